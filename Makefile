@@ -1,0 +1,212 @@
+# fa2 build. GNU make. `make help` lists the targets.
+#
+# Flavours (each with its own object tree under build/obj/):
+#   native  musl-gcc, static, -O2           -> build/fa2, build/fa2-unit
+#   asan    gcc + ASan/UBSan, glibc         -> build/asan/fa2, build/asan/fa2-unit
+#   aarch64 aarch64-linux-gnu-gcc, static   -> build/aarch64/fa2, build/aarch64/fa2-unit
+# Third-party source is fetched and verified by tools/vendor.sh (see vendor/README.md).
+
+VERSION     := $(shell cat VERSION)
+BUILD       := build
+MUSL_CC     ?= musl-gcc
+ASAN_CC     ?= gcc
+CROSS_CC    ?= aarch64-linux-gnu-gcc
+CROSS_STRIP ?= aarch64-linux-gnu-strip
+STRIP       ?= strip
+FUZZ_CC     ?= clang
+NATIVE_ARCH := $(shell uname -m)
+
+BEARSSL_VERSION := 0.6 (Debian 0.6+dfsg.1-3)
+CJSON_DEB       := 1.7.15-1+deb12u4
+
+WARN    := -std=c99 -Wall -Wextra -pedantic -Werror -Wno-unused-parameter -Wstrict-prototypes \
+           -Wmissing-prototypes -Wshadow -Wvla
+DEFS    := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DFA2_VERSION='"$(VERSION)"' \
+           -DFA2_BEARSSL_VERSION='"$(BEARSSL_VERSION)"' -DFA2_CJSON_VERSION='"$(CJSON_DEB)"'
+INCS    := -Isrc -Ivendor/bearssl/inc -Ivendor/cjson
+SECT    := -ffunction-sections -fdata-sections
+VFLAGS  := -std=gnu99 -w -Ivendor/bearssl/inc -Ivendor/bearssl/src -Ivendor/cjson $(SECT)
+
+NATIVE_CFLAGS := -O2 $(SECT) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"$(NATIVE_ARCH)-linux-musl (static)"'
+NATIVE_VFLAGS := -O2 $(VFLAGS)
+NATIVE_LDFLAGS:= -static -Wl,--gc-sections
+ASAN_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+ASAN_CFLAGS   := -O1 -g $(ASAN_SAN) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"$(NATIVE_ARCH)-linux-gnu (asan)"'
+ASAN_VFLAGS   := -O1 -g $(ASAN_SAN) $(VFLAGS)
+ASAN_LDFLAGS  := $(ASAN_SAN) -pthread
+CROSS_CFLAGS  := -O2 $(SECT) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"aarch64-linux-gnu (static)"'
+CROSS_VFLAGS  := -O2 $(VFLAGS)
+CROSS_LDFLAGS := -static -pthread -Wl,--gc-sections
+FUZZ_SAN      := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   := -O1 -g $(FUZZ_SAN) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"fuzz"'
+FUZZ_VFLAGS   := -O1 -g $(FUZZ_SAN) $(VFLAGS)
+FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# Our sources. Every .c under src/ is part of the program; src/cmd/main.c is left out of
+# the unit-test and fuzz binaries, which bring their own main.
+SRC        := $(shell find src -name '*.c' | LC_ALL=C sort)
+LIB_SRC    := $(filter-out src/cmd/main.c,$(SRC))
+UNIT_SRC   := $(shell find tests/unit -name '*.c' | LC_ALL=C sort)
+FUZZ_SRC   := $(shell find tests/fuzz -name 'fuzz_*.c' 2>/dev/null | LC_ALL=C sort)
+HEADERS    := $(shell find src tests/unit -name '*.h')
+
+# `make demo` and `make check` must work on a fresh Debian machine: they install the
+# packages they need first (tools/setup-deps.sh is a no-op when all are present).
+ifneq ($(filter demo,$(MAKECMDGOALS)),)
+SETUP_PROFILE := build
+endif
+ifneq ($(filter check check-cross,$(MAKECMDGOALS)),)
+SETUP_PROFILE := test
+endif
+ifdef SETUP_PROFILE
+ifneq ($(shell sh tools/setup-deps.sh $(SETUP_PROFILE) 1>&2; echo $$?),0)
+$(error tools/setup-deps.sh $(SETUP_PROFILE) failed; see above)
+endif
+endif
+
+# Vendor source lists come from vendor/files.mk, which fetching the vendor tree writes.
+# Goals that need no compiler do not trigger a fetch.
+NOVENDOR_GOALS := clean distclean help vendor-clean
+ifneq ($(filter-out $(NOVENDOR_GOALS),$(or $(MAKECMDGOALS),all)),)
+include vendor/files.mk
+endif
+
+vendor/files.mk: vendor/SHA256SUMS tools/vendor.sh
+	@tools/vendor.sh vendor
+	@{ printf 'BEARSSL_SRC :='; find vendor/bearssl/src -name '*.c' | LC_ALL=C sort | sed 's/^/ /' | tr -d '\n'; \
+	   printf '\nCJSON_SRC := vendor/cjson/cJSON.c\n'; } > $@
+
+VENDOR_SRC := $(BEARSSL_SRC) $(CJSON_SRC)
+
+# objs FLAVOUR, SOURCES
+objs = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(2))
+
+# flavour_rules NAME, CC, CFLAGS, VFLAGS
+define flavour_rules
+$(BUILD)/obj/$(1)/src/%.o: src/%.c vendor/files.mk
+	@mkdir -p $$(@D)
+	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(3) -MMD -MP -c $$< -o $$@
+$(BUILD)/obj/$(1)/tests/%.o: tests/%.c vendor/files.mk
+	@mkdir -p $$(@D)
+	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(3) -Itests/unit -MMD -MP -c $$< -o $$@
+$(BUILD)/obj/$(1)/vendor/%.o: vendor/%.c vendor/files.mk
+	@mkdir -p $$(@D)
+	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(4) -c $$< -o $$@
+$(BUILD)/obj/$(1)/vendor.a: $$(call objs,$(1),$$(VENDOR_SRC))
+	@rm -f $$@
+	$$(if $$(V),,@echo "  AR[$(1)] $$@";) ar rcs $$@ $$^
+$(BUILD)/obj/$(1)/lib.a: $$(call objs,$(1),$$(LIB_SRC))
+	@rm -f $$@
+	$$(if $$(V),,@echo "  AR[$(1)] $$@";) ar rcs $$@ $$^
+$(BUILD)/obj/$(1)/unit_table.c: $$(UNIT_SRC) tools/gen-unit-table.sh
+	@mkdir -p $$(@D)
+	@tools/gen-unit-table.sh $$(UNIT_SRC) > $$@
+$(BUILD)/obj/$(1)/unit_table.o: $(BUILD)/obj/$(1)/unit_table.c
+	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(3) -c $$< -o $$@
+-include $$(shell find $(BUILD)/obj/$(1) -name '*.d' 2>/dev/null)
+endef
+
+$(eval $(call flavour_rules,native,$(MUSL_CC),$(NATIVE_CFLAGS),$(NATIVE_VFLAGS)))
+$(eval $(call flavour_rules,asan,$(ASAN_CC),$(ASAN_CFLAGS),$(ASAN_VFLAGS)))
+$(eval $(call flavour_rules,aarch64,$(CROSS_CC),$(CROSS_CFLAGS),$(CROSS_VFLAGS)))
+$(eval $(call flavour_rules,fuzz,$(FUZZ_CC),$(FUZZ_CFLAGS),$(FUZZ_VFLAGS)))
+
+# link OUT, FLAVOUR, CC, LDFLAGS, MAIN-OBJECTS
+define link
+	@mkdir -p $(dir $(1))
+	$(if $(V),,@echo "  LD[$(2)] $(1)";) $(3) -o $(1) $(5) $(BUILD)/obj/$(2)/lib.a $(BUILD)/obj/$(2)/vendor.a $(4)
+endef
+
+UNIT_OBJ = $(call objs,$(1),$(UNIT_SRC)) $(BUILD)/obj/$(1)/unit_table.o
+
+$(BUILD)/fa2: $(call objs,native,src/cmd/main.c) $(BUILD)/obj/native/lib.a $(BUILD)/obj/native/vendor.a
+	$(call link,$@,native,$(MUSL_CC),$(NATIVE_LDFLAGS),$(call objs,native,src/cmd/main.c))
+$(BUILD)/fa2-unit: $(call UNIT_OBJ,native) $(BUILD)/obj/native/lib.a $(BUILD)/obj/native/vendor.a
+	$(call link,$@,native,$(MUSL_CC),$(NATIVE_LDFLAGS),$(call UNIT_OBJ,native))
+$(BUILD)/asan/fa2: $(call objs,asan,src/cmd/main.c) $(BUILD)/obj/asan/lib.a $(BUILD)/obj/asan/vendor.a
+	$(call link,$@,asan,$(ASAN_CC),$(ASAN_LDFLAGS),$(call objs,asan,src/cmd/main.c))
+$(BUILD)/asan/fa2-unit: $(call UNIT_OBJ,asan) $(BUILD)/obj/asan/lib.a $(BUILD)/obj/asan/vendor.a
+	$(call link,$@,asan,$(ASAN_CC),$(ASAN_LDFLAGS),$(call UNIT_OBJ,asan))
+$(BUILD)/aarch64/fa2: $(call objs,aarch64,src/cmd/main.c) $(BUILD)/obj/aarch64/lib.a $(BUILD)/obj/aarch64/vendor.a
+	$(call link,$@,aarch64,$(CROSS_CC),$(CROSS_LDFLAGS),$(call objs,aarch64,src/cmd/main.c))
+$(BUILD)/aarch64/fa2-unit: $(call UNIT_OBJ,aarch64) $(BUILD)/obj/aarch64/lib.a $(BUILD)/obj/aarch64/vendor.a
+	$(call link,$@,aarch64,$(CROSS_CC),$(CROSS_LDFLAGS),$(call UNIT_OBJ,aarch64))
+
+# Fuzz targets: clang libFuzzer + ASan/UBSan, linked against the "fuzz" flavour's libraries.
+$(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/tests/fuzz/%.o $(BUILD)/obj/fuzz/lib.a $(BUILD)/obj/fuzz/vendor.a
+	$(call link,$@,fuzz,$(FUZZ_CC),$(FUZZ_LDFLAGS),$<)
+
+.PHONY: all release cross vendor unit asan check check-unit check-asan check-integration \
+        check-cross fuzz fuzz-smoke demo dist clean distclean help bench bench-patterns
+
+all: $(BUILD)/fa2
+
+release: $(BUILD)/fa2
+	@mkdir -p $(BUILD)/release
+	$(STRIP) -o $(BUILD)/release/fa2 $(BUILD)/fa2
+	@ls -l $(BUILD)/release/fa2
+
+cross: $(BUILD)/aarch64/fa2
+
+vendor: vendor/files.mk
+
+unit: $(BUILD)/fa2-unit
+asan: $(BUILD)/asan/fa2-unit $(BUILD)/asan/fa2
+
+check-unit: $(BUILD)/fa2-unit
+	$(BUILD)/fa2-unit -q
+check-asan: $(BUILD)/asan/fa2-unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/asan/fa2-unit -q
+check-integration: $(BUILD)/fa2 $(BUILD)/asan/fa2
+	tests/integration/run.sh
+check-cross: $(BUILD)/aarch64/fa2-unit $(BUILD)/aarch64/fa2
+	qemu-aarch64-static $(BUILD)/aarch64/fa2 --version
+	qemu-aarch64-static $(BUILD)/aarch64/fa2-unit -q
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_TARGETS)
+	tools/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-smoke: $(FUZZ_TARGETS)
+	tools/fuzz.sh smoke 0 $(FUZZ_TARGETS)
+
+# The full test suite: unit (musl), unit (ASan+UBSan), integration, unit (aarch64 under
+# qemu), fuzz smoke.
+# tools/check.sh runs every suite even when one fails and ends with the total line.
+check: $(BUILD)/fa2 $(BUILD)/fa2-unit $(BUILD)/asan/fa2-unit $(BUILD)/asan/fa2 $(FUZZ_TARGETS) \
+       $(BUILD)/aarch64/fa2-unit $(BUILD)/aarch64/fa2
+	tools/check.sh $(FUZZ_TARGETS)
+
+demo: $(BUILD)/fa2
+	tools/demo.sh
+
+bench:
+	@ls bench/*.sh >/dev/null 2>&1 && for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done || echo "no benchmarks yet"
+
+dist:
+	tools/dist.sh $(VERSION)
+
+clean:
+	rm -rf $(BUILD) dist
+distclean: clean
+	rm -rf vendor/bearssl vendor/cjson vendor/dl vendor/.apt vendor/files.mk
+vendor-clean:
+	rm -rf vendor/bearssl vendor/cjson vendor/dl vendor/.apt vendor/files.mk
+
+help:
+	@echo "fa2 $(VERSION) build targets:"
+	@echo "  make               build/fa2 (static, musl, -O2); fetches vendor sources first"
+	@echo "  make release       build/release/fa2, stripped"
+	@echo "  make check         every test: unit, unit under ASan+UBSan, integration, fuzz smoke"
+	@echo "  make demo          triage of the bundled sample incident (no network, no AWS)"
+	@echo "  make cross         build/aarch64/fa2 (ARM64, static)"
+	@echo "  make check-cross   unit tests for aarch64 under qemu-user-static"
+	@echo "  make fuzz          every libFuzzer target for FUZZ_SECONDS (default 60) each"
+	@echo "  make bench         benchmarks under bench/ (print figures)"
+	@echo "  make vendor        fetch + verify + unpack BearSSL and cJSON (vendor/README.md)"
+	@echo "  make dist          dist/fa2-$(VERSION).tar.gz, buildable offline"
+	@echo "  make clean         remove build/ and dist/"

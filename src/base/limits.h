@@ -1,0 +1,20 @@
+/* Named caps for every growable buffer and parsed quantity in fa2.
+ * Exceeding one is FA2_ERR_TOO_LARGE, distinct from out-of-memory. */
+#ifndef FA2_BASE_LIMITS_H
+#define FA2_BASE_LIMITS_H
+
+#define FA2_MAX_FILE_BYTES          (64u * 1024u * 1024u)  /* fa2_file_read_all default */
+#define FA2_MAX_CONFIG_BYTES        (1u * 1024u * 1024u)
+#define FA2_MAX_LOG_LINE_BYTES      8192u                  /* one formatted log record */
+#define FA2_MAX_SECRETS             32u                    /* registered for redaction */
+#define FA2_MAX_SECRET_BYTES        4096u
+#define FA2_MAX_HTTP_HEADER_BYTES   (64u * 1024u)          /* request/status line + headers */
+#define FA2_MAX_HTTP_HEADERS        100u
+#define FA2_MAX_HTTP_BODY_BYTES     (32u * 1024u * 1024u)  /* client responses */
+#define FA2_MAX_HTTP_REQ_BODY_BYTES (1u * 1024u * 1024u)   /* server requests */
+#define FA2_MAX_WS_MESSAGE_BYTES    (4u * 1024u * 1024u)
+#define FA2_MAX_JSON_BYTES          (32u * 1024u * 1024u)
+#define FA2_MAX_OBSERVATION_BYTES   (24u * 1024u)          /* default tool output budget */
+#define FA2_MAX_LOG_TEMPLATES       50000u                 /* template miner, before LRU eviction */
+
+#endif

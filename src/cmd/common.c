@@ -1,0 +1,15 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+int fa2_cmd_not_built(const char *name, const char *what)
+{
+	fprintf(stderr, "fa2 %s: not available in this build yet (%s)\n", name, what);
+	return FA2_EXIT_USAGE;
+}
+
+int fa2_cmd_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
