@@ -7,7 +7,8 @@
 # Third-party source is fetched and verified by tools/vendor.sh (see vendor/README.md).
 
 VERSION     := $(shell cat VERSION)
-BUILD       := build
+BUILD       ?= build
+export BUILD
 MUSL_CC     ?= musl-gcc
 ASAN_CC     ?= gcc
 CROSS_CC    ?= aarch64-linux-gnu-gcc
