@@ -897,7 +897,7 @@ static int conn_flush(fa2_server *srv, conn *c, int64_t now)
 static int conn_read(fa2_server *srv, conn *c, int64_t now)
 {
 	char scratch[4096];
-	int pass;
+	int pass, moved;
 
 	if (c->state == C_LINGER) {
 		long n;
@@ -917,8 +917,14 @@ static int conn_read(fa2_server *srv, conn *c, int64_t now)
 		long n;
 		if (room > SRV_READ_CHUNK)
 			room = SRV_READ_CHUNK;
+		/* A parsed head points into in.data: when it moves, parse the head again. */
+		moved = c->have_head && c->in.len + room + 1 > c->in.cap;
 		if (room == 0 || fa2_buf_reserve(&c->in, room) != FA2_OK) {
 			conn_fail(srv, c, c->have_head ? 413 : 431);
+			return 0;
+		}
+		if (moved && fa2_http_parse_request(c->in.data, c->req.head.head_len, &c->req.head) != FA2_OK) {
+			conn_fail(srv, c, 500);  /* cannot happen: these bytes parsed before */
 			return 0;
 		}
 		n = conn_recv(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
