@@ -128,6 +128,7 @@ struct fa2_server {
 	const struct fa2_tls_server_ctx *tls;
 	fa2_server_stats stats;
 	char date[64];
+	size_t date_len;
 	time_t date_sec;
 };
 
@@ -291,7 +292,7 @@ fa2_err fa2_server_listen(fa2_server *srv, const char *addr)
 		return err;
 	}
 	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
+	hints.ai_family = host[0] ? AF_UNSPEC : AF_INET;  /* ":PORT": every IPv4 address */
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
@@ -441,6 +442,18 @@ static void update_date(fa2_server *srv)
 	if (!gmtime_r(&now, &tm) ||
 	    strftime(srv->date, sizeof srv->date, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
 		srv->date[0] = '\0';
+	srv->date_len = strlen(srv->date);
+}
+
+static fa2_err append_size(fa2_buf *o, size_t v)
+{
+	char tmp[24];
+	size_t i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i > 0);
+	return fa2_buf_append(o, tmp + i, sizeof tmp - i);
 }
 
 /* Appends a complete response to c->out. */
@@ -453,10 +466,42 @@ static fa2_err queue_response(fa2_server *srv, conn *c, int status, const char *
 
 	if (srv->stopping)
 		c->keep_alive = 0;
-	err = fa2_buf_appendf(o, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\nContent-Length: %zu\r\n",
-	                      status, fa2_http_reason(status), srv->cfg.server_name, srv->date, len);
-	if (!err && ctype)
-		err = fa2_buf_appendf(o, "Content-Type: %s\r\n", ctype);
+	/* Built without printf: this runs for every response. */
+	{
+		char st[4];
+		if (status < 100 || status > 999)
+			status = 500;
+		st[0] = (char)('0' + status / 100);
+		st[1] = (char)('0' + status / 10 % 10);
+		st[2] = (char)('0' + status % 10);
+		st[3] = ' ';
+		err = fa2_buf_append(o, "HTTP/1.1 ", 9);
+		if (!err)
+			err = fa2_buf_append(o, st, 4);
+		if (!err)
+			err = fa2_buf_append_cstr(o, fa2_http_reason(status));
+		if (!err)
+			err = fa2_buf_append(o, "\r\nServer: ", 10);
+		if (!err)
+			err = fa2_buf_append_cstr(o, srv->cfg.server_name);
+		if (!err)
+			err = fa2_buf_append(o, "\r\nDate: ", 8);
+		if (!err)
+			err = fa2_buf_append(o, srv->date, srv->date_len);
+		if (!err)
+			err = fa2_buf_append(o, "\r\nContent-Length: ", 18);
+		if (!err)
+			err = append_size(o, len);
+		if (!err)
+			err = fa2_buf_append(o, "\r\n", 2);
+	}
+	if (!err && ctype) {
+		err = fa2_buf_append(o, "Content-Type: ", 14);
+		if (!err)
+			err = fa2_buf_append_cstr(o, ctype);
+		if (!err)
+			err = fa2_buf_append(o, "\r\n", 2);
+	}
 	if (!err && !c->keep_alive)
 		err = fa2_buf_append_cstr(o, "Connection: close\r\n");
 	else if (!err && c->req.head.minor_version == 0)

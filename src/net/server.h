@@ -61,7 +61,8 @@ fa2_err fa2_server_new(const fa2_server_config *cfg, fa2_server **out);
  * while a deferred request is outstanding. srv may be NULL. */
 void fa2_server_free(fa2_server *srv);
 
-/* Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (all addresses), binds and listens.
+/* Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (every IPv4 address; "[::]:PORT" for every
+ * IPv6 one; IPv6 sockets are IPv6-only), binds and listens.
  * HOST is a numeric address or a name resolved with getaddrinfo (first result).
  * PORT 0 picks a free port (see fa2_server_port). Errors: FA2_ERR_INVALID (bad syntax),
  * FA2_ERR_DNS, FA2_ERR_NET (bind/listen failed; logged with the reason). */
