@@ -83,9 +83,13 @@ void fa2_server_set_tls(fa2_server *srv, const struct fa2_tls_server_ctx *tls);
 fa2_err fa2_server_run(fa2_server *srv);
 /* Asks the loop to shut down gracefully. Async-signal-safe and thread-safe. */
 void fa2_server_stop(fa2_server *srv);
-/* Installs SIGTERM and SIGINT handlers that call fa2_server_stop(srv), and ignores
- * SIGPIPE. One server per process. */
+/* Installs SIGTERM and SIGINT handlers that call fa2_server_stop(srv), a SIGHUP handler
+ * that runs the fa2_server_on_hup hook on the loop thread (by default it only logs), and
+ * ignores SIGPIPE. One server per process. */
 fa2_err fa2_server_handle_signals(fa2_server *srv);
+/* Called on the loop thread after SIGHUP (e.g. to reload configuration). */
+typedef void (*fa2_server_hook)(fa2_server *srv, void *ctx);
+void fa2_server_on_hup(fa2_server *srv, fa2_server_hook fn, void *ctx);
 
 /* Counters (read on the loop thread or after run returns). */
 typedef struct fa2_server_stats {

@@ -481,6 +481,12 @@ def main():
         if '"status":"ok"' not in r.stdout:
             fail("IPv6 /healthz: %r %r" % (r.stdout, r.stderr))
         print("ipv6 ok")
+    # SIGHUP (systemd ExecReload) must not kill the daemon
+    p.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    r = curl("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:%d/healthz" % port)
+    if p.poll() is not None or r.stdout != "200" or "SIGHUP" not in server_log(p):
+        fail("after SIGHUP: %r, log %s" % (r.stdout, server_log(p)))
     check_pipelining(port)
     check_errors(port)
     check_slowloris(port, 1500)
