@@ -130,6 +130,8 @@ struct fa2_server {
 	size_t outstanding;    /* deferred requests not yet completed */
 	const struct fa2_tls_server_ctx *tls;
 	fa2_server_stats stats;
+	int64_t accept_paused_until;  /* monotonic ms */
+	int64_t accept_warned;
 	char date[64];
 	size_t date_len;
 	time_t date_sec;
@@ -1044,8 +1046,17 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors or memory: stop polling the listeners for a while
+				 * rather than spinning on a readable listener. */
+				srv->accept_paused_until = now + 100;
+				if (now - srv->accept_warned >= 5000) {
+					FA2_LOGW("server", "accept: %s; pausing new connections", strerror(errno));
+					srv->accept_warned = now;
+				}
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				FA2_LOGW("server", "accept: %s", strerror(errno));
+			}
 			return;
 		}
 		srv->stats.accepted++;
@@ -1245,7 +1256,9 @@ fa2_err fa2_server_run(fa2_server *srv)
 		srv->pfds[np].fd = srv->wake[0];
 		srv->pfds[np].events = POLLIN;
 		srv->pconn[np++] = NULL;
-		nl = srv->stopping ? 0 : srv->nlisten;
+		nl = srv->stopping || now < srv->accept_paused_until ? 0 : srv->nlisten;
+		if (now < srv->accept_paused_until)
+			next = srv->accept_paused_until;
 		for (i = 0; i < nl; i++) {
 			srv->pfds[np].fd = srv->lfd[i];
 			srv->pfds[np].events = POLLIN;
