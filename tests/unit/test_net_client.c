@@ -818,6 +818,12 @@ FA2_TEST(net_it_websocket)
 		/* The server checked that every frame was masked and that the keys varied. */
 		CHECK_MSG(fa2_slice_starts_with(fa2_buf_slice(&m), FA2_SLICE_LIT("stats unmasked=0 ")),
 		          "%.*s", FA2_SLICE_FMT(fa2_buf_slice(&m)));
+		{
+			unsigned dm = 0, fr = 0;
+			CHECK(sscanf(m.data, "stats unmasked=0 distinct_masks=%u frames=%u", &dm, &fr) == 2);
+			CHECK(fr >= 5);
+			CHECK_MSG(dm == fr, "mask keys repeat: %u distinct in %u frames", dm, fr);
+		}
 		/* A receive deadline with nothing to read leaves the connection usable. */
 		CHECK_INT_EQ(fa2_ws_recv(w, &m, &t, fa2_sock_deadline(100)), FA2_ERR_TIMEOUT);
 		if (s == 0) {
@@ -845,4 +851,44 @@ FA2_TEST(net_it_websocket)
 		fa2_buf_cleanup(&m);
 	}
 	fa2_tls_anchors_free(a);
+}
+
+/* The process-wide trust anchors, from the file the environment names. Run by
+ * t_net_client.sh once per variable (AWS_CA_BUNDLE, SSL_CERT_FILE, a missing file). */
+FA2_TEST(net_ca_bundle_it)
+{
+	const char *want = getenv("FA2_IT_EXPECT_BUNDLE");
+	const fa2_tls_anchors *a = NULL;
+	fa2_httpc *c = NULL;
+	fa2_httpc_response r;
+	char url[128];
+	uint16_t port;
+	fa2_err e;
+
+	if (!want || !env_port("FA2_IT_TLS_GOOD", &port)) {
+		fa2_test_skip("FA2_IT_EXPECT_BUNDLE not set (run by t_net_client.sh)");
+		return;
+	}
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	e = fa2_tls_anchors_global(&a);
+	CHECK_OK(fa2_httpc_new(&c));
+	fa2_httpc_response_init(&r);
+	(void)snprintf(url, sizeof url, "https://localhost:%u/", (unsigned)port);
+	if (strcmp(want, "missing") == 0) {
+		CHECK_INT_EQ(e, FA2_ERR_CONFIG);
+		CHECK(a == NULL);
+		/* Cached: the second call answers the same without reloading. */
+		CHECK_INT_EQ(fa2_tls_anchors_global(&a), FA2_ERR_CONFIG);
+		CHECK(it_get(c, url, NULL, &r) != FA2_OK);
+		CHECK_MSG(strstr(r.errmsg, "CA bundle") != NULL, "%s", r.errmsg);
+	} else {
+		CHECK_OK(e);
+		CHECK_INT_EQ(fa2_tls_anchors_count(a), 1);
+		CHECK_STR_EQ(fa2_tls_anchors_global_path(), want);
+		CHECK_MSG(it_get(c, url, NULL, &r) == FA2_OK, "%s", r.errmsg);
+		CHECK_INT_EQ(r.status, 200);
+	}
+	fa2_httpc_response_cleanup(&r);
+	fa2_httpc_free(c);
 }
