@@ -207,7 +207,15 @@ export FA2_IT_WS=$(cut -d' ' -f1 ws.port) FA2_IT_WSS=$(cut -d' ' -f2 ws.port)
 
 # ---- run --------------------------------------------------------------------------------
 rc=0
-for u in "$UNIT" "$UNIT_ASAN"; do
+# The aarch64 build (static glibc) under qemu too, when present: it resolves
+# "localhost" through glibc's built-in files/dns NSS modules.
+UNIT_A64=""
+if command -v qemu-aarch64-static >/dev/null && [ -x "$B/aarch64/fa2-unit" ]; then
+	printf '#!/bin/sh\nexec qemu-aarch64-static "%s" "$@"\n' "$B/aarch64/fa2-unit" > a64-unit
+	chmod +x a64-unit
+	UNIT_A64="$D/a64-unit"
+fi
+for u in "$UNIT" "$UNIT_ASAN" $UNIT_A64; do
 	[ -x "$u" ] || continue
 	: > proxy.log
 	echo "== $u net_it_"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -599,6 +600,70 @@ FA2_TEST(net_it_nginx)
 	fa2_tls_anchors_free(a);
 }
 
+
+typedef struct conc_arg {
+	fa2_httpc *c;
+	const fa2_tls_anchors *a;
+	const char *url;
+	int ok;
+} conc_arg;
+
+static void *conc_worker(void *p)
+{
+	conc_arg *ca = p;
+	fa2_httpc_response r;
+	int i;
+	fa2_httpc_response_init(&r);
+	for (i = 0; i < 25; i++)
+		if (it_get(ca->c, ca->url, ca->a, &r) == FA2_OK && r.status == 200
+		    && fa2_slice_eq_cstr(fa2_buf_slice(&r.body), "ka\n"))
+			ca->ok++;
+	fa2_httpc_response_cleanup(&r);
+	return NULL;
+}
+
+/* Four threads share one client (and its pool) over HTTPS. */
+FA2_TEST(net_it_nginx_threads)
+{
+	fa2_tls_anchors *a;
+	fa2_httpc *c = NULL;
+	conc_arg args[4];
+	pthread_t th[4];
+	char url[128];
+	uint16_t sp;
+	unsigned long conns, reuses;
+	int i;
+
+	if (!env_port("FA2_IT_NGINX_HTTPS", &sp)) {
+		fa2_test_skip("FA2_IT_NGINX_HTTPS not set (run by t_net_client.sh)");
+		return;
+	}
+	a = it_anchors();
+	CHECK(a != NULL);
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	CHECK_OK(fa2_httpc_new(&c));
+	(void)snprintf(url, sizeof url, "https://localhost:%u/ka", (unsigned)sp);
+	for (i = 0; i < 4; i++) {
+		args[i].c = c;
+		args[i].a = a;
+		args[i].url = url;
+		args[i].ok = 0;
+		CHECK(pthread_create(&th[i], NULL, conc_worker, &args[i]) == 0);
+	}
+	for (i = 0; i < 4; i++)
+		(void)pthread_join(th[i], NULL);
+	for (i = 0; i < 4; i++)
+		CHECK_INT_EQ(args[i].ok, 25);
+	fa2_httpc_stats(c, &conns, &reuses);
+	printf("    4 threads x 25 requests: %lu connections, %lu reuses\n", conns, reuses);
+	CHECK(conns >= 1 && conns <= 8);
+	CHECK_INT_EQ(conns + reuses, 100);
+	fa2_httpc_free(c);
+	fa2_tls_anchors_free(a);
+}
+
+
 static size_t count_in_file(const char *path, const char *needle)
 {
 	fa2_buf f;
@@ -666,6 +731,23 @@ FA2_TEST(net_it_proxy)
 	CHECK_INT_EQ(it_get(c, "https://localhost:1/", a, &r), FA2_ERR_HTTP);
 	CHECK_MSG(strstr(r.errmsg, "refused the tunnel to localhost:1") != NULL, "%s", r.errmsg);
 	fa2_httpc_free(c);
+
+	/* A WebSocket goes through the proxy with CONNECT too (ws:// via HTTP_PROXY). */
+	if (env_port("FA2_IT_WS", &hp)) {
+		fa2_ws *w = NULL;
+		fa2_ws_opts o;
+		char err[320];
+		memset(&o, 0, sizeof o);
+		o.anchors = a;
+		(void)snprintf(url, sizeof url, "ws://localhost:%u/via-proxy", (unsigned)hp);
+		CHECK_MSG(fa2_ws_connect(fa2_slice_cstr(url), &o, &w, err, sizeof err) == FA2_OK,
+		          "%s", err);
+		(void)snprintf(needle, sizeof needle, "CONNECT localhost:%u", (unsigned)hp);
+		CHECK_INT_EQ(count_in_file(log, needle), 1);
+		CHECK_OK(fa2_ws_close(w, 1000, FA2_SLICE_EMPTY, fa2_sock_deadline(5000)));
+		fa2_ws_free(w);
+		(void)env_port("FA2_IT_NGINX_HTTP", &hp);
+	}
 
 	/* NO_PROXY bypass: the same requests go direct. */
 	before = count_in_file(log, "CONNECT");
