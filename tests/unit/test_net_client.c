@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -632,6 +633,7 @@ FA2_TEST(net_it_nginx_threads)
 	char url[128];
 	uint16_t sp;
 	unsigned long conns, reuses;
+	int64_t t0;
 	int i;
 
 	if (!env_port("FA2_IT_NGINX_HTTPS", &sp)) {
@@ -644,6 +646,7 @@ FA2_TEST(net_it_nginx_threads)
 	unsetenv("HTTPS_PROXY");
 	CHECK_OK(fa2_httpc_new(&c));
 	(void)snprintf(url, sizeof url, "https://localhost:%u/ka", (unsigned)sp);
+	t0 = fa2_time_mono_ms();
 	for (i = 0; i < 4; i++) {
 		args[i].c = c;
 		args[i].a = a;
@@ -656,7 +659,8 @@ FA2_TEST(net_it_nginx_threads)
 	for (i = 0; i < 4; i++)
 		CHECK_INT_EQ(args[i].ok, 25);
 	fa2_httpc_stats(c, &conns, &reuses);
-	printf("    4 threads x 25 requests: %lu connections, %lu reuses\n", conns, reuses);
+	printf("    4 threads x 25 HTTPS requests: %lu connections, %lu reuses, %lld ms\n", conns,
+	       reuses, (long long)(fa2_time_mono_ms() - t0));
 	CHECK(conns >= 1 && conns <= 8);
 	CHECK_INT_EQ(conns + reuses, 100);
 	fa2_httpc_free(c);
@@ -973,4 +977,167 @@ FA2_TEST(net_ca_bundle_it)
 	}
 	fa2_httpc_response_cleanup(&r);
 	fa2_httpc_free(c);
+}
+
+/* ---- allocation failure: an in-process HTTP/1.1 peer ------------------------------- */
+
+/* A one-thread keep-alive server on 127.0.0.1 that answers every request with a
+ * chunked "hello". It uses no fa2 allocation, so injected failures hit the client only. */
+typedef struct mini_srv {
+	int lfd;
+	uint16_t port;
+	pthread_t th;
+	volatile int stop;
+} mini_srv;
+
+static void *mini_srv_run(void *p)
+{
+	mini_srv *s = p;
+	static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                           "3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n";
+	while (!s->stop) {
+		int fd;
+		char buf[8192];
+		size_t have = 0;
+		short rev;
+		if (fa2_sock_wait(s->lfd, POLLIN, fa2_sock_deadline(50), &rev) != FA2_OK)
+			continue;
+		fd = accept(s->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		while (!s->stop) {
+			size_t n;
+			char *end;
+			fa2_err e = fa2_sock_read(fd, buf + have, sizeof buf - have - 1, &n,
+			                          fa2_sock_deadline(100));
+			if (e == FA2_ERR_TIMEOUT)
+				continue;
+			if (e)
+				break;
+			have += n;
+			buf[have] = '\0';
+			while ((end = strstr(buf, "\r\n\r\n")) != NULL) {
+				size_t used = (size_t)(end + 4 - buf);
+				if (fa2_sock_write_all(fd, resp, sizeof resp - 1, fa2_sock_deadline(1000)))
+					break;
+				memmove(buf, buf + used, have - used);
+				have -= used;
+				buf[have] = '\0';
+			}
+			if (have >= sizeof buf - 1)
+				break;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static int mini_srv_start(mini_srv *s)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	memset(s, 0, sizeof *s);
+	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (s->lfd < 0)
+		return 0;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, 16)
+	    || getsockname(s->lfd, (struct sockaddr *)&a, &al) || fa2_sock_set_nonblock(s->lfd))
+		return 0;
+	s->port = ntohs(a.sin_port);
+	return pthread_create(&s->th, NULL, mini_srv_run, s) == 0;
+}
+
+static void mini_srv_stop(mini_srv *s)
+{
+	s->stop = 1;
+	(void)pthread_join(s->th, NULL);
+	close(s->lfd);
+}
+
+static void torture_httpc(void *ctx)
+{
+	mini_srv *s = ctx;
+	fa2_httpc *c = NULL;
+	fa2_httpc_response r;
+	fa2_httpc_request q;
+	int i;
+	if (fa2_httpc_new(&c) != FA2_OK)
+		return;
+	fa2_httpc_response_init(&r);
+	memset(&q, 0, sizeof q);
+	q.method = "GET";
+	q.host = "127.0.0.1";
+	q.port = s->port;
+	q.target = FA2_SLICE_LIT("/x");
+	q.timeout_ms = 5000;
+	for (i = 0; i < 2; i++) {
+		fa2_err e = fa2_httpc_do(c, &q, &r);
+		if (e == FA2_OK && (r.status != 200 || !fa2_slice_eq_cstr(fa2_buf_slice(&r.body), "hello")))
+			fa2_test_fail(__FILE__, __LINE__, "wrong response under allocation failure");
+	}
+	fa2_httpc_response_cleanup(&r);
+	fa2_httpc_free(c);
+}
+
+FA2_TEST(net_httpc_alloc_torture)
+{
+	mini_srv s;
+	unsigned long runs;
+	unsetenv("http_proxy");
+	unsetenv("HTTP_PROXY");
+	CHECK(mini_srv_start(&s));
+	/* Sanity: without injection the exchange works and reuses the connection. */
+	{
+		fa2_httpc *c = NULL;
+		fa2_httpc_response r;
+		fa2_httpc_request q;
+		unsigned long conns, reuses;
+		CHECK_OK(fa2_httpc_new(&c));
+		fa2_httpc_response_init(&r);
+		memset(&q, 0, sizeof q);
+		q.method = "GET";
+		{
+			char url[64];
+			(void)snprintf(url, sizeof url, "http://127.0.0.1:%u/y", (unsigned)s.port);
+			q.url = fa2_slice_cstr(url);
+			CHECK_OK(fa2_httpc_do(c, &q, &r));
+			CHECK_OK(fa2_httpc_do(c, &q, &r));
+		}
+		CHECK_SLICE_EQ(fa2_buf_slice(&r.body), "hello");
+		fa2_httpc_stats(c, &conns, &reuses);
+		CHECK_INT_EQ(conns, 1);
+		CHECK_INT_EQ(reuses, 1);
+		fa2_httpc_response_cleanup(&r);
+		fa2_httpc_free(c);
+	}
+	runs = fa2_test_alloc_torture(torture_httpc, &s);
+	mini_srv_stop(&s);
+	printf("    %lu allocation-failure runs\n", runs);
+	CHECK(runs > 5);
+}
+
+static void torture_ws(void *ctx)
+{
+	static const unsigned char in[] = { 0x01, 0x03, 'H', 'e', 'l', 0x89, 0x02, 'p', '!',
+	                                    0x80, 0x02, 'l', 'o', 0x88, 0x02, 0x03, 0xe8 };
+	fa2_ws *w;
+	fa2_buf m;
+	fa2_ws_type t;
+	(void)ctx;
+	if (fa2_ws_new_detached(100, &w) != FA2_OK)
+		return;
+	fa2_buf_init(&m, 100);
+	if (fa2_ws_feed(w, in, sizeof in) == FA2_OK)
+		while (fa2_ws_next(w, &m, &t) == FA2_OK)
+			;
+	fa2_buf_cleanup(&m);
+	fa2_ws_free(w);
+}
+
+FA2_TEST(ws_alloc_torture)
+{
+	CHECK(fa2_test_alloc_torture(torture_ws, NULL) > 3);
 }
