@@ -20,10 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/client.h"
+#include "aws/config.h"
+#include "aws/creds.h"
 #include "aws/sigv4.h"
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/json.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
@@ -306,12 +311,168 @@ static int run_sign_bench(long n)
 	return i == n ? FA2_EXIT_OK : FA2_EXIT_FAILURE;
 }
 
-int fa2_cmd_aws_call(int argc, char **argv);
+/* Reads the JSON argument: inline text, @FILE, or - for stdin. */
+static int read_input(const char *arg, fa2_buf *out)
+{
+	if (strcmp(arg, "-") == 0) {
+		int c;
+		while ((c = getchar()) != EOF)
+			if (fa2_buf_append_byte(out, (unsigned char)c))
+				return -1;
+		return 0;
+	}
+	if (arg[0] == '@')
+		return fa2_file_read_all(arg + 1, out) == FA2_OK ? 0 : -1;
+	return fa2_buf_append_cstr(out, arg) == FA2_OK ? 0 : -1;
+}
+
+static void list_services(FILE *f)
+{
+	size_t n, i;
+	const fa2_aws_service *s = fa2_aws_services(&n);
+	fprintf(f, "services:");
+	for (i = 0; i < n; i++)
+		fprintf(f, " %s", s[i].name);
+	fprintf(f, "\n");
+}
+
+static int aws_call(int argc, char **argv)
+{
+	const char *region_opt = NULL, *profile = NULL, *endpoint = NULL;
+	const char *pos[3] = { NULL, NULL, NULL };
+	long long timeout_s = 30;
+	int debug = 0, npos = 0, i, rc = FA2_EXIT_FAILURE;
+	char region[64];
+	fa2_aws_config cfg;
+	fa2_aws_creds_provider prov;
+	fa2_aws_client cl;
+	fa2_aws_chain ch;
+	fa2_aws_error err;
+	fa2_aws_call_opts opts;
+	const fa2_aws_service *svc;
+	fa2_buf in, out;
+	fa2_err e;
+	int have_cfg = 0, have_prov = 0, have_cl = 0;
+
+	fa2_buf_init(&in, FA2_MAX_HTTP_REQ_BODY_BYTES * 16u);
+	fa2_buf_init(&out, FA2_MAX_HTTP_BODY_BYTES);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+		if (strcmp(a, "--debug") == 0) {
+			debug = 1;
+			continue;
+		}
+		if (strcmp(a, "--region") == 0)
+			slot = &region_opt;
+		else if (strcmp(a, "--profile") == 0)
+			slot = &profile;
+		else if (strcmp(a, "--endpoint-url") == 0)
+			slot = &endpoint;
+		if (slot || strcmp(a, "--timeout") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fa2 aws: %s needs a value\n", a);
+				rc = FA2_EXIT_USAGE;
+				goto cleanup;
+			}
+			if (slot) {
+				*slot = argv[++i];
+			} else if (fa2_parse_int_range(fa2_slice_cstr(argv[++i]), 1, 3600, &timeout_s)) {
+				fprintf(stderr, "fa2 aws: --timeout wants 1..3600 seconds\n");
+				rc = FA2_EXIT_USAGE;
+				goto cleanup;
+			}
+			continue;
+		}
+		if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "fa2 aws: unknown option '%s'\n", a);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
+		if (npos >= 3) {
+			usage(stderr);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
+		pos[npos++] = a;
+	}
+	if (npos < 2) {
+		usage(stderr);
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	svc = fa2_aws_service_find(pos[0]);
+	if (!svc) {
+		fprintf(stderr, "fa2 aws: unknown service '%s'; ", pos[0]);
+		list_services(stderr);
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (pos[2] && read_input(pos[2], &in)) {
+		fprintf(stderr, "fa2 aws: cannot read the input '%s'\n", pos[2]);
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (fa2_aws_config_load(&cfg, profile)) {
+		have_cfg = 1;
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	have_cfg = 1;
+	memset(&ch, 0, sizeof ch);
+	ch.cfg = &cfg;
+	ch.http = fa2_aws_http_default;
+	ch.deadline_ms = fa2_time_mono_ms() + timeout_s * 1000;
+	if (region_opt) {
+		snprintf(region, sizeof region, "%s", region_opt);
+	} else if (fa2_aws_region_from_config(&cfg, region, sizeof region) != FA2_OK &&
+	           fa2_aws_imds_region(&ch, region, sizeof region) != FA2_OK) {
+		fprintf(stderr, "fa2 aws: no region: use --region, AWS_REGION, the profile's region, "
+		                "or run on EC2\n");
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	ch.region = region;
+	if (fa2_aws_creds_provider_init(&prov, &ch, timeout_s * 1000))
+		goto cleanup;
+	have_prov = 1;
+	if (fa2_aws_client_init(&cl, &prov, &cfg, region, fa2_aws_http_default, NULL))
+		goto cleanup;
+	have_cl = 1;
+	cl.debug = debug;
+	cl.timeout_ms = timeout_s * 1000;
+	memset(&opts, 0, sizeof opts);
+	opts.endpoint = endpoint;
+	e = fa2_aws_call(&cl, svc, pos[1], fa2_buf_slice(&in), &out, &err, &opts);
+	if (e) {
+		char line[1600];
+		fa2_aws_error_format(&err, line, sizeof line);
+		fprintf(stderr, "fa2 aws: %s %s: %s\n", svc->name, pos[1], line);
+		rc = (e == FA2_ERR_CONFIG || e == FA2_ERR_INVALID || e == FA2_ERR_UNSUPPORTED)
+		         ? FA2_EXIT_USAGE : FA2_EXIT_FAILURE;
+		goto cleanup;
+	}
+	fwrite(out.data ? out.data : "{}", 1, out.data ? out.len : 2, stdout);
+	fputc('\n', stdout);
+	rc = fflush(stdout) == 0 ? FA2_EXIT_OK : FA2_EXIT_FAILURE;
+cleanup:
+	if (have_cl)
+		fa2_aws_client_cleanup(&cl);
+	if (have_prov)
+		fa2_aws_creds_provider_cleanup(&prov);
+	if (have_cfg)
+		fa2_aws_config_cleanup(&cfg);
+	fa2_buf_wipe(&out);
+	fa2_buf_cleanup(&out);
+	fa2_buf_cleanup(&in);
+	return rc;
+}
 
 int fa2_cmd_aws(int argc, char **argv)
 {
 	if (argc >= 2 && fa2_cmd_is_help(argv[1])) {
 		usage(stdout);
+		list_services(stdout);
 		return FA2_EXIT_OK;
 	}
 	if (argc >= 2 && strcmp(argv[1], "--sign-only") == 0) {
@@ -329,17 +490,5 @@ int fa2_cmd_aws(int argc, char **argv)
 		}
 		return run_sign_bench((long)n);
 	}
-	if (argc < 3) {
-		usage(stderr);
-		return FA2_EXIT_USAGE;
-	}
-	return fa2_cmd_aws_call(argc, argv);
-}
-
-/* Until the HTTP client lands, a real call is not possible. */
-int fa2_cmd_aws_call(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return fa2_cmd_not_built("aws", "network calls arrive with the HTTP client");
+	return aws_call(argc, argv);
 }
