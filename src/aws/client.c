@@ -1,6 +1,7 @@
 #include "aws/client.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +50,16 @@ fa2_err fa2_aws_client_init(fa2_aws_client *c, fa2_aws_creds_provider *creds,
 	c->http = http ? http : fa2_aws_http_default;
 	c->http_ctx = http_ctx;
 	c->max_attempts = 3;
+	{
+		/* AWS_MAX_ATTEMPTS, then the profile's max_attempts (SDK settings). */
+		const char *v = getenv("AWS_MAX_ATTEMPTS");
+		fa2_slice sv = fa2_slice_cstr(v);
+		long long n;
+		if (!(v && *v) && cfg)
+			fa2_aws_config_get(cfg, NULL, "max_attempts", &sv);
+		if (sv.len && fa2_parse_int_range(fa2_slice_trim(sv), 1, 20, &n) == FA2_OK)
+			c->max_attempts = (int)n;
+	}
 	c->base_delay_ms = 100;
 	c->throttle_base_ms = 500;
 	c->max_backoff_ms = 20000;
@@ -730,7 +741,7 @@ fa2_err fa2_aws_call(fa2_aws_client *c, const fa2_aws_service *svc, const char *
 			err->http_status = 0;
 			err->code[0] = '\0';
 			snprintf(err->message, sizeof err->message, "%s %s: %s", svc->name, u.authority,
-			         fa2_err_str(e));
+			         resp.errmsg[0] ? resp.errmsg : fa2_err_str(e));
 			if (e == FA2_ERR_UNSUPPORTED || e == FA2_ERR_INVALID || e == FA2_ERR_TOO_LARGE ||
 			    e == FA2_ERR_NOMEM || e == FA2_ERR_TLS)
 				goto done;

@@ -7,6 +7,7 @@
 void fa2_aws_http_response_init(fa2_aws_http_response *r)
 {
 	r->status = 0;
+	r->errmsg[0] = '\0';
 	fa2_buf_init(&r->headers, FA2_MAX_HTTP_HEADER_BYTES);
 	fa2_buf_init(&r->body, FA2_MAX_HTTP_BODY_BYTES);
 }
@@ -14,6 +15,7 @@ void fa2_aws_http_response_init(fa2_aws_http_response *r)
 void fa2_aws_http_response_reset(fa2_aws_http_response *r)
 {
 	r->status = 0;
+	r->errmsg[0] = '\0';
 	fa2_buf_reset(&r->headers);
 	fa2_buf_wipe(&r->body);  /* bodies carry credentials and secrets */
 }

@@ -27,6 +27,7 @@ typedef struct fa2_aws_http_response {
 	int status;
 	fa2_buf headers;               /* "Name: value\r\n" lines as received */
 	fa2_buf body;                  /* capped at FA2_MAX_HTTP_BODY_BYTES */
+	char errmsg[320];              /* on a transport error: why, naming the host */
 } fa2_aws_http_response;
 
 /* One exchange. FA2_OK with resp->status set when any HTTP response arrived (whatever
