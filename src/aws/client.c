@@ -709,8 +709,12 @@ fa2_err fa2_aws_call(fa2_aws_client *c, const fa2_aws_service *svc, const char *
 				goto done;
 			}
 		}
-		attempt_deadline = c->attempt_timeout_ms > 0 && now + c->attempt_timeout_ms < deadline
-		                       ? now + c->attempt_timeout_ms : deadline;
+		{
+			/* Model calls (Bedrock) legitimately take minutes: only the call's deadline. */
+			int64_t per = opts && opts->attempt_timeout_ms ? opts->attempt_timeout_ms
+			              : strcmp(svc->signing_name, "bedrock") == 0 ? 0 : c->attempt_timeout_ms;
+			attempt_deadline = per > 0 && now + per < deadline ? now + per : deadline;
+		}
 		attempt++;
 		pthread_mutex_lock(&c->lock);
 		c->attempts++;

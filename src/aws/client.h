@@ -48,7 +48,8 @@ typedef struct fa2_aws_client {
 	int64_t throttle_base_ms;       /* backoff base for throttling: 500 */
 	int64_t max_backoff_ms;         /* 20000 */
 	int64_t timeout_ms;             /* per call, retries included: 30000 */
-	int64_t attempt_timeout_ms;     /* per attempt: 10000 (0 = up to the deadline) */
+	int64_t attempt_timeout_ms;     /* per attempt: 10000 (0 = up to the deadline);
+	                                 * not applied to Bedrock, whose calls run long */
 	int debug;                      /* print canonical request and string to sign */
 	pthread_mutex_t lock;
 	int quota;
@@ -66,6 +67,7 @@ typedef struct fa2_aws_call_opts {
 	const fa2_aws_creds *creds;     /* explicit credentials (AssumeRole's source) */
 	int anonymous;                  /* send unsigned (AssumeRoleWithWebIdentity) */
 	int64_t timeout_ms;             /* 0 = client's */
+	int64_t attempt_timeout_ms;     /* 0 = client's (Bedrock: none, only timeout_ms) */
 } fa2_aws_call_opts;
 
 /* Calls svc's operation with a JSON input (an object; "{}" or empty for none) and

@@ -225,9 +225,17 @@ static cJSON *parse_elem(struct xp *x, fa2_slice *name, int depth, fa2_err *e)
 					goto fail;
 				}
 				cJSON_AddItemToArray(arr, child);
-				cJSON_AddItemToObject(obj, key, arr);
+				if (!cJSON_AddItemToObject(obj, key, arr)) {
+					cJSON_Delete(arr);
+					*e = FA2_ERR_NOMEM;
+					goto fail;
+				}
 			} else if (!prev) {
-				cJSON_AddItemToObject(obj, key, child);
+				if (!cJSON_AddItemToObject(obj, key, child)) {
+					cJSON_Delete(child);
+					*e = FA2_ERR_NOMEM;
+					goto fail;
+				}
 			} else if (cJSON_IsArray(prev)) {
 				cJSON_AddItemToArray(prev, child);
 			} else {
@@ -241,7 +249,11 @@ static cJSON *parse_elem(struct xp *x, fa2_slice *name, int depth, fa2_err *e)
 				old = cJSON_DetachItemFromObjectCaseSensitive(obj, key);
 				cJSON_AddItemToArray(arr, old);
 				cJSON_AddItemToArray(arr, child);
-				cJSON_AddItemToObject(obj, key, arr);
+				if (!cJSON_AddItemToObject(obj, key, arr)) {
+					cJSON_Delete(arr);
+					*e = FA2_ERR_NOMEM;
+					goto fail;
+				}
 			}
 		}
 	}
@@ -301,7 +313,11 @@ fa2_err fa2_aws_xml_to_json(fa2_slice xml, fa2_buf *out)
 		name.len = sizeof key - 1;
 	memcpy(key, name.ptr, name.len);
 	key[name.len] = '\0';
-	cJSON_AddItemToObject(root, key, v);
+	if (!cJSON_AddItemToObject(root, key, v)) {
+		cJSON_Delete(v);
+		cJSON_Delete(root);
+		return FA2_ERR_NOMEM;
+	}
 	collapse_members(root);
 	e = fa2_json_append(out, root);
 	cJSON_Delete(root);

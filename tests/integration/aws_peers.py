@@ -37,14 +37,20 @@ class Moto:
     """moto_server with INITIAL_NO_AUTH_ACTION_COUNT=3: the first three actions (create
     user, attach policy, create key) run unauthenticated, everything after is checked."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, auth=True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
-        self.log = open(os.path.join(tmp, "moto.log"), "w")
+        env = dict(os.environ)
+        env.pop("INITIAL_NO_AUTH_ACTION_COUNT", None)
+        if auth:
+            env["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+        self.log = open(os.path.join(tmp, "moto-%d.log" % self.port), "w")
         self.proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_port(self.port, self.proc)
+        if not auth:
+            self.akid = self.secret = None
+            return
         import boto3
         iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1",
                            aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="setup")

@@ -153,6 +153,20 @@ def run(c, moto, doubles):
     rc, out, err, _ = call(["--profile", "ghost", "sts", "GetCallerIdentity", "--region", "us-east-1"], e=penv)
     c.check(rc != 0 and "ghost" in err, "unknown profile: a readable error", err)
 
+    # Web identity from the environment: unsigned STS AssumeRoleWithWebIdentity. moto with
+    # authentication on wants an Authorization header even on this unsigned call (AWS does
+    # not), so this one runs against a second moto_server without authentication.
+    with open(os.path.join(TMP, "wi-token"), "w") as f:
+        f.write("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYTIifQ.c2lnbmF0dXJl\n")
+    open_moto = aws_peers.Moto(TMP, auth=False)
+    doubles.append(open_moto)
+    wenv = aws_peers.clean_env(TMP, AWS_WEB_IDENTITY_TOKEN_FILE=os.path.join(TMP, "wi-token"),
+                               AWS_ROLE_ARN=role_arn, AWS_ROLE_SESSION_NAME="fa2-wi",
+                               AWS_REGION="us-east-1", AWS_ENDPOINT_URL=open_moto.url)
+    rc, out, err, _ = call(["sts", "GetCallerIdentity"], e=wenv)
+    c.check(rc == 0 and "assumed-role/fa2-role/fa2-wi" in out,
+            "web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN): AssumeRoleWithWebIdentity", out + err)
+
     # IMDSv2 double handing out the role's temporary credentials; region from IMDS too.
     imds = aws_peers.imds_double({"AccessKeyId": temp["AccessKeyId"], "SecretAccessKey": temp["SecretAccessKey"],
                                   "Token": temp["SessionToken"],

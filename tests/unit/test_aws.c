@@ -12,6 +12,7 @@
 #include "aws/config.h"
 #include "aws/creds.h"
 #include "aws/ini.h"
+#include "aws/secretsmanager.h"
 #include "aws/sts.h"
 #include "base/alloc.h"
 #include "base/file.h"
@@ -922,4 +923,109 @@ FA2_TEST(aws_xml_to_json)
 	CHECK_INT_EQ(fa2_aws_xml_to_json(FA2_SLICE_LIT("<a>"), &b), FA2_ERR_PARSE);
 	CHECK_INT_EQ(fa2_aws_xml_to_json(FA2_SLICE_LIT("<a></a>trailing"), &b), FA2_ERR_PARSE);
 	fa2_buf_cleanup(&b);
+}
+
+FA2_TEST(aws_secretsmanager_get)
+{
+	struct client_fixture x;
+	fa2_buf out;
+	fa2_aws_error err;
+	clear_aws_env();
+	CHECK(fixture_init(&x) == 0);
+	fa2_buf_init(&out, 1 << 16);
+	x.f.n = 3;
+	x.f.r[0].status = 200;
+	x.f.r[0].body = "{\"Name\":\"fa2/slack\",\"SecretString\":\"{\\\"SlackBotToken\\\":\\\"xoxb-1\\\",\\\"SlackSigningSecret\\\":\\\"abc123\\\"}\"}";
+	x.f.r[1].status = 200;
+	x.f.r[1].body = "{\"Name\":\"bin\",\"SecretBinary\":\"aGVsbG8=\"}";
+	x.f.r[2].status = 400;
+	x.f.r[2].body = "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Secrets Manager can't find the specified secret.\"}";
+	CHECK_OK(fa2_aws_secret_get_key(&x.cl, "fa2/slack", "SlackSigningSecret", &out, &err));
+	CHECK_STR_EQ(out.data, "abc123");
+	CHECK_STR_EQ(x.f.amz_target[0], "secretsmanager.GetSecretValue");
+	CHECK_STR_EQ(x.f.body[0], "{\"SecretId\":\"fa2/slack\"}");
+	fa2_buf_reset(&out);
+	CHECK_OK(fa2_aws_secret_get(&x.cl, "bin", NULL, &out, &err));
+	CHECK_STR_EQ(out.data, "hello");
+	fa2_buf_reset(&out);
+	CHECK_INT_EQ(fa2_aws_secret_get(&x.cl, "nope", NULL, &out, &err), FA2_ERR_AWS);
+	CHECK_STR_EQ(err.code, "ResourceNotFoundException");
+	fa2_buf_cleanup(&out);
+	fixture_cleanup(&x);
+}
+
+/* Every allocation failure on the call path (input parsing, signing, response
+ * handling, XML conversion, error decoding) is reported and leaks nothing. */
+static void torture_call(void *ctx)
+{
+	struct client_fixture *x = ctx;
+	fa2_buf out;
+	fa2_aws_error err;
+	fa2_buf_init(&out, 1 << 16);
+	x->f.next = 0;
+	x->cl.quota = FA2_AWS_RETRY_QUOTA;
+	(void)fa2_aws_call(&x->cl, fa2_aws_service_find("bedrock-runtime"), "Converse",
+	                   FA2_SLICE_LIT("{\"modelId\":\"m:1\",\"messages\":[{\"role\":\"user\"}]}"), &out, &err, NULL);
+	(void)fa2_aws_call(&x->cl, fa2_aws_service_find("sts"), "AssumeRole",
+	                   FA2_SLICE_LIT("{\"RoleArn\":\"arn\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}"), &out, &err, NULL);
+	fa2_buf_cleanup(&out);
+}
+
+FA2_TEST(aws_client_alloc_torture)
+{
+	struct client_fixture x;
+	clear_aws_env();
+	CHECK(fixture_init(&x) == 0);
+	x.cl.max_attempts = 2;
+	x.cl.base_delay_ms = 0;
+	x.cl.throttle_base_ms = 0;
+	x.f.n = 3;
+	x.f.r[0].status = 500;
+	x.f.r[0].headers = "x-amzn-RequestId: r1\r\nDate: Wed, 25 Nov 2026 11:00:00 GMT\r\n";
+	x.f.r[0].body = "{\"__type\":\"InternalFailure\",\"message\":\"x\"}";
+	x.f.r[1].status = 200;
+	x.f.r[1].body = "{\"output\":{\"message\":{}}}";
+	x.f.r[2].status = 200;
+	x.f.r[2].body = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+	                "</Credentials></AssumeRoleResult></AssumeRoleResponse>";
+	CHECK(fa2_test_alloc_torture(torture_call, &x) > 10);
+	fixture_cleanup(&x);
+}
+
+FA2_TEST(aws_creds_web_identity_unsigned)
+{
+	fa2_aws_config cfg;
+	fa2_aws_chain ch;
+	fa2_aws_creds c;
+	struct fake f;
+	char tokp[512];
+	clear_aws_env();
+	CHECK(write_tmp("wi-token", "eyJ.token.sig\n", tokp, sizeof tokp));
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tokp, 1);
+	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/wi", 1);
+	memset(&f, 0, sizeof f);
+	fa2_aws_config_init(&cfg, "default");
+	fa2_aws_creds_init(&c);
+	memset(&ch, 0, sizeof ch);
+	ch.cfg = &cfg;
+	ch.region = "ap-northeast-1";
+	ch.http = fake_http;
+	ch.http_ctx = &f;
+	ch.deadline_ms = fa2_time_mono_ms() + 5000;
+	f.n = 1;
+	f.r[0].status = 200;
+	f.r[0].body = "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+	              "<AccessKeyId>ASIAWI</AccessKeyId><SecretAccessKey>swi</SecretAccessKey><SessionToken>twi</SessionToken>"
+	              "<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult>"
+	              "</AssumeRoleWithWebIdentityResponse>";
+	CHECK_OK(fa2_aws_creds_resolve(&ch, &c));
+	CHECK_STR_EQ(c.access_key_id, "ASIAWI");
+	CHECK_STR_EQ(c.source, "web-identity");
+	CHECK_STR_EQ(f.auth[0], "");  /* unsigned */
+	CHECK(strstr(f.body[0], "Action=AssumeRoleWithWebIdentity"));
+	CHECK(strstr(f.body[0], "WebIdentityToken=eyJ.token.sig"));
+	CHECK(strstr(f.body[0], "RoleSessionName=fa2-web-identity"));
+	fa2_aws_creds_cleanup(&c);
+	fa2_aws_config_cleanup(&cfg);
+	clear_aws_env();
 }
