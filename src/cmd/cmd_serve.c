@@ -16,7 +16,7 @@
 #include "cmd/cmd.h"
 #include "cmd/version.h"
 #include "net/server.h"
-#include "net/server_tls.h"
+#include "net/tls.h"
 
 #define SERVE_MAX_LISTEN 8
 #define SERVE_MAX_SLEEP_MS 60000
@@ -149,7 +149,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	int debug = 0, rc = FA2_EXIT_USAGE;
 	fa2_server_config cfg;
 	fa2_server *srv = NULL;
-	struct fa2_tls_server_ctx *tls = NULL;
+	fa2_tls_server_ctx *tls = NULL;
 	struct rlimit rl;
 	fa2_err err;
 	int a;
@@ -225,7 +225,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	}
 	g_start_ms = fa2_time_mono_ms();
 	if (cert) {
-		err = fa2_server_tls_ctx_load(cert, key, &tls);
+		err = fa2_tls_server_ctx_from_files(cert, key, &tls);
 		if (err) {
 			fprintf(stderr, "fa2 serve: cannot use --tls-cert %s / --tls-key %s: %s\n", cert, key,
 			        fa2_err_str(err));
@@ -275,6 +275,6 @@ int fa2_cmd_serve(int argc, char **argv)
 	rc = FA2_EXIT_OK;
 cleanup:
 	fa2_server_free(srv);
-	fa2_server_tls_ctx_free(tls);
+	fa2_tls_server_ctx_free(tls);
 	return rc;
 }

@@ -25,7 +25,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/time.h"
-#include "net/server_tls.h"
+#include "net/tls.h"
 
 #define SRV_MAX_LISTENERS 8
 #define SRV_MAX_ROUTES 64
@@ -90,8 +90,10 @@ struct conn {
 	int sent_continue;
 	int peer_eof;
 	int dead;              /* to be removed after this pass */
+	uint64_t nreq;         /* requests answered on this connection */
 	size_t scan_from;      /* in.len when the head was last parsed */
-	fa2_server_tls_conn *tls;
+	fa2_tls *tls;           /* NULL for plain HTTP */
+	int tls_ready;          /* the TLS engine can progress without the socket */
 	char peer[64];
 	fa2_server_req req;
 };
@@ -123,7 +125,7 @@ struct fa2_server {
 	fa2_server_req *done_head;
 	fa2_server_req *done_tail;
 	size_t outstanding;    /* deferred requests not yet completed */
-	struct fa2_tls_server_ctx *tls;
+	const struct fa2_tls_server_ctx *tls;
 	fa2_server_stats stats;
 	char date[64];
 	time_t date_sec;
@@ -188,7 +190,7 @@ static void conn_free(fa2_server *srv, conn *c)
 	if (!c)
 		return;
 	if (c->tls)
-		fa2_server_tls_conn_free(c->tls);
+		fa2_tls_free(c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
 	fa2_buf_cleanup(&c->in);
@@ -363,7 +365,7 @@ fa2_err fa2_server_route(fa2_server *srv, const char *method, const char *path,
 	return FA2_OK;
 }
 
-void fa2_server_set_tls(fa2_server *srv, struct fa2_tls_server_ctx *tls)
+void fa2_server_set_tls(fa2_server *srv, const struct fa2_tls_server_ctx *tls)
 {
 	srv->tls = tls;
 }
@@ -561,8 +563,8 @@ static void conn_update_phase(fa2_server *srv, conn *c, int64_t now)
 		set_phase(srv, c, P_WRITE, now);
 	else if (c->have_head)
 		set_phase(srv, c, P_BODY, now);
-	else if (c->in.len > 0)
-		set_phase(srv, c, P_HEADER, now);
+	else if (c->in.len > 0 || c->nreq == 0)
+		set_phase(srv, c, P_HEADER, now);  /* a fresh connection owes its first head */
 	else
 		set_phase(srv, c, P_IDLE, now);
 }
@@ -572,8 +574,16 @@ static void conn_update_phase(fa2_server *srv, conn *c, int64_t now)
 static long conn_recv(conn *c, char *p, size_t n)
 {
 	ssize_t r;
-	if (c->tls)
-		return fa2_server_tls_recv(c->tls, p, n);
+	if (c->tls) {
+		size_t got = 0;
+		fa2_err e = fa2_tls_read(c->tls, p, n, &got);
+		if (e == FA2_OK)
+			return (long)got;
+		if (e == FA2_ERR_CLOSED)
+			return 0;  /* close_notify */
+		errno = e == FA2_ERR_AGAIN ? EAGAIN : EPROTO;
+		return -1;
+	}
 	do {
 		r = recv(c->fd, p, n, 0);
 	} while (r < 0 && errno == EINTR);
@@ -583,8 +593,14 @@ static long conn_recv(conn *c, char *p, size_t n)
 static long conn_send(conn *c, const char *p, size_t n)
 {
 	ssize_t r;
-	if (c->tls)
-		return fa2_server_tls_send(c->tls, p, n);
+	if (c->tls) {
+		size_t put = 0;
+		fa2_err e = fa2_tls_write(c->tls, p, n, &put);
+		if (e == FA2_OK)
+			return (long)put;
+		errno = e == FA2_ERR_AGAIN ? EAGAIN : EPROTO;
+		return -1;
+	}
 	do {
 		r = send(c->fd, p, n, MSG_NOSIGNAL);
 	} while (r < 0 && errno == EINTR);
@@ -698,6 +714,7 @@ static void dispatch(fa2_server *srv, conn *c)
 /* The current request has been answered: drop its bytes. */
 static void finish_request(conn *c)
 {
+	c->nreq++;
 	fa2_buf_consume(&c->in, c->req_bytes);
 	c->have_head = 0;
 	c->req_bytes = 0;
@@ -831,6 +848,8 @@ static void conn_process(fa2_server *srv, conn *c, int64_t now)
 /* Writes pending output. Returns -1 when the connection is to be closed. */
 static int conn_flush(fa2_server *srv, conn *c, int64_t now)
 {
+	int flushed = 1;
+
 	while (c->out.len > c->out_off) {
 		long n = conn_send(c, c->out.data + c->out_off, c->out.len - c->out_off);
 		if (n < 0) {
@@ -842,20 +861,29 @@ static int conn_flush(fa2_server *srv, conn *c, int64_t now)
 			return -1;
 		c->out_off += (size_t)n;
 	}
-	if (c->tls && fa2_server_tls_flush(c->tls) < 0 && errno != EAGAIN)
-		return -1;
-	if (c->out.len == c->out_off) {
+	if (c->tls && c->out.len == c->out_off) {
+		fa2_err e = fa2_tls_flush(c->tls);
+		if (e == FA2_ERR_AGAIN)
+			flushed = 0;  /* records still queued; the engine wants POLLOUT */
+		else if (e)
+			return -1;
+	}
+	if (c->out.len == c->out_off && flushed) {
 		fa2_buf_reset(&c->out);
 		c->out_off = 0;
-		if (c->close_after && c->state != C_LINGER &&
-		    !(c->tls && fa2_server_tls_pending(c->tls))) {
-			/* Lingering close: stop sending, drain what the peer still sends. */
-			if (c->tls)
-				fa2_server_tls_close(c->tls);
-			shutdown(c->fd, SHUT_WR);
+		if (c->close_after && c->state != C_LINGER) {
+			/* Lingering close: stop sending, drain what the peer still sends, so that it
+			 * reads our answer rather than a reset. TLS first sends close_notify. */
 			c->state = C_LINGER;
-			if (c->peer_eof)
-				return -1;
+			if (c->tls) {
+				fa2_err e = fa2_tls_close(c->tls);
+				if (e != FA2_ERR_AGAIN)
+					return -1;
+			} else {
+				shutdown(c->fd, SHUT_WR);
+				if (c->peer_eof)
+					return -1;
+			}
 		} else if (c->peer_eof && c->state == C_READ && !c->close_after) {
 			return -1;  /* the peer is gone and everything it asked for is answered */
 		}
@@ -864,42 +892,52 @@ static int conn_flush(fa2_server *srv, conn *c, int64_t now)
 	return 0;
 }
 
-/* Reads what is available. Returns -1 when the connection is to be closed. */
+/* Reads what is available (plain: one recv; TLS: until the engine has nothing more).
+ * Returns -1 when the connection is to be closed. */
 static int conn_read(fa2_server *srv, conn *c, int64_t now)
 {
 	char scratch[4096];
-	size_t room;
-	long n;
+	int pass;
 
 	if (c->state == C_LINGER) {
+		long n;
+		if (c->tls) {
+			fa2_err e = fa2_tls_close(c->tls);  /* pumps, discards app data */
+			return e == FA2_ERR_AGAIN ? 0 : -1;
+		}
 		n = conn_recv(c, scratch, sizeof scratch);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
 			return -1;
 		return 0;
 	}
-	room = c->in.max - c->in.len;
-	if (room > SRV_READ_CHUNK)
-		room = SRV_READ_CHUNK;
-	if (room == 0 || fa2_buf_reserve(&c->in, room) != FA2_OK) {
-		conn_fail(srv, c, c->have_head ? 413 : 431);
-		return 0;
-	}
-	n = conn_recv(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+	if (c->close_after || c->state != C_READ)
+		return 0;  /* nothing more is read from this request stream */
+	for (pass = 0; pass < (c->tls ? 64 : 1); pass++) {
+		size_t room = c->in.max - c->in.len;
+		long n;
+		if (room > SRV_READ_CHUNK)
+			room = SRV_READ_CHUNK;
+		if (room == 0 || fa2_buf_reserve(&c->in, room) != FA2_OK) {
+			conn_fail(srv, c, c->have_head ? 413 : 431);
 			return 0;
-		return -1;
+		}
+		n = conn_recv(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -1;
+		}
+		if (n == 0) {
+			c->peer_eof = 1;
+			if (c->in.len == 0 && c->out.len == c->out_off)
+				return -1;  /* clean close between requests */
+			break;
+		}
+		if (c->in.len == 0 && !c->have_head)
+			c->scan_from = 0;
+		c->in.len += (size_t)n;
+		c->in.data[c->in.len] = '\0';
 	}
-	if (n == 0) {
-		c->peer_eof = 1;
-		if (c->in.len == 0 && c->out.len == c->out_off)
-			return -1;  /* clean close between requests */
-		return 0;
-	}
-	if (c->in.len == 0 && !c->have_head)
-		c->scan_from = 0;
-	c->in.len += (size_t)n;
-	c->in.data[c->in.len] = '\0';
 	conn_update_phase(srv, c, now);
 	return 0;
 }
@@ -964,7 +1002,7 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 			snprintf(c->peer, sizeof c->peer, "%s:%u", host, (unsigned)ntohs(a->sin_port));
 		}
 		if (srv->tls) {
-			if (fa2_server_tls_conn_new(srv->tls, fd, &c->tls) != FA2_OK) {
+			if (fa2_tls_server_new(fd, srv->tls, c->peer, &c->tls) != FA2_OK) {
 				conn_free(srv, c);
 				continue;
 			}
@@ -1094,7 +1132,7 @@ fa2_err fa2_server_run(fa2_server *srv)
 	for (;;) {
 		int64_t now = fa2_time_mono_ms(), next = 0;
 		size_t np = 0, i, nl;
-		int timeout, rc;
+		int timeout, rc, any_ready = 0;
 
 		if (srv->stop_flag)
 			begin_stop(srv, now);
@@ -1138,19 +1176,31 @@ fa2_err fa2_server_run(fa2_server *srv)
 				if (!c->close_after && c->out.len - c->out_off < SRV_OUT_HIGH && !c->peer_eof)
 					ev |= POLLIN;
 			}
-			if (c->tls && c->state != C_HANDLING)
-				ev = fa2_server_tls_events(c->tls, ev);
+			c->tls_ready = 0;
+			if (c->tls && c->state != C_HANDLING) {
+				/* Poll for what the engine needs. When it needs nothing from the socket
+				 * but the loop has work for it (data to read or to write), run the
+				 * connection without waiting. */
+				short want = fa2_tls_want(c->tls);
+				if (want == 0 && ev != 0) {
+					c->tls_ready = 1;
+					any_ready = 1;
+				}
+				ev = want;
+			}
 			if (c->deadline > 0 && (next == 0 || c->deadline < next))
 				next = c->deadline;
 			/* A deferred connection is not polled at all (a hang-up would spin). */
-			srv->pfds[np].fd = c->state == C_HANDLING ? -1 : c->fd;
+			srv->pfds[np].fd = c->state == C_HANDLING || ev == 0 ? -1 : c->fd;
 			srv->pfds[np].events = ev;
 			srv->pfds[np].revents = 0;
 			srv->pconn[np++] = c;
 		}
 		if (srv->stopping && (next == 0 || srv->stop_deadline < next))
 			next = srv->stop_deadline;
-		if (next == 0)
+		if (any_ready)
+			timeout = 0;
+		else if (next == 0)
 			timeout = 1000;
 		else if (next <= now)
 			timeout = 0;
@@ -1164,20 +1214,21 @@ fa2_err fa2_server_run(fa2_server *srv)
 		}
 		now = fa2_time_mono_ms();
 		update_date(srv);
-		if (rc > 0) {
+		if (rc > 0 || any_ready) {
 			for (i = 1 + nl; i < np; i++) {
 				conn *c = srv->pconn[i];
 				short re = srv->pfds[i].revents;
+				if (c->tls_ready)
+					re |= POLLIN | POLLOUT;
 				if (!re || c->state == C_HANDLING)
 					continue;
 				if (re & POLLNVAL) {
 					c->dead = 1;
 					continue;
 				}
-				if (c->tls && fa2_server_tls_io(c->tls, re) < 0) {
-					c->dead = 1;
-					continue;
-				}
+				/* TLS: any socket event may move the engine either way; run both. */
+				if (c->tls)
+					re |= POLLIN | POLLOUT;
 				if (re & (POLLIN | POLLHUP | POLLERR)) {
 					if (conn_read(srv, c, now) != 0) {
 						c->dead = 1;

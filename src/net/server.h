@@ -21,7 +21,8 @@
  *   worker thread later calls fa2_server_complete() with the response, which wakes the
  *   loop through a pipe. Until then the request (and every slice it exposes) stays valid
  *   and the connection reads nothing more.
- * - Transport: plain TCP, or TLS when a fa2_server_tls is configured (see cmd_serve). */
+ * - Transport: plain TCP, or TLS (net/tls.h, BearSSL) after fa2_server_set_tls: the
+ *   handshake runs inside the loop, bounded by the header timeout. */
 #ifndef FA2_NET_SERVER_H
 #define FA2_NET_SERVER_H
 
@@ -72,9 +73,10 @@ int fa2_server_port(const fa2_server *srv, size_t index);
 fa2_err fa2_server_route(fa2_server *srv, const char *method, const char *path,
                          fa2_server_handler handler, void *ctx);
 
-/* Opaque TLS server context (net/tls.h); NULL for plain HTTP. The server does not own it. */
+/* Serve HTTPS with this context (net/tls.h; NULL: plain HTTP). Not owned; it must
+ * outlive the server. */
 struct fa2_tls_server_ctx;
-void fa2_server_set_tls(fa2_server *srv, struct fa2_tls_server_ctx *tls);
+void fa2_server_set_tls(fa2_server *srv, const struct fa2_tls_server_ctx *tls);
 
 /* Runs the loop until stopped. Returns FA2_OK after a graceful shutdown. */
 fa2_err fa2_server_run(fa2_server *srv);
