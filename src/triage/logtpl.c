@@ -1152,8 +1152,8 @@ cleanup:
 static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t cap,
                       int strict, uint32_t *best_out, double *sim_out);
 
-/* A plain word: letters only (an identifier-like core with '_' inside is fine), after
- * stripping surrounding punctuation; for key=value the value part decides. */
+/* A plain word: letters only ('_' inside, '-' between letters and brackets inside are
+ * fine), after stripping surrounding punctuation; for key=value the value decides. */
 static int plain_word(const char *t, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)t;
@@ -1169,9 +1169,16 @@ static int plain_word(const char *t, size_t n)
 		e--;
 	if (e <= b)
 		return 0;
-	for (i = b; i < e; i++)
-		if (!is_alpha(s[i]) && !(s[i] == '_' && i > b))
-			return 0;
+	for (i = b; i < e; i++) {
+		if (is_alpha(s[i]) || (s[i] == '_' && i > b))
+			continue;
+		/* Mount-cache, WWEN[enable] */
+		if (s[i] == '-' && i > b && i + 1 < e && is_alpha(s[i - 1]) && is_alpha(s[i + 1]))
+			continue;
+		if ((s[i] == '[' || s[i] == ']') && i > b)
+			continue;
+		return 0;
+	}
 	return 1;
 }
 
@@ -1262,7 +1269,7 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 			for (k = 0; k < nt; k++) {
 				if (c->h[k] == WILD_H) {
 					wild++;
-					if (m->tok_h[k] == WILD_H)
+					if (m->tok_var[k])
 						both++;
 				} else if (c->h[k] == m->tok_h[k] ||
 				           (m->tok_h[k] != WILD_H && kv_covers(c, k, m)))
@@ -1287,6 +1294,7 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 
 static fa2_err tpl_set_wild(tpl *t, uint32_t k);
 static void tpl_absorb(fa2_logtpl *m, uint32_t s_slot, uint32_t a_slot);
+static int is_caps_word(const char *t, size_t n);
 
 /* The online half of the sibling merge (see merge_round): when the line and at least
  * MERGE_SIBLINGS - 1 templates of its leaf differ in one and the same position only,
@@ -1310,7 +1318,9 @@ static uint32_t online_sibling_merge(fa2_logtpl *m, uint64_t leaf_key, uint32_t 
 				diff++;
 				pos = k;
 			}
-		if (diff == 1 && c->h[pos] != WILD_H && m->tok_h[pos] != WILD_H) {
+		if (diff == 1 && c->h[pos] != WILD_H && m->tok_h[pos] != WILD_H &&
+		    !is_caps_word(c->text + c->off[pos], c->len[pos]) &&
+		    !is_caps_word(m->tok_ptr[pos], m->tok_len[pos])) {
 			rec_slot[nrec] = nd->tpls[i];
 			rec_pos[nrec++] = pos;
 		}
@@ -1540,6 +1550,25 @@ static void tpl_absorb(fa2_logtpl *m, uint32_t s_slot, uint32_t a_slot)
 	m->stats.merged++;
 }
 
+/* An upper-case identifier (NEW, RUNNING, CONTAINER_REMOTE_LAUNCH), punctuation around
+ * it allowed: an enum value, never turned into a variable by sibling merges. */
+static int is_caps_word(const char *t, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)t;
+	size_t b = 0, e = n, i, letters = 0;
+	while (b < e && is_open_punct(s[b]))
+		b++;
+	while (e > b && is_close_punct(s[e - 1]))
+		e--;
+	for (i = b; i < e; i++) {
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			letters++;
+		else if (s[i] != '_' && !is_digit(s[i]))
+			return 0;
+	}
+	return letters >= 2;
+}
+
 /* Hash of t's tokens with positions p1 and p2 left out. */
 static uint64_t sib_hash(const tpl *t, uint32_t p1, uint32_t p2)
 {
@@ -1581,7 +1610,7 @@ static fa2_err merge_round(fa2_logtpl *m, int pairs, size_t *merged)
 		if (!t || t->ntok < 2)
 			continue;
 		for (k = 0; k < t->ntok; k++) {
-			if (t->h[k] == WILD_H)
+			if (t->h[k] == WILD_H || is_caps_word(t->text + t->off[k], t->len[k]))
 				continue;
 			if (!pairs) {
 				keys[nkeys].key = sib_hash(t, k, k);
@@ -1591,7 +1620,7 @@ static fa2_err merge_round(fa2_logtpl *m, int pairs, size_t *merged)
 				continue;
 			}
 			for (q = k + 1; q < t->ntok && nkeys < cap; q++) {
-				if (t->h[q] == WILD_H)
+				if (t->h[q] == WILD_H || is_caps_word(t->text + t->off[q], t->len[q]))
 					continue;
 				keys[nkeys].key = sib_hash(t, k, q);
 				keys[nkeys].slot = s;

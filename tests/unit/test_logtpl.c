@@ -267,10 +267,10 @@ FA2_TEST(logtpl_info_and_severity)
 	CHECK_SLICE_EQ(info.examples[2], "job 3 state 0x3d done");
 	CHECK_SLICE_EQ(info.text, "job <*> state <*> done");
 	/* severity of a variable position: the highest of its lines (merged siblings too) */
-	CHECK_OK(fa2_logtpl_feed(m, S("code 1 level INFO in module core now"), 1, 1, &a));
-	CHECK_OK(fa2_logtpl_feed(m, S("code 2 level ERROR in module core now"), 2, 2, NULL));
-	CHECK_OK(fa2_logtpl_feed(m, S("code 3 level DEBUG in module core now"), 3, 3, NULL));
-	CHECK_OK(fa2_logtpl_feed(m, S("code 4 level WARN in module core now"), 4, 4, &id2));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 1 level info in module core now"), 1, 1, &a));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 2 level error in module core now"), 2, 2, NULL));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 3 level debug in module core now"), 3, 3, NULL));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 4 level warning in module core now"), 4, 4, &id2));
 	CHECK_INT_EQ(fa2_logtpl_resolve(m, a), id2);
 	CHECK_OK(fa2_logtpl_get(m, a, &info));
 	CHECK_SLICE_EQ(info.text, "code <*> level <*> in module core now");
@@ -278,9 +278,16 @@ FA2_TEST(logtpl_info_and_severity)
 	CHECK_INT_EQ(info.count, 4);
 	CHECK_INT_EQ(info.first_ms, 1);
 	CHECK_INT_EQ(info.last_ms, 4);
-	CHECK_OK(fa2_logtpl_feed(m, S("code 5 level FATAL in module core now"), 5, 5, NULL));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 5 level fatal in module core now"), 5, 5, NULL));
 	CHECK_OK(fa2_logtpl_get(m, a, &info));
 	CHECK_INT_EQ(info.severity, FA2_LOGTPL_SEV_FATAL);
+	/* upper-case enum values are never merged into a variable: levels stay apart */
+	a = feed(m, "unit 1 state INFO in module core now");
+	CHECK(a != feed(m, "unit 2 state ERROR in module core now"));
+	CHECK(a != feed(m, "unit 3 state DEBUG in module core now"));
+	id2 = feed(m, "unit 4 state WARN in module core now");
+	CHECK_OK(fa2_logtpl_finish(m));
+	CHECK(fa2_logtpl_resolve(m, a) != fa2_logtpl_resolve(m, id2));
 	CHECK_INT_EQ(fa2_logtpl_resolve(m, a), a);
 	CHECK_INT_EQ(fa2_logtpl_resolve(m, 0), 0);
 	CHECK_INT_EQ(fa2_logtpl_resolve(m, 999), 0);
