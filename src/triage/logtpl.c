@@ -327,40 +327,33 @@ static int value_is_variable(const unsigned char *v, size_t n)
 	return core_is_path_or_url(v, n);
 }
 
-/* Bytes that can make a token variable (digits, '/', '\\', '@', '='). */
-static const unsigned char char_special[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1, ['/'] = 1, ['\\'] = 1, ['@'] = 1, ['='] = 1,
-};
-
 #define CL_WS      1u
 #define CL_SPECIAL 2u
 #define CL_QUOTE   4u
+#define CL_EQ      8u
+#define CL_AT      16u
+#define CL_SLASH   32u
 /* Byte classes for the tokenizer: white space, bytes that can make a token variable,
  * the double quote. */
 static const unsigned char char_class[256] = {
 	[' '] = CL_WS, ['\t'] = CL_WS, ['\r'] = CL_WS, ['\n'] = CL_WS, ['\v'] = CL_WS, ['\f'] = CL_WS,
 	['0'] = CL_SPECIAL, ['1'] = CL_SPECIAL, ['2'] = CL_SPECIAL, ['3'] = CL_SPECIAL,
 	['4'] = CL_SPECIAL, ['5'] = CL_SPECIAL, ['6'] = CL_SPECIAL, ['7'] = CL_SPECIAL,
-	['8'] = CL_SPECIAL, ['9'] = CL_SPECIAL, ['/'] = CL_SPECIAL, ['\\'] = CL_SPECIAL,
-	['@'] = CL_SPECIAL, ['='] = CL_SPECIAL, ['"'] = CL_QUOTE,
+	['8'] = CL_SPECIAL, ['9'] = CL_SPECIAL, ['/'] = CL_SPECIAL | CL_SLASH,
+	['\\'] = CL_SPECIAL | CL_SLASH,
+	['@'] = CL_SPECIAL | CL_AT, ['='] = CL_SPECIAL | CL_EQ, ['"'] = CL_QUOTE,
+	[':'] = CL_SLASH,
 };
 
 /* Masks one token (t, n) into out; returns the output length. *var is set to 1 when the
  * output contains a wildcard, 2 when it is exactly "<*>". out must hold 3n + 3 bytes. */
-static size_t mask_token(const char *t, size_t n, char *out, int *var)
+static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned flags)
 {
 	const unsigned char *s = (const unsigned char *)t;
 	size_t b = 0, e = n, o = 0, i, k;
-	int special = 0;
 	*var = 0;
-	/* fast path: a token without digits, '/', '\\', '@' or '=' is kept as it is */
-	for (i = 0; i < n; i++)
-		if (char_special[s[i]]) {
-			special = 1;
-			break;
-		}
-	if (!special) {
+	if (!(flags & CL_SPECIAL)) {
+		/* no digits, '/', '\\', '@' or '=': nothing to mask */
 		memcpy(out, t, n);
 		return n;
 	}
@@ -373,8 +366,10 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var)
 		size_t cn = e - b;
 		/* key=value: keep the key, mask a value that holds a digit or is a path/URL
 		 * (words such as true, NO, null, root stay: they usually tell events apart) */
-		for (k = 0; k < cn && (is_alnum(c[k]) || c[k] == '_' || c[k] == '.' || c[k] == '-'); k++)
-			;
+		k = 0;
+		if (flags & CL_EQ)
+			for (; k < cn && (is_alnum(c[k]) || c[k] == '_' || c[k] == '.' || c[k] == '-'); k++)
+				;
 		if (k > 0 && k + 1 < cn && c[k] == '=' && is_alpha(c[0]) &&
 		    value_is_variable(c + k + 1, cn - k - 1)) {
 			size_t rest = e;
@@ -392,8 +387,8 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var)
 			*var = 1;
 			return o + (n - rest);
 		}
-		if (core_is_numeric(c, cn) || core_is_path_or_url(c, cn) || core_is_email(c, cn) ||
-		    core_is_iso_datetime(c, cn)) {
+		if (core_is_numeric(c, cn) || ((flags & CL_SLASH) && core_is_path_or_url(c, cn)) ||
+		    ((flags & CL_AT) && core_is_email(c, cn)) || core_is_iso_datetime(c, cn)) {
 			if (b == 0 && e == n) {
 				memcpy(out, "<*>", 3);
 				*var = 2;
@@ -464,9 +459,13 @@ int fa2_logtpl_token_is_variable(fa2_slice tok)
 {
 	char out[3 * 64 + 3];
 	int var = 0;
+	unsigned flags = 0;
+	size_t i;
 	if (tok.len == 0 || tok.len > 64)
 		return 0;
-	(void)mask_token(tok.ptr, tok.len, out, &var);
+	for (i = 0; i < tok.len; i++)
+		flags |= char_class[(unsigned char)tok.ptr[i]];
+	(void)mask_token(tok.ptr, tok.len, out, &var, flags);
 	return var == 2;
 }
 
@@ -503,9 +502,14 @@ static int is_date_name(const char *t, size_t n)
 			return 0;
 		b[i] = (char)lower(s[i]);
 	}
-	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (names[k][n] == '\0' && memcmp(names[k], b, n) == 0)
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (names[k][0] != b[0] || names[k][n] != '\0')
+			continue;
+		for (i = 1; i < n && names[k][i] == b[i]; i++)
+			;
+		if (i == n)
 			return 1;
+	}
 	return 0;
 }
 
@@ -533,7 +537,7 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 		size_t start, len;
 		int var;
 		unsigned special = 0;
-		while (i < n && is_ws((unsigned char)p[i]))
+		while (i < n && (char_class[(unsigned char)p[i]] & CL_WS))
 			i++;
 		if (i >= n)
 			break;
@@ -543,7 +547,7 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 			i = n;
 			while (i > start && is_ws((unsigned char)p[i - 1]))
 				i--;
-			special = 1;
+			special = CL_SPECIAL | CL_EQ | CL_AT | CL_SLASH;
 		} else {
 			/* one pass finds the end and whether anything needs masking */
 			while (i < n) {
@@ -561,17 +565,16 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 				}
 				i++;
 			}
-			special &= CL_SPECIAL;
 		}
 		m->tok_raw[nt] = p + start;
 		m->tok_raw_len[nt] = (uint32_t)(i - start);
 		var = 0;
-		if (!special) {
+		if (!(special & CL_SPECIAL)) {
 			/* nothing to mask: the token is used in place */
 			len = i - start;
 			m->tok_ptr[nt] = p + start;
 		} else {
-			len = mask_token(p + start, i - start, m->norm + o, &var);
+			len = mask_token(p + start, i - start, m->norm + o, &var, special);
 			m->tok_ptr[nt] = m->norm + o;
 			o += len;
 		}
@@ -1150,7 +1153,7 @@ cleanup:
 /* ---------------------------------------------------------------- feed */
 
 static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t cap,
-                      int strict, uint32_t *best_out, double *sim_out);
+                      int strict, double threshold, uint32_t *best_out, double *sim_out);
 
 /* A plain word: letters only ('_' inside, '-' between letters and brackets inside are
  * fine), after stripping surrounding punctuation; for key=value the value decides. */
@@ -1252,7 +1255,7 @@ static int mature_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 /* Finds the most similar admissible template of nt tokens in nd's list (at most cap
  * compared): *best (NONE when none) and its similarity. */
 static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t cap,
-                      int strict, uint32_t *best_out, double *sim_out)
+                      int strict, double threshold, uint32_t *best_out, double *sim_out)
 {
 	uint32_t i, best = NONE, best_wild = 0, seen = 0;
 	double best_sim = -1.0;
@@ -1275,12 +1278,14 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 				           (m->tok_h[k] != WILD_H && kv_covers(c, k, m)))
 					same++;
 			}
+			/* positions where both are variables say nothing either way */
+			sim = nt - both ? (double)same / (double)(nt - both) : 1.0;
+			if (sim < threshold || sim < best_sim)
+				continue;  /* cannot win: skip the costlier checks */
 			if ((strict || c->count >= MATURE_COUNT) && mature_conflict(m, c, nt))
 				continue;
 			if (kv_conflict(m, c, nt))
 				continue;
-			/* positions where both are variables say nothing either way */
-			sim = nt - both ? (double)same / (double)(nt - both) : 1.0;
 		}
 		if (sim > best_sim || (sim == best_sim && wild > best_wild)) {
 			best_sim = sim;
@@ -1385,7 +1390,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		err = FA2_ERR_TOO_LARGE;  /* not even a root node fits */
 		goto cleanup;
 	}
-	scan_list(m, leaf, nt, SCAN_CAP, 0, &best, &best_sim);
+	scan_list(m, leaf, nt, SCAN_CAP, 0, m->cfg.sim_threshold, &best, &best_sim);
 	if ((best == NONE || best_sim < m->cfg.sim_threshold) && nt > 1) {
 		/* second chance: the same message under another prefix (a variable word among
 		 * the first tokens) must be nearly identical elsewhere */
@@ -1394,7 +1399,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		double s2 = -1.0;
 		double need = m->cfg.sim_threshold > SECOND_SIM ? m->cfg.sim_threshold : SECOND_SIM;
 		if (ln)
-			scan_list(m, ln, nt, SCAN_CAP, 1, &b2, &s2);
+			scan_list(m, ln, nt, SCAN_CAP, 1, need, &b2, &s2);
 		if (b2 != NONE && s2 >= need) {
 			tpl *c = m->slots[b2];
 			best = b2;
@@ -1439,11 +1444,12 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		t = m->slots[best];
 		created = 1;
 	}
-	/* severity: a new template reads every token; a known one only the tokens where
-	 * the line can differ from it (variables), the rest is already in t->sev */
+	/* severity from the words of the line (masked parts such as paths do not count): a
+	 * new template reads every word, a known one only the words at its variables (the
+	 * rest is already in t->sev) */
 	sev = FA2_LOGTPL_SEV_NONE;
 	for (i = 0; i < nt; i++) {
-		if (created || t->h[i] == WILD_H || m->tok_var[i]) {
+		if (!m->tok_var[i] && (created || t->h[i] == WILD_H)) {
 			fa2_logtpl_sev s1 = scan_sev(m->tok_raw[i], m->tok_raw_len[i]);
 			if (s1 > sev)
 				sev = s1;
