@@ -124,8 +124,9 @@ int fa2_cmd_triage(int argc, char **argv)
 	}
 	if ((e = fa2_tr_snapshot_read(&d, source, &why))) {
 		fprintf(stderr, "fa2 triage: %s: %s%s%s\n", source, fa2_err_str(e), *why ? ": " : "", why);
-		rc = (e == FA2_ERR_NOT_FOUND && !strcmp(why, "cannot read manifest.json")) ? FA2_EXIT_USAGE
-			: FA2_EXIT_FAILURE;
+		/* No usable manifest: the directory is not a snapshot (a usage error). A bad
+		 * response file inside a snapshot is an analysis failure. */
+		rc = strstr(why, "manifest") ? FA2_EXIT_USAGE : FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
 	if (from_ms || to_ms)

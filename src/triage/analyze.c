@@ -11,6 +11,13 @@
 #include "triage/logs.h"
 #include "triage/triage.h"
 
+/* qsort that accepts an empty (possibly NULL) array. */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 void fa2_tr_config_default(fa2_tr_config *c)
 {
 	c->horizon_ms = 60 * 60000LL;
@@ -116,11 +123,26 @@ fa2_err fa2_tr_analyze_metrics(fa2_tr_analysis *a)
 			m->score = fmin(1.0, m->score * 1.2);
 		a->n_metrics++;
 	}
-	qsort(a->metrics, a->n_metrics, sizeof *a->metrics, cmp_metric);
+	sort_n(a->metrics, a->n_metrics, sizeof *a->metrics, cmp_metric);
 	return FA2_OK;
 }
 
 /* ---- logs ---- */
+
+/* The incident period starts a margin before the reference time (an alarm fires minutes
+ * after the trouble starts); without a reference, it is the second half of the window. */
+static void set_split(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	int64_t from = d->from_ms, to = d->to_ms, margin = 30 * 60000LL;
+	if (d->n_lines && (!from || d->lines[0].t_ms < from))
+		from = d->lines[0].t_ms;
+	if (d->n_lines && (!to || d->lines[d->n_lines - 1].t_ms > to))
+		to = d->lines[d->n_lines - 1].t_ms;
+	if (a->ref_ms && a->ref_ms > from && (a->ref_ms - from) / 2 < margin)
+		margin = (a->ref_ms - from) / 2;
+	a->split_ms = a->ref_ms ? a->ref_ms - margin : from + (to - from) / 2;
+}
 
 static int cmp_tpl(const void *x, const void *y)
 {
@@ -136,7 +158,7 @@ fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 {
 	const fa2_tr_data *d = a->d;
 	fa2_tr_mined mined;
-	int64_t from = d->from_ms, to = d->to_ms, split, dur_b, dur_a, margin;
+	int64_t from = d->from_ms, to = d->to_ms, split = a->split_ms, dur_b, dur_a;
 	size_t i;
 	fa2_err e;
 
@@ -147,12 +169,6 @@ fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 		from = d->lines[0].t_ms;
 	if (!to || d->lines[d->n_lines - 1].t_ms > to)
 		to = d->lines[d->n_lines - 1].t_ms;
-	/* The incident period starts a margin before the reference time (an alarm fires
-	 * minutes after the trouble starts). */
-	margin = 30 * 60000LL;
-	if (a->ref_ms > from && (a->ref_ms - from) / 2 < margin)
-		margin = (a->ref_ms - from) / 2;
-	split = a->ref_ms ? a->ref_ms - margin : from + (to - from) / 2;
 	dur_b = split - from > 60000 ? split - from : 60000;
 	dur_a = to - split > 60000 ? to - split : 60000;
 
@@ -169,8 +185,10 @@ fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 		return FA2_ERR_NOMEM;
 	}
 	a->n_tpls = mined.n_templates;
-	for (i = 0; i < mined.n_templates; i++)
+	for (i = 0; i < mined.n_templates; i++) {
 		a->tpls[i].text = mined.texts[i];
+		a->tpls[i].severity = mined.severities[i];
+	}
 	for (i = 0; i < d->n_lines; i++) {
 		uint32_t id = mined.ids[i];
 		fa2_tr_tpl *t;
@@ -197,9 +215,12 @@ fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 	for (i = 0; i < a->n_tpls; i++) {
 		fa2_tr_tpl *t = &a->tpls[i];
 		double rb, ra, sev_w, novelty = 0;
+		int sev;
 		if (!t->count)
 			continue;
-		t->severity = fa2_tr_severity_guess(t->text, strlen(t->text));
+		sev = fa2_tr_severity_guess(t->text, strlen(t->text));
+		if (sev > t->severity)
+			t->severity = sev;
 		t->symptoms = fa2_tr_symptoms(t->text, strlen(t->text)) |
 			fa2_tr_symptoms(t->example, strlen(t->example));
 		if (t->severity < FA2_TR_SEV_WARN)
@@ -217,7 +238,7 @@ fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 			: 0.25;
 		t->score = novelty * sev_w * log(1.0 + (double)t->n_after);
 	}
-	qsort(a->tpls, a->n_tpls, sizeof *a->tpls, cmp_tpl);
+	sort_n(a->tpls, a->n_tpls, sizeof *a->tpls, cmp_tpl);
 	/* Drop the empty slots (templates evicted or never assigned). */
 	while (a->n_tpls && !a->tpls[a->n_tpls - 1].count)
 		a->n_tpls--;
@@ -245,8 +266,35 @@ static fa2_tr_svc *svc_get(fa2_tr_analysis *a, const char *name, size_t *cap)
 	}
 	memset(&a->svcs[a->n_svcs], 0, sizeof a->svcs[0]);
 	a->svcs[a->n_svcs].name = name;
-	a->svcs[a->n_svcs].entity = a->svcs[a->n_svcs].exception = a->svcs[a->n_svcs].message = "";
 	return &a->svcs[a->n_svcs++];
+}
+
+static fa2_tr_cause *cause_get(fa2_tr_analysis *a, const fa2_tr_rootcause *rc, size_t *cap)
+{
+	size_t i;
+	for (i = 0; i < a->n_causes; i++) {
+		const fa2_tr_cause *c = &a->causes[i];
+		if (!strcmp(c->service, rc->service) && !strcmp(c->entity, rc->entity) &&
+		    !strcmp(c->exception, rc->exception))
+			return &a->causes[i];
+	}
+	if (a->n_causes == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		fa2_tr_cause *p;
+		if (nc > 4096)
+			return NULL;
+		p = fa2_realloc(a->causes, nc * sizeof *p);
+		if (!p)
+			return NULL;
+		a->causes = p;
+		*cap = nc;
+	}
+	memset(&a->causes[a->n_causes], 0, sizeof a->causes[0]);
+	a->causes[a->n_causes].service = rc->service;
+	a->causes[a->n_causes].entity = rc->entity;
+	a->causes[a->n_causes].exception = rc->exception;
+	a->causes[a->n_causes].message = rc->message;
+	return &a->causes[a->n_causes++];
 }
 
 static int cmp_svc(const void *x, const void *y)
@@ -259,10 +307,22 @@ static int cmp_svc(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+static int cmp_cause(const void *x, const void *y)
+{
+	const fa2_tr_cause *a = x, *b = y;
+	if (a->n_after != b->n_after)
+		return a->n_after < b->n_after ? 1 : -1;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return a->first_ms < b->first_ms ? -1 : a->first_ms > b->first_ms;
+}
+
+/* Per-service counts, fault signatures, and the fault onset. Before/after counts of the
+ * signatures need the incident split: fa2_tr_split_causes(). */
 fa2_err fa2_tr_analyze_traces(fa2_tr_analysis *a)
 {
 	const fa2_tr_data *d = a->d;
-	size_t i, j, cap = 0, nb;
+	size_t i, j, cap = 0, ccap = 0, nb;
 	int64_t t0, t1, bucket;
 	int64_t *bt = NULL;
 	double *bv = NULL;
@@ -290,29 +350,20 @@ fa2_err fa2_tr_analyze_traces(fa2_tr_analysis *a)
 		for (j = 0; j < t->n_faults; j++) {
 			const fa2_tr_rootcause *rc = &t->faults[j];
 			fa2_tr_svc *s;
-			size_t k;
-			int dup = 0;
+			fa2_tr_cause *c;
 			if (!*rc->service)
 				continue;
-			for (k = 0; k < j; k++)
-				dup |= !strcmp(t->faults[k].service, rc->service);
-			if (dup)
-				continue;
-			if (!(s = svc_get(a, rc->service, &cap))) {
+			if (!(s = svc_get(a, rc->service, &cap)) || !(c = cause_get(a, rc, &ccap))) {
 				e = FA2_ERR_NOMEM;
 				goto cleanup;
 			}
-			if (!s->root_faults || (!*s->exception && *rc->exception)) {
-				s->entity = rc->entity;
-				s->exception = rc->exception;
-				s->message = rc->message;
-			}
-			if (!s->root_faults)
-				s->first_fault_ms = t->t_ms;
 			s->root_faults++;
+			if (!c->count)
+				c->first_ms = t->t_ms;
+			c->count++;
 		}
 	}
-	qsort(a->svcs, a->n_svcs, sizeof *a->svcs, cmp_svc);
+	sort_n(a->svcs, a->n_svcs, sizeof *a->svcs, cmp_svc);
 
 	/* Fault onset: a level shift (or burst) in faulting traces per bucket. */
 	t0 = d->traces[0].t_ms;
@@ -335,12 +386,16 @@ fa2_err fa2_tr_analyze_traces(fa2_tr_analysis *a)
 	}
 	for (i = 0; i < nb; i++)
 		bt[i] = t0 + (int64_t)i * bucket;
-	for (i = 0; i < d->n_traces; i++)
-		if (d->traces[i].fault && d->traces[i].t_ms >= t0)
-			bv[(size_t)((d->traces[i].t_ms - t0) / bucket) < nb ? (size_t)((d->traces[i].t_ms - t0) / bucket) : nb - 1] += 1;
+	for (i = 0; i < d->n_traces; i++) {
+		size_t k;
+		if (!d->traces[i].fault || d->traces[i].t_ms < t0)
+			continue;
+		k = (size_t)((d->traces[i].t_ms - t0) / bucket);
+		bv[k < nb ? k : nb - 1] += 1;
+	}
 	if ((e = fa2_tr_metric_analyze(bt, bv, nb, d->alarm.t_ms, &r)))
 		goto cleanup;
-	if (r.onset_ms && r.direction > 0) {
+	if (r.n_shifts && r.direction > 0) {
 		/* The first faulting trace in the onset bucket. */
 		for (i = 0; i < d->n_traces; i++)
 			if (d->traces[i].fault && d->traces[i].t_ms >= r.onset_ms) {
@@ -352,6 +407,35 @@ cleanup:
 	fa2_free(bt);
 	fa2_free(bv);
 	return e;
+}
+
+static void split_causes(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j, k, total = 0;
+	for (i = 0; i < d->n_traces; i++) {
+		const fa2_tr_trace *t = &d->traces[i];
+		for (j = 0; j < t->n_faults; j++) {
+			for (k = 0; k < a->n_causes; k++) {
+				fa2_tr_cause *c = &a->causes[k];
+				if (strcmp(c->service, t->faults[j].service) || strcmp(c->entity, t->faults[j].entity) ||
+				    strcmp(c->exception, t->faults[j].exception))
+					continue;
+				if (t->t_ms < a->split_ms)
+					c->n_before++;
+				else {
+					if (!c->n_after)
+						c->first_after_ms = t->t_ms;
+					c->n_after++;
+					total++;
+				}
+				break;
+			}
+		}
+	}
+	for (k = 0; k < a->n_causes; k++)
+		a->causes[k].share = total ? (double)a->causes[k].n_after / (double)total : 0;
+	sort_n(a->causes, a->n_causes, sizeof *a->causes, cmp_cause);
 }
 
 /* ---- changes ---- */
@@ -565,7 +649,19 @@ static double overlap(const tokset *ctx, const tokset *evt, long self, char *mat
 	return sum > 1.0 ? 1.0 : sum;
 }
 
-static unsigned explains(unsigned cats, double *factor)
+static int datastore_source(const char *src)
+{
+	static const char *const p[] = { "rds.", "dynamodb.", "elasticache.", "docdb.", "redshift.",
+		"memorydb.", "neptune.", "dax.", "es.", "opensearch" };
+	size_t i;
+	for (i = 0; src && i < sizeof p / sizeof p[0]; i++)
+		if (strncmp(src, p[i], strlen(p[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Symptom classes a change of these categories (from this service) would explain. */
+static unsigned explains(unsigned cats, const char *source, double *factor)
 {
 	unsigned m = 0;
 	*factor = 1.0;
@@ -574,7 +670,10 @@ static unsigned explains(unsigned cats, double *factor)
 	if (cats & FA2_TR_CAT_IAM)
 		m |= FA2_TR_SYM_PERMISSION;
 	if (cats & FA2_TR_CAT_CONFIG)
-		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_DATASTORE | FA2_TR_SYM_CAPACITY;
+		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CAPACITY;
+	/* Only a change to a datastore explains datastore errors as such. */
+	if (datastore_source(source))
+		m |= FA2_TR_SYM_DATASTORE | FA2_TR_SYM_CONNECT | FA2_TR_SYM_CAPACITY;
 	if (cats & FA2_TR_CAT_SCALING)
 		m |= FA2_TR_SYM_CAPACITY | FA2_TR_SYM_CONNECT;
 	if (cats & FA2_TR_CAT_DEPLOY) {
@@ -582,9 +681,20 @@ static unsigned explains(unsigned cats, double *factor)
 		if (!(cats & ~(unsigned)FA2_TR_CAT_DEPLOY))
 			*factor = 0.7;
 		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CRASH | FA2_TR_SYM_PERMISSION |
-		     FA2_TR_SYM_CONNECT | FA2_TR_SYM_DATASTORE;
+		     FA2_TR_SYM_CONNECT;
 	}
 	return m;
+}
+
+static int is_granting(const char *name)
+{
+	static const char *const p[] = { "Authorize", "Create", "Attach", "Add", "Associate",
+		"Register", "Enable" };
+	size_t i;
+	for (i = 0; i < sizeof p / sizeof p[0]; i++)
+		if (strncmp(name, p[i], strlen(p[i])) == 0)
+			return 1;
+	return 0;
 }
 
 static double category_prior(unsigned cats)
@@ -623,13 +733,14 @@ static fa2_err build_context(const fa2_tr_analysis *a, tokset *ctx)
 	}
 	for (i = 0; !e && i < d->n_log_groups; i++)
 		e = tokenize(ctx, d->log_groups[i], 1.0, -1);
-	for (i = 0; !e && i < a->n_svcs; i++) {
+	for (i = 0; !e && i < a->n_svcs; i++)
 		e = tokenize(ctx, a->svcs[i].name, 1.0, -1);
-		if (!e && a->svcs[i].root_faults) {
-			e = tokenize(ctx, a->svcs[i].entity, 1.0, -1);
-			if (!e)
-				e = tokenize(ctx, a->svcs[i].message, 1.0, -1);
-		}
+	for (i = 0; !e && i < a->n_causes; i++) {
+		if (a->causes[i].share < 0.1)
+			continue;
+		e = tokenize(ctx, a->causes[i].entity, 1.0, -1);
+		if (!e)
+			e = tokenize(ctx, a->causes[i].message, 1.0, -1);
 	}
 	for (i = 0; !e && i < a->n_tpls && i < 20; i++) {
 		const fa2_tr_tpl *t = &a->tpls[i];
@@ -707,12 +818,17 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 	for (i = 0; i < a->n_changes; i++) {
 		fa2_tr_change *c = &a->changes[i];
 		double fac, sym = 0;
-		unsigned ex = explains(c->cats, &fac);
+		unsigned ex = explains(c->cats, c->ev->source, &fac);
 		unsigned b;
 		c->prior = category_prior(c->cats);
 		if (c->ev->error_code && *c->ev->error_code)
 			c->prior *= 0.2;  /* a failed call changed nothing */
 		c->delta_ms = a->onset_ms ? a->onset_ms - c->ev->t_ms : 0;
+		if (c->delta_ms < 0 && -c->delta_ms <= a->onset_slack_ms)
+			c->delta_ms = 0;  /* within the onset's resolution */
+		/* Taking access away breaks things more often than granting it. */
+		if ((c->cats & (FA2_TR_CAT_NETWORK | FA2_TR_CAT_IAM)) && is_granting(c->ev->name))
+			c->prior *= 0.85;
 		c->time_score = time_score(a, c->delta_ms);
 		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
 			if ((ex & a->symptoms & (1u << b)) && a->sym_strength[b] * fac > sym)
@@ -722,8 +838,11 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 		c->overlap_score = overlap(&ctx, &evtoks[i], (long)i, c->matched, sizeof c->matched);
 		c->score = c->prior * (0.5 * c->time_score + 0.25 * c->symptom_score +
 				       0.25 * c->overlap_score);
+		/* A change after the onset did not cause it (it may be a reaction). */
+		if (a->onset_ms && c->delta_ms < 0)
+			c->score *= 0.3;
 	}
-	qsort(a->changes, a->n_changes, sizeof *a->changes, cmp_change);
+	sort_n(a->changes, a->n_changes, sizeof *a->changes, cmp_change);
 cleanup:
 	for (i = 0; evtoks && i < nw; i++)
 		tokset_free(&evtoks[i]);
@@ -735,22 +854,43 @@ cleanup:
 
 /* ---- onset, symptoms, suspects, timeline ---- */
 
-static void consider(int64_t *best, const char **basis, int64_t t, const char *what,
-		     int64_t lo, int64_t hi)
+/* The time resolution of a series: its period, else its first spacing. */
+static int64_t series_slack(const fa2_tr_series *s)
+{
+	if (s->period_s > 0)
+		return s->period_s * 1000;
+	return s->n > 1 ? s->t_ms[1] - s->t_ms[0] : 0;
+}
+
+struct cand {
+	int64_t t, slack;
+	const char *basis;
+};
+
+static void consider(struct cand *best, struct cand *fine, int64_t t, int64_t slack,
+		     const char *what, int64_t lo, int64_t hi)
 {
 	if (!t || t < lo || t > hi)
 		return;
-	if (!*best || t < *best) {
-		*best = t;
-		*basis = what;
+	if (!best->t || t < best->t) {
+		best->t = t;
+		best->slack = slack;
+		best->basis = what;
+	}
+	if (!slack && (!fine->t || t < fine->t)) {
+		fine->t = t;
+		fine->basis = what;
 	}
 }
 
+/* The onset is the earliest strong signal. A metric datapoint stands for a whole period,
+ * so when a finer signal (a log line, a trace) falls inside that period, it gives the
+ * onset more precisely. */
 static void find_onset(fa2_tr_analysis *a)
 {
 	const fa2_tr_data *d = a->d;
-	int64_t lo = INT64_MIN, hi = INT64_MAX, best = 0;
-	const char *basis = NULL;
+	int64_t lo = INT64_MIN, hi = INT64_MAX;
+	struct cand best = { 0, 0, NULL }, fine = { 0, 0, NULL };
 	size_t i;
 	if (d->alarm.t_ms) {
 		lo = d->alarm.t_ms - 2 * 3600000LL;
@@ -759,20 +899,27 @@ static void find_onset(fa2_tr_analysis *a)
 	for (i = 0; i < a->n_metrics; i++) {
 		const fa2_tr_metric *m = &a->metrics[i];
 		if ((m->harmful || m->alarm_metric) && m->r.n_shifts)
-			consider(&best, &basis, m->r.onset_ms, "first harmful metric change", lo, hi);
+			consider(&best, &fine, m->r.onset_ms, series_slack(m->s),
+				 "first harmful metric change", lo, hi);
 	}
 	for (i = 0; i < a->n_tpls; i++) {
 		const fa2_tr_tpl *t = &a->tpls[i];
 		if (t->is_new && t->severity >= FA2_TR_SEV_WARN && t->n_after >= 3)
-			consider(&best, &basis, t->first_after_ms, "first new error log template", lo, hi);
+			consider(&best, &fine, t->first_after_ms, 0, "first new error log template", lo, hi);
 	}
-	consider(&best, &basis, a->trace_fault_onset_ms, "X-Ray fault onset", lo, hi);
-	if (!best && d->alarm.t_ms) {
-		best = d->alarm.t_ms;
-		basis = "alarm state change";
+	consider(&best, &fine, a->trace_fault_onset_ms, 0, "X-Ray fault onset", lo, hi);
+	if (best.slack && fine.t >= best.t && fine.t < best.t + best.slack) {
+		best.t = fine.t;
+		best.slack = 0;
+		best.basis = fine.basis;
 	}
-	a->onset_ms = best;
-	a->onset_basis = basis ? basis : "unknown";
+	if (!best.t && d->alarm.t_ms) {
+		best.t = d->alarm.t_ms;
+		best.basis = "alarm state change";
+	}
+	a->onset_ms = best.t;
+	a->onset_slack_ms = best.slack;
+	a->onset_basis = best.basis ? best.basis : "unknown";
 }
 
 static void find_symptoms(fa2_tr_analysis *a)
@@ -794,15 +941,14 @@ static void find_symptoms(fa2_tr_analysis *a)
 					a->sym_strength[b] = t->score / top;
 			}
 	}
-	for (i = 0; i < a->n_svcs && a->n_fault_traces; i++) {
-		const fa2_tr_svc *s = &a->svcs[i];
+	for (i = 0; i < a->n_causes; i++) {
+		const fa2_tr_cause *s = &a->causes[i];
 		unsigned m;
-		double share;
-		if (!s->root_faults)
+		double share = s->share;
+		if (share <= 0)
 			continue;
 		m = fa2_tr_symptoms(s->exception, strlen(s->exception)) |
 		    fa2_tr_symptoms(s->message, strlen(s->message));
-		share = (double)s->root_faults / (double)a->n_fault_traces;
 		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
 			if (m & (1u << b)) {
 				a->symptoms |= 1u << b;
@@ -845,10 +991,11 @@ static size_t effects_after(const fa2_tr_analysis *a, fa2_tr_suspect *s, int64_t
 		}
 	}
 	found += k;
-	for (i = 0, k = 0; i < a->n_svcs && k < 1; i++) {
-		const fa2_tr_svc *sv = &a->svcs[i];
-		if (sv->root_faults && sv->first_fault_ms >= lo && sv->first_fault_ms <= hi) {
-			add_ev(s, FA2_TR_EV_SERVICE, i);
+	for (i = 0, k = 0; i < a->n_causes && k < 1; i++) {
+		const fa2_tr_cause *sv = &a->causes[i];
+		int64_t ft = sv->n_before ? 0 : sv->first_ms;
+		if (sv->share >= 0.1 && ft >= lo && ft <= hi) {
+			add_ev(s, FA2_TR_EV_CAUSE, i);
 			k++;
 		}
 	}
@@ -878,16 +1025,16 @@ static void build_suspects(fa2_tr_analysis *a)
 			s->score *= 0.5;
 		a->n_suspects++;
 	}
-	for (i = 0; i < a->n_svcs && a->n_suspects < FA2_TR_MAX_SUSPECTS - 1; i++) {
-		const fa2_tr_svc *sv = &a->svcs[i];
+	for (i = 0; i < a->n_causes && a->n_suspects < FA2_TR_MAX_SUSPECTS - 1; i++) {
+		const fa2_tr_cause *sv = &a->causes[i];
 		fa2_tr_suspect *s = &a->suspects[a->n_suspects];
 		size_t k, n = 0;
-		if (!sv->root_faults || !a->n_fault_traces)
-			break;
+		/* A failing dependency says where, not why: it ranks below a change that
+		 * explains it, above nothing. New signatures weigh more than old ones. */
 		memset(s, 0, sizeof *s);
-		s->what.kind = FA2_TR_EV_SERVICE;
+		s->what.kind = FA2_TR_EV_CAUSE;
 		s->what.idx = i;
-		s->score = 0.6 * (double)sv->root_faults / (double)a->n_fault_traces;
+		s->score = 0.5 * sv->share * (sv->n_before ? 0.6 : 1.0);
 		if (s->score < 0.1)
 			break;
 		for (k = 0; k < a->n_tpls && n < 3; k++) {
@@ -926,7 +1073,7 @@ static void build_suspects(fa2_tr_analysis *a)
 			a->n_suspects++;
 		}
 	}
-	qsort(a->suspects, a->n_suspects, sizeof a->suspects[0], cmp_suspect);
+	sort_n(a->suspects, a->n_suspects, sizeof a->suspects[0], cmp_suspect);
 }
 
 static int cmp_tl(const void *x, const void *y)
@@ -939,7 +1086,7 @@ static int cmp_tl(const void *x, const void *y)
 
 static fa2_err build_timeline(fa2_tr_analysis *a)
 {
-	size_t cap = a->n_metrics + a->n_tpls + a->n_svcs + a->n_changes + 1, i;
+	size_t cap = a->n_metrics + a->n_tpls + a->n_causes + a->n_changes + 1, i;
 	a->timeline = fa2_calloc(cap, sizeof *a->timeline);
 	if (!a->timeline)
 		return FA2_ERR_NOMEM;
@@ -953,14 +1100,15 @@ static fa2_err build_timeline(fa2_tr_analysis *a)
 		if (a->tpls[i].score > 0 && a->tpls[i].severity >= FA2_TR_SEV_WARN)
 			TL(a->tpls[i].is_new ? a->tpls[i].first_ms : a->tpls[i].first_after_ms,
 			   FA2_TR_EV_TEMPLATE, i);
-	for (i = 0; i < a->n_svcs; i++)
-		if (a->svcs[i].root_faults)
-			TL(a->svcs[i].first_fault_ms, FA2_TR_EV_SERVICE, i);
+	for (i = 0; i < a->n_causes; i++)
+		if (a->causes[i].share >= 0.05)
+			TL(a->causes[i].n_before ? a->causes[i].first_after_ms : a->causes[i].first_ms,
+			   FA2_TR_EV_CAUSE, i);
 	for (i = 0; i < a->n_changes; i++)
 		if (a->changes[i].score >= 0.1 || a->changes[i].cats != FA2_TR_CAT_OTHER)
 			TL(a->changes[i].ev->t_ms, FA2_TR_EV_CHANGE, i);
 #undef TL
-	qsort(a->timeline, a->n_timeline, sizeof *a->timeline, cmp_tl);
+	sort_n(a->timeline, a->n_timeline, sizeof *a->timeline, cmp_tl);
 	return FA2_OK;
 }
 
@@ -990,6 +1138,8 @@ fa2_err fa2_tr_analyze(const fa2_tr_data *d, const fa2_tr_config *cfg, fa2_tr_an
 	}
 	if (!a->ref_ms)
 		a->ref_ms = a->trace_fault_onset_ms;
+	set_split(a);
+	split_causes(a);
 	if ((e = fa2_tr_analyze_logs(a)))
 		return e;
 	find_onset(a);
@@ -1005,6 +1155,7 @@ void fa2_tr_analysis_cleanup(fa2_tr_analysis *a)
 	fa2_free(a->metrics);
 	fa2_free(a->tpls);
 	fa2_free(a->svcs);
+	fa2_free(a->causes);
 	fa2_free(a->changes);
 	fa2_free(a->timeline);
 	fa2_tr_pool_cleanup(&a->pool);

@@ -12,11 +12,12 @@
 typedef struct fa2_tr_mined {
 	uint32_t *ids;          /* one per input line: index into texts, or UINT32_MAX */
 	const char **texts;     /* template text per id, in the caller's pool */
+	int *severities;        /* the miner's severity guess per id (FA2_TR_SEV_* scale) */
 	size_t n_templates;
 } fa2_tr_mined;
 
 /* Mines the @message of n lines (in order) and assigns each a template. Template texts
- * are copied into pool. FA2_ERR_UNSUPPORTED when this build has no miner. */
+ * are copied into pool. Lines whose template was evicted get UINT32_MAX. */
 fa2_err fa2_tr_mine_lines(const fa2_tr_logline *lines, size_t n, fa2_tr_pool *pool,
 			  fa2_tr_mined *out);
 void fa2_tr_mined_cleanup(fa2_tr_mined *m);

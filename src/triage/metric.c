@@ -43,7 +43,7 @@ double fa2_tr_mad_sigma(const double *v, size_t n, double median, double *scratc
  * differences (insensitive to slow drift), half the classical standard deviation (so a
  * mostly-constant segment with rare blips is not given a zero scale) and a floor
  * relative to the level. */
-static double seg_sigma(const double *v, size_t n, double median, double *scratch)
+static double seg_sigma(const double *v, size_t n, double median, double *scratch, int integral_series)
 {
 	double s, sd = 0, mean = 0, floor_;
 	size_t i;
@@ -71,6 +71,9 @@ static double seg_sigma(const double *v, size_t n, double median, double *scratc
 	floor_ = 1e-3 * fabs(median);
 	if (floor_ < 1e-9)
 		floor_ = 1e-9;
+	/* Counts: a Poisson-like floor, so that a stray 1 among zeros is not an event. */
+	if (integral_series && floor_ < sqrt(fabs(median) > 1 ? fabs(median) : 1))
+		floor_ = sqrt(fabs(median) > 1 ? fabs(median) : 1);
 	return s > floor_ ? s : floor_;
 }
 
@@ -132,45 +135,79 @@ struct seg_ctx {
 	double *rank, *scratch;
 	fa2_tr_shift found[16];
 	size_t n_found;
+	size_t cand[32];
+	size_t n_cand;
+	int integral;   /* every value is a whole number (counts) */
 };
 
+/* Tests the split k of [lo, hi); records it as a shift when it passes. */
+static void test_split(struct seg_ctx *c, size_t lo, size_t k, size_t hi)
+{
+	size_t nl = k - lo, nr = hi - k, j, steps;
+	double ml, mr, sl, sr, delta, se, ll, lr;
+	int dir;
+	fa2_tr_shift *s;
+	if (nl < c->m || nr < c->m || c->n_found >= 16)
+		return;
+	ml = fa2_tr_median(c->v + lo, nl, c->scratch);
+	mr = fa2_tr_median(c->v + k, nr, c->scratch);
+	sl = seg_sigma(c->v + lo, nl, ml, c->scratch, c->integral);
+	sr = seg_sigma(c->v + k, nr, mr, c->scratch, c->integral);
+	delta = fabs(mr - ml);
+	se = 1.2533 * sqrt(sl * sl / (double)nl + sr * sr / (double)nr);
+	if (delta < FA2_TR_SHIFT_Z * sl || delta < FA2_TR_SHIFT_SE * se)
+		return;
+	/* Abruptness: the m points on either side of the split must differ by at least half
+	 * the shift, which tells a step from a slow trend. */
+	ll = fa2_tr_median(c->v + k - c->m, c->m, c->scratch);
+	lr = fa2_tr_median(c->v + k, c->m, c->scratch);
+	if ((lr - ll) * (mr - ml) <= 0 || fabs(lr - ll) < 0.5 * delta)
+		return;
+	s = &c->found[c->n_found++];
+	j = k;
+	dir = mr > ml ? 1 : -1;
+	/* Refine: the first point of the new level is the earliest one, within m points
+	 * before the split, from which on values sit beyond 3 sigma. */
+	for (steps = 0; steps < c->m && j > lo + 1 && (c->v[j - 1] - ml) * dir > 3.0 * sl; steps++)
+		j--;
+	for (steps = 0; steps < c->m && j + 1 < hi && !((c->v[j] - ml) * dir > 3.0 * sl); steps++)
+		j++;
+	s->index = j;
+	s->t_ms = c->t[j];
+	s->before = ml;
+	s->after = mr;
+	s->z = delta / sl;
+}
+
+/* Collects candidate splits by binary segmentation, recursing into both halves to a
+ * fixed depth whatever the split's significance (a bump's first split may be its far
+ * edge, whose test fails until the near edge is cut off). */
 static void segment(struct seg_ctx *c, size_t lo, size_t hi, int depth)
 {
-	size_t k, nl, nr;
-	double ml, mr, sl, sr, delta, se;
-	if (depth >= SEG_DEPTH || c->n_found >= 16)
+	size_t k;
+	if (depth >= SEG_DEPTH || c->n_cand >= sizeof c->cand / sizeof c->cand[0])
 		return;
 	k = best_split(c->v, lo, hi, c->m, c->rk, c->rank);
 	if (!k)
 		return;
-	nl = k - lo;
-	nr = hi - k;
-	ml = fa2_tr_median(c->v + lo, nl, c->scratch);
-	mr = fa2_tr_median(c->v + k, nr, c->scratch);
-	sl = seg_sigma(c->v + lo, nl, ml, c->scratch);
-	sr = seg_sigma(c->v + k, nr, mr, c->scratch);
-	delta = fabs(mr - ml);
-	se = 1.2533 * sqrt(sl * sl / (double)nl + sr * sr / (double)nr);
-	if (delta >= FA2_TR_SHIFT_Z * sl && delta >= FA2_TR_SHIFT_SE * se) {
-		fa2_tr_shift *s = &c->found[c->n_found++];
-		size_t j = k, steps;
-		int dir = mr > ml ? 1 : -1;
-		/* Refine: the first point of the new level is the earliest one, within m
-		 * points before the split, from which on values sit beyond 3 sigma. */
-		for (steps = 0; steps < c->m && j > lo + 1 &&
-		     (c->v[j - 1] - ml) * dir > 3.0 * sl; steps++)
-			j--;
-		for (steps = 0; steps < c->m && j + 1 < hi &&
-		     !((c->v[j] - ml) * dir > 3.0 * sl); steps++)
-			j++;
-		s->index = j;
-		s->t_ms = c->t[j];
-		s->before = ml;
-		s->after = mr;
-		s->z = delta / sl;
-	}
+	c->cand[c->n_cand++] = k;
 	segment(c, lo, k, depth + 1);
 	segment(c, k, hi, depth + 1);
+}
+
+static int cmp_size(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* Each candidate is tested against its neighbouring candidates. */
+static void test_candidates(struct seg_ctx *c, size_t n)
+{
+	size_t i;
+	qsort(c->cand, c->n_cand, sizeof c->cand[0], cmp_size);
+	for (i = 0; i < c->n_cand; i++)
+		test_split(c, i ? c->cand[i - 1] : 0, c->cand[i], i + 1 < c->n_cand ? c->cand[i + 1] : n);
 }
 
 static int cmp_shift(const void *a, const void *b)
@@ -210,14 +247,19 @@ fa2_err fa2_tr_metric_analyze(const int64_t *t_ms, const double *v, size_t n, in
 		e = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
+	c.integral = 1;
+	for (i = 0; i < n && c.integral; i++)
+		c.integral = v[i] == floor(v[i]) && fabs(v[i]) < 1e15;
 	c.t = t_ms;
 	c.v = v;
 	c.m = n / 20 > 5 ? n / 20 : 5;
 	c.rk = rk;
 	c.rank = rank;
 	c.scratch = scratch;
-	if (n >= 2 * c.m)
+	if (n >= 2 * c.m) {
 		segment(&c, 0, n, 0);
+		test_candidates(&c, n);
+	}
 	qsort(c.found, c.n_found, sizeof c.found[0], cmp_shift);
 	/* Two accepted splits closer than m points describe one transition: keep the first. */
 	for (i = 0; i < c.n_found && out->n_shifts < FA2_TR_MAX_SHIFTS; i++) {
@@ -239,7 +281,7 @@ fa2_err fa2_tr_metric_analyze(const int64_t *t_ms, const double *v, size_t n, in
 		base_end = 1;
 	out->base_n = base_end;
 	out->base_median = fa2_tr_median(v, base_end, scratch);
-	out->base_sigma = seg_sigma(v, base_end, out->base_median, scratch);
+	out->base_sigma = seg_sigma(v, base_end, out->base_median, scratch, c.integral);
 
 	/* Spikes: points far from the level of their own segment (between shifts). */
 	if (n >= 8) {
@@ -250,7 +292,7 @@ fa2_err fa2_tr_metric_analyze(const int64_t *t_ms, const double *v, size_t n, in
 			if (hi <= lo)
 				continue;
 			lvl = fa2_tr_median(v + lo, hi - lo, scratch);
-			sg = s_i == 0 ? out->base_sigma : seg_sigma(v + lo, hi - lo, lvl, scratch);
+			sg = s_i == 0 ? out->base_sigma : seg_sigma(v + lo, hi - lo, lvl, scratch, c.integral);
 			for (i = lo; i < hi; i++) {
 				double z = fabs(v[i] - lvl) / sg;
 				if (z < FA2_TR_SPIKE_Z || hi - lo < 4)

@@ -139,11 +139,11 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 			e = fa2_buf_append_byte(b, '"');
 		break;
 	}
-	case FA2_TR_EV_SERVICE: {
-		const fa2_tr_svc *s = &a->svcs[r.idx];
-		fmt_time(s->first_fault_ms, t, sizeof t);
-		e = fa2_buf_appendf(b, "trace: %s is the fault root cause in %zu of %zu faulting traces from %s",
-				    s->name, s->root_faults, a->n_fault_traces, t);
+	case FA2_TR_EV_CAUSE: {
+		const fa2_tr_cause *s = &a->causes[r.idx];
+		fmt_time(s->n_before ? s->first_after_ms : s->first_ms, t, sizeof t);
+		e = fa2_buf_appendf(b, "trace: fault root cause in %zu faulting traces (%.0f%% of the incident's) %s %s: %s",
+				    s->count, 100.0 * s->share, s->n_before ? "rising from" : "new from", t, s->service);
 		if (!e && *s->entity)
 			e = fa2_buf_appendf(b, ", at %s", s->entity);
 		if (!e && *s->exception)
@@ -165,8 +165,11 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 			e = fa2_buf_appendf(b, " by %s at %s", *c->ev->user ? c->ev->user : "unknown", t);
 		if (!e && a->onset_ms) {
 			fmt_delta(c->delta_ms, dl, sizeof dl);
-			e = c->delta_ms >= 0 ? fa2_buf_appendf(b, ", %s before onset", dl)
-				: fa2_buf_appendf(b, ", %s after onset", dl + 1);
+			if (c->delta_ms == 0 && c->ev->t_ms != a->onset_ms)
+				e = fa2_buf_append_cstr(b, ", within the onset's time resolution");
+			else
+				e = c->delta_ms >= 0 ? fa2_buf_appendf(b, ", %s before onset", dl)
+					: fa2_buf_appendf(b, ", %s after onset", dl + 1);
 		}
 		if (!e && *c->ev->error_code)
 			e = fa2_buf_appendf(b, " (failed: %s)", c->ev->error_code);
@@ -204,11 +207,13 @@ static fa2_err suspect_title(const fa2_tr_analysis *a, const fa2_tr_suspect *s, 
 	switch (s->what.kind) {
 	case FA2_TR_EV_CHANGE:
 		return item_text(a, s->what, 200, b);
-	case FA2_TR_EV_SERVICE: {
-		const fa2_tr_svc *sv = &a->svcs[s->what.idx];
-		fa2_err e = fa2_buf_appendf(b, "failing dependency: %s", sv->name);
-		if (!e && *sv->entity && strcmp(sv->entity, sv->name))
-			e = fa2_buf_appendf(b, " (%s)", sv->entity);
+	case FA2_TR_EV_CAUSE: {
+		const fa2_tr_cause *sv = &a->causes[s->what.idx];
+		fa2_err e = fa2_buf_appendf(b, "failing call: %s", sv->service);
+		if (!e && *sv->entity && strcmp(sv->entity, sv->service))
+			e = fa2_buf_appendf(b, " -> %s", sv->entity);
+		if (!e && *sv->exception)
+			e = fa2_buf_appendf(b, " (%s)", sv->exception);
 		return e;
 	}
 	case FA2_TR_EV_TEMPLATE:
@@ -223,7 +228,7 @@ static const char *kind_name(int kind)
 	switch (kind) {
 	case FA2_TR_EV_METRIC: return "metric";
 	case FA2_TR_EV_TEMPLATE: return "log_template";
-	case FA2_TR_EV_SERVICE: return "trace_service";
+	case FA2_TR_EV_CAUSE: return "trace_fault";
 	case FA2_TR_EV_CHANGE: return "change";
 	default: return "other";
 	}
@@ -449,23 +454,24 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 	}
 	if (!e && a->n_traces && L->svcs) {
 		e = fa2_buf_appendf(b, "\n## Traces (%zu traces, %zu with faults, %zu with errors)\n\n"
-				    "| service | traces | faults | errors | root cause of faults | detail |\n|---|---|---|---|---|---|\n",
+				    "| service | traces | faults | errors | root cause of faults |\n|---|---|---|---|---|\n",
 				    a->n_traces, a->n_fault_traces, a->n_error_traces);
 		n = a->n_svcs < L->svcs ? a->n_svcs : L->svcs;
 		om->svcs = a->n_svcs - n;
 		for (i = 0; !e && i < n; i++) {
 			const fa2_tr_svc *s = &a->svcs[i];
-			e = fa2_buf_appendf(b, "| %s | %zu | %zu | %zu | %zu | ", s->name, s->traces, s->faults,
+			e = fa2_buf_appendf(b, "| %s | %zu | %zu | %zu | %zu |\n", s->name, s->traces, s->faults,
 					    s->errors, s->root_faults);
-			if (!e && s->root_faults) {
-				e = put_text(b, s->entity, 60, 1);
-				if (!e && *s->exception)
-					e = fa2_buf_appendf(b, ": %s ", s->exception);
-				if (!e)
-					e = put_text(b, s->message, L->text, 1);
-			}
-			if (!e)
-				e = fa2_buf_append_cstr(b, " |\n");
+		}
+		if (!e && a->n_causes)
+			e = fa2_buf_append_cstr(b, "\n| fault root cause | entity | exception | before | during | message |\n|---|---|---|---|---|---|\n");
+		for (i = 0; !e && i < a->n_causes && i < L->svcs; i++) {
+			const fa2_tr_cause *c = &a->causes[i];
+			e = fa2_buf_appendf(b, "| %s | ", c->service);
+			if (!e) e = put_text(b, c->entity, 60, 1);
+			if (!e) e = fa2_buf_appendf(b, " | %s | %zu | %zu | ", c->exception, c->n_before, c->n_after);
+			if (!e) e = put_text(b, c->message, L->text, 1);
+			if (!e) e = fa2_buf_append_cstr(b, " |\n");
 		}
 	}
 	return e;
@@ -529,14 +535,19 @@ static fa2_err js_item(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text, 
 			e = fa2_buf_append_byte(b, ',');
 		if (!e)
 			e = js_time(b, "time", tp->is_new ? tp->first_ms : tp->first_after_ms);
-	} else if (!e && r.kind == FA2_TR_EV_SERVICE) {
+	} else if (!e && r.kind == FA2_TR_EV_CAUSE) {
+		const fa2_tr_cause *c = &a->causes[r.idx];
 		e = fa2_buf_append_byte(b, ',');
 		if (!e)
-			e = js_str(b, "service", a->svcs[r.idx].name);
+			e = js_str(b, "service", c->service);
 		if (!e)
 			e = fa2_buf_append_byte(b, ',');
 		if (!e)
-			e = js_time(b, "time", a->svcs[r.idx].first_fault_ms);
+			e = js_str(b, "entity", c->entity);
+		if (!e)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_time(b, "time", c->n_before ? c->first_after_ms : c->first_ms);
 	} else if (!e && r.kind == FA2_TR_EV_CHANGE) {
 		e = fa2_buf_append_byte(b, ',');
 		if (!e)
@@ -653,9 +664,11 @@ static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *o
 		if (!e && s->what.kind == FA2_TR_EV_CHANGE) {
 			e = fa2_buf_append_cstr(b, ",\"change\":");
 			if (!e) e = js_change(a, &a->changes[s->what.idx], b);
-		} else if (!e && s->what.kind == FA2_TR_EV_SERVICE) {
+		} else if (!e && s->what.kind == FA2_TR_EV_CAUSE) {
 			e = fa2_buf_append_byte(b, ',');
-			if (!e) e = js_str(b, "service", a->svcs[s->what.idx].name);
+			if (!e) e = js_str(b, "service", a->causes[s->what.idx].service);
+			if (!e) e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_str(b, "entity", a->causes[s->what.idx].entity);
 		} else if (!e && s->what.kind == FA2_TR_EV_TEMPLATE) {
 			e = fa2_buf_append_byte(b, ',');
 			if (!e) e = js_str(b, "template", a->tpls[s->what.idx].text);
@@ -777,15 +790,24 @@ static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *o
 		const fa2_tr_svc *s = &a->svcs[i];
 		e = fa2_buf_append_cstr(b, i ? ",{" : "{");
 		if (!e) e = js_str(b, "name", s->name);
-		if (!e) e = fa2_buf_appendf(b, ",\"traces\":%zu,\"faults\":%zu,\"errors\":%zu,\"throttles\":%zu,\"root_faults\":%zu,",
+		if (!e) e = fa2_buf_appendf(b, ",\"traces\":%zu,\"faults\":%zu,\"errors\":%zu,\"throttles\":%zu,\"root_faults\":%zu}",
 					    s->traces, s->faults, s->errors, s->throttles, s->root_faults);
-		if (!e) e = js_str(b, "entity", s->entity);
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "],\"fault_causes\":[");
+	for (i = 0; !e && i < a->n_causes && i < L->svcs; i++) {
+		const fa2_tr_cause *c = &a->causes[i];
+		e = fa2_buf_append_cstr(b, i ? ",{" : "{");
+		if (!e) e = js_str(b, "service", c->service);
 		if (!e) e = fa2_buf_append_byte(b, ',');
-		if (!e) e = js_str(b, "exception", s->exception);
+		if (!e) e = js_str(b, "entity", c->entity);
 		if (!e) e = fa2_buf_append_byte(b, ',');
-		if (!e) e = js_str(b, "message", s->message);
+		if (!e) e = js_str(b, "exception", c->exception);
 		if (!e) e = fa2_buf_append_byte(b, ',');
-		if (!e) e = js_time(b, "first_fault", s->first_fault_ms);
+		if (!e) e = js_str(b, "message", c->message);
+		if (!e) e = fa2_buf_appendf(b, ",\"count\":%zu,\"before\":%zu,\"during\":%zu,", c->count, c->n_before, c->n_after);
+		if (!e) e = js_num(b, "share", c->share);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_time(b, "first", c->first_ms);
 		if (!e) e = fa2_buf_append_byte(b, '}');
 	}
 	if (!e) e = fa2_buf_append_cstr(b, "]},");
@@ -856,7 +878,8 @@ fa2_err fa2_tr_render(const fa2_tr_analysis *a, int format, size_t budget_tokens
 		e = format == FA2_TR_FMT_JSON ? json_render(a, &L, &om, &b) : md_render(a, &L, &om, &b);
 		if (e && e != FA2_ERR_TOO_LARGE)
 			goto cleanup;
-		if (!e && b.len <= budget)
+		/* Markdown keeps room for the closing note. */
+		if (!e && b.len + (format == FA2_TR_FMT_JSON ? 0 : 160) <= budget)
 			break;
 		if (!shrink(&L, a)) {
 			/* Even the smallest digest is over budget: cut Markdown at a line; JSON

@@ -548,12 +548,12 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 			walk_params(d, &b, cJSON_GetObjectItemCaseSensitive(inner, "responseElements"),
 				    NULL, 8, &e);
 		}
-		cJSON_Delete(inner);
 		x->id = pstr(d, fa2_json_str(ev, "EventId"), &e);
 		x->name = pstr(d, name, &e);
 		x->source = pstr(d, src, &e);
 		x->user = pstr(d, user, &e);
 		x->error_code = pstr(d, err, &e);
+		cJSON_Delete(inner);  /* src, user and err may point into it */
 		x->params = e ? "" : fa2_tr_pool_strndup(&d->pool, b.params.data ? b.params.data : "",
 							 b.params.len);
 		if (!x->params && !e)

@@ -82,9 +82,16 @@ typedef struct fa2_tr_svc {
 	const char *name;
 	size_t traces, faults, errors, throttles;
 	size_t root_faults;       /* faulting traces whose root cause is this service */
-	const char *entity, *exception, *message;  /* most frequent root-cause detail */
-	int64_t first_fault_ms;
 } fa2_tr_svc;
+
+/* A fault signature: root-cause service, the entity on its path that failed, and the
+ * exception (X-Ray FaultRootCauses), counted over faulting traces. */
+typedef struct fa2_tr_cause {
+	const char *service, *entity, *exception, *message;
+	size_t count, n_before, n_after;   /* before / during the incident period */
+	int64_t first_ms, first_after_ms;
+	double share;             /* of the faulting traces in the incident period */
+} fa2_tr_cause;
 
 typedef struct fa2_tr_change {
 	const fa2_tr_event *ev;
@@ -95,18 +102,18 @@ typedef struct fa2_tr_change {
 	unsigned explained;       /* symptom classes it would explain that were observed */
 } fa2_tr_change;
 
-enum { FA2_TR_EV_METRIC = 1, FA2_TR_EV_TEMPLATE, FA2_TR_EV_SERVICE, FA2_TR_EV_CHANGE };
+enum { FA2_TR_EV_METRIC = 1, FA2_TR_EV_TEMPLATE, FA2_TR_EV_CAUSE, FA2_TR_EV_CHANGE };
 
 typedef struct fa2_tr_ref {
 	int kind;                 /* FA2_TR_EV_* */
-	size_t idx;               /* into metrics / tpls / svcs / changes */
+	size_t idx;               /* into metrics / tpls / causes / changes */
 } fa2_tr_ref;
 
 #define FA2_TR_MAX_EVIDENCE 8
 #define FA2_TR_MAX_SUSPECTS 8
 
 typedef struct fa2_tr_suspect {
-	fa2_tr_ref what;          /* a change, a service, or a template */
+	fa2_tr_ref what;          /* a change, a fault cause, or a template */
 	double score;             /* 0..1 */
 	fa2_tr_ref evidence[FA2_TR_MAX_EVIDENCE];
 	size_t n_evidence;
@@ -128,8 +135,10 @@ typedef struct fa2_tr_analysis {
 	const fa2_tr_data *d;
 	fa2_tr_config cfg;
 	fa2_tr_pool pool;
-	int64_t ref_ms;           /* split between "before" and "incident" for logs */
+	int64_t ref_ms;           /* reference time (alarm, else first harmful change) */
+	int64_t split_ms;         /* start of the incident period (ref minus a margin) */
 	int64_t onset_ms;         /* estimated incident onset; 0 unknown */
+	int64_t onset_slack_ms;   /* its resolution (a metric period); changes within count as before */
 	const char *onset_basis;  /* what the onset was taken from */
 	unsigned symptoms;        /* observed symptom classes */
 	double sym_strength[FA2_TR_SYM__COUNT];
@@ -138,6 +147,7 @@ typedef struct fa2_tr_analysis {
 	fa2_tr_tpl *tpls; size_t n_tpls;            /* sorted by score, then count */
 	size_t n_lines;
 	fa2_tr_svc *svcs; size_t n_svcs;            /* sorted by root faults, faults */
+	fa2_tr_cause *causes; size_t n_causes;      /* sorted by incident-period count */
 	size_t n_traces, n_fault_traces, n_error_traces;
 	int64_t trace_fault_onset_ms;
 	fa2_tr_change *changes; size_t n_changes;   /* writes, sorted by score */
