@@ -188,6 +188,9 @@ demo: $(BUILD)/fa2
 bench:
 	@ls bench/*.sh >/dev/null 2>&1 && for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done || echo "no benchmarks yet"
 
+bench-patterns: $(BUILD)/fa2
+	bench/patterns.sh
+
 dist:
 	tools/dist.sh $(VERSION)
 
