@@ -218,8 +218,10 @@ fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 		int sev;
 		if (!t->count)
 			continue;
+		/* The miner's guess (from the level keyword of the lines) wins; word-based
+		 * guessing is the fallback for lines without one. */
 		sev = fa2_tr_severity_guess(t->text, strlen(t->text));
-		if (sev > t->severity)
+		if (t->severity == FA2_TR_SEV_UNKNOWN)
 			t->severity = sev;
 		t->symptoms = fa2_tr_symptoms(t->text, strlen(t->text)) |
 			fa2_tr_symptoms(t->example, strlen(t->example));
