@@ -46,6 +46,7 @@ FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 # Our sources. Every .c under src/ is part of the program; src/cmd/main.c is left out of
 # the unit-test and fuzz binaries, which bring their own main.
