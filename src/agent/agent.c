@@ -21,6 +21,7 @@ typedef struct call_rec {
 	char *output;     /* bounded observation */
 	int is_error;
 	int repeated;     /* answered from an earlier result (output NULL) */
+	int elided;       /* its result was elided from the conversation to save context */
 	unsigned cycle;
 	int64_t ms;
 } call_rec;
@@ -521,7 +522,11 @@ static fa2_err run_turn(state *st, size_t am_index, unsigned cycle, int *all_rep
 			kind[i] = K_REPEAT_OLD;
 			ref[i] = (size_t)(old - st->calls);
 			fa2_free(key);
-			n_rep++;
+			/* Asking again for a result elided from the conversation is progress. */
+			if (old->elided)
+				st->calls[ref[i]].elided = 0;
+			else
+				n_rep++;
 			continue;
 		}
 		for (k = 0; k < n_jobs; k++)
@@ -643,6 +648,51 @@ cleanup:
 
 /* ---- model calls ---- */
 
+#define DEFAULT_CONTEXT_BYTES (400u * 1024u)
+
+/* Keeps the tool results in the conversation within ac->context_bytes by replacing the
+ * oldest ones (never those of the latest message) with a short note. The journal keeps
+ * them in full, and asking for the same call again returns the full result. */
+static fa2_err trim_context(state *st)
+{
+	size_t budget = st->ac->context_bytes ? st->ac->context_bytes : DEFAULT_CONTEXT_BYTES;
+	size_t total = 0, i, j, k;
+	char note[384];
+	for (i = 0; i < st->conv.n_msgs; i++)
+		for (j = 0; j < st->conv.msgs[i].n_blocks; j++)
+			if (st->conv.msgs[i].blocks[j].kind == FA2_LLM_TOOL_RESULT)
+				total += strlen(st->conv.msgs[i].blocks[j].text);
+	for (i = 0; i + 1 < st->conv.n_msgs && total > budget; i++) {
+		for (j = 0; j < st->conv.msgs[i].n_blocks && total > budget; j++) {
+			fa2_llm_block *b = &st->conv.msgs[i].blocks[j];
+			size_t len = b->kind == FA2_LLM_TOOL_RESULT ? strlen(b->text) : 0;
+			char *nt;
+			int n;
+			if (len <= sizeof note)
+				continue;
+			n = snprintf(note, sizeof note,
+				     st->ac->lang == FA2_LANG_JA
+					     ? "[%s の以前の結果 (%zu バイト) は会話の長さを抑えるため省略しました。同じ入力で再度呼び出すと全体が返ります]"
+					     : "[The earlier result of %s (%zu bytes) was elided to keep the conversation within its budget; calling it again with the same input returns it in full]",
+				     b->tool_name ? b->tool_name : "the tool", len);
+			if (n < 0 || (size_t)n >= sizeof note)
+				continue;
+			nt = fa2_strdup(note);
+			if (!nt)
+				return FA2_ERR_NOMEM;
+			fa2_free(b->text);
+			b->text = nt;
+			total -= len - (size_t)n;
+			for (k = 0; k < st->n_calls; k++)
+				if (!st->calls[k].repeated && strcmp(st->calls[k].id, b->tool_id) == 0)
+					st->calls[k].elided = 1;
+			FA2_LOGD("agent", "elided a %zu-byte result of %s from the conversation", len,
+				 b->tool_name ? b->tool_name : "?");
+		}
+	}
+	return FA2_OK;
+}
+
 /* One model call with the current conversation. On success the assistant message is
  * appended (and journaled) and FA2_OK returned; otherwise st->stop says why. */
 static fa2_err model_turn(state *st, unsigned cycle, int64_t deadline, fa2_llm_response *resp)
@@ -652,6 +702,9 @@ static fa2_err model_turn(state *st, unsigned cycle, int64_t deadline, fa2_llm_r
 	fa2_llm_error err;
 	fa2_err e;
 
+	e = trim_context(st);
+	if (e)
+		return e;
 	memset(&req, 0, sizeof req);
 	req.system = st->system;
 	req.conv = &st->conv;
@@ -1320,6 +1373,10 @@ fa2_err fa2_agent_resume(const fa2_agent_config *ac, fa2_agent_result *res)
 		if (strcmp(type, "final") == 0) {
 			const cJSON *rep = cJSON_GetObjectItemCaseSensitive(r, "report");
 			const char *s = fa2_json_str(r, "status");
+			/* A partial report (the model was unavailable) is retried on resume; the
+			 * tool results gathered so far are kept. */
+			if (!s || strcmp(s, "partial") == 0)
+				continue;
 			res->report = cJSON_Duplicate(rep, 1);
 			if (!res->report) {
 				e = FA2_ERR_NOMEM;

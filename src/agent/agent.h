@@ -71,6 +71,8 @@ typedef struct fa2_agent_config {
 	unsigned max_cycles;               /* >= 1 */
 	unsigned parallelism;              /* >= 1: tools running at once */
 	size_t observation_bytes;          /* >= 2048 */
+	size_t context_bytes;              /* tool results kept in full in the conversation
+	                                    * (oldest are elided beyond it); 0: 400 KiB */
 	unsigned max_tokens;
 	int has_temperature;
 	double temperature;

@@ -170,7 +170,8 @@ static const char *const llm_keys[] = {
 	"timeoutSeconds", "maxRetries", "backoffMs", NULL
 };
 static const char *const agent_keys[] = {
-	"observationBytes", "toolParallelism", "toolTimeoutSeconds", "timeoutSeconds", NULL
+	"observationBytes", "contextBytes", "toolParallelism", "toolTimeoutSeconds",
+	"timeoutSeconds", NULL
 };
 static const char *const env_keys[] = { "region", "account", NULL };
 static const char *const slash_keys[] = { "insight", "findingsReport", NULL };
@@ -403,6 +404,11 @@ static fa2_err apply(ctx *x, const cJSON *root)
 			goto out;
 		if (present)
 			c->observation_bytes = v;
+		if (get_uint(x, agent, "contextBytes", "agent.contextBytes", 16384,
+			     16ul * 1024ul * 1024ul, &v, &present))
+			goto out;
+		if (present)
+			c->context_bytes = v;
 		if (get_unsigned(x, agent, "toolParallelism", "agent.toolParallelism", 1, 16,
 				 &c->tool_parallelism) ||
 		    get_unsigned(x, agent, "toolTimeoutSeconds", "agent.toolTimeoutSeconds", 1, 3600,
@@ -449,6 +455,7 @@ fa2_err fa2_config_init(fa2_config *c)
 	c->llm_max_retries = 3;
 	c->llm_backoff_ms = 1000;
 	c->observation_bytes = FA2_MAX_OBSERVATION_BYTES;
+	c->context_bytes = 400u * 1024u;
 	c->tool_parallelism = 4;
 	c->tool_timeout_s = 90;
 	c->analysis_timeout_s = 900;

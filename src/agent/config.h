@@ -60,6 +60,7 @@ typedef struct fa2_config {
 	unsigned llm_max_retries;       /* llm.maxRetries: default 3 */
 	unsigned llm_backoff_ms;        /* llm.backoffMs: first retry delay, default 1000 */
 	size_t observation_bytes;       /* agent.observationBytes: default 24576 */
+	size_t context_bytes;           /* agent.contextBytes: tool results kept in full, 409600 */
 	unsigned tool_parallelism;      /* agent.toolParallelism: 1..16, default 4 */
 	unsigned tool_timeout_s;        /* agent.toolTimeoutSeconds: default 90 */
 	unsigned analysis_timeout_s;    /* agent.timeoutSeconds: whole analysis, default 900 */

@@ -188,6 +188,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	ac.max_cycles = cfg->max_agent_cycles;
 	ac.parallelism = cfg->tool_parallelism;
 	ac.observation_bytes = cfg->observation_bytes;
+	ac.context_bytes = cfg->context_bytes;
 	ac.max_tokens = cfg->llm_max_tokens;
 	ac.has_temperature = cfg->has_temperature;
 	ac.temperature = cfg->temperature;

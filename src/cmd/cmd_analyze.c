@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agent/config.h"
+#include "base/alloc.h"
 #include "base/slice.h"
 #include "base/time.h"
 #include "cmd/agent_run.h"
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 		"  --out FILE        write the report to FILE instead of stdout\n"
 		"  --prompts DIR     prompt override directory (DIR/en/*.txt, DIR/ja/*.txt)\n"
 		"  --tz OFFSET       zone for times without one and for the report (+09:00, JST, UTC)\n"
+		"  --state-dir DIR   where sessions are kept (default: the config's stateDir)\n"
 		"\n"
 		"exit codes: 0 report written, 1 partial report or runtime failure, 2 usage or\n"
 		"configuration error\n");
@@ -50,7 +52,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 int fa2_cmd_analyze(int argc, char **argv)
 {
 	const char *from = NULL, *to = NULL, *event = NULL, *config = NULL, *lang = NULL;
-	const char *format = NULL, *out = NULL, *prompts = NULL, *tz = NULL, *v;
+	const char *format = NULL, *out = NULL, *prompts = NULL, *tz = NULL, *state_dir = NULL, *v;
 	fa2_run_opts o;
 	fa2_config cfg;
 	int64_t now = fa2_time_now_ms();
@@ -77,6 +79,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 		OPT("--out", out)
 		OPT("--prompts", prompts)
 		OPT("--tz", tz)
+		OPT("--state-dir", state_dir)
 #undef OPT
 		fprintf(stderr, "fa2 analyze: unknown argument '%s'; see 'fa2 analyze --help'\n", a);
 		return FA2_EXIT_USAGE;
@@ -113,6 +116,13 @@ int fa2_cmd_analyze(int argc, char **argv)
 	rc = FA2_EXIT_USAGE;
 	if (lang)
 		cfg.lang = l;
+	if (state_dir) {
+		char *d = fa2_strdup(state_dir);
+		if (!d)
+			goto cleanup;
+		fa2_free(cfg.state_dir);
+		cfg.state_dir = d;
+	}
 	if (!tz)
 		tz_min = cfg.tz_offset_min; /* the config's zone for times written without one */
 	if (fa2_time_parse(fa2_slice_cstr(from), now, tz_min, &o.from_ms)) {

@@ -41,7 +41,6 @@ static fa2_err add_message(cJSON *arr, const fa2_llm_message *m)
 				goto cleanup;
 			if (!cJSON_AddStringToObject(t, "role", "tool") ||
 			    !cJSON_AddStringToObject(t, "tool_call_id", b->tool_id) ||
-			    (b->tool_name && !cJSON_AddStringToObject(t, "name", b->tool_name)) ||
 			    !cJSON_AddStringToObject(t, "content", text.data ? text.data : ""))
 				goto cleanup;
 		}

@@ -395,3 +395,37 @@ FA2_TEST(agent_registry_rules)
 	CHECK(fa2_tool_registry_find(&r, "echo_tool") != NULL);
 	CHECK(fa2_tool_registry_find(&r, "ok_name") == NULL);
 }
+
+FA2_TEST(agent_context_budget_elides_oldest)
+{
+	static const char *const i1[] = { "b1" }, *const n[] = { "big_tool" }, *const in1[] = { "{\"bytes\":5000}" };
+	static const char *const i2[] = { "b2" }, *const in2[] = { "{\"bytes\":6000}" };
+	static const char *const i3[] = { "b3" };
+	fake_env e;
+	fa2_agent_result res;
+	char *t0 = fake_tool_turn(i1, n, in1, 1), *t1 = fake_tool_turn(i2, n, in2, 1);
+	char *t2 = fake_tool_turn(i3, n, in1, 1), *t3 = fake_text_turn(REPORT_JSON);
+	CHECK(fake_env_init(&e, FA2_LANG_EN, 10) == 0);
+	e.ac.context_bytes = 6000;
+	e.model.bodies[0] = t0;
+	e.model.bodies[1] = t1;
+	e.model.bodies[2] = t2;
+	e.model.bodies[3] = t3;
+	e.model.n = 4;
+	CHECK_OK(fa2_agent_run(&e.ac, &incident, &res));
+	CHECK_MSG(!e.model.violation[0], "%s", e.model.violation);
+	CHECK_INT_EQ(fake_big_runs, 2);
+	/* Asking again for an elided result is answered from the earlier run and does not
+	 * count as a repeat that ends the investigation. */
+	CHECK_INT_EQ(res.stop, FA2_AGENT_STOP_ANSWER);
+	CHECK_INT_EQ(res.status, FA2_REPORT_COMPLETE);
+	CHECK_INT_EQ(e.model.calls, 4);
+	CHECK(strstr(e.model.last_request, "The earlier result of big_tool (4096 bytes) was elided") != NULL);
+	CHECK(strstr(e.model.last_request, "Repeated call: big_tool already ran with this input in cycle 1") != NULL);
+	fa2_agent_result_cleanup(&res);
+	fa2_free(t0);
+	fa2_free(t1);
+	fa2_free(t2);
+	fa2_free(t3);
+	fake_env_cleanup(&e);
+}

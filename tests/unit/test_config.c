@@ -84,7 +84,7 @@ FA2_TEST(config_defaults_and_fa2_keys)
 	CHECK_OK(fa2_config_load_json(&c, FA2_SLICE_LIT(
 		"{\"llm\":{\"provider\":\"openai\",\"endpoint\":\"http://127.0.0.1:8080/v1\",\"model\":\"qwen2.5\","
 		"\"apiKeyEnv\":\"LOCAL_LLM_KEY\",\"topP\":0.9,\"maxTokens\":2048,\"timeoutSeconds\":30,\"maxRetries\":1},"
-		"\"agent\":{\"observationBytes\":8192,\"toolParallelism\":2,\"toolTimeoutSeconds\":20,\"timeoutSeconds\":300},"
+		"\"agent\":{\"observationBytes\":8192,\"contextBytes\":65536,\"toolParallelism\":2,\"toolTimeoutSeconds\":20,\"timeoutSeconds\":300},"
 		"\"stateDir\":\"/var/lib/fa2\",\"sessionRetentionDays\":7,\"timeZone\":\"+09:00\",\"promptsDir\":\"/etc/fa2/prompts\"}"),
 		"fa2.json", msg, sizeof msg));
 	CHECK_INT_EQ(c.llm_provider, FA2_LLM_OPENAI);
@@ -94,6 +94,7 @@ FA2_TEST(config_defaults_and_fa2_keys)
 	CHECK(!c.has_temperature && c.has_top_p && c.top_p == 0.9); /* topP replaces the default temperature */
 	CHECK_INT_EQ(c.llm_max_tokens, 2048);
 	CHECK_INT_EQ(c.observation_bytes, 8192);
+	CHECK_INT_EQ(c.context_bytes, 65536);
 	CHECK_INT_EQ(c.tool_parallelism, 2);
 	CHECK_INT_EQ(c.analysis_timeout_s, 300);
 	CHECK_STR_EQ(c.state_dir, "/var/lib/fa2");

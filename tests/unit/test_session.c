@@ -296,3 +296,48 @@ FA2_TEST(session_retention)
 	CHECK_OK(fa2_session_remove_expired(fa2_test_tmpdir(), 0, fa2_time_now_ms(), &removed));
 	CHECK_INT_EQ(removed, 0);
 }
+
+FA2_TEST(session_resume_retries_partial)
+{
+	static const char *const ids[] = { "p1" }, *const names[] = { "echo_tool" }, *const inputs[] = { "{\"n\":1}" };
+	fake_env e;
+	fa2_session s;
+	fa2_agent_result res;
+	char msg[256], id[80];
+	char *t0 = fake_tool_turn(ids, names, inputs, 1), *t1 = fake_text_turn(REPORT_JSON);
+	cJSON *sum;
+	CHECK(fake_env_init(&e, FA2_LANG_EN, 5) == 0);
+	e.model.bodies[0] = t0;
+	e.model.statuses[1] = 429; /* throttled from the second call on */
+	e.model.n = 2;
+	CHECK_OK(fa2_session_create(&s, fa2_test_tmpdir(), msg, sizeof msg));
+	snprintf(id, sizeof id, "%s", s.id);
+	e.ac.session = &s;
+	CHECK_OK(fa2_agent_run(&e.ac, &incident, &res));
+	CHECK_INT_EQ(res.status, FA2_REPORT_PARTIAL);
+	fa2_agent_result_cleanup(&res);
+	fa2_session_close(&s);
+	CHECK_OK(fa2_session_read_summary(s.dir, &sum));
+	CHECK_STR_EQ(fa2_json_str(sum, "status"), "partial");
+	cJSON_Delete(sum);
+	/* The service is back: resume finishes the analysis without re-running the tool. */
+	fake_tools_reset();
+	fake_model_cleanup(&e.model);
+	fake_model_init(&e.model);
+	e.model.bodies[0] = t1;
+	e.model.n = 1;
+	CHECK_OK(fa2_session_open(&s, fa2_test_tmpdir(), id, msg, sizeof msg));
+	CHECK_OK(fa2_agent_resume(&e.ac, &res));
+	CHECK_MSG(!e.model.violation[0], "%s", e.model.violation);
+	CHECK_INT_EQ(fake_echo_runs, 0);
+	CHECK_INT_EQ(e.model.calls, 1);
+	CHECK_INT_EQ(res.status, FA2_REPORT_COMPLETE);
+	fa2_agent_result_cleanup(&res);
+	fa2_session_close(&s);
+	CHECK_OK(fa2_session_read_summary(s.dir, &sum));
+	CHECK_STR_EQ(fa2_json_str(sum, "status"), "done");
+	cJSON_Delete(sum);
+	fa2_free(t0);
+	fa2_free(t1);
+	fake_env_cleanup(&e);
+}
