@@ -6,8 +6,12 @@
  * + req->path, signed with SigV4 for service req->sign_service ("bedrock") with the
  * credential chain, honour req->deadline_mono_ms, and fill resp (status, body,
  * x-amzn-ErrorType, Retry-After). OpenAI-compatible: POST req->base_url + req->path with
- * req->headers (Authorization: Bearer ...), no signing. Until src/net and src/aws land
- * this returns FA2_ERR_UNSUPPORTED with an explanation. */
+ * req->headers (Authorization: Bearer ...), no signing. One call of fn is ONE attempt:
+ * fa2_llm_call retries (throttling, 5xx, network errors) with its own backoff, so the
+ * transport must not retry (e.g. send through the raw signed HTTP path of src/aws, not
+ * through fa2_aws_call's retry loop). When the response carries no x-amzn-ErrorType, the
+ * decoder falls back to __type / code in the body. Until src/net and src/aws land this
+ * returns FA2_ERR_UNSUPPORTED with an explanation. */
 #ifndef FA2_LLM_TRANSPORT_H
 #define FA2_LLM_TRANSPORT_H
 

@@ -1,5 +1,6 @@
 /* Unit tests for the agent loop with a strict scripted Converse double and fake tools:
  * answers, parallel tool turns, repeat suppression, cycle bound, throttling, reports. */
+#include <stdio.h>
 #include <string.h>
 
 #include "agent/agent.h"
@@ -427,5 +428,119 @@ FA2_TEST(agent_context_budget_elides_oldest)
 	fa2_free(t1);
 	fa2_free(t2);
 	fa2_free(t3);
+	fake_env_cleanup(&e);
+}
+
+FA2_TEST(agent_deadline_then_report)
+{
+	static const char *const ids[] = { "d1" }, *const names[] = { "sleep_tool" }, *const inputs[] = { "{\"ms\":700}" };
+	fake_env e;
+	fa2_agent_result res;
+	char *t0 = fake_tool_turn(ids, names, inputs, 1), *t1 = fake_text_turn(REPORT_JSON);
+	CHECK(fake_env_init(&e, FA2_LANG_EN, 5) == 0);
+	e.model.bodies[0] = t0;
+	e.model.bodies[1] = t1;
+	e.model.n = 2;
+	e.ac.deadline_mono_ms = fa2_time_mono_ms() + 400;
+	CHECK_OK(fa2_agent_run(&e.ac, &incident, &res));
+	CHECK_INT_EQ(res.stop, FA2_AGENT_STOP_DEADLINE);
+	CHECK_INT_EQ(res.status, FA2_REPORT_INCOMPLETE); /* the report call gets a grace period */
+	CHECK_INT_EQ(e.model.calls, 2);
+	CHECK(strstr(e.model.last_request, "the analysis time limit was reached") != NULL);
+	fa2_agent_result_cleanup(&res);
+	fa2_free(t0);
+	fa2_free(t1);
+	fake_env_cleanup(&e);
+}
+
+/* ---- the same loop over the OpenAI-compatible wire format ---- */
+
+struct oa_fake {
+	int calls;
+	char violation[200];
+	char *last;
+};
+
+static const char *const oa_turns[] = {
+	"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
+	"{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"echo_tool\",\"arguments\":\"{\\\"n\\\":1}\"}},"
+	"{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":\"echo_tool\",\"arguments\":\"{\\\"n\\\":2}\"}}]},"
+	"\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}}",
+	/* A local server numbering its calls call_1... again in the next turn. */
+	"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"more\",\"tool_calls\":["
+	"{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"echo_tool\",\"arguments\":\"{\\\"n\\\":3}\"}}]},"
+	"\"finish_reason\":\"tool_calls\"}]}",
+};
+
+static fa2_err oa_send(void *ctx, const fa2_llm_http_request *req, fa2_llm_http_response *resp)
+{
+	struct oa_fake *f = ctx;
+	cJSON *j = fa2_json_parse(req->body, NULL), *m;
+	int open_calls = 0, idx = f->calls++;
+	const char *prev = NULL;
+	if (strcmp(req->path, "/chat/completions") != 0 || req->sign_service || !req->base_url)
+		snprintf(f->violation, sizeof f->violation, "bad target");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(j, "messages"))
+	{
+		const char *role = fa2_json_str(m, "role");
+		if (strcmp(role, "tool") == 0) {
+			if (open_calls <= 0 || (strcmp(prev, "assistant") != 0 && strcmp(prev, "tool") != 0))
+				snprintf(f->violation, sizeof f->violation, "tool message out of place");
+			open_calls--;
+		} else {
+			if (open_calls != 0)
+				snprintf(f->violation, sizeof f->violation, "tool_calls left unanswered");
+			open_calls = cJSON_GetArraySize(cJSON_GetObjectItem(m, "tool_calls"));
+		}
+		prev = role;
+	}
+	if (open_calls != 0)
+		snprintf(f->violation, sizeof f->violation, "tool_calls left unanswered at the end");
+	cJSON_Delete(j);
+	fa2_free(f->last);
+	f->last = fa2_strndup(req->body.ptr, req->body.len);
+	resp->status = 200;
+	if (idx < 2)
+		return fa2_buf_append_cstr(&resp->body, oa_turns[idx]);
+	{
+		cJSON *o = cJSON_CreateObject(), *ch = cJSON_AddArrayToObject(o, "choices"), *c = cJSON_CreateObject(), *msg;
+		char *s;
+		fa2_err e;
+		cJSON_AddItemToArray(ch, c);
+		msg = cJSON_AddObjectToObject(c, "message");
+		cJSON_AddStringToObject(msg, "role", "assistant");
+		cJSON_AddStringToObject(msg, "content", REPORT_JSON);
+		cJSON_AddStringToObject(c, "finish_reason", "stop");
+		s = cJSON_PrintUnformatted(o);
+		e = fa2_buf_append_cstr(&resp->body, s);
+		cJSON_free(s);
+		cJSON_Delete(o);
+		return e;
+	}
+}
+
+FA2_TEST(agent_openai_provider_loop)
+{
+	fake_env e;
+	fa2_agent_result res;
+	struct oa_fake f;
+	memset(&f, 0, sizeof f);
+	CHECK(fake_env_init(&e, FA2_LANG_EN, 2) == 0);
+	fa2_llm_provider_cleanup(&e.llm);
+	CHECK_OK(fa2_llm_provider_init(&e.llm, FA2_LLM_OPENAI, "qwen2.5", "http://127.0.0.1:8080/v1", NULL));
+	e.llm.transport = oa_send;
+	e.llm.transport_ctx = &f;
+	CHECK_OK(fa2_agent_run(&e.ac, &incident, &res));
+	CHECK_MSG(!f.violation[0], "%s", f.violation);
+	/* Two tool turns reach maxAgentCycles 2; the third call writes the report. */
+	CHECK_INT_EQ(f.calls, 3);
+	CHECK_INT_EQ(fake_echo_runs, 3); /* call_1 of turn 2 is a new call, not a replay */
+	CHECK_INT_EQ(res.stop, FA2_AGENT_STOP_MAX_CYCLES);
+	CHECK_INT_EQ(res.status, FA2_REPORT_INCOMPLETE);
+	CHECK(strstr(f.last, "\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"window") != NULL);
+	CHECK(strstr(f.last, "Stop investigating now") != NULL);
+	CHECK_STR_EQ(fa2_json_str(cJSON_GetObjectItem(res.report, "agent"), "provider"), "openai");
+	fa2_agent_result_cleanup(&res);
+	fa2_free(f.last);
 	fake_env_cleanup(&e);
 }
