@@ -798,7 +798,7 @@ static fa2_err missing_lines(const state *st, fa2_buf *b, cJSON *arr)
 		if (!r->is_error || r->repeated)
 			continue;
 		fa2_buf_reset(&line);
-		e = fa2_buf_appendf(&line, ja ? "%s %s は失敗しました" : "%s %s failed", r->name, r->input);
+		e = fa2_buf_appendf(&line, ja ? "%s %.300s は失敗しました" : "%s %.300s failed", r->name, r->input);
 		if (!e && b)
 			e = fa2_buf_appendf(b, "- %s\n", line.data);
 		if (!e && arr)
@@ -961,6 +961,32 @@ cleanup:
 	cJSON_Delete(in);
 	fa2_buf_cleanup(&s);
 	return body;
+}
+
+/* Adds "TOOL INPUT failed" for every failed call to the model's missing list (fa2 knows
+ * these gaps for certain; the model may not mention them). */
+static void add_failed_calls(const state *st, cJSON *missing)
+{
+	size_t k;
+	char line[512];
+	if (!cJSON_IsArray(missing))
+		return;
+	for (k = 0; k < st->n_calls; k++) {
+		const call_rec *r = &st->calls[k];
+		cJSON *it;
+		if (!r->is_error || r->repeated)
+			continue;
+		snprintf(line, sizeof line, st->ac->lang == FA2_LANG_JA ? "%s %.300s は失敗しました"
+									   : "%s %.300s failed",
+			 r->name, r->input);
+		cJSON_ArrayForEach(it, missing)
+		{
+			if (cJSON_IsString(it) && strcmp(it->valuestring, line) == 0)
+				break;
+		}
+		if (!it && cJSON_GetArraySize(missing) < (int)FA2_REPORT_MAX_ITEMS)
+			cJSON_AddItemToArray(missing, cJSON_CreateString(line));
+	}
 }
 
 /* Adds the envelope to body (consumed) and stores the document in res. */
@@ -1142,6 +1168,8 @@ static fa2_err drive(state *st)
 		char tmp[256];
 		snprintf(st->res->detail, sizeof st->res->detail, "%s", stop_text(st, tmp, sizeof tmp));
 	}
+	if (status != FA2_REPORT_PARTIAL)
+		add_failed_calls(st, cJSON_GetObjectItemCaseSensitive(body, "missing"));
 	e = assemble(st, body, status);
 	body = NULL;
 	if (e)

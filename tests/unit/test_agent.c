@@ -544,3 +544,25 @@ FA2_TEST(agent_openai_provider_loop)
 	fa2_free(f.last);
 	fake_env_cleanup(&e);
 }
+
+FA2_TEST(agent_failed_calls_listed_as_missing)
+{
+	static const char *const ids[] = { "f1" }, *const names[] = { "fail_tool" }, *const inputs[] = { "{\"logGroup\":\"/ecs/api\"}" };
+	fake_env e;
+	fa2_agent_result res;
+	char *t0 = fake_tool_turn(ids, names, inputs, 1), *t1 = fake_text_turn(REPORT_JSON);
+	const cJSON *missing;
+	CHECK(fake_env_init(&e, FA2_LANG_EN, 5) == 0);
+	e.model.bodies[0] = t0;
+	e.model.bodies[1] = t1;
+	e.model.n = 2;
+	CHECK_OK(fa2_agent_run(&e.ac, &incident, &res));
+	CHECK_INT_EQ(res.status, FA2_REPORT_COMPLETE);
+	missing = cJSON_GetObjectItem(res.report, "missing");
+	CHECK_INT_EQ(cJSON_GetArraySize(missing), 1);
+	CHECK_STR_EQ(cJSON_GetArrayItem(missing, 0)->valuestring, "fail_tool {\"logGroup\":\"/ecs/api\"} failed");
+	fa2_agent_result_cleanup(&res);
+	fa2_free(t0);
+	fa2_free(t1);
+	fake_env_cleanup(&e);
+}
