@@ -13,6 +13,9 @@
 #define FA2_MAX_HTTP_BODY_BYTES     (32u * 1024u * 1024u)  /* client responses */
 #define FA2_MAX_HTTP_REQ_BODY_BYTES (1u * 1024u * 1024u)   /* server requests */
 #define FA2_MAX_WS_MESSAGE_BYTES    (4u * 1024u * 1024u)
+#define FA2_MAX_TLS_BUNDLE_BYTES    (8u * 1024u * 1024u)   /* CA bundle PEM file */
+#define FA2_MAX_TLS_ANCHORS         2000u                  /* certificates in a CA bundle */
+#define FA2_MAX_TLS_CHAIN_CERTS     10u                    /* server certificate chain */
 #define FA2_MAX_JSON_BYTES          (32u * 1024u * 1024u)
 #define FA2_MAX_OBSERVATION_BYTES   (24u * 1024u)          /* default tool output budget */
 #define FA2_MAX_LOG_TEMPLATES       50000u                 /* template miner, before LRU eviction */
