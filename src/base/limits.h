@@ -19,6 +19,12 @@
 #define FA2_MAX_JSON_BYTES          (32u * 1024u * 1024u)
 #define FA2_MAX_OBSERVATION_BYTES   (24u * 1024u)          /* default tool output budget */
 #define FA2_MAX_LOG_TEMPLATES       50000u                 /* template miner, before LRU eviction */
+#define FA2_MAX_LLM_REQUEST_BYTES   (16u * 1024u * 1024u)  /* one model request body */
+#define FA2_MAX_LLM_RESPONSE_BYTES  (4u * 1024u * 1024u)   /* one model response body */
+#define FA2_MAX_JOURNAL_LINE_BYTES  (4u * 1024u * 1024u)   /* one session journal record */
+#define FA2_MAX_JOURNAL_BYTES       (64u * 1024u * 1024u)  /* one session journal */
+#define FA2_MAX_PROMPT_BYTES        (256u * 1024u)         /* one prompt template */
+#define FA2_MAX_REPORT_BYTES        (2u * 1024u * 1024u)   /* one rendered report */
 
 /* Triage engine (src/triage/): incident data read from a snapshot or the AWS layer. */
 #define FA2_MAX_TR_POOL_BYTES       (512u * 1024u * 1024u) /* strings of one incident */

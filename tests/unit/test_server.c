@@ -348,3 +348,21 @@ FA2_TEST(server_large_body)
 		CHECK(memcmp(b, req + hl, n) == 0);
 	}
 }
+
+static void torture_setup(void *ctx)
+{
+	fa2_server *srv = NULL;
+	(void)ctx;
+	if (fa2_server_new(NULL, &srv) != FA2_OK)
+		return;
+	if (fa2_server_listen(srv, "127.0.0.1:0") == FA2_OK)
+		(void)fa2_server_route(srv, "GET", "/sync", on_sync, NULL);
+	fa2_server_free(srv);
+}
+
+/* Every allocation of server set-up may fail without leaks or crashes. */
+FA2_TEST(server_alloc_torture)
+{
+	unsigned long runs = fa2_test_alloc_torture(torture_setup, NULL);
+	CHECK(runs >= 4);
+}
