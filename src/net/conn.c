@@ -414,7 +414,15 @@ fa2_err fa2_conn_open(fa2_conn *c, int tls, const char *host, uint16_t port,
 	fa2_buf_init(&authz, sizeof c->proxy_authz - 1);
 	set_msg(errmsg, cap, "%s", "");
 	if (use_proxy) {
-		if (fa2_url_parse(opts->proxy, &purl) != FA2_OK || purl.websocket) {
+		fa2_slice ps = opts->proxy;
+		char withscheme[1024];
+		/* "proxy.corp:3128" without a scheme means http://, as in curl. */
+		if (fa2_slice_find(ps, FA2_SLICE_LIT("://")) < 0 && ps.len + 8 < sizeof withscheme) {
+			memcpy(withscheme, "http://", 7);
+			memcpy(withscheme + 7, ps.ptr, ps.len);
+			ps = fa2_slice_make(withscheme, ps.len + 7);
+		}
+		if (fa2_url_parse(ps, &purl) != FA2_OK || purl.websocket) {
 			set_msg(errmsg, cap, "invalid proxy URL (expected http://[user:password@]host:port)");
 			err = FA2_ERR_CONFIG;
 			goto cleanup;
