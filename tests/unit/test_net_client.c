@@ -122,21 +122,6 @@ FA2_TEST(net_proxy_env)
 	fa2_proxy_config_cleanup(&pc);
 }
 
-FA2_TEST(net_base64)
-{
-	static const char *const in[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
-	static const char *const want[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-	                                    "Zm9vYmFy" };
-	size_t i;
-	for (i = 0; i < 7; i++) {
-		fa2_buf b;
-		fa2_buf_init(&b, 64);
-		CHECK_OK(fa2_net_base64(&b, in[i], strlen(in[i])));
-		CHECK_SLICE_EQ(fa2_buf_slice(&b), want[i]);
-		fa2_buf_cleanup(&b);
-	}
-}
-
 FA2_TEST(net_sock_connect_errors)
 {
 	int fd = -1, lfd;
