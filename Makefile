@@ -90,13 +90,18 @@ objs = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(2))
 
 # flavour_rules NAME, CC, CFLAGS, VFLAGS
 define flavour_rules
-$(BUILD)/obj/$(1)/src/%.o: src/%.c vendor/files.mk
+# The flags stamp changes only when the flavour's compiler or flags change, and every
+# object of the flavour depends on it: changing flags rebuilds, nothing else does.
+$(BUILD)/obj/$(1)/.flags: FORCE
+	@mkdir -p $$(@D)
+	@echo '$(2) $(3) $(4)' > $$@.new; cmp -s $$@.new $$@ && rm -f $$@.new || mv $$@.new $$@
+$(BUILD)/obj/$(1)/src/%.o: src/%.c vendor/files.mk $(BUILD)/obj/$(1)/.flags
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(3) -MMD -MP -c $$< -o $$@
-$(BUILD)/obj/$(1)/tests/%.o: tests/%.c vendor/files.mk
+$(BUILD)/obj/$(1)/tests/%.o: tests/%.c vendor/files.mk $(BUILD)/obj/$(1)/.flags
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(3) -Itests/unit -MMD -MP -c $$< -o $$@
-$(BUILD)/obj/$(1)/vendor/%.o: vendor/%.c vendor/files.mk
+$(BUILD)/obj/$(1)/vendor/%.o: vendor/%.c vendor/files.mk $(BUILD)/obj/$(1)/.flags
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(4) -c $$< -o $$@
 $(BUILD)/obj/$(1)/vendor.a: $$(call objs,$(1),$$(VENDOR_SRC))
@@ -142,6 +147,9 @@ $(BUILD)/aarch64/fa2-unit: $(call UNIT_OBJ,aarch64) $(BUILD)/obj/aarch64/lib.a $
 # Fuzz targets: clang libFuzzer + ASan/UBSan, linked against the "fuzz" flavour's libraries.
 $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/tests/fuzz/%.o $(BUILD)/obj/fuzz/lib.a $(BUILD)/obj/fuzz/vendor.a
 	$(call link,$@,fuzz,$(FUZZ_CC),$(FUZZ_LDFLAGS),$<)
+
+.PHONY: FORCE
+FORCE:
 
 .PHONY: all release cross vendor unit asan check check-unit check-asan check-integration \
         check-cross fuzz fuzz-smoke demo dist clean distclean help bench bench-patterns

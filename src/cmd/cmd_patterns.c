@@ -200,7 +200,7 @@ static fa2_err print_assign(pat_ctx *c, int json, fa2_buf *out)
 			if (fa2_logtpl_get(c->miner, last_res, &info) == FA2_OK)
 				text = info.text;
 			else
-				text = FA2_SLICE_LIT("<evicted>");
+				text = last_res ? FA2_SLICE_LIT("<evicted>") : FA2_SLICE_LIT("<none>");
 		}
 		if (json) {
 			err = fa2_buf_appendf(out, "%s{\"line\":%zu,\"id\":%u,\"template\":", i ? "," : "",

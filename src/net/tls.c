@@ -86,7 +86,7 @@ static const br_err_text br_errs[] = {
 	E_(BR_ERR_X509_BAD_SIGNATURE, "a certificate signature in the chain is invalid"),
 	E_(BR_ERR_X509_TIME_UNKNOWN, "the current time is unknown, cannot check validity dates"),
 	E_(BR_ERR_X509_EXPIRED, "the certificate has expired or is not yet valid (check the clock)"),
-	E_(BR_ERR_X509_DN_MISMATCH, "the certificate chain is out of order (issuer/subject mismatch)"),
+	E_(BR_ERR_X509_DN_MISMATCH, "the server's certificate chain does not link up (issuer/subject mismatch)"),
 	E_(BR_ERR_X509_BAD_SERVER_NAME, "the certificate does not match the host name"),
 	E_(BR_ERR_X509_CRITICAL_EXTENSION, "the certificate has an unsupported critical extension"),
 	E_(BR_ERR_X509_NOT_CA, "an intermediate certificate is not a CA"),

@@ -14,6 +14,7 @@
  * pick the most similar template of the leaf, generalise it or create a new one. */
 #include "triage/logtpl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -25,7 +26,12 @@
 #define TPL_NODES    6u                  /* leaf + length list + up to 4 alias leaves */
 #define SCAN_CAP     4096u               /* templates compared in a length-list search */
 #define SECOND_SIM   0.8                 /* similarity needed to match outside the leaf */
-#define MATURE_COUNT 50u                 /* a constant seen this often is not generalised by a word */
+#define MATURE_COUNT 1u                  /* a word constant seen this often is not generalised by another word */
+#define MERGE_SIBLINGS 4u                /* finish: templates differing in one position that make it a variable */
+#define MERGE_PAIR_SIBLINGS 8u           /* finish: the same for two positions at once */
+#define MERGE_CONTEXT  3u                /* finish: constant tokens that must remain elsewhere */
+#define MERGE_ROUNDS   8u
+#define MERGE_MAX_KEYS (4u * 1024u * 1024u)  /* finish: bound on the (template, position) keys */
 #define NODE_FACTOR  4u                  /* node cap = depth * max_templates * NODE_FACTOR */
 #define NORM_BYTES   (FA2_LOGTPL_MAX_LINE_BYTES * 3u + 16u)  /* "<*>" can triple a byte */
 
@@ -76,7 +82,9 @@ struct fa2_logtpl {
 	uint32_t nids, capids;       /* ids[0] unused; next id = nids */
 	/* scratch for the current line */
 	char *norm;
-	uint32_t tok_off[FA2_LOGTPL_MAX_TOKENS];
+	const char *tok_ptr[FA2_LOGTPL_MAX_TOKENS];  /* masked token text (line or norm) */
+	const char *tok_raw[FA2_LOGTPL_MAX_TOKENS];  /* the token as it was in the line */
+	uint32_t tok_raw_len[FA2_LOGTPL_MAX_TOKENS];
 	uint32_t tok_len[FA2_LOGTPL_MAX_TOKENS];
 	uint64_t tok_h[FA2_LOGTPL_MAX_TOKENS];
 	unsigned char tok_var[FA2_LOGTPL_MAX_TOKENS];
@@ -95,13 +103,22 @@ static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (u
 
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull), w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
 	}
-	h ^= h >> 31;
+	if (i < n) {
+		w = 0;
+		for (; i < n; i++)
+			w = (w << 8) | (unsigned char)p[i];
+		h = (h ^ w) * 0x94d049bb133111ebull;
+		h ^= h >> 29;
+	}
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
 	return h <= WILD_H ? h + 2 : h;
 }
 
@@ -310,27 +327,33 @@ static int value_is_variable(const unsigned char *v, size_t n)
 	return core_is_path_or_url(v, n);
 }
 
-/* Bytes that can make a token variable (digits, '/', '\\', '@', '='). */
-static const unsigned char char_special[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1, ['/'] = 1, ['\\'] = 1, ['@'] = 1, ['='] = 1,
+#define CL_WS      1u
+#define CL_SPECIAL 2u
+#define CL_QUOTE   4u
+#define CL_EQ      8u
+#define CL_AT      16u
+#define CL_SLASH   32u
+/* Byte classes for the tokenizer: white space, bytes that can make a token variable,
+ * the double quote. */
+static const unsigned char char_class[256] = {
+	[' '] = CL_WS, ['\t'] = CL_WS, ['\r'] = CL_WS, ['\n'] = CL_WS, ['\v'] = CL_WS, ['\f'] = CL_WS,
+	['0'] = CL_SPECIAL, ['1'] = CL_SPECIAL, ['2'] = CL_SPECIAL, ['3'] = CL_SPECIAL,
+	['4'] = CL_SPECIAL, ['5'] = CL_SPECIAL, ['6'] = CL_SPECIAL, ['7'] = CL_SPECIAL,
+	['8'] = CL_SPECIAL, ['9'] = CL_SPECIAL, ['/'] = CL_SPECIAL | CL_SLASH,
+	['\\'] = CL_SPECIAL | CL_SLASH,
+	['@'] = CL_SPECIAL | CL_AT, ['='] = CL_SPECIAL | CL_EQ, ['"'] = CL_QUOTE,
+	[':'] = CL_SLASH,
 };
 
 /* Masks one token (t, n) into out; returns the output length. *var is set to 1 when the
  * output contains a wildcard, 2 when it is exactly "<*>". out must hold 3n + 3 bytes. */
-static size_t mask_token(const char *t, size_t n, char *out, int *var)
+static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned flags)
 {
 	const unsigned char *s = (const unsigned char *)t;
 	size_t b = 0, e = n, o = 0, i, k;
-	int special = 0;
 	*var = 0;
-	/* fast path: a token without digits, '/', '\\', '@' or '=' is kept as it is */
-	for (i = 0; i < n; i++)
-		if (char_special[s[i]]) {
-			special = 1;
-			break;
-		}
-	if (!special) {
+	if (!(flags & CL_SPECIAL)) {
+		/* no digits, '/', '\\', '@' or '=': nothing to mask */
 		memcpy(out, t, n);
 		return n;
 	}
@@ -343,8 +366,10 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var)
 		size_t cn = e - b;
 		/* key=value: keep the key, mask a value that holds a digit or is a path/URL
 		 * (words such as true, NO, null, root stay: they usually tell events apart) */
-		for (k = 0; k < cn && (is_alnum(c[k]) || c[k] == '_' || c[k] == '.' || c[k] == '-'); k++)
-			;
+		k = 0;
+		if (flags & CL_EQ)
+			for (; k < cn && (is_alnum(c[k]) || c[k] == '_' || c[k] == '.' || c[k] == '-'); k++)
+				;
 		if (k > 0 && k + 1 < cn && c[k] == '=' && is_alpha(c[0]) &&
 		    value_is_variable(c + k + 1, cn - k - 1)) {
 			size_t rest = e;
@@ -362,8 +387,8 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var)
 			*var = 1;
 			return o + (n - rest);
 		}
-		if (core_is_numeric(c, cn) || core_is_path_or_url(c, cn) || core_is_email(c, cn) ||
-		    core_is_iso_datetime(c, cn)) {
+		if (core_is_numeric(c, cn) || ((flags & CL_SLASH) && core_is_path_or_url(c, cn)) ||
+		    ((flags & CL_AT) && core_is_email(c, cn)) || core_is_iso_datetime(c, cn)) {
 			if (b == 0 && e == n) {
 				memcpy(out, "<*>", 3);
 				*var = 2;
@@ -434,9 +459,13 @@ int fa2_logtpl_token_is_variable(fa2_slice tok)
 {
 	char out[3 * 64 + 3];
 	int var = 0;
+	unsigned flags = 0;
+	size_t i;
 	if (tok.len == 0 || tok.len > 64)
 		return 0;
-	(void)mask_token(tok.ptr, tok.len, out, &var);
+	for (i = 0; i < tok.len; i++)
+		flags |= char_class[(unsigned char)tok.ptr[i]];
+	(void)mask_token(tok.ptr, tok.len, out, &var, flags);
 	return var == 2;
 }
 
@@ -460,30 +489,55 @@ static int is_date_name(const char *t, size_t n)
 	}
 	while (n && !is_alpha(s[n - 1]))
 		n--;
-	if (n < 3 || n > 9 || !strchr("JFMASONDTW", s[0]) || s[0] == '\0')
+	if (n < 3 || n > 9)
 		return 0;
+	switch (s[0]) {
+	case 'J': case 'F': case 'M': case 'A': case 'S': case 'O': case 'N': case 'D': case 'T': case 'W':
+		break;
+	default:
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		if (!is_alpha(s[i]))
 			return 0;
 		b[i] = (char)lower(s[i]);
 	}
-	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (names[k][n] == '\0' && memcmp(names[k], b, n) == 0)
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (names[k][0] != b[0] || names[k][n] != '\0')
+			continue;
+		for (i = 1; i < n && names[k][i] == b[i]; i++)
+			;
+		if (i == n)
 			return 1;
+	}
+	return 0;
+}
+
+/* A byte-size unit (B, KB, kB, MB, GB, TB, PB, KiB, MiB, GiB, TiB), a trailing ',' ';'
+ * or ')' allowed. */
+static int is_size_unit(const char *t, size_t n)
+{
+	while (n > 1 && (t[n - 1] == ',' || t[n - 1] == ';' || t[n - 1] == ')'))
+		n--;
+	if (n == 1)
+		return t[0] == 'B';
+	if (n == 2)
+		return t[1] == 'B' && strchr("KkMGTP", t[0]) != NULL && t[0] != '\0';
+	if (n == 3)
+		return t[1] == 'i' && t[2] == 'B' && strchr("KMGT", t[0]) != NULL && t[0] != '\0';
 	return 0;
 }
 
 /* Splits and masks the line into the scratch arrays; returns the token count. */
-static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n, fa2_logtpl_sev *sev)
+static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 {
 	uint32_t nt = 0;
 	size_t i = 0, o = 0;
-	*sev = FA2_LOGTPL_SEV_NONE;
 	while (i < n) {
 		size_t start, len;
 		int var;
-		fa2_logtpl_sev s;
-		while (i < n && is_ws((unsigned char)p[i]))
+		unsigned special = 0;
+		while (i < n && (char_class[(unsigned char)p[i]] & CL_WS))
 			i++;
 		if (i >= n)
 			break;
@@ -493,10 +547,16 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n, fa2_logtpl_sev 
 			i = n;
 			while (i > start && is_ws((unsigned char)p[i - 1]))
 				i--;
+			special = CL_SPECIAL | CL_EQ | CL_AT | CL_SLASH;
 		} else {
-			while (i < n && !is_ws((unsigned char)p[i])) {
+			/* one pass finds the end and whether anything needs masking */
+			while (i < n) {
+				unsigned char cl = char_class[(unsigned char)p[i]];
+				if (cl & CL_WS)
+					break;
+				special |= cl;
 				/* key="a quoted value" stays one token when its quote closes */
-				if (p[i] == '"' && i > start && p[i - 1] == '=') {
+				if ((cl & CL_QUOTE) && i > start && p[i - 1] == '=') {
 					const char *q = memchr(p + i + 1, '"', n - i - 1);
 					if (q) {
 						i = (size_t)(q - p) + 1;
@@ -506,29 +566,41 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n, fa2_logtpl_sev 
 				i++;
 			}
 		}
-		s = scan_sev(p + start, i - start);
-		if (s > *sev)
-			*sev = s;
-		len = mask_token(p + start, i - start, m->norm + o, &var);
-		m->tok_off[nt] = (uint32_t)o;
+		m->tok_raw[nt] = p + start;
+		m->tok_raw_len[nt] = (uint32_t)(i - start);
+		var = 0;
+		if (!(special & CL_SPECIAL)) {
+			/* nothing to mask: the token is used in place */
+			len = i - start;
+			m->tok_ptr[nt] = p + start;
+		} else {
+			len = mask_token(p + start, i - start, m->norm + o, &var, special);
+			m->tok_ptr[nt] = m->norm + o;
+			o += len;
+		}
 		m->tok_len[nt] = (uint32_t)len;
 		m->tok_var[nt] = (unsigned char)var;
-		m->tok_h[nt] = var == 2 ? WILD_H : hash_bytes(m->norm + o, len);
+		m->tok_h[nt] = var == 2 ? WILD_H : hash_bytes(m->tok_ptr[nt], len);
 		m->tok_date[nt] = (unsigned char)(!var && len >= 3 && len <= 11 &&
-		                                  is_date_name(m->norm + o, len));
-		o += len;
+		                                  is_date_name(m->tok_ptr[nt], len));
 		nt++;
 	}
 	for (i = 0; i < nt; i++) {
-		uint32_t k = (uint32_t)i;
-		if (!m->tok_date[k])
-			continue;
-		if ((k > 0 && (m->tok_var[k - 1] == 2 || m->tok_date[k - 1])) ||
-		    (k + 1 < nt && (m->tok_var[k + 1] == 2 || m->tok_date[k + 1]))) {
-			memcpy(m->norm + m->tok_off[k], "<*>", 3);
-			m->tok_len[k] = 3;
-			m->tok_var[k] = 2;
-			m->tok_h[k] = WILD_H;
+		uint32_t q = (uint32_t)i;
+		int wild = 0;
+		if (!m->tok_date[q]) {
+			/* a size unit after a number goes with the number ("5.2 KB" ~ "93.0 B") */
+			wild = q > 0 && m->tok_var[q - 1] == 2 && !m->tok_var[q] &&
+			       is_size_unit(m->tok_ptr[q], m->tok_len[q]);
+		} else {
+			wild = (q > 0 && (m->tok_var[q - 1] == 2 || m->tok_date[q - 1])) ||
+			       (q + 1 < nt && (m->tok_var[q + 1] == 2 || m->tok_date[q + 1]));
+		}
+		if (wild) {
+			m->tok_ptr[q] = "<*>";
+			m->tok_len[q] = 3;
+			m->tok_var[q] = 2;
+			m->tok_h[q] = WILD_H;
 		}
 	}
 	return nt;
@@ -916,8 +988,8 @@ static fa2_err tpl_generalise(fa2_logtpl *m, tpl *t)
 		nh[i] = t->h[i];
 		if (t->h[i] != WILD_H && t->h[i] != m->tok_h[i]) {
 			size_t ak = kv_key_len(a, an);
-			size_t bk = kv_key_len(m->norm + m->tok_off[i], m->tok_len[i]);
-			if (ak && ak == bk && memcmp(a, m->norm + m->tok_off[i], ak) == 0 &&
+			size_t bk = kv_key_len(m->tok_ptr[i], m->tok_len[i]);
+			if (ak && ak == bk && memcmp(a, m->tok_ptr[i], ak) == 0 &&
 			    m->tok_h[i] != WILD_H) {
 				memcpy(r + o, a, ak);
 				memcpy(r + o + ak, "<*>", 3);
@@ -1023,7 +1095,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 	for (i = 0; i < nt; i++) {
 		if (i)
 			t->text[o++] = ' ';
-		memcpy(t->text + o, m->norm + m->tok_off[i], m->tok_len[i]);
+		memcpy(t->text + o, m->tok_ptr[i], m->tok_len[i]);
 		t->off[i] = (uint32_t)o;
 		t->len[i] = m->tok_len[i];
 		t->h[i] = m->tok_h[i];
@@ -1081,10 +1153,10 @@ cleanup:
 /* ---------------------------------------------------------------- feed */
 
 static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t cap,
-                      int strict, uint32_t *best_out, double *sim_out);
+                      int strict, double threshold, uint32_t *best_out, double *sim_out);
 
-/* A plain word: letters only (an identifier-like core with '_' inside is fine), after
- * stripping surrounding punctuation; for key=value the value part decides. */
+/* A plain word: letters only ('_' inside, '-' between letters and brackets inside are
+ * fine), after stripping surrounding punctuation; for key=value the value decides. */
 static int plain_word(const char *t, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)t;
@@ -1100,9 +1172,16 @@ static int plain_word(const char *t, size_t n)
 		e--;
 	if (e <= b)
 		return 0;
-	for (i = b; i < e; i++)
-		if (!is_alpha(s[i]) && !(s[i] == '_' && i > b))
-			return 0;
+	for (i = b; i < e; i++) {
+		if (is_alpha(s[i]) || (s[i] == '_' && i > b))
+			continue;
+		/* Mount-cache, WWEN[enable] */
+		if (s[i] == '-' && i > b && i + 1 < e && is_alpha(s[i - 1]) && is_alpha(s[i + 1]))
+			continue;
+		if ((s[i] == '[' || s[i] == ']') && i > b)
+			continue;
+		return 0;
+	}
 	return 1;
 }
 
@@ -1123,7 +1202,7 @@ static size_t kv_key_len(const char *t, size_t n)
 /* Template token k is "key=<*>" and the line token is "key=VALUE" (VALUE non-empty). */
 static int kv_covers(const tpl *c, uint32_t k, const fa2_logtpl *m)
 {
-	const char *a = c->text + c->off[k], *b = m->norm + m->tok_off[k];
+	const char *a = c->text + c->off[k], *b = m->tok_ptr[k];
 	size_t an = c->len[k], bn = m->tok_len[k], ak;
 	if (an < 5 || memcmp(a + an - 3, "<*>", 3) != 0)
 		return 0;
@@ -1143,7 +1222,7 @@ static int kv_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 			continue;
 		a = c->text + c->off[k];
 		an = c->len[k];
-		b = m->norm + m->tok_off[k];
+		b = m->tok_ptr[k];
 		bn = m->tok_len[k];
 		ak = kv_key_len(a, an);
 		bk = kv_key_len(b, bn);
@@ -1168,7 +1247,7 @@ static int mature_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 		if (m->tok_var[k])
 			continue;
 		if (plain_word(c->text + c->off[k], c->len[k]) &&
-		    plain_word(m->norm + m->tok_off[k], m->tok_len[k]))
+		    plain_word(m->tok_ptr[k], m->tok_len[k]))
 			return 1;
 	}
 	return 0;
@@ -1176,7 +1255,7 @@ static int mature_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 /* Finds the most similar admissible template of nt tokens in nd's list (at most cap
  * compared): *best (NONE when none) and its similarity. */
 static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t cap,
-                      int strict, uint32_t *best_out, double *sim_out)
+                      int strict, double threshold, uint32_t *best_out, double *sim_out)
 {
 	uint32_t i, best = NONE, best_wild = 0, seen = 0;
 	double best_sim = -1.0;
@@ -1193,18 +1272,20 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 			for (k = 0; k < nt; k++) {
 				if (c->h[k] == WILD_H) {
 					wild++;
-					if (m->tok_h[k] == WILD_H)
+					if (m->tok_var[k])
 						both++;
 				} else if (c->h[k] == m->tok_h[k] ||
 				           (m->tok_h[k] != WILD_H && kv_covers(c, k, m)))
 					same++;
 			}
+			/* positions where both are variables say nothing either way */
+			sim = nt - both ? (double)same / (double)(nt - both) : 1.0;
+			if (sim < threshold || sim < best_sim)
+				continue;  /* cannot win: skip the costlier checks */
 			if ((strict || c->count >= MATURE_COUNT) && mature_conflict(m, c, nt))
 				continue;
 			if (kv_conflict(m, c, nt))
 				continue;
-			/* positions where both are variables say nothing either way */
-			sim = nt - both ? (double)same / (double)(nt - both) : 1.0;
 		}
 		if (sim > best_sim || (sim == best_sim && wild > best_wild)) {
 			best_sim = sim;
@@ -1216,11 +1297,72 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 	*sim_out = best_sim;
 }
 
+static fa2_err tpl_set_wild(tpl *t, uint32_t k);
+static void tpl_absorb(fa2_logtpl *m, uint32_t s_slot, uint32_t a_slot);
+static int is_caps_word(const char *t, size_t n);
+
+/* The online half of the sibling merge (see merge_round): when the line and at least
+ * MERGE_SIBLINGS - 1 templates of its leaf differ in one and the same position only,
+ * the largest of them gets a variable there and absorbs the others. Returns its slot,
+ * or NONE (also when out of memory: the line then simply gets a new template). */
+static uint32_t online_sibling_merge(fa2_logtpl *m, uint64_t leaf_key, uint32_t nt)
+{
+	enum { MAXREC = 64 };
+	uint32_t rec_slot[MAXREC], rec_pos[MAXREC], nrec = 0, i, r, k, seen = 0;
+	node *nd = node_find(m, leaf_key);
+	if (!nd)
+		return NONE;
+	for (i = 0; i < nd->ntpl && nrec < MAXREC && seen < SCAN_CAP; i++) {
+		tpl *c = m->slots[nd->tpls[i]];
+		uint32_t diff = 0, pos = 0;
+		if (c->ntok != nt)
+			continue;
+		seen++;
+		for (k = 0; k < nt && diff < 2; k++)
+			if (c->h[k] != m->tok_h[k]) {
+				diff++;
+				pos = k;
+			}
+		if (diff == 1 && c->h[pos] != WILD_H && m->tok_h[pos] != WILD_H &&
+		    !is_caps_word(c->text + c->off[pos], c->len[pos]) &&
+		    !is_caps_word(m->tok_ptr[pos], m->tok_len[pos])) {
+			rec_slot[nrec] = nd->tpls[i];
+			rec_pos[nrec++] = pos;
+		}
+	}
+	for (r = 0; r < nrec; r++) {
+		uint32_t pos = rec_pos[r], count = 0, best = NONE, ctx = 0;
+		tpl *b;
+		for (i = 0; i < nrec; i++)
+			if (rec_pos[i] == pos) {
+				count++;
+				if (best == NONE || m->slots[rec_slot[i]]->count > m->slots[best]->count)
+					best = rec_slot[i];
+			}
+		if (count + 1 < MERGE_SIBLINGS)
+			continue;
+		b = m->slots[best];
+		for (k = 0; k < nt; k++)
+			if (k != pos && b->h[k] != WILD_H && !memmem_wild(b->text + b->off[k], b->len[k]))
+				ctx++;
+		if (ctx < MERGE_CONTEXT)
+			continue;
+		if (tpl_set_wild(b, pos) != FA2_OK)
+			return NONE;
+		for (i = 0; i < nrec; i++)
+			if (rec_pos[i] == pos && rec_slot[i] != best)
+				tpl_absorb(m, best, rec_slot[i]);
+		return best;
+	}
+	return NONE;
+}
+
 fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t line_no,
                         uint32_t *tpl_id)
 {
 	fa2_logtpl_sev sev;
 	uint32_t nt, i, best = NONE;
+	int created = 0;
 	double best_sim = -1.0;
 	node *leaf = NULL;
 	uint64_t leaf_key = 0;
@@ -1234,7 +1376,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		line.len = FA2_LOGTPL_MAX_LINE_BYTES;
 	while (line.len && (line.ptr[line.len - 1] == '\r' || line.ptr[line.len - 1] == '\n'))
 		line.len--;
-	nt = tokenize(m, line.ptr, line.len, &sev);
+	nt = tokenize(m, line.ptr, line.len);
 	if (m->nnodes + m->cfg.depth + 2 > m->nodemax) {
 		/* the tree is full of nodes that evicted templates left behind: rebuild it */
 		err = tree_rebuild(m);
@@ -1248,7 +1390,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		err = FA2_ERR_TOO_LARGE;  /* not even a root node fits */
 		goto cleanup;
 	}
-	scan_list(m, leaf, nt, SCAN_CAP, 0, &best, &best_sim);
+	scan_list(m, leaf, nt, SCAN_CAP, 0, m->cfg.sim_threshold, &best, &best_sim);
 	if ((best == NONE || best_sim < m->cfg.sim_threshold) && nt > 1) {
 		/* second chance: the same message under another prefix (a variable word among
 		 * the first tokens) must be nearly identical elsewhere */
@@ -1257,7 +1399,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		double s2 = -1.0;
 		double need = m->cfg.sim_threshold > SECOND_SIM ? m->cfg.sim_threshold : SECOND_SIM;
 		if (ln)
-			scan_list(m, ln, nt, SCAN_CAP, 1, &b2, &s2);
+			scan_list(m, ln, nt, SCAN_CAP, 1, need, &b2, &s2);
 		if (b2 != NONE && s2 >= need) {
 			tpl *c = m->slots[b2];
 			best = b2;
@@ -1268,6 +1410,15 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 				leaf->tpls[leaf->ntpl++] = b2;
 				c->node_keys[c->n_nodes++] = leaf_key;
 			}
+		}
+	}
+	if ((best == NONE || best_sim < m->cfg.sim_threshold) && nt > 1) {
+		/* enough templates in this leaf that differ from the line in one word only:
+		 * that word is a variable after all, merge them now */
+		uint32_t b3 = online_sibling_merge(m, leaf_key, nt);
+		if (b3 != NONE) {
+			best = b3;
+			best_sim = 1.0;
 		}
 	}
 	if (best != NONE && best_sim >= m->cfg.sim_threshold) {
@@ -1291,6 +1442,18 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		if (err)
 			goto cleanup;
 		t = m->slots[best];
+		created = 1;
+	}
+	/* severity from the words of the line (masked parts such as paths do not count): a
+	 * new template reads every word, a known one only the words at its variables (the
+	 * rest is already in t->sev) */
+	sev = FA2_LOGTPL_SEV_NONE;
+	for (i = 0; i < nt; i++) {
+		if (!m->tok_var[i] && (created || t->h[i] == WILD_H)) {
+			fa2_logtpl_sev s1 = scan_sev(m->tok_raw[i], m->tok_raw_len[i]);
+			if (s1 > sev)
+				sev = s1;
+		}
 	}
 	tpl_observe(m, t, line, ts_ms, line_no, sev);
 	if (tpl_id)
@@ -1310,10 +1473,223 @@ uint32_t fa2_logtpl_resolve(const fa2_logtpl *m, uint32_t id)
 	return id;
 }
 
+typedef struct sib_key {
+	uint64_t key;   /* hash of the token count and every token but one or two */
+	uint32_t slot;
+	uint16_t p1, p2; /* the positions left out (p2 == p1 for one) */
+} sib_key;
+
+static int cmp_sib(const void *a, const void *b)
+{
+	const sib_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->p1 != y->p1)
+		return x->p1 < y->p1 ? -1 : 1;
+	if (x->p2 != y->p2)
+		return x->p2 < y->p2 ? -1 : 1;
+	return x->slot < y->slot ? -1 : (x->slot > y->slot);
+}
+
+/* Sets position k of t to "<*>" (text rebuilt; t unchanged on failure). */
+static fa2_err tpl_set_wild(tpl *t, uint32_t k)
+{
+	size_t need = t->text_len + 3, o = 0;
+	uint32_t i;
+	char *nt;
+	uint32_t noff[FA2_LOGTPL_MAX_TOKENS], nlen[FA2_LOGTPL_MAX_TOKENS];
+	if (t->h[k] == WILD_H)
+		return FA2_OK;
+	nt = fa2_malloc(need + 1);
+	if (!nt)
+		return FA2_ERR_NOMEM;
+	for (i = 0; i < t->ntok; i++) {
+		if (i)
+			nt[o++] = ' ';
+		noff[i] = (uint32_t)o;
+		if (i == k) {
+			memcpy(nt + o, "<*>", 3);
+			nlen[i] = 3;
+		} else {
+			memcpy(nt + o, t->text + t->off[i], t->len[i]);
+			nlen[i] = t->len[i];
+		}
+		o += nlen[i];
+	}
+	nt[o] = '\0';
+	memcpy(t->off, noff, t->ntok * sizeof(uint32_t));
+	memcpy(t->len, nlen, t->ntok * sizeof(uint32_t));
+	t->h[k] = WILD_H;
+	t->nconst--;
+	fa2_free(t->text);
+	t->text = nt;
+	t->text_len = o;
+	return FA2_OK;
+}
+
+/* Folds template a into s: counts, times, lines, severity, examples; a's id then
+ * resolves to s's and a is dropped. */
+static void tpl_absorb(fa2_logtpl *m, uint32_t s_slot, uint32_t a_slot)
+{
+	tpl *s = m->slots[s_slot], *a = m->slots[a_slot];
+	uint32_t i;
+	s->count += a->count;
+	if (a->first_ms != FA2_LOGTPL_NO_TIME &&
+	    (s->first_ms == FA2_LOGTPL_NO_TIME || a->first_ms < s->first_ms))
+		s->first_ms = a->first_ms;
+	if (a->last_ms != FA2_LOGTPL_NO_TIME &&
+	    (s->last_ms == FA2_LOGTPL_NO_TIME || a->last_ms > s->last_ms))
+		s->last_ms = a->last_ms;
+	if (a->first_line && (!s->first_line || a->first_line < s->first_line))
+		s->first_line = a->first_line;
+	if (a->last_line > s->last_line)
+		s->last_line = a->last_line;
+	if (a->sev > s->sev)
+		s->sev = a->sev;
+	for (i = 0; i < a->n_ex && s->n_ex < m->cfg.examples; i++) {
+		s->ex[s->n_ex] = a->ex[i];
+		s->ex_len[s->n_ex++] = a->ex_len[i];
+		a->ex[i] = NULL;
+	}
+	m->ids[a->id].parent = s->id;
+	tpl_drop(m, a_slot);
+	m->stats.merged++;
+}
+
+/* An upper-case identifier (NEW, RUNNING, CONTAINER_REMOTE_LAUNCH), punctuation around
+ * it allowed: an enum value, never turned into a variable by sibling merges. */
+static int is_caps_word(const char *t, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)t;
+	size_t b = 0, e = n, i, letters = 0;
+	while (b < e && is_open_punct(s[b]))
+		b++;
+	while (e > b && is_close_punct(s[e - 1]))
+		e--;
+	for (i = b; i < e; i++) {
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			letters++;
+		else if (s[i] != '_' && !is_digit(s[i]))
+			return 0;
+	}
+	return letters >= 2;
+}
+
+/* Hash of t's tokens with positions p1 and p2 left out. */
+static uint64_t sib_hash(const tpl *t, uint32_t p1, uint32_t p2)
+{
+	uint64_t h = mix(0x7369626c696e67ull, t->ntok);
+	uint32_t k;
+	for (k = 0; k < t->ntok; k++)
+		h = mix(h, (k == p1 || k == p2) ? 0x2a2a2aull + k : t->h[k]);
+	return h;
+}
+
+/* One merge round. Templates of equal token count that differ only in one constant
+ * position (two when pairs), when at least MERGE_SIBLINGS of them do and enough fixed
+ * context remains, are one template with a variable there: many values make a
+ * variable, two or three values are distinct events. *merged counts absorbed ones.
+ * A template changed in this round takes no further part in it. */
+static fa2_err merge_round(fa2_logtpl *m, int pairs, size_t *merged)
+{
+	sib_key *keys = NULL;
+	unsigned char *touched = NULL;
+	size_t nkeys = 0, cap = 0, i, j;
+	uint32_t s, k, q;
+	fa2_err err = FA2_OK;
+
+	for (s = 0; s < m->nslots; s++) {
+		tpl *t = m->slots[s];
+		if (t)
+			cap += pairs ? (size_t)t->nconst * (t->nconst - (t->nconst > 0)) / 2 : t->nconst;
+	}
+	if (cap == 0 || cap > MERGE_MAX_KEYS)
+		goto cleanup;
+	keys = fa2_malloc(cap * sizeof(*keys));
+	touched = fa2_calloc(m->nslots ? m->nslots : 1, 1);
+	if (!keys || !touched) {
+		err = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	for (s = 0; s < m->nslots; s++) {
+		tpl *t = m->slots[s];
+		if (!t || t->ntok < 2)
+			continue;
+		for (k = 0; k < t->ntok; k++) {
+			if (t->h[k] == WILD_H || is_caps_word(t->text + t->off[k], t->len[k]))
+				continue;
+			if (!pairs) {
+				keys[nkeys].key = sib_hash(t, k, k);
+				keys[nkeys].slot = s;
+				keys[nkeys].p1 = keys[nkeys].p2 = (uint16_t)k;
+				nkeys++;
+				continue;
+			}
+			for (q = k + 1; q < t->ntok && nkeys < cap; q++) {
+				if (t->h[q] == WILD_H || is_caps_word(t->text + t->off[q], t->len[q]))
+					continue;
+				keys[nkeys].key = sib_hash(t, k, q);
+				keys[nkeys].slot = s;
+				keys[nkeys].p1 = (uint16_t)k;
+				keys[nkeys].p2 = (uint16_t)q;
+				nkeys++;
+			}
+		}
+	}
+	qsort(keys, nkeys, sizeof(*keys), cmp_sib);
+	for (i = 0; i < nkeys; i = j) {
+		uint32_t live = 0, best = NONE, ctx = 0, p1 = keys[i].p1, p2 = keys[i].p2;
+		tpl *b;
+		for (j = i; j < nkeys && keys[j].key == keys[i].key && keys[j].p1 == p1 && keys[j].p2 == p2; j++) {
+			tpl *t = m->slots[keys[j].slot];
+			if (!t || touched[keys[j].slot])
+				continue;
+			live++;
+			if (best == NONE || t->count > m->slots[best]->count)
+				best = keys[j].slot;
+		}
+		if (live < (pairs ? MERGE_PAIR_SIBLINGS : MERGE_SIBLINGS) || best == NONE)
+			continue;
+		/* enough fixed context: constants without a wildcard elsewhere */
+		b = m->slots[best];
+		for (q = 0; q < b->ntok; q++)
+			if (q != p1 && q != p2 && b->h[q] != WILD_H &&
+			    !memmem_wild(b->text + b->off[q], b->len[q]))
+				ctx++;
+		if (ctx < MERGE_CONTEXT)
+			continue;
+		err = tpl_set_wild(b, p1);
+		if (!err)
+			err = tpl_set_wild(b, p2);
+		if (err)
+			goto cleanup;
+		touched[best] = 1;
+		for (q = (uint32_t)i; q < j; q++) {
+			if (!m->slots[keys[q].slot] || keys[q].slot == best || touched[keys[q].slot])
+				continue;
+			tpl_absorb(m, best, keys[q].slot);
+			(*merged)++;
+		}
+	}
+cleanup:
+	fa2_free(keys);
+	fa2_free(touched);
+	return err;
+}
+
 fa2_err fa2_logtpl_finish(fa2_logtpl *m)
 {
-	(void)m;
-	return FA2_OK;
+	size_t merged, round;
+	fa2_err err = FA2_OK;
+	for (round = 0; round < MERGE_ROUNDS; round++) {
+		merged = 0;
+		err = merge_round(m, 0, &merged);
+		if (!err && merged == 0)
+			err = merge_round(m, 1, &merged);
+		if (err || merged == 0)
+			break;
+	}
+	return err;
 }
 
 /* ---------------------------------------------------------------- queries */

@@ -11,10 +11,21 @@
  * evicted when a new one is needed), at most max_children children per tree node (the
  * rest share a wildcard child), lines longer than FA2_LOGTPL_MAX_LINE_BYTES are cut.
  *
- * Template ids are small positive integers, never reused. Templates can be merged (two
- * templates found to differ only in variable-like tokens, see fa2_logtpl_finish); the
- * absorbed id then resolves to the surviving id through fa2_logtpl_resolve, so an id
- * returned by fa2_logtpl_feed stays meaningful for grouping. Id 0 means "none".
+ * Matching (one configuration for every log source): positions where both the line and
+ * the template hold a variable are left out of the similarity; two different plain words
+ * at the same position (bytes/values, Active/Inactive) are different events, as are
+ * key=value tokens of different keys or with an empty vs a non-empty value. A position
+ * becomes a variable word once at least four templates differ only there (and three
+ * other constant tokens remain): online within a tree leaf, and across leaves in
+ * fa2_logtpl_finish (also for two words varying together, from eight templates). A line
+ * whose leading words differ (a variable first token) can still match a template
+ * elsewhere when it is nearly identical (similarity >= 0.8, no word conflict).
+ *
+ * Template ids are small positive integers, never reused. Merging makes the absorbed id
+ * resolve to the surviving id through fa2_logtpl_resolve, so an id returned by
+ * fa2_logtpl_feed stays meaningful for grouping: map ids through fa2_logtpl_resolve
+ * after the last feed (and after fa2_logtpl_finish) to get final groups. Id 0 means
+ * "none". Call fa2_logtpl_finish once the input is read, before reporting templates.
  *
  * Not thread-safe: one miner per thread. */
 #ifndef FA2_TRIAGE_LOGTPL_H
@@ -34,7 +45,8 @@
 typedef struct fa2_logtpl fa2_logtpl;
 
 typedef struct fa2_logtpl_config {
-	double sim_threshold;  /* 0..1: fraction of constant tokens that must match; default 0.5 */
+	double sim_threshold;  /* 0..1: share of equal tokens among positions that are not
+	                        * variables on both sides; default 0.6 */
 	unsigned depth;        /* tree depth >= 3 (depth-2 prefix tokens index a leaf); default 4 */
 	size_t max_templates;  /* live template cap (LRU eviction); default FA2_MAX_LOG_TEMPLATES */
 	size_t max_children;   /* per-node child cap; default 100 */
@@ -88,9 +100,10 @@ void fa2_logtpl_free(fa2_logtpl *m);  /* NULL is fine */
 fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t line_no,
                         uint32_t *tpl_id);
 
-/* Optional end-of-input pass: merges templates of equal token count whose only
- * differences are variable-like tokens or wildcards. Feeding may continue afterwards.
- * Errors: FA2_ERR_NOMEM (the miner stays consistent). */
+/* End-of-input pass: merges sibling templates (equal token count, differing in one or
+ * two word positions only, enough of them: see above) across tree leaves. Feeding may
+ * continue afterwards; calling it again is fine. Errors: FA2_ERR_NOMEM (the miner stays
+ * consistent; merges done so far stand). */
 fa2_err fa2_logtpl_finish(fa2_logtpl *m);
 
 /* The id a template id now stands for after merges (the id itself when never merged,
