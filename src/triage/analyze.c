@@ -142,6 +142,10 @@ static void set_split(fa2_tr_analysis *a)
 	if (a->ref_ms && a->ref_ms > from && (a->ref_ms - from) / 2 < margin)
 		margin = (a->ref_ms - from) / 2;
 	a->split_ms = a->ref_ms ? a->ref_ms - margin : from + (to - from) / 2;
+	/* A harmful metric (or the alarm's own) that changed even earlier opens the
+	 * incident period there, one datapoint ahead. */
+	if (a->first_harm_ms && a->first_harm_ms - 60000 < a->split_ms && a->first_harm_ms > from)
+		a->split_ms = a->first_harm_ms - 60000;
 }
 
 static int cmp_tpl(const void *x, const void *y)
@@ -1174,15 +1178,13 @@ fa2_err fa2_tr_analyze(const fa2_tr_data *d, const fa2_tr_config *cfg, fa2_tr_an
 		return e;
 	/* The log split: the alarm, else the first harmful metric change, else the trace
 	 * fault onset (else the middle of the window, chosen inside the log analysis). */
-	a->ref_ms = d->alarm.t_ms;
-	if (!a->ref_ms) {
-		int64_t first = 0;
-		for (i = 0; i < a->n_metrics; i++)
-			if (a->metrics[i].harmful && a->metrics[i].r.n_shifts &&
-			    (!first || a->metrics[i].r.onset_ms < first))
-				first = a->metrics[i].r.onset_ms;
-		a->ref_ms = first;
-	}
+	for (i = 0; i < a->n_metrics; i++)
+		if ((a->metrics[i].harmful || a->metrics[i].alarm_metric) && a->metrics[i].r.n_shifts &&
+		    (!d->alarm.t_ms || (a->metrics[i].r.onset_ms <= d->alarm.t_ms &&
+					a->metrics[i].r.onset_ms >= d->alarm.t_ms - 6 * 3600000LL)) &&
+		    (!a->first_harm_ms || a->metrics[i].r.onset_ms < a->first_harm_ms))
+			a->first_harm_ms = a->metrics[i].r.onset_ms;
+	a->ref_ms = d->alarm.t_ms ? d->alarm.t_ms : a->first_harm_ms;
 	if (!a->ref_ms)
 		a->ref_ms = a->trace_fault_onset_ms;
 	set_split(a);
