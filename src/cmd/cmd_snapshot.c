@@ -3,10 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aws/client.h"
-#include "aws/config.h"
-#include "aws/creds.h"
-#include "aws/transport.h"
+#include "aws/session.h"
 #include "base/slice.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
@@ -35,18 +32,15 @@ int fa2_cmd_snapshot(int argc, char **argv)
 	fa2_capture_opts o;
 	fa2_capture_stats st;
 	const char *from_s = NULL, *to_s = NULL, *region_opt = NULL, *profile = NULL;
-	char region[64];
 	int tz = 0, i, rc = FA2_EXIT_USAGE;
-	int have_cfg = 0, have_prov = 0, have_cl = 0;
 	long long pages = 100;
 	int64_t now = fa2_time_now_ms();
-	fa2_aws_config cfg;
-	fa2_aws_chain ch;
-	fa2_aws_creds_provider prov;
-	fa2_aws_client cl;
+	fa2_aws_session sess;
+	char msg[256];
 	fa2_err e;
 
 	memset(&o, 0, sizeof o);
+	memset(&sess, 0, sizeof sess);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		if (fa2_cmd_is_help(a)) {
@@ -117,33 +111,16 @@ int fa2_cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "fa2 snapshot: --from and --to must be times (RFC 3339, epoch, -30m), from before to\n");
 		goto cleanup;
 	}
-	if (fa2_aws_config_load(&cfg, profile)) {
-		have_cfg = 1;
+	e = fa2_aws_session_open(&sess, profile, region_opt, 30000, msg, sizeof msg);
+	if (e) {
+		fprintf(stderr, "fa2 snapshot: %s\n", msg);
+		if (e != FA2_ERR_CONFIG)
+			rc = FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
-	have_cfg = 1;
-	memset(&ch, 0, sizeof ch);
-	ch.cfg = &cfg;
-	ch.http = fa2_aws_http_default;
-	ch.deadline_ms = fa2_time_mono_ms() + 30000;
-	if (region_opt)
-		snprintf(region, sizeof region, "%s", region_opt);
-	else if (fa2_aws_region_from_config(&cfg, region, sizeof region) != FA2_OK &&
-		 fa2_aws_imds_region(&ch, region, sizeof region) != FA2_OK) {
-		fprintf(stderr, "fa2 snapshot: no region: use --region, AWS_REGION, the profile's region, "
-				"or run on EC2\n");
-		goto cleanup;
-	}
-	ch.region = region;
-	o.region = region;
+	o.region = sess.region;
 	rc = FA2_EXIT_FAILURE;
-	if (fa2_aws_creds_provider_init(&prov, &ch, 30000))
-		goto cleanup;
-	have_prov = 1;
-	if (fa2_aws_client_init(&cl, &prov, &cfg, region, fa2_aws_http_default, NULL))
-		goto cleanup;
-	have_cl = 1;
-	e = fa2_capture_snapshot(&cl, &o, &st);
+	e = fa2_capture_snapshot(&sess.client, &o, &st);
 	if (e == FA2_ERR_EXISTS) {
 		fprintf(stderr, "fa2 snapshot: %s exists and is not empty\n", o.out_dir);
 		rc = FA2_EXIT_USAGE;
@@ -159,11 +136,6 @@ int fa2_cmd_snapshot(int argc, char **argv)
 	}
 	rc = FA2_EXIT_OK;
 cleanup:
-	if (have_cl)
-		fa2_aws_client_cleanup(&cl);
-	if (have_prov)
-		fa2_aws_creds_provider_cleanup(&prov);
-	if (have_cfg)
-		fa2_aws_config_cleanup(&cfg);
+	fa2_aws_session_close(&sess);
 	return rc;
 }
