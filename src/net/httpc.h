@@ -43,10 +43,19 @@
  *
  * Errors (fa2_err, with a sentence naming the host in resp->errmsg, also logged):
  * FA2_ERR_INVALID (bad URL or request), FA2_ERR_DNS, FA2_ERR_NET (refused, reset),
- * FA2_ERR_TIMEOUT (connect, TLS or total deadline), FA2_ERR_TLS (certificate or
- * handshake failure: see errmsg), FA2_ERR_HTTP (malformed response, proxy refused the
- * tunnel), FA2_ERR_TOO_LARGE (response head or body over its cap), FA2_ERR_NOMEM.
- * An HTTP error status (4xx, 5xx) is NOT an fa2 error: FA2_OK with resp->status set. */
+ * FA2_ERR_CLOSED (the server closed the connection before any response byte, and the
+ * request was not retried), FA2_ERR_TIMEOUT (connect, TLS or total deadline),
+ * FA2_ERR_TLS (certificate or handshake failure, or a TLS connection cut without
+ * close_notify: see errmsg), FA2_ERR_HTTP (malformed or truncated response, proxy
+ * refused the tunnel), FA2_ERR_AUTH (proxy answered 407), FA2_ERR_CONFIG (bad proxy
+ * URL or CA bundle), FA2_ERR_UNSUPPORTED (https:// proxy), FA2_ERR_TOO_LARGE (response
+ * head or body over its cap), FA2_ERR_NOMEM.
+ * An HTTP error status (4xx, 5xx) is NOT an fa2 error: FA2_OK with resp->status set.
+ *
+ * Limits: host name lookup (getaddrinfo) has no deadline of its own (resolv.conf's
+ * timeout and attempts bound it); HTTPS to an IP-literal host only verifies when the
+ * certificate carries that address as a DNS name (BearSSL matches DNS names only);
+ * a caller-supplied Host field is sent unchanged after a cross-host redirect. */
 #ifndef FA2_NET_HTTPC_H
 #define FA2_NET_HTTPC_H
 

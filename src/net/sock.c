@@ -188,6 +188,7 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 	const char *name = host;
 	size_t hl;
 	int rc, last_errno = 0, fd = -1, one = 1;
+	unsigned naddr = 0;
 	fa2_err err = FA2_ERR_NET;
 
 	*fd_out = -1;
@@ -227,11 +228,24 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 		FA2_LOGW("net", "cannot resolve %s: %s", name, gai_strerror(rc));
 		return FA2_ERR_DNS;
 	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		if (fa2_time_mono_ms() >= deadline_ms) {
+	for (ai = res; ai; ai = ai->ai_next)
+		naddr++;
+	for (ai = res; ai; ai = ai->ai_next, naddr--) {
+		int64_t now = fa2_time_mono_ms(), attempt_deadline = deadline_ms;
+		if (now >= deadline_ms) {
 			err = FA2_ERR_TIMEOUT;
 			last_errno = ETIMEDOUT;
 			break;
+		}
+		/* With several addresses, one that black-holes (a broken IPv6 route) must not
+		 * eat the whole budget: each gets an equal share of what is left, but at least
+		 * 2 s (or everything when less is left). */
+		if (naddr > 1) {
+			int64_t share = (deadline_ms - now) / naddr;
+			if (share < 2000)
+				share = 2000;
+			if (now + share < deadline_ms)
+				attempt_deadline = now + share;
 		}
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 		if (fd < 0) {
@@ -244,14 +258,13 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 			fd = -1;
 			continue;
 		}
-		err = connect_one(fd, ai->ai_addr, ai->ai_addrlen, deadline_ms, &last_errno);
+		err = connect_one(fd, ai->ai_addr, ai->ai_addrlen, attempt_deadline, &last_errno);
 		if (err == FA2_OK)
 			break;
 		fa2_sock_close(fd);
 		fd = -1;
-		if (err == FA2_ERR_TIMEOUT)
+		if (err == FA2_ERR_TIMEOUT && attempt_deadline >= deadline_ms)
 			break;
-		err = FA2_ERR_NET;
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -599,6 +601,73 @@ FA2_TEST(net_it_nginx)
 	fa2_tls_anchors_free(a);
 }
 
+
+typedef struct conc_arg {
+	fa2_httpc *c;
+	const fa2_tls_anchors *a;
+	const char *url;
+	int ok;
+} conc_arg;
+
+static void *conc_worker(void *p)
+{
+	conc_arg *ca = p;
+	fa2_httpc_response r;
+	int i;
+	fa2_httpc_response_init(&r);
+	for (i = 0; i < 25; i++)
+		if (it_get(ca->c, ca->url, ca->a, &r) == FA2_OK && r.status == 200
+		    && fa2_slice_eq_cstr(fa2_buf_slice(&r.body), "ka\n"))
+			ca->ok++;
+	fa2_httpc_response_cleanup(&r);
+	return NULL;
+}
+
+/* Four threads share one client (and its pool) over HTTPS. */
+FA2_TEST(net_it_nginx_threads)
+{
+	fa2_tls_anchors *a;
+	fa2_httpc *c = NULL;
+	conc_arg args[4];
+	pthread_t th[4];
+	char url[128];
+	uint16_t sp;
+	unsigned long conns, reuses;
+	int64_t t0;
+	int i;
+
+	if (!env_port("FA2_IT_NGINX_HTTPS", &sp)) {
+		fa2_test_skip("FA2_IT_NGINX_HTTPS not set (run by t_net_client.sh)");
+		return;
+	}
+	a = it_anchors();
+	CHECK(a != NULL);
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	CHECK_OK(fa2_httpc_new(&c));
+	(void)snprintf(url, sizeof url, "https://localhost:%u/ka", (unsigned)sp);
+	t0 = fa2_time_mono_ms();
+	for (i = 0; i < 4; i++) {
+		args[i].c = c;
+		args[i].a = a;
+		args[i].url = url;
+		args[i].ok = 0;
+		CHECK(pthread_create(&th[i], NULL, conc_worker, &args[i]) == 0);
+	}
+	for (i = 0; i < 4; i++)
+		(void)pthread_join(th[i], NULL);
+	for (i = 0; i < 4; i++)
+		CHECK_INT_EQ(args[i].ok, 25);
+	fa2_httpc_stats(c, &conns, &reuses);
+	printf("    4 threads x 25 HTTPS requests: %lu connections, %lu reuses, %lld ms\n", conns,
+	       reuses, (long long)(fa2_time_mono_ms() - t0));
+	CHECK(conns >= 1 && conns <= 8);
+	CHECK_INT_EQ(conns + reuses, 100);
+	fa2_httpc_free(c);
+	fa2_tls_anchors_free(a);
+}
+
+
 static size_t count_in_file(const char *path, const char *needle)
 {
 	fa2_buf f;
@@ -666,6 +735,23 @@ FA2_TEST(net_it_proxy)
 	CHECK_INT_EQ(it_get(c, "https://localhost:1/", a, &r), FA2_ERR_HTTP);
 	CHECK_MSG(strstr(r.errmsg, "refused the tunnel to localhost:1") != NULL, "%s", r.errmsg);
 	fa2_httpc_free(c);
+
+	/* A WebSocket goes through the proxy with CONNECT too (ws:// via HTTP_PROXY). */
+	if (env_port("FA2_IT_WS", &hp)) {
+		fa2_ws *w = NULL;
+		fa2_ws_opts o;
+		char err[320];
+		memset(&o, 0, sizeof o);
+		o.anchors = a;
+		(void)snprintf(url, sizeof url, "ws://localhost:%u/via-proxy", (unsigned)hp);
+		CHECK_MSG(fa2_ws_connect(fa2_slice_cstr(url), &o, &w, err, sizeof err) == FA2_OK,
+		          "%s", err);
+		(void)snprintf(needle, sizeof needle, "CONNECT localhost:%u", (unsigned)hp);
+		CHECK_INT_EQ(count_in_file(log, needle), 1);
+		CHECK_OK(fa2_ws_close(w, 1000, FA2_SLICE_EMPTY, fa2_sock_deadline(5000)));
+		fa2_ws_free(w);
+		(void)env_port("FA2_IT_NGINX_HTTP", &hp);
+	}
 
 	/* NO_PROXY bypass: the same requests go direct. */
 	before = count_in_file(log, "CONNECT");
@@ -818,6 +904,12 @@ FA2_TEST(net_it_websocket)
 		/* The server checked that every frame was masked and that the keys varied. */
 		CHECK_MSG(fa2_slice_starts_with(fa2_buf_slice(&m), FA2_SLICE_LIT("stats unmasked=0 ")),
 		          "%.*s", FA2_SLICE_FMT(fa2_buf_slice(&m)));
+		{
+			unsigned dm = 0, fr = 0;
+			CHECK(sscanf(m.data, "stats unmasked=0 distinct_masks=%u frames=%u", &dm, &fr) == 2);
+			CHECK(fr >= 5);
+			CHECK_MSG(dm == fr, "mask keys repeat: %u distinct in %u frames", dm, fr);
+		}
 		/* A receive deadline with nothing to read leaves the connection usable. */
 		CHECK_INT_EQ(fa2_ws_recv(w, &m, &t, fa2_sock_deadline(100)), FA2_ERR_TIMEOUT);
 		if (s == 0) {
@@ -845,4 +937,246 @@ FA2_TEST(net_it_websocket)
 		fa2_buf_cleanup(&m);
 	}
 	fa2_tls_anchors_free(a);
+}
+
+/* The process-wide trust anchors, from the file the environment names. Run by
+ * t_net_client.sh once per variable (AWS_CA_BUNDLE, SSL_CERT_FILE, a missing file). */
+FA2_TEST(net_ca_bundle_it)
+{
+	const char *want = getenv("FA2_IT_EXPECT_BUNDLE");
+	const fa2_tls_anchors *a = NULL;
+	fa2_httpc *c = NULL;
+	fa2_httpc_response r;
+	char url[128];
+	uint16_t port;
+	fa2_err e;
+
+	if (!want || !env_port("FA2_IT_TLS_GOOD", &port)) {
+		fa2_test_skip("FA2_IT_EXPECT_BUNDLE not set (run by t_net_client.sh)");
+		return;
+	}
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	e = fa2_tls_anchors_global(&a);
+	CHECK_OK(fa2_httpc_new(&c));
+	fa2_httpc_response_init(&r);
+	(void)snprintf(url, sizeof url, "https://localhost:%u/", (unsigned)port);
+	if (strcmp(want, "missing") == 0) {
+		CHECK_INT_EQ(e, FA2_ERR_CONFIG);
+		CHECK(a == NULL);
+		/* Cached: the second call answers the same without reloading. */
+		CHECK_INT_EQ(fa2_tls_anchors_global(&a), FA2_ERR_CONFIG);
+		CHECK(it_get(c, url, NULL, &r) != FA2_OK);
+		CHECK_MSG(strstr(r.errmsg, "CA bundle") != NULL, "%s", r.errmsg);
+	} else {
+		CHECK_OK(e);
+		CHECK_INT_EQ(fa2_tls_anchors_count(a), 1);
+		CHECK_STR_EQ(fa2_tls_anchors_global_path(), want);
+		CHECK_MSG(it_get(c, url, NULL, &r) == FA2_OK, "%s", r.errmsg);
+		CHECK_INT_EQ(r.status, 200);
+	}
+	fa2_httpc_response_cleanup(&r);
+	fa2_httpc_free(c);
+}
+
+/* ---- allocation failure: an in-process HTTP/1.1 peer ------------------------------- */
+
+/* A one-thread keep-alive server on 127.0.0.1 that answers every request with a
+ * chunked "hello". It uses no fa2 allocation, so injected failures hit the client only. */
+typedef struct mini_srv {
+	int lfd;
+	uint16_t port;
+	pthread_t th;
+	volatile int stop;
+} mini_srv;
+
+static void *mini_srv_run(void *p)
+{
+	mini_srv *s = p;
+	static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                           "3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n";
+	while (!s->stop) {
+		int fd;
+		char buf[8192];
+		size_t have = 0;
+		short rev;
+		if (fa2_sock_wait(s->lfd, POLLIN, fa2_sock_deadline(50), &rev) != FA2_OK)
+			continue;
+		fd = accept(s->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		while (!s->stop) {
+			size_t n;
+			char *end;
+			fa2_err e = fa2_sock_read(fd, buf + have, sizeof buf - have - 1, &n,
+			                          fa2_sock_deadline(100));
+			if (e == FA2_ERR_TIMEOUT)
+				continue;
+			if (e)
+				break;
+			have += n;
+			buf[have] = '\0';
+			while ((end = strstr(buf, "\r\n\r\n")) != NULL) {
+				size_t used = (size_t)(end + 4 - buf);
+				if (fa2_sock_write_all(fd, resp, sizeof resp - 1, fa2_sock_deadline(1000)))
+					break;
+				memmove(buf, buf + used, have - used);
+				have -= used;
+				buf[have] = '\0';
+			}
+			if (have >= sizeof buf - 1)
+				break;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static int mini_srv_start(mini_srv *s)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	memset(s, 0, sizeof *s);
+	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (s->lfd < 0)
+		return 0;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, 16)
+	    || getsockname(s->lfd, (struct sockaddr *)&a, &al) || fa2_sock_set_nonblock(s->lfd))
+		return 0;
+	s->port = ntohs(a.sin_port);
+	return pthread_create(&s->th, NULL, mini_srv_run, s) == 0;
+}
+
+static void mini_srv_stop(mini_srv *s)
+{
+	s->stop = 1;
+	(void)pthread_join(s->th, NULL);
+	close(s->lfd);
+}
+
+static void torture_httpc(void *ctx)
+{
+	mini_srv *s = ctx;
+	fa2_httpc *c = NULL;
+	fa2_httpc_response r;
+	fa2_httpc_request q;
+	int i;
+	if (fa2_httpc_new(&c) != FA2_OK)
+		return;
+	fa2_httpc_response_init(&r);
+	memset(&q, 0, sizeof q);
+	q.method = "GET";
+	q.host = "127.0.0.1";
+	q.port = s->port;
+	q.target = FA2_SLICE_LIT("/x");
+	q.timeout_ms = 5000;
+	for (i = 0; i < 2; i++) {
+		fa2_err e = fa2_httpc_do(c, &q, &r);
+		if (e == FA2_OK && (r.status != 200 || !fa2_slice_eq_cstr(fa2_buf_slice(&r.body), "hello")))
+			fa2_test_fail(__FILE__, __LINE__, "wrong response under allocation failure");
+	}
+	fa2_httpc_response_cleanup(&r);
+	fa2_httpc_free(c);
+}
+
+FA2_TEST(net_httpc_alloc_torture)
+{
+	mini_srv s;
+	unsigned long runs;
+	unsetenv("http_proxy");
+	unsetenv("HTTP_PROXY");
+	CHECK(mini_srv_start(&s));
+	/* Sanity: without injection the exchange works and reuses the connection. */
+	{
+		fa2_httpc *c = NULL;
+		fa2_httpc_response r;
+		fa2_httpc_request q;
+		unsigned long conns, reuses;
+		CHECK_OK(fa2_httpc_new(&c));
+		fa2_httpc_response_init(&r);
+		memset(&q, 0, sizeof q);
+		q.method = "GET";
+		{
+			char url[64];
+			(void)snprintf(url, sizeof url, "http://127.0.0.1:%u/y", (unsigned)s.port);
+			q.url = fa2_slice_cstr(url);
+			CHECK_OK(fa2_httpc_do(c, &q, &r));
+			CHECK_OK(fa2_httpc_do(c, &q, &r));
+		}
+		CHECK_SLICE_EQ(fa2_buf_slice(&r.body), "hello");
+		fa2_httpc_stats(c, &conns, &reuses);
+		CHECK_INT_EQ(conns, 1);
+		CHECK_INT_EQ(reuses, 1);
+		fa2_httpc_response_cleanup(&r);
+		fa2_httpc_free(c);
+	}
+	runs = fa2_test_alloc_torture(torture_httpc, &s);
+	mini_srv_stop(&s);
+	printf("    %lu allocation-failure runs\n", runs);
+	CHECK(runs > 5);
+}
+
+static void torture_ws(void *ctx)
+{
+	static const unsigned char in[] = { 0x01, 0x03, 'H', 'e', 'l', 0x89, 0x02, 'p', '!',
+	                                    0x80, 0x02, 'l', 'o', 0x88, 0x02, 0x03, 0xe8 };
+	fa2_ws *w;
+	fa2_buf m;
+	fa2_ws_type t;
+	(void)ctx;
+	if (fa2_ws_new_detached(100, &w) != FA2_OK)
+		return;
+	fa2_buf_init(&m, 100);
+	if (fa2_ws_feed(w, in, sizeof in) == FA2_OK)
+		while (fa2_ws_next(w, &m, &t) == FA2_OK)
+			;
+	fa2_buf_cleanup(&m);
+	fa2_ws_free(w);
+}
+
+FA2_TEST(ws_alloc_torture)
+{
+	CHECK(fa2_test_alloc_torture(torture_ws, NULL) > 3);
+}
+
+/* A listener whose accept queue is full drops SYNs: connect must give up at the
+ * deadline. (Skipped where the kernel accepts anyway.) */
+FA2_TEST(net_sock_connect_timeout)
+{
+	int lfd, fill[4], fd = -1, i;
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	int64_t t0, took;
+	fa2_err e;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(lfd >= 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(bind(lfd, (struct sockaddr *)&a, sizeof a) == 0);
+	CHECK(listen(lfd, 0) == 0);
+	CHECK(getsockname(lfd, (struct sockaddr *)&a, &al) == 0);
+	for (i = 0; i < 4; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM, 0);
+		(void)fa2_sock_set_nonblock(fill[i]);
+		(void)connect(fill[i], (struct sockaddr *)&a, sizeof a);
+	}
+	usleep(100000);
+	t0 = fa2_time_mono_ms();
+	e = fa2_sock_connect("127.0.0.1", ntohs(a.sin_port), fa2_sock_deadline(300), &fd);
+	took = fa2_time_mono_ms() - t0;
+	for (i = 0; i < 4; i++)
+		close(fill[i]);
+	close(lfd);
+	if (e == FA2_OK) {
+		fa2_sock_close(fd);
+		fa2_test_skip("this kernel completed the connection despite a full accept queue");
+		return;
+	}
+	CHECK_INT_EQ(e, FA2_ERR_TIMEOUT);
+	CHECK(took >= 290 && took < 2000);
 }

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Log template mining benchmark (prints figures, asserts nothing).
+#  1. Grouping accuracy per loghub system: the Content column of each
+#     <System>_2k.log_structured.csv goes through `fa2 patterns --assign`, scored by
+#     bench/patterns_score.py against EventId (a line counts when its predicted group
+#     equals its true group exactly). Then the average over the systems.
+#  2. Throughput: every system's content repeated to >= 2,000,000 lines, mined once
+#     (`fa2 patterns FILE`, table output), lines per second of wall and user CPU time.
+# Environment: FA2 (default build/fa2), FA2_TESTDATA (default ../shared/testdata),
+# BENCH_LINES (default 2000000).
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FA2=${FA2:-$ROOT/${BUILD:-build}/fa2}
+LH=${FA2_TESTDATA:-$ROOT/../shared/testdata}/loghub
+WANT=${BENCH_LINES:-2000000}
+[ -x "$FA2" ] || { echo "patterns: $FA2 not built (make)"; exit 1; }
+if [ ! -d "$LH" ]; then
+	echo "patterns: loghub test data absent ($LH); set FA2_TESTDATA"
+	exit 0
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/fa2-bench-patterns-XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+printf '%-10s %8s %10s %9s\n' system accuracy templates truth
+sum=0 n=0 min=1
+for csv in "$LH"/*/*_2k.log_structured.csv; do
+	sys=$(basename "$csv" _2k.log_structured.csv)
+	python3 "$ROOT/bench/loghub_content.py" "$csv" "$T/$sys.txt" "$T/$sys.truth"
+	"$FA2" patterns --assign "$T/$sys.txt" > "$T/$sys.out"
+	acc=$(python3 "$ROOT/bench/patterns_score.py" "$T/$sys.truth" "$T/$sys.out")
+	ntpl=$(cut -f2 "$T/$sys.out" | sort -u | wc -l)
+	ntrue=$(sort -u "$T/$sys.truth" | wc -l)
+	printf '%-10s %8s %10s %9s\n' "$sys" "$acc" "$ntpl" "$ntrue"
+	sum=$(awk -v a="$sum" -v b="$acc" 'BEGIN { printf "%.6f", a + b }')
+	min=$(awk -v a="$min" -v b="$acc" 'BEGIN { print (b < a) ? b : a }')
+	n=$((n + 1))
+done
+awk -v s="$sum" -v n="$n" -v m="$min" 'BEGIN { printf "%-10s %8.4f   (%d systems, lowest %.4f; Drain published 0.904)\n", "average", s / n, n, m }'
+
+# Throughput on all the content repeated to >= WANT lines.
+cat "$T"/*.txt > "$T/all.once"
+once=$(wc -l < "$T/all.once")
+: > "$T/big.txt"
+lines=0
+while [ "$lines" -lt "$WANT" ]; do
+	cat "$T/all.once" >> "$T/big.txt"
+	lines=$((lines + once))
+done
+bytes=$(wc -c < "$T/big.txt")
+cat "$T/big.txt" > /dev/null  # warm the page cache
+# time(1) -p style figures via the shell's `times` are coarse; use date and /proc.
+start=$(date +%s.%N)
+set -- $(sh -c "\"$FA2\" patterns \"$T/big.txt\" > \"$T/big.table\"; times" | tail -n 1)
+end=$(date +%s.%N)
+# `times` prints children user/sys as "XmY.YYYs XmY.YYYs"
+cpu=$(echo "$1" | awk -F'[ms]' '{ printf "%.3f", $1 * 60 + $2 }')
+awk -v l="$lines" -v b="$bytes" -v s="$start" -v e="$end" -v c="$cpu" 'BEGIN {
+	w = e - s
+	printf "throughput %d lines (%.1f MB): %.2f s wall, %.2f s user CPU -> %.0f lines/s wall, %.0f lines/s CPU\n",
+	       l, b / 1e6, w, c, l / w, (c > 0 ? l / c : 0)
+}'
+echo "templates on the big input: $(sed -n 's/^# [0-9]* lines, \([0-9]*\) templates$/\1/p' "$T/big.table")"

@@ -1,0 +1,436 @@
+/* Log template miner: token masking, parse tree grouping, generalisation, LRU
+ * eviction, severity, allocation failure. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "test.h"
+#include "triage/logtpl.h"
+
+static fa2_slice S(const char *s) { return fa2_slice_cstr(s); }
+
+/* Feeds one line and returns its template id (0 on error). */
+static uint32_t feed(fa2_logtpl *m, const char *line)
+{
+	uint32_t id = 0;
+	if (fa2_logtpl_feed(m, S(line), FA2_LOGTPL_NO_TIME, 0, &id) != FA2_OK)
+		return 0;
+	return id;
+}
+
+/* Template text of id into buf ("" when not found). */
+static const char *text_of(fa2_logtpl *m, uint32_t id, char *buf, size_t cap)
+{
+	fa2_logtpl_info info;
+	buf[0] = '\0';
+	if (fa2_logtpl_get(m, id, &info) == FA2_OK)
+		snprintf(buf, cap, "%.*s", FA2_SLICE_FMT(info.text));
+	return buf;
+}
+
+/* Template text of a single line fed to a fresh miner. */
+static const char *one_line_template(const char *line, char *buf, size_t cap)
+{
+	fa2_logtpl *m = NULL;
+	buf[0] = '\0';
+	if (fa2_logtpl_new(NULL, &m) != FA2_OK)
+		return buf;
+	text_of(m, feed(m, line), buf, cap);
+	fa2_logtpl_free(m);
+	return buf;
+}
+
+FA2_TEST(logtpl_mask_token_classes)
+{
+	static const char *const vars[] = {
+		"12345", "-42", "+7", "3.14", "1,024", "0x1f", "0XDEADBEEF", "deadbeef12", "10.251.73.220",
+		"10.251.73.220:50010", "fe80::1", "2607:f140:6000:8:c6b3:1ff:fecd:467f",
+		"123e4567-e89b-12d3-a456-426614174000", "/etc/passwd", "/", "C:\\Windows\\x.dll",
+		"http://example.com/a?b=1", "https://x", "user@example.com", "2016-09-28", "07:57:30",
+		"2016/9/27:20:30:31.455", "00:1b:44:11:3a:b7", "1498928900.759059", "~/x",
+		"30546173_4261722401", "2026-11-25T08:00:00Z", "2026-11-25T08:00:00.123+09:00",
+		"2016-09-28_12:00:00,5",
+	};
+	static const char *const consts[] = {
+		"hello", "ERROR", "-", "", "abc-def", "deadbeef", "ssh2", "jk2_init()", "a=b",
+		"Fri", "http", "x@y", "::", "[preauth]", "done.",
+	};
+	size_t i;
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		if (strcmp(vars[i], "/") == 0)
+			continue;  /* a lone slash is a word, checked below */
+		CHECK_MSG(fa2_logtpl_token_is_variable(S(vars[i])), "%s should be variable", vars[i]);
+	}
+	CHECK(!fa2_logtpl_token_is_variable(S("/")));
+	for (i = 0; i < sizeof(consts) / sizeof(consts[0]); i++)
+		CHECK_MSG(!fa2_logtpl_token_is_variable(S(consts[i])), "%s should be constant", consts[i]);
+}
+
+FA2_TEST(logtpl_mask_in_templates)
+{
+	char b[512];
+	/* surrounding punctuation stays, the core is masked */
+	CHECK_STR_EQ(one_line_template("from [173.234.31.186] port 22", b, sizeof b), "from [<*>] port <*>");
+	CHECK_STR_EQ(one_line_template("addr (10.0.0.1:80), next", b, sizeof b), "addr (<*>), next");
+	/* digit runs inside identifiers; a sign after punctuation belongs to the number */
+	CHECK_STR_EQ(one_line_template("block blk_-6952295868487656571 done", b, sizeof b), "block blk_<*> done");
+	CHECK_STR_EQ(one_line_template("block blk_38865049064139660 done", b, sizeof b), "block blk_<*> done");
+	CHECK_STR_EQ(one_line_template("iface wl0 t761", b, sizeof b), "iface wl<*> t<*>");
+	CHECK_STR_EQ(one_line_template("at 10-20-x", b, sizeof b), "at <*>-x");
+	CHECK_STR_EQ(one_line_template("appattempt_1445144423722_0020_000001 up", b, sizeof b),
+	             "appattempt_<*> up");
+	/* key=value: numeric, path and quoted values masked, words kept */
+	CHECK_STR_EQ(one_line_template("logname= uid=0 euid=0 tty=NODEVssh user=root", b, sizeof b),
+	             "logname= uid=<*> euid=<*> tty=NODEVssh user=root");
+	CHECK_STR_EQ(one_line_template("acquire tag=\"View Lock\", name=x", b, sizeof b),
+	             "acquire tag=<*>, name=x");
+	CHECK_STR_EQ(one_line_template("open file=/var/log/x.log ok", b, sizeof b), "open file=<*> ok");
+	/* dates: weekday and month names next to numbers are masked, alone they are words */
+	CHECK_STR_EQ(one_line_template("connection at Fri Jul  1 07:57:30 2005", b, sizeof b),
+	             "connection at <*> <*> <*> <*> <*>");
+	CHECK_STR_EQ(one_line_template("May I help", b, sizeof b), "May I help");
+	/* white space of any kind separates tokens; CR at the end is dropped */
+	CHECK_STR_EQ(one_line_template("  a\tb   c \r", b, sizeof b), "a b c");
+	CHECK_STR_EQ(one_line_template("", b, sizeof b), "");
+	CHECK_STR_EQ(one_line_template("mail root@example.com now", b, sizeof b), "mail <*> now");
+	CHECK_STR_EQ(one_line_template("GET http://h/x?y=1 200", b, sizeof b), "GET <*> <*>");
+}
+
+FA2_TEST(logtpl_tree_groups_and_generalises)
+{
+	fa2_logtpl *m = NULL;
+	uint32_t a, b, c, d, e;
+	char t[256];
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* same template: masked variables only */
+	a = feed(m, "Connection from 10.0.0.1 closed after 12 ms");
+	b = feed(m, "Connection from 10.0.0.2 closed after 7 ms");
+	CHECK(a != 0);
+	CHECK_INT_EQ(a, b);
+	CHECK_STR_EQ(text_of(m, a, t, sizeof t), "Connection from <*> closed after <*> ms");
+	/* different token count: a different template */
+	c = feed(m, "Connection from 10.0.0.1 closed");
+	CHECK(c != 0 && c != a);
+	/* words differing in one position are distinct events (two or three values) ... */
+	d = feed(m, "session opened for user alice by sshd");
+	e = feed(m, "session opened for user bob by sshd");
+	CHECK(d != e);
+	CHECK(feed(m, "session opened for user carol by sshd") != e);
+	/* ... until the fourth value makes the position a variable: merged online */
+	e = feed(m, "session opened for user dave by sshd");
+	CHECK_INT_EQ(fa2_logtpl_resolve(m, d), fa2_logtpl_resolve(m, e));
+	CHECK_STR_EQ(text_of(m, d, t, sizeof t), "session opened for user <*> by sshd");
+	{
+		fa2_logtpl_info info;
+		CHECK_OK(fa2_logtpl_get(m, d, &info));
+		CHECK_INT_EQ(info.count, 4);
+	}
+	/* and later lines with other values land there directly */
+	CHECK_INT_EQ(feed(m, "session opened for user erin by sshd"), fa2_logtpl_resolve(m, d));
+	/* a digit-bearing difference generalises at once */
+	d = feed(m, "worker w1 finished task in time");
+	CHECK_INT_EQ(feed(m, "worker w2x finished task in time"), d);
+	/* a clearly different message of the same length is not merged */
+	CHECK(feed(m, "disk quota exceeded on volume data now") != d);
+	/* short messages that share too little are not merged */
+	CHECK(feed(m, "Command has completed successfully") != feed(m, "Command has failed badly"));
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_variable_prefix_second_chance)
+{
+	fa2_logtpl *m = NULL;
+	uint32_t a, b;
+	char t[256];
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* the first token is a variable dotted name: the leaves differ, the message matches */
+	a = feed(m, "com.apple.cache.daily: scheduler told me to run this job; however the start is late");
+	b = feed(m, "com.apple.safari.update: scheduler told me to run this job; however the start is late");
+	CHECK_INT_EQ(a, b);
+	CHECK_STR_EQ(text_of(m, a, t, sizeof t),
+	             "<*> scheduler told me to run this job; however the start is late");
+	/* found directly on the next line under the second prefix */
+	CHECK_INT_EQ(feed(m, "com.apple.safari.update: scheduler told me to run this job; however the start is late"), a);
+	/* but a different plain verb in front is a different event */
+	a = feed(m, "getTasks: caller 10113 does not hold REAL_GET_TASKS; limiting output");
+	b = feed(m, "getRunningAppProcesses: caller 10113 does not hold REAL_GET_TASKS; limiting output");
+	CHECK(a != b);
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_kv_shapes_and_mature_constants)
+{
+	fa2_logtpl *m = NULL;
+	uint32_t a, b;
+	int i;
+	char line[128];
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* key= (empty) and key=value are different events */
+	a = feed(m, "auth failure; logname= uid=0 tty=ssh ruser= rhost=10.0.0.1");
+	b = feed(m, "auth failure; logname= uid=0 tty=ssh ruser= rhost=");
+	CHECK(a != b);
+	/* a word constant seen many times is not generalised by one other word */
+	for (i = 0; i < 60; i++) {
+		snprintf(line, sizeof line, "Session: %d_%d initialized by client WindowsUpdateAgent.", i, i * 7);
+		a = feed(m, line);
+	}
+	b = feed(m, "Session: 11152_142416105 initialized by client SPP.");
+	CHECK(a != 0 && b != 0 && a != b);
+	/* bytes vs values: two word values are two events */
+	a = feed(m, "Block x_1 stored as bytes in memory (estimated size 5.2 KB, free 3 MB)");
+	b = feed(m, "Block x_2 stored as values in memory (estimated size 93.0 B, free 2 MB)");
+	CHECK(a != b);
+	/* size units go with their numbers */
+	CHECK_INT_EQ(feed(m, "Block x_3 stored as bytes in memory (estimated size 7 B, free 1 GB)"), a);
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_eviction_lru)
+{
+	fa2_logtpl_config cfg;
+	fa2_logtpl *m = NULL;
+	fa2_logtpl_stats st;
+	fa2_logtpl_info info;
+	uint32_t a, b, c, d, e;
+	size_t cur = 0, n = 0;
+	fa2_logtpl_config_default(&cfg);
+	cfg.max_templates = 3;
+	CHECK_OK(fa2_logtpl_new(&cfg, &m));
+	a = feed(m, "alpha event one");
+	b = feed(m, "bravo event two happened");
+	c = feed(m, "charlie event three happened here");
+	CHECK(a && b && c);
+	CHECK_INT_EQ(feed(m, "alpha event one"), a);   /* a is now the most recent */
+	d = feed(m, "delta event four happened here today");
+	CHECK(d && d != a && d != b && d != c);
+	fa2_logtpl_stats_get(m, &st);
+	CHECK_INT_EQ(st.live, 3);
+	CHECK_INT_EQ(st.evicted, 1);
+	CHECK_INT_EQ(st.created, 4);
+	CHECK_INT_EQ(fa2_logtpl_get(m, b, &info), FA2_ERR_NOT_FOUND);  /* least recent went */
+	CHECK_OK(fa2_logtpl_get(m, a, &info));
+	CHECK_INT_EQ(info.count, 2);
+	CHECK_OK(fa2_logtpl_get(m, c, &info));
+	CHECK_OK(fa2_logtpl_get(m, d, &info));
+	/* an evicted template's line comes back under a new id */
+	e = feed(m, "bravo event two happened");
+	CHECK(e != b && e != 0);
+	CHECK_INT_EQ(fa2_logtpl_get(m, c, &info), FA2_ERR_NOT_FOUND);  /* LRU was d, a, c */
+	CHECK_OK(fa2_logtpl_get(m, a, &info));
+	while (fa2_logtpl_next(m, &cur, &info))
+		n++;
+	CHECK_INT_EQ(n, 3);
+	/* many more distinct templates: the cap holds */
+	{
+		char line[64];
+		int i;
+		for (i = 0; i < 200; i++) {
+			snprintf(line, sizeof line, "event%c%c kind w%c%c", 'a' + i % 26, 'a' + i / 26,
+			         'a' + i % 26, 'a' + i / 26);
+			CHECK(feed(m, line) != 0);
+		}
+	}
+	fa2_logtpl_stats_get(m, &st);
+	CHECK_INT_EQ(st.live, 3);
+	CHECK(st.evicted >= 200);
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_info_and_severity)
+{
+	fa2_logtpl *m = NULL;
+	fa2_logtpl_info info;
+	uint32_t a, id2 = 0;
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("java.lang.NullPointerException at x")), FA2_LOGTPL_SEV_ERROR);
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("[WARN] disk low")), FA2_LOGTPL_SEV_WARN);
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("kernel panic - not syncing")), FA2_LOGTPL_SEV_FATAL);
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("Failed password for root")), FA2_LOGTPL_SEV_ERROR);
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("failover completed, terror none")), FA2_LOGTPL_SEV_NONE);
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("INFO started")), FA2_LOGTPL_SEV_INFO);
+	CHECK_STR_EQ(fa2_logtpl_sev_name(FA2_LOGTPL_SEV_ERROR), "ERROR");
+	CHECK_STR_EQ(fa2_logtpl_sev_name(FA2_LOGTPL_SEV_NONE), "-");
+
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	CHECK_OK(fa2_logtpl_feed(m, S("job 1 state 0x1f done"), 2000, 10, &a));
+	CHECK_OK(fa2_logtpl_feed(m, S("job 2 state 0x2e done"), 1000, 11, &id2));
+	CHECK_OK(fa2_logtpl_feed(m, S("job 3 state 0x3d done\r"), FA2_LOGTPL_NO_TIME, 12, NULL));
+	CHECK_INT_EQ(a, id2);
+	CHECK_OK(fa2_logtpl_get(m, a, &info));
+	CHECK_INT_EQ(info.count, 3);
+	CHECK_INT_EQ(info.first_ms, 1000);
+	CHECK_INT_EQ(info.last_ms, 2000);
+	CHECK_INT_EQ(info.first_line, 10);
+	CHECK_INT_EQ(info.last_line, 12);
+	CHECK_INT_EQ(info.severity, FA2_LOGTPL_SEV_NONE);
+	CHECK_INT_EQ(info.n_examples, 3);
+	CHECK_SLICE_EQ(info.examples[0], "job 1 state 0x1f done");
+	CHECK_SLICE_EQ(info.examples[2], "job 3 state 0x3d done");
+	CHECK_SLICE_EQ(info.text, "job <*> state <*> done");
+	/* severity of a variable position: the highest of its lines (merged siblings too) */
+	CHECK_OK(fa2_logtpl_feed(m, S("code 1 level info in module core now"), 1, 1, &a));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 2 level error in module core now"), 2, 2, NULL));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 3 level debug in module core now"), 3, 3, NULL));
+	CHECK_OK(fa2_logtpl_feed(m, S("code 4 level warning in module core now"), 4, 4, &id2));
+	CHECK_INT_EQ(fa2_logtpl_resolve(m, a), id2);
+	CHECK_OK(fa2_logtpl_get(m, a, &info));
+	CHECK_SLICE_EQ(info.text, "code <*> level <*> in module core now");
+	CHECK_INT_EQ(info.severity, FA2_LOGTPL_SEV_ERROR);
+	CHECK_INT_EQ(info.count, 4);
+	CHECK_INT_EQ(info.first_ms, 1);
+	CHECK_INT_EQ(info.last_ms, 4);
+	CHECK_OK(fa2_logtpl_feed(m, S("code 5 level fatal in module core now"), 5, 5, NULL));
+	CHECK_OK(fa2_logtpl_get(m, a, &info));
+	CHECK_INT_EQ(info.severity, FA2_LOGTPL_SEV_FATAL);
+	/* upper-case enum values are never merged into a variable: levels stay apart */
+	a = feed(m, "unit 1 state INFO in module core now");
+	CHECK(a != feed(m, "unit 2 state ERROR in module core now"));
+	CHECK(a != feed(m, "unit 3 state DEBUG in module core now"));
+	id2 = feed(m, "unit 4 state WARN in module core now");
+	CHECK_OK(fa2_logtpl_finish(m));
+	CHECK(fa2_logtpl_resolve(m, a) != fa2_logtpl_resolve(m, id2));
+	CHECK_INT_EQ(fa2_logtpl_resolve(m, a), a);
+	CHECK_INT_EQ(fa2_logtpl_resolve(m, 0), 0);
+	CHECK_INT_EQ(fa2_logtpl_resolve(m, 999), 0);
+	CHECK_INT_EQ(fa2_logtpl_get(m, 999, &info), FA2_ERR_NOT_FOUND);
+	CHECK_OK(fa2_logtpl_finish(m));
+	CHECK_OK(fa2_logtpl_get(m, a, &info));
+	fa2_logtpl_free(m);
+	fa2_logtpl_free(NULL);
+}
+
+FA2_TEST(logtpl_config_and_limits)
+{
+	fa2_logtpl_config cfg;
+	fa2_logtpl *m = NULL;
+	fa2_logtpl_info info;
+	static char big[3 * FA2_LOGTPL_MAX_LINE_BYTES];
+	size_t i;
+	uint32_t id;
+	fa2_logtpl_config_default(&cfg);
+	cfg.sim_threshold = 1.5;
+	CHECK_INT_EQ(fa2_logtpl_new(&cfg, &m), FA2_ERR_INVALID);
+	CHECK(m == NULL);
+	fa2_logtpl_config_default(&cfg);
+	cfg.depth = 2;
+	CHECK_INT_EQ(fa2_logtpl_new(&cfg, &m), FA2_ERR_INVALID);
+	fa2_logtpl_config_default(&cfg);
+	cfg.max_templates = 0;
+	CHECK_INT_EQ(fa2_logtpl_new(&cfg, &m), FA2_ERR_INVALID);
+	fa2_logtpl_config_default(&cfg);
+	cfg.examples = FA2_LOGTPL_MAX_EXAMPLES + 1;
+	CHECK_INT_EQ(fa2_logtpl_new(&cfg, &m), FA2_ERR_INVALID);
+	fa2_logtpl_config_default(&cfg);
+	cfg.examples = 0;
+	cfg.depth = 3;
+	CHECK_OK(fa2_logtpl_new(&cfg, &m));
+	/* a line of 12k one-letter tokens: cut to the byte cap, then the token cap */
+	for (i = 0; i + 1 < sizeof big; i += 2) {
+		big[i] = 'x';
+		big[i + 1] = ' ';
+	}
+	CHECK_OK(fa2_logtpl_feed(m, fa2_slice_make(big, sizeof big), FA2_LOGTPL_NO_TIME, 1, &id));
+	CHECK_OK(fa2_logtpl_get(m, id, &info));
+	CHECK_INT_EQ(info.n_examples, 0);
+	CHECK(info.text.len <= FA2_LOGTPL_MAX_LINE_BYTES);
+	/* 255 "x " tokens plus the rest of the (cut) line joined into the last token */
+	CHECK(info.text.len > 2 * (FA2_LOGTPL_MAX_TOKENS - 1));
+	CHECK_INT_EQ(feed(m, "x"), feed(m, "x"));
+	fa2_logtpl_free(m);
+}
+
+static void torture_feed(void *ctx)
+{
+	static const char *const lines[] = {
+		"Connection from 10.0.0.1 closed", "Connection from 10.0.0.2 closed",
+		"user alice logged in", "user bob logged in", "com.a.b: run job now please ok",
+		"com.c.d: run job now please ok", "k=\"v w\" x=1", "", "one two three four five",
+		"alpha", "beta", "gamma", "delta", "user carol logged in", "user dave logged in",
+		"user erin logged in", "ann ran the job today", "bob ran the job today",
+		"cat ran the job today", "dan ran the job today",
+	};
+	fa2_logtpl_config cfg;
+	fa2_logtpl *m = NULL;
+	fa2_logtpl_info info;
+	size_t i, cur = 0;
+	(void)ctx;
+	fa2_logtpl_config_default(&cfg);
+	cfg.max_templates = 8;  /* eviction under failure too */
+	if (fa2_logtpl_new(&cfg, &m) != FA2_OK)
+		return;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		uint32_t id = 0;
+		fa2_err err = fa2_logtpl_feed(m, S(lines[i]), (int64_t)i, i + 1, &id);
+		if (err == FA2_OK) {
+			/* a successful feed always leaves a live template behind its id */
+			if (fa2_logtpl_get(m, id, &info) != FA2_OK)
+				fa2_test_fail(__FILE__, __LINE__, "fed line %zu has no template", i);
+		} else if (err != FA2_ERR_NOMEM) {
+			fa2_test_fail(__FILE__, __LINE__, "unexpected error %d", (int)err);
+		}
+	}
+	(void)fa2_logtpl_finish(m);
+	while (fa2_logtpl_next(m, &cur, &info))
+		;
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_alloc_failure_torture)
+{
+	unsigned long runs = fa2_test_alloc_torture(torture_feed, NULL);
+	CHECK(runs > 20);
+}
+
+FA2_TEST(logtpl_finish_merges_siblings)
+{
+	fa2_logtpl *m = NULL;
+	fa2_logtpl_stats st;
+	fa2_logtpl_info info;
+	uint32_t id[8], r;
+	char line[128], t[256];
+	static const char *const who[] = { "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel" };
+	static const char *const where[] = { "north", "south", "east", "west", "up", "down", "left", "right" };
+	size_t i, cur = 0, n = 0;
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* the varying word is the first token: each line has its own leaf, so only the
+	 * end-of-input pass sees them together */
+	for (i = 0; i < 4; i++) {
+		snprintf(line, sizeof line, "%s started the nightly backup job", who[i]);
+		id[i] = feed(m, line);
+		CHECK(id[i] != 0);
+	}
+	CHECK(id[0] != id[1] && id[1] != id[2]);
+	/* two or three values stay apart even after finish */
+	CHECK(feed(m, "service on cache restarted after crash") != feed(m, "service on queue restarted after crash"));
+	CHECK_OK(fa2_logtpl_finish(m));
+	r = fa2_logtpl_resolve(m, id[0]);
+	for (i = 1; i < 4; i++)
+		CHECK_INT_EQ(fa2_logtpl_resolve(m, id[i]), r);
+	CHECK_STR_EQ(text_of(m, id[2], t, sizeof t), "<*> started the nightly backup job");
+	CHECK_OK(fa2_logtpl_get(m, id[3], &info));
+	CHECK_INT_EQ(info.id, r);
+	CHECK_INT_EQ(info.count, 4);
+	CHECK_INT_EQ(info.n_examples, 3);
+	fa2_logtpl_stats_get(m, &st);
+	CHECK_INT_EQ(st.merged, 3);
+	CHECK_INT_EQ(fa2_logtpl_resolve(m, feed(m, "service on cache restarted after crash")),
+	             fa2_logtpl_resolve(m, feed(m, "service on cache restarted after crash")));
+	CHECK(fa2_logtpl_resolve(m, feed(m, "service on cache restarted after crash")) !=
+	      fa2_logtpl_resolve(m, feed(m, "service on queue restarted after crash")));
+	/* two words varying together: merged when there are enough of them */
+	for (i = 0; i < 8; i++) {
+		snprintf(line, sizeof line, "moving %s to %s with the standard crane", who[i], where[i]);
+		id[i] = feed(m, line);
+	}
+	CHECK(id[0] != id[1]);
+	CHECK_OK(fa2_logtpl_finish(m));
+	r = fa2_logtpl_resolve(m, id[0]);
+	for (i = 1; i < 8; i++)
+		CHECK_INT_EQ(fa2_logtpl_resolve(m, id[i]), r);
+	CHECK_STR_EQ(text_of(m, id[5], t, sizeof t), "moving <*> to <*> with the standard crane");
+	/* iteration shows merged templates once */
+	while (fa2_logtpl_next(m, &cur, &info))
+		n++;
+	fa2_logtpl_stats_get(m, &st);
+	CHECK_INT_EQ(n, st.live);
+	fa2_logtpl_free(m);
+}
