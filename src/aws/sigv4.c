@@ -179,17 +179,6 @@ cleanup:
 	return e;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Appends the SigV4 encoding of the percent-decoding of s. A '%' not followed by two
  * hex digits stands for itself (and so becomes %25). */
 static fa2_err reencode(fa2_buf *out, fa2_slice s)
@@ -199,9 +188,9 @@ static fa2_err reencode(fa2_buf *out, fa2_slice s)
 	for (i = 0; i < s.len && !e; i++) {
 		unsigned char c = (unsigned char)s.ptr[i];
 		if (c == '%' && i + 2 < s.len &&
-		    hexval((unsigned char)s.ptr[i + 1]) >= 0 && hexval((unsigned char)s.ptr[i + 2]) >= 0) {
-			c = (unsigned char)(hexval((unsigned char)s.ptr[i + 1]) * 16 +
-			                    hexval((unsigned char)s.ptr[i + 2]));
+		    fa2_hex_digit((unsigned char)s.ptr[i + 1]) >= 0 && fa2_hex_digit((unsigned char)s.ptr[i + 2]) >= 0) {
+			c = (unsigned char)(fa2_hex_digit((unsigned char)s.ptr[i + 1]) * 16 +
+			                    fa2_hex_digit((unsigned char)s.ptr[i + 2]));
 			i += 2;
 		}
 		if (unreserved(c)) {
