@@ -89,7 +89,6 @@ struct fa2_logtpl {
 	uint64_t tok_h[FA2_LOGTPL_MAX_TOKENS];
 	unsigned char tok_var[FA2_LOGTPL_MAX_TOKENS];
 	unsigned char tok_date[FA2_LOGTPL_MAX_TOKENS];
-	char *rebuild;               /* scratch for template text rebuilds */
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -656,13 +655,12 @@ fa2_err fa2_logtpl_new(const fa2_logtpl_config *cfg, fa2_logtpl **out)
 	/* a rebuild needs at most depth nodes per live template */
 	m->nodemax = (size_t)c.depth * (c.max_templates + 1) * NODE_FACTOR;
 	m->norm = fa2_malloc(NORM_BYTES);
-	m->rebuild = fa2_malloc(NORM_BYTES);
 	m->nodecap = 1024;
 	m->nodes = fa2_calloc(m->nodecap, sizeof(node));
 	m->capids = 1024;
 	m->ids = fa2_calloc(m->capids, sizeof(idrec));
 	m->nids = 1;
-	if (!m->norm || !m->rebuild || !m->nodes || !m->ids) {
+	if (!m->norm || !m->nodes || !m->ids) {
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
@@ -688,7 +686,6 @@ void fa2_logtpl_free(fa2_logtpl *m)
 	fa2_free(m->nodes);
 	fa2_free(m->ids);
 	fa2_free(m->norm);
-	fa2_free(m->rebuild);
 	fa2_free(m);
 }
 
@@ -970,52 +967,60 @@ static size_t kv_key_len(const char *t, size_t n);
 
 /* Generalises template t with the current line: each constant position that differs
  * becomes "<*>", or "key=<*>" when both are key=value tokens with the same key. The new
- * text is built in scratch first, so on failure t is unchanged. */
+ * text is allocated before anything changes, so on failure t is unchanged. */
 static fa2_err tpl_generalise(fa2_logtpl *m, tpl *t)
 {
 	size_t o = 0;
 	uint32_t i, nc = 0;
-	char *nt, *r = m->rebuild;
-	uint64_t nh[FA2_LOGTPL_MAX_TOKENS];
+	char *nt;
+	unsigned char kind[FA2_LOGTPL_MAX_TOKENS];  /* 0 keep, 1 "key=<*>", 2 "<*>" */
 	uint32_t noff[FA2_LOGTPL_MAX_TOKENS], nlen[FA2_LOGTPL_MAX_TOKENS];
 
+	/* first the new lengths, so the text is allocated at its exact size */
 	for (i = 0; i < t->ntok; i++) {
 		const char *a = t->text + t->off[i];
 		size_t an = t->len[i];
-		if (i)
-			r[o++] = ' ';
-		noff[i] = (uint32_t)o;
-		nh[i] = t->h[i];
+		kind[i] = 0;
+		nlen[i] = (uint32_t)an;
 		if (t->h[i] != WILD_H && t->h[i] != m->tok_h[i]) {
 			size_t ak = kv_key_len(a, an);
 			size_t bk = kv_key_len(m->tok_ptr[i], m->tok_len[i]);
-			if (ak && ak == bk && memcmp(a, m->tok_ptr[i], ak) == 0 &&
-			    m->tok_h[i] != WILD_H) {
-				memcpy(r + o, a, ak);
-				memcpy(r + o + ak, "<*>", 3);
+			if (ak && ak == bk && memcmp(a, m->tok_ptr[i], ak) == 0 && m->tok_h[i] != WILD_H) {
+				kind[i] = 1;
 				nlen[i] = (uint32_t)(ak + 3);
-				nh[i] = hash_bytes(r + o, ak + 3);
 			} else {
-				memcpy(r + o, "<*>", 3);
+				kind[i] = 2;
 				nlen[i] = 3;
-				nh[i] = WILD_H;
 			}
-		} else {
-			memcpy(r + o, a, an);
-			nlen[i] = (uint32_t)an;
 		}
-		o += nlen[i];
+		o += nlen[i] + (i ? 1 : 0);
 	}
 	nt = fa2_malloc(o + 1);
 	if (!nt)
 		return FA2_ERR_NOMEM;
-	memcpy(nt, r, o);
+	o = 0;
+	for (i = 0; i < t->ntok; i++) {
+		const char *a = t->text + t->off[i];
+		if (i)
+			nt[o++] = ' ';
+		noff[i] = (uint32_t)o;
+		if (kind[i] == 0) {
+			memcpy(nt + o, a, nlen[i]);
+		} else if (kind[i] == 1) {
+			memcpy(nt + o, a, nlen[i] - 3);
+			memcpy(nt + o + nlen[i] - 3, "<*>", 3);
+			t->h[i] = hash_bytes(nt + o, nlen[i]);
+		} else {
+			memcpy(nt + o, "<*>", 3);
+			t->h[i] = WILD_H;
+		}
+		o += nlen[i];
+	}
 	nt[o] = '\0';
 	for (i = 0; i < t->ntok; i++) {
-		t->h[i] = nh[i];
 		t->off[i] = noff[i];
 		t->len[i] = nlen[i];
-		if (nh[i] != WILD_H)
+		if (t->h[i] != WILD_H)
 			nc++;
 	}
 	t->nconst = nc;
