@@ -126,7 +126,7 @@ $(eval $(call flavour_rules,fuzz,$(FUZZ_CC),$(FUZZ_CFLAGS),$(FUZZ_VFLAGS)))
 # link OUT, FLAVOUR, CC, LDFLAGS, MAIN-OBJECTS
 define link
 	@mkdir -p $(dir $(1))
-	$(if $(V),,@echo "  LD[$(2)] $(1)";) $(3) -o $(1) $(5) $(BUILD)/obj/$(2)/lib.a $(BUILD)/obj/$(2)/vendor.a $(4)
+	$(if $(V),,@echo "  LD[$(2)] $(1)";) $(3) -o $(1) $(5) $(BUILD)/obj/$(2)/lib.a $(BUILD)/obj/$(2)/vendor.a $(4) -lm
 endef
 
 UNIT_OBJ = $(call objs,$(1),$(UNIT_SRC)) $(BUILD)/obj/$(1)/unit_table.o

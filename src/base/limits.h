@@ -19,5 +19,21 @@
 #define FA2_MAX_JSON_BYTES          (32u * 1024u * 1024u)
 #define FA2_MAX_OBSERVATION_BYTES   (24u * 1024u)          /* default tool output budget */
 #define FA2_MAX_LOG_TEMPLATES       50000u                 /* template miner, before LRU eviction */
+#define FA2_MAX_LLM_REQUEST_BYTES   (16u * 1024u * 1024u)  /* one model request body */
+#define FA2_MAX_LLM_RESPONSE_BYTES  (4u * 1024u * 1024u)   /* one model response body */
+#define FA2_MAX_JOURNAL_LINE_BYTES  (4u * 1024u * 1024u)   /* one session journal record */
+#define FA2_MAX_JOURNAL_BYTES       (64u * 1024u * 1024u)  /* one session journal */
+#define FA2_MAX_PROMPT_BYTES        (256u * 1024u)         /* one prompt template */
+#define FA2_MAX_REPORT_BYTES        (2u * 1024u * 1024u)   /* one rendered report */
+
+/* Triage engine (src/triage/): incident data read from a snapshot or the AWS layer. */
+#define FA2_MAX_TR_POOL_BYTES       (512u * 1024u * 1024u) /* strings of one incident */
+#define FA2_MAX_TR_LOG_LINES        2000000u
+#define FA2_MAX_TR_SERIES           4096u
+#define FA2_MAX_TR_POINTS           100000u                /* per series */
+#define FA2_MAX_TR_EVENTS           200000u                /* CloudTrail events */
+#define FA2_MAX_TR_TRACES           200000u                /* X-Ray trace summaries */
+#define FA2_MAX_SNAPSHOT_FILES      10000u                 /* files listed in a manifest */
+#define FA2_MAX_TR_REPORT_BYTES     (8u * 1024u * 1024u)   /* a rendered triage report */
 
 #endif

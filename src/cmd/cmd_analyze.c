@@ -1,8 +1,160 @@
+/* fa2 analyze: one analysis from the command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/config.h"
+#include "base/alloc.h"
+#include "base/slice.h"
+#include "base/time.h"
+#include "cmd/agent_run.h"
 #include "cmd/cmd.h"
+
+#define MAX_WINDOW_MS (31LL * FA2_TIME_MS_PER_DAY)
+#define MAX_EVENT_BYTES 8192u
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fa2 analyze --from TIME [--to TIME] --event TEXT [options]\n"
+		"\n"
+		"Runs one failure analysis over the incident window and prints the report.\n"
+		"\n"
+		"  --from TIME       start of the window: RFC 3339, -30m, now-2h, epoch s/ms\n"
+		"  --to TIME         end of the window (default: now)\n"
+		"  --event TEXT      what happened: alarm text or a description\n"
+		"  --config FILE     configuration file (default: $FA2_CONFIG, else built-in defaults)\n"
+		"  --lang en|ja      report language (default: the config's 'language')\n"
+		"  --format md|json  report format (default: md)\n"
+		"  --out FILE        write the report to FILE instead of stdout\n"
+		"  --prompts DIR     prompt override directory (DIR/en/*.txt, DIR/ja/*.txt)\n"
+		"  --tz OFFSET       zone for times without one and for the report (+09:00, JST, UTC)\n"
+		"  --state-dir DIR   where sessions are kept (default: the config's stateDir)\n"
+		"\n"
+		"exit codes: 0 report written, 1 partial report or runtime failure, 2 usage or\n"
+		"configuration error\n");
+}
+
+/* Value of option argv[*i] ("--x VALUE" or "--x=VALUE"); NULL when missing. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";
+	return argv[++*i];
+}
 
 int fa2_cmd_analyze(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return fa2_cmd_not_built("analyze", "arrives with the agent");
+	const char *from = NULL, *to = NULL, *event = NULL, *config = NULL, *lang = NULL;
+	const char *format = NULL, *out = NULL, *prompts = NULL, *tz = NULL, *state_dir = NULL, *v;
+	fa2_run_opts o;
+	fa2_config cfg;
+	int64_t now = fa2_time_now_ms();
+	int i, tz_min = 0, rc;
+	fa2_lang l;
+
+	memset(&o, 0, sizeof o);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (fa2_cmd_is_help(a)) {
+			usage(stdout);
+			return FA2_EXIT_OK;
+		}
+#define OPT(name, var) \
+		if ((v = opt_value(argc, argv, &i, name)) != NULL) { \
+			if (!*v) { fprintf(stderr, "fa2 analyze: %s needs a value\n", name); return FA2_EXIT_USAGE; } \
+			var = v; continue; }
+		OPT("--from", from)
+		OPT("--to", to)
+		OPT("--event", event)
+		OPT("--config", config)
+		OPT("--lang", lang)
+		OPT("--format", format)
+		OPT("--out", out)
+		OPT("--prompts", prompts)
+		OPT("--tz", tz)
+		OPT("--state-dir", state_dir)
+#undef OPT
+		fprintf(stderr, "fa2 analyze: unknown argument '%s'; see 'fa2 analyze --help'\n", a);
+		return FA2_EXIT_USAGE;
+	}
+	if (tz && fa2_time_parse_offset(fa2_slice_cstr(tz), &tz_min)) {
+		fprintf(stderr, "fa2 analyze: --tz '%s' is not a UTC offset (+09:00, UTC, JST, ...)\n", tz);
+		return FA2_EXIT_USAGE;
+	}
+	if (!from) {
+		fprintf(stderr, "fa2 analyze: --from is required (e.g. --from -1h)\n");
+		return FA2_EXIT_USAGE;
+	}
+	if (!event || fa2_slice_trim(fa2_slice_cstr(event)).len == 0) {
+		fprintf(stderr, "fa2 analyze: --event is required: describe what happened\n");
+		return FA2_EXIT_USAGE;
+	}
+	if (strlen(event) > MAX_EVENT_BYTES) {
+		fprintf(stderr, "fa2 analyze: --event is longer than %u bytes\n", MAX_EVENT_BYTES);
+		return FA2_EXIT_USAGE;
+	}
+	if (format && strcmp(format, "md") != 0 && strcmp(format, "markdown") != 0 &&
+	    strcmp(format, "json") != 0) {
+		fprintf(stderr, "fa2 analyze: --format must be md or json\n");
+		return FA2_EXIT_USAGE;
+	}
+	if (lang && fa2_lang_parse(lang, &l)) {
+		fprintf(stderr, "fa2 analyze: --lang must be en or ja\n");
+		return FA2_EXIT_USAGE;
+	}
+	if (fa2_cmd_load_config("analyze", config, &cfg)) {
+		fa2_config_cleanup(&cfg);
+		return FA2_EXIT_USAGE;
+	}
+	rc = FA2_EXIT_USAGE;
+	if (lang)
+		cfg.lang = l;
+	if (state_dir) {
+		char *d = fa2_strdup(state_dir);
+		if (!d)
+			goto cleanup;
+		fa2_free(cfg.state_dir);
+		cfg.state_dir = d;
+	}
+	if (!tz)
+		tz_min = cfg.tz_offset_min; /* the config's zone for times written without one */
+	if (fa2_time_parse(fa2_slice_cstr(from), now, tz_min, &o.from_ms)) {
+		fprintf(stderr, "fa2 analyze: --from '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", from);
+		goto cleanup;
+	}
+	o.to_ms = now;
+	if (to && fa2_time_parse(fa2_slice_cstr(to), now, tz_min, &o.to_ms)) {
+		fprintf(stderr, "fa2 analyze: --to '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", to);
+		goto cleanup;
+	}
+	if (o.to_ms <= o.from_ms) {
+		fprintf(stderr, "fa2 analyze: the window is empty: --to must be after --from\n");
+		goto cleanup;
+	}
+	if (o.to_ms - o.from_ms > MAX_WINDOW_MS) {
+		fprintf(stderr, "fa2 analyze: the window is longer than 31 days; narrow --from/--to\n");
+		goto cleanup;
+	}
+	if (o.from_ms > now + 5 * FA2_TIME_MS_PER_MIN) {
+		fprintf(stderr, "fa2 analyze: --from is in the future\n");
+		goto cleanup;
+	}
+	o.cmd = "analyze";
+	o.cfg = &cfg;
+	o.prompts_dir = prompts;
+	o.format = format && strcmp(format, "json") == 0 ? FA2_OUT_JSON : FA2_OUT_MD;
+	o.out_path = out;
+	o.tz_offset_min = tz_min;
+	o.event = event;
+	rc = fa2_cmd_run_agent(&o);
+cleanup:
+	fa2_config_cleanup(&cfg);
+	return rc;
 }

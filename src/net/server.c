@@ -119,6 +119,9 @@ struct fa2_server {
 	size_t pcap;
 	int wake[2];
 	volatile sig_atomic_t stop_flag;
+	volatile sig_atomic_t hup_flag;
+	fa2_server_hook on_hup;
+	void *on_hup_ctx;
 	int stopping;
 	int64_t stop_deadline;
 	pthread_mutex_t mu;
@@ -127,9 +130,14 @@ struct fa2_server {
 	size_t outstanding;    /* deferred requests not yet completed */
 	const struct fa2_tls_server_ctx *tls;
 	fa2_server_stats stats;
+	int64_t accept_paused_until;  /* monotonic ms */
+	int64_t accept_warned;
 	char date[64];
+	size_t date_len;
 	time_t date_sec;
 };
+
+static fa2_server *g_signal_srv;  /* the server signals are routed to */
 
 void fa2_server_config_default(fa2_server_config *cfg)
 {
@@ -213,6 +221,13 @@ void fa2_server_free(fa2_server *srv)
 
 	if (!srv)
 		return;
+	if (g_signal_srv == srv) {
+		/* Back to the default actions before the server goes away. */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		g_signal_srv = NULL;
+	}
 	for (i = 0; i < srv->nconns; i++) {
 		free_done(&srv->conns[i]->req);
 		conn_free(srv, srv->conns[i]);
@@ -291,7 +306,7 @@ fa2_err fa2_server_listen(fa2_server *srv, const char *addr)
 		return err;
 	}
 	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
+	hints.ai_family = host[0] ? AF_UNSPEC : AF_INET;  /* ":PORT": every IPv4 address */
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
@@ -370,6 +385,12 @@ void fa2_server_set_tls(fa2_server *srv, const struct fa2_tls_server_ctx *tls)
 	srv->tls = tls;
 }
 
+void fa2_server_on_hup(fa2_server *srv, fa2_server_hook fn, void *ctx)
+{
+	srv->on_hup = fn;
+	srv->on_hup_ctx = ctx;
+}
+
 void fa2_server_get_stats(const fa2_server *srv, fa2_server_stats *out)
 {
 	*out = srv->stats;
@@ -389,13 +410,22 @@ void fa2_server_stop(fa2_server *srv)
 	errno = saved;
 }
 
-static fa2_server *g_signal_srv;
-
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (g_signal_srv)
-		fa2_server_stop(g_signal_srv);
+	fa2_server *srv = g_signal_srv;
+	if (!srv)
+		return;
+	if (sig == SIGHUP) {
+		int saved = errno;
+		char b = 'h';
+		srv->hup_flag = 1;
+		if (write(srv->wake[1], &b, 1) < 0) {
+			/* pipe full: the loop is already being woken */
+		}
+		errno = saved;
+		return;
+	}
+	fa2_server_stop(srv);
 }
 
 fa2_err fa2_server_handle_signals(fa2_server *srv)
@@ -407,7 +437,8 @@ fa2_err fa2_server_handle_signals(fa2_server *srv)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+	    sigaction(SIGHUP, &sa, NULL) != 0)
 		return FA2_ERR_INTERNAL;
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) != 0)
@@ -441,6 +472,18 @@ static void update_date(fa2_server *srv)
 	if (!gmtime_r(&now, &tm) ||
 	    strftime(srv->date, sizeof srv->date, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
 		srv->date[0] = '\0';
+	srv->date_len = strlen(srv->date);
+}
+
+static fa2_err append_size(fa2_buf *o, size_t v)
+{
+	char tmp[24];
+	size_t i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i > 0);
+	return fa2_buf_append(o, tmp + i, sizeof tmp - i);
 }
 
 /* Appends a complete response to c->out. */
@@ -453,10 +496,42 @@ static fa2_err queue_response(fa2_server *srv, conn *c, int status, const char *
 
 	if (srv->stopping)
 		c->keep_alive = 0;
-	err = fa2_buf_appendf(o, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\nContent-Length: %zu\r\n",
-	                      status, fa2_http_reason(status), srv->cfg.server_name, srv->date, len);
-	if (!err && ctype)
-		err = fa2_buf_appendf(o, "Content-Type: %s\r\n", ctype);
+	/* Built without printf: this runs for every response. */
+	{
+		char st[4];
+		if (status < 100 || status > 999)
+			status = 500;
+		st[0] = (char)('0' + status / 100);
+		st[1] = (char)('0' + status / 10 % 10);
+		st[2] = (char)('0' + status % 10);
+		st[3] = ' ';
+		err = fa2_buf_append(o, "HTTP/1.1 ", 9);
+		if (!err)
+			err = fa2_buf_append(o, st, 4);
+		if (!err)
+			err = fa2_buf_append_cstr(o, fa2_http_reason(status));
+		if (!err)
+			err = fa2_buf_append(o, "\r\nServer: ", 10);
+		if (!err)
+			err = fa2_buf_append_cstr(o, srv->cfg.server_name);
+		if (!err)
+			err = fa2_buf_append(o, "\r\nDate: ", 8);
+		if (!err)
+			err = fa2_buf_append(o, srv->date, srv->date_len);
+		if (!err)
+			err = fa2_buf_append(o, "\r\nContent-Length: ", 18);
+		if (!err)
+			err = append_size(o, len);
+		if (!err)
+			err = fa2_buf_append(o, "\r\n", 2);
+	}
+	if (!err && ctype) {
+		err = fa2_buf_append(o, "Content-Type: ", 14);
+		if (!err)
+			err = fa2_buf_append_cstr(o, ctype);
+		if (!err)
+			err = fa2_buf_append(o, "\r\n", 2);
+	}
 	if (!err && !c->keep_alive)
 		err = fa2_buf_append_cstr(o, "Connection: close\r\n");
 	else if (!err && c->req.head.minor_version == 0)
@@ -897,7 +972,7 @@ static int conn_flush(fa2_server *srv, conn *c, int64_t now)
 static int conn_read(fa2_server *srv, conn *c, int64_t now)
 {
 	char scratch[4096];
-	int pass;
+	int pass, moved;
 
 	if (c->state == C_LINGER) {
 		long n;
@@ -917,8 +992,14 @@ static int conn_read(fa2_server *srv, conn *c, int64_t now)
 		long n;
 		if (room > SRV_READ_CHUNK)
 			room = SRV_READ_CHUNK;
+		/* A parsed head points into in.data: when it moves, parse the head again. */
+		moved = c->have_head && c->in.len + room + 1 > c->in.cap;
 		if (room == 0 || fa2_buf_reserve(&c->in, room) != FA2_OK) {
 			conn_fail(srv, c, c->have_head ? 413 : 431);
+			return 0;
+		}
+		if (moved && fa2_http_parse_request(c->in.data, c->req.head.head_len, &c->req.head) != FA2_OK) {
+			conn_fail(srv, c, 500);  /* cannot happen: these bytes parsed before */
 			return 0;
 		}
 		n = conn_recv(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
@@ -965,8 +1046,17 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors or memory: stop polling the listeners for a while
+				 * rather than spinning on a readable listener. */
+				srv->accept_paused_until = now + 100;
+				if (now - srv->accept_warned >= 5000) {
+					FA2_LOGW("server", "accept: %s; pausing new connections", strerror(errno));
+					srv->accept_warned = now;
+				}
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				FA2_LOGW("server", "accept: %s", strerror(errno));
+			}
 			return;
 		}
 		srv->stats.accepted++;
@@ -1136,6 +1226,13 @@ fa2_err fa2_server_run(fa2_server *srv)
 
 		if (srv->stop_flag)
 			begin_stop(srv, now);
+		if (srv->hup_flag) {
+			srv->hup_flag = 0;
+			if (srv->on_hup)
+				srv->on_hup(srv, srv->on_hup_ctx);
+			else
+				FA2_LOGI("server", "SIGHUP: nothing to reload");
+		}
 		if (srv->stopping) {
 			for (i = srv->nconns; i-- > 0;) {
 				if (conn_idle(srv->conns[i]))
@@ -1159,7 +1256,9 @@ fa2_err fa2_server_run(fa2_server *srv)
 		srv->pfds[np].fd = srv->wake[0];
 		srv->pfds[np].events = POLLIN;
 		srv->pconn[np++] = NULL;
-		nl = srv->stopping ? 0 : srv->nlisten;
+		nl = srv->stopping || now < srv->accept_paused_until ? 0 : srv->nlisten;
+		if (now < srv->accept_paused_until)
+			next = srv->accept_paused_until;
 		for (i = 0; i < nl; i++) {
 			srv->pfds[np].fd = srv->lfd[i];
 			srv->pfds[np].events = POLLIN;

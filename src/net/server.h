@@ -61,7 +61,8 @@ fa2_err fa2_server_new(const fa2_server_config *cfg, fa2_server **out);
  * while a deferred request is outstanding. srv may be NULL. */
 void fa2_server_free(fa2_server *srv);
 
-/* Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (all addresses), binds and listens.
+/* Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (every IPv4 address; "[::]:PORT" for every
+ * IPv6 one; IPv6 sockets are IPv6-only), binds and listens.
  * HOST is a numeric address or a name resolved with getaddrinfo (first result).
  * PORT 0 picks a free port (see fa2_server_port). Errors: FA2_ERR_INVALID (bad syntax),
  * FA2_ERR_DNS, FA2_ERR_NET (bind/listen failed; logged with the reason). */
@@ -82,9 +83,13 @@ void fa2_server_set_tls(fa2_server *srv, const struct fa2_tls_server_ctx *tls);
 fa2_err fa2_server_run(fa2_server *srv);
 /* Asks the loop to shut down gracefully. Async-signal-safe and thread-safe. */
 void fa2_server_stop(fa2_server *srv);
-/* Installs SIGTERM and SIGINT handlers that call fa2_server_stop(srv), and ignores
- * SIGPIPE. One server per process. */
+/* Installs SIGTERM and SIGINT handlers that call fa2_server_stop(srv), a SIGHUP handler
+ * that runs the fa2_server_on_hup hook on the loop thread (by default it only logs), and
+ * ignores SIGPIPE. One server per process. */
 fa2_err fa2_server_handle_signals(fa2_server *srv);
+/* Called on the loop thread after SIGHUP (e.g. to reload configuration). */
+typedef void (*fa2_server_hook)(fa2_server *srv, void *ctx);
+void fa2_server_on_hup(fa2_server *srv, fa2_server_hook fn, void *ctx);
 
 /* Counters (read on the loop thread or after run returns). */
 typedef struct fa2_server_stats {

@@ -181,6 +181,19 @@ static fa2_err connect_one(int fd, const struct sockaddr *sa, socklen_t salen,
 	return FA2_OK;
 }
 
+/* Names for which a failed AI_ADDRCONFIG lookup is retried without the flag: address
+ * literals and localhost (the ones that matter on hosts with only loopback configured).
+ * Other names are not looked up twice, which would double a DNS timeout. */
+static int retry_without_addrconfig(const char *name)
+{
+	size_t n = strlen(name);
+	if (strspn(name, "0123456789abcdefABCDEF.:") == n)
+		return 1;
+	if (strcmp(name, "localhost") == 0)
+		return 1;
+	return n > 10 && strcmp(name + n - 10, ".localhost") == 0;
+}
+
 fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, int *fd_out)
 {
 	struct addrinfo hints, *res = NULL, *ai;
@@ -188,6 +201,7 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 	const char *name = host;
 	size_t hl;
 	int rc, last_errno = 0, fd = -1, one = 1;
+	unsigned naddr = 0;
 	fa2_err err = FA2_ERR_NET;
 
 	*fd_out = -1;
@@ -210,14 +224,14 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
 	/* getaddrinfo has no timeout of its own; resolv.conf's timeout/attempts bound it. */
 	rc = getaddrinfo(name, portstr, &hints, &res);
-	if (rc == EAI_NONAME || rc == EAI_FAIL
+	if (retry_without_addrconfig(name) && (rc == EAI_NONAME || rc == EAI_FAIL
 #ifdef EAI_NODATA
 	    || rc == EAI_NODATA
 #endif
 #ifdef EAI_ADDRFAMILY
 	    || rc == EAI_ADDRFAMILY
 #endif
-	    ) {
+	    )) {
 		/* AI_ADDRCONFIG hides ::1/127.0.0.1 on hosts with only loopback configured
 		 * (containers, build sandboxes): retry without it. */
 		hints.ai_flags = AI_NUMERICSERV;
@@ -227,11 +241,24 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 		FA2_LOGW("net", "cannot resolve %s: %s", name, gai_strerror(rc));
 		return FA2_ERR_DNS;
 	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		if (fa2_time_mono_ms() >= deadline_ms) {
+	for (ai = res; ai; ai = ai->ai_next)
+		naddr++;
+	for (ai = res; ai; ai = ai->ai_next, naddr--) {
+		int64_t now = fa2_time_mono_ms(), attempt_deadline = deadline_ms;
+		if (now >= deadline_ms) {
 			err = FA2_ERR_TIMEOUT;
 			last_errno = ETIMEDOUT;
 			break;
+		}
+		/* With several addresses, one that black-holes (a broken IPv6 route) must not
+		 * eat the whole budget: each gets an equal share of what is left, but at least
+		 * 2 s (or everything when less is left). */
+		if (naddr > 1) {
+			int64_t share = (deadline_ms - now) / naddr;
+			if (share < 2000)
+				share = 2000;
+			if (now + share < deadline_ms)
+				attempt_deadline = now + share;
 		}
 		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 		if (fd < 0) {
@@ -244,14 +271,13 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 			fd = -1;
 			continue;
 		}
-		err = connect_one(fd, ai->ai_addr, ai->ai_addrlen, deadline_ms, &last_errno);
+		err = connect_one(fd, ai->ai_addr, ai->ai_addrlen, attempt_deadline, &last_errno);
 		if (err == FA2_OK)
 			break;
 		fa2_sock_close(fd);
 		fd = -1;
-		if (err == FA2_ERR_TIMEOUT)
+		if (err == FA2_ERR_TIMEOUT && attempt_deadline >= deadline_ms)
 			break;
-		err = FA2_ERR_NET;
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {

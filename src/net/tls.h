@@ -22,6 +22,11 @@
  * names the host, e.g. "TLS with example.com: the server's certificate is signed by an
  * unknown CA (BR_ERR_X509_NOT_TRUSTED)"; the failing call also logs it once.
  *
+ * Host names: the client matches DNS names in the certificate (subjectAltName, with
+ * one-label wildcards; the common name when there is no subjectAltName), as BearSSL
+ * does; iPAddress entries are not supported, so an IP-literal host only verifies
+ * against a certificate that lists it as a DNS name.
+ *
  * Thread-safety: a session is used by one thread at a time. Anchor sets and server
  * contexts are immutable after creation and may be shared by any number of sessions and
  * threads. */

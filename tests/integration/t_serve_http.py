@@ -295,6 +295,16 @@ def check_slowloris(port, header_timeout_ms):
     print("slowloris cut off after %.1fs" % el)
 
 
+def check_body_timeout(port, body_ms):
+    """A body that stops arriving is answered 408 once the body timeout passes."""
+    t0 = time.time()
+    out = raw(port, b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", timeout=8)
+    el = time.time() - t0
+    if not out.startswith(b"HTTP/1.1 408") or el < body_ms / 1000.0 - 0.2 or el > body_ms / 1000.0 + 2.5:
+        fail("stalled body: %r after %.1fs (body timeout %d ms)" % (out[:40], el, body_ms))
+    print("stalled body cut off after %.1fs" % el)
+
+
 def check_idle(port, idle_ms):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -464,16 +474,23 @@ def main():
     if v6:
         listen.append("[::1]:%d" % port)
     p, port = start(binary, "--header-timeout-ms", "1500", "--idle-timeout-ms", "2500",
-                    "--debug-endpoints", listen=listen)
+                    "--body-timeout-ms", "1500", "--debug-endpoints", listen=listen)
     check_basic(port, version)
     if v6:
         r = curl("-g", "http://[::1]:%d/healthz" % port)
         if '"status":"ok"' not in r.stdout:
             fail("IPv6 /healthz: %r %r" % (r.stdout, r.stderr))
         print("ipv6 ok")
+    # SIGHUP (systemd ExecReload) must not kill the daemon
+    p.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    r = curl("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:%d/healthz" % port)
+    if p.poll() is not None or r.stdout != "200" or "SIGHUP" not in server_log(p):
+        fail("after SIGHUP: %r, log %s" % (r.stdout, server_log(p)))
     check_pipelining(port)
     check_errors(port)
     check_slowloris(port, 1500)
+    check_body_timeout(port, 1500)
     check_idle(port, 2500)
     check_worker(port)
     stop(p)

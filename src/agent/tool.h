@@ -1,0 +1,80 @@
+/* Agent tools: the interface every read-only tool implements, and the registry.
+ *
+ * A tool has a name the model sees, a description in each language, a JSON Schema for
+ * its input, and execute(): given the parsed input and the incident environment it
+ * appends an observation (plain text for the model) to `out`. The agent bounds every
+ * observation to env->budget_bytes afterwards (fa2_tool_bound), adding a marker that
+ * tells the model how to narrow its query; tools should compress to fit the budget
+ * themselves (summaries, templates, top-N) rather than rely on the cut.
+ *
+ * execute() runs on a worker thread, possibly concurrently with other tools (and with
+ * itself for different inputs): it must be thread-safe and honour env->deadline_mono_ms.
+ * On failure it returns an error and may leave an explanation in `out` (shown to the
+ * model as an error result). The AWS-backed tools (metrics, logs, audit_log, alb_log,
+ * xray, kb) register themselves here through fa2_tools_register_default(). */
+#ifndef FA2_AGENT_TOOL_H
+#define FA2_AGENT_TOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cJSON.h"
+
+#include "base/buf.h"
+#include "base/err.h"
+
+#define FA2_AGENT_MAX_TOOLS 16u
+#define FA2_TOOL_MAX_RAW_BYTES (8u * 1024u * 1024u) /* raw observation before bounding */
+
+typedef enum fa2_lang { FA2_LANG_EN = 0, FA2_LANG_JA = 1 } fa2_lang;
+
+struct fa2_config;
+
+/* What a tool knows about the analysis it serves. All borrowed. */
+typedef struct fa2_tool_env {
+	int64_t from_ms, to_ms;        /* incident window, epoch ms UTC */
+	fa2_lang lang;                 /* language of the observation text */
+	size_t budget_bytes;           /* observation budget after bounding */
+	int64_t deadline_mono_ms;      /* absolute; every network call must end before */
+	const struct fa2_config *cfg;  /* log groups, table names, region, ... (may be NULL) */
+} fa2_tool_env;
+
+typedef fa2_err (*fa2_tool_exec_fn)(void *ctx, const fa2_tool_env *env, const cJSON *input,
+				    fa2_buf *out);
+
+typedef struct fa2_tool {
+	const char *name;               /* [a-zA-Z0-9_-]{1,64} */
+	const char *description[2];     /* indexed by fa2_lang */
+	const char *narrow_hint[2];     /* how to narrow the input when output was cut */
+	const char *input_schema_json;  /* JSON Schema object (type object) */
+	fa2_tool_exec_fn execute;
+	void *ctx;                      /* passed to execute; owned by whoever registered */
+} fa2_tool;
+
+typedef struct fa2_tool_registry {
+	fa2_tool tools[FA2_AGENT_MAX_TOOLS];
+	size_t n;
+} fa2_tool_registry;
+
+void fa2_tool_registry_init(fa2_tool_registry *r);
+/* Copies *t (the strings it points to must outlive the registry). FA2_ERR_INVALID for a
+ * bad name or a schema that is not a JSON object, FA2_ERR_EXISTS for a duplicate name,
+ * FA2_ERR_TOO_LARGE when full. */
+fa2_err fa2_tool_registry_add(fa2_tool_registry *r, const fa2_tool *t);
+const fa2_tool *fa2_tool_registry_find(const fa2_tool_registry *r, const char *name);
+
+/* Cuts obs to at most budget bytes (on a UTF-8 character boundary) when it is longer,
+ * ending with a marker in lang that states how much was shown and repeats hint.
+ * budget must be at least 512. */
+fa2_err fa2_tool_bound(fa2_buf *obs, size_t budget, fa2_lang lang, const char *hint);
+
+/* Registers the tools this build has for the configuration: the seam where the
+ * AWS-backed tools plug in (src/agent/tools/). Returns FA2_OK with zero tools when none
+ * are built yet. */
+fa2_err fa2_tools_register_default(fa2_tool_registry *r, const struct fa2_config *cfg);
+
+const char *fa2_lang_code(fa2_lang l);
+/* "en" / "ja" (case-insensitive); FA2_ERR_INVALID otherwise. */
+fa2_err fa2_lang_parse(const char *s, fa2_lang *out);
+
+#endif

@@ -1,0 +1,1212 @@
+/* The triage analysis: metrics, logs, traces, changes, then onset, suspects, timeline.
+ * See triage.h. Scores are in [0, 1] unless stated; the weights are documented in
+ * docs/triage.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "triage/logs.h"
+#include "triage/triage.h"
+
+/* qsort that accepts an empty (possibly NULL) array. */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+void fa2_tr_config_default(fa2_tr_config *c)
+{
+	c->horizon_ms = 60 * 60000LL;
+	c->tau_ms = 20 * 60000LL;
+}
+
+static int ci_has(const char *text, const char *needle)
+{
+	size_t n = strlen(needle), len = strlen(text), i, j;
+	for (i = 0; n && i + n <= len; i++) {
+		for (j = 0; j < n; j++) {
+			char c = text[i + j];
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if (c != needle[j])
+				break;
+		}
+		if (j == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- metrics ---- */
+
+/* +1: rising is bad; -1: falling is bad; 0: either way is only "unusual". */
+static int harmful_direction(const char *metric)
+{
+	static const char *const up[] = { "unhealthy", "error", "fault", "5xx", "4xx", "latency",
+		"responsetime", "duration", "throttl", "reject", "timeout", "dropped", "fail",
+		"deadletter", "iteratorage", "backlog", "queuedepth", "evict", "cpuutil",
+		"memoryutil", "dberror", "deadlock", "surge", "spillover", "age" };
+	static const char *const down[] = { "healthy", "success", "available", "freeable",
+		"freestorage", "free" };
+	size_t i;
+	for (i = 0; i < sizeof up / sizeof up[0]; i++)
+		if (ci_has(metric, up[i]))
+			return 1;
+	for (i = 0; i < sizeof down / sizeof down[0]; i++)
+		if (ci_has(metric, down[i]))
+			return -1;
+	return 0;
+}
+
+static int cmp_metric(const void *x, const void *y)
+{
+	const fa2_tr_metric *a = x, *b = y;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return strcmp(a->s->label, b->s->label);
+}
+
+static int same_dims(const fa2_tr_series *s, const fa2_tr_alarm *al)
+{
+	size_t i, j;
+	if (!al->metric || !*al->metric || strcmp(s->metric, al->metric) != 0)
+		return 0;
+	if (al->namespace_ && *al->namespace_ && *s->namespace_ && strcmp(s->namespace_, al->namespace_))
+		return 0;
+	for (i = 0; i < al->n_dims; i++) {
+		for (j = 0; j < s->n_dims; j++)
+			if (!strcmp(s->dims[j].name, al->dims[i].name) && !strcmp(s->dims[j].value, al->dims[i].value))
+				break;
+		if (j == s->n_dims)
+			return 0;
+	}
+	return 1;
+}
+
+fa2_err fa2_tr_analyze_metrics(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i;
+	fa2_err e;
+	if (!d->n_series)
+		return FA2_OK;
+	a->metrics = fa2_calloc(d->n_series, sizeof *a->metrics);
+	if (!a->metrics)
+		return FA2_ERR_NOMEM;
+	for (i = 0; i < d->n_series; i++) {
+		fa2_tr_metric *m = &a->metrics[a->n_metrics];
+		const fa2_tr_series *s = &d->series[i];
+		int hd;
+		double w;
+		m->s = s;
+		if ((e = fa2_tr_metric_analyze(s->t_ms, s->v, s->n, d->alarm.t_ms, &m->r)))
+			return e;
+		hd = harmful_direction(s->metric);
+		m->alarm_metric = same_dims(s, &d->alarm);
+		m->harmful = m->r.direction != 0 && hd != 0 && hd == m->r.direction;
+		if (m->r.score <= 0)
+			w = 0;
+		else if (m->harmful)
+			w = 1.0;
+		else if (hd == 0)
+			w = 0.6;
+		else
+			w = 0.3;
+		if (m->alarm_metric && m->r.score > 0 && w < 1.0)
+			w = 1.0;
+		m->score = w * fmin(1.0, log10(1.0 + m->r.score) / 2.0);
+		if (m->alarm_metric)
+			m->score = fmin(1.0, m->score * 1.2);
+		a->n_metrics++;
+	}
+	sort_n(a->metrics, a->n_metrics, sizeof *a->metrics, cmp_metric);
+	return FA2_OK;
+}
+
+/* ---- logs ---- */
+
+/* The incident period starts a margin before the reference time (an alarm fires minutes
+ * after the trouble starts); without a reference, it is the second half of the window. */
+static void set_split(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	int64_t from = d->from_ms, to = d->to_ms, margin = 30 * 60000LL;
+	if (d->n_lines && (!from || d->lines[0].t_ms < from))
+		from = d->lines[0].t_ms;
+	if (d->n_lines && (!to || d->lines[d->n_lines - 1].t_ms > to))
+		to = d->lines[d->n_lines - 1].t_ms;
+	if (a->ref_ms && a->ref_ms > from && (a->ref_ms - from) / 2 < margin)
+		margin = (a->ref_ms - from) / 2;
+	a->split_ms = a->ref_ms ? a->ref_ms - margin : from + (to - from) / 2;
+	/* A harmful metric (or the alarm's own) that changed even earlier opens the
+	 * incident period there, one datapoint ahead. */
+	if (a->first_harm_ms && a->first_harm_ms - 60000 < a->split_ms && a->first_harm_ms > from)
+		a->split_ms = a->first_harm_ms - 60000;
+}
+
+static int cmp_tpl(const void *x, const void *y)
+{
+	const fa2_tr_tpl *a = x, *b = y;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return a->first_ms < b->first_ms ? -1 : a->first_ms > b->first_ms;
+}
+
+fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	fa2_tr_mined mined;
+	int64_t from = d->from_ms, to = d->to_ms, split = a->split_ms, dur_b, dur_a;
+	size_t i;
+	fa2_err e;
+
+	a->n_lines = d->n_lines;
+	if (!d->n_lines)
+		return FA2_OK;
+	if (!from || d->lines[0].t_ms < from)
+		from = d->lines[0].t_ms;
+	if (!to || d->lines[d->n_lines - 1].t_ms > to)
+		to = d->lines[d->n_lines - 1].t_ms;
+	dur_b = split - from > 60000 ? split - from : 60000;
+	dur_a = to - split > 60000 ? to - split : 60000;
+
+	if ((e = fa2_tr_mine_lines(d->lines, d->n_lines, &a->pool, &mined))) {
+		if (e == FA2_ERR_UNSUPPORTED) {
+			a->log_note = "log template miner not in this build; log lines were not analysed";
+			return FA2_OK;
+		}
+		return e;
+	}
+	a->tpls = fa2_calloc(mined.n_templates ? mined.n_templates : 1, sizeof *a->tpls);
+	if (!a->tpls) {
+		fa2_tr_mined_cleanup(&mined);
+		return FA2_ERR_NOMEM;
+	}
+	a->n_tpls = mined.n_templates;
+	for (i = 0; i < mined.n_templates; i++) {
+		a->tpls[i].text = mined.texts[i];
+		a->tpls[i].severity = mined.severities[i];
+	}
+	for (i = 0; i < d->n_lines; i++) {
+		uint32_t id = mined.ids[i];
+		fa2_tr_tpl *t;
+		const fa2_tr_logline *l = &d->lines[i];
+		if (id >= mined.n_templates)
+			continue;
+		t = &a->tpls[id];
+		if (!t->count) {
+			t->first_ms = l->t_ms;
+			t->example = l->msg;
+			t->group = l->group;
+		}
+		t->count++;
+		t->last_ms = l->t_ms;
+		if (l->t_ms < split)
+			t->n_before++;
+		else {
+			if (!t->n_after)
+				t->first_after_ms = l->t_ms;
+			t->n_after++;
+		}
+	}
+	fa2_tr_mined_cleanup(&mined);
+	for (i = 0; i < a->n_tpls; i++) {
+		fa2_tr_tpl *t = &a->tpls[i];
+		double rb, ra, sev_w, novelty = 0;
+		int sev;
+		if (!t->count)
+			continue;
+		/* The miner's guess (from the level keyword of the lines) wins; word-based
+		 * guessing is the fallback for lines without one. */
+		sev = fa2_tr_severity_guess(t->text, strlen(t->text));
+		if (t->severity == FA2_TR_SEV_UNKNOWN)
+			t->severity = sev;
+		t->symptoms = fa2_tr_symptoms(t->text, strlen(t->text)) |
+			fa2_tr_symptoms(t->example, strlen(t->example));
+		if (t->severity < FA2_TR_SEV_WARN)
+			t->symptoms &= ~(unsigned)FA2_TR_SYM_DATASTORE;
+		/* Rates per minute, smoothed by half an occurrence per period. */
+		rb = ((double)t->n_before + 0.5) / ((double)dur_b / 60000.0);
+		ra = ((double)t->n_after + 0.5) / ((double)dur_a / 60000.0);
+		t->ratio = ra / rb;
+		t->is_new = t->n_before == 0 && t->n_after > 0;
+		if (t->is_new)
+			novelty = 3.0;
+		else if (t->ratio >= 4.0 && t->n_after >= 5)
+			novelty = log2(t->ratio) / 2.0;
+		sev_w = t->severity >= FA2_TR_SEV_ERROR ? 1.0 : t->severity == FA2_TR_SEV_WARN ? 0.6
+			: 0.25;
+		t->score = novelty * sev_w * log(1.0 + (double)t->n_after);
+	}
+	sort_n(a->tpls, a->n_tpls, sizeof *a->tpls, cmp_tpl);
+	/* Drop the empty slots (templates evicted or never assigned). */
+	while (a->n_tpls && !a->tpls[a->n_tpls - 1].count)
+		a->n_tpls--;
+	return FA2_OK;
+}
+
+/* ---- traces ---- */
+
+static fa2_tr_svc *svc_get(fa2_tr_analysis *a, const char *name, size_t *cap)
+{
+	size_t i;
+	for (i = 0; i < a->n_svcs; i++)
+		if (strcmp(a->svcs[i].name, name) == 0)
+			return &a->svcs[i];
+	if (a->n_svcs == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		fa2_tr_svc *p;
+		if (nc > 4096)
+			return NULL;
+		p = fa2_realloc(a->svcs, nc * sizeof *p);
+		if (!p)
+			return NULL;
+		a->svcs = p;
+		*cap = nc;
+	}
+	memset(&a->svcs[a->n_svcs], 0, sizeof a->svcs[0]);
+	a->svcs[a->n_svcs].name = name;
+	return &a->svcs[a->n_svcs++];
+}
+
+static fa2_tr_cause *cause_get(fa2_tr_analysis *a, const fa2_tr_rootcause *rc, size_t *cap)
+{
+	size_t i;
+	for (i = 0; i < a->n_causes; i++) {
+		const fa2_tr_cause *c = &a->causes[i];
+		if (!strcmp(c->service, rc->service) && !strcmp(c->entity, rc->entity) &&
+		    !strcmp(c->exception, rc->exception))
+			return &a->causes[i];
+	}
+	if (a->n_causes == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		fa2_tr_cause *p;
+		if (nc > 4096)
+			return NULL;
+		p = fa2_realloc(a->causes, nc * sizeof *p);
+		if (!p)
+			return NULL;
+		a->causes = p;
+		*cap = nc;
+	}
+	memset(&a->causes[a->n_causes], 0, sizeof a->causes[0]);
+	a->causes[a->n_causes].service = rc->service;
+	a->causes[a->n_causes].entity = rc->entity;
+	a->causes[a->n_causes].exception = rc->exception;
+	a->causes[a->n_causes].message = rc->message;
+	return &a->causes[a->n_causes++];
+}
+
+static int cmp_svc(const void *x, const void *y)
+{
+	const fa2_tr_svc *a = x, *b = y;
+	if (a->root_faults != b->root_faults)
+		return a->root_faults < b->root_faults ? 1 : -1;
+	if (a->faults != b->faults)
+		return a->faults < b->faults ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_cause(const void *x, const void *y)
+{
+	const fa2_tr_cause *a = x, *b = y;
+	if (a->n_after != b->n_after)
+		return a->n_after < b->n_after ? 1 : -1;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return a->first_ms < b->first_ms ? -1 : a->first_ms > b->first_ms;
+}
+
+/* Per-service counts, fault signatures, and the fault onset. Before/after counts of the
+ * signatures need the incident split: fa2_tr_split_causes(). */
+fa2_err fa2_tr_analyze_traces(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j, cap = 0, ccap = 0, nb;
+	int64_t t0, t1, bucket;
+	int64_t *bt = NULL;
+	double *bv = NULL;
+	fa2_tr_metric_result r;
+	fa2_err e = FA2_OK;
+
+	a->n_traces = d->n_traces;
+	if (!d->n_traces)
+		return FA2_OK;
+	for (i = 0; i < d->n_traces; i++) {
+		const fa2_tr_trace *t = &d->traces[i];
+		a->n_fault_traces += t->fault != 0;
+		a->n_error_traces += t->error != 0;
+		for (j = 0; j < t->n_services; j++) {
+			fa2_tr_svc *s = svc_get(a, t->services[j], &cap);
+			if (!s) {
+				e = FA2_ERR_NOMEM;
+				goto cleanup;
+			}
+			s->traces++;
+			s->faults += t->fault != 0;
+			s->errors += t->error != 0;
+			s->throttles += t->throttle != 0;
+		}
+		for (j = 0; j < t->n_faults; j++) {
+			const fa2_tr_rootcause *rc = &t->faults[j];
+			fa2_tr_svc *s;
+			fa2_tr_cause *c;
+			if (!*rc->service)
+				continue;
+			if (!(s = svc_get(a, rc->service, &cap)) || !(c = cause_get(a, rc, &ccap))) {
+				e = FA2_ERR_NOMEM;
+				goto cleanup;
+			}
+			s->root_faults++;
+			if (!c->count)
+				c->first_ms = t->t_ms;
+			c->count++;
+		}
+	}
+	sort_n(a->svcs, a->n_svcs, sizeof *a->svcs, cmp_svc);
+
+	/* Fault onset: a level shift (or burst) in faulting traces per bucket. */
+	t0 = d->traces[0].t_ms;
+	t1 = d->traces[d->n_traces - 1].t_ms;
+	if (d->from_ms && d->from_ms < t0)
+		t0 = d->from_ms;
+	if (d->to_ms && d->to_ms > t1)
+		t1 = d->to_ms;
+	bucket = (t1 - t0) / 120;
+	if (bucket < 60000)
+		bucket = 60000;
+	nb = (size_t)((t1 - t0) / bucket) + 1;
+	if (nb > 100000 || !a->n_fault_traces)
+		goto cleanup;
+	bt = fa2_calloc(nb, sizeof *bt);
+	bv = fa2_calloc(nb, sizeof *bv);
+	if (!bt || !bv) {
+		e = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < nb; i++)
+		bt[i] = t0 + (int64_t)i * bucket;
+	for (i = 0; i < d->n_traces; i++) {
+		size_t k;
+		if (!d->traces[i].fault || d->traces[i].t_ms < t0)
+			continue;
+		k = (size_t)((d->traces[i].t_ms - t0) / bucket);
+		bv[k < nb ? k : nb - 1] += 1;
+	}
+	if ((e = fa2_tr_metric_analyze(bt, bv, nb, d->alarm.t_ms, &r)))
+		goto cleanup;
+	if (r.n_shifts && r.direction > 0) {
+		/* The first faulting trace in the onset bucket. */
+		for (i = 0; i < d->n_traces; i++)
+			if (d->traces[i].fault && d->traces[i].t_ms >= r.onset_ms) {
+				a->trace_fault_onset_ms = d->traces[i].t_ms;
+				break;
+			}
+	}
+cleanup:
+	fa2_free(bt);
+	fa2_free(bv);
+	return e;
+}
+
+static void split_causes(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j, k, total = 0;
+	for (i = 0; i < d->n_traces; i++) {
+		const fa2_tr_trace *t = &d->traces[i];
+		for (j = 0; j < t->n_faults; j++) {
+			for (k = 0; k < a->n_causes; k++) {
+				fa2_tr_cause *c = &a->causes[k];
+				if (strcmp(c->service, t->faults[j].service) || strcmp(c->entity, t->faults[j].entity) ||
+				    strcmp(c->exception, t->faults[j].exception))
+					continue;
+				if (t->t_ms < a->split_ms)
+					c->n_before++;
+				else {
+					if (!c->n_after)
+						c->first_after_ms = t->t_ms;
+					c->n_after++;
+					total++;
+				}
+				break;
+			}
+		}
+	}
+	for (k = 0; k < a->n_causes; k++)
+		a->causes[k].share = total ? (double)a->causes[k].n_after / (double)total : 0;
+	sort_n(a->causes, a->n_causes, sizeof *a->causes, cmp_cause);
+}
+
+/* ---- changes ---- */
+
+/* Words too common in resource names and messages to link anything. */
+static const char *const stopwords[] = { "arn", "aws", "amazonaws", "com", "cn", "true",
+	"false", "null", "none", "default", "http", "https", "service", "services", "error",
+	"errors", "info", "warn", "warning", "debug", "exception", "request", "response",
+	"failed", "failure", "tcp", "udp", "the", "and", "for", "with", "from", "this", "that",
+	"ingress", "egress", "type", "name", "value", "values", "items", "item", "main", "prod",
+	"production", "staging", "stage", "dev", "test", "user", "role", "root", "admin",
+	"console", "cli", "sdk", "version", "latest", "task", "cluster", "group", "instance",
+	"function", "table", "stack", "loadbalancer", "targetgroup", "app", "api", "apis",
+	"web", "server", "client", "http1", "json", "cidr", "port", "ports", "all", "any",
+	"account", "region", "id", "ids", "key", "keys", "policy", "new", "old", "get", "put",
+	"post", "delete", "ecs", "ec2", "elb", "lambda", "iam", "rds", "s3", "sts", "log",
+	"logs", "stream", "amazon", "count", "sum", "average", "maximum", "minimum", "p99",
+	"ipprotocol", "fromport", "toport", "groupid", "requestid", "level", "message",
+	"timestamp", "code", "status", "true", "time", "timeout", "when", "then", "while" };
+
+static int is_stopword(const char *w, size_t n)
+{
+	size_t i;
+	for (i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
+		if (strlen(stopwords[i]) == n && memcmp(stopwords[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+enum { TOK_PART = 0, TOK_NAME = 1, TOK_ID = 2 };
+
+typedef struct tok {
+	char *s;
+	int kind;
+	double w;       /* context weight (1 direct, 0.5 associated) */
+	long via;       /* event index it came from (associated tokens), or -1 */
+	unsigned df;    /* number of write events containing it */
+} tok;
+
+/* A set of tokens: an array plus an open-addressing index (slots hold index + 1). */
+typedef struct tokset {
+	tok *v;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t n_slots;           /* a power of two, at least twice n */
+} tokset;
+
+static void tokset_free(tokset *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		fa2_free(t->v[i].s);
+	fa2_free(t->v);
+	fa2_free(t->slot);
+	memset(t, 0, sizeof *t);
+}
+
+static uint32_t tok_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static tok *tokset_find(const tokset *t, const char *s, size_t n)
+{
+	size_t i;
+	if (!t->n_slots)
+		return NULL;
+	for (i = tok_hash(s, n) & (t->n_slots - 1); t->slot[i]; i = (i + 1) & (t->n_slots - 1)) {
+		tok *x = &t->v[t->slot[i] - 1];
+		if (strlen(x->s) == n && memcmp(x->s, s, n) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+static fa2_err tokset_reindex(tokset *t, size_t n_slots)
+{
+	uint32_t *ns = fa2_calloc(n_slots, sizeof *ns);
+	size_t i, j;
+	if (!ns)
+		return FA2_ERR_NOMEM;
+	for (i = 0; i < t->n; i++) {
+		for (j = tok_hash(t->v[i].s, strlen(t->v[i].s)) & (n_slots - 1); ns[j]; j = (j + 1) & (n_slots - 1))
+			;
+		ns[j] = (uint32_t)i + 1;
+	}
+	fa2_free(t->slot);
+	t->slot = ns;
+	t->n_slots = n_slots;
+	return FA2_OK;
+}
+
+#define TOKSET_MAX 20000u
+
+static fa2_err tokset_add(tokset *t, const char *s, size_t n, int kind, double w, long via)
+{
+	tok *x = tokset_find(t, s, n);
+	if (x) {
+		if (w > x->w || (w == x->w && kind > x->kind)) {
+			x->w = w;
+			x->via = via;
+		}
+		if (kind > x->kind)
+			x->kind = kind;
+		return FA2_OK;
+	}
+	if (t->n >= TOKSET_MAX)
+		return FA2_OK;  /* the context is already very rich; more adds little */
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		tok *p = fa2_realloc(t->v, nc * sizeof *p);
+		if (!p)
+			return FA2_ERR_NOMEM;
+		t->v = p;
+		t->cap = nc;
+	}
+	if ((t->n + 1) * 2 > t->n_slots) {
+		fa2_err e = tokset_reindex(t, t->n_slots ? t->n_slots * 2 : 64);
+		if (e)
+			return e;
+	}
+	x = &t->v[t->n];
+	x->s = fa2_strndup(s, n);
+	if (!x->s)
+		return FA2_ERR_NOMEM;
+	x->kind = kind;
+	x->w = w;
+	x->via = via;
+	x->df = 0;
+	t->n++;
+	{
+		size_t i;
+		for (i = tok_hash(s, n) & (t->n_slots - 1); t->slot[i]; i = (i + 1) & (t->n_slots - 1))
+			;
+		t->slot[i] = (uint32_t)t->n;
+	}
+	return FA2_OK;
+}
+
+static int is_tok_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* Region names ("ap-northeast-1") link every event in a region: not evidence. */
+static int is_region(const char *w, size_t n)
+{
+	size_t dashes = 0, i;
+	for (i = 0; i < n; i++)
+		dashes += w[i] == '-';
+	return dashes == 2 && n >= 9 && n <= 16 && w[n - 1] >= '0' && w[n - 1] <= '9' &&
+	       w[n - 2] == '-';
+}
+
+/* Splits text into tokens and adds them (lower-cased) to t. */
+static fa2_err tokenize(tokset *t, const char *text, double w, long via)
+{
+	char buf[128];
+	size_t i = 0, len = strlen(text);
+	fa2_err e;
+	while (i < len) {
+		size_t st, n, k, digits = 0, alpha = 0;
+		while (i < len && !is_tok_char(text[i]))
+			i++;
+		st = i;
+		while (i < len && is_tok_char(text[i]))
+			i++;
+		n = i - st;
+		if (n < 3 || n >= sizeof buf)
+			continue;
+		for (k = 0; k < n; k++) {
+			char c = text[st + k];
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			buf[k] = c;
+			digits += c >= '0' && c <= '9';
+			alpha += c >= 'a' && c <= 'z';
+		}
+		buf[n] = '\0';
+		while (n && (buf[n - 1] == '-' || buf[n - 1] == '_'))
+			buf[--n] = '\0';
+		if (!alpha || n < 3 || is_region(buf, n) || is_stopword(buf, n))
+			continue;
+		if ((e = tokset_add(t, buf, n, digits && n >= 6 ? TOK_ID : TOK_NAME, w, via)))
+			return e;
+		/* Parts of compound names: "orders-api" also gives "orders". */
+		if (!digits) {
+			size_t p = 0;
+			while (p < n) {
+				size_t q = p;
+				while (q < n && buf[q] != '-' && buf[q] != '_')
+					q++;
+				if (q - p >= 4 && q - p < n && !is_stopword(buf + p, q - p) &&
+				    (e = tokset_add(t, buf + p, q - p, TOK_PART, w, via)))
+					return e;
+				p = q + 1;
+			}
+		}
+	}
+	return FA2_OK;
+}
+
+static fa2_err event_tokens(const fa2_tr_event *ev, tokset *t)
+{
+	size_t i;
+	fa2_err e = FA2_OK;
+	for (i = 0; !e && i < ev->n_resources; i++)
+		e = tokenize(t, ev->resources[i].value, 1.0, -1);
+	if (!e)
+		e = tokenize(t, ev->params, 1.0, -1);
+	return e;
+}
+
+static double kind_weight(int kind)
+{
+	return kind == TOK_ID ? 1.0 : kind == TOK_NAME ? 0.6 : 0.25;
+}
+
+/* Overlap of an event's tokens with the context; fills matched (a short list). */
+static double overlap(const tokset *ctx, const tokset *evt, long self, char *matched, size_t cap)
+{
+	double sum = 0;
+	size_t i, used = 0;
+	matched[0] = '\0';
+	for (i = 0; i < evt->n; i++) {
+		const tok *c = tokset_find(ctx, evt->v[i].s, strlen(evt->v[i].s));
+		double w;
+		if (!c || (c->via >= 0 && c->via == self))
+			continue;
+		w = kind_weight(evt->v[i].kind < c->kind ? evt->v[i].kind : c->kind) * c->w;
+		if (c->df > 1)
+			w /= (double)c->df;
+		if (w < 0.05)
+			continue;
+		sum += w;
+		if (used + strlen(c->s) + 24 < cap) {
+			size_t n = strlen(c->s);
+			if (used) {
+				memcpy(matched + used, ", ", 2);
+				used += 2;
+			}
+			memcpy(matched + used, c->s, n);
+			used += n;
+			if (c->via >= 0) {
+				memcpy(matched + used, " (associated)", 13);
+				used += 13;
+			}
+			matched[used] = '\0';
+		}
+	}
+	return sum > 1.0 ? 1.0 : sum;
+}
+
+static int datastore_source(const char *src)
+{
+	static const char *const p[] = { "rds.", "dynamodb.", "elasticache.", "docdb.", "redshift.",
+		"memorydb.", "neptune.", "dax.", "es.", "opensearch" };
+	size_t i;
+	for (i = 0; src && i < sizeof p / sizeof p[0]; i++)
+		if (strncmp(src, p[i], strlen(p[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Symptom classes a change of these categories (from this service) would explain. */
+static unsigned explains(unsigned cats, const char *source, double *factor)
+{
+	unsigned m = 0;
+	*factor = 1.0;
+	if (cats & FA2_TR_CAT_NETWORK)
+		m |= FA2_TR_SYM_CONNECT;
+	if (cats & FA2_TR_CAT_IAM)
+		m |= FA2_TR_SYM_PERMISSION;
+	if (cats & FA2_TR_CAT_CONFIG)
+		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CAPACITY;
+	/* Only a change to a datastore explains datastore errors as such. */
+	if (datastore_source(source))
+		m |= FA2_TR_SYM_DATASTORE | FA2_TR_SYM_CONNECT | FA2_TR_SYM_CAPACITY;
+	if (cats & FA2_TR_CAT_SCALING)
+		m |= FA2_TR_SYM_CAPACITY | FA2_TR_SYM_CONNECT;
+	if (cats & FA2_TR_CAT_DEPLOY) {
+		/* A deployment can explain almost anything, so it explains it less sharply. */
+		if (!(cats & ~(unsigned)FA2_TR_CAT_DEPLOY))
+			*factor = 0.7;
+		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CRASH | FA2_TR_SYM_PERMISSION |
+		     FA2_TR_SYM_CONNECT;
+	}
+	return m;
+}
+
+static int is_granting(const char *name)
+{
+	static const char *const p[] = { "Authorize", "Create", "Attach", "Add", "Associate",
+		"Register", "Enable" };
+	size_t i;
+	for (i = 0; i < sizeof p / sizeof p[0]; i++)
+		if (strncmp(name, p[i], strlen(p[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static double category_prior(unsigned cats)
+{
+	if (cats & (FA2_TR_CAT_NETWORK | FA2_TR_CAT_DEPLOY))
+		return 1.0;
+	if (cats & (FA2_TR_CAT_IAM | FA2_TR_CAT_CONFIG))
+		return 0.9;
+	if (cats & FA2_TR_CAT_SCALING)
+		return 0.7;
+	return 0.4;
+}
+
+static int cmp_change(const void *x, const void *y)
+{
+	const fa2_tr_change *a = x, *b = y;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return a->ev->t_ms < b->ev->t_ms ? 1 : a->ev->t_ms > b->ev->t_ms ? -1 : 0;
+}
+
+/* The incident's context: names of the alarmed and anomalous resources, log groups,
+ * traced services and the text of new error templates. */
+static fa2_err build_context(const fa2_tr_analysis *a, tokset *ctx)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j;
+	fa2_err e = FA2_OK;
+	for (i = 0; !e && i < d->alarm.n_dims; i++)
+		e = tokenize(ctx, d->alarm.dims[i].value, 1.0, -1);
+	for (i = 0; !e && i < a->n_metrics; i++) {
+		if (a->metrics[i].score <= 0)
+			continue;
+		for (j = 0; !e && j < a->metrics[i].s->n_dims; j++)
+			e = tokenize(ctx, a->metrics[i].s->dims[j].value, 1.0, -1);
+	}
+	for (i = 0; !e && i < d->n_log_groups; i++)
+		e = tokenize(ctx, d->log_groups[i], 1.0, -1);
+	for (i = 0; !e && i < a->n_svcs; i++)
+		e = tokenize(ctx, a->svcs[i].name, 1.0, -1);
+	for (i = 0; !e && i < a->n_causes; i++) {
+		if (a->causes[i].share < 0.1)
+			continue;
+		e = tokenize(ctx, a->causes[i].entity, 1.0, -1);
+		if (!e)
+			e = tokenize(ctx, a->causes[i].message, 1.0, -1);
+	}
+	for (i = 0; !e && i < a->n_tpls && i < 20; i++) {
+		const fa2_tr_tpl *t = &a->tpls[i];
+		if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
+			continue;
+		e = tokenize(ctx, t->text, 1.0, -1);
+		if (!e && t->group)
+			e = tokenize(ctx, t->group, 1.0, -1);
+	}
+	return e;
+}
+
+static double time_score(const fa2_tr_analysis *a, int64_t delta)
+{
+	double tau = (double)a->cfg.tau_ms;
+	if (!a->onset_ms)
+		return 0.3;  /* no onset known: time says nothing */
+	if (delta >= 0)
+		return exp(-(double)delta / tau);
+	/* After the onset: most likely a reaction, not a cause. */
+	return 0.15 * exp((double)delta / tau);
+}
+
+fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	tokset ctx, evt;
+	tokset *evtoks = NULL;
+	size_t i, j, nw = 0;
+	fa2_err e = FA2_OK;
+
+	memset(&ctx, 0, sizeof ctx);
+	memset(&evt, 0, sizeof evt);
+	a->n_events = d->n_events;
+	for (i = 0; i < d->n_events; i++)
+		nw += fa2_tr_event_is_write(&d->events[i]);
+	a->n_read_events = d->n_events - nw;
+	if (!nw)
+		return FA2_OK;
+	a->changes = fa2_calloc(nw, sizeof *a->changes);
+	evtoks = fa2_calloc(nw, sizeof *evtoks);
+	if (!a->changes || !evtoks) {
+		e = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < d->n_events; i++) {
+		if (!fa2_tr_event_is_write(&d->events[i]))
+			continue;
+		a->changes[a->n_changes].ev = &d->events[i];
+		a->changes[a->n_changes].cats = fa2_tr_change_categories(d->events[i].name,
+									 d->events[i].source);
+		if ((e = event_tokens(&d->events[i], &evtoks[a->n_changes])))
+			goto cleanup;
+		a->n_changes++;
+	}
+	if ((e = build_context(a, &ctx)))
+		goto cleanup;
+	/* Associated resources: ids named by a change that itself names incident resources
+	 * (e.g. the security group in an UpdateService of the failing service). */
+	for (i = 0; i < a->n_changes; i++) {
+		char m[8];
+		if (overlap(&ctx, &evtoks[i], (long)i, m, sizeof m) < 0.5)
+			continue;
+		for (j = 0; !e && j < evtoks[i].n; j++)
+			if (evtoks[i].v[j].kind == TOK_ID && !tokset_find(&ctx, evtoks[i].v[j].s, strlen(evtoks[i].v[j].s)))
+				e = tokset_add(&ctx, evtoks[i].v[j].s, strlen(evtoks[i].v[j].s), TOK_ID, 0.5, (long)i);
+		if (e)
+			goto cleanup;
+	}
+	/* Document frequency over the changes: a name in every change links nothing. */
+	for (j = 0; j < ctx.n; j++)
+		for (i = 0; i < a->n_changes; i++)
+			if (tokset_find(&evtoks[i], ctx.v[j].s, strlen(ctx.v[j].s)))
+				ctx.v[j].df++;
+	for (i = 0; i < a->n_changes; i++) {
+		fa2_tr_change *c = &a->changes[i];
+		double fac, sym = 0;
+		unsigned ex = explains(c->cats, c->ev->source, &fac);
+		unsigned b;
+		c->prior = category_prior(c->cats);
+		if (c->ev->error_code && *c->ev->error_code)
+			c->prior *= 0.2;  /* a failed call changed nothing */
+		c->delta_ms = a->onset_ms ? a->onset_ms - c->ev->t_ms : 0;
+		if (c->delta_ms < 0 && -c->delta_ms <= a->onset_slack_ms)
+			c->delta_ms = 0;  /* within the onset's resolution */
+		/* Taking access away breaks things more often than granting it. */
+		if ((c->cats & (FA2_TR_CAT_NETWORK | FA2_TR_CAT_IAM)) && is_granting(c->ev->name))
+			c->prior *= 0.85;
+		c->time_score = time_score(a, c->delta_ms);
+		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
+			if ((ex & a->symptoms & (1u << b)) && a->sym_strength[b] * fac > sym)
+				sym = a->sym_strength[b] * fac;
+		c->explained = ex & a->symptoms;
+		c->symptom_score = sym;
+		c->overlap_score = overlap(&ctx, &evtoks[i], (long)i, c->matched, sizeof c->matched);
+		c->score = c->prior * (0.5 * c->time_score + 0.25 * c->symptom_score +
+				       0.25 * c->overlap_score);
+		/* A change after the onset did not cause it (it may be a reaction). */
+		if (a->onset_ms && c->delta_ms < 0)
+			c->score *= 0.3;
+	}
+	sort_n(a->changes, a->n_changes, sizeof *a->changes, cmp_change);
+cleanup:
+	for (i = 0; evtoks && i < nw; i++)
+		tokset_free(&evtoks[i]);
+	fa2_free(evtoks);
+	tokset_free(&ctx);
+	tokset_free(&evt);
+	return e;
+}
+
+/* ---- onset, symptoms, suspects, timeline ---- */
+
+/* The time resolution of a series: its period, else its first spacing. */
+static int64_t series_slack(const fa2_tr_series *s)
+{
+	if (s->period_s > 0)
+		return s->period_s * 1000;
+	return s->n > 1 ? s->t_ms[1] - s->t_ms[0] : 0;
+}
+
+struct cand {
+	int64_t t, slack;
+	const char *basis;
+};
+
+static void consider(struct cand *best, struct cand *fine, int64_t t, int64_t slack,
+		     const char *what, int64_t lo, int64_t hi)
+{
+	if (!t || t < lo || t > hi)
+		return;
+	if (!best->t || t < best->t) {
+		best->t = t;
+		best->slack = slack;
+		best->basis = what;
+	}
+	if (!slack && (!fine->t || t < fine->t)) {
+		fine->t = t;
+		fine->basis = what;
+	}
+}
+
+/* The onset is the earliest strong signal. A metric datapoint stands for a whole period,
+ * so when a finer signal (a log line, a trace) falls inside that period, it gives the
+ * onset more precisely. */
+static void find_onset(fa2_tr_analysis *a)
+{
+	const fa2_tr_data *d = a->d;
+	int64_t lo = INT64_MIN, hi = INT64_MAX;
+	struct cand best = { 0, 0, NULL }, fine = { 0, 0, NULL };
+	size_t i;
+	if (d->alarm.t_ms) {
+		lo = d->alarm.t_ms - 2 * 3600000LL;
+		hi = d->alarm.t_ms + 5 * 60000LL;
+	}
+	for (i = 0; i < a->n_metrics; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		if ((m->harmful || m->alarm_metric) && m->r.n_shifts)
+			consider(&best, &fine, m->r.onset_ms, series_slack(m->s),
+				 "first harmful metric change", lo, hi);
+	}
+	for (i = 0; i < a->n_tpls; i++) {
+		const fa2_tr_tpl *t = &a->tpls[i];
+		if (t->is_new && t->severity >= FA2_TR_SEV_WARN && t->n_after >= 3)
+			consider(&best, &fine, t->first_after_ms, 0, "first new error log template", lo, hi);
+	}
+	consider(&best, &fine, a->trace_fault_onset_ms, 0, "X-Ray fault onset", lo, hi);
+	if (best.slack && fine.t >= best.t && fine.t < best.t + best.slack) {
+		best.t = fine.t;
+		best.slack = 0;
+		best.basis = fine.basis;
+	}
+	if (!best.t && d->alarm.t_ms) {
+		best.t = d->alarm.t_ms;
+		best.basis = "alarm state change";
+	}
+	a->onset_ms = best.t;
+	a->onset_slack_ms = best.slack;
+	a->onset_basis = best.basis ? best.basis : "unknown";
+}
+
+static void find_symptoms(fa2_tr_analysis *a)
+{
+	double top = 0;
+	size_t i;
+	unsigned b;
+	for (i = 0; i < a->n_tpls; i++)
+		if (a->tpls[i].severity >= FA2_TR_SEV_WARN && a->tpls[i].score > top)
+			top = a->tpls[i].score;
+	for (i = 0; i < a->n_tpls && top > 0; i++) {
+		const fa2_tr_tpl *t = &a->tpls[i];
+		if (t->severity < FA2_TR_SEV_WARN || t->score <= 0)
+			continue;
+		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
+			if (t->symptoms & (1u << b)) {
+				a->symptoms |= 1u << b;
+				if (t->score / top > a->sym_strength[b])
+					a->sym_strength[b] = t->score / top;
+			}
+	}
+	for (i = 0; i < a->n_causes; i++) {
+		const fa2_tr_cause *s = &a->causes[i];
+		unsigned m;
+		double share = s->share;
+		if (share <= 0)
+			continue;
+		m = fa2_tr_symptoms(s->exception, strlen(s->exception)) |
+		    fa2_tr_symptoms(s->message, strlen(s->message));
+		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
+			if (m & (1u << b)) {
+				a->symptoms |= 1u << b;
+				if (share > a->sym_strength[b])
+					a->sym_strength[b] = share;
+			}
+	}
+}
+
+static void add_ev(fa2_tr_suspect *s, int kind, size_t idx)
+{
+	if (s->n_evidence < FA2_TR_MAX_EVIDENCE) {
+		s->evidence[s->n_evidence].kind = kind;
+		s->evidence[s->n_evidence].idx = idx;
+		s->n_evidence++;
+	}
+}
+
+/* Evidence that follows time t: harmful metric changes, new or spiking error templates,
+ * fault root causes, each starting no earlier than a minute before t and within the
+ * horizon. Returns how many items were found. */
+static size_t effects_after(const fa2_tr_analysis *a, fa2_tr_suspect *s, int64_t t)
+{
+	size_t i, k = 0, found = 0;
+	int64_t lo = t - 60000, hi = t + a->cfg.horizon_ms;
+	for (i = 0; i < a->n_metrics && k < 3; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		if (m->score > 0 && (m->harmful || m->alarm_metric) && m->r.onset_ms >= lo && m->r.onset_ms <= hi) {
+			add_ev(s, FA2_TR_EV_METRIC, i);
+			k++;
+		}
+	}
+	found += k;
+	for (i = 0, k = 0; i < a->n_tpls && k < 3; i++) {
+		const fa2_tr_tpl *t2 = &a->tpls[i];
+		int64_t ft = t2->is_new ? t2->first_ms : t2->first_after_ms;
+		if (t2->score > 0 && t2->severity >= FA2_TR_SEV_WARN && ft >= lo && ft <= hi) {
+			add_ev(s, FA2_TR_EV_TEMPLATE, i);
+			k++;
+		}
+	}
+	found += k;
+	for (i = 0, k = 0; i < a->n_causes && k < 1; i++) {
+		const fa2_tr_cause *sv = &a->causes[i];
+		int64_t ft = sv->n_before ? 0 : sv->first_ms;
+		if (sv->share >= 0.1 && ft >= lo && ft <= hi) {
+			add_ev(s, FA2_TR_EV_CAUSE, i);
+			k++;
+		}
+	}
+	return found + k;
+}
+
+static int cmp_suspect(const void *x, const void *y)
+{
+	const fa2_tr_suspect *a = x, *b = y;
+	return a->score < b->score ? 1 : a->score > b->score ? -1 : 0;
+}
+
+static void build_suspects(fa2_tr_analysis *a)
+{
+	size_t i;
+	for (i = 0; i < a->n_changes && a->n_suspects < 5; i++) {
+		fa2_tr_change *c = &a->changes[i];
+		fa2_tr_suspect *s = &a->suspects[a->n_suspects];
+		if (c->score < 0.15)
+			break;
+		memset(s, 0, sizeof *s);
+		s->what.kind = FA2_TR_EV_CHANGE;
+		s->what.idx = i;
+		s->score = c->score;
+		/* A change with no effect after it is a weak suspect. */
+		if (!effects_after(a, s, c->ev->t_ms))
+			s->score *= 0.5;
+		a->n_suspects++;
+	}
+	for (i = 0; i < a->n_causes && a->n_suspects < FA2_TR_MAX_SUSPECTS - 1; i++) {
+		const fa2_tr_cause *sv = &a->causes[i];
+		fa2_tr_suspect *s = &a->suspects[a->n_suspects];
+		size_t k, n = 0;
+		/* A failing dependency says where, not why: it ranks below a change that
+		 * explains it, above nothing. New signatures weigh more than old ones. */
+		memset(s, 0, sizeof *s);
+		s->what.kind = FA2_TR_EV_CAUSE;
+		s->what.idx = i;
+		s->score = 0.5 * sv->share * (sv->n_before ? 0.6 : 1.0);
+		if (s->score < 0.1)
+			break;
+		for (k = 0; k < a->n_tpls && n < 3; k++) {
+			const fa2_tr_tpl *t = &a->tpls[k];
+			if (t->score > 0 && t->severity >= FA2_TR_SEV_WARN &&
+			    ((*sv->entity && ci_has(t->text, sv->entity)) ||
+			     (*sv->exception && strstr(t->text, sv->exception)) || n == 0)) {
+				add_ev(s, FA2_TR_EV_TEMPLATE, k);
+				n++;
+			}
+		}
+		for (k = 0, n = 0; k < a->n_metrics && n < 2; k++)
+			if (a->metrics[k].score > 0 && (a->metrics[k].harmful || a->metrics[k].alarm_metric)) {
+				add_ev(s, FA2_TR_EV_METRIC, k);
+				n++;
+			}
+		a->n_suspects++;
+	}
+	/* With no change and no trace to blame, the newest errors are the lead. */
+	if (!a->n_suspects) {
+		for (i = 0; i < a->n_tpls && a->n_suspects < 3; i++) {
+			const fa2_tr_tpl *t = &a->tpls[i];
+			fa2_tr_suspect *s = &a->suspects[a->n_suspects];
+			size_t k, n = 0;
+			if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
+				continue;
+			memset(s, 0, sizeof *s);
+			s->what.kind = FA2_TR_EV_TEMPLATE;
+			s->what.idx = i;
+			s->score = 0.4 * t->score / (a->tpls[0].score > 0 ? a->tpls[0].score : 1);
+			for (k = 0; k < a->n_metrics && n < 2; k++)
+				if (a->metrics[k].score > 0 && a->metrics[k].harmful) {
+					add_ev(s, FA2_TR_EV_METRIC, k);
+					n++;
+				}
+			a->n_suspects++;
+		}
+	}
+	sort_n(a->suspects, a->n_suspects, sizeof a->suspects[0], cmp_suspect);
+}
+
+static int cmp_tl(const void *x, const void *y)
+{
+	const fa2_tr_tl *a = x, *b = y;
+	if (a->t_ms != b->t_ms)
+		return a->t_ms < b->t_ms ? -1 : 1;
+	return a->ref.kind - b->ref.kind;
+}
+
+static fa2_err build_timeline(fa2_tr_analysis *a)
+{
+	size_t cap = a->n_metrics + a->n_tpls + a->n_causes + a->n_changes + 1, i;
+	a->timeline = fa2_calloc(cap, sizeof *a->timeline);
+	if (!a->timeline)
+		return FA2_ERR_NOMEM;
+#define TL(t, k, i_) do { a->timeline[a->n_timeline].t_ms = (t); \
+	a->timeline[a->n_timeline].ref.kind = (k); a->timeline[a->n_timeline].ref.idx = (i_); \
+	a->n_timeline++; } while (0)
+	for (i = 0; i < a->n_metrics; i++)
+		if (a->metrics[i].score > 0 && a->metrics[i].r.onset_ms)
+			TL(a->metrics[i].r.onset_ms, FA2_TR_EV_METRIC, i);
+	for (i = 0; i < a->n_tpls; i++)
+		if (a->tpls[i].score > 0 && a->tpls[i].severity >= FA2_TR_SEV_WARN)
+			TL(a->tpls[i].is_new ? a->tpls[i].first_ms : a->tpls[i].first_after_ms,
+			   FA2_TR_EV_TEMPLATE, i);
+	for (i = 0; i < a->n_causes; i++)
+		if (a->causes[i].share >= 0.05)
+			TL(a->causes[i].n_before ? a->causes[i].first_after_ms : a->causes[i].first_ms,
+			   FA2_TR_EV_CAUSE, i);
+	for (i = 0; i < a->n_changes; i++)
+		if (a->changes[i].score >= 0.1 || a->changes[i].cats != FA2_TR_CAT_OTHER)
+			TL(a->changes[i].ev->t_ms, FA2_TR_EV_CHANGE, i);
+#undef TL
+	sort_n(a->timeline, a->n_timeline, sizeof *a->timeline, cmp_tl);
+	return FA2_OK;
+}
+
+fa2_err fa2_tr_analyze(const fa2_tr_data *d, const fa2_tr_config *cfg, fa2_tr_analysis *a)
+{
+	fa2_err e;
+	size_t i;
+	memset(a, 0, sizeof *a);
+	a->d = d;
+	if (cfg)
+		a->cfg = *cfg;
+	else
+		fa2_tr_config_default(&a->cfg);
+	fa2_tr_pool_init(&a->pool, FA2_MAX_TR_POOL_BYTES);
+	if ((e = fa2_tr_analyze_metrics(a)) || (e = fa2_tr_analyze_traces(a)))
+		return e;
+	/* The log split: the alarm, else the first harmful metric change, else the trace
+	 * fault onset (else the middle of the window, chosen inside the log analysis). */
+	for (i = 0; i < a->n_metrics; i++)
+		if ((a->metrics[i].harmful || a->metrics[i].alarm_metric) && a->metrics[i].r.n_shifts &&
+		    (!d->alarm.t_ms || (a->metrics[i].r.onset_ms <= d->alarm.t_ms &&
+					a->metrics[i].r.onset_ms >= d->alarm.t_ms - 6 * 3600000LL)) &&
+		    (!a->first_harm_ms || a->metrics[i].r.onset_ms < a->first_harm_ms))
+			a->first_harm_ms = a->metrics[i].r.onset_ms;
+	a->ref_ms = d->alarm.t_ms ? d->alarm.t_ms : a->first_harm_ms;
+	if (!a->ref_ms)
+		a->ref_ms = a->trace_fault_onset_ms;
+	set_split(a);
+	split_causes(a);
+	if ((e = fa2_tr_analyze_logs(a)))
+		return e;
+	find_onset(a);
+	find_symptoms(a);
+	if ((e = fa2_tr_rank_changes(a)))
+		return e;
+	build_suspects(a);
+	return build_timeline(a);
+}
+
+void fa2_tr_analysis_cleanup(fa2_tr_analysis *a)
+{
+	fa2_free(a->metrics);
+	fa2_free(a->tpls);
+	fa2_free(a->svcs);
+	fa2_free(a->causes);
+	fa2_free(a->changes);
+	fa2_free(a->timeline);
+	fa2_tr_pool_cleanup(&a->pool);
+	memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,905 @@
+/* The digest as Markdown or JSON, fitted into a token budget (docs/triage.md has the
+ * JSON schema). Both formats come from the same item texts, so they say the same. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "base/limits.h"
+#include "base/time.h"
+#include "triage/triage.h"
+
+#define BYTES_PER_TOKEN 4u
+
+typedef struct limits {
+	size_t suspects, evidence, timeline, metrics, tpls, changes, svcs, text;
+} limits;
+
+typedef struct omitted {
+	size_t suspects, timeline, metrics, tpls, changes, svcs;
+} omitted;
+
+static void fmt_time(int64_t ms, char *out, size_t cap)
+{
+	if (!ms || !fa2_time_format_rfc3339(ms, 0, 0, out, cap))
+		snprintf(out, cap, "-");
+}
+
+/* "2m18s", "1h05m", "-40s" (negative: after). */
+static void fmt_delta(int64_t ms, char *out, size_t cap)
+{
+	int64_t s = (ms < 0 ? -ms : ms) / 1000;
+	const char *sign = ms < 0 ? "-" : "";
+	if (s < 60)
+		snprintf(out, cap, "%s%llds", sign, (long long)s);
+	else if (s < 3600)
+		snprintf(out, cap, "%s%lldm%02llds", sign, (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(out, cap, "%s%lldh%02lldm", sign, (long long)(s / 3600), (long long)(s / 60 % 60));
+}
+
+/* Appends text, at most max bytes (cut at a UTF-8 boundary, "..." added), with
+ * newlines flattened; in Markdown tables '|' is escaped and '`' replaced. */
+static fa2_err put_text(fa2_buf *b, const char *s, size_t max, int md_table)
+{
+	size_t n = strlen(s), i, lim = n > max ? max : n;
+	fa2_err e = FA2_OK;
+	while (lim < n && lim > 0 && ((unsigned char)s[lim] & 0xC0) == 0x80)
+		lim--;
+	for (i = 0; !e && i < lim; i++) {
+		char c = s[i];
+		if (c == '\n' || c == '\r' || c == '\t')
+			e = fa2_buf_append_byte(b, ' ');
+		else if (md_table && c == '|')
+			e = fa2_buf_append_cstr(b, "\\|");
+		else if (md_table && c == '`')
+			e = fa2_buf_append_byte(b, '\'');
+		else
+			e = fa2_buf_append_byte(b, (unsigned char)c);
+	}
+	if (!e && lim < n)
+		e = fa2_buf_append_cstr(b, "...");
+	return e;
+}
+
+static fa2_err dims_text(fa2_buf *b, const fa2_tr_kv *dims, size_t n)
+{
+	size_t i;
+	fa2_err e = FA2_OK;
+	for (i = 0; !e && i < n; i++)
+		e = fa2_buf_appendf(b, "%s%s=%s", i ? ", " : "", dims[i].name, dims[i].value);
+	return e;
+}
+
+static fa2_err metric_finding(fa2_buf *b, const fa2_tr_metric *m)
+{
+	char t[40];
+	const fa2_tr_metric_result *r = &m->r;
+	if (r->n_shifts) {
+		fmt_time(r->shifts[0].t_ms, t, sizeof t);
+		return fa2_buf_appendf(b, "level shift %.4g -> %.4g at %s (%.1f sigma)%s", r->shifts[0].before,
+				       r->shifts[0].after, t, r->shifts[0].z,
+				       r->n_shifts > 1 ? ", later changes too" : "");
+	}
+	if (r->n_spikes) {
+		fmt_time(r->first_spike_ms, t, sizeof t);
+		return fa2_buf_appendf(b, "%zu spike(s), first at %s, largest %.4g (%.1f sigma from %.4g)",
+				       r->n_spikes, t, r->max_spike_value, r->max_spike_z, r->base_median);
+	}
+	return fa2_buf_append_cstr(b, "no significant change");
+}
+
+static fa2_err change_title(fa2_buf *b, const fa2_tr_change *c)
+{
+	const fa2_tr_event *ev = c->ev;
+	fa2_err e = fa2_buf_appendf(b, "%s change: %s (%s)", fa2_tr_category_name(c->cats), ev->name,
+				    ev->source);
+	if (!e && ev->n_resources)
+		e = fa2_buf_appendf(b, " on %s", ev->resources[0].value);
+	return e;
+}
+
+/* One line of text for an evidence item or a timeline entry. */
+static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text, fa2_buf *b)
+{
+	char t[40], dl[24];
+	fa2_err e = FA2_OK;
+	switch (r.kind) {
+	case FA2_TR_EV_METRIC: {
+		const fa2_tr_metric *m = &a->metrics[r.idx];
+		e = fa2_buf_appendf(b, "metric %s%s%s", m->s->metric, *m->s->stat ? " " : "", m->s->stat);
+		if (!e && m->s->n_dims) {
+			e = fa2_buf_append_cstr(b, " [");
+			if (!e)
+				e = dims_text(b, m->s->dims, m->s->n_dims > 2 ? 2 : m->s->n_dims);
+			if (!e)
+				e = fa2_buf_append_cstr(b, "]");
+		}
+		if (!e)
+			e = fa2_buf_append_cstr(b, m->alarm_metric ? " (alarm metric): " : ": ");
+		if (!e)
+			e = metric_finding(b, m);
+		break;
+	}
+	case FA2_TR_EV_TEMPLATE: {
+		const fa2_tr_tpl *tp = &a->tpls[r.idx];
+		fmt_time(tp->is_new ? tp->first_ms : tp->first_after_ms, t, sizeof t);
+		if (tp->is_new)
+			e = fa2_buf_appendf(b, "log: new %s template, %zu lines from %s: ",
+					    fa2_tr_severity_name(tp->severity), tp->n_after, t);
+		else
+			e = fa2_buf_appendf(b, "log: %s template up %.1fx (%zu before, %zu during) from %s: ",
+					    fa2_tr_severity_name(tp->severity), tp->ratio, tp->n_before,
+					    tp->n_after, t);
+		if (!e)
+			e = fa2_buf_append_byte(b, '"');
+		if (!e)
+			e = put_text(b, tp->text, max_text, 0);
+		if (!e)
+			e = fa2_buf_append_byte(b, '"');
+		break;
+	}
+	case FA2_TR_EV_CAUSE: {
+		const fa2_tr_cause *s = &a->causes[r.idx];
+		fmt_time(s->n_before ? s->first_after_ms : s->first_ms, t, sizeof t);
+		e = fa2_buf_appendf(b, "trace: fault root cause in %zu faulting traces (%.0f%% of the incident's) %s %s: %s",
+				    s->count, 100.0 * s->share, s->n_before ? "rising from" : "new from", t, s->service);
+		if (!e && *s->entity)
+			e = fa2_buf_appendf(b, ", at %s", s->entity);
+		if (!e && *s->exception)
+			e = fa2_buf_appendf(b, ": %s", s->exception);
+		if (!e && *s->message) {
+			e = fa2_buf_append_cstr(b, " \"");
+			if (!e)
+				e = put_text(b, s->message, max_text, 0);
+			if (!e)
+				e = fa2_buf_append_byte(b, '"');
+		}
+		break;
+	}
+	case FA2_TR_EV_CHANGE: {
+		const fa2_tr_change *c = &a->changes[r.idx];
+		fmt_time(c->ev->t_ms, t, sizeof t);
+		e = change_title(b, c);
+		if (!e)
+			e = fa2_buf_appendf(b, " by %s at %s", *c->ev->user ? c->ev->user : "unknown", t);
+		if (!e && a->onset_ms) {
+			fmt_delta(c->delta_ms, dl, sizeof dl);
+			if (c->delta_ms == 0 && c->ev->t_ms != a->onset_ms)
+				e = fa2_buf_append_cstr(b, ", within the onset's time resolution");
+			else
+				e = c->delta_ms >= 0 ? fa2_buf_appendf(b, ", %s before onset", dl)
+					: fa2_buf_appendf(b, ", %s after onset", dl + 1);
+		}
+		if (!e && *c->ev->error_code)
+			e = fa2_buf_appendf(b, " (failed: %s)", c->ev->error_code);
+		break;
+	}
+	default:
+		break;
+	}
+	return e;
+}
+
+/* Why a change is suspected, in words. */
+static fa2_err change_why(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_buf *b)
+{
+	fa2_err e = fa2_buf_appendf(b, "time proximity %.2f", c->time_score);
+	unsigned bit;
+	int first = 1;
+	for (bit = 0; !e && bit < FA2_TR_SYM__COUNT; bit++) {
+		if (!(c->explained & (1u << bit)))
+			continue;
+		e = fa2_buf_appendf(b, "%s%s", first ? "; would explain the observed " : ", ",
+				    fa2_tr_symptom_name(1u << bit));
+		first = 0;
+	}
+	if (!e && !first)
+		e = fa2_buf_appendf(b, " symptoms (%.2f)", c->symptom_score);
+	if (!e && c->matched[0])
+		e = fa2_buf_appendf(b, "; shares resources with the incident: %s", c->matched);
+	(void)a;
+	return e;
+}
+
+static fa2_err suspect_title(const fa2_tr_analysis *a, const fa2_tr_suspect *s, fa2_buf *b)
+{
+	switch (s->what.kind) {
+	case FA2_TR_EV_CHANGE:
+		return item_text(a, s->what, 200, b);
+	case FA2_TR_EV_CAUSE: {
+		const fa2_tr_cause *sv = &a->causes[s->what.idx];
+		fa2_err e = fa2_buf_appendf(b, "failing call: %s", sv->service);
+		if (!e && *sv->entity && strcmp(sv->entity, sv->service))
+			e = fa2_buf_appendf(b, " -> %s", sv->entity);
+		if (!e && *sv->exception)
+			e = fa2_buf_appendf(b, " (%s)", sv->exception);
+		return e;
+	}
+	case FA2_TR_EV_TEMPLATE:
+		return item_text(a, s->what, 200, b);
+	default:
+		return FA2_OK;
+	}
+}
+
+static const char *kind_name(int kind)
+{
+	switch (kind) {
+	case FA2_TR_EV_METRIC: return "metric";
+	case FA2_TR_EV_TEMPLATE: return "log_template";
+	case FA2_TR_EV_CAUSE: return "trace_fault";
+	case FA2_TR_EV_CHANGE: return "change";
+	default: return "other";
+	}
+}
+
+/* ---- Markdown ---- */
+
+static fa2_err md_header(const fa2_tr_analysis *a, fa2_buf *b)
+{
+	const fa2_tr_data *d = a->d;
+	char f[40], t[40], o[40];
+	fa2_err e;
+	fmt_time(d->from_ms, f, sizeof f);
+	fmt_time(d->to_ms, t, sizeof t);
+	fmt_time(a->onset_ms, o, sizeof o);
+	e = fa2_buf_appendf(b, "# fa2 triage report\n\n- Window: %s to %s%s%s\n", f, t,
+			    d->region && *d->region ? ", region " : "", d->region ? d->region : "");
+	if (!e && d->alarm.name) {
+		char at[40];
+		fmt_time(d->alarm.t_ms, at, sizeof at);
+		e = fa2_buf_appendf(b, "- Alarm: %s at %s", d->alarm.name, at);
+		if (!e && d->alarm.reason && *d->alarm.reason) {
+			e = fa2_buf_append_cstr(b, ": ");
+			if (!e)
+				e = put_text(b, d->alarm.reason, 200, 0);
+		}
+		if (!e)
+			e = fa2_buf_append_byte(b, '\n');
+	}
+	if (!e)
+		e = fa2_buf_appendf(b, "- Estimated onset: %s (%s)\n", o, a->onset_basis);
+	if (!e)
+		e = fa2_buf_appendf(b, "- Analysed: %zu log lines in %zu templates, %zu metric series, "
+				    "%zu CloudTrail events (%zu mutating), %zu traces (%zu with faults)\n",
+				    a->n_lines, a->n_tpls, a->n_metrics, a->n_events, a->n_changes,
+				    a->n_traces, a->n_fault_traces);
+	if (!e && a->log_note)
+		e = fa2_buf_appendf(b, "- Note: %s\n", a->log_note);
+	return e;
+}
+
+static fa2_err md_summary(const fa2_tr_analysis *a, fa2_buf *b)
+{
+	fa2_err e = fa2_buf_append_cstr(b, "\n## Summary\n\n");
+	const fa2_tr_suspect *s = a->n_suspects ? &a->suspects[0] : NULL;
+	if (!e && !s)
+		return fa2_buf_append_cstr(b, "No suspect stands out: no correlated change, failing "
+					      "dependency or new error was found in this window.\n");
+	if (!e) {
+		e = fa2_buf_append_cstr(b, "Most likely cause: **");
+		if (!e)
+			e = suspect_title(a, s, b);
+		if (!e)
+			e = fa2_buf_appendf(b, "** (score %.2f, %s confidence).", s->score,
+					    s->score >= 0.6 ? "high" : s->score >= 0.35 ? "medium" : "low");
+	}
+	if (!e && s->n_evidence)
+		e = fa2_buf_appendf(b, " It is followed by %zu piece(s) of evidence listed below.", s->n_evidence);
+	if (!e && a->symptoms) {
+		unsigned bit;
+		int first = 1;
+		for (bit = 0; !e && bit < FA2_TR_SYM__COUNT; bit++)
+			if (a->symptoms & (1u << bit)) {
+				e = fa2_buf_appendf(b, "%s%s", first ? " Observed symptoms: " : ", ",
+						    fa2_tr_symptom_name(1u << bit));
+				first = 0;
+			}
+		if (!e)
+			e = fa2_buf_append_byte(b, '.');
+	}
+	if (!e)
+		e = fa2_buf_append_byte(b, '\n');
+	return e;
+}
+
+static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om, fa2_buf *b)
+{
+	size_t i, j, n;
+	char t[40];
+	fa2_err e = md_header(a, b);
+	if (!e)
+		e = md_summary(a, b);
+	memset(om, 0, sizeof *om);
+	if (!e && a->n_suspects) {
+		e = fa2_buf_append_cstr(b, "\n## Suspects\n\n");
+		n = a->n_suspects < L->suspects ? a->n_suspects : L->suspects;
+		om->suspects = a->n_suspects - n;
+		for (i = 0; !e && i < n; i++) {
+			const fa2_tr_suspect *s = &a->suspects[i];
+			e = fa2_buf_appendf(b, "%zu. [%.2f] ", i + 1, s->score);
+			if (!e)
+				e = suspect_title(a, s, b);
+			if (!e)
+				e = fa2_buf_append_byte(b, '\n');
+			if (!e && s->what.kind == FA2_TR_EV_CHANGE) {
+				e = fa2_buf_append_cstr(b, "   - why: ");
+				if (!e)
+					e = change_why(a, &a->changes[s->what.idx], b);
+				if (!e)
+					e = fa2_buf_append_byte(b, '\n');
+			}
+			for (j = 0; !e && j < s->n_evidence && j < L->evidence; j++) {
+				e = fa2_buf_append_cstr(b, "   - ");
+				if (!e)
+					e = item_text(a, s->evidence[j], L->text, b);
+				if (!e)
+					e = fa2_buf_append_byte(b, '\n');
+			}
+		}
+		if (!e && om->suspects)
+			e = fa2_buf_appendf(b, "\n(%zu more suspects omitted)\n", om->suspects);
+	}
+	if (!e && a->n_timeline && L->timeline) {
+		e = fa2_buf_append_cstr(b, "\n## Timeline (UTC)\n\n");
+		n = a->n_timeline < L->timeline ? a->n_timeline : L->timeline;
+		om->timeline = a->n_timeline - n;
+		/* Keep the entries nearest the onset when shortening. */
+		j = 0;
+		if (om->timeline && a->onset_ms) {
+			while (j < a->n_timeline && a->timeline[j].t_ms < a->onset_ms)
+				j++;
+			j = j > n / 2 ? j - n / 2 : 0;
+			if (j + n > a->n_timeline)
+				j = a->n_timeline - n;
+		}
+		for (i = j; !e && i < j + n; i++) {
+			fmt_time(a->timeline[i].t_ms, t, sizeof t);
+			if (a->onset_ms && (i == j ? a->timeline[i].t_ms >= a->onset_ms
+				     : a->timeline[i - 1].t_ms < a->onset_ms && a->timeline[i].t_ms >= a->onset_ms)) {
+				char o[40];
+				fmt_time(a->onset_ms, o, sizeof o);
+				e = fa2_buf_appendf(b, "- %s **estimated onset**\n", o);
+			}
+			if (!e)
+				e = fa2_buf_appendf(b, "- %s ", t);
+			if (!e)
+				e = item_text(a, a->timeline[i].ref, L->text, b);
+			if (!e)
+				e = fa2_buf_append_byte(b, '\n');
+		}
+		if (!e && om->timeline)
+			e = fa2_buf_appendf(b, "- (%zu more entries omitted)\n", om->timeline);
+	}
+	if (!e && a->n_metrics && L->metrics) {
+		e = fa2_buf_append_cstr(b, "\n## Metrics\n\n| metric | dimensions | finding | min | max | mean | last |\n|---|---|---|---|---|---|---|\n");
+		n = a->n_metrics < L->metrics ? a->n_metrics : L->metrics;
+		om->metrics = a->n_metrics - n;
+		for (i = 0; !e && i < n; i++) {
+			const fa2_tr_metric *m = &a->metrics[i];
+			fa2_buf tmp;
+			fa2_buf_init(&tmp, 4096);
+			e = fa2_buf_appendf(b, "| %s %s%s | ", m->s->metric, m->s->stat, m->alarm_metric ? " (alarm)" : "");
+			if (!e)
+				e = dims_text(&tmp, m->s->dims, m->s->n_dims);
+			if (!e)
+				e = put_text(b, tmp.data ? tmp.data : "", 120, 1);
+			fa2_buf_reset(&tmp);
+			if (!e)
+				e = metric_finding(&tmp, m);
+			if (!e)
+				e = fa2_buf_append_cstr(b, " | ");
+			if (!e)
+				e = put_text(b, tmp.data ? tmp.data : "", 200, 1);
+			fa2_buf_cleanup(&tmp);
+			if (!e)
+				e = fa2_buf_appendf(b, " | %.4g | %.4g | %.4g | %.4g |\n", m->r.min, m->r.max,
+						    m->r.mean, m->r.last);
+		}
+		if (!e && om->metrics)
+			e = fa2_buf_appendf(b, "\n(%zu more series omitted)\n", om->metrics);
+	}
+	if (!e && a->n_tpls && L->tpls) {
+		e = fa2_buf_append_cstr(b, "\n## Log templates (new or spiking first)\n\n| score | before | during | first seen | severity | template |\n|---|---|---|---|---|---|\n");
+		n = a->n_tpls < L->tpls ? a->n_tpls : L->tpls;
+		om->tpls = a->n_tpls - n;
+		for (i = 0; !e && i < n; i++) {
+			const fa2_tr_tpl *tp = &a->tpls[i];
+			fmt_time(tp->first_ms, t, sizeof t);
+			e = fa2_buf_appendf(b, "| %.2f%s | %zu | %zu | %s | %s | `", tp->score,
+					    tp->is_new ? " new" : "", tp->n_before, tp->n_after, t,
+					    fa2_tr_severity_name(tp->severity));
+			if (!e)
+				e = put_text(b, tp->text, L->text, 1);
+			if (!e)
+				e = fa2_buf_append_cstr(b, "` |\n");
+		}
+		if (!e && om->tpls)
+			e = fa2_buf_appendf(b, "\n(%zu more templates omitted)\n", om->tpls);
+	}
+	if (!e && a->n_changes && L->changes) {
+		e = fa2_buf_appendf(b, "\n## Changes (%zu mutating of %zu CloudTrail events; read-only calls left out)\n\n"
+				    "| score | time | change | user | why |\n|---|---|---|---|---|\n",
+				    a->n_changes, a->n_events);
+		n = a->n_changes < L->changes ? a->n_changes : L->changes;
+		om->changes = a->n_changes - n;
+		for (i = 0; !e && i < n; i++) {
+			const fa2_tr_change *c = &a->changes[i];
+			fa2_buf tmp;
+			fa2_buf_init(&tmp, 4096);
+			fmt_time(c->ev->t_ms, t, sizeof t);
+			e = fa2_buf_appendf(b, "| %.2f | %s | ", c->score, t);
+			if (!e)
+				e = change_title(&tmp, c);
+			if (!e)
+				e = put_text(b, tmp.data ? tmp.data : "", 200, 1);
+			if (!e)
+				e = fa2_buf_append_cstr(b, " | ");
+			if (!e)
+				e = put_text(b, c->ev->user, 80, 1);
+			fa2_buf_reset(&tmp);
+			if (!e)
+				e = change_why(a, c, &tmp);
+			if (!e)
+				e = fa2_buf_append_cstr(b, " | ");
+			if (!e)
+				e = put_text(b, tmp.data ? tmp.data : "", 240, 1);
+			if (!e)
+				e = fa2_buf_append_cstr(b, " |\n");
+			fa2_buf_cleanup(&tmp);
+		}
+		if (!e && om->changes)
+			e = fa2_buf_appendf(b, "\n(%zu more changes omitted)\n", om->changes);
+	}
+	if (!e && a->n_traces && L->svcs) {
+		e = fa2_buf_appendf(b, "\n## Traces (%zu traces, %zu with faults, %zu with errors)\n\n"
+				    "| service | traces | faults | errors | root cause of faults |\n|---|---|---|---|---|\n",
+				    a->n_traces, a->n_fault_traces, a->n_error_traces);
+		n = a->n_svcs < L->svcs ? a->n_svcs : L->svcs;
+		om->svcs = a->n_svcs - n;
+		for (i = 0; !e && i < n; i++) {
+			const fa2_tr_svc *s = &a->svcs[i];
+			e = fa2_buf_appendf(b, "| %s | %zu | %zu | %zu | %zu |\n", s->name, s->traces, s->faults,
+					    s->errors, s->root_faults);
+		}
+		if (!e && a->n_causes)
+			e = fa2_buf_append_cstr(b, "\n| fault root cause | entity | exception | before | during | message |\n|---|---|---|---|---|---|\n");
+		for (i = 0; !e && i < a->n_causes && i < L->svcs; i++) {
+			const fa2_tr_cause *c = &a->causes[i];
+			e = fa2_buf_appendf(b, "| %s | ", c->service);
+			if (!e) e = put_text(b, c->entity, 60, 1);
+			if (!e) e = fa2_buf_appendf(b, " | %s | %zu | %zu | ", c->exception, c->n_before, c->n_after);
+			if (!e) e = put_text(b, c->message, L->text, 1);
+			if (!e) e = fa2_buf_append_cstr(b, " |\n");
+		}
+	}
+	return e;
+}
+
+/* ---- JSON ---- */
+
+static fa2_err js_str(fa2_buf *b, const char *key, const char *v)
+{
+	fa2_err e = key ? fa2_buf_appendf(b, "\"%s\":", key) : FA2_OK;
+	if (!e)
+		e = fa2_json_append_string(b, fa2_slice_cstr(v ? v : ""));
+	return e;
+}
+
+static fa2_err js_time(fa2_buf *b, const char *key, int64_t ms)
+{
+	char t[40];
+	if (!ms)
+		return fa2_buf_appendf(b, "\"%s\":null", key);
+	fmt_time(ms, t, sizeof t);
+	return fa2_buf_appendf(b, "\"%s\":\"%s\"", key, t);
+}
+
+static fa2_err js_num(fa2_buf *b, const char *key, double v)
+{
+	if (!isfinite(v))
+		return fa2_buf_appendf(b, "\"%s\":null", key);
+	return fa2_buf_appendf(b, "\"%s\":%.6g", key, v);
+}
+
+static fa2_err js_item(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text, fa2_buf *b)
+{
+	fa2_buf tmp;
+	fa2_err e;
+	fa2_buf_init(&tmp, 64 * 1024);
+	e = item_text(a, r, max_text, &tmp);
+	if (!e)
+		e = fa2_buf_appendf(b, "{\"kind\":\"%s\",", kind_name(r.kind));
+	if (!e)
+		e = js_str(b, "text", tmp.data ? tmp.data : "");
+	if (!e && r.kind == FA2_TR_EV_METRIC) {
+		const fa2_tr_metric *m = &a->metrics[r.idx];
+		e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_str(b, "metric", m->s->metric);
+		if (!e)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_str(b, "label", m->s->label);
+		if (!e)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_time(b, "time", m->r.onset_ms);
+	} else if (!e && r.kind == FA2_TR_EV_TEMPLATE) {
+		const fa2_tr_tpl *tp = &a->tpls[r.idx];
+		e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_str(b, "template", tp->text);
+		if (!e)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_time(b, "time", tp->is_new ? tp->first_ms : tp->first_after_ms);
+	} else if (!e && r.kind == FA2_TR_EV_CAUSE) {
+		const fa2_tr_cause *c = &a->causes[r.idx];
+		e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_str(b, "service", c->service);
+		if (!e)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_str(b, "entity", c->entity);
+		if (!e)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_time(b, "time", c->n_before ? c->first_after_ms : c->first_ms);
+	} else if (!e && r.kind == FA2_TR_EV_CHANGE) {
+		e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_str(b, "event", a->changes[r.idx].ev->name);
+		if (!e)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_time(b, "time", a->changes[r.idx].ev->t_ms);
+	}
+	if (!e)
+		e = fa2_buf_append_byte(b, '}');
+	fa2_buf_cleanup(&tmp);
+	return e;
+}
+
+static fa2_err js_change(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_buf *b)
+{
+	fa2_buf tmp;
+	size_t i;
+	fa2_err e;
+	fa2_buf_init(&tmp, 64 * 1024);
+	e = fa2_buf_append_byte(b, '{');
+	if (!e) e = js_str(b, "event", c->ev->name);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "source", c->ev->source);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_time(b, "time", c->ev->t_ms);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "user", c->ev->user);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "event_id", c->ev->id);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "category", fa2_tr_category_name(c->cats));
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "error_code", c->ev->error_code);
+	if (!e) e = fa2_buf_append_cstr(b, ",\"resources\":[");
+	for (i = 0; !e && i < c->ev->n_resources; i++) {
+		if (i)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_str(b, NULL, c->ev->resources[i].value);
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "],");
+	if (!e) e = js_num(b, "score", c->score);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_num(b, "time_score", c->time_score);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_num(b, "symptom_score", c->symptom_score);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_num(b, "overlap_score", c->overlap_score);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_num(b, "seconds_before_onset", a->onset_ms ? (double)c->delta_ms / 1000.0 : NAN);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "matched", c->matched);
+	if (!e) e = change_why(a, c, &tmp);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "why", tmp.data ? tmp.data : "");
+	if (!e) e = fa2_buf_append_byte(b, '}');
+	fa2_buf_cleanup(&tmp);
+	return e;
+}
+
+static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *om, fa2_buf *b)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j, n;
+	fa2_err e;
+	memset(om, 0, sizeof *om);
+	e = fa2_buf_append_cstr(b, "{\"schema\":\"fa2.triage/1\",\"window\":{");
+	if (!e) e = js_time(b, "from", d->from_ms);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_time(b, "to", d->to_ms);
+	if (!e) e = fa2_buf_append_cstr(b, "},");
+	if (!e) e = js_str(b, "region", d->region);
+	if (!e) e = fa2_buf_append_cstr(b, ",\"alarm\":");
+	if (!e && d->alarm.name) {
+		e = fa2_buf_append_byte(b, '{');
+		if (!e) e = js_str(b, "name", d->alarm.name);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_time(b, "time", d->alarm.t_ms);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "metric", d->alarm.metric);
+		if (!e) e = fa2_buf_append_byte(b, '}');
+	} else if (!e)
+		e = fa2_buf_append_cstr(b, "null");
+	if (!e) e = fa2_buf_append_cstr(b, ",\"onset\":{");
+	if (!e) e = js_time(b, "time", a->onset_ms);
+	if (!e) e = fa2_buf_append_byte(b, ',');
+	if (!e) e = js_str(b, "basis", a->onset_basis);
+	if (!e)
+		e = fa2_buf_appendf(b, "},\"inputs\":{\"log_lines\":%zu,\"templates\":%zu,\"series\":%zu,"
+				    "\"events\":%zu,\"mutating_events\":%zu,\"traces\":%zu,\"fault_traces\":%zu},",
+				    a->n_lines, a->n_tpls, a->n_metrics, a->n_events, a->n_changes,
+				    a->n_traces, a->n_fault_traces);
+	if (!e) e = fa2_buf_append_cstr(b, "\"symptoms\":[");
+	for (i = 0, j = 0; !e && i < FA2_TR_SYM__COUNT; i++)
+		if (a->symptoms & (1u << i))
+			e = fa2_buf_appendf(b, "%s\"%s\"", j++ ? "," : "", fa2_tr_symptom_name(1u << i));
+	if (!e) e = fa2_buf_append_cstr(b, "],\"notes\":[");
+	if (!e && a->log_note)
+		e = js_str(b, NULL, a->log_note);
+	if (!e) e = fa2_buf_append_cstr(b, "],\"suspects\":[");
+	n = a->n_suspects < L->suspects ? a->n_suspects : L->suspects;
+	om->suspects = a->n_suspects - n;
+	for (i = 0; !e && i < n; i++) {
+		const fa2_tr_suspect *s = &a->suspects[i];
+		fa2_buf tmp;
+		fa2_buf_init(&tmp, 64 * 1024);
+		e = fa2_buf_appendf(b, "%s{\"rank\":%zu,\"kind\":\"%s\",", i ? "," : "", i + 1, kind_name(s->what.kind));
+		if (!e) e = js_num(b, "score", s->score);
+		if (!e) e = suspect_title(a, s, &tmp);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "title", tmp.data ? tmp.data : "");
+		if (!e && s->what.kind == FA2_TR_EV_CHANGE) {
+			e = fa2_buf_append_cstr(b, ",\"change\":");
+			if (!e) e = js_change(a, &a->changes[s->what.idx], b);
+		} else if (!e && s->what.kind == FA2_TR_EV_CAUSE) {
+			e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_str(b, "service", a->causes[s->what.idx].service);
+			if (!e) e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_str(b, "entity", a->causes[s->what.idx].entity);
+		} else if (!e && s->what.kind == FA2_TR_EV_TEMPLATE) {
+			e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_str(b, "template", a->tpls[s->what.idx].text);
+		}
+		if (!e) e = fa2_buf_append_cstr(b, ",\"evidence\":[");
+		for (j = 0; !e && j < s->n_evidence && j < L->evidence; j++) {
+			if (j)
+				e = fa2_buf_append_byte(b, ',');
+			if (!e)
+				e = js_item(a, s->evidence[j], L->text, b);
+		}
+		if (!e) e = fa2_buf_append_cstr(b, "]}");
+		fa2_buf_cleanup(&tmp);
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "],\"timeline\":[");
+	n = a->n_timeline < L->timeline ? a->n_timeline : L->timeline;
+	om->timeline = a->n_timeline - n;
+	for (i = 0; !e && i < n; i++) {
+		if (i)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_item(a, a->timeline[i].ref, L->text, b);
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "],\"metrics\":[");
+	n = a->n_metrics < L->metrics ? a->n_metrics : L->metrics;
+	om->metrics = a->n_metrics - n;
+	for (i = 0; !e && i < n; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		fa2_buf tmp;
+		fa2_buf_init(&tmp, 4096);
+		e = fa2_buf_append_cstr(b, i ? ",{" : "{");
+		if (!e) e = js_str(b, "label", m->s->label);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "namespace", m->s->namespace_);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "metric", m->s->metric);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "stat", m->s->stat);
+		if (!e) e = dims_text(&tmp, m->s->dims, m->s->n_dims);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "dimensions", tmp.data ? tmp.data : "");
+		if (!e) e = fa2_buf_appendf(b, ",\"points\":%zu,", m->r.n);
+		if (!e) e = js_num(b, "min", m->r.min);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_num(b, "max", m->r.max);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_num(b, "mean", m->r.mean);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_num(b, "last", m->r.last);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_num(b, "baseline_median", m->r.base_median);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_num(b, "baseline_sigma", m->r.base_sigma);
+		if (!e) e = fa2_buf_append_cstr(b, ",\"shifts\":[");
+		for (j = 0; !e && j < m->r.n_shifts; j++) {
+			e = fa2_buf_append_cstr(b, j ? ",{" : "{");
+			if (!e) e = js_time(b, "time", m->r.shifts[j].t_ms);
+			if (!e) e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_num(b, "before", m->r.shifts[j].before);
+			if (!e) e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_num(b, "after", m->r.shifts[j].after);
+			if (!e) e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_num(b, "z", m->r.shifts[j].z);
+			if (!e) e = fa2_buf_append_byte(b, '}');
+		}
+		if (!e) e = fa2_buf_appendf(b, "],\"spikes\":%zu,", m->r.n_spikes);
+		if (!e) e = js_time(b, "onset", m->r.onset_ms);
+		if (!e) e = fa2_buf_appendf(b, ",\"harmful\":%s,\"alarm_metric\":%s,", m->harmful ? "true" : "false",
+					    m->alarm_metric ? "true" : "false");
+		if (!e) e = js_num(b, "score", m->score);
+		if (!e) e = fa2_buf_append_byte(b, '}');
+		fa2_buf_cleanup(&tmp);
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "],\"log_templates\":[");
+	n = a->n_tpls < L->tpls ? a->n_tpls : L->tpls;
+	om->tpls = a->n_tpls - n;
+	for (i = 0; !e && i < n; i++) {
+		const fa2_tr_tpl *tp = &a->tpls[i];
+		fa2_buf tmp;
+		fa2_buf_init(&tmp, 64 * 1024);
+		e = fa2_buf_append_cstr(b, i ? ",{" : "{");
+		if (!e) e = js_str(b, "template", tp->text);
+		if (!e) e = fa2_buf_appendf(b, ",\"count\":%zu,\"before\":%zu,\"during\":%zu,\"new\":%s,",
+					    tp->count, tp->n_before, tp->n_after, tp->is_new ? "true" : "false");
+		if (!e) e = js_time(b, "first", tp->first_ms);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_time(b, "last", tp->last_ms);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "severity", fa2_tr_severity_name(tp->severity));
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_num(b, "ratio", tp->ratio);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_num(b, "score", tp->score);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "log_group", tp->group);
+		if (!e) e = put_text(&tmp, tp->example ? tp->example : "", L->text, 0);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "example", tmp.data ? tmp.data : "");
+		if (!e) e = fa2_buf_append_byte(b, '}');
+		fa2_buf_cleanup(&tmp);
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "],\"changes\":[");
+	n = a->n_changes < L->changes ? a->n_changes : L->changes;
+	om->changes = a->n_changes - n;
+	for (i = 0; !e && i < n; i++) {
+		if (i)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = js_change(a, &a->changes[i], b);
+	}
+	if (!e)
+		e = fa2_buf_appendf(b, "],\"traces\":{\"total\":%zu,\"faults\":%zu,\"errors\":%zu,",
+				    a->n_traces, a->n_fault_traces, a->n_error_traces);
+	if (!e) e = js_time(b, "fault_onset", a->trace_fault_onset_ms);
+	if (!e) e = fa2_buf_append_cstr(b, ",\"services\":[");
+	n = a->n_svcs < L->svcs ? a->n_svcs : L->svcs;
+	om->svcs = a->n_svcs - n;
+	for (i = 0; !e && i < n; i++) {
+		const fa2_tr_svc *s = &a->svcs[i];
+		e = fa2_buf_append_cstr(b, i ? ",{" : "{");
+		if (!e) e = js_str(b, "name", s->name);
+		if (!e) e = fa2_buf_appendf(b, ",\"traces\":%zu,\"faults\":%zu,\"errors\":%zu,\"throttles\":%zu,\"root_faults\":%zu}",
+					    s->traces, s->faults, s->errors, s->throttles, s->root_faults);
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "],\"fault_causes\":[");
+	for (i = 0; !e && i < a->n_causes && i < L->svcs; i++) {
+		const fa2_tr_cause *c = &a->causes[i];
+		e = fa2_buf_append_cstr(b, i ? ",{" : "{");
+		if (!e) e = js_str(b, "service", c->service);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "entity", c->entity);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "exception", c->exception);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_str(b, "message", c->message);
+		if (!e) e = fa2_buf_appendf(b, ",\"count\":%zu,\"before\":%zu,\"during\":%zu,", c->count, c->n_before, c->n_after);
+		if (!e) e = js_num(b, "share", c->share);
+		if (!e) e = fa2_buf_append_byte(b, ',');
+		if (!e) e = js_time(b, "first", c->first_ms);
+		if (!e) e = fa2_buf_append_byte(b, '}');
+	}
+	if (!e) e = fa2_buf_append_cstr(b, "]},");
+	if (!e)
+		e = fa2_buf_appendf(b, "\"truncated\":%s,\"omitted\":{\"suspects\":%zu,\"timeline\":%zu,"
+				    "\"metrics\":%zu,\"log_templates\":%zu,\"changes\":%zu,\"services\":%zu}}\n",
+				    (om->suspects || om->timeline || om->metrics || om->tpls || om->changes || om->svcs)
+				    ? "true" : "false", om->suspects, om->timeline, om->metrics, om->tpls,
+				    om->changes, om->svcs);
+	return e;
+}
+
+/* Shrinks the longest list first; returns 0 when nothing can shrink any more. */
+static int shrink(limits *L, const fa2_tr_analysis *a)
+{
+	size_t *lists[5];
+	size_t have[5], i, best = 5, best_n = 0;
+	lists[0] = &L->timeline; have[0] = a->n_timeline;
+	lists[1] = &L->tpls; have[1] = a->n_tpls;
+	lists[2] = &L->changes; have[2] = a->n_changes;
+	lists[3] = &L->metrics; have[3] = a->n_metrics;
+	lists[4] = &L->svcs; have[4] = a->n_svcs;
+	for (i = 0; i < 5; i++) {
+		size_t eff = *lists[i] < have[i] ? *lists[i] : have[i];
+		if (eff > best_n) {
+			best_n = eff;
+			best = i;
+		}
+	}
+	if (best < 5 && best_n > 0) {
+		*lists[best] = best_n / 2;
+		return 1;
+	}
+	if (L->text > 60) {
+		L->text /= 2;
+		return 1;
+	}
+	if (L->evidence > 2) {
+		L->evidence--;
+		return 1;
+	}
+	if (L->suspects > 1) {
+		L->suspects--;
+		return 1;
+	}
+	return 0;
+}
+
+fa2_err fa2_tr_render(const fa2_tr_analysis *a, int format, size_t budget_tokens, fa2_buf *out)
+{
+	limits L;
+	omitted om;
+	fa2_buf b;
+	size_t budget = budget_tokens && budget_tokens < FA2_MAX_TR_REPORT_BYTES / BYTES_PER_TOKEN
+		? budget_tokens * BYTES_PER_TOKEN : FA2_MAX_TR_REPORT_BYTES;
+	fa2_err e;
+	L.suspects = FA2_TR_MAX_SUSPECTS;
+	L.evidence = FA2_TR_MAX_EVIDENCE;
+	L.timeline = 60;
+	L.metrics = 30;
+	L.tpls = 40;
+	L.changes = 25;
+	L.svcs = 15;
+	L.text = 240;
+	fa2_buf_init(&b, FA2_MAX_TR_REPORT_BYTES);
+	for (;;) {
+		fa2_buf_reset(&b);
+		e = format == FA2_TR_FMT_JSON ? json_render(a, &L, &om, &b) : md_render(a, &L, &om, &b);
+		if (e && e != FA2_ERR_TOO_LARGE)
+			goto cleanup;
+		/* Markdown keeps room for the closing note. */
+		if (!e && b.len + (format == FA2_TR_FMT_JSON ? 0 : 160) <= budget)
+			break;
+		if (!shrink(&L, a)) {
+			/* Even the smallest digest is over budget: cut Markdown at a line; JSON
+			 * cannot be cut and is returned at its smallest. */
+			if (!e && format != FA2_TR_FMT_JSON && b.len > budget) {
+				size_t cut = budget > 40 ? budget - 40 : 0;
+				while (cut > 0 && b.data[cut - 1] != '\n')
+					cut--;
+				fa2_buf_truncate(&b, cut);
+				e = fa2_buf_append_cstr(&b, "\n(report cut to the token budget)\n");
+			}
+			break;
+		}
+	}
+	if (!e && format != FA2_TR_FMT_JSON && (om.timeline || om.tpls || om.changes || om.metrics || om.svcs))
+		e = fa2_buf_appendf(&b, "\n_Shortened to fit %zu tokens; raise --budget-tokens or narrow "
+				    "--from/--to for more._\n", budget / BYTES_PER_TOKEN);
+	if (!e)
+		e = fa2_buf_append(out, b.data ? b.data : "", b.len);
+cleanup:
+	fa2_buf_cleanup(&b);
+	return e;
+}

@@ -1,0 +1,955 @@
+/* Decoding of raw AWS responses into fa2_tr_data, and the snapshot directory reader.
+ * The formats are documented in docs/snapshot.md. Every parser treats its input as
+ * untrusted: fields of the wrong type are skipped, arrays are capped. */
+#include "triage/data.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/file.h"
+#include "base/json.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/time.h"
+
+/* ---- string pool ---- */
+
+struct fa2_tr_chunk {
+	struct fa2_tr_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+#define POOL_CHUNK_BYTES (64u * 1024u)
+
+void fa2_tr_pool_init(fa2_tr_pool *p, size_t max_bytes)
+{
+	p->head = NULL;
+	p->used_bytes = 0;
+	p->max_bytes = max_bytes;
+}
+
+void fa2_tr_pool_cleanup(fa2_tr_pool *p)
+{
+	struct fa2_tr_chunk *c = p->head, *next;
+	while (c) {
+		next = c->next;
+		fa2_free(c);
+		c = next;
+	}
+	p->head = NULL;
+	p->used_bytes = 0;
+}
+
+static void *pool_alloc(fa2_tr_pool *p, size_t n)
+{
+	struct fa2_tr_chunk *c = p->head;
+	size_t need = (n + 7u) & ~(size_t)7u;
+	if (need < n || need > p->max_bytes - p->used_bytes)
+		return NULL;
+	if (!c || c->size - c->used < need) {
+		size_t sz = need > POOL_CHUNK_BYTES ? need : POOL_CHUNK_BYTES;
+		c = fa2_malloc(sizeof *c + sz);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = sz;
+		/* A big one-off allocation goes behind the current chunk so the current
+		 * chunk's free space stays usable. */
+		if (p->head && sz > POOL_CHUNK_BYTES) {
+			c->next = p->head->next;
+			p->head->next = c;
+		} else {
+			c->next = p->head;
+			p->head = c;
+		}
+	}
+	p->used_bytes += need;
+	c->used += need;
+	return c->data + c->used - need;
+}
+
+char *fa2_tr_pool_strndup(fa2_tr_pool *p, const char *s, size_t len)
+{
+	char *r;
+	if (len == (size_t)-1)
+		return NULL;
+	r = pool_alloc(p, len + 1);
+	if (!r)
+		return NULL;
+	if (len)
+		memcpy(r, s, len);
+	r[len] = '\0';
+	return r;
+}
+
+char *fa2_tr_pool_strdup(fa2_tr_pool *p, const char *s)
+{
+	return fa2_tr_pool_strndup(p, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* ---- data ---- */
+
+void fa2_tr_data_init(fa2_tr_data *d)
+{
+	memset(d, 0, sizeof *d);
+	fa2_tr_pool_init(&d->pool, FA2_MAX_TR_POOL_BYTES);
+}
+
+static void free_series(fa2_tr_series *s)
+{
+	fa2_free(s->t_ms);
+	fa2_free(s->v);
+}
+
+void fa2_tr_data_cleanup(fa2_tr_data *d)
+{
+	size_t i;
+	for (i = 0; i < d->n_series; i++)
+		free_series(&d->series[i]);
+	fa2_free(d->lines);
+	fa2_free(d->series);
+	fa2_free(d->events);
+	fa2_free(d->traces);
+	fa2_tr_pool_cleanup(&d->pool);
+	memset(d, 0, sizeof *d);
+}
+
+/* Makes room for one more element in *arr (element size el, count n, capacity *cap,
+ * hard cap max). */
+static fa2_err grow(void **arr, size_t el, size_t n, size_t *cap, size_t max)
+{
+	size_t nc;
+	void *p;
+	if (n < *cap)
+		return FA2_OK;
+	if (n >= max)
+		return FA2_ERR_TOO_LARGE;
+	nc = *cap ? *cap * 2 : 64;
+	if (nc > max)
+		nc = max;
+	p = fa2_realloc(*arr, nc * el);
+	if (!p)
+		return FA2_ERR_NOMEM;
+	*arr = p;
+	*cap = nc;
+	return FA2_OK;
+}
+
+static const char *pstr(fa2_tr_data *d, const char *s, fa2_err *e)
+{
+	char *r;
+	if (*e)
+		return "";
+	r = fa2_tr_pool_strdup(&d->pool, s);
+	if (!r) {
+		*e = FA2_ERR_NOMEM;
+		return "";
+	}
+	return r;
+}
+
+int64_t fa2_tr_json_time_s(const cJSON *it)
+{
+	int64_t ms;
+	if (cJSON_IsNumber(it)) {
+		double v = it->valuedouble;
+		if (!(v > 0 && v < 1e11))
+			return 0;
+		return (int64_t)(v * 1000.0 + 0.5);
+	}
+	if (cJSON_IsString(it) && it->valuestring &&
+	    fa2_time_parse(fa2_slice_cstr(it->valuestring), 0, 0, &ms) == FA2_OK && ms > 0)
+		return ms;
+	return 0;
+}
+
+/* A Logs Insights @timestamp: "YYYY-MM-DD HH:MM:SS.mmm" (UTC) or epoch ms digits. */
+static int64_t logs_time(const cJSON *it)
+{
+	int64_t ms;
+	if (cJSON_IsNumber(it)) {
+		double v = it->valuedouble;
+		if (!(v > 0 && v < 1e15))
+			return 0;
+		return v < 1e11 ? (int64_t)(v * 1000.0) : (int64_t)v;
+	}
+	if (cJSON_IsString(it) && it->valuestring &&
+	    fa2_time_parse(fa2_slice_cstr(it->valuestring), 0, 0, &ms) == FA2_OK && ms > 0)
+		return ms;
+	return 0;
+}
+
+static fa2_err parse_root(fa2_slice json, cJSON **root)
+{
+	fa2_err e = FA2_OK;
+	*root = fa2_json_parse(json, &e);
+	if (!*root)
+		return e ? e : FA2_ERR_PARSE;
+	if (!cJSON_IsObject(*root)) {
+		cJSON_Delete(*root);
+		*root = NULL;
+		return FA2_ERR_PARSE;
+	}
+	return FA2_OK;
+}
+
+/* ---- logs ---- */
+
+fa2_err fa2_tr_parse_logs(fa2_tr_data *d, fa2_slice json, const char *default_group)
+{
+	cJSON *root = NULL, *rows, *row, *f;
+	fa2_err e = parse_root(json, &root);
+	if (e)
+		return e;
+	rows = cJSON_GetObjectItemCaseSensitive(root, "results");
+	cJSON_ArrayForEach(row, rows) {
+		const cJSON *ts = NULL;
+		const char *msg = NULL, *stream = "", *group = default_group ? default_group : "";
+		fa2_tr_logline *l;
+		if (!cJSON_IsArray(row))
+			continue;
+		cJSON_ArrayForEach(f, row) {
+			const char *name = fa2_json_str(f, "field");
+			const cJSON *val = cJSON_GetObjectItemCaseSensitive(f, "value");
+			if (!name)
+				continue;
+			if (strcmp(name, "@timestamp") == 0)
+				ts = val;
+			else if (strcmp(name, "@message") == 0 && cJSON_IsString(val))
+				msg = val->valuestring;
+			else if (strcmp(name, "@logStream") == 0 && cJSON_IsString(val))
+				stream = val->valuestring;
+			else if (strcmp(name, "@log") == 0 && cJSON_IsString(val)) {
+				/* "123456789012:/ecs/orders": the group follows the account id. */
+				const char *c = strchr(val->valuestring, ':');
+				group = c ? c + 1 : val->valuestring;
+			}
+		}
+		if (!msg)
+			continue;
+		if ((e = grow((void **)&d->lines, sizeof *d->lines, d->n_lines, &d->cap_lines,
+			      FA2_MAX_TR_LOG_LINES)))
+			goto cleanup;
+		l = &d->lines[d->n_lines];
+		l->t_ms = logs_time(ts);
+		l->msg_len = strlen(msg);
+		l->msg = pstr(d, msg, &e);
+		l->group = pstr(d, group, &e);
+		l->stream = pstr(d, stream, &e);
+		if (e)
+			goto cleanup;
+		d->n_lines++;
+	}
+cleanup:
+	cJSON_Delete(root);
+	return e;
+}
+
+/* ---- metrics ---- */
+
+static fa2_err parse_dims(fa2_tr_data *d, const cJSON *arr, fa2_tr_kv **out, size_t *n_out)
+{
+	const cJSON *it;
+	size_t n = 0, k = 0;
+	fa2_err e = FA2_OK;
+	fa2_tr_kv *kv;
+	cJSON_ArrayForEach(it, arr)
+		n++;
+	*out = NULL;
+	*n_out = 0;
+	if (n == 0 || n > 64)
+		return FA2_OK;
+	kv = pool_alloc(&d->pool, n * sizeof *kv);
+	if (!kv)
+		return FA2_ERR_NOMEM;
+	cJSON_ArrayForEach(it, arr) {
+		const char *name = fa2_json_str(it, "Name"), *value = fa2_json_str(it, "Value");
+		if (!name || !value)
+			continue;
+		kv[k].name = pstr(d, name, &e);
+		kv[k].value = pstr(d, value, &e);
+		k++;
+	}
+	*out = kv;
+	*n_out = k;
+	return e;
+}
+
+static const cJSON *find_query(const cJSON *queries, const char *id)
+{
+	const cJSON *q;
+	cJSON_ArrayForEach(q, queries) {
+		const char *qid = fa2_json_str(q, "Id");
+		if (qid && strcmp(qid, id) == 0)
+			return q;
+	}
+	return NULL;
+}
+
+/* Sorts the points of s by time (insertion sort: AWS returns them sorted, either way). */
+static void sort_points(fa2_tr_series *s)
+{
+	size_t i, j;
+	for (i = 1; i < s->n; i++) {
+		int64_t t = s->t_ms[i];
+		double v = s->v[i];
+		for (j = i; j > 0 && s->t_ms[j - 1] > t; j--) {
+			s->t_ms[j] = s->t_ms[j - 1];
+			s->v[j] = s->v[j - 1];
+		}
+		s->t_ms[j] = t;
+		s->v[j] = v;
+	}
+}
+
+fa2_err fa2_tr_parse_metrics(fa2_tr_data *d, fa2_slice json, fa2_slice queries_json)
+{
+	cJSON *root = NULL, *queries = NULL, *res, *r;
+	fa2_err e = parse_root(json, &root);
+	if (e)
+		return e;
+	if (queries_json.len) {
+		queries = fa2_json_parse(queries_json, NULL);
+		if (queries && !cJSON_IsArray(queries)) {
+			cJSON_Delete(queries);
+			queries = NULL;
+		}
+	}
+	res = cJSON_GetObjectItemCaseSensitive(root, "MetricDataResults");
+	cJSON_ArrayForEach(r, res) {
+		const char *id = fa2_json_str(r, "Id"), *label = fa2_json_str(r, "Label");
+		const cJSON *ts = cJSON_GetObjectItemCaseSensitive(r, "Timestamps");
+		const cJSON *vs = cJSON_GetObjectItemCaseSensitive(r, "Values");
+		const cJSON *q, *ms, *m, *t, *v;
+		fa2_tr_series *s;
+		size_t n = 0;
+		double per;
+		if (!id || !cJSON_IsArray(ts) || !cJSON_IsArray(vs))
+			continue;
+		if ((e = grow((void **)&d->series, sizeof *d->series, d->n_series, &d->cap_series,
+			      FA2_MAX_TR_SERIES)))
+			goto cleanup;
+		s = &d->series[d->n_series];
+		memset(s, 0, sizeof *s);
+		s->id = pstr(d, id, &e);
+		s->label = pstr(d, label ? label : id, &e);
+		s->namespace_ = "";
+		s->metric = s->label;
+		s->stat = "";
+		q = queries ? find_query(queries, id) : NULL;
+		ms = q ? cJSON_GetObjectItemCaseSensitive(q, "MetricStat") : NULL;
+		m = ms ? cJSON_GetObjectItemCaseSensitive(ms, "Metric") : NULL;
+		if (m) {
+			const char *ns = fa2_json_str(m, "Namespace"), *mn = fa2_json_str(m, "MetricName");
+			const char *st = fa2_json_str(ms, "Stat");
+			if (ns)
+				s->namespace_ = pstr(d, ns, &e);
+			if (mn)
+				s->metric = pstr(d, mn, &e);
+			if (st)
+				s->stat = pstr(d, st, &e);
+			if (fa2_json_num(ms, "Period", &per) && per > 0 && per < 1e9)
+				s->period_s = (int64_t)per;
+			if (!e)
+				e = parse_dims(d, cJSON_GetObjectItemCaseSensitive(m, "Dimensions"),
+					       &s->dims, &s->n_dims);
+		}
+		if (e)
+			goto cleanup;
+		n = (size_t)cJSON_GetArraySize(ts);
+		if ((size_t)cJSON_GetArraySize(vs) < n)
+			n = (size_t)cJSON_GetArraySize(vs);
+		if (n > FA2_MAX_TR_POINTS) {
+			e = FA2_ERR_TOO_LARGE;
+			goto cleanup;
+		}
+		if (n) {
+			s->t_ms = fa2_calloc(n, sizeof *s->t_ms);
+			s->v = fa2_calloc(n, sizeof *s->v);
+			if (!s->t_ms || !s->v) {
+				free_series(s);
+				e = FA2_ERR_NOMEM;
+				goto cleanup;
+			}
+		}
+		/* Walks both arrays in step; points with a bad time or value are dropped. */
+		t = ts ? ts->child : NULL;
+		v = vs ? vs->child : NULL;
+		for (; t && v && s->n < n; t = t->next, v = v->next) {
+			int64_t tm = fa2_tr_json_time_s(t);
+			if (!tm || !cJSON_IsNumber(v) || v->valuedouble != v->valuedouble)
+				continue;
+			s->t_ms[s->n] = tm;
+			s->v[s->n] = v->valuedouble;
+			s->n++;
+		}
+		sort_points(s);
+		d->n_series++;
+	}
+cleanup:
+	cJSON_Delete(queries);
+	cJSON_Delete(root);
+	return e;
+}
+
+/* ---- CloudTrail ---- */
+
+#define PARAMS_MAX_BYTES 2048u
+#define EVENT_MAX_RESOURCES 24u
+
+/* True for values that look like AWS resource identifiers or names worth matching:
+ * "sg-0abc12", "vpce-...", ARNs, or any key ending in Id/Name/Arn. */
+static int id_like_value(const char *v)
+{
+	size_t n = strlen(v), i, alpha = 0;
+	if (n < 3 || n > 256)
+		return 0;
+	if (strncmp(v, "arn:", 4) == 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+		if (c == ' ' || c == '{' || c == '"')
+			return 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			alpha++;
+	}
+	return alpha > 0;
+}
+
+static int id_like_key(const char *k)
+{
+	size_t n = strlen(k);
+	static const char *const suf[] = { "Id", "Name", "Arn", "id", "name", "arn", "Ids",
+		"Names", "Arns", "cluster", "service", "Cluster", "Service", "Identifier" };
+	size_t i;
+	for (i = 0; i < sizeof suf / sizeof suf[0]; i++) {
+		size_t m = strlen(suf[i]);
+		if (n >= m && strcmp(k + n - m, suf[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+struct ev_build {
+	fa2_buf params;
+	fa2_tr_kv res[EVENT_MAX_RESOURCES];
+	size_t n_res;
+};
+
+static void add_res(fa2_tr_data *d, struct ev_build *b, const char *type, const char *name,
+		    fa2_err *e)
+{
+	size_t i;
+	if (*e || !name || !*name || b->n_res >= EVENT_MAX_RESOURCES)
+		return;
+	for (i = 0; i < b->n_res; i++)
+		if (strcmp(b->res[i].value, name) == 0)
+			return;
+	b->res[b->n_res].name = pstr(d, type, e);
+	b->res[b->n_res].value = pstr(d, name, e);
+	if (!*e)
+		b->n_res++;
+}
+
+/* Walks requestParameters: every string value goes into params (bounded); id-like
+ * values under id-like keys become resources. Depth-bounded. */
+static void walk_params(fa2_tr_data *d, struct ev_build *b, const cJSON *it, const char *key,
+			int depth, fa2_err *e)
+{
+	const cJSON *c;
+	if (depth > 12 || *e)
+		return;
+	if (cJSON_IsString(it) && it->valuestring) {
+		size_t room = PARAMS_MAX_BYTES - b->params.len;
+		size_t n = strlen(it->valuestring);
+		if (room > 2) {
+			if (b->params.len)
+				(void)fa2_buf_append_byte(&b->params, ' ');
+			(void)fa2_buf_append(&b->params, it->valuestring, n < room - 2 ? n : room - 2);
+		}
+		if (key && id_like_key(key) && id_like_value(it->valuestring))
+			add_res(d, b, key, it->valuestring, e);
+		return;
+	}
+	if (cJSON_IsNumber(it) && key && b->params.len + 24 < PARAMS_MAX_BYTES)
+		(void)fa2_buf_appendf(&b->params, "%s%s=%g", b->params.len ? " " : "", key,
+				      it->valuedouble);
+	cJSON_ArrayForEach(c, it)
+		walk_params(d, b, c, c->string ? c->string : key, depth + 1, e);
+}
+
+static int ro_from_string(const char *s)
+{
+	if (!s)
+		return -1;
+	if (strcmp(s, "true") == 0)
+		return 1;
+	if (strcmp(s, "false") == 0)
+		return 0;
+	return -1;
+}
+
+fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
+{
+	cJSON *root = NULL, *evs, *ev;
+	struct ev_build b;
+	fa2_err e = parse_root(json, &root);
+	if (e)
+		return e;
+	fa2_buf_init(&b.params, PARAMS_MAX_BYTES);
+	evs = cJSON_GetObjectItemCaseSensitive(root, "Events");
+	cJSON_ArrayForEach(ev, evs) {
+		const char *name = fa2_json_str(ev, "EventName");
+		const char *ct = fa2_json_str(ev, "CloudTrailEvent");
+		const cJSON *rs, *r, *ro;
+		cJSON *inner = NULL;
+		fa2_tr_event *x;
+		const char *user = fa2_json_str(ev, "Username");
+		const char *src = fa2_json_str(ev, "EventSource");
+		const char *err = NULL;
+		if (!name)
+			continue;
+		if ((e = grow((void **)&d->events, sizeof *d->events, d->n_events, &d->cap_events,
+			      FA2_MAX_TR_EVENTS)))
+			goto cleanup;
+		x = &d->events[d->n_events];
+		memset(x, 0, sizeof *x);
+		fa2_buf_reset(&b.params);
+		b.n_res = 0;
+		x->t_ms = fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(ev, "EventTime"));
+		ro = cJSON_GetObjectItemCaseSensitive(ev, "ReadOnly");
+		x->read_only = cJSON_IsString(ro) ? ro_from_string(ro->valuestring)
+			: cJSON_IsBool(ro) ? cJSON_IsTrue(ro) : -1;
+		rs = cJSON_GetObjectItemCaseSensitive(ev, "Resources");
+		cJSON_ArrayForEach(r, rs)
+			add_res(d, &b, fa2_json_str(r, "ResourceType") ? fa2_json_str(r, "ResourceType") : "",
+				fa2_json_str(r, "ResourceName"), &e);
+		if (ct)
+			inner = fa2_json_parse(fa2_slice_cstr(ct), NULL);
+		if (inner && cJSON_IsObject(inner)) {
+			const cJSON *ui = cJSON_GetObjectItemCaseSensitive(inner, "userIdentity");
+			const cJSON *iro = cJSON_GetObjectItemCaseSensitive(inner, "readOnly");
+			err = fa2_json_str(inner, "errorCode");
+			if (!src)
+				src = fa2_json_str(inner, "eventSource");
+			if (!user && ui)
+				user = fa2_json_str(ui, "arn");
+			if (x->read_only < 0 && cJSON_IsBool(iro))
+				x->read_only = cJSON_IsTrue(iro);
+			if (!x->t_ms)
+				x->t_ms = fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(inner, "eventTime"));
+			walk_params(d, &b, cJSON_GetObjectItemCaseSensitive(inner, "requestParameters"),
+				    NULL, 0, &e);
+			/* Resources the call created are named in responseElements. */
+			walk_params(d, &b, cJSON_GetObjectItemCaseSensitive(inner, "responseElements"),
+				    NULL, 8, &e);
+		}
+		x->id = pstr(d, fa2_json_str(ev, "EventId"), &e);
+		x->name = pstr(d, name, &e);
+		x->source = pstr(d, src, &e);
+		x->user = pstr(d, user, &e);
+		x->error_code = pstr(d, err, &e);
+		cJSON_Delete(inner);  /* src, user and err may point into it */
+		x->params = e ? "" : fa2_tr_pool_strndup(&d->pool, b.params.data ? b.params.data : "",
+							 b.params.len);
+		if (!x->params && !e)
+			e = FA2_ERR_NOMEM;
+		if (!e && b.n_res) {
+			x->resources = pool_alloc(&d->pool, b.n_res * sizeof *x->resources);
+			if (!x->resources)
+				e = FA2_ERR_NOMEM;
+			else {
+				memcpy(x->resources, b.res, b.n_res * sizeof *x->resources);
+				x->n_resources = b.n_res;
+			}
+		}
+		if (e)
+			goto cleanup;
+		d->n_events++;
+	}
+cleanup:
+	fa2_buf_cleanup(&b.params);
+	cJSON_Delete(root);
+	return e;
+}
+
+/* ---- X-Ray ---- */
+
+/* Flattens FaultRootCauses / ErrorRootCauses: one entry per root-cause service. */
+static fa2_err parse_causes(fa2_tr_data *d, const cJSON *arr, fa2_tr_rootcause **out, size_t *n_out)
+{
+	const cJSON *rc, *svc;
+	size_t n = 0, k = 0;
+	fa2_err e = FA2_OK;
+	fa2_tr_rootcause *v;
+	cJSON_ArrayForEach(rc, arr)
+		cJSON_ArrayForEach(svc, cJSON_GetObjectItemCaseSensitive(rc, "Services"))
+			n++;
+	*out = NULL;
+	*n_out = 0;
+	if (n == 0)
+		return FA2_OK;
+	if (n > 64)
+		n = 64;
+	v = pool_alloc(&d->pool, n * sizeof *v);
+	if (!v)
+		return FA2_ERR_NOMEM;
+	cJSON_ArrayForEach(rc, arr) {
+		cJSON_ArrayForEach(svc, cJSON_GetObjectItemCaseSensitive(rc, "Services")) {
+			const cJSON *ent, *path, *ex;
+			const char *entity = "", *exn = "", *exm = "";
+			const cJSON *rem = NULL;
+			if (k >= n)
+				break;
+			path = cJSON_GetObjectItemCaseSensitive(svc, "EntityPath");
+			cJSON_ArrayForEach(ent, path) {
+				const char *en = fa2_json_str(ent, "Name");
+				if (en)
+					entity = en;
+				rem = cJSON_GetObjectItemCaseSensitive(ent, "Remote");
+				ex = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ent, "Exceptions"), 0);
+				if (ex) {
+					exn = fa2_json_str(ex, "Name") ? fa2_json_str(ex, "Name") : "";
+					exm = fa2_json_str(ex, "Message") ? fa2_json_str(ex, "Message") : "";
+				}
+			}
+			v[k].service = pstr(d, fa2_json_str(svc, "Name") ? fa2_json_str(svc, "Name") : "", &e);
+			v[k].entity = pstr(d, entity, &e);
+			v[k].exception = pstr(d, exn, &e);
+			v[k].message = pstr(d, exm, &e);
+			v[k].remote = cJSON_IsTrue(rem);
+			k++;
+		}
+	}
+	*out = v;
+	*n_out = k;
+	return e;
+}
+
+/* The epoch seconds embedded in an X-Ray trace id "1-5f2aebcd-<96 bits>". */
+static int64_t trace_id_time(const char *id)
+{
+	int64_t s = 0;
+	int i;
+	if (!id || id[0] != '1' || id[1] != '-')
+		return 0;
+	for (i = 2; i < 10; i++) {
+		char c = id[i];
+		int dv = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (dv < 0)
+			return 0;
+		s = s * 16 + dv;
+	}
+	return id[10] == '-' ? s * 1000 : 0;
+}
+
+fa2_err fa2_tr_parse_traces(fa2_tr_data *d, fa2_slice json)
+{
+	cJSON *root = NULL, *sums, *t;
+	fa2_err e = parse_root(json, &root);
+	if (e)
+		return e;
+	sums = cJSON_GetObjectItemCaseSensitive(root, "TraceSummaries");
+	cJSON_ArrayForEach(t, sums) {
+		const char *id = fa2_json_str(t, "Id");
+		const cJSON *http = cJSON_GetObjectItemCaseSensitive(t, "Http");
+		const cJSON *sv, *s;
+		fa2_tr_trace *x;
+		double num;
+		size_t n = 0, k = 0;
+		if (!cJSON_IsObject(t))
+			continue;
+		if ((e = grow((void **)&d->traces, sizeof *d->traces, d->n_traces, &d->cap_traces,
+			      FA2_MAX_TR_TRACES)))
+			goto cleanup;
+		x = &d->traces[d->n_traces];
+		memset(x, 0, sizeof *x);
+		x->id = pstr(d, id, &e);
+		x->t_ms = fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(t, "StartTime"));
+		if (!x->t_ms)
+			x->t_ms = trace_id_time(id);
+		if (fa2_json_num(t, "Duration", &num) && num >= 0 && num < 1e9)
+			x->duration_s = num;
+		x->fault = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "HasFault"));
+		x->error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "HasError"));
+		x->throttle = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "HasThrottle"));
+		if (http && fa2_json_num(http, "HttpStatus", &num) && num >= 0 && num < 1000)
+			x->http_status = (int)num;
+		x->url = pstr(d, http ? fa2_json_str(http, "HttpURL") : NULL, &e);
+		sv = cJSON_GetObjectItemCaseSensitive(t, "ServiceIds");
+		cJSON_ArrayForEach(s, sv)
+			n++;
+		if (n > 64)
+			n = 64;
+		if (n && !e) {
+			x->services = pool_alloc(&d->pool, n * sizeof *x->services);
+			if (!x->services)
+				e = FA2_ERR_NOMEM;
+			cJSON_ArrayForEach(s, sv) {
+				const char *nm = fa2_json_str(s, "Name");
+				if (e || k >= n)
+					break;
+				if (nm)
+					x->services[k++] = pstr(d, nm, &e);
+			}
+			x->n_services = k;
+		}
+		if (!e)
+			e = parse_causes(d, cJSON_GetObjectItemCaseSensitive(t, "FaultRootCauses"),
+					 &x->faults, &x->n_faults);
+		if (!e)
+			e = parse_causes(d, cJSON_GetObjectItemCaseSensitive(t, "ErrorRootCauses"),
+					 &x->errors, &x->n_errors);
+		if (e)
+			goto cleanup;
+		d->n_traces++;
+	}
+cleanup:
+	cJSON_Delete(root);
+	return e;
+}
+
+/* ---- manifest and directory ---- */
+
+static int64_t manifest_time(const cJSON *obj, const char *key)
+{
+	return fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+fa2_err fa2_tr_parse_manifest(fa2_tr_data *d, fa2_slice json)
+{
+	cJSON *root = NULL, *w, *a, *lg, *it;
+	size_t n = 0;
+	fa2_err e = parse_root(json, &root);
+	if (e)
+		return e;
+	d->fa2_version = pstr(d, fa2_json_str(root, "fa2_version"), &e);
+	d->region = pstr(d, fa2_json_str(root, "region"), &e);
+	w = cJSON_GetObjectItemCaseSensitive(root, "window");
+	d->from_ms = manifest_time(w, "from");
+	d->to_ms = manifest_time(w, "to");
+	a = cJSON_GetObjectItemCaseSensitive(root, "alarm");
+	if (cJSON_IsObject(a) && fa2_json_str(a, "name")) {
+		d->alarm.name = pstr(d, fa2_json_str(a, "name"), &e);
+		d->alarm.t_ms = manifest_time(a, "state_change_time");
+		d->alarm.reason = pstr(d, fa2_json_str(a, "reason"), &e);
+		d->alarm.namespace_ = pstr(d, fa2_json_str(a, "namespace"), &e);
+		d->alarm.metric = pstr(d, fa2_json_str(a, "metric_name"), &e);
+		if (!e)
+			e = parse_dims(d, cJSON_GetObjectItemCaseSensitive(a, "dimensions"),
+				       &d->alarm.dims, &d->alarm.n_dims);
+	}
+	lg = cJSON_GetObjectItemCaseSensitive(root, "log_groups");
+	cJSON_ArrayForEach(it, lg)
+		n++;
+	if (!e && n > 0 && n <= 1000) {
+		d->log_groups = pool_alloc(&d->pool, n * sizeof *d->log_groups);
+		if (!d->log_groups)
+			e = FA2_ERR_NOMEM;
+		cJSON_ArrayForEach(it, lg) {
+			if (e)
+				break;
+			if (cJSON_IsString(it))
+				d->log_groups[d->n_log_groups++] = pstr(d, it->valuestring, &e);
+		}
+	}
+	cJSON_Delete(root);
+	return e;
+}
+
+/* A manifest path must stay inside the snapshot directory: relative, no "..". */
+static int safe_rel_path(const char *p)
+{
+	const char *s = p;
+	if (!*p || *p == '/' || strlen(p) > 1024)
+		return 0;
+	while (*s) {
+		const char *slash = strchr(s, '/');
+		size_t n = slash ? (size_t)(slash - s) : strlen(s);
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return 0;
+		if (!slash)
+			break;
+		s = slash + 1;
+	}
+	return 1;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	int64_t x = ((const fa2_tr_logline *)a)->t_ms, y = ((const fa2_tr_logline *)b)->t_ms;
+	return x < y ? -1 : x > y;
+}
+static int cmp_events(const void *a, const void *b)
+{
+	int64_t x = ((const fa2_tr_event *)a)->t_ms, y = ((const fa2_tr_event *)b)->t_ms;
+	return x < y ? -1 : x > y;
+}
+static int cmp_traces(const void *a, const void *b)
+{
+	int64_t x = ((const fa2_tr_trace *)a)->t_ms, y = ((const fa2_tr_trace *)b)->t_ms;
+	return x < y ? -1 : x > y;
+}
+
+/* Stable sort of lines by time (merge sort keeps the order of equal timestamps, which
+ * is the order AWS returned them in). */
+static fa2_err sort_lines(fa2_tr_data *d)
+{
+	fa2_tr_logline *tmp;
+	size_t w, i;
+	if (d->n_lines < 2)
+		return FA2_OK;
+	tmp = fa2_calloc(d->n_lines, sizeof *tmp);
+	if (!tmp)
+		return FA2_ERR_NOMEM;
+	for (w = 1; w < d->n_lines; w *= 2) {
+		for (i = 0; i < d->n_lines; i += 2 * w) {
+			size_t lo = i, mid = i + w < d->n_lines ? i + w : d->n_lines;
+			size_t hi = i + 2 * w < d->n_lines ? i + 2 * w : d->n_lines;
+			size_t a = lo, b = mid, k = lo;
+			while (a < mid && b < hi)
+				tmp[k++] = cmp_lines(&d->lines[b], &d->lines[a]) < 0 ? d->lines[b++] : d->lines[a++];
+			while (a < mid)
+				tmp[k++] = d->lines[a++];
+			while (b < hi)
+				tmp[k++] = d->lines[b++];
+		}
+		memcpy(d->lines, tmp, d->n_lines * sizeof *tmp);
+	}
+	fa2_free(tmp);
+	return FA2_OK;
+}
+
+fa2_err fa2_tr_snapshot_read(fa2_tr_data *d, const char *dir, const char **why)
+{
+	fa2_buf mbuf, fbuf, qbuf;
+	cJSON *man = NULL, *files, *f;
+	char path[4096];
+	size_t count = 0;
+	fa2_err e;
+
+	fa2_buf_init(&mbuf, FA2_MAX_CONFIG_BYTES);
+	fa2_buf_init(&fbuf, FA2_MAX_JSON_BYTES);
+	fa2_buf_init(&qbuf, FA2_MAX_CONFIG_BYTES);
+	if (why)
+		*why = "";
+	if (snprintf(path, sizeof path, "%s/manifest.json", dir) >= (int)sizeof path) {
+		e = FA2_ERR_INVALID;
+		goto cleanup;
+	}
+	if ((e = fa2_file_read_all(path, &mbuf))) {
+		if (why)
+			*why = "cannot read manifest.json";
+		goto cleanup;
+	}
+	if ((e = fa2_tr_parse_manifest(d, fa2_buf_slice(&mbuf)))) {
+		if (why)
+			*why = "manifest.json is not a valid snapshot manifest";
+		goto cleanup;
+	}
+	man = fa2_json_parse(fa2_buf_slice(&mbuf), &e);
+	if (!man)
+		goto cleanup;
+	files = cJSON_GetObjectItemCaseSensitive(man, "files");
+	cJSON_ArrayForEach(f, files) {
+		const char *rel = fa2_json_str(f, "path"), *kind = fa2_json_str(f, "kind");
+		const cJSON *params = cJSON_GetObjectItemCaseSensitive(f, "params");
+		if (++count > FA2_MAX_SNAPSHOT_FILES) {
+			e = FA2_ERR_TOO_LARGE;
+			if (why)
+				*why = "manifest lists too many files";
+			goto cleanup;
+		}
+		if (!rel || !kind || !safe_rel_path(rel)) {
+			e = FA2_ERR_PARSE;
+			if (why)
+				*why = "manifest file entry lacks a safe relative path or a kind";
+			goto cleanup;
+		}
+		if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path) {
+			e = FA2_ERR_INVALID;
+			goto cleanup;
+		}
+		fa2_buf_reset(&fbuf);
+		if ((e = fa2_file_read_all(path, &fbuf))) {
+			if (why)
+				*why = fa2_tr_pool_strdup(&d->pool, rel);
+			goto cleanup;
+		}
+		if (strcmp(kind, "logs") == 0) {
+			const cJSON *groups = params ? cJSON_GetObjectItemCaseSensitive(params, "logGroupNames") : NULL;
+			const char *g = NULL;
+			if (cJSON_GetArraySize(groups) == 1 && cJSON_IsString(groups->child))
+				g = groups->child->valuestring;
+			else if (params && fa2_json_str(params, "logGroupName"))
+				g = fa2_json_str(params, "logGroupName");
+			e = fa2_tr_parse_logs(d, fa2_buf_slice(&fbuf), g);
+		} else if (strcmp(kind, "metrics") == 0) {
+			const cJSON *q = params ? cJSON_GetObjectItemCaseSensitive(params, "MetricDataQueries") : NULL;
+			fa2_buf_reset(&qbuf);
+			if (q && (e = fa2_json_append(&qbuf, q)))
+				goto cleanup;
+			e = fa2_tr_parse_metrics(d, fa2_buf_slice(&fbuf), fa2_buf_slice(&qbuf));
+		} else if (strcmp(kind, "cloudtrail") == 0) {
+			e = fa2_tr_parse_events(d, fa2_buf_slice(&fbuf));
+		} else if (strcmp(kind, "xray") == 0) {
+			e = fa2_tr_parse_traces(d, fa2_buf_slice(&fbuf));
+		} else {
+			FA2_LOGW("triage", "snapshot: %s: unknown kind '%s', skipped", rel, kind);
+		}
+		if (e) {
+			if (why)
+				*why = fa2_tr_pool_strdup(&d->pool, rel);
+			goto cleanup;
+		}
+	}
+	if ((e = sort_lines(d)))
+		goto cleanup;
+	if (d->n_events > 1)
+		qsort(d->events, d->n_events, sizeof *d->events, cmp_events);
+	if (d->n_traces > 1)
+		qsort(d->traces, d->n_traces, sizeof *d->traces, cmp_traces);
+cleanup:
+	cJSON_Delete(man);
+	fa2_buf_cleanup(&mbuf);
+	fa2_buf_cleanup(&fbuf);
+	fa2_buf_cleanup(&qbuf);
+	return e;
+}
+
+void fa2_tr_data_narrow(fa2_tr_data *d, int64_t from_ms, int64_t to_ms)
+{
+	size_t i, j, k;
+	int64_t hi = to_ms ? to_ms : INT64_MAX;
+#define IN_RANGE(t) ((t) >= from_ms && (t) <= hi)
+	for (i = j = 0; i < d->n_lines; i++)
+		if (IN_RANGE(d->lines[i].t_ms))
+			d->lines[j++] = d->lines[i];
+	d->n_lines = j;
+	for (i = j = 0; i < d->n_events; i++)
+		if (IN_RANGE(d->events[i].t_ms))
+			d->events[j++] = d->events[i];
+	d->n_events = j;
+	for (i = j = 0; i < d->n_traces; i++)
+		if (IN_RANGE(d->traces[i].t_ms))
+			d->traces[j++] = d->traces[i];
+	d->n_traces = j;
+	for (k = 0; k < d->n_series; k++) {
+		fa2_tr_series *s = &d->series[k];
+		for (i = j = 0; i < s->n; i++)
+			if (IN_RANGE(s->t_ms[i])) {
+				s->t_ms[j] = s->t_ms[i];
+				s->v[j++] = s->v[i];
+			}
+		s->n = j;
+	}
+#undef IN_RANGE
+	if (from_ms && from_ms > d->from_ms)
+		d->from_ms = from_ms;
+	if (to_ms && (!d->to_ms || to_ms < d->to_ms))
+		d->to_ms = to_ms;
+}
