@@ -69,6 +69,12 @@ def seed(moto, now):
                      "Dimensions": [{"Name": "LoadBalancer", "Value": "app/web/123"}]})
     for k in range(0, 30, 10):
         cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=data[k:k + 10])
+    seg = {"trace_id": "1-%08x-%024x" % (now - 600, 9), "id": "%016x" % 11, "name": "pay-api",
+           "start_time": now - 600, "end_time": now - 597, "fault": True, "http": {"response": {"status": 502}},
+           "cause": {"exceptions": [{"type": "UpstreamTimeout", "message": "gateway timed out after 3000 ms"}]}}
+    ok = {"trace_id": "1-%08x-%024x" % (now - 500, 10), "id": "%016x" % 12, "name": "pay-api",
+          "start_time": now - 500, "end_time": now - 499.9}
+    moto.client("xray").put_trace_segments(TraceSegmentDocuments=[json.dumps(seg), json.dumps(ok)])
     cw.put_metric_data(Namespace="FA2/Custom", MetricData=[{"MetricName": "Orders", "Value": 3.0,
                                                              "Timestamp": now - 600}])
 
@@ -80,7 +86,10 @@ def script(dbl):
                              D.tool_use("tu-metrics-1", "metrics_tool", {})], "tool_use"),
         1: D.converse_reply([D.tool_use("tu-ct-1", "audit_log_tool", {"eventName": "UpdateFunctionConfiguration"}),
                              D.tool_use("tu-ct-2", "audit_log_tool", {"eventName": "PutRolePolicy"})], "tool_use"),
-        2: D.converse_reply([{"text": "```json\n" + json.dumps(REPORT) + "\n```"}], "end_turn"),
+        2: D.converse_reply([D.tool_use("tu-xray-1", "xray_tool", {}),
+                             D.tool_use("tu-kb-1", "kb_tool", {"query": "payment timeout runbook",
+                                                               "numberOfResults": 2})], "tool_use"),
+        3: D.converse_reply([{"text": "```json\n" + json.dumps(REPORT) + "\n```"}], "end_turn"),
     }
 
 
@@ -109,11 +118,14 @@ def run(c, moto, dbl):
     with open(cfg, "w") as f:
         json.dump({"modelId": MODEL, "env": {"region": "us-east-1"}, "cwLogsLogGroups": ["/fa2/app"],
                    "maxAgentCycles": 5, "stateDir": state,
+                   "xrayTrace": True, "knowledgeBase": True, "knowledgeBaseId": "KB12345678",
+                   "rerankModelId": "amazon.rerank-v1:0",
                    "llm": {"maxRetries": 2, "backoffMs": 200, "timeoutSeconds": 60},
                    "agent": {"toolParallelism": 4, "timeoutSeconds": 120}}, f)
     env = aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
                               AWS_REGION="us-east-1", AWS_ENDPOINT_URL=moto.url,
-                              AWS_ENDPOINT_URL_BEDROCK_RUNTIME=dbl.url, AWS_ENDPOINT_URL_CLOUDTRAIL=dbl.url)
+                              AWS_ENDPOINT_URL_BEDROCK_RUNTIME=dbl.url, AWS_ENDPOINT_URL_CLOUDTRAIL=dbl.url,
+                              AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=dbl.url)
     frm = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 1900))
     to = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 60))
     args = ["analyze", "--from", frm, "--to", to, "--event", "ALB 5xx alarm on app/web", "--config", cfg,
@@ -123,7 +135,7 @@ def run(c, moto, dbl):
     rc, out, err, secs = aws_peers.fa2(FA2, args, env, timeout=120)
     c.check(rc == 0, "analyze exits 0", out + err)
     c.check(not dbl.errors, "no protocol violations seen by the doubles", "\n".join(dbl.errors))
-    c.check(len(dbl.converse) == 3, "three Converse calls", str([t for _, t, _ in dbl.converse]))
+    c.check(len(dbl.converse) == 4, "four Converse calls", str([t for _, t, _ in dbl.converse]))
     c.check(dbl.verified >= 5, "SigV4 (bedrock, cloudtrail) verified with botocore on every call (%d)" % dbl.verified)
     try:
         rep = json.loads(out)
@@ -133,9 +145,9 @@ def run(c, moto, dbl):
             "the report is the model's, status complete", out[-800:])
     calls = rep.get("agent", {}).get("toolCalls", [])
     c.check(sorted(x.get("name", x.get("tool", "")) for x in calls) ==
-            ["audit_log_tool", "audit_log_tool", "logs_tool", "metrics_tool"],
-            "the report lists the four scripted tool calls", json.dumps(calls)[:800])
-    if len(dbl.converse) >= 3:
+            ["audit_log_tool", "audit_log_tool", "kb_tool", "logs_tool", "metrics_tool", "xray_tool"],
+            "the report lists the six scripted tool calls", json.dumps(calls)[:800])
+    if len(dbl.converse) >= 4:
         r1 = tool_results(dbl.converse[1][2])
         logs = r1.get("tu-logs-1", ("", ""))
         met = r1.get("tu-metrics-1", ("", ""))
@@ -157,12 +169,26 @@ def run(c, moto, dbl):
         turn = dbl.converse[2][0] - [t for t, k in dbl.converse_done if k == 1][0]
         c.check(len(ct) == 2 and abs(ct[0] - ct[1]) < 0.4, "the two tools of one turn ran at once")
         c.check(0.9 <= turn < 1.7, "a turn of two 1 s tools took %.2f s (about 1 s, not 2)" % turn)
+        r3 = tool_results(dbl.converse[3][2])
+        xr, kb = r3.get("tu-xray-1", ("", "")), r3.get("tu-kb-1", ("", ""))
+        c.check(xr[0] == "success" and "2 traces, 1 with faults" in xr[1] and
+                "UpstreamTimeout: gateway timed out after 3000 ms" in xr[1],
+                "xray_tool: per-service summary and the faulting trace's root cause", xr[1][:1200])
+        c.check(kb[0] == "success" and "s3://kb/runbook-0.md" in kb[1] and "restart the pool" in kb[1],
+                "kb_tool: passages with their sources", kb[1][:800])
+        kq = dbl.retrieve[0] if dbl.retrieve else {}
+        vs = kq.get("retrievalConfiguration", {}).get("vectorSearchConfiguration", {})
+        c.check(vs.get("numberOfResults") == 2 and kq.get("retrievalQuery", {}).get("text") == "payment timeout runbook"
+                and vs.get("rerankingConfiguration", {}).get("bedrockRerankingConfiguration", {})
+                .get("modelConfiguration", {}).get("modelArn") ==
+                "arn:aws:bedrock:us-east-1::foundation-model/amazon.rerank-v1:0" and "knowledgeBaseId" not in kq,
+                "Retrieve: query, numberOfResults and the reranking model ARN", json.dumps(kq))
 
     # ---- 2. kill -9 during an analysis, then resume ----
     n_ct = len(dbl.cloudtrail)
     dbl.converse.clear()
     dbl.converse_done.clear()
-    dbl.hold_turn, dbl.hold_s = 2, 20
+    dbl.hold_turn, dbl.hold_s = 3, 20
     dbl.held.clear()
     before = set(os.listdir(os.path.join(state, "sessions")))
     p = subprocess.Popen([FA2] + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -174,6 +200,7 @@ def run(c, moto, dbl):
     c.check(len(dbl.cloudtrail) - n_ct == 2, "two LookupEvents before the kill")
     dbl.hold_turn = None
     n_conv = len(dbl.converse)
+    n_kb = len(dbl.retrieve)
     if new:
         rc, out, err, secs = aws_peers.fa2(FA2, ["sessions", "resume", new[0], "--config", cfg, "--format", "json"],
                                            env, timeout=120)
@@ -184,12 +211,13 @@ def run(c, moto, dbl):
             rep = {}
         c.check(rep.get("summary") == REPORT["summary"], "the resumed analysis has the model's report", out[-500:])
         c.check(len(dbl.cloudtrail) - n_ct == 2, "resume repeated no CloudTrail call (%d in all)" % (len(dbl.cloudtrail) - n_ct))
-        c.check([t for _, t, _ in dbl.converse[n_conv:]] == [2], "resume asked the model only for the last turn",
+        c.check(len(dbl.retrieve) == n_kb, "resume repeated no Retrieve call")
+        c.check([t for _, t, _ in dbl.converse[n_conv:]] == [3], "resume asked the model only for the last turn",
                 str([t for _, t, _ in dbl.converse[n_conv:]]))
         with open(os.path.join(state, "sessions", new[0], "journal.jsonl")) as f:
             recs = [json.loads(line) for line in f if line.strip()]
         ids = [r.get("id") for r in recs if r.get("type") == "tool"]
-        c.check(sorted(ids) == ["tu-ct-1", "tu-ct-2", "tu-logs-1", "tu-metrics-1"],
+        c.check(sorted(ids) == ["tu-ct-1", "tu-ct-2", "tu-kb-1", "tu-logs-1", "tu-metrics-1", "tu-xray-1"],
                 "the journal has each tool call once", str(ids))
         c.check(not dbl.errors, "no protocol violations on resume", "\n".join(dbl.errors))
 

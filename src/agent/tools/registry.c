@@ -1,6 +1,7 @@
 /* The tools of this build, registered for the configuration: metrics_tool and
  * audit_log_tool always (they need only the account), logs_tool when cwLogsLogGroups is
- * set. alb_log_tool, xray_tool and kb_tool are not built yet. */
+ * set, xray_tool with xrayTrace, kb_tool with knowledgeBase and knowledgeBaseId.
+ * alb_log_tool is not built yet. */
 #include "agent/config.h"
 #include "agent/tool.h"
 #include "agent/tools/tools.h"
@@ -12,5 +13,9 @@ fa2_err fa2_tools_register_default(fa2_tool_registry *r, const struct fa2_config
 		e = fa2_tool_registry_add(r, &fa2_logs_tool);
 	if (!e)
 		e = fa2_tool_registry_add(r, &fa2_audit_log_tool);
+	if (!e && cfg && cfg->xray_trace)
+		e = fa2_tool_registry_add(r, &fa2_xray_tool);
+	if (!e && cfg && cfg->knowledge_base && cfg->knowledge_base_id)
+		e = fa2_tool_registry_add(r, &fa2_kb_tool);
 	return e;
 }

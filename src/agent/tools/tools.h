@@ -9,6 +9,8 @@
 extern const fa2_tool fa2_logs_tool;
 extern const fa2_tool fa2_metrics_tool;
 extern const fa2_tool fa2_audit_log_tool;
+extern const fa2_tool fa2_kb_tool;
+extern const fa2_tool fa2_xray_tool;
 
 /* Logs Insights @timestamp ("YYYY-MM-DD HH:MM:SS.mmm" UTC, or epoch ms digits) to epoch
  * ms; FA2_LOGTPL_NO_TIME when neither. */
