@@ -60,6 +60,9 @@ class Doubles(http.server.ThreadingHTTPServer):
         self.held = threading.Event()
         self.ct_delay = {}      # eventName -> seconds
         self.ct_events = []     # events returned by LookupEvents (filtered by EventName)
+        self.openai_key = None  # bearer key the chat double insists on
+        self.chat_script = {}   # turn -> OpenAI chat completion reply
+        self.chat = []          # parsed chat requests
         self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first
         self.logs_cap = 10000   # rows a query returns at most (the service's cap); None: all
         self.logs_calls = []    # (operation, parsed body)
@@ -143,6 +146,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(n)
         if self.path.startswith("/model/"):
             return self.converse(body)
+        if self.path == "/v1/chat/completions":
+            return self.chat(body)
         if self.path == "/" and self.headers.get("X-Amz-Target") == CT_TARGET:
             return self.lookup_events(body)
         if self.path == "/" and self.headers.get("X-Amz-Target", "").startswith("Logs_20140328."):
@@ -249,6 +254,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if msgs[-1]["role"] != "user":
             return "the last message is not from the user"
         return None
+
+    # ---- OpenAI-compatible chat completions ----
+    def chat(self, body):
+        s = self.server
+        if self.headers.get("Authorization") != "Bearer %s" % s.openai_key:
+            self.server.error("chat: Authorization %r" % self.headers.get("Authorization"))
+            return self.reply(401, {"error": {"message": "bad key", "type": "invalid_request_error"}})
+        if "X-Amz-Date" in self.headers or "x-amz-security-token" in self.headers:
+            return self.invalid("an OpenAI-compatible request carries AWS signing headers")
+        req = json.loads(body)
+        msgs = req.get("messages", [])
+        if not msgs or msgs[0].get("role") != "system" or not req.get("model") or not req.get("tools"):
+            return self.invalid("chat request lacks system message, model or tools")
+        pending = []
+        for m in msgs[1:]:
+            if m["role"] == "assistant":
+                if pending:
+                    return self.invalid("tool calls %r were not answered" % pending)
+                pending = [c["id"] for c in m.get("tool_calls", [])]
+                for c in m.get("tool_calls", []):
+                    json.loads(c["function"]["arguments"])
+            elif m["role"] == "tool":
+                if m.get("tool_call_id") not in pending:
+                    return self.invalid("tool message for unknown call %r" % m.get("tool_call_id"))
+                pending.remove(m["tool_call_id"])
+            elif m["role"] == "user":
+                if pending:
+                    return self.invalid("user message before the tool results of %r" % pending)
+        turn = sum(1 for m in msgs if m["role"] == "assistant")
+        with s.lock:
+            s.chat.append(req)
+        rep = s.chat_script.get(turn)
+        if rep is None:
+            return self.invalid("no scripted chat answer for turn %d" % turn)
+        self.reply(200, rep)
 
     # ---- CloudTrail LookupEvents ----
     def lookup_events(self, body):

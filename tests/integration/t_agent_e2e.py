@@ -231,6 +231,33 @@ def run(c, moto, dbl):
     c.check("could not obtain an analysis from the model" in out, "a clear partial report on stdout", out[:800])
     c.check(secs < 30, "it ends within the deadline (%.1f s)" % secs)
     c.check(len(dbl.converse) == 6, "1 + 2 retries for the turn and for the final-report call (%d)" % len(dbl.converse))
+    dbl.throttle = False
+
+    # ---- 4. an OpenAI-compatible server instead of Bedrock (bearer key, no signing) ----
+    dbl.openai_key = "sk-local-test-123"
+    dbl.chat_script = {
+        0: {"choices": [{"message": {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "audit_log_tool",
+                                                                "arguments": json.dumps({"userName": "alice"})}}]},
+            "finish_reason": "tool_calls"}], "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}},
+        1: {"choices": [{"message": {"role": "assistant", "content": json.dumps(REPORT)}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}},
+    }
+    ocfg = os.path.join(TMP, "openai.json")
+    with open(ocfg, "w") as f:
+        json.dump({"modelId": "local-model", "env": {"region": "us-east-1"}, "stateDir": state,
+                   "llm": {"provider": "openai", "endpoint": dbl.url + "/v1", "apiKeyEnv": "FA2_TEST_LLM_KEY",
+                           "maxRetries": 0}}, f)
+    n_errs = len(dbl.errors)
+    rc, out, err, secs = aws_peers.fa2(FA2, ["analyze", "--from", frm, "--to", to, "--event", "x", "--config", ocfg],
+                                       dict(env, FA2_TEST_LLM_KEY=dbl.openai_key), timeout=60)
+    c.check(rc == 0 and REPORT["summary"] in out, "analyze with an OpenAI-compatible server", out + err)
+    c.check(len(dbl.chat) == 2 and len(dbl.errors) == n_errs, "chat double: bearer key, shape, tool_call ids",
+            "\n".join(dbl.errors[n_errs:]))
+    c.check(dbl.openai_key not in out + err, "the API key is not printed")
+    tool_msgs = [m for m in (dbl.chat[1]["messages"] if len(dbl.chat) > 1 else []) if m["role"] == "tool"]
+    c.check(len(tool_msgs) == 1 and tool_msgs[0]["tool_call_id"] == "call_1" and "user=alice" in tool_msgs[0]["content"],
+            "the tool result went back as a role=tool message", json.dumps(tool_msgs)[:600])
 
 
 if __name__ == "__main__":
