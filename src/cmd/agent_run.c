@@ -10,6 +10,7 @@
 #include "agent/prompts.h"
 #include "agent/report.h"
 #include "agent/session.h"
+#include "aws/shared.h"
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/limits.h"
@@ -235,6 +236,8 @@ cleanup:
 		fa2_session_close(&session);
 	if (tctx)
 		fa2_llm_transport_release(tctx);
+	/* The tools and the Bedrock transport share one AWS client; no worker runs now. */
+	fa2_aws_shared_release();
 	if (have_llm)
 		fa2_llm_provider_cleanup(&llm);
 	if (have_prompts)

@@ -1,12 +1,17 @@
 #!/bin/sh
 # fa2 analyze and fa2 sessions from the outside: option and config validation with exit
-# code 2 and messages naming the problem, the "not in this build" exit until the
-# transport lands, and the session store (list, show, resume lock, prune).
+# code 2 and messages naming the problem, a model that cannot be reached (no credentials:
+# a partial report and exit 1), and the session store (list, show, resume lock, prune).
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
 T=$FA2_TMP
 export FA2_STATE_DIR="$T/state"
 unset FA2_CONFIG
+# No ambient AWS settings and nothing off this machine: no credentials, no IMDS, every
+# endpoint on a closed loopback port.
+for v in $(env | sed -n 's/^\(AWS_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$T/no-config" \
+	AWS_SHARED_CREDENTIALS_FILE="$T/no-credentials" AWS_ENDPOINT_URL=http://127.0.0.1:9
 
 # expect CODE PATTERN CMD...: runs CMD, checks the exit code and that stderr+stdout match.
 expect() {
@@ -36,10 +41,10 @@ for bin in "$FA2" "$FA2_ASAN"; do
 	echo '{"llm": {"provider": "openai", "endpoint": "http://127.0.0.1:9/v1", "apiKeyEnv": "FA2_TEST_NO_SUCH_KEY"}}' > "$T/oa.json"
 	expect 2 "FA2_TEST_NO_SUCH_KEY, which is not set" "$bin" analyze --from -1h --event x --config "$T/oa.json"
 	expect 2 "prompt directory $T/nope: does not exist" "$bin" analyze --from -1h --event x --prompts "$T/nope"
-	# Everything valid: stops cleanly before the model, says why, creates no session.
-	echo '{"language": "ja", "env": {"region": "us-east-1"}, "cwLogsLogGroups": ["/ecs/api"], "maxAgentCycles": 3}' > "$T/ok.json"
-	expect 2 "not available in this build yet" "$bin" analyze --from "2026-11-25T08:00:00+09:00" --to "2026-11-25T08:30:00+09:00" --event "ALB 5xx" --config "$T/ok.json" --format json
-	[ ! -d "$T/state/sessions" ] || [ -z "$(ls "$T/state/sessions")" ] || fail "a session was created for an analysis that cannot run"
+	# Everything valid but no AWS credentials: a partial report naming the failure, exit 1.
+	echo '{"language": "ja", "env": {"region": "us-east-1"}, "cwLogsLogGroups": ["/ecs/api"], "maxAgentCycles": 3, "llm": {"maxRetries": 0}}' > "$T/ok.json"
+	expect 1 "partial report (authentication failed" "$bin" analyze --from "2026-11-25T08:00:00+09:00" --to "2026-11-25T08:30:00+09:00" --event "ALB 5xx" --config "$T/ok.json" --format json
+	grep -q '"status":.*"partial"' "$T/out" || fail "no partial report on stdout"
 done
 
 # A session store with one finished and one interrupted session.
@@ -55,6 +60,7 @@ cat > "$S/20261125-090000-bbbb0002/summary.json" <<JSON
 {"status": "running", "event": "RDS CPU", "cycles": 1, "maxCycles": 5, "updated": $now_ms, "id": "20261125-090000-bbbb0002"}
 JSON
 printf '{"type":"start","v":1,"event":"RDS CPU","fromMs":1795593600000,"toMs":1795595400000,"language":"en","maxCycles":5,"seq":0,"t":1}\n' > "$S/20261125-090000-bbbb0002/journal.jsonl"
+printf '{"type":"message","cycle":0,"message":{"role":"user","blocks":[{"kind":"text","text":"Incident: RDS CPU"}]},"seq":1,"t":2}\n' >> "$S/20261125-090000-bbbb0002/journal.jsonl"
 
 expect 0 "20261125-080000-aaaa0001 *done" "$FA2" sessions list
 expect 0 "20261125-090000-bbbb0002 *running" "$FA2" sessions list
@@ -68,8 +74,8 @@ expect 2 "is not a session id" "$FA2" sessions show ../../etc
 expect 2 "no session nope" "$FA2" sessions show nope
 expect 2 "needs a session ID" "$FA2" sessions resume
 expect 2 "unknown action 'frob'" "$FA2" sessions frob
-# resume goes through the analyze path: stops before the model in this build.
-expect 2 "not available in this build yet" "$FA2" sessions resume 20261125-090000-bbbb0002
+# resume goes through the analyze path: no credentials here, so a partial report.
+expect 1 "partial report (authentication failed" "$FA2" sessions resume 20261125-090000-bbbb0002 --config "$T/ok.json"
 expect 2 "no session zzzz" "$FA2" sessions resume zzzz
 # Another process holds the session: resume refuses (flock from util-linux).
 if command -v flock >/dev/null 2>&1; then

@@ -1,13 +1,21 @@
-/* The tools of this build. The AWS-backed tools (metrics_tool, logs_tool, audit_log_tool,
- * alb_log_tool, xray_tool, kb_tool) land with the AWS layer: each adds an
- * fa2_tool_registry_add() call here, guarded by the configuration it needs (e.g.
- * alb_log_tool only when albAccessLogTableName is set, kb_tool only with knowledgeBase). */
+/* The tools of this build, registered for the configuration: metrics_tool and
+ * audit_log_tool always (they need only the account), logs_tool when cwLogsLogGroups is
+ * set, xray_tool with xrayTrace, kb_tool with knowledgeBase and knowledgeBaseId.
+ * alb_log_tool is not built yet. */
 #include "agent/config.h"
 #include "agent/tool.h"
+#include "agent/tools/tools.h"
 
 fa2_err fa2_tools_register_default(fa2_tool_registry *r, const struct fa2_config *cfg)
 {
-	(void)r;
-	(void)cfg;
-	return FA2_OK;
+	fa2_err e = fa2_tool_registry_add(r, &fa2_metrics_tool);
+	if (!e && cfg && cfg->n_log_groups > 0)
+		e = fa2_tool_registry_add(r, &fa2_logs_tool);
+	if (!e)
+		e = fa2_tool_registry_add(r, &fa2_audit_log_tool);
+	if (!e && cfg && cfg->xray_trace)
+		e = fa2_tool_registry_add(r, &fa2_xray_tool);
+	if (!e && cfg && cfg->knowledge_base && cfg->knowledge_base_id)
+		e = fa2_tool_registry_add(r, &fa2_kb_tool);
+	return e;
 }

@@ -1,0 +1,31 @@
+/* Helpers shared by the AWS-backed agent tools: the shared AWS client, one service call
+ * with the tool's deadline and a readable error in the observation, time formatting and
+ * input accessors. */
+#ifndef FA2_AGENT_TOOLS_COMMON_H
+#define FA2_AGENT_TOOLS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cJSON.h"
+
+#include "agent/tool.h"
+#include "aws/client.h"
+#include "base/buf.h"
+
+/* Calls svc/op with input (a JSON object) before env->deadline_mono_ms. On success
+ * *output is the parsed reply (caller deletes). On failure appends one line naming the
+ * operation and the error to out, copies the error into *err when not NULL, and returns
+ * it (FA2_ERR_AWS for a service error). */
+fa2_err fa2_tools_aws_call(const fa2_tool_env *env, const char *svc, const char *op,
+			   const cJSON *input, cJSON **output, fa2_buf *out, fa2_aws_error *err);
+/* "2026-11-25 09:52:35Z" (UTC, seconds). */
+void fa2_tools_time(int64_t ms, char *buf, size_t cap);
+/* Localised pick: en or ja text. */
+#define FA2_T(env, en, ja) ((env)->lang == FA2_LANG_JA ? (ja) : (en))
+/* Integer member of input clamped to [lo, hi], def when absent or not a number. */
+long fa2_tools_int(const cJSON *input, const char *key, long def, long lo, long hi);
+/* Appends s to out with SQL single-quote escaping ('' for '), without the quotes. */
+fa2_err fa2_tools_sql_quote(fa2_buf *out, const char *s);
+
+#endif

@@ -1,0 +1,19 @@
+/* The process-wide AWS context of an analysis: the shared config files, one credential
+ * provider (cached, thread-safe) and one JSON client, created on first use and kept until
+ * fa2_aws_shared_release(). The LLM transport (Bedrock) and the agent's tools use it, so
+ * credentials are resolved once per process. Thread-safe. */
+#ifndef FA2_AWS_SHARED_H
+#define FA2_AWS_SHARED_H
+
+#include <stddef.h>
+
+#include "aws/client.h"
+
+/* Returns the shared client (creating it on the first call; region may be NULL: then
+ * AWS_REGION / AWS_DEFAULT_REGION / the profile / IMDS decide). On failure writes why to
+ * msg and returns FA2_ERR_CONFIG (no region, unreadable config files) or FA2_ERR_NOMEM. */
+fa2_err fa2_aws_shared_get(const char *region, fa2_aws_client **out, char *msg, size_t msg_cap);
+/* Frees the shared context (no client from fa2_aws_shared_get may be in use). */
+void fa2_aws_shared_release(void);
+
+#endif

@@ -1,0 +1,381 @@
+"""Strict doubles for the agent's network peers (Python standard library + botocore from
+the machine image):
+
+- Bedrock Runtime Converse (POST /model/{modelId}/converse): checks the SigV4 signature
+  (recomputed with botocore for signing name "bedrock" and the same credentials), the
+  path, the request shape (roles alternate from user, content blocks well formed,
+  toolConfig present, never both temperature and topP) and that the toolResult ids of
+  the last user message are exactly the toolUse ids of the previous assistant turn.
+  Answers from a script indexed by the number of assistant messages in the request, so
+  that a resumed conversation gets the same answers.
+- CloudTrail LookupEvents (awsJson1_1) and Bedrock Agent Runtime Retrieve, signed and
+  checked the same way; responses can be delayed to observe parallel tool runs.
+
+Every request is counted; every violation is recorded in Doubles.errors and answered
+with HTTP 400 ValidationException."""
+import hashlib
+import http.server
+import json
+import re
+import threading
+import time
+import urllib.parse
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+CT_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
+
+
+def converse_reply(content, stop):
+    return {"output": {"message": {"role": "assistant", "content": content}},
+            "stopReason": stop, "usage": {"inputTokens": 100, "outputTokens": 20, "totalTokens": 120},
+            "metrics": {"latencyMs": 5}}
+
+
+def tool_use(tid, name, inp):
+    return {"toolUse": {"toolUseId": tid, "name": name, "input": inp}}
+
+
+class Doubles(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, akid, secret, region, model_id):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.creds = Credentials(akid, secret)
+        self.region = region
+        self.model_id = model_id
+        self.lock = threading.Lock()
+        self.errors = []
+        self.converse = []      # (arrival monotonic, turn, parsed body)
+        self.converse_done = [] # (reply monotonic, turn)
+        self.cloudtrail = []    # (arrival monotonic, parsed body)
+        self.retrieve = []
+        self.verified = 0
+        self.script = {}        # turn -> reply dict
+        self.throttle = False
+        self.hold_turn = None   # turn whose first request is held for hold_s
+        self.hold_s = 0
+        self.held = threading.Event()
+        self.ct_delay = {}      # eventName -> seconds
+        self.ct_events = []     # events returned by LookupEvents (filtered by EventName)
+        self.openai_key = None  # bearer key the chat double insists on
+        self.chat_script = {}   # turn -> OpenAI chat completion reply
+        self.chat = []          # parsed chat requests
+        self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first
+        self.logs_cap = 10000   # rows a query returns at most (the service's cap); None: all
+        self.logs_calls = []    # (operation, parsed body)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.server_address[1]
+
+    def error(self, what):
+        with self.lock:
+            self.errors.append(what)
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+
+
+AUTH_RE = re.compile(r"^AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
+                     r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, code, obj, error_type=None):
+        b = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(b)))
+        self.send_header("x-amzn-RequestId", "req-%d" % int(time.time() * 1000))
+        if error_type:
+            self.send_header("x-amzn-ErrorType", error_type + ":http://internal.amazon.com/")
+        self.end_headers()
+        try:
+            self.wfile.write(b)
+        except OSError:
+            pass
+
+    def invalid(self, what):
+        self.server.error("%s %s: %s" % (self.command, self.path, what))
+        self.reply(400, {"message": what}, "ValidationException")
+
+    def check_sigv4(self, body, service):
+        """Recomputes the signature with botocore over the headers fa2 signed."""
+        s = self.server
+        m = AUTH_RE.match(self.headers.get("Authorization", ""))
+        if not m:
+            return "no or malformed Authorization header"
+        akid, date8, region, svc, signed, sig = m.groups()
+        if akid != s.creds.access_key or region != s.region or svc != service:
+            return "credential scope %s/%s/%s, want %s/%s/%s" % (akid, region, svc, s.creds.access_key,
+                                                                  s.region, service)
+        amz_date = self.headers.get("X-Amz-Date", "")
+        if not amz_date.startswith(date8):
+            return "X-Amz-Date %r does not match the scope date" % amz_date
+        hdrs = {}
+        for name in signed.split(";"):
+            v = self.headers.get(name)
+            if v is None:
+                return "signed header %s is missing" % name
+            hdrs[name] = v
+        req = AWSRequest(method=self.command, url="http://%s%s" % (hdrs.get("host", ""), self.path),
+                         data=body, headers=hdrs)
+        req.context["timestamp"] = amz_date
+        signer = SigV4Auth(s.creds, service, s.region)
+        canon = signer.canonical_request(req)
+        want = signer.signature(signer.string_to_sign(req, canon), req)
+        if want != sig:
+            return "SigV4 signature mismatch (botocore canonical request:\n%s)" % canon
+        with s.lock:
+            s.verified += 1
+        return None
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        if self.path.startswith("/model/"):
+            return self.converse(body)
+        if self.path == "/v1/chat/completions":
+            return self.chat(body)
+        if self.path == "/" and self.headers.get("X-Amz-Target") == CT_TARGET:
+            return self.lookup_events(body)
+        if self.path == "/" and self.headers.get("X-Amz-Target", "").startswith("Logs_20140328."):
+            return self.logs(body)
+        if self.path.startswith("/knowledgebases/"):
+            return self.retrieve(body)
+        self.invalid("unexpected request")
+
+    # ---- Bedrock Converse ----
+    def converse(self, body):
+        s = self.server
+        m = re.match(r"^/model/([^/]+)/converse$", self.path)
+        if not m or urllib.parse.unquote(m.group(1)) != s.model_id:
+            return self.invalid("path %s is not /model/%s/converse" % (self.path, s.model_id))
+        err = self.check_sigv4(body, "bedrock")
+        if err:
+            return self.invalid(err)
+        if not self.headers.get("Content-Type", "").startswith("application/json"):
+            return self.invalid("Content-Type is not application/json")
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return self.invalid("body is not JSON")
+        err = self.check_shape(req)
+        if err:
+            return self.invalid(err)
+        turn = sum(1 for msg in req["messages"] if msg["role"] == "assistant")
+        with s.lock:
+            s.converse.append((time.monotonic(), turn, req))
+            hold = s.hold_turn == turn and not s.held.is_set()
+            if hold:
+                s.held.set()
+        if s.throttle:
+            return self.reply(400, {"message": "Too many requests, please wait before trying again."},
+                              "ThrottlingException")
+        if hold:
+            time.sleep(s.hold_s)
+        rep = s.script.get(turn)
+        if rep is None:
+            return self.invalid("no scripted answer for turn %d" % turn)
+        self.reply(200, rep)
+        with s.lock:
+            s.converse_done.append((time.monotonic(), turn))
+
+    def check_shape(self, req):
+        msgs = req.get("messages")
+        if not isinstance(msgs, list) or not msgs:
+            return "messages missing or empty"
+        sysb = req.get("system")
+        if sysb is not None and not (isinstance(sysb, list) and all("text" in b for b in sysb)):
+            return "system must be a list of text blocks"
+        ic = req.get("inferenceConfig", {})
+        if "temperature" in ic and "topP" in ic:
+            return "both temperature and topP were sent"
+        tools = req.get("toolConfig", {}).get("tools")
+        names = set()
+        if tools is not None:
+            for t in tools:
+                spec = t.get("toolSpec", {})
+                if not spec.get("name") or not spec.get("description") or \
+                        not isinstance(spec.get("inputSchema", {}).get("json"), dict):
+                    return "malformed toolSpec %r" % t
+                names.add(spec["name"])
+        prev_uses = []
+        for i, msg in enumerate(msgs):
+            want = "user" if i % 2 == 0 else "assistant"
+            if msg.get("role") != want:
+                return "message %d has role %r, want %s (roles must alternate from user)" % (i, msg.get("role"), want)
+            content = msg.get("content")
+            if not isinstance(content, list) or not content:
+                return "message %d has no content" % i
+            uses, results = [], []
+            for b in content:
+                keys = set(b)
+                if keys == {"text"}:
+                    if not isinstance(b["text"], str) or not b["text"].strip():
+                        return "message %d has a blank text block" % i
+                elif keys == {"toolUse"}:
+                    tu = b["toolUse"]
+                    if tu.get("name") not in names:
+                        return "toolUse of unknown tool %r" % tu.get("name")
+                    if not isinstance(tu.get("input"), dict):
+                        return "toolUse input is not an object"
+                    uses.append(tu["toolUseId"])
+                elif keys == {"toolResult"}:
+                    tr = b["toolResult"]
+                    if tr.get("status") not in ("success", "error"):
+                        return "toolResult status %r" % tr.get("status")
+                    c = tr.get("content")
+                    if not isinstance(c, list) or not c or not all(isinstance(x.get("text"), str) for x in c):
+                        return "toolResult content must be text blocks"
+                    results.append(tr["toolUseId"])
+                else:
+                    return "unknown content block %r" % sorted(keys)
+            if msg["role"] == "user":
+                if sorted(results) != sorted(prev_uses):
+                    return "message %d: toolResult ids %r do not match the previous turn's toolUse ids %r" % (
+                        i, results, prev_uses)
+                prev_uses = []
+            else:
+                if results:
+                    return "assistant message %d carries toolResult blocks" % i
+                prev_uses = uses
+        if msgs[-1]["role"] != "user":
+            return "the last message is not from the user"
+        return None
+
+    # ---- OpenAI-compatible chat completions ----
+    def chat(self, body):
+        s = self.server
+        if self.headers.get("Authorization") != "Bearer %s" % s.openai_key:
+            self.server.error("chat: Authorization %r" % self.headers.get("Authorization"))
+            return self.reply(401, {"error": {"message": "bad key", "type": "invalid_request_error"}})
+        if "X-Amz-Date" in self.headers or "x-amz-security-token" in self.headers:
+            return self.invalid("an OpenAI-compatible request carries AWS signing headers")
+        req = json.loads(body)
+        msgs = req.get("messages", [])
+        if not msgs or msgs[0].get("role") != "system" or not req.get("model") or not req.get("tools"):
+            return self.invalid("chat request lacks system message, model or tools")
+        pending = []
+        for m in msgs[1:]:
+            if m["role"] == "assistant":
+                if pending:
+                    return self.invalid("tool calls %r were not answered" % pending)
+                pending = [c["id"] for c in m.get("tool_calls", [])]
+                for c in m.get("tool_calls", []):
+                    json.loads(c["function"]["arguments"])
+            elif m["role"] == "tool":
+                if m.get("tool_call_id") not in pending:
+                    return self.invalid("tool message for unknown call %r" % m.get("tool_call_id"))
+                pending.remove(m["tool_call_id"])
+            elif m["role"] == "user":
+                if pending:
+                    return self.invalid("user message before the tool results of %r" % pending)
+        turn = sum(1 for m in msgs if m["role"] == "assistant")
+        with s.lock:
+            s.chat.append(req)
+        rep = s.chat_script.get(turn)
+        if rep is None:
+            return self.invalid("no scripted chat answer for turn %d" % turn)
+        self.reply(200, rep)
+
+    # ---- CloudTrail LookupEvents ----
+    def lookup_events(self, body):
+        s = self.server
+        if self.headers.get("Content-Type") != "application/x-amz-json-1.1":
+            return self.invalid("Content-Type %r" % self.headers.get("Content-Type"))
+        err = self.check_sigv4(body, "cloudtrail")
+        if err:
+            return self.invalid(err)
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return self.invalid("body is not JSON")
+        if not isinstance(req.get("StartTime"), (int, float)) or not isinstance(req.get("EndTime"), (int, float)):
+            return self.invalid("StartTime/EndTime must be epoch seconds")
+        if req["EndTime"] > 1e11 or req["StartTime"] > req["EndTime"]:
+            return self.invalid("StartTime/EndTime look like milliseconds or are reversed")
+        attrs = req.get("LookupAttributes", [])
+        if len(attrs) > 1:
+            return self.invalid("LookupEvents takes at most one lookup attribute")
+        if not 1 <= req.get("MaxResults", 50) <= 50:
+            return self.invalid("MaxResults out of range")
+        want = attrs[0]["AttributeValue"] if attrs and attrs[0]["AttributeKey"] == "EventName" else None
+        with s.lock:
+            s.cloudtrail.append((time.monotonic(), req))
+        time.sleep(s.ct_delay.get(want, 0))
+        evs = [e for e in s.ct_events if (want is None or e["EventName"] == want)
+               and req["StartTime"] <= e["EventTime"] <= req["EndTime"]]
+        self.reply(200, {"Events": evs})
+
+    # ---- CloudWatch Logs Insights (for the benchmark: large result sets) ----
+    def logs(self, body):
+        s = self.server
+        err = self.check_sigv4(body, "logs")
+        if err:
+            return self.invalid(err)
+        op = self.headers["X-Amz-Target"].split(".", 1)[1]
+        req = json.loads(body)
+        with s.lock:
+            s.logs_calls.append((op, req))
+        if op == "StartQuery":
+            if req.get("endTime", 0) > 1e11:
+                return self.invalid("startTime/endTime must be epoch seconds")
+            return self.reply(200, {"queryId": "q-%d" % len(s.logs_calls)})
+        if op == "GetQueryResults":
+            rows = s.logs_rows if s.logs_cap is None else s.logs_rows[:s.logs_cap]
+            b = getattr(s, "_logs_cache", None)
+            if b is None or b[0] != len(rows):
+                b = (len(rows), json.dumps({"status": "Complete", "results": rows,
+                                            "statistics": {"recordsMatched": float(len(s.logs_rows)),
+                                                           "recordsScanned": float(len(s.logs_rows))}}).encode())
+                s._logs_cache = b
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(b[1])))
+            self.end_headers()
+            self.wfile.write(b[1])
+            return
+        if op == "StopQuery":
+            return self.reply(200, {"success": True})
+        self.invalid("unexpected Logs operation %s" % op)
+
+    # ---- Bedrock Agent Runtime Retrieve ----
+    def retrieve(self, body):
+        s = self.server
+        err = self.check_sigv4(body, "bedrock")
+        if err:
+            return self.invalid(err)
+        req = json.loads(body)
+        with s.lock:
+            s.retrieve.append(req)
+        n = req.get("retrievalConfiguration", {}).get("vectorSearchConfiguration", {}).get("numberOfResults", 5)
+        self.reply(200, {"retrievalResults": [
+            {"content": {"text": "Runbook %d: restart the pool" % i}, "score": 0.9 - i * 0.1,
+             "location": {"type": "S3", "s3Location": {"uri": "s3://kb/runbook-%d.md" % i}}}
+            for i in range(min(n, 3))]})
+
+
+def ct_event(name, t, source, user, error=None, read_only=False, resource=None):
+    detail = {"eventName": name, "eventSource": source, "readOnly": read_only,
+              "userIdentity": {"userName": user}}
+    if error:
+        detail["errorCode"] = error
+        detail["errorMessage"] = "denied"
+    ev = {"EventId": hashlib.sha1(("%s%s" % (name, t)).encode()).hexdigest(), "EventName": name,
+          "ReadOnly": "true" if read_only else "false", "EventTime": t, "EventSource": source,
+          "Username": user, "CloudTrailEvent": json.dumps(detail)}
+    if resource:
+        ev["Resources"] = [{"ResourceType": "AWS::Lambda::Function", "ResourceName": resource}]
+    return ev

@@ -1,0 +1,72 @@
+/* Agent tools: the pure helpers (Logs Insights timestamps, SQL quoting, input clamping)
+ * and the registry's configuration guards. The tools' AWS exchanges are tested end to end
+ * in tests/integration/t_agent_e2e.py against moto_server and strict doubles. */
+#include <string.h>
+
+#include "test.h"
+
+#include "agent/config.h"
+#include "agent/tools/common.h"
+#include "agent/tools/tools.h"
+#include "base/json.h"
+#include "triage/logtpl.h"
+
+FA2_TEST(tools_logs_timestamp_forms)
+{
+	/* 2026-11-25T09:52:35.123Z */
+	int64_t want = 1795600355123LL;
+	CHECK(fa2_logs_tool_parse_ts("2026-11-25 09:52:35.123") == want);
+	CHECK(fa2_logs_tool_parse_ts("1795600355123") == want);
+	CHECK(fa2_logs_tool_parse_ts("2026-11-25 09:52:35") == want - 123);
+	CHECK(fa2_logs_tool_parse_ts("") == FA2_LOGTPL_NO_TIME);
+	CHECK(fa2_logs_tool_parse_ts(NULL) == FA2_LOGTPL_NO_TIME);
+	CHECK(fa2_logs_tool_parse_ts("yesterday at noon") == FA2_LOGTPL_NO_TIME);
+	CHECK(fa2_logs_tool_parse_ts("2026-13-45 99:99:99.000") == FA2_LOGTPL_NO_TIME);
+}
+
+FA2_TEST(tools_sql_quote_and_int)
+{
+	fa2_buf b;
+	cJSON *in = cJSON_Parse("{\"n\": 50000, \"m\": -3, \"s\": \"x\"}");
+	fa2_buf_init(&b, 256);
+	CHECK_OK(fa2_tools_sql_quote(&b, "o'brien's ''x"));
+	CHECK(b.len == strlen("o''brien''s ''''x") && memcmp(b.data, "o''brien''s ''''x", b.len) == 0);
+	fa2_buf_cleanup(&b);
+	CHECK(fa2_tools_int(in, "n", 5, 1, 10000) == 10000);
+	CHECK(fa2_tools_int(in, "m", 5, 1, 10000) == 1);
+	CHECK(fa2_tools_int(in, "s", 5, 1, 10000) == 5);
+	CHECK(fa2_tools_int(in, "absent", 7, 1, 10000) == 7);
+	cJSON_Delete(in);
+}
+
+FA2_TEST(tools_registry_follows_config)
+{
+	fa2_config cfg;
+	fa2_tool_registry r;
+	char msg[256];
+	CHECK_OK(fa2_config_init(&cfg));
+	fa2_tool_registry_init(&r);
+	CHECK_OK(fa2_tools_register_default(&r, &cfg));
+	CHECK(fa2_tool_registry_find(&r, "metrics_tool") && fa2_tool_registry_find(&r, "audit_log_tool"));
+	CHECK(!fa2_tool_registry_find(&r, "logs_tool") && !fa2_tool_registry_find(&r, "xray_tool") &&
+	      !fa2_tool_registry_find(&r, "kb_tool"));
+	CHECK_OK(fa2_config_load_json(&cfg, fa2_slice_cstr("{\"cwLogsLogGroups\": [\"/a\"], \"xrayTrace\": true, "
+							   "\"knowledgeBase\": true, \"knowledgeBaseId\": \"KB1\"}"),
+				      "test", msg, sizeof msg));
+	fa2_tool_registry_init(&r);
+	CHECK_OK(fa2_tools_register_default(&r, &cfg));
+	CHECK(r.n == 5);
+	CHECK(fa2_tool_registry_find(&r, "logs_tool") && fa2_tool_registry_find(&r, "xray_tool") &&
+	      fa2_tool_registry_find(&r, "kb_tool"));
+	/* Every description exists in both languages, every schema is an object. */
+	{
+		size_t i;
+		for (i = 0; i < r.n; i++) {
+			cJSON *s = cJSON_Parse(r.tools[i].input_schema_json);
+			CHECK(r.tools[i].description[0] && r.tools[i].description[1] && r.tools[i].narrow_hint[1]);
+			CHECK(cJSON_IsObject(s));
+			cJSON_Delete(s);
+		}
+	}
+	fa2_config_cleanup(&cfg);
+}
