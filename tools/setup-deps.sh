@@ -9,7 +9,7 @@ profile=${1:-test}
 PKGS="make gcc libc6-dev musl-tools xz-utils patch"
 if [ "$profile" = test ]; then
 	PKGS="$PKGS file clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	      qemu-user-static curl ca-certificates openssl nginx-light wrk"
+	      qemu-user-static curl ca-certificates openssl nginx-light wrk time"
 fi
 missing=""
 for p in $PKGS; do
