@@ -20,7 +20,7 @@
 
 #define SLACK_MAX_WORKERS 32u
 
-typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND } job_kind;
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
 
 typedef struct job {
 	struct job *next;
@@ -565,6 +565,28 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	run_analysis(app, channel, thread ? thread : mts, desc, start, end);
 }
 
+/* A submitted /fa2 modal (validated on the loop already): the request goes to the
+ * channel the command came from, and the analysis runs in that message's thread. */
+static void do_view(fa2_slack_app *app, const cJSON *p)
+{
+	const cJSON *view = cJSON_GetObjectItemCaseSensitive(p, "view");
+	const char *channel = fa2_json_str(view, "private_metadata"), *user = jpath_str(p, "user", "id");
+	const cJSON *values = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(view, "state"), "values");
+	const char *desc = fa2_json_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(values,
+	                                FA2_SLACK_BLK_DESC), FA2_SLACK_ACT_DESC), "value");
+	int64_t start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
+	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
+	char ts[32] = "";
+	cJSON *blocks;
+
+	if (!channel || !*channel || !desc)
+		return;
+	blocks = fa2_slack_received_blocks(desc, start, end, user);
+	if (blocks && fa2_slack_post_message(&app->api, channel, NULL, "Request received", blocks, ts) == FA2_OK && ts[0])
+		run_analysis(app, channel, ts, desc, start, end);
+	cJSON_Delete(blocks);
+}
+
 static void do_command(fa2_slack_app *app, const cJSON *p, fa2_server_req *req)
 {
 	const char *cmd = fa2_json_str(p, "command"), *trig = fa2_json_str(p, "trigger_id");
@@ -619,6 +641,8 @@ static void *worker(void *arg)
 			do_event(app, j->payload);
 		else if (j->kind == JOB_ACTION)
 			do_action(app, j->payload);
+		else if (j->kind == JOB_VIEW)
+			do_view(app, j->payload);
 		else
 			do_command(app, j->payload, j->req);
 		cJSON_Delete(j->payload);
@@ -631,6 +655,51 @@ static void *worker(void *arg)
 static void reply(fa2_server_req *req, int status, const char *text)
 {
 	(void)fa2_server_respond(req, status, "text/plain", NULL, text, strlen(text));
+}
+
+/* view_submission must be answered in the HTTP response: validation errors go back as
+ * response_action "errors" (shown under the field); a valid one closes the modal and is
+ * queued. Takes ownership of p. */
+static void on_view_submission(fa2_slack_app *app, fa2_server_req *req, cJSON *p)
+{
+	const cJSON *view = cJSON_GetObjectItemCaseSensitive(p, "view");
+	const cJSON *values = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(view, "state"), "values");
+	const char *cb = fa2_json_str(view, "callback_id"), *vid = fa2_json_str(view, "id");
+	const char *channel = fa2_json_str(view, "private_metadata"), *user = jpath_str(p, "user", "id");
+	int64_t start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
+	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
+	const char *why, *field = FA2_SLACK_BLK_END;
+	char key[160];
+
+	if (!cb || strcmp(cb, FA2_SLACK_VIEW_CALLBACK) != 0 || !allowed(app, channel, user)) {
+		reply(req, 200, "");
+		cJSON_Delete(p);
+		return;
+	}
+	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min);
+	if (why && strncmp(why, "The start", 9) == 0)
+		field = FA2_SLACK_BLK_START;
+	if (why) {
+		fa2_buf out;
+		fa2_buf_init(&out, 2048);
+		if (fa2_buf_appendf(&out, "{\"response_action\":\"errors\",\"errors\":{\"%s\":", field) == FA2_OK &&
+		    fa2_json_append_string(&out, fa2_slice_cstr(why)) == FA2_OK && fa2_buf_append_cstr(&out, "}}") == FA2_OK)
+			(void)fa2_server_respond(req, 200, "application/json", NULL, out.data, out.len);
+		else
+			reply(req, 200, "");
+		fa2_buf_cleanup(&out);
+		cJSON_Delete(p);
+		return;
+	}
+	snprintf(key, sizeof key, "view:%s", vid ? vid : "");
+	if (vid && seen_check(app, key)) {
+		reply(req, 200, "");
+		cJSON_Delete(p);
+		return;
+	}
+	if (enqueue(app, JOB_VIEW, p, NULL) != 0)
+		cJSON_Delete(p);
+	reply(req, 200, "");
 }
 
 static void on_request(fa2_server_req *req, void *ctx)
@@ -709,14 +778,19 @@ static void on_request(fa2_server_req *req, void *ctx)
 		if (!type) {
 			reply(req, 400, "bad payload\n");
 		} else {
-			if (strcmp(type, "block_actions") == 0) {
-				pthread_mutex_lock(&app->lock);
-				app->stats.actions++;
-				pthread_mutex_unlock(&app->lock);
-				if (enqueue(app, JOB_ACTION, p, NULL) == 0)
-					p = NULL;
+			if (strcmp(type, "view_submission") == 0) {
+				on_view_submission(app, req, p);
+				p = NULL;
+			} else {
+				if (strcmp(type, "block_actions") == 0) {
+					pthread_mutex_lock(&app->lock);
+					app->stats.actions++;
+					pthread_mutex_unlock(&app->lock);
+					if (enqueue(app, JOB_ACTION, p, NULL) == 0)
+						p = NULL;
+				}
+				reply(req, 200, "");
 			}
-			reply(req, 200, "");
 		}
 	} else {
 		/* slash command: the whole form becomes a flat JSON object */

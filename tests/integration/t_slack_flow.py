@@ -289,6 +289,33 @@ def main():
         fail("Retry-After not honoured")
     print("ok: /fa2 opens the modal (after a 429 + Retry-After), refusal for others")
 
+    # the modal's submission: errors come back in the response, a valid one runs
+    def view_payload(start, end, vid="V0001"):
+        values = {"fa2_desc": {"fa2_desc_input": {"type": "plain_text_input", "value": "checkout slow"}},
+                  "fa2_start": {"fa2_start_input": {"type": "datetimepicker", "selected_date_time": start}},
+                  "fa2_end": {"fa2_end_input": {"type": "datetimepicker", "selected_date_time": end}}}
+        return "payload=" + urllib.parse.quote(json.dumps({
+            "type": "view_submission", "user": {"id": "UALICE"},
+            "view": {"id": vid, "callback_id": "fa2_form", "private_metadata": "C0ALARMS",
+                     "state": {"values": values}}}))
+    st, body = post(port, view_payload(now - 60, now - 600), "application/x-www-form-urlencoded")
+    r = json.loads(body)
+    if r.get("response_action") != "errors" or "fa2_end" not in r.get("errors", {}):
+        fail("modal error not returned inline: %r" % body)
+    n0 = len(d.calls("chat.postMessage"))
+    st, body = post(port, view_payload(now - 900, now - 60), "application/x-www-form-urlencoded")
+    if st != 200 or body.strip():
+        fail("valid modal submission: %d %r" % (st, body))
+    post(port, view_payload(now - 900, now - 60), "application/x-www-form-urlencoded")  # retried
+    wait_for(lambda: [c for c in d.calls("chat.postMessage")[n0:] if "Analysing" in c["args"].get("text", "")],
+             "progress for the modal's analysis")
+    time.sleep(0.5)
+    new = d.calls("chat.postMessage")[n0:]
+    if len([c for c in new if c["args"].get("text") == "Request received"]) != 1 or \
+            len([c for c in new if "Analysing" in c["args"].get("text", "")]) != 1:
+        fail("modal submission: %r" % [c["args"].get("text") for c in new])
+    print("ok: modal submission validated inline, then one analysis in the channel")
+
     stop(p)
     # restart: the persisted idempotency keys survive
     n = len(forms(d))
