@@ -7,6 +7,8 @@ const app = new App({
   token: 'xoxb-bench-unused',
   signingSecret: process.env.SLACK_SIGNING_SECRET,
   tokenVerificationEnabled: false,
+  botId: 'BBENCH', // with both ids Bolt never calls auth.test (no network)
+  botUserId: 'UBENCH',
   logLevel: LogLevel.ERROR,
 });
 app.event('message', async () => {});
