@@ -48,15 +48,22 @@ while [ "$lines" -lt "$WANT" ]; do
 done
 bytes=$(wc -c < "$T/big.txt")
 cat "$T/big.txt" > /dev/null  # warm the page cache
-# time(1) -p style figures via the shell's `times` are coarse; use date and /proc.
-start=$(date +%s.%N)
-set -- $(sh -c "\"$FA2\" patterns \"$T/big.txt\" > \"$T/big.table\"; times" | tail -n 1)
-end=$(date +%s.%N)
-# `times` prints children user/sys as "XmY.YYYs XmY.YYYs"
-cpu=$(echo "$1" | awk -F'[ms]' '{ printf "%.3f", $1 * 60 + $2 }')
-awk -v l="$lines" -v b="$bytes" -v s="$start" -v e="$end" -v c="$cpu" 'BEGIN {
-	w = e - s
-	printf "throughput %d lines (%.1f MB): %.2f s wall, %.2f s user CPU -> %.0f lines/s wall, %.0f lines/s CPU\n",
+# Three runs; the fastest wall time counts (the machine may be shared). CPU time is the
+# child's user + system time as reported by the shell's `times`.
+best=""
+for run in 1 2 3; do
+	start=$(date +%s.%N)
+	# shellcheck disable=SC2046
+	set -- $(sh -c "\"$FA2\" patterns \"$T/big.txt\" > \"$T/big.table\"; times" | tail -n 1)
+	end=$(date +%s.%N)
+	cpu=$(printf '%s %s\n' "$1" "$2" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+	wall=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
+	if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+		best=$wall bestcpu=$cpu
+	fi
+done
+awk -v l="$lines" -v b="$bytes" -v w="$best" -v c="$bestcpu" 'BEGIN {
+	printf "throughput %d lines (%.1f MB), best of 3: %.2f s wall, %.2f s CPU -> %.0f lines/s wall, %.0f lines/s CPU\n",
 	       l, b / 1e6, w, c, l / w, (c > 0 ? l / c : 0)
 }'
 echo "templates on the big input: $(sed -n 's/^# [0-9]* lines, \([0-9]*\) templates$/\1/p' "$T/big.table")"

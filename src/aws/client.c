@@ -104,23 +104,6 @@ static fa2_slice sanitize_code(fa2_slice code)
 	return fa2_slice_trim(code);
 }
 
-static int xml_text(fa2_slice s, const char *name, fa2_slice *out)
-{
-	char open[64], close[64];
-	long a, b;
-	snprintf(open, sizeof open, "<%s>", name);
-	snprintf(close, sizeof close, "</%s>", name);
-	a = fa2_slice_find(s, fa2_slice_cstr(open));
-	if (a < 0)
-		return 0;
-	s = fa2_slice_sub(s, (size_t)a + strlen(open), s.len);
-	b = fa2_slice_find(s, fa2_slice_cstr(close));
-	if (b < 0)
-		return 0;
-	*out = fa2_slice_make(s.ptr, (size_t)b);
-	return 1;
-}
-
 void fa2_aws_error_decode(const fa2_aws_http_response *resp, fa2_aws_error *err)
 {
 	fa2_slice body = fa2_slice_trim(fa2_buf_slice(&resp->body)), v;
@@ -152,12 +135,12 @@ void fa2_aws_error_decode(const fa2_aws_http_response *resp, fa2_aws_error *err)
 		cJSON_Delete(j);
 	} else if (body.len && body.ptr[0] == '<') {
 		fa2_slice e = body;
-		xml_text(body, "Error", &e);
-		if (!err->code[0] && xml_text(e, "Code", &v))
+		fa2_aws_xml_elem(body, "Error", &e);
+		if (!err->code[0] && fa2_aws_xml_elem(e, "Code", &v))
 			copy_trunc(err->code, sizeof err->code, fa2_slice_trim(v));
-		if (xml_text(e, "Message", &v))
+		if (fa2_aws_xml_elem(e, "Message", &v))
 			copy_trunc(err->message, sizeof err->message, fa2_slice_trim(v));
-		if (!err->request_id[0] && (xml_text(body, "RequestId", &v) || xml_text(body, "RequestID", &v)))
+		if (!err->request_id[0] && (fa2_aws_xml_elem(body, "RequestId", &v) || fa2_aws_xml_elem(body, "RequestID", &v)))
 			copy_trunc(err->request_id, sizeof err->request_id, fa2_slice_trim(v));
 	} else if (body.len) {
 		copy_trunc(err->message, sizeof err->message < 300 ? sizeof err->message : 300, body);

@@ -94,5 +94,8 @@ int64_t fa2_aws_backoff_ms(const fa2_aws_client *c, int attempt, int throttled);
 /* Converts a small XML document to JSON (elements -> keys, repeated or <member>
  * children -> arrays, text -> strings, entities decoded). */
 fa2_err fa2_aws_xml_to_json(fa2_slice xml, fa2_buf *out);
+/* Text of the first <name>...</name> inside s (no attributes, no nesting of the same
+ * name; entities are left to the caller). Returns 0 when absent. */
+int fa2_aws_xml_elem(fa2_slice s, const char *name, fa2_slice *out);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "aws/client.h"
 #include "aws/sts.h"
 #include "base/alloc.h"
 #include "base/file.h"
@@ -161,35 +162,16 @@ cleanup:
 	return e;
 }
 
-/* Text of the first <name>...</name> inside s (no attributes expected, no nesting of
- * the same name); entities &amp; &lt; &gt; &quot; &apos; are left to the caller. */
-static int xml_elem(fa2_slice s, const char *name, fa2_slice *out)
-{
-	char open[80], close[80];
-	long a, b;
-	snprintf(open, sizeof open, "<%s>", name);
-	snprintf(close, sizeof close, "</%s>", name);
-	a = fa2_slice_find(s, fa2_slice_cstr(open));
-	if (a < 0)
-		return 0;
-	s = fa2_slice_sub(s, (size_t)a + strlen(open), s.len);
-	b = fa2_slice_find(s, fa2_slice_cstr(close));
-	if (b < 0)
-		return 0;
-	*out = fa2_slice_make(s.ptr, (size_t)b);
-	return 1;
-}
-
 fa2_err fa2_aws_creds_parse_sts_xml(fa2_slice xml, fa2_aws_creds *out, const char *source)
 {
 	fa2_slice c, akid, secret, token = FA2_SLICE_EMPTY, exp_s = FA2_SLICE_EMPTY;
 	char exp_buf[64];
 	int64_t exp = 0;
-	if (!xml_elem(xml, "Credentials", &c) || !xml_elem(c, "AccessKeyId", &akid) ||
-	    !xml_elem(c, "SecretAccessKey", &secret))
+	if (!fa2_aws_xml_elem(xml, "Credentials", &c) || !fa2_aws_xml_elem(c, "AccessKeyId", &akid) ||
+	    !fa2_aws_xml_elem(c, "SecretAccessKey", &secret))
 		return FA2_ERR_PARSE;
-	xml_elem(c, "SessionToken", &token);
-	if (xml_elem(c, "Expiration", &exp_s) && exp_s.len) {
+	fa2_aws_xml_elem(c, "SessionToken", &token);
+	if (fa2_aws_xml_elem(c, "Expiration", &exp_s) && exp_s.len) {
 		if (exp_s.len >= sizeof exp_buf)
 			return FA2_ERR_PARSE;
 		memcpy(exp_buf, exp_s.ptr, exp_s.len);

@@ -179,17 +179,6 @@ cleanup:
 	return e;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Appends the SigV4 encoding of the percent-decoding of s. A '%' not followed by two
  * hex digits stands for itself (and so becomes %25). */
 static fa2_err reencode(fa2_buf *out, fa2_slice s)
@@ -199,9 +188,9 @@ static fa2_err reencode(fa2_buf *out, fa2_slice s)
 	for (i = 0; i < s.len && !e; i++) {
 		unsigned char c = (unsigned char)s.ptr[i];
 		if (c == '%' && i + 2 < s.len &&
-		    hexval((unsigned char)s.ptr[i + 1]) >= 0 && hexval((unsigned char)s.ptr[i + 2]) >= 0) {
-			c = (unsigned char)(hexval((unsigned char)s.ptr[i + 1]) * 16 +
-			                    hexval((unsigned char)s.ptr[i + 2]));
+		    fa2_hex_digit((unsigned char)s.ptr[i + 1]) >= 0 && fa2_hex_digit((unsigned char)s.ptr[i + 2]) >= 0) {
+			c = (unsigned char)(fa2_hex_digit((unsigned char)s.ptr[i + 1]) * 16 +
+			                    fa2_hex_digit((unsigned char)s.ptr[i + 2]));
 			i += 2;
 		}
 		if (unreserved(c)) {
@@ -409,17 +398,22 @@ static fa2_err append_trimall(fa2_buf *out, fa2_slice v)
 	return e;
 }
 
+#define SKIP_NAME(x) { x, sizeof(x) - 1 }
+
 static int never_signed(fa2_slice lname)
 {
 	/* botocore's SIGNED_HEADERS_BLACKLIST plus Authorization: hop-by-hop headers and
 	 * headers that proxies and tracers rewrite. */
-	static const char *const skip[] = { "authorization", "connection", "expect", "keep-alive",
-	                                    "proxy-authenticate", "proxy-authorization", "te",
-	                                    "trailer", "transfer-encoding", "upgrade", "user-agent",
-	                                    "x-amzn-trace-id" };
+	static const fa2_slice skip[] = {
+		SKIP_NAME("authorization"), SKIP_NAME("connection"), SKIP_NAME("expect"),
+		SKIP_NAME("keep-alive"), SKIP_NAME("proxy-authenticate"),
+		SKIP_NAME("proxy-authorization"), SKIP_NAME("te"), SKIP_NAME("trailer"),
+		SKIP_NAME("transfer-encoding"), SKIP_NAME("upgrade"), SKIP_NAME("user-agent"),
+		SKIP_NAME("x-amzn-trace-id")
+	};
 	size_t i;
 	for (i = 0; i < sizeof skip / sizeof skip[0]; i++)
-		if (fa2_slice_eq_cstr(lname, skip[i]))
+		if (skip[i].len == lname.len && memcmp(skip[i].ptr, lname.ptr, lname.len) == 0)
 			return 1;
 	return 0;
 }
@@ -598,12 +592,16 @@ static int fits(fa2_slice s, size_t cap)
 	return s.len < cap;
 }
 
+static int field_eq(const char *field, fa2_slice s)
+{
+	/* field is NUL-terminated and shorter than its array; s.len bytes then a NUL. */
+	return memcmp(field, s.ptr, s.len) == 0 && field[s.len] == '\0';
+}
+
 static int entry_match(const fa2_sigv4_cache_entry *en, fa2_slice date8, const fa2_sigv4_params *p)
 {
-	return en->used && fa2_slice_eq_cstr(date8, en->date8) &&
-	       fa2_slice_eq_cstr(p->region, en->region) &&
-	       fa2_slice_eq_cstr(p->service, en->service) &&
-	       fa2_slice_eq_cstr(p->access_key_id, en->akid) &&
+	return en->used && field_eq(en->date8, date8) && field_eq(en->region, p->region) &&
+	       field_eq(en->service, p->service) && field_eq(en->akid, p->access_key_id) &&
 	       fa2_ct_eq_len(en->secret, en->secret_len, p->secret_access_key.ptr,
 	                     p->secret_access_key.len);
 }

@@ -1,5 +1,6 @@
 /* A small XML reader for query-protocol responses (STS): elements, text, entities.
  * No DTDs, no namespaces beyond ignoring xmlns attributes, depth-limited. */
+#include <stdio.h>
 #include <string.h>
 
 #include "aws/client.h"
@@ -322,4 +323,23 @@ fa2_err fa2_aws_xml_to_json(fa2_slice xml, fa2_buf *out)
 	e = fa2_json_append(out, root);
 	cJSON_Delete(root);
 	return e;
+}
+
+int fa2_aws_xml_elem(fa2_slice s, const char *name, fa2_slice *out)
+{
+	char open[80], close[80];
+	long a, b;
+	int n = snprintf(open, sizeof open, "<%s>", name);
+	if (n < 0 || (size_t)n >= sizeof open)
+		return 0;
+	snprintf(close, sizeof close, "</%s>", name);
+	a = fa2_slice_find(s, fa2_slice_cstr(open));
+	if (a < 0)
+		return 0;
+	s = fa2_slice_sub(s, (size_t)a + (size_t)n, s.len);
+	b = fa2_slice_find(s, fa2_slice_cstr(close));
+	if (b < 0)
+		return 0;
+	*out = fa2_slice_make(s.ptr, (size_t)b);
+	return 1;
 }

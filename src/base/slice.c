@@ -110,6 +110,17 @@ int fa2_slice_split(fa2_slice s, char sep, fa2_slice *head, fa2_slice *rest)
 	return 1;
 }
 
+int fa2_hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 fa2_err fa2_parse_u64(fa2_slice s, uint64_t *out)
 {
 	uint64_t v = 0;

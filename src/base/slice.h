@@ -38,6 +38,9 @@ fa2_slice fa2_slice_trim(fa2_slice s);
  * Returns 0 (head = s, rest empty) when sep does not occur. */
 int fa2_slice_split(fa2_slice s, char sep, fa2_slice *head, fa2_slice *rest);
 
+/* Value of one hexadecimal digit (either case), or -1. */
+int fa2_hex_digit(unsigned char c);
+
 /* Bounded, overflow-checked number parsing of the whole slice. An optional leading
  * '-' (and '+') is accepted by the signed variants. Errors: FA2_ERR_PARSE for
  * non-digits or an empty slice, FA2_ERR_TOO_LARGE on overflow. */

@@ -22,7 +22,7 @@
 
 #include "aws/client.h"
 #include "aws/config.h"
-#include "aws/creds.h"
+#include "aws/session.h"
 #include "aws/sigv4.h"
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -342,18 +342,15 @@ static int aws_call(int argc, char **argv)
 	const char *pos[3] = { NULL, NULL, NULL };
 	long long timeout_s = 30;
 	int debug = 0, npos = 0, i, rc = FA2_EXIT_FAILURE;
-	char region[64];
-	fa2_aws_config cfg;
-	fa2_aws_creds_provider prov;
-	fa2_aws_client cl;
-	fa2_aws_chain ch;
+	fa2_aws_session sess;
+	char msg[256];
 	fa2_aws_error err;
 	fa2_aws_call_opts opts;
 	const fa2_aws_service *svc;
 	fa2_buf in, out;
 	fa2_err e;
-	int have_cfg = 0, have_prov = 0, have_cl = 0;
 
+	memset(&sess, 0, sizeof sess);
 	fa2_buf_init(&in, FA2_MAX_HTTP_REQ_BODY_BYTES * 16u);
 	fa2_buf_init(&out, FA2_MAX_HTTP_BODY_BYTES);
 	for (i = 1; i < argc; i++) {
@@ -413,37 +410,16 @@ static int aws_call(int argc, char **argv)
 		rc = FA2_EXIT_USAGE;
 		goto cleanup;
 	}
-	if (fa2_aws_config_load(&cfg, profile)) {
-		have_cfg = 1;
-		rc = FA2_EXIT_USAGE;
+	e = fa2_aws_session_open(&sess, profile, region_opt, timeout_s * 1000, msg, sizeof msg);
+	if (e) {
+		fprintf(stderr, "fa2 aws: %s\n", msg);
+		rc = e == FA2_ERR_CONFIG ? FA2_EXIT_USAGE : FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
-	have_cfg = 1;
-	memset(&ch, 0, sizeof ch);
-	ch.cfg = &cfg;
-	ch.http = fa2_aws_http_default;
-	ch.deadline_ms = fa2_time_mono_ms() + timeout_s * 1000;
-	if (region_opt) {
-		snprintf(region, sizeof region, "%s", region_opt);
-	} else if (fa2_aws_region_from_config(&cfg, region, sizeof region) != FA2_OK &&
-	           fa2_aws_imds_region(&ch, region, sizeof region) != FA2_OK) {
-		fprintf(stderr, "fa2 aws: no region: use --region, AWS_REGION, the profile's region, "
-		                "or run on EC2\n");
-		rc = FA2_EXIT_USAGE;
-		goto cleanup;
-	}
-	ch.region = region;
-	if (fa2_aws_creds_provider_init(&prov, &ch, timeout_s * 1000))
-		goto cleanup;
-	have_prov = 1;
-	if (fa2_aws_client_init(&cl, &prov, &cfg, region, fa2_aws_http_default, NULL))
-		goto cleanup;
-	have_cl = 1;
-	cl.debug = debug;
-	cl.timeout_ms = timeout_s * 1000;
+	sess.client.debug = debug;
 	memset(&opts, 0, sizeof opts);
 	opts.endpoint = endpoint;
-	e = fa2_aws_call(&cl, svc, pos[1], fa2_buf_slice(&in), &out, &err, &opts);
+	e = fa2_aws_call(&sess.client, svc, pos[1], fa2_buf_slice(&in), &out, &err, &opts);
 	if (e) {
 		char line[1600];
 		fa2_aws_error_format(&err, line, sizeof line);
@@ -456,12 +432,7 @@ static int aws_call(int argc, char **argv)
 	fputc('\n', stdout);
 	rc = fflush(stdout) == 0 ? FA2_EXIT_OK : FA2_EXIT_FAILURE;
 cleanup:
-	if (have_cl)
-		fa2_aws_client_cleanup(&cl);
-	if (have_prov)
-		fa2_aws_creds_provider_cleanup(&prov);
-	if (have_cfg)
-		fa2_aws_config_cleanup(&cfg);
+	fa2_aws_session_close(&sess);
 	fa2_buf_wipe(&out);
 	fa2_buf_cleanup(&out);
 	fa2_buf_cleanup(&in);

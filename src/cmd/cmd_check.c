@@ -1,8 +1,301 @@
+/* fa2 check: the doctor. Checks, in order, what an analysis needs and says plainly what
+ * is wrong: the config file, the CA bundle, the AWS region and credentials (STS
+ * GetCallerIdentity), the clock against AWS's, every configured log group, and the Slack
+ * token. Each check prints one line: "ok", "warn", "FAIL" or "skip" with the detail.
+ * Exit 0 when nothing failed, 1 when a check failed, 2 for usage errors. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/config.h"
+#include "aws/session.h"
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/slice.h"
+#include "base/time.h"
 #include "cmd/cmd.h"
+#include "net/tls.h"
+
+/* Clock skew beyond this is a failure: SigV4 requests are rejected past 5 minutes. */
+#define CHECK_SKEW_FAIL_MS (4LL * 60 * 1000)
+#define CHECK_SKEW_WARN_MS (30LL * 1000)
+
+struct tally {
+	int failed, warned;
+};
+
+static void report(struct tally *t, const char *status, const char *what, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+static void report(struct tally *t, const char *status, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	if (strcmp(status, "FAIL") == 0)
+		t->failed++;
+	else if (strcmp(status, "warn") == 0)
+		t->warned++;
+	printf("%-4s %-12s ", status, what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fa2 check [--config FILE] [--profile NAME] [--region REGION] [--timeout SECONDS]\n"
+		"                 [--offline]\n"
+		"\n"
+		"Checks what an analysis needs and prints one line per check (ok, warn, FAIL, skip):\n"
+		"  config       the config file parses and validates (--config or FA2_CONFIG)\n"
+		"  ca-bundle    a CA bundle loads (AWS_CA_BUNDLE, SSL_CERT_FILE or the system's)\n"
+		"  region       where the AWS region comes from\n"
+		"  credentials  STS GetCallerIdentity with the credential chain (prints the identity)\n"
+		"  clock        this host's clock against AWS's (SigV4 fails beyond 5 minutes)\n"
+		"  log-group    each configured cwLogsLogGroups entry exists (DescribeLogGroups)\n"
+		"  slack        SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set and\n"
+		"               well-formed\n"
+		"\n"
+		"  --offline    only the checks that need no network (config, ca-bundle, slack)\n"
+		"\n"
+		"Exit status: 0 nothing failed, 1 a check failed, 2 usage error.\n");
+}
+
+static void check_slack(struct tally *t)
+{
+	static const struct {
+		const char *env, *prefix, *what;
+	} toks[] = {
+		{ "SLACK_BOT_TOKEN", "xoxb-", "bot token" },
+		{ "SLACK_APP_TOKEN", "xapp-", "app-level token (Socket Mode)" },
+	};
+	const char *secret = getenv("SLACK_SIGNING_SECRET");
+	size_t i;
+	int any = 0;
+	for (i = 0; i < sizeof toks / sizeof toks[0]; i++) {
+		const char *v = getenv(toks[i].env);
+		if (!v || !*v)
+			continue;
+		any = 1;
+		fa2_log_add_secret(fa2_slice_cstr(v));
+		if (strncmp(v, toks[i].prefix, strlen(toks[i].prefix)) != 0)
+			report(t, "FAIL", "slack", "%s does not look like a Slack %s (it should start "
+			       "with %s)", toks[i].env, toks[i].what, toks[i].prefix);
+		else
+			report(t, "ok", "slack", "%s is set", toks[i].env);
+	}
+	if (secret && *secret) {
+		any = 1;
+		fa2_log_add_secret(fa2_slice_cstr(secret));
+		if (strlen(secret) < 16)
+			report(t, "FAIL", "slack", "SLACK_SIGNING_SECRET is too short to be a signing "
+			       "secret");
+		else
+			report(t, "ok", "slack", "SLACK_SIGNING_SECRET is set");
+	}
+	if (!any)
+		report(t, "skip", "slack", "no SLACK_* tokens in the environment (Slack is optional; "
+		       "see docs for Secrets Manager)");
+}
+
+static void check_log_groups(struct tally *t, fa2_aws_session *s, const fa2_config *c)
+{
+	size_t i;
+	if (c->n_log_groups == 0) {
+		report(t, "warn", "log-group", "no cwLogsLogGroups configured: logs_tool will have "
+		       "nothing to query");
+		return;
+	}
+	for (i = 0; i < c->n_log_groups; i++) {
+		const fa2_aws_service *svc = fa2_aws_service_find("logs");
+		fa2_buf in, out;
+		fa2_aws_error err;
+		cJSON *j = NULL;
+		const cJSON *g;
+		int found = 0;
+		fa2_buf_init(&in, 4096);
+		fa2_buf_init(&out, FA2_MAX_HTTP_BODY_BYTES);
+		if (fa2_buf_append_cstr(&in, "{\"logGroupNamePrefix\":") ||
+		    fa2_json_append_string(&in, fa2_slice_cstr(c->log_groups[i])) ||
+		    fa2_buf_append_cstr(&in, ",\"limit\":50}")) {
+			report(t, "FAIL", "log-group", "%s: out of memory", c->log_groups[i]);
+		} else if (fa2_aws_call(&s->client, svc, "DescribeLogGroups", fa2_buf_slice(&in), &out,
+					&err, NULL)) {
+			char line[1600];
+			fa2_aws_error_format(&err, line, sizeof line);
+			report(t, "FAIL", "log-group", "%s: DescribeLogGroups: %s", c->log_groups[i], line);
+		} else {
+			j = fa2_json_parse(fa2_buf_slice(&out), NULL);
+			cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(j, "logGroups")) {
+				const char *n = fa2_json_str(g, "logGroupName");
+				if (n && strcmp(n, c->log_groups[i]) == 0)
+					found = 1;
+			}
+			if (found)
+				report(t, "ok", "log-group", "%s exists", c->log_groups[i]);
+			else
+				report(t, "FAIL", "log-group", "%s does not exist in %s (or is not visible "
+				       "to this identity)", c->log_groups[i], s->region);
+		}
+		cJSON_Delete(j);
+		fa2_buf_cleanup(&in);
+		fa2_buf_cleanup(&out);
+	}
+}
+
+/* GetCallerIdentity answers both "are the credentials good" and, through the Date
+ * header the client learns skew from, "is the clock right". */
+static int check_identity(struct tally *t, fa2_aws_session *s)
+{
+	const fa2_aws_service *sts = fa2_aws_service_find("sts");
+	fa2_buf out;
+	fa2_aws_error err;
+	cJSON *j;
+	const char *arn = NULL;
+	int64_t skew, mag;
+	int ok = 0;
+
+	fa2_buf_init(&out, 1u << 20);
+	if (fa2_aws_call(&s->client, sts, "GetCallerIdentity", FA2_SLICE_LIT("{}"), &out, &err,
+			 NULL)) {
+		char line[1600];
+		fa2_aws_error_format(&err, line, sizeof line);
+		report(t, "FAIL", "credentials", "STS GetCallerIdentity: %s", line);
+		goto cleanup;
+	}
+	j = fa2_json_parse(fa2_buf_slice(&out), NULL);
+	if (j) {
+		/* The query protocol's XML comes back as JSON with the result element inside. */
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "GetCallerIdentityResult");
+		arn = fa2_json_str(r ? r : j, "Arn");
+		if (!arn) {
+			const cJSON *resp = cJSON_GetObjectItemCaseSensitive(j, "GetCallerIdentityResponse");
+			r = cJSON_GetObjectItemCaseSensitive(resp, "GetCallerIdentityResult");
+			arn = fa2_json_str(r, "Arn");
+		}
+	}
+	report(t, "ok", "credentials", "identity %s", arn ? arn : "(no Arn in the answer)");
+	cJSON_Delete(j);
+	ok = 1;
+
+	pthread_mutex_lock(&s->client.lock);
+	skew = s->client.skew_ms;
+	pthread_mutex_unlock(&s->client.lock);
+	mag = skew < 0 ? -skew : skew;
+	if (mag >= CHECK_SKEW_FAIL_MS)
+		report(t, "FAIL", "clock", "this host is %lld s %s AWS: fix NTP (fa2 corrects requests, "
+		       "but times shown to people will be off)", (long long)(mag / 1000),
+		       skew > 0 ? "behind" : "ahead of");
+	else if (mag >= CHECK_SKEW_WARN_MS)
+		report(t, "warn", "clock", "this host is %lld s %s AWS", (long long)(mag / 1000),
+		       skew > 0 ? "behind" : "ahead of");
+	else
+		report(t, "ok", "clock", "within %lld s of AWS (as far as AWS's Date header tells)",
+		       (long long)(CHECK_SKEW_WARN_MS / 1000));
+cleanup:
+	fa2_buf_cleanup(&out);
+	return ok;
+}
 
 int fa2_cmd_check(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return fa2_cmd_not_built("check", "arrives with the AWS layer");
+	const char *config_path = getenv("FA2_CONFIG"), *profile = NULL, *region_opt = NULL;
+	long long timeout_s = 10;
+	int offline = 0, i, have_cfg = 0;
+	struct tally t = { 0, 0 };
+	fa2_config cfg;
+	fa2_aws_session sess;
+	const fa2_tls_anchors *anchors;
+	char msg[512];
+	fa2_err e;
+
+	memset(&sess, 0, sizeof sess);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (fa2_cmd_is_help(a)) {
+			usage(stdout);
+			return FA2_EXIT_OK;
+		}
+		if (strcmp(a, "--offline") == 0) {
+			offline = 1;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "fa2 check: unknown option or missing value: '%s'\n", a);
+			return FA2_EXIT_USAGE;
+		}
+		if (strcmp(a, "--config") == 0) {
+			config_path = argv[++i];
+		} else if (strcmp(a, "--profile") == 0) {
+			profile = argv[++i];
+		} else if (strcmp(a, "--region") == 0) {
+			region_opt = argv[++i];
+		} else if (strcmp(a, "--timeout") == 0) {
+			if (fa2_parse_int_range(fa2_slice_cstr(argv[++i]), 1, 600, &timeout_s)) {
+				fprintf(stderr, "fa2 check: --timeout takes 1..600 seconds\n");
+				return FA2_EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr, "fa2 check: unknown option '%s'; see 'fa2 check --help'\n", a);
+			return FA2_EXIT_USAGE;
+		}
+	}
+
+	if (fa2_config_init(&cfg)) {
+		fprintf(stderr, "fa2 check: out of memory\n");
+		return FA2_EXIT_FAILURE;
+	}
+	have_cfg = 1;
+	if (config_path) {
+		e = fa2_config_load_file(&cfg, config_path, msg, sizeof msg);
+		if (e)
+			report(&t, "FAIL", "config", "%s", msg);
+		else
+			report(&t, "ok", "config", "%s: language %s, model %s, %zu log group(s), "
+			       "maxAgentCycles %u", config_path, cfg.lang == FA2_LANG_JA ? "ja" : "en",
+			       fa2_config_model(&cfg), cfg.n_log_groups, cfg.max_agent_cycles);
+	} else {
+		report(&t, "warn", "config", "no --config (or FA2_CONFIG): defaults only, no log "
+		       "groups to check");
+	}
+
+	e = fa2_tls_anchors_global(&anchors);
+	if (e)
+		report(&t, "FAIL", "ca-bundle", "no usable CA bundle (%s): install ca-certificates or "
+		       "set AWS_CA_BUNDLE / SSL_CERT_FILE", fa2_err_str(e));
+	else
+		report(&t, "ok", "ca-bundle", "%s", fa2_tls_anchors_global_path());
+
+	if (offline) {
+		report(&t, "skip", "aws", "--offline: region, credentials, clock and log groups not "
+		       "checked");
+	} else {
+		e = fa2_aws_session_open(&sess, profile, region_opt ? region_opt : cfg.region,
+					 timeout_s * 1000, msg, sizeof msg);
+		if (e) {
+			report(&t, "FAIL", "region", "%s", msg);
+		} else {
+			report(&t, "ok", "region", "%s (from %s)", sess.region, sess.region_source);
+			if (check_identity(&t, &sess))
+				check_log_groups(&t, &sess, &cfg);
+			else
+				report(&t, "skip", "log-group", "no working credentials");
+		}
+	}
+	check_slack(&t);
+
+	printf("\n%d failed, %d warning(s)\n", t.failed, t.warned);
+	fa2_aws_session_close(&sess);
+	if (have_cfg)
+		fa2_config_cleanup(&cfg);
+	return t.failed ? FA2_EXIT_FAILURE : FA2_EXIT_OK;
 }

@@ -1,11 +1,141 @@
-#include "cmd/cmd.h"
+/* fa2 snapshot: capture an incident window's telemetry from AWS into a directory
+ * (docs/snapshot.md) that 'fa2 triage --source DIR' reads. */
+#include <stdio.h>
+#include <string.h>
 
-/* The snapshot format and its reader are in src/triage/ (docs/snapshot.md); capturing one
- * from AWS needs the AWS client layer. */
+#include "aws/session.h"
+#include "base/slice.h"
+#include "base/time.h"
+#include "cmd/cmd.h"
+#include "triage/capture.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fa2 snapshot --from TIME --to TIME --out DIR [--region R] [--profile P]\n"
+		"                    [--log-group NAME]... [--query 'LOGS INSIGHTS QUERY']\n"
+		"                    [--alarm NAME] [--metric 'Namespace|MetricName|Stat|Dim=Value,...']...\n"
+		"                    [--no-cloudtrail] [--no-xray] [--max-pages N] [--tz OFFSET]\n"
+		"\n"
+		"Saves the window's Logs Insights results (one query per hour), the alarm and its\n"
+		"metrics (the alarm's own and those sharing its dimensions, plus --metric ones) from\n"
+		"GetMetricData, CloudTrail LookupEvents and X-Ray trace summaries, each as the raw\n"
+		"API response, and a manifest. A source that fails is recorded in the manifest and\n"
+		"the others are still captured. DIR must not exist or be empty.\n"
+		"\n"
+		"Exit codes: 0 saved (check the manifest's \"errors\"), 1 nothing could be captured,\n"
+		"2 usage or configuration error.\n");
+}
+
 int fa2_cmd_snapshot(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return fa2_cmd_not_built("snapshot", "capturing from AWS needs the AWS layer; "
-				 "the format is in docs/snapshot.md and 'fa2 triage --source DIR' reads it");
+	fa2_capture_opts o;
+	fa2_capture_stats st;
+	const char *from_s = NULL, *to_s = NULL, *region_opt = NULL, *profile = NULL;
+	int tz = 0, i, rc = FA2_EXIT_USAGE;
+	long long pages = 100;
+	int64_t now = fa2_time_now_ms();
+	fa2_aws_session sess;
+	char msg[256];
+	fa2_err e;
+
+	memset(&o, 0, sizeof o);
+	memset(&sess, 0, sizeof sess);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		if (fa2_cmd_is_help(a)) {
+			usage(stdout);
+			return FA2_EXIT_OK;
+		}
+		if (!strcmp(a, "--no-cloudtrail")) {
+			o.no_cloudtrail = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-xray")) {
+			o.no_xray = 1;
+			continue;
+		}
+		if (i + 1 >= argc || strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "fa2 snapshot: unknown argument or missing value: '%s'\n", a);
+			goto cleanup;
+		}
+		v = argv[++i];
+		if (!strcmp(a, "--from"))
+			from_s = v;
+		else if (!strcmp(a, "--to"))
+			to_s = v;
+		else if (!strcmp(a, "--out"))
+			o.out_dir = v;
+		else if (!strcmp(a, "--region"))
+			region_opt = v;
+		else if (!strcmp(a, "--profile"))
+			profile = v;
+		else if (!strcmp(a, "--alarm"))
+			o.alarm = v;
+		else if (!strcmp(a, "--query"))
+			o.query = v;
+		else if (!strcmp(a, "--log-group")) {
+			if (o.n_log_groups >= FA2_CAPTURE_MAX_GROUPS) {
+				fprintf(stderr, "fa2 snapshot: at most %u log groups\n", FA2_CAPTURE_MAX_GROUPS);
+				goto cleanup;
+			}
+			o.log_groups[o.n_log_groups++] = v;
+		} else if (!strcmp(a, "--metric")) {
+			if (o.n_metrics >= sizeof o.metrics / sizeof o.metrics[0]) {
+				fprintf(stderr, "fa2 snapshot: too many --metric\n");
+				goto cleanup;
+			}
+			o.metrics[o.n_metrics++] = v;
+		} else if (!strcmp(a, "--max-pages")) {
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, 10000, &pages)) {
+				fprintf(stderr, "fa2 snapshot: --max-pages wants 1..10000\n");
+				goto cleanup;
+			}
+		} else if (!strcmp(a, "--tz")) {
+			if (fa2_time_parse_offset(fa2_slice_cstr(v), &tz)) {
+				fprintf(stderr, "fa2 snapshot: bad --tz '%s'\n", v);
+				goto cleanup;
+			}
+		} else {
+			fprintf(stderr, "fa2 snapshot: unknown option '%s'; see 'fa2 snapshot --help'\n", a);
+			goto cleanup;
+		}
+	}
+	o.max_pages = (size_t)pages;
+	if (!from_s || !to_s || !o.out_dir) {
+		fprintf(stderr, "fa2 snapshot: --from, --to and --out are required\n");
+		goto cleanup;
+	}
+	if (fa2_time_parse(fa2_slice_cstr(from_s), now, tz, &o.from_ms) ||
+	    fa2_time_parse(fa2_slice_cstr(to_s), now, tz, &o.to_ms) || o.from_ms >= o.to_ms) {
+		fprintf(stderr, "fa2 snapshot: --from and --to must be times (RFC 3339, epoch, -30m), from before to\n");
+		goto cleanup;
+	}
+	e = fa2_aws_session_open(&sess, profile, region_opt, 30000, msg, sizeof msg);
+	if (e) {
+		fprintf(stderr, "fa2 snapshot: %s\n", msg);
+		if (e != FA2_ERR_CONFIG)
+			rc = FA2_EXIT_FAILURE;
+		goto cleanup;
+	}
+	o.region = sess.region;
+	rc = FA2_EXIT_FAILURE;
+	e = fa2_capture_snapshot(&sess.client, &o, &st);
+	if (e == FA2_ERR_EXISTS) {
+		fprintf(stderr, "fa2 snapshot: %s exists and is not empty\n", o.out_dir);
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	fprintf(stderr, "fa2 snapshot: %s: %zu files, %zu log rows, %zu series, %zu CloudTrail events, "
+			"%zu trace summaries, %zu errors\n", o.out_dir, st.files, st.log_rows, st.series,
+		st.events, st.traces, st.errors);
+	if (e) {
+		fprintf(stderr, "fa2 snapshot: %s\n", e == FA2_ERR_AWS ? "no source could be captured"
+				: fa2_err_str(e));
+		goto cleanup;
+	}
+	rc = FA2_EXIT_OK;
+cleanup:
+	fa2_aws_session_close(&sess);
+	return rc;
 }

@@ -28,17 +28,6 @@ fa2_err fa2_hex_append(fa2_buf *out, const void *data, size_t len)
 	return FA2_OK;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 fa2_err fa2_hex_decode(fa2_slice hex, unsigned char *out, size_t cap, size_t *out_len)
 {
 	size_t i, n;
@@ -46,13 +35,13 @@ fa2_err fa2_hex_decode(fa2_slice hex, unsigned char *out, size_t cap, size_t *ou
 		return FA2_ERR_PARSE;
 	n = hex.len / 2;
 	for (i = 0; i < hex.len; i++)
-		if (hexval((unsigned char)hex.ptr[i]) < 0)
+		if (fa2_hex_digit((unsigned char)hex.ptr[i]) < 0)
 			return FA2_ERR_PARSE;
 	if (n > cap)
 		return FA2_ERR_TOO_LARGE;
 	for (i = 0; i < n; i++)
-		out[i] = (unsigned char)((hexval((unsigned char)hex.ptr[2 * i]) << 4) |
-		                         hexval((unsigned char)hex.ptr[2 * i + 1]));
+		out[i] = (unsigned char)((fa2_hex_digit((unsigned char)hex.ptr[2 * i]) << 4) |
+		                         fa2_hex_digit((unsigned char)hex.ptr[2 * i + 1]));
 	*out_len = n;
 	return FA2_OK;
 }

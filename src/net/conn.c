@@ -13,42 +13,10 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "crypto/encode.h"
 #include "net/http.h"
 #include "net/sock.h"
 
-/* ---- base64 ---------------------------------------------------------------------------- */
-
-/* Local until src/crypto (branch aws) lands on main; then this becomes a call there. */
-fa2_err fa2_net_base64(fa2_buf *out, const void *src, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = src;
-	char q[4];
-	fa2_err err = FA2_OK;
-	while (len >= 3 && !err) {
-		q[0] = tab[p[0] >> 2];
-		q[1] = tab[((p[0] & 3) << 4) | (p[1] >> 4)];
-		q[2] = tab[((p[1] & 15) << 2) | (p[2] >> 6)];
-		q[3] = tab[p[2] & 63];
-		err = fa2_buf_append(out, q, 4);
-		p += 3;
-		len -= 3;
-	}
-	if (!err && len > 0) {
-		q[0] = tab[p[0] >> 2];
-		if (len == 1) {
-			q[1] = tab[(p[0] & 3) << 4];
-			q[2] = '=';
-		} else {
-			q[1] = tab[((p[0] & 3) << 4) | (p[1] >> 4)];
-			q[2] = tab[(p[1] & 15) << 2];
-		}
-		q[3] = '=';
-		err = fa2_buf_append(out, q, 4);
-	}
-	return err;
-}
 
 /* ---- URLs ------------------------------------------------------------------------------- */
 
@@ -414,7 +382,15 @@ fa2_err fa2_conn_open(fa2_conn *c, int tls, const char *host, uint16_t port,
 	fa2_buf_init(&authz, sizeof c->proxy_authz - 1);
 	set_msg(errmsg, cap, "%s", "");
 	if (use_proxy) {
-		if (fa2_url_parse(opts->proxy, &purl) != FA2_OK || purl.websocket) {
+		fa2_slice ps = opts->proxy;
+		char withscheme[1024];
+		/* "proxy.corp:3128" without a scheme means http://, as in curl. */
+		if (fa2_slice_find(ps, FA2_SLICE_LIT("://")) < 0 && ps.len + 8 < sizeof withscheme) {
+			memcpy(withscheme, "http://", 7);
+			memcpy(withscheme + 7, ps.ptr, ps.len);
+			ps = fa2_slice_make(withscheme, ps.len + 7);
+		}
+		if (fa2_url_parse(ps, &purl) != FA2_OK || purl.websocket) {
 			set_msg(errmsg, cap, "invalid proxy URL (expected http://[user:password@]host:port)");
 			err = FA2_ERR_CONFIG;
 			goto cleanup;
@@ -431,7 +407,7 @@ fa2_err fa2_conn_open(fa2_conn *c, int tls, const char *host, uint16_t port,
 			(void)fa2_log_add_secret(purl.userinfo);
 			err = fa2_buf_append_cstr(&authz, "Basic ");
 			if (!err)
-				err = fa2_net_base64(&authz, purl.userinfo.ptr, purl.userinfo.len);
+				err = fa2_base64_append(&authz, purl.userinfo.ptr, purl.userinfo.len, FA2_B64_STD);
 			if (err)
 				goto cleanup;
 			(void)fa2_log_add_secret(fa2_buf_slice(&authz));

@@ -78,7 +78,4 @@ void fa2_conn_close(fa2_conn *c);
 /* Readable reason for the last TLS failure on c, or "". */
 const char *fa2_conn_errmsg(const fa2_conn *c);
 
-/* Standard base64 (with padding) of src appended to out. */
-fa2_err fa2_net_base64(fa2_buf *out, const void *src, size_t len);
-
 #endif

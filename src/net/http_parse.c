@@ -520,17 +520,6 @@ int fa2_http_chunked_done(const fa2_http_chunked *d)
 	return d->state == CH_DONE;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 fa2_err fa2_http_chunked_decode(fa2_http_chunked *d, char *buf, size_t len,
                                 size_t *out_len, size_t *consumed)
 {
@@ -542,7 +531,7 @@ fa2_err fa2_http_chunked_decode(fa2_http_chunked *d, char *buf, size_t len,
 
 		switch (d->state) {
 		case CH_SIZE: {
-			int v = hexval(c);
+			int v = fa2_hex_digit(c);
 			if (v >= 0) {
 				if (d->chunk_left > (UINT64_MAX >> 4)) {
 					err = FA2_ERR_TOO_LARGE;

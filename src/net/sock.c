@@ -181,6 +181,19 @@ static fa2_err connect_one(int fd, const struct sockaddr *sa, socklen_t salen,
 	return FA2_OK;
 }
 
+/* Names for which a failed AI_ADDRCONFIG lookup is retried without the flag: address
+ * literals and localhost (the ones that matter on hosts with only loopback configured).
+ * Other names are not looked up twice, which would double a DNS timeout. */
+static int retry_without_addrconfig(const char *name)
+{
+	size_t n = strlen(name);
+	if (strspn(name, "0123456789abcdefABCDEF.:") == n)
+		return 1;
+	if (strcmp(name, "localhost") == 0)
+		return 1;
+	return n > 10 && strcmp(name + n - 10, ".localhost") == 0;
+}
+
 fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, int *fd_out)
 {
 	struct addrinfo hints, *res = NULL, *ai;
@@ -211,14 +224,14 @@ fa2_err fa2_sock_connect(const char *host, uint16_t port, int64_t deadline_ms, i
 	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
 	/* getaddrinfo has no timeout of its own; resolv.conf's timeout/attempts bound it. */
 	rc = getaddrinfo(name, portstr, &hints, &res);
-	if (rc == EAI_NONAME || rc == EAI_FAIL
+	if (retry_without_addrconfig(name) && (rc == EAI_NONAME || rc == EAI_FAIL
 #ifdef EAI_NODATA
 	    || rc == EAI_NODATA
 #endif
 #ifdef EAI_ADDRFAMILY
 	    || rc == EAI_ADDRFAMILY
 #endif
-	    ) {
+	    )) {
 		/* AI_ADDRCONFIG hides ::1/127.0.0.1 on hosts with only loopback configured
 		 * (containers, build sandboxes): retry without it. */
 		hints.ai_flags = AI_NUMERICSERV;

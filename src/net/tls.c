@@ -759,8 +759,12 @@ static fa2_err tls_fail(fa2_tls *t, fa2_err err, const char *what)
 		(void)snprintf(t->msg, sizeof t->msg, "TLS with %s%s: aborted with alert %s (%d)",
 		               role, t->host, alert_name(a), a);
 	} else {
-		(void)snprintf(t->msg, sizeof t->msg, "TLS with %s%s: %s (%s)", role, t->host,
-		               fa2_tls_strerror(t->br_err), fa2_tls_errname(t->br_err));
+		int ip = !t->is_server && t->br_err == BR_ERR_X509_BAD_SERVER_NAME
+		         && strspn(t->host, "0123456789abcdefABCDEF.:") == strlen(t->host);
+		(void)snprintf(t->msg, sizeof t->msg, "TLS with %s%s: %s (%s)%s", role, t->host,
+		               fa2_tls_strerror(t->br_err), fa2_tls_errname(t->br_err),
+		               ip ? "; certificates are matched by DNS name only: connect by "
+		                    "host name, not IP address" : "");
 	}
 	if (t->is_server)
 		FA2_LOGD("tls", "%s", t->msg);

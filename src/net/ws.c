@@ -11,6 +11,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "crypto/encode.h"
 #include "net/conn.h"
 #include "net/sock.h"
 
@@ -64,7 +65,7 @@ void fa2_ws_accept_key(fa2_slice key, char out[29])
 	/* 20 bytes -> 28 characters; a stack buffer through fa2_buf would allocate, so
 	 * encode into a small heap buffer and copy (cannot fail except on no memory). */
 	fa2_buf_init(&b, 64);
-	if (fa2_net_base64(&b, dig, sizeof dig) == FA2_OK && b.len == 28) {
+	if (fa2_base64_append(&b, dig, sizeof dig, FA2_B64_STD) == FA2_OK && b.len == 28) {
 		memcpy(out, b.data, 28);
 		out[28] = '\0';
 	} else {
@@ -579,7 +580,7 @@ fa2_err fa2_ws_connect(fa2_slice url, const fa2_ws_opts *opts, fa2_ws **out, cha
 	{
 		fa2_buf kb;
 		fa2_buf_init(&kb, 64);
-		err = fa2_net_base64(&kb, keyraw, sizeof keyraw);
+		err = fa2_base64_append(&kb, keyraw, sizeof keyraw, FA2_B64_STD);
 		if (!err && kb.len == 24) {
 			memcpy(key, kb.data, 24);
 			key[24] = '\0';

@@ -142,6 +142,10 @@ static void set_split(fa2_tr_analysis *a)
 	if (a->ref_ms && a->ref_ms > from && (a->ref_ms - from) / 2 < margin)
 		margin = (a->ref_ms - from) / 2;
 	a->split_ms = a->ref_ms ? a->ref_ms - margin : from + (to - from) / 2;
+	/* A harmful metric (or the alarm's own) that changed even earlier opens the
+	 * incident period there, one datapoint ahead. */
+	if (a->first_harm_ms && a->first_harm_ms - 60000 < a->split_ms && a->first_harm_ms > from)
+		a->split_ms = a->first_harm_ms - 60000;
 }
 
 static int cmp_tpl(const void *x, const void *y)
@@ -477,9 +481,12 @@ typedef struct tok {
 	unsigned df;    /* number of write events containing it */
 } tok;
 
+/* A set of tokens: an array plus an open-addressing index (slots hold index + 1). */
 typedef struct tokset {
 	tok *v;
 	size_t n, cap;
+	uint32_t *slot;
+	size_t n_slots;           /* a power of two, at least twice n */
 } tokset;
 
 static void tokset_free(tokset *t)
@@ -488,16 +495,47 @@ static void tokset_free(tokset *t)
 	for (i = 0; i < t->n; i++)
 		fa2_free(t->v[i].s);
 	fa2_free(t->v);
+	fa2_free(t->slot);
 	memset(t, 0, sizeof *t);
+}
+
+static uint32_t tok_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
 }
 
 static tok *tokset_find(const tokset *t, const char *s, size_t n)
 {
 	size_t i;
-	for (i = 0; i < t->n; i++)
-		if (strlen(t->v[i].s) == n && memcmp(t->v[i].s, s, n) == 0)
-			return &t->v[i];
+	if (!t->n_slots)
+		return NULL;
+	for (i = tok_hash(s, n) & (t->n_slots - 1); t->slot[i]; i = (i + 1) & (t->n_slots - 1)) {
+		tok *x = &t->v[t->slot[i] - 1];
+		if (strlen(x->s) == n && memcmp(x->s, s, n) == 0)
+			return x;
+	}
 	return NULL;
+}
+
+static fa2_err tokset_reindex(tokset *t, size_t n_slots)
+{
+	uint32_t *ns = fa2_calloc(n_slots, sizeof *ns);
+	size_t i, j;
+	if (!ns)
+		return FA2_ERR_NOMEM;
+	for (i = 0; i < t->n; i++) {
+		for (j = tok_hash(t->v[i].s, strlen(t->v[i].s)) & (n_slots - 1); ns[j]; j = (j + 1) & (n_slots - 1))
+			;
+		ns[j] = (uint32_t)i + 1;
+	}
+	fa2_free(t->slot);
+	t->slot = ns;
+	t->n_slots = n_slots;
+	return FA2_OK;
 }
 
 #define TOKSET_MAX 20000u
@@ -524,6 +562,11 @@ static fa2_err tokset_add(tokset *t, const char *s, size_t n, int kind, double w
 		t->v = p;
 		t->cap = nc;
 	}
+	if ((t->n + 1) * 2 > t->n_slots) {
+		fa2_err e = tokset_reindex(t, t->n_slots ? t->n_slots * 2 : 64);
+		if (e)
+			return e;
+	}
 	x = &t->v[t->n];
 	x->s = fa2_strndup(s, n);
 	if (!x->s)
@@ -533,6 +576,12 @@ static fa2_err tokset_add(tokset *t, const char *s, size_t n, int kind, double w
 	x->via = via;
 	x->df = 0;
 	t->n++;
+	{
+		size_t i;
+		for (i = tok_hash(s, n) & (t->n_slots - 1); t->slot[i]; i = (i + 1) & (t->n_slots - 1))
+			;
+		t->slot[i] = (uint32_t)t->n;
+	}
 	return FA2_OK;
 }
 
@@ -1129,15 +1178,13 @@ fa2_err fa2_tr_analyze(const fa2_tr_data *d, const fa2_tr_config *cfg, fa2_tr_an
 		return e;
 	/* The log split: the alarm, else the first harmful metric change, else the trace
 	 * fault onset (else the middle of the window, chosen inside the log analysis). */
-	a->ref_ms = d->alarm.t_ms;
-	if (!a->ref_ms) {
-		int64_t first = 0;
-		for (i = 0; i < a->n_metrics; i++)
-			if (a->metrics[i].harmful && a->metrics[i].r.n_shifts &&
-			    (!first || a->metrics[i].r.onset_ms < first))
-				first = a->metrics[i].r.onset_ms;
-		a->ref_ms = first;
-	}
+	for (i = 0; i < a->n_metrics; i++)
+		if ((a->metrics[i].harmful || a->metrics[i].alarm_metric) && a->metrics[i].r.n_shifts &&
+		    (!d->alarm.t_ms || (a->metrics[i].r.onset_ms <= d->alarm.t_ms &&
+					a->metrics[i].r.onset_ms >= d->alarm.t_ms - 6 * 3600000LL)) &&
+		    (!a->first_harm_ms || a->metrics[i].r.onset_ms < a->first_harm_ms))
+			a->first_harm_ms = a->metrics[i].r.onset_ms;
+	a->ref_ms = d->alarm.t_ms ? d->alarm.t_ms : a->first_harm_ms;
 	if (!a->ref_ms)
 		a->ref_ms = a->trace_fault_onset_ms;
 	set_split(a);

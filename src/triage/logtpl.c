@@ -23,8 +23,8 @@
 #define WILD_H       1u
 #define NONE         UINT32_MAX
 #define MAX_IDS      (1u << 26)          /* ids ever issued, each costs 8 bytes */
-#define TPL_NODES    6u                  /* leaf + length list + up to 4 alias leaves */
-#define SCAN_CAP     4096u               /* templates compared in a length-list search */
+#define TPL_NODES    6u                  /* leaf + suffix list + up to 4 alias leaves */
+#define SCAN_CAP     256u                /* templates compared in one list search */
 #define SECOND_SIM   0.8                 /* similarity needed to match outside the leaf */
 #define MATURE_COUNT 1u                  /* a word constant seen this often is not generalised by another word */
 #define MERGE_SIBLINGS 4u                /* finish: templates differing in one position that make it a variable */
@@ -42,6 +42,7 @@ typedef struct tpl {
 	uint64_t *h;            /* ntok hashes */
 	uint32_t *off;          /* ntok offsets into text */
 	uint32_t *len;          /* ntok lengths */
+	unsigned char *kvw;     /* ntok flags: token is "key=<*>" */
 	char *text;
 	size_t text_len;
 	uint64_t count;
@@ -51,7 +52,7 @@ typedef struct tpl {
 	uint32_t n_ex;
 	char *ex[FA2_LOGTPL_MAX_EXAMPLES];
 	size_t ex_len[FA2_LOGTPL_MAX_EXAMPLES];
-	uint64_t node_keys[TPL_NODES];  /* nodes whose lists hold this template: leaf, length list, aliases */
+	uint64_t node_keys[TPL_NODES];  /* nodes whose lists hold this template: leaf, suffix list, aliases */
 	uint32_t n_nodes;
 	uint32_t lru_prev, lru_next;
 } tpl;
@@ -89,7 +90,6 @@ struct fa2_logtpl {
 	uint64_t tok_h[FA2_LOGTPL_MAX_TOKENS];
 	unsigned char tok_var[FA2_LOGTPL_MAX_TOKENS];
 	unsigned char tok_date[FA2_LOGTPL_MAX_TOKENS];
-	char *rebuild;               /* scratch for template text rebuilds */
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -656,13 +656,12 @@ fa2_err fa2_logtpl_new(const fa2_logtpl_config *cfg, fa2_logtpl **out)
 	/* a rebuild needs at most depth nodes per live template */
 	m->nodemax = (size_t)c.depth * (c.max_templates + 1) * NODE_FACTOR;
 	m->norm = fa2_malloc(NORM_BYTES);
-	m->rebuild = fa2_malloc(NORM_BYTES);
 	m->nodecap = 1024;
 	m->nodes = fa2_calloc(m->nodecap, sizeof(node));
 	m->capids = 1024;
 	m->ids = fa2_calloc(m->capids, sizeof(idrec));
 	m->nids = 1;
-	if (!m->norm || !m->rebuild || !m->nodes || !m->ids) {
+	if (!m->norm || !m->nodes || !m->ids) {
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
@@ -688,7 +687,6 @@ void fa2_logtpl_free(fa2_logtpl *m)
 	fa2_free(m->nodes);
 	fa2_free(m->ids);
 	fa2_free(m->norm);
-	fa2_free(m->rebuild);
 	fa2_free(m);
 }
 
@@ -790,10 +788,16 @@ static int memmem_wild(const char *p, size_t n)
 	return 0;
 }
 
-/* Key of the node listing every template of nt tokens (for the search across leaves). */
-static uint64_t len_key(uint32_t nt)
+/* Key of the node listing the templates of nt tokens that end in the same two tokens
+ * (variables as "<*>"): the second-chance search for lines whose leading tokens vary. */
+static uint64_t sfx_key(uint32_t nt, const uint64_t *h, const unsigned char *var)
 {
-	return mix(0x6c656e6c697374ull, nt);
+	uint64_t k = mix(0x6c656e6c697374ull, nt);
+	if (nt >= 1)
+		k = mix(k, var[nt - 1] ? WILD_H : h[nt - 1]);
+	if (nt >= 2)
+		k = mix(k, var[nt - 2] ? WILD_H : h[nt - 2]);
+	return k;
 }
 
 /* Descends the tree for the current line; *leaf gets the deepest node reached. */
@@ -876,7 +880,7 @@ static fa2_err tree_rebuild(fa2_logtpl *m)
 		err = descend(m, t->ntok, t->h, var, &leaf, &leaf_key);
 		if (err || !leaf)
 			continue;
-		err = node_get(m, len_key(t->ntok), &ln);
+		err = node_get(m, sfx_key(t->ntok, t->h, var), &ln);
 		if (err || !ln)
 			continue;
 		leaf = node_find(m, leaf_key);
@@ -890,7 +894,7 @@ static fa2_err tree_rebuild(fa2_logtpl *m)
 		leaf->tpls[leaf->ntpl++] = s;
 		ln->tpls[ln->ntpl++] = s;
 		t->node_keys[0] = leaf_key;
-		t->node_keys[1] = len_key(t->ntok);
+		t->node_keys[1] = sfx_key(t->ntok, t->h, var);
 		t->n_nodes = 2;
 	}
 	return err;
@@ -968,54 +972,72 @@ static void tpl_observe(fa2_logtpl *m, tpl *t, fa2_slice line, int64_t ts, uint6
 
 static size_t kv_key_len(const char *t, size_t n);
 
+/* The token is "key=<*>" (a key=value whose value is a variable). */
+static int is_kv_wild(const char *a, size_t an)
+{
+	if (an < 5 || a[an - 1] != '>' || a[an - 2] != '*' || a[an - 3] != '<' || a[an - 4] != '=')
+		return 0;
+	return kv_key_len(a, an) + 3 == an;
+}
+
 /* Generalises template t with the current line: each constant position that differs
  * becomes "<*>", or "key=<*>" when both are key=value tokens with the same key. The new
- * text is built in scratch first, so on failure t is unchanged. */
+ * text is allocated before anything changes, so on failure t is unchanged. */
 static fa2_err tpl_generalise(fa2_logtpl *m, tpl *t)
 {
 	size_t o = 0;
 	uint32_t i, nc = 0;
-	char *nt, *r = m->rebuild;
-	uint64_t nh[FA2_LOGTPL_MAX_TOKENS];
+	char *nt;
+	unsigned char kind[FA2_LOGTPL_MAX_TOKENS];  /* 0 keep, 1 "key=<*>", 2 "<*>" */
 	uint32_t noff[FA2_LOGTPL_MAX_TOKENS], nlen[FA2_LOGTPL_MAX_TOKENS];
 
+	/* first the new lengths, so the text is allocated at its exact size */
 	for (i = 0; i < t->ntok; i++) {
 		const char *a = t->text + t->off[i];
 		size_t an = t->len[i];
-		if (i)
-			r[o++] = ' ';
-		noff[i] = (uint32_t)o;
-		nh[i] = t->h[i];
+		kind[i] = 0;
+		nlen[i] = (uint32_t)an;
 		if (t->h[i] != WILD_H && t->h[i] != m->tok_h[i]) {
 			size_t ak = kv_key_len(a, an);
 			size_t bk = kv_key_len(m->tok_ptr[i], m->tok_len[i]);
-			if (ak && ak == bk && memcmp(a, m->tok_ptr[i], ak) == 0 &&
-			    m->tok_h[i] != WILD_H) {
-				memcpy(r + o, a, ak);
-				memcpy(r + o + ak, "<*>", 3);
+			if (ak && ak == bk && memcmp(a, m->tok_ptr[i], ak) == 0 && m->tok_h[i] != WILD_H) {
+				kind[i] = 1;
 				nlen[i] = (uint32_t)(ak + 3);
-				nh[i] = hash_bytes(r + o, ak + 3);
 			} else {
-				memcpy(r + o, "<*>", 3);
+				kind[i] = 2;
 				nlen[i] = 3;
-				nh[i] = WILD_H;
 			}
-		} else {
-			memcpy(r + o, a, an);
-			nlen[i] = (uint32_t)an;
 		}
-		o += nlen[i];
+		o += nlen[i] + (i ? 1 : 0);
 	}
 	nt = fa2_malloc(o + 1);
 	if (!nt)
 		return FA2_ERR_NOMEM;
-	memcpy(nt, r, o);
+	o = 0;
+	for (i = 0; i < t->ntok; i++) {
+		const char *a = t->text + t->off[i];
+		if (i)
+			nt[o++] = ' ';
+		noff[i] = (uint32_t)o;
+		if (kind[i] == 0) {
+			memcpy(nt + o, a, nlen[i]);
+		} else if (kind[i] == 1) {
+			memcpy(nt + o, a, nlen[i] - 3);
+			memcpy(nt + o + nlen[i] - 3, "<*>", 3);
+			t->h[i] = hash_bytes(nt + o, nlen[i]);
+			t->kvw[i] = 1;
+		} else {
+			memcpy(nt + o, "<*>", 3);
+			t->h[i] = WILD_H;
+			t->kvw[i] = 0;
+		}
+		o += nlen[i];
+	}
 	nt[o] = '\0';
 	for (i = 0; i < t->ntok; i++) {
-		t->h[i] = nh[i];
 		t->off[i] = noff[i];
 		t->len[i] = nlen[i];
-		if (nh[i] != WILD_H)
+		if (t->h[i] != WILD_H)
 			nc++;
 	}
 	t->nconst = nc;
@@ -1081,7 +1103,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	t->h = fa2_malloc((size_t)(nt ? nt : 1) * (sizeof(uint64_t) + 2 * sizeof(uint32_t)));
+	t->h = fa2_malloc((size_t)(nt ? nt : 1) * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + 1));
 	for (i = 0; i < nt; i++)
 		tl += m->tok_len[i] + 1;
 	t->text = fa2_malloc(tl + 1);
@@ -1091,6 +1113,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 	}
 	t->off = (uint32_t *)(t->h + (nt ? nt : 1));
 	t->len = t->off + (nt ? nt : 1);
+	t->kvw = (unsigned char *)(t->len + (nt ? nt : 1));
 	t->ntok = nt;
 	for (i = 0; i < nt; i++) {
 		if (i)
@@ -1099,6 +1122,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 		t->off[i] = (uint32_t)o;
 		t->len[i] = m->tok_len[i];
 		t->h[i] = m->tok_h[i];
+		t->kvw[i] = (unsigned char)is_kv_wild(t->text + o, m->tok_len[i]);
 		if (t->h[i] != WILD_H)
 			t->nconst++;
 		o += m->tok_len[i];
@@ -1108,7 +1132,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 	t->first_ms = t->last_ms = FA2_LOGTPL_NO_TIME;
 	t->lru_prev = t->lru_next = NONE;
 	t->node_keys[0] = node_key;
-	t->node_keys[1] = len_key(nt);
+	t->node_keys[1] = sfx_key(nt, m->tok_h, m->tok_var);
 	t->n_nodes = 2;
 	/* everything that can fail happens before the eviction */
 	err = node_get(m, t->node_keys[1], &lnd);
@@ -1203,11 +1227,8 @@ static size_t kv_key_len(const char *t, size_t n)
 static int kv_covers(const tpl *c, uint32_t k, const fa2_logtpl *m)
 {
 	const char *a = c->text + c->off[k], *b = m->tok_ptr[k];
-	size_t an = c->len[k], bn = m->tok_len[k], ak;
-	if (an < 5 || memcmp(a + an - 3, "<*>", 3) != 0)
-		return 0;
-	ak = kv_key_len(a, an);
-	return ak && ak + 3 == an && bn > ak && memcmp(a, b, ak) == 0;
+	size_t an = c->len[k], bn = m->tok_len[k];
+	return c->kvw[k] && bn > an - 3 && memcmp(a, b, an - 3) == 0;
 }
 
 /* Two key=value tokens with different keys, or one with an empty value and one
@@ -1259,7 +1280,10 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 {
 	uint32_t i, best = NONE, best_wild = 0, seen = 0;
 	double best_sim = -1.0;
-	for (i = 0; i < nd->ntpl; i++) {
+	/* sim >= threshold needs misses <= (1 - threshold) * (nt - both) <= this */
+	uint32_t max_miss = (uint32_t)((1.0 - threshold) * (double)nt + 1e-9);
+	/* newest (and most recently matched, see move_to_end) first */
+	for (i = nd->ntpl; i-- > 0;) {
 		tpl *c = m->slots[nd->tpls[i]];
 		uint32_t k, same = 0, wild = 0;
 		double sim;
@@ -1268,16 +1292,23 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 		if (++seen > cap)
 			break;
 		{
-			uint32_t both = 0;
-			for (k = 0; k < nt; k++) {
+			uint32_t both = 0, miss = 0;
+			for (k = 0; k < nt && miss <= max_miss; k++) {
 				if (c->h[k] == WILD_H) {
 					wild++;
 					if (m->tok_var[k])
 						both++;
+					else
+						miss++;
 				} else if (c->h[k] == m->tok_h[k] ||
-				           (m->tok_h[k] != WILD_H && kv_covers(c, k, m)))
+				           (c->kvw[k] && m->tok_h[k] != WILD_H && kv_covers(c, k, m))) {
 					same++;
+				} else {
+					miss++;
+				}
 			}
+			if (miss > max_miss)
+				continue;  /* cannot reach the threshold */
 			/* positions where both are variables say nothing either way */
 			sim = nt - both ? (double)same / (double)(nt - both) : 1.0;
 			if (sim < threshold || sim < best_sim)
@@ -1295,6 +1326,21 @@ static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t
 	}
 	*best_out = best;
 	*sim_out = best_sim;
+}
+
+/* Moves slot to the end of the list of node key (searched first next time). */
+static void move_to_end(fa2_logtpl *m, uint64_t key, uint32_t slot)
+{
+	node *nd = node_find(m, key);
+	uint32_t i;
+	if (!nd || nd->ntpl < 2 || nd->tpls[nd->ntpl - 1] == slot)
+		return;
+	for (i = nd->ntpl - 1; i-- > 0;)
+		if (nd->tpls[i] == slot) {
+			nd->tpls[i] = nd->tpls[nd->ntpl - 1];
+			nd->tpls[nd->ntpl - 1] = slot;
+			return;
+		}
 }
 
 static fa2_err tpl_set_wild(tpl *t, uint32_t k);
@@ -1394,7 +1440,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 	if ((best == NONE || best_sim < m->cfg.sim_threshold) && nt > 1) {
 		/* second chance: the same message under another prefix (a variable word among
 		 * the first tokens) must be nearly identical elsewhere */
-		node *ln = node_find(m, len_key(nt));
+		node *ln = node_find(m, sfx_key(nt, m->tok_h, m->tok_var));
 		uint32_t b2 = NONE;
 		double s2 = -1.0;
 		double need = m->cfg.sim_threshold > SECOND_SIM ? m->cfg.sim_threshold : SECOND_SIM;
@@ -1437,6 +1483,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		}
 		lru_unlink(m, best);
 		lru_push_front(m, best);
+		move_to_end(m, leaf_key, best);
 	} else {
 		err = tpl_create(m, nt, leaf_key, &best);
 		if (err)
@@ -1520,6 +1567,7 @@ static fa2_err tpl_set_wild(tpl *t, uint32_t k)
 	memcpy(t->off, noff, t->ntok * sizeof(uint32_t));
 	memcpy(t->len, nlen, t->ntok * sizeof(uint32_t));
 	t->h[k] = WILD_H;
+	t->kvw[k] = 0;
 	t->nconst--;
 	fa2_free(t->text);
 	t->text = nt;

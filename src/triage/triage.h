@@ -137,6 +137,7 @@ typedef struct fa2_tr_analysis {
 	fa2_tr_pool pool;
 	int64_t ref_ms;           /* reference time (alarm, else first harmful change) */
 	int64_t split_ms;         /* start of the incident period (ref minus a margin) */
+	int64_t first_harm_ms;    /* first harmful (or alarm-metric) level shift; 0 none */
 	int64_t onset_ms;         /* estimated incident onset; 0 unknown */
 	int64_t onset_slack_ms;   /* its resolution (a metric period); changes within count as before */
 	const char *onset_basis;  /* what the onset was taken from */

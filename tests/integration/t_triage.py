@@ -26,7 +26,7 @@ def run(args, binary=FA2):
 
 
 def triage_json(src, binary=FA2):
-    p, secs = run(["triage", "--source", src, "--format", "json"], binary)
+    p, secs = run(["triage", "--source", src, "--format", "json", "--budget-tokens", "200000"], binary)
     if p.returncode != 0:
         fail("triage %s exited %d: %s" % (src, p.returncode, p.stderr))
     try:

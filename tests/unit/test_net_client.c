@@ -122,21 +122,6 @@ FA2_TEST(net_proxy_env)
 	fa2_proxy_config_cleanup(&pc);
 }
 
-FA2_TEST(net_base64)
-{
-	static const char *const in[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
-	static const char *const want[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-	                                    "Zm9vYmFy" };
-	size_t i;
-	for (i = 0; i < 7; i++) {
-		fa2_buf b;
-		fa2_buf_init(&b, 64);
-		CHECK_OK(fa2_net_base64(&b, in[i], strlen(in[i])));
-		CHECK_SLICE_EQ(fa2_buf_slice(&b), want[i]);
-		fa2_buf_cleanup(&b);
-	}
-}
-
 FA2_TEST(net_sock_connect_errors)
 {
 	int fd = -1, lfd;
@@ -438,6 +423,10 @@ FA2_TEST(net_it_tls_s_server)
 		fa2_tls_free(t);
 		fa2_sock_close(fd);
 	}
+	/* An IP literal: BearSSL matches DNS names only; the message says so. */
+	(void)snprintf(url, sizeof url, "https://127.0.0.1:%u/", (unsigned)port);
+	CHECK_INT_EQ(it_get(c, url, a, &r), FA2_ERR_TLS);
+	CHECK_MSG(strstr(r.errmsg, "connect by host name") != NULL, "%s", r.errmsg);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		fa2_err e;
 		if (!env_port(bad[i].env, &port))
@@ -735,6 +724,23 @@ FA2_TEST(net_it_proxy)
 	CHECK_INT_EQ(it_get(c, "https://localhost:1/", a, &r), FA2_ERR_HTTP);
 	CHECK_MSG(strstr(r.errmsg, "refused the tunnel to localhost:1") != NULL, "%s", r.errmsg);
 	fa2_httpc_free(c);
+
+	/* A proxy given without a scheme ("host:port") is http://. */
+	(void)snprintf(proxy, sizeof proxy, "127.0.0.1:%u", (unsigned)pp);
+	setenv("https_proxy", proxy, 1);
+	CHECK_OK(fa2_httpc_new(&c));
+	before = count_in_file(log, "CONNECT");
+	(void)snprintf(url, sizeof url, "https://localhost:%u/ka", (unsigned)sp);
+	CHECK_MSG(it_get(c, url, a, &r) == FA2_OK, "%s", r.errmsg);
+	CHECK_INT_EQ(count_in_file(log, "CONNECT"), before + 1);
+	fa2_httpc_free(c);
+	/* An unsupported proxy scheme is a configuration error, named as such. */
+	setenv("https_proxy", "socks5://127.0.0.1:1080", 1);
+	CHECK_OK(fa2_httpc_new(&c));
+	CHECK_INT_EQ(it_get(c, url, a, &r), FA2_ERR_CONFIG);
+	CHECK_MSG(strstr(r.errmsg, "invalid proxy URL") != NULL, "%s", r.errmsg);
+	fa2_httpc_free(c);
+	setenv("https_proxy", proxy, 1);
 
 	/* A WebSocket goes through the proxy with CONNECT too (ws:// via HTTP_PROXY). */
 	if (env_port("FA2_IT_WS", &hp)) {
