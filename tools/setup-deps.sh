@@ -9,13 +9,22 @@ profile=${1:-test}
 PKGS="make gcc libc6-dev musl-tools xz-utils patch"
 if [ "$profile" = test ]; then
 	PKGS="$PKGS file clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	      qemu-user-static curl ca-certificates openssl nginx-light wrk time"
+	      qemu-user-static curl ca-certificates openssl nginx-light wrk time nodejs"
 fi
+# Slack's own SDK (@slack/bolt) for the Slack tests and bench, pinned by tests/node/package-lock.json.
+node_deps() {
+	[ "$profile" = test ] || return 0
+	here=$(dirname "$0")/../tests/node
+	[ -d "$here/node_modules/@slack/bolt" ] && return 0
+	command -v npm >/dev/null 2>&1 || return 0
+	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+		echo "setup-deps: npm ci in tests/node failed; Slack SDK tests will skip" >&2
+}
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
-[ -n "$missing" ] || exit 0
+[ -n "$missing" ] || { node_deps; exit 0; }
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
 	command -v sudo >/dev/null 2>&1 || {
@@ -28,3 +37,4 @@ echo "setup-deps: installing:$missing" >&2
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+node_deps

@@ -17,11 +17,16 @@
 #include "cmd/version.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "agent/config.h"
+#include "cmd/agent_run.h"
+#include "slack/app.h"
+#include "cmd/serve_alarm.h"
 
 #define SERVE_MAX_LISTEN 8
 #define SERVE_MAX_SLEEP_MS 60000
 
 static int64_t g_start_ms;
+static fa2_slack_app *g_slack;
 
 static void usage(FILE *f)
 {
@@ -29,7 +34,7 @@ static void usage(FILE *f)
 		"usage: fa2 serve [OPTIONS]\n"
 		"\n"
 		"Runs the fa2 daemon. Endpoints: GET /healthz (200, JSON with status, version,\n"
-		"uptime_s). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
+		"uptime_s), GET /metrics (Prometheus text), POST /slack/events (see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
 		"requests in flight, exits 0.\n"
 		"\n"
 		"options:\n"
@@ -45,6 +50,15 @@ static void usage(FILE *f)
 		"                            (default 30000)\n"
 		"  --max-conns N             open connections before answering 503 (default 4096,\n"
 		"                            capped by the open-file limit)\n"
+		"  --config FILE             fa2 configuration (default $FA2_CONFIG) for analyses\n"
+		"  --slack-path PATH         Slack endpoint (Events API, interactivity, slash\n"
+		"                            commands; default /slack/events). Enabled when\n"
+		"                            SLACK_SIGNING_SECRET is set; SLACK_BOT_TOKEN posts.\n"
+		"  --slack-alarm-ids LIST    bot/app ids whose messages are alarms\n"
+		"                            (default A6L22LZNH, AWS Chatbot / Amazon Q Developer)\n"
+		"  --slack-allow-channels L  only these channel ids (comma-separated)\n"
+		"  --slack-allow-users L     only these user ids (comma-separated)\n"
+		"  --workers N               Slack worker threads (default 2)\n"
 		"  --debug-endpoints         also serve GET /debug/sleep?ms=N, answered by a worker\n"
 		"                            thread after N ms (for tests of the worker hand-off)\n"
 		"  -h, --help                this help\n");
@@ -62,6 +76,38 @@ static void on_healthz(fa2_server_req *req, void *ctx)
 	if (fa2_server_respond(req, 200, "application/json", "Cache-Control: no-store\r\n", body,
 	                       (size_t)n) != FA2_OK)
 		FA2_LOGW("serve", "cannot queue the /healthz response");
+}
+
+static void on_metrics(fa2_server_req *req, void *ctx)
+{
+	fa2_server *srv = ctx;
+	fa2_server_stats st;
+	fa2_slack_stats sl;
+	char body[2048];
+	int n;
+	fa2_server_get_stats(srv, &st);
+	memset(&sl, 0, sizeof sl);
+	if (g_slack)
+		fa2_slack_app_stats(g_slack, &sl);
+	n = snprintf(body, sizeof body,
+		"# TYPE fa2_http_requests_total counter\nfa2_http_requests_total %llu\n"
+		"# TYPE fa2_http_connections_total counter\nfa2_http_connections_total %llu\n"
+		"# TYPE fa2_http_open_connections gauge\nfa2_http_open_connections %zu\n"
+		"# TYPE fa2_slack_requests_total counter\nfa2_slack_requests_total %llu\n"
+		"# TYPE fa2_slack_rejected_total counter\nfa2_slack_rejected_total %llu\n"
+		"# TYPE fa2_slack_duplicates_total counter\nfa2_slack_duplicates_total %llu\n"
+		"# TYPE fa2_slack_events_total counter\nfa2_slack_events_total %llu\n"
+		"# TYPE fa2_slack_forms_posted_total counter\nfa2_slack_forms_posted_total %llu\n"
+		"# TYPE fa2_analyses_total counter\nfa2_analyses_total{outcome=\"ok\"} %llu\n"
+		"fa2_analyses_total{outcome=\"failed\"} %llu\n",
+		(unsigned long long)st.requests, (unsigned long long)st.accepted, st.open_conns,
+		(unsigned long long)sl.requests, (unsigned long long)sl.rejected,
+		(unsigned long long)sl.duplicates, (unsigned long long)sl.events,
+		(unsigned long long)sl.forms_posted, (unsigned long long)sl.analyses_ok,
+		(unsigned long long)sl.analyses_failed);
+	if (n < 0 || (size_t)n >= sizeof body)
+		n = 0;
+	(void)fa2_server_respond(req, 200, "text/plain; version=0.0.4", NULL, body, (size_t)n);
 }
 
 /* GET /debug/sleep?ms=N: deferred to a worker thread that answers after N ms. */
@@ -147,6 +193,11 @@ int fa2_cmd_serve(int argc, char **argv)
 	const char *listen_addr[SERVE_MAX_LISTEN];
 	size_t nlisten = 0, i;
 	const char *cert = NULL, *key = NULL;
+	const char *config = NULL, *slack_path = "/slack/events";
+	fa2_slack_app_config scfg;
+	fa2_config acfg;
+	int acfg_loaded = 0;
+	fa2_serve_alarms *alarms = NULL;
 	int debug = 0, rc = FA2_EXIT_USAGE;
 	fa2_server_config cfg;
 	fa2_server *srv = NULL;
@@ -156,6 +207,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	int a;
 
 	fa2_server_config_default(&cfg);
+	memset(&scfg, 0, sizeof scfg);
 	for (a = 1; a < argc; a++) {
 		const char *o = argv[a];
 		const char *v = a + 1 < argc ? argv[a + 1] : NULL;
@@ -182,6 +234,27 @@ int fa2_cmd_serve(int argc, char **argv)
 				return FA2_EXIT_USAGE;
 			}
 			listen_addr[nlisten++] = v;
+		} else if (strcmp(o, "--config") == 0) {
+			config = v;
+		} else if (strcmp(o, "--slack-path") == 0) {
+			if (v[0] != '/') {
+				fprintf(stderr, "fa2 serve: --slack-path wants a path starting with /\n");
+				return FA2_EXIT_USAGE;
+			}
+			slack_path = v;
+		} else if (strcmp(o, "--slack-alarm-ids") == 0) {
+			scfg.alarm_ids = v;
+		} else if (strcmp(o, "--slack-allow-channels") == 0) {
+			scfg.allow_channels = v;
+		} else if (strcmp(o, "--slack-allow-users") == 0) {
+			scfg.allow_users = v;
+		} else if (strcmp(o, "--workers") == 0) {
+			long long n;
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, 32, &n) != FA2_OK) {
+				fprintf(stderr, "fa2 serve: --workers wants 1..32, got '%s'\n", v);
+				return FA2_EXIT_USAGE;
+			}
+			scfg.workers = (unsigned)n;
 		} else if (strcmp(o, "--tls-cert") == 0) {
 			cert = v;
 		} else if (strcmp(o, "--tls-key") == 0) {
@@ -225,6 +298,37 @@ int fa2_cmd_serve(int argc, char **argv)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	g_start_ms = fa2_time_mono_ms();
+	if (fa2_cmd_load_config("serve", config, &acfg)) {
+		fa2_config_cleanup(&acfg);
+		return FA2_EXIT_USAGE;
+	}
+	acfg_loaded = 1;
+	scfg.signing_secret = getenv("SLACK_SIGNING_SECRET");
+	scfg.bot_token = getenv("SLACK_BOT_TOKEN");
+	if ((!scfg.signing_secret || !*scfg.signing_secret) && acfg.slack_signing_secret_key)
+		FA2_LOGW("serve", "slackSigningSecretKey is set but Secrets Manager look-up is not wired "
+		         "into serve yet: set SLACK_SIGNING_SECRET");
+	if (scfg.signing_secret && *scfg.signing_secret) {
+		scfg.state_dir = acfg.state_dir;
+		if (fa2_serve_alarms_new(acfg.region, &alarms) == FA2_OK) {
+			scfg.lookup = fa2_serve_alarms_lookup;
+			scfg.lookup_ctx = alarms;
+		} else {
+			FA2_LOGW("serve", "no AWS region/credentials set-up: alarm states are taken from "
+			         "the Slack message text, not CloudWatch DescribeAlarms");
+		}
+		scfg.cfg = &acfg;
+		if (cfg.max_body > FA2_SLACK_MAX_BODY)
+			cfg.max_body = FA2_SLACK_MAX_BODY;
+		err = fa2_slack_app_new(&scfg, &g_slack);
+		if (err) {
+			fprintf(stderr, "fa2 serve: cannot start the Slack app: %s\n", fa2_err_str(err));
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		if (!scfg.bot_token || !*scfg.bot_token)
+			FA2_LOGW("serve", "SLACK_BOT_TOKEN is not set: Slack requests are verified but nothing is posted");
+	}
 	if (cert) {
 		err = fa2_tls_server_ctx_from_files(cert, key, &tls);
 		if (err) {
@@ -250,12 +354,16 @@ int fa2_cmd_serve(int argc, char **argv)
 	if (tls)
 		fa2_server_set_tls(srv, tls);
 	if (fa2_server_route(srv, "GET", "/healthz", on_healthz, NULL) != FA2_OK ||
+	    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
+	    (g_slack && fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
 	    (debug && fa2_server_route(srv, "GET", "/debug/sleep", on_sleep, NULL) != FA2_OK) ||
 	    fa2_server_handle_signals(srv) != FA2_OK) {
 		fprintf(stderr, "fa2 serve: cannot set up the server\n");
 		rc = FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
+	if (g_slack)
+		FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
 	for (i = 0; i < nlisten; i++)
 		FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
 		         fa2_server_port(srv, i), tls ? "https" : "http");
@@ -275,6 +383,11 @@ int fa2_cmd_serve(int argc, char **argv)
 	}
 	rc = FA2_EXIT_OK;
 cleanup:
+	fa2_slack_app_free(g_slack);
+	g_slack = NULL;
+	fa2_serve_alarms_free(alarms);
+	if (acfg_loaded)
+		fa2_config_cleanup(&acfg);
 	fa2_server_free(srv);
 	fa2_tls_server_ctx_free(tls);
 	return rc;

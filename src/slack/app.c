@@ -1,0 +1,937 @@
+/* The Slack app: see app.h. */
+#include "slack/app.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/file.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/time.h"
+#include "cmd/agent_run.h"
+#include "crypto/ct.h"
+#include "slack/blocks.h"
+#include "slack/verify.h"
+#include "slack/webapi.h"
+
+#define SLACK_MAX_WORKERS 32u
+
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
+
+typedef struct job {
+	struct job *next;
+	job_kind kind;
+	cJSON *payload;           /* owned */
+	fa2_server_req *req;      /* deferred request to complete (commands), or NULL */
+} job;
+
+struct fa2_slack_app {
+	fa2_slack_app_config cfg;
+	char *secret;             /* owned copies */
+	char *token;
+	char seen_path[1024];
+	fa2_slack_api api;
+
+	pthread_mutex_t lock;     /* guards everything below */
+	pthread_cond_t cond;
+	job *head, *tail;
+	size_t queued;
+	int stopping;
+	pthread_t threads[SLACK_MAX_WORKERS];
+	unsigned nthreads;
+
+	uint64_t *seen;           /* open addressing, 0 = empty; FA2_SLACK_MAX_SEEN*2 slots */
+	size_t nseen;
+	uint64_t pending[FA2_SLACK_MAX_QUEUE];  /* keys not yet in seen.log */
+	size_t npending;
+	fa2_slack_stats stats;
+};
+
+/* ---- idempotency keys ---- */
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *k; k++) {
+		h ^= (unsigned char)*k;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+/* With app->lock held: 1 when k was already there, else inserts it and returns 0.
+ * When full, the table is cleared (the oldest keys are long past Slack's retry window). */
+static int seen_insert(fa2_slack_app *app, uint64_t h)
+{
+	size_t cap = FA2_SLACK_MAX_SEEN * 2, i = (size_t)(h % cap);
+	while (app->seen[i]) {
+		if (app->seen[i] == h)
+			return 1;
+		i = (i + 1) % cap;
+	}
+	if (app->nseen >= FA2_SLACK_MAX_SEEN) {
+		memset(app->seen, 0, cap * sizeof *app->seen);
+		app->nseen = 0;
+		i = (size_t)(h % cap);
+	}
+	app->seen[i] = h;
+	app->nseen++;
+	return 0;
+}
+
+/* 1 when key was seen before (now or in an earlier run); else remembers it and queues
+ * it for persistence. Cheap (no I/O): runs on the server loop. */
+static int seen_check(fa2_slack_app *app, const char *key)
+{
+	uint64_t h = key_hash(key);
+	int dup;
+	pthread_mutex_lock(&app->lock);
+	dup = seen_insert(app, h);
+	if (dup)
+		app->stats.duplicates++;
+	else if (app->npending < FA2_SLACK_MAX_QUEUE)
+		app->pending[app->npending++] = h;
+	pthread_mutex_unlock(&app->lock);
+	return dup;
+}
+
+/* Appends the queued keys to the log with one fsync (a worker does this before it acts
+ * on a job, so a key is on disk before any visible effect of its event). */
+static void seen_flush(fa2_slack_app *app)
+{
+	char buf[FA2_SLACK_MAX_QUEUE * 17];
+	size_t n = 0, i;
+	pthread_mutex_lock(&app->lock);
+	for (i = 0; i < app->npending; i++) {
+		snprintf(buf + n, 18, "%016llx\n", (unsigned long long)app->pending[i]);
+		n += 17;
+	}
+	app->npending = 0;
+	pthread_mutex_unlock(&app->lock);
+	if (n && app->seen_path[0] && fa2_file_append_sync(app->seen_path, buf, n, 0600) != FA2_OK)
+		FA2_LOGW("slack", "cannot persist idempotency keys to %s", app->seen_path);
+}
+
+static void seen_load(fa2_slack_app *app)
+{
+	fa2_buf b;
+	fa2_slice rest, line;
+	size_t n = 0;
+	fa2_buf_init(&b, 64u << 20);
+	if (fa2_file_read_all(app->seen_path, &b) == FA2_OK) {
+		rest = fa2_buf_slice(&b);
+		while (rest.len) {
+			uint64_t h = 0;
+			size_t i;
+			int ok = 1;
+			(void)fa2_slice_split(rest, '\n', &line, &rest);
+			if (line.len != 16)
+				continue;
+			for (i = 0; i < 16; i++) {
+				char c = line.ptr[i];
+				int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+				if (v < 0)
+					ok = 0;
+				h = h << 4 | (uint64_t)(v & 15);
+			}
+			if (ok && h) {
+				(void)seen_insert(app, h);
+				n++;
+			}
+		}
+	}
+	fa2_buf_cleanup(&b);
+	if (n)
+		FA2_LOGI("slack", "loaded %zu idempotency key(s) from %s", n, app->seen_path);
+}
+
+/* ---- helpers ---- */
+
+/* 1 when id is in the comma-separated list (an empty list allows everyone). */
+static int in_list(const char *list, const char *id)
+{
+	fa2_slice rest, item;
+	if (!list || !*list)
+		return -1;
+	if (!id)
+		return 0;
+	rest = fa2_slice_cstr(list);
+	while (rest.len) {
+		(void)fa2_slice_split(rest, ',', &item, &rest);
+		if (fa2_slice_eq_cstr(fa2_slice_trim(item), id))
+			return 1;
+	}
+	return 0;
+}
+
+static int allowed(const fa2_slack_app *app, const char *channel, const char *user)
+{
+	return in_list(app->cfg.allow_channels, channel) != 0 && in_list(app->cfg.allow_users, user) != 0;
+}
+
+static const char *REFUSAL =
+	"Sorry, fa2 is not enabled for you or for this channel. Ask your fa2 operator to add "
+	"it to the allow-list.";
+
+static const char *jpath_str(const cJSON *o, const char *a, const char *b)
+{
+	return fa2_json_str(cJSON_GetObjectItemCaseSensitive(o, a), b);
+}
+
+static int enqueue(fa2_slack_app *app, job_kind kind, cJSON *payload, fa2_server_req *req)
+{
+	job *j;
+	pthread_mutex_lock(&app->lock);
+	if (app->stopping || app->queued >= FA2_SLACK_MAX_QUEUE || !(j = fa2_malloc(sizeof *j))) {
+		pthread_mutex_unlock(&app->lock);
+		return -1;
+	}
+	j->next = NULL;
+	j->kind = kind;
+	j->payload = payload;
+	j->req = req;
+	if (app->tail)
+		app->tail->next = j;
+	else
+		app->head = j;
+	app->tail = j;
+	app->queued++;
+	pthread_cond_signal(&app->cond);
+	pthread_mutex_unlock(&app->lock);
+	return 0;
+}
+
+/* ---- alarm parsing ---- */
+
+static void gather_text(const cJSON *o, fa2_buf *out, int depth)
+{
+	const cJSON *c;
+	if (!o || depth > 8)
+		return;
+	if (cJSON_IsString(o)) {
+		(void)fa2_buf_append_cstr(out, o->valuestring);
+		(void)fa2_buf_append_byte(out, '\n');
+		return;
+	}
+	cJSON_ArrayForEach(c, o) {
+		if (c->string && (strcmp(c->string, "text") == 0 || strcmp(c->string, "title") == 0 ||
+		                  strcmp(c->string, "fallback") == 0 || strcmp(c->string, "pretext") == 0 ||
+		                  strcmp(c->string, "value") == 0 || strcmp(c->string, "title_link") == 0 ||
+		                  strcmp(c->string, "url") == 0) && cJSON_IsString(c))
+			gather_text(c, out, depth + 1);
+		else if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			gather_text(c, out, depth + 1);
+	}
+}
+
+static const char *find_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] && (hay[i] | 32) == (needle[i] | 32))
+			i++;
+		if (i == n)
+			return hay;
+	}
+	return NULL;
+}
+
+/* Copies a token of alarm-name characters (stops at quotes, '|', '>', '*', newline). */
+static void copy_name(const char *p, char *out, size_t cap)
+{
+	size_t n = 0;
+	while (*p == ' ' || *p == '"' || *p == '*' || *p == '`' || *p == '\'')
+		p++;
+	while (*p && *p != '"' && *p != '|' && *p != '>' && *p != '\n' && *p != '*' && *p != '`' &&
+	       *p != '\'' && n + 1 < cap) {
+		if (*p == '%' && p[1] && p[2]) { /* URL-encoded name inside a console link */
+			int hi = p[1], lo = p[2];
+			hi = hi >= '0' && hi <= '9' ? hi - '0' : (hi | 32) >= 'a' && (hi | 32) <= 'f' ? (hi | 32) - 'a' + 10 : -1;
+			lo = lo >= '0' && lo <= '9' ? lo - '0' : (lo | 32) >= 'a' && (lo | 32) <= 'f' ? (lo | 32) - 'a' + 10 : -1;
+			if (hi >= 0 && lo >= 0) {
+				out[n++] = (char)(hi << 4 | lo);
+				p += 3;
+				continue;
+			}
+		}
+		out[n++] = *p++;
+	}
+	while (n && (out[n - 1] == ' ' || out[n - 1] == ':' || out[n - 1] == '.'))
+		n--;
+	out[n] = '\0';
+}
+
+static void copy_state(const char *p, char *out, size_t cap)
+{
+	while (*p == ' ' || *p == '*' || *p == '`' || *p == '"')
+		p++;
+	if (strncmp(p, "INSUFFICIENT_DATA", 17) == 0 || strncmp(p, "INSUFFICIENT DATA", 17) == 0)
+		snprintf(out, cap, "INSUFFICIENT_DATA");
+	else if (strncmp(p, "ALARM", 5) == 0)
+		snprintf(out, cap, "ALARM");
+	else if (strncmp(p, "OK", 2) == 0)
+		snprintf(out, cap, "OK");
+}
+
+int fa2_slack_parse_alarm(const cJSON *event, fa2_slack_alarm *out)
+{
+	static const char *const name_keys[] = { "alarm \"", "alarm: ", "alarm name: ", "alarmname: ",
+		"alarm/", "the alarm ", "cloudwatch alarm | ", NULL };
+	static const char *const state_keys[] = { "changed state to ", "changed state from ok to ",
+		"new state: ", "state: ", "is now in ", "is in ", " to ", NULL };
+	fa2_buf t;
+	const char *s, *p;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	fa2_buf_init(&t, 256u * 1024u);
+	gather_text(cJSON_GetObjectItemCaseSensitive(event, "text"), &t, 0);
+	gather_text(cJSON_GetObjectItemCaseSensitive(event, "attachments"), &t, 0);
+	gather_text(cJSON_GetObjectItemCaseSensitive(event, "blocks"), &t, 0);
+	if (fa2_buf_append_byte(&t, '\0') != FA2_OK) {
+		fa2_buf_cleanup(&t);
+		return 0;
+	}
+	s = (const char *)t.data;
+	for (i = 0; name_keys[i] && !out->name[0]; i++)
+		if ((p = find_ci(s, name_keys[i])) != NULL)
+			copy_name(p + strlen(name_keys[i]), out->name, sizeof out->name);
+	for (i = 0; state_keys[i] && !out->state[0]; i++) {
+		for (p = s; (p = find_ci(p, state_keys[i])) != NULL && !out->state[0]; p++)
+			copy_state(p + strlen(state_keys[i]), out->state, sizeof out->state);
+	}
+	if (!out->state[0]) { /* a title like "ALARM: name" or "| ALARM |" */
+		if (strstr(s, "INSUFFICIENT_DATA"))
+			snprintf(out->state, sizeof out->state, "INSUFFICIENT_DATA");
+		else if (strstr(s, "ALARM:") || strstr(s, "| ALARM"))
+			snprintf(out->state, sizeof out->state, "ALARM");
+		else if (strstr(s, "OK:") || strstr(s, "| OK"))
+			snprintf(out->state, sizeof out->state, "OK");
+	}
+	/* region: "region=xx-yyyy-N" in a console link, else the first aa-bbbb-N word */
+	if ((p = strstr(s, "region=")) != NULL) {
+		size_t n = 0;
+		p += 7;
+		while (n + 1 < sizeof out->region && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			out->region[n++] = *p++;
+	}
+	for (p = s; !out->region[0] && *p; p++) {
+		const char *q = p;
+		size_t a = 0, b = 0;
+		if (p != s && ((p[-1] >= 'a' && p[-1] <= 'z') || p[-1] == '-'))
+			continue;
+		while (q[a] >= 'a' && q[a] <= 'z')
+			a++;
+		if (a != 2 || q[a] != '-')
+			continue;
+		q += 3;
+		if (strncmp(q, "gov-", 4) == 0)
+			q += 4;
+		while (q[b] >= 'a' && q[b] <= 'z')
+			b++;
+		if (b < 4 || q[b] != '-' || q[b + 1] < '1' || q[b + 1] > '9')
+			continue;
+		snprintf(out->region, sizeof out->region, "%.*s", (int)(q + b + 2 - p), p);
+	}
+	/* account: 12 digits after "Account" */
+	if ((p = find_ci(s, "account")) != NULL) {
+		for (; *p && !(*p >= '0' && *p <= '9'); p++)
+			if (*p == '\n')
+				break;
+		if (strspn(p, "0123456789") == 12)
+			snprintf(out->account, sizeof out->account, "%.12s", p);
+	}
+	fa2_buf_cleanup(&t);
+	return out->name[0] != '\0';
+}
+
+const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min)
+{
+	if (start_s <= 0 || end_s <= 0)
+		return "Please pick both a start and an end time.";
+	if (end_s <= start_s)
+		return "The end time must be after the start time.";
+	if (start_s > now_s + 60)
+		return "The start time is in the future.";
+	if (end_s > now_s + 3600)
+		return "The end time is more than an hour in the future.";
+	if (end_s - start_s > (int64_t)max_min * 60)
+		return "The time window is longer than allowed; pick a shorter one.";
+	return NULL;
+}
+
+/* ---- worker side ---- */
+
+static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts,
+                      const fa2_slack_alarm *al, const fa2_slack_alarm_info *info, int64_t change_s)
+{
+	char desc[2048];
+	cJSON *blocks;
+	int64_t start = change_s - (int64_t)app->cfg.before_min * 60;
+	int64_t end = change_s + (int64_t)app->cfg.after_min * 60;
+	int64_t now = fa2_time_now_ms() / 1000;
+	if (end > now)
+		end = now;
+	/* the alarm's metric comes first: it is what the analysis looks at first */
+	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM%s%s.%s%s%s%s", al->name,
+	         al->region[0] ? " in " : "", al->region, info && info->metric[0] ? " Metric: " : "",
+	         info ? info->metric : "", info && info->reason[0] ? ". Reason: " : "",
+	         info ? info->reason : "");
+	blocks = fa2_slack_form_blocks(desc, start, end, NULL);
+	if (!blocks) {
+		FA2_LOGE("slack", "cannot build the form (out of memory)");
+		return;
+	}
+	if (fa2_slack_post_message(&app->api, channel, thread_ts, "Analyse this alarm with fa2?",
+	                           blocks, NULL) == FA2_OK) {
+		pthread_mutex_lock(&app->lock);
+		app->stats.forms_posted++;
+		pthread_mutex_unlock(&app->lock);
+		FA2_LOGI("slack", "form posted for alarm %s in %s (thread %s)", al->name, channel, thread_ts);
+	}
+	cJSON_Delete(blocks);
+}
+
+static void do_event(fa2_slack_app *app, const cJSON *env)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(env, "event");
+	const char *type = fa2_json_str(ev, "type"), *channel = fa2_json_str(ev, "channel");
+	const char *ts = fa2_json_str(ev, "ts"), *bot = fa2_json_str(ev, "bot_id");
+	const char *appid = fa2_json_str(ev, "app_id"), *thread = fa2_json_str(ev, "thread_ts");
+	fa2_slack_alarm al;
+	fa2_slack_alarm_info info;
+	int have_info = 0;
+	int64_t change_s;
+
+	if (!type || strcmp(type, "message") != 0 || !channel || !ts)
+		return;
+	if (in_list(app->cfg.alarm_ids, appid) != 1 && in_list(app->cfg.alarm_ids, bot) != 1)
+		return;
+	if (in_list(app->cfg.allow_channels, channel) == 0) {
+		FA2_LOGI("slack", "alarm message in channel %s ignored (not in the allow-list)", channel);
+		return;
+	}
+	if (!fa2_slack_parse_alarm(ev, &al)) {
+		FA2_LOGI("slack", "message from %s in %s is not a recognisable alarm", appid ? appid : bot, channel);
+		return;
+	}
+	change_s = (int64_t)strtod(ts, NULL);
+	if (app->cfg.lookup) {
+		fa2_err e = app->cfg.lookup(app->cfg.lookup_ctx, al.name, al.region, &info);
+		if (e == FA2_OK) {
+			have_info = 1;
+			if (strcmp(info.state, al.state) != 0)
+				FA2_LOGI("slack", "alarm %s: message says %s, CloudWatch says %s (using CloudWatch)",
+				         al.name, al.state[0] ? al.state : "?", info.state);
+			snprintf(al.state, sizeof al.state, "%s", info.state);
+			if (info.changed_s > 0)
+				change_s = info.changed_s;
+		} else {
+			FA2_LOGW("slack", "alarm %s: DescribeAlarms failed (%s); using the message text",
+			         al.name, fa2_err_str(e));
+		}
+	}
+	if (strcmp(al.state, "ALARM") != 0) {
+		FA2_LOGI("slack", "alarm %s is %s: no form", al.name, al.state[0] ? al.state : "in an unknown state");
+		return;
+	}
+	post_form(app, channel, thread ? thread : ts, &al, have_info ? &info : NULL, change_s);
+}
+
+static int64_t state_num(const cJSON *values, const char *block, const char *action, const char *field)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(values, block), action);
+	double d = 0;
+	if (!fa2_json_num(a, field, &d))
+		return 0;
+	return (int64_t)d;
+}
+
+static void fail_thread(fa2_slack_app *app, const char *channel, const char *thread, const char *progress_ts,
+                        const char *why)
+{
+	char msg[1024];
+	snprintf(msg, sizeof msg, ":x: The analysis failed: %s\nTo retry, fix the cause and press *Analyse* on the form again, "
+	         "or run `/fa2`.", why);
+	if (progress_ts && progress_ts[0])
+		(void)fa2_slack_update_message(&app->api, channel, progress_ts, msg, NULL);
+	else
+		(void)fa2_slack_post_message(&app->api, channel, thread, msg, NULL, NULL);
+}
+
+static void run_analysis(fa2_slack_app *app, const char *channel, const char *thread,
+                         const char *desc, int64_t start_s, int64_t end_s)
+{
+	char progress_ts[32] = "", path[1100], line[512];
+	fa2_run_opts o;
+	fa2_buf report;
+	int64_t t0 = fa2_time_mono_ms();
+	int rc;
+
+	snprintf(line, sizeof line, ":hourglass_flowing_sand: Analysing \"%s\"… (started)", desc);
+	if (fa2_slack_post_message(&app->api, channel, thread, line, NULL, progress_ts) != FA2_OK)
+		return;
+	if (!app->cfg.cfg) {
+		fail_thread(app, channel, thread, progress_ts, "fa2 serve has no analysis configuration");
+		goto failed;
+	}
+	snprintf(path, sizeof path, "%s/slack/report-%s-%s.md", app->cfg.state_dir, channel, thread);
+	memset(&o, 0, sizeof o);
+	o.cmd = "serve";
+	o.cfg = app->cfg.cfg;
+	o.format = FA2_OUT_MD;
+	o.out_path = path;
+	o.tz_offset_min = app->cfg.cfg->tz_offset_min;
+	o.event = desc;
+	o.from_ms = start_s * 1000;
+	o.to_ms = end_s * 1000;
+	rc = fa2_cmd_run_agent(&o);
+	fa2_buf_init(&report, 8u << 20);
+	if (rc != 0 || fa2_file_read_all(path, &report) != FA2_OK || report.len == 0) {
+		snprintf(line, sizeof line, "the analysis engine stopped with exit code %d (see the fa2 serve log)", rc);
+		fail_thread(app, channel, thread, progress_ts, line);
+		fa2_buf_cleanup(&report);
+		goto failed;
+	}
+	snprintf(line, sizeof line, ":white_check_mark: Analysis complete in %llds.",
+	         (long long)((fa2_time_mono_ms() - t0) / 1000));
+	(void)fa2_slack_update_message(&app->api, channel, progress_ts, line, NULL);
+	(void)fa2_slack_post_report(&app->api, channel, thread, fa2_buf_slice(&report));
+	fa2_buf_cleanup(&report);
+	pthread_mutex_lock(&app->lock);
+	app->stats.analyses_ok++;
+	pthread_mutex_unlock(&app->lock);
+	return;
+failed:
+	pthread_mutex_lock(&app->lock);
+	app->stats.analyses_failed++;
+	pthread_mutex_unlock(&app->lock);
+}
+
+static void do_action(fa2_slack_app *app, const cJSON *p)
+{
+	const char *channel = jpath_str(p, "channel", "id"), *user = jpath_str(p, "user", "id");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(p, "message");
+	const char *mts = fa2_json_str(msg, "ts"), *thread = fa2_json_str(msg, "thread_ts");
+	const cJSON *values = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "state"), "values");
+	const cJSON *a = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(p, "actions"), 0);
+	const char *aid = fa2_json_str(a, "action_id");
+	const char *desc, *why;
+	int64_t start, end;
+	char key[256];
+
+	if (!aid || strcmp(aid, FA2_SLACK_ACT_SUBMIT) != 0 || !channel || !mts)
+		return;
+	if (!allowed(app, channel, user)) {
+		cJSON *b = cJSON_CreateObject();
+		if (b && cJSON_AddStringToObject(b, "channel", channel) && cJSON_AddStringToObject(b, "user", user ? user : "") &&
+		    cJSON_AddStringToObject(b, "text", REFUSAL))
+			(void)fa2_slack_call_json(&app->api, "chat.postEphemeral", b, NULL, NULL);
+		cJSON_Delete(b);
+		return;
+	}
+	desc = fa2_json_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(values, FA2_SLACK_BLK_DESC),
+	                    FA2_SLACK_ACT_DESC), "value");
+	start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
+	end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
+	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min);
+	if (!desc || !*desc)
+		why = "Please describe what went wrong.";
+	if (why) { /* inline error: the form again, with the message under it */
+		cJSON *blocks = fa2_slack_form_blocks(desc ? desc : "", start, end, why);
+		if (blocks)
+			(void)fa2_slack_update_message(&app->api, channel, mts, "Please correct the form", blocks);
+		cJSON_Delete(blocks);
+		return;
+	}
+	/* a second click on the same form, or Slack retrying the action, starts nothing */
+	snprintf(key, sizeof key, "act:%s:%s:%s", aid, channel, mts);
+	if (seen_check(app, key)) {
+		FA2_LOGI("slack", "submit on %s/%s already handled: ignored", channel, mts);
+		return;
+	}
+	seen_flush(app);
+	{
+		cJSON *blocks = fa2_slack_received_blocks(desc, start, end, user);
+		if (blocks)
+			(void)fa2_slack_update_message(&app->api, channel, mts, "Request received", blocks);
+		cJSON_Delete(blocks);
+	}
+	run_analysis(app, channel, thread ? thread : mts, desc, start, end);
+}
+
+/* A submitted /fa2 modal (validated on the loop already): the request goes to the
+ * channel the command came from, and the analysis runs in that message's thread. */
+static void do_view(fa2_slack_app *app, const cJSON *p)
+{
+	const cJSON *view = cJSON_GetObjectItemCaseSensitive(p, "view");
+	const char *channel = fa2_json_str(view, "private_metadata"), *user = jpath_str(p, "user", "id");
+	const cJSON *values = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(view, "state"), "values");
+	const char *desc = fa2_json_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(values,
+	                                FA2_SLACK_BLK_DESC), FA2_SLACK_ACT_DESC), "value");
+	int64_t start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
+	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
+	char ts[32] = "";
+	cJSON *blocks;
+
+	if (!channel || !*channel || !desc)
+		return;
+	blocks = fa2_slack_received_blocks(desc, start, end, user);
+	if (blocks && fa2_slack_post_message(&app->api, channel, NULL, "Request received", blocks, ts) == FA2_OK && ts[0])
+		run_analysis(app, channel, ts, desc, start, end);
+	cJSON_Delete(blocks);
+}
+
+static void do_command(fa2_slack_app *app, const cJSON *p, fa2_server_req *req)
+{
+	const char *cmd = fa2_json_str(p, "command"), *trig = fa2_json_str(p, "trigger_id");
+	const char *channel = fa2_json_str(p, "channel_id"), *user = fa2_json_str(p, "user_id");
+	char body[512];
+	int n = 0;
+
+	if (!allowed(app, channel, user)) {
+		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"%s\"}", REFUSAL);
+	} else if (cmd && strcmp(cmd, "/fa2") == 0 && trig) {
+		int64_t now = fa2_time_now_ms() / 1000;
+		cJSON *view = fa2_slack_form_modal(now - 3600, now, channel);
+		cJSON *b = cJSON_CreateObject();
+		if (view && b && cJSON_AddStringToObject(b, "trigger_id", trig)) {
+			cJSON_AddItemToObject(b, "view", view);
+			view = NULL;
+			if (fa2_slack_call_json(&app->api, "views.open", b, NULL, NULL) != FA2_OK)
+				n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"Sorry, "
+				             "the form could not be opened. Please try again.\"}");
+		}
+		cJSON_Delete(view);
+		cJSON_Delete(b);
+	} else {
+		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"Unknown command. "
+		             "Try /fa2.\"}");
+	}
+	if (n < 0 || (size_t)n >= sizeof body)
+		n = 0;
+	fa2_server_complete(req, 200, n ? "application/json" : "text/plain", NULL, body, (size_t)n);
+}
+
+static void *worker(void *arg)
+{
+	fa2_slack_app *app = arg;
+	for (;;) {
+		job *j;
+		pthread_mutex_lock(&app->lock);
+		while (!app->head && !app->stopping)
+			pthread_cond_wait(&app->cond, &app->lock);
+		j = app->head;
+		if (!j) {
+			pthread_mutex_unlock(&app->lock);
+			return NULL;
+		}
+		app->head = j->next;
+		if (!app->head)
+			app->tail = NULL;
+		app->queued--;
+		pthread_mutex_unlock(&app->lock);
+		seen_flush(app);
+		if (j->kind == JOB_EVENT)
+			do_event(app, j->payload);
+		else if (j->kind == JOB_ACTION)
+			do_action(app, j->payload);
+		else if (j->kind == JOB_VIEW)
+			do_view(app, j->payload);
+		else
+			do_command(app, j->payload, j->req);
+		cJSON_Delete(j->payload);
+		fa2_free(j);
+	}
+}
+
+/* ---- loop side ---- */
+
+static void reply(fa2_server_req *req, int status, const char *text)
+{
+	(void)fa2_server_respond(req, status, "text/plain", NULL, text, strlen(text));
+}
+
+/* view_submission must be answered in the HTTP response: validation errors go back as
+ * response_action "errors" (shown under the field); a valid one closes the modal and is
+ * queued. Takes ownership of p. */
+static void on_view_submission(fa2_slack_app *app, fa2_server_req *req, cJSON *p)
+{
+	const cJSON *view = cJSON_GetObjectItemCaseSensitive(p, "view");
+	const cJSON *values = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(view, "state"), "values");
+	const char *cb = fa2_json_str(view, "callback_id"), *vid = fa2_json_str(view, "id");
+	const char *channel = fa2_json_str(view, "private_metadata"), *user = jpath_str(p, "user", "id");
+	int64_t start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
+	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
+	const char *why, *field = FA2_SLACK_BLK_END;
+	char key[160];
+
+	if (!cb || strcmp(cb, FA2_SLACK_VIEW_CALLBACK) != 0 || !allowed(app, channel, user)) {
+		reply(req, 200, "");
+		cJSON_Delete(p);
+		return;
+	}
+	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min);
+	if (why && strncmp(why, "The start", 9) == 0)
+		field = FA2_SLACK_BLK_START;
+	if (why) {
+		fa2_buf out;
+		fa2_buf_init(&out, 2048);
+		if (fa2_buf_appendf(&out, "{\"response_action\":\"errors\",\"errors\":{\"%s\":", field) == FA2_OK &&
+		    fa2_json_append_string(&out, fa2_slice_cstr(why)) == FA2_OK && fa2_buf_append_cstr(&out, "}}") == FA2_OK)
+			(void)fa2_server_respond(req, 200, "application/json", NULL, out.data, out.len);
+		else
+			reply(req, 200, "");
+		fa2_buf_cleanup(&out);
+		cJSON_Delete(p);
+		return;
+	}
+	snprintf(key, sizeof key, "view:%s", vid ? vid : "");
+	if (vid && seen_check(app, key)) {
+		reply(req, 200, "");
+		cJSON_Delete(p);
+		return;
+	}
+	if (enqueue(app, JOB_VIEW, p, NULL) != 0)
+		cJSON_Delete(p);
+	reply(req, 200, "");
+}
+
+static void on_request(fa2_server_req *req, void *ctx)
+{
+	fa2_slack_app *app = ctx;
+	fa2_slice body = fa2_server_req_body(req);
+	const fa2_slice *ts = fa2_server_req_header(req, "X-Slack-Request-Timestamp");
+	const fa2_slice *sig = fa2_server_req_header(req, "X-Slack-Signature");
+	const fa2_slice *ct = fa2_server_req_header(req, "Content-Type");
+	const fa2_slice *retry = fa2_server_req_header(req, "X-Slack-Retry-Num");
+	fa2_slack_verdict v;
+	cJSON *p = NULL;
+	fa2_buf form;
+
+	pthread_mutex_lock(&app->lock);
+	app->stats.requests++;
+	pthread_mutex_unlock(&app->lock);
+	if (body.len > FA2_SLACK_MAX_BODY) {
+		reply(req, 413, "request body too large\n");
+		return;
+	}
+	v = fa2_slack_verify(fa2_slice_cstr(app->secret), ts, sig, body, fa2_time_now_ms() / 1000);
+	if (v != FA2_SLACK_VALID) {
+		FA2_LOGW("slack", "rejected request from %s: %s", fa2_server_req_peer(req), fa2_slack_verdict_str(v));
+		pthread_mutex_lock(&app->lock);
+		app->stats.rejected++;
+		pthread_mutex_unlock(&app->lock);
+		reply(req, 401, "invalid request signature\n");
+		return;
+	}
+	fa2_buf_init(&form, FA2_SLACK_MAX_BODY);
+	if (ct && fa2_slice_starts_with(*ct, fa2_slice_cstr("application/json"))) {
+		const char *type;
+		p = fa2_json_parse(body, NULL);
+		type = fa2_json_str(p, "type");
+		if (!type) {
+			reply(req, 400, "bad JSON body\n");
+		} else if (strcmp(type, "url_verification") == 0) {
+			const char *ch = fa2_json_str(p, "challenge");
+			fa2_buf out;
+			fa2_buf_init(&out, 4096);
+			if (ch && fa2_buf_append_cstr(&out, "{\"challenge\":") == FA2_OK &&
+			    fa2_json_append_string(&out, fa2_slice_cstr(ch)) == FA2_OK &&
+			    fa2_buf_append_byte(&out, '}') == FA2_OK)
+				(void)fa2_server_respond(req, 200, "application/json", NULL, out.data, out.len);
+			else
+				reply(req, 400, "no challenge\n");
+			fa2_buf_cleanup(&out);
+		} else if (strcmp(type, "event_callback") == 0) {
+			const char *eid = fa2_json_str(p, "event_id");
+			char key[160];
+			snprintf(key, sizeof key, "ev:%s", eid ? eid : "");
+			if (!eid) {
+				reply(req, 400, "event without event_id\n");
+			} else if (seen_check(app, key)) {
+				FA2_LOGI("slack", "event %s already received (retry %.*s): ignored", eid,
+				         retry ? (int)retry->len : 1, retry ? retry->ptr : "-");
+				reply(req, 200, "");
+			} else {
+				pthread_mutex_lock(&app->lock);
+				app->stats.events++;
+				pthread_mutex_unlock(&app->lock);
+				if (enqueue(app, JOB_EVENT, p, NULL) == 0)
+					p = NULL;
+				else
+					FA2_LOGW("slack", "event %s dropped: work queue full", eid);
+				reply(req, 200, "");
+			}
+		} else {
+			reply(req, 200, "");
+		}
+	} else if (fa2_slack_form_get(body, "payload", &form) == FA2_OK) {
+		const char *type;
+		p = fa2_json_parse(fa2_buf_slice(&form), NULL);
+		type = fa2_json_str(p, "type");
+		if (!type) {
+			reply(req, 400, "bad payload\n");
+		} else {
+			if (strcmp(type, "view_submission") == 0) {
+				on_view_submission(app, req, p);
+				p = NULL;
+			} else {
+				if (strcmp(type, "block_actions") == 0) {
+					pthread_mutex_lock(&app->lock);
+					app->stats.actions++;
+					pthread_mutex_unlock(&app->lock);
+					if (enqueue(app, JOB_ACTION, p, NULL) == 0)
+						p = NULL;
+				}
+				reply(req, 200, "");
+			}
+		}
+	} else {
+		/* slash command: the whole form becomes a flat JSON object */
+		static const char *const fields[] = { "command", "text", "trigger_id", "channel_id",
+			"user_id", "team_id", "response_url", NULL };
+		size_t i;
+		fa2_server_req *d;
+		p = cJSON_CreateObject();
+		for (i = 0; p && fields[i]; i++) {
+			fa2_buf_reset(&form);
+			if (fa2_slack_form_get(body, fields[i], &form) == FA2_OK &&
+			    fa2_buf_append_byte(&form, '\0') == FA2_OK)
+				(void)cJSON_AddStringToObject(p, fields[i], (const char *)form.data);
+		}
+		if (!fa2_json_str(p, "command")) {
+			reply(req, 400, "unrecognised request\n");
+		} else if ((d = fa2_server_defer(req)) == NULL) {
+			reply(req, 503, "busy\n");
+		} else if (enqueue(app, JOB_COMMAND, p, d) != 0) {
+			fa2_server_complete(d, 503, "text/plain", NULL, "busy\n", 5);
+		} else {
+			pthread_mutex_lock(&app->lock);
+			app->stats.commands++;
+			pthread_mutex_unlock(&app->lock);
+			p = NULL;
+		}
+	}
+	cJSON_Delete(p);
+	fa2_buf_cleanup(&form);
+}
+
+/* ---- life cycle ---- */
+
+static char *dup_str(const char *s)
+{
+	size_t n;
+	char *d;
+	if (!s)
+		s = "";
+	n = strlen(s);
+	d = fa2_malloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
+{
+	fa2_slack_app *app;
+	unsigned i, n;
+	*out = NULL;
+	if (!cfg->signing_secret || !*cfg->signing_secret)
+		return FA2_ERR_CONFIG;
+	app = fa2_malloc(sizeof *app);
+	if (!app)
+		return FA2_ERR_NOMEM;
+	memset(app, 0, sizeof *app);
+	app->cfg = *cfg;
+	if (!app->cfg.alarm_ids)
+		app->cfg.alarm_ids = FA2_SLACK_DEFAULT_ALARM_IDS;
+	if (!app->cfg.before_min)
+		app->cfg.before_min = 30;
+	if (!app->cfg.after_min)
+		app->cfg.after_min = 10;
+	if (!app->cfg.max_window_min)
+		app->cfg.max_window_min = 1440;
+	app->secret = dup_str(cfg->signing_secret);
+	app->token = dup_str(cfg->bot_token);
+	app->seen = fa2_malloc(FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
+	if (!app->secret || !app->token || !app->seen) {
+		fa2_free(app->secret);
+		fa2_free(app->token);
+		fa2_free(app->seen);
+		fa2_free(app);
+		return FA2_ERR_NOMEM;
+	}
+	memset(app->seen, 0, FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
+	(void)fa2_log_add_secret(fa2_slice_cstr(app->secret));
+	if (app->token[0])
+		(void)fa2_log_add_secret(fa2_slice_cstr(app->token));
+	fa2_slack_api_init(&app->api, app->token);
+	pthread_mutex_init(&app->lock, NULL);
+	pthread_cond_init(&app->cond, NULL);
+	if (cfg->state_dir && *cfg->state_dir) {
+		char dir[900];
+		snprintf(dir, sizeof dir, "%s/slack", cfg->state_dir);
+		if (fa2_mkdir_p(dir, 0700) == FA2_OK) {
+			snprintf(app->seen_path, sizeof app->seen_path, "%s/seen.log", dir);
+			seen_load(app);
+		} else {
+			FA2_LOGW("slack", "cannot create %s: idempotency keys kept in memory only", dir);
+		}
+	}
+	n = cfg->workers ? cfg->workers : 2;
+	if (n > SLACK_MAX_WORKERS)
+		n = SLACK_MAX_WORKERS;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&app->threads[app->nthreads], NULL, worker, app) == 0)
+			app->nthreads++;
+	if (!app->nthreads) {
+		fa2_slack_app_free(app);
+		return FA2_ERR_NOMEM;
+	}
+	*out = app;
+	return FA2_OK;
+}
+
+fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *path)
+{
+	return fa2_server_route(srv, "POST", path, on_request, app);
+}
+
+void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out)
+{
+	pthread_mutex_lock(&app->lock);
+	*out = app->stats;
+	pthread_mutex_unlock(&app->lock);
+}
+
+void fa2_slack_app_free(fa2_slack_app *app)
+{
+	unsigned i;
+	if (!app)
+		return;
+	pthread_mutex_lock(&app->lock);
+	app->stopping = 1;
+	pthread_cond_broadcast(&app->cond);
+	pthread_mutex_unlock(&app->lock);
+	for (i = 0; i < app->nthreads; i++)
+		pthread_join(app->threads[i], NULL);
+	seen_flush(app);
+	pthread_mutex_destroy(&app->lock);
+	pthread_cond_destroy(&app->cond);
+	if (app->secret) {
+		fa2_wipe(app->secret, strlen(app->secret));
+		fa2_free(app->secret);
+	}
+	if (app->token) {
+		fa2_wipe(app->token, strlen(app->token));
+		fa2_free(app->token);
+	}
+	fa2_free(app->seen);
+	fa2_free(app);
+}

@@ -1,0 +1,89 @@
+/* The Slack app inside `fa2 serve`: one HTTP endpoint (default /slack/events) for the
+ * Events API, interactivity and slash commands.
+ *
+ * On the server's loop thread every request is: size-capped (the server answers 413
+ * above FA2_SLACK_MAX_BODY), verified (slack/verify.h; 401 and a log line with the
+ * reason otherwise), decoded, de-duplicated, and acknowledged at once; anything slow
+ * (Web API calls, analyses) runs on the app's worker threads. Slash commands are
+ * deferred (server defer/complete) to a worker that opens the modal with the trigger id
+ * and then answers.
+ *
+ * Idempotency: event ids (Slack retries carry the same event_id with X-Slack-Retry-Num)
+ * and submit clicks (action + message ts) are remembered in memory and appended to
+ * STATE_DIR/slack/seen.log, which is read back at start, so a retry or a double click
+ * never starts a second form or analysis, across restarts too. */
+#ifndef FA2_SLACK_APP_H
+#define FA2_SLACK_APP_H
+
+#include <stdint.h>
+
+#include "agent/config.h"
+#include "base/err.h"
+#include "net/server.h"
+
+#define FA2_SLACK_MAX_BODY (512u * 1024u)   /* request bodies above this: 413 */
+#define FA2_SLACK_MAX_SEEN 65536u           /* idempotency keys remembered */
+#define FA2_SLACK_MAX_QUEUE 1024u           /* jobs waiting for a worker */
+
+/* The authoritative view of an alarm (CloudWatch DescribeAlarms). */
+typedef struct fa2_slack_alarm_info {
+	char state[32];         /* StateValue */
+	int64_t changed_s;      /* StateUpdatedTimestamp, Unix seconds (0: unknown) */
+	char reason[512];       /* StateReason */
+	char metric[512];       /* "Namespace MetricName Dim=Value ... (Operator Threshold)" */
+} fa2_slack_alarm_info;
+/* Looks up alarm name (region: the notification's, may be ""). FA2_ERR_NOT_FOUND when
+ * CloudWatch has no such alarm; other errors when the look-up failed. */
+typedef fa2_err (*fa2_slack_alarm_lookup)(void *ctx, const char *name, const char *region,
+                                          fa2_slack_alarm_info *info);
+
+typedef struct fa2_slack_app_config {
+	const char *signing_secret;   /* required */
+	const char *bot_token;        /* xoxb-...; without it nothing is posted */
+	const char *state_dir;        /* idempotency log lives in STATE_DIR/slack */
+	const char *alarm_ids;        /* comma-separated bot/app ids whose messages are alarms */
+	const char *allow_channels;   /* comma-separated channel ids; NULL/empty: all */
+	const char *allow_users;      /* comma-separated user ids; NULL/empty: all */
+	unsigned workers;             /* worker threads (default 2) */
+	int before_min, after_min;    /* form window around the alarm's state change (30, 10) */
+	int max_window_min;           /* longest accepted window (default 1440) */
+	fa2_config *cfg;              /* analysis configuration (borrowed) */
+	fa2_slack_alarm_lookup lookup;/* DescribeAlarms; NULL: trust the message text */
+	void *lookup_ctx;
+} fa2_slack_app_config;
+
+typedef struct fa2_slack_app fa2_slack_app;
+
+/* Default alarm sources: AWS Chatbot / Amazon Q Developer in chat applications. */
+#define FA2_SLACK_DEFAULT_ALARM_IDS "A6L22LZNH"
+
+fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out);
+/* Registers POST path on srv. */
+fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *path);
+/* Stops the workers after the queued jobs finish, then frees. app may be NULL. */
+void fa2_slack_app_free(fa2_slack_app *app);
+
+typedef struct fa2_slack_stats {
+	uint64_t requests, rejected, duplicates, events, actions, commands;
+	uint64_t forms_posted, analyses_ok, analyses_failed;
+} fa2_slack_stats;
+void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out);
+
+/* ---- pieces exposed for tests ---- */
+
+typedef struct fa2_slack_alarm {
+	char name[256];
+	char state[32];      /* "ALARM", "OK", "INSUFFICIENT_DATA" or "" */
+	char region[32];
+	char account[16];
+} fa2_slack_alarm;
+
+/* Reads an alarm notification from a message event (text, attachments, blocks). Returns
+ * 1 when an alarm name was found. */
+int fa2_slack_parse_alarm(const cJSON *event, fa2_slack_alarm *out);
+
+/* Validates an analysis window (Unix seconds). Returns NULL when valid, else a sentence
+ * for the user. */
+const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min);
+
+#endif

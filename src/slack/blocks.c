@@ -1,0 +1,242 @@
+/* Block Kit builders: see blocks.h. */
+#include "slack/blocks.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+
+static cJSON *text_obj(const char *type, const char *text)
+{
+	cJSON *t = cJSON_CreateObject();
+	if (t && (!cJSON_AddStringToObject(t, "type", type) || !cJSON_AddStringToObject(t, "text", text))) {
+		cJSON_Delete(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* Adds {"type":"section","text":{"type":"mrkdwn","text":...}} to arr. */
+static int add_section(cJSON *arr, const char *mrkdwn)
+{
+	cJSON *b = cJSON_CreateObject(), *t = text_obj("mrkdwn", mrkdwn);
+	if (!b || !t || !cJSON_AddStringToObject(b, "type", "section")) {
+		cJSON_Delete(b);
+		cJSON_Delete(t);
+		return 0;
+	}
+	cJSON_AddItemToObject(b, "text", t);
+	cJSON_AddItemToArray(arr, b);
+	return 1;
+}
+
+static int add_input(cJSON *arr, const char *block_id, const char *label, cJSON *element)
+{
+	cJSON *b = cJSON_CreateObject(), *l = text_obj("plain_text", label);
+	if (!b || !l || !element || !cJSON_AddStringToObject(b, "type", "input") ||
+	    !cJSON_AddStringToObject(b, "block_id", block_id)) {
+		cJSON_Delete(b);
+		cJSON_Delete(l);
+		cJSON_Delete(element);
+		return 0;
+	}
+	cJSON_AddItemToObject(b, "label", l);
+	cJSON_AddItemToObject(b, "element", element);
+	cJSON_AddItemToArray(arr, b);
+	return 1;
+}
+
+static cJSON *dt_picker(const char *action_id, int64_t s)
+{
+	cJSON *e = cJSON_CreateObject();
+	if (!e || !cJSON_AddStringToObject(e, "type", "datetimepicker") ||
+	    !cJSON_AddStringToObject(e, "action_id", action_id) ||
+	    (s > 0 && !cJSON_AddNumberToObject(e, "initial_date_time", (double)s))) {
+		cJSON_Delete(e);
+		return NULL;
+	}
+	return e;
+}
+
+static cJSON *desc_input(const char *desc)
+{
+	cJSON *e = cJSON_CreateObject();
+	char v[3001];
+	snprintf(v, sizeof v, "%.*s", (int)fa2_slack_split_len(fa2_slice_cstr(desc ? desc : ""), 3000),
+	         desc ? desc : "");
+	if (!e || !cJSON_AddStringToObject(e, "type", "plain_text_input") ||
+	    !cJSON_AddStringToObject(e, "action_id", FA2_SLACK_ACT_DESC) ||
+	    !cJSON_AddTrueToObject(e, "multiline") ||
+	    (v[0] && !cJSON_AddStringToObject(e, "initial_value", v))) {
+		cJSON_Delete(e);
+		return NULL;
+	}
+	return e;
+}
+
+static int add_fields(cJSON *arr, const char *desc, int64_t start_s, int64_t end_s)
+{
+	return add_input(arr, FA2_SLACK_BLK_DESC, "What went wrong?", desc_input(desc)) &&
+	       add_input(arr, FA2_SLACK_BLK_START, "Start (your time zone)", dt_picker(FA2_SLACK_ACT_START, start_s)) &&
+	       add_input(arr, FA2_SLACK_BLK_END, "End (your time zone)", dt_picker(FA2_SLACK_ACT_END, end_s));
+}
+
+cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error)
+{
+	cJSON *arr = cJSON_CreateArray(), *act = NULL, *els, *btn;
+	if (!arr || !add_section(arr, ":mag: *fa2 can analyse this.* Check the window and press *Analyse*.") ||
+	    !add_fields(arr, desc, start_s, end_s))
+		goto fail;
+	act = cJSON_CreateObject();
+	els = cJSON_CreateArray();
+	btn = cJSON_CreateObject();
+	if (!act || !els || !btn || !cJSON_AddStringToObject(act, "type", "actions") ||
+	    !cJSON_AddStringToObject(btn, "type", "button") ||
+	    !cJSON_AddStringToObject(btn, "action_id", FA2_SLACK_ACT_SUBMIT) ||
+	    !cJSON_AddStringToObject(btn, "style", "primary") ||
+	    !cJSON_AddStringToObject(btn, "value", "submit")) {
+		cJSON_Delete(els);
+		cJSON_Delete(btn);
+		goto fail;
+	}
+	cJSON_AddItemToObject(btn, "text", text_obj("plain_text", "Analyse"));
+	cJSON_AddItemToArray(els, btn);
+	cJSON_AddItemToObject(act, "elements", els);
+	cJSON_AddItemToArray(arr, act);
+	act = NULL;
+	if (error) {
+		char m[600];
+		snprintf(m, sizeof m, ":warning: %s", error);
+		if (!add_section(arr, m))
+			goto fail;
+	}
+	return arr;
+fail:
+	cJSON_Delete(act);
+	cJSON_Delete(arr);
+	return NULL;
+}
+
+cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel)
+{
+	cJSON *v = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	if (!v || !arr || !add_fields(arr, "", start_s, end_s) || !cJSON_AddStringToObject(v, "type", "modal") ||
+	    !cJSON_AddStringToObject(v, "callback_id", FA2_SLACK_VIEW_CALLBACK) ||
+	    !cJSON_AddStringToObject(v, "private_metadata", channel ? channel : "")) {
+		cJSON_Delete(v);
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	cJSON_AddItemToObject(v, "title", text_obj("plain_text", "fa2 analysis"));
+	cJSON_AddItemToObject(v, "submit", text_obj("plain_text", "Analyse"));
+	cJSON_AddItemToObject(v, "close", text_obj("plain_text", "Cancel"));
+	cJSON_AddItemToObject(v, "blocks", arr);
+	return v;
+}
+
+cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *user)
+{
+	char m[FA2_SLACK_MAX_TEXT + 1];
+	cJSON *arr = cJSON_CreateArray();
+	/* <!date^…> renders each reader's local time; the fallback is UTC */
+	snprintf(m, sizeof m, ":inbox_tray: Request received from <@%s>.\n*From* <!date^%lld^{date_short_pretty} {time}|%lld> "
+	         "*to* <!date^%lld^{date_short_pretty} {time}|%lld>\n>%.2600s",
+	         user ? user : "someone", (long long)start_s, (long long)start_s, (long long)end_s,
+	         (long long)end_s, desc);
+	if (!arr || !add_section(arr, m)) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+size_t fa2_slack_split_len(fa2_slice md, size_t max)
+{
+	size_t n, i;
+	if (md.len <= max)
+		return md.len;
+	n = max;
+	for (i = n; i > max / 2; i--)
+		if (md.ptr[i - 1] == '\n')
+			return i;
+	while (n > 0 && ((unsigned char)md.ptr[n] & 0xC0) == 0x80)
+		n--; /* do not cut inside a UTF-8 sequence */
+	return n ? n : max;
+}
+
+static fa2_err upload_file(fa2_slack_api *api, const char *channel, const char *thread, fa2_slice md)
+{
+	fa2_buf f;
+	cJSON *r1 = NULL, *done = NULL, *files, *one;
+	const char *url, *id;
+	fa2_err err;
+
+	fa2_buf_init(&f, 1024);
+	err = fa2_buf_appendf(&f, "filename=fa2-report.md&length=%zu", md.len);
+	if (!err)
+		err = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
+	if (err)
+		goto cleanup;
+	url = fa2_json_str(r1, "upload_url");
+	id = fa2_json_str(r1, "file_id");
+	if (!url || !id) {
+		err = FA2_ERR_SLACK;
+		goto cleanup;
+	}
+	err = fa2_slack_upload_bytes(api, url, md);
+	if (err)
+		goto cleanup;
+	done = cJSON_CreateObject();
+	files = cJSON_AddArrayToObject(done, "files");
+	one = cJSON_CreateObject();
+	if (!done || !files || !one || !cJSON_AddStringToObject(one, "id", id) ||
+	    !cJSON_AddStringToObject(one, "title", "fa2 analysis report") ||
+	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
+	    (thread && !cJSON_AddStringToObject(done, "thread_ts", thread))) {
+		cJSON_Delete(one);
+		err = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	cJSON_AddItemToArray(files, one);
+	err = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
+cleanup:
+	cJSON_Delete(r1);
+	cJSON_Delete(done);
+	fa2_buf_cleanup(&f);
+	return err;
+}
+
+fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
+                              fa2_slice md)
+{
+	fa2_slice rest = md;
+	fa2_err err = FA2_OK;
+	char piece[FA2_SLACK_MAX_TEXT + 1];
+
+	while (rest.len && !err) {
+		cJSON *arr = cJSON_CreateArray();
+		int nb = 0;
+		if (!arr)
+			return FA2_ERR_NOMEM;
+		while (rest.len && nb < FA2_SLACK_MAX_BLOCKS) {
+			size_t n = fa2_slack_split_len(rest, FA2_SLACK_MAX_TEXT);
+			memcpy(piece, rest.ptr, n);
+			piece[n] = '\0';
+			rest = fa2_slice_sub(rest, n, rest.len - n);
+			if (!piece[strspn(piece, " \n")])
+				continue;
+			if (!add_section(arr, piece)) {
+				cJSON_Delete(arr);
+				return FA2_ERR_NOMEM;
+			}
+			nb++;
+		}
+		if (nb)
+			err = fa2_slack_post_message(api, channel, thread, "fa2 analysis report", arr, NULL);
+		cJSON_Delete(arr);
+	}
+	if (!err)
+		err = upload_file(api, channel, thread, md);
+	return err;
+}

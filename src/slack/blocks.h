@@ -1,0 +1,46 @@
+/* Block Kit builders for fa2's Slack messages, within Block Kit's limits:
+ * at most FA2_SLACK_MAX_BLOCKS blocks per message, section/context text at most
+ * FA2_SLACK_MAX_TEXT characters, plain-text input initial values at most 3000. Long
+ * reports are split across sections and messages. */
+#ifndef FA2_SLACK_BLOCKS_H
+#define FA2_SLACK_BLOCKS_H
+
+#include <stdint.h>
+
+#include "base/json.h"
+#include "base/slice.h"
+#include "slack/webapi.h"
+
+#define FA2_SLACK_MAX_BLOCKS 50
+#define FA2_SLACK_MAX_TEXT   3000
+
+/* block_id / action_id of the form's fields */
+#define FA2_SLACK_BLK_DESC  "fa2_desc"
+#define FA2_SLACK_ACT_DESC  "fa2_desc_input"
+#define FA2_SLACK_BLK_START "fa2_start"
+#define FA2_SLACK_ACT_START "fa2_start_input"
+#define FA2_SLACK_BLK_END   "fa2_end"
+#define FA2_SLACK_ACT_END   "fa2_end_input"
+#define FA2_SLACK_ACT_SUBMIT "fa2_submit"
+#define FA2_SLACK_VIEW_CALLBACK "fa2_form"
+
+/* The analysis form for a message: description input (prefilled), start and end as
+ * datetimepickers (Unix seconds: Slack shows them in each user's own time zone and
+ * returns UTC seconds), a primary submit button, and error (may be NULL) shown under it. */
+cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error);
+/* The same fields as a modal view for views.open; private_metadata carries channel. */
+cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel);
+/* What replaces the form once submitted. */
+cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *user);
+
+/* Posts a Markdown report in the thread: as mrkdwn sections of at most FA2_SLACK_MAX_TEXT
+ * characters (split at line ends), at most FA2_SLACK_MAX_BLOCKS per message, then the
+ * whole text as a Markdown file (files upload v2). */
+fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
+                              fa2_slice md);
+
+/* Splits md into pieces of at most max bytes, preferring line ends and never cutting
+ * a UTF-8 sequence. Returns the length of the first piece (0 only for empty md). */
+size_t fa2_slack_split_len(fa2_slice md, size_t max);
+
+#endif

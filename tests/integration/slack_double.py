@@ -1,0 +1,190 @@
+"""A strict Slack Web API double on loopback (Python stdlib only).
+
+Checks what Slack's method docs define: a Bearer token on every call, the body encoding
+(JSON-capable methods take application/json or form; users.info, auth.test and
+files.getUploadURLExternal take form), required arguments, and Block Kit limits
+(50 blocks per message or view, section text <= 3000, ids <= 255, known block types,
+input blocks with label and element). Every violation is recorded and returned by
+violations(); every call by calls(). files upload v2 is emulated end to end.
+"""
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+JSON_OK = {"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open",
+           "files.completeUploadExternal"}
+FORM_ONLY = {"users.info", "auth.test", "files.getUploadURLExternal"}
+REQUIRED = {
+    "chat.postMessage": ["channel"], "chat.update": ["channel", "ts"],
+    "chat.postEphemeral": ["channel", "user"], "views.open": ["trigger_id", "view"],
+    "users.info": ["user"], "files.getUploadURLExternal": ["filename", "length"],
+    "files.completeUploadExternal": ["files"],
+}
+BLOCK_TYPES = {"section", "input", "actions", "context", "divider", "header", "image",
+               "rich_text", "file", "video", "markdown"}
+
+
+class Double:
+    def __init__(self, token, tz_offset=32400):
+        self.token = token
+        self.tz_offset = tz_offset
+        self.lock = threading.Lock()
+        self._calls = []
+        self._violations = []
+        self.uploads = {}
+        self.ratelimit = {}  # method -> number of 429s still to answer
+        self.ts = 1700000000
+        double = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(n)
+                if self.path.startswith("/upload/"):
+                    fid = self.path.split("/")[2]
+                    with double.lock:
+                        double.uploads.setdefault(fid, {})["data"] = raw
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                method = self.path.rsplit("/", 1)[-1]
+                status, body, extra = double.handle(method, self.headers, raw)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.httpd.server_address[1]
+        self.url = "http://127.0.0.1:%d/api/" % self.port
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+
+    def calls(self, method=None):
+        with self.lock:
+            return [c for c in self._calls if method is None or c["method"] == method]
+
+    def violations(self):
+        with self.lock:
+            return list(self._violations)
+
+    def bad(self, method, why):
+        self._violations.append("%s: %s" % (method, why))
+        return 200, {"ok": False, "error": "invalid_arguments", "fa2_double": why}, {}
+
+    def check_blocks(self, method, blocks):
+        if not isinstance(blocks, list):
+            return "blocks is not an array"
+        if len(blocks) > 50:
+            return "%d blocks (max 50)" % len(blocks)
+        for b in blocks:
+            t = b.get("type")
+            if t not in BLOCK_TYPES:
+                return "unknown block type %r" % t
+            if len(b.get("block_id", "")) > 255:
+                return "block_id over 255"
+            if t == "section":
+                txt = b.get("text", {})
+                if not b.get("fields") and not txt.get("text"):
+                    return "section without text"
+                if len(txt.get("text", "")) > 3000:
+                    return "section text of %d characters (max 3000)" % len(txt["text"])
+                if txt.get("type") not in ("mrkdwn", "plain_text"):
+                    return "section text type %r" % txt.get("type")
+            if t == "input":
+                if "label" not in b or "element" not in b:
+                    return "input block without label/element"
+                if len(b["label"].get("text", "")) > 2000:
+                    return "input label over 2000"
+                el = b["element"]
+                if len(el.get("action_id", "")) > 255:
+                    return "action_id over 255"
+                if el.get("type") == "plain_text_input" and len(el.get("initial_value", "")) > 3000:
+                    return "initial_value over 3000"
+                if el.get("type") == "datetimepicker" and "initial_date_time" in el and \
+                        not isinstance(el["initial_date_time"], int):
+                    return "initial_date_time must be an integer"
+            if t == "actions":
+                els = b.get("elements", [])
+                if not 1 <= len(els) <= 25:
+                    return "actions block with %d elements" % len(els)
+                for e in els:
+                    if e.get("type") == "button" and len(e.get("text", {}).get("text", "")) > 75:
+                        return "button text over 75"
+        return None
+
+    def handle(self, method, headers, raw):
+        with self.lock:
+            auth = headers.get("Authorization", "")
+            ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
+            if auth != "Bearer " + self.token:
+                self._violations.append("%s: bad Authorization %r" % (method, auth[:20]))
+                return 200, {"ok": False, "error": "not_authed"}, {}
+            if ctype == "application/json":
+                if method not in JSON_OK:
+                    return self.bad(method, "JSON body not accepted by this method")
+                try:
+                    args = json.loads(raw)
+                except ValueError:
+                    return self.bad(method, "malformed JSON")
+            elif ctype == "application/x-www-form-urlencoded":
+                args = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode(), keep_blank_values=True).items()}
+            else:
+                return self.bad(method, "content type %r" % ctype)
+            for r in REQUIRED.get(method, []):
+                if r not in args:
+                    return self.bad(method, "missing argument %s" % r)
+            blocks = args.get("blocks")
+            if method == "views.open":
+                v = args["view"] if isinstance(args["view"], dict) else json.loads(args["view"])
+                if v.get("type") != "modal" or len(v.get("title", {}).get("text", "")) > 24:
+                    return self.bad(method, "bad modal title/type")
+                blocks = v.get("blocks")
+                if blocks is None:
+                    return self.bad(method, "view without blocks")
+            if isinstance(blocks, str):
+                blocks = json.loads(blocks)
+            if blocks is not None:
+                why = self.check_blocks(method, blocks)
+                if why:
+                    return self.bad(method, why)
+            if method in ("chat.postMessage", "chat.update") and not args.get("text") and not blocks:
+                return self.bad(method, "neither text nor blocks")
+            self._calls.append({"method": method, "args": args, "ctype": ctype})
+            left = self.ratelimit.get(method, 0)
+            if left:
+                self.ratelimit[method] = left - 1
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+            if method == "chat.postMessage":
+                self.ts += 1
+                return 200, {"ok": True, "channel": args["channel"], "ts": "%d.000100" % self.ts}, {}
+            if method == "chat.update":
+                return 200, {"ok": True, "channel": args["channel"], "ts": args["ts"]}, {}
+            if method == "users.info":
+                return 200, {"ok": True, "user": {"id": args["user"], "tz": "Asia/Tokyo",
+                                                   "tz_offset": self.tz_offset}}, {}
+            if method == "files.getUploadURLExternal":
+                fid = "F%05d" % (len(self.uploads) + 1)
+                self.uploads[fid] = {"length": int(args["length"]), "filename": args["filename"]}
+                return 200, {"ok": True, "file_id": fid,
+                             "upload_url": "http://127.0.0.1:%d/upload/%s" % (self.port, fid)}, {}
+            if method == "files.completeUploadExternal":
+                files = args["files"] if isinstance(args["files"], list) else json.loads(args["files"])
+                for f in files:
+                    u = self.uploads.get(f.get("id"))
+                    if not u or len(u.get("data", b"")) != u["length"]:
+                        return self.bad(method, "file %s not uploaded or wrong length" % f.get("id"))
+                return 200, {"ok": True, "files": [{"id": f["id"]} for f in files]}, {}
+            return 200, {"ok": True}, {}
