@@ -6,58 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/client.h"
-#include "aws/config.h"
-#include "aws/creds.h"
-#include "aws/transport.h"
+#include "aws/session.h"
 #include "base/alloc.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "base/time.h"
 
 struct fa2_serve_alarms {
-	fa2_aws_config cfg;
-	fa2_aws_chain chain;
-	fa2_aws_creds_provider prov;
-	fa2_aws_client client;
-	char region[64];
+	fa2_aws_session sess;
 };
 
 fa2_err fa2_serve_alarms_new(const char *region, fa2_serve_alarms **out)
 {
 	fa2_serve_alarms *a;
+	char msg[256];
 	*out = NULL;
 	a = fa2_malloc(sizeof *a);
 	if (!a)
 		return FA2_ERR_NOMEM;
-	memset(a, 0, sizeof *a);
-	if (fa2_aws_config_load(&a->cfg, NULL) != FA2_OK) {
+	if (fa2_aws_session_open(&a->sess, NULL, region, 10000, msg, sizeof msg) != FA2_OK) {
+		FA2_LOGW("serve", "alarm look-ups disabled: %s", msg);
+		fa2_aws_session_close(&a->sess);
 		fa2_free(a);
 		return FA2_ERR_CONFIG;
 	}
-	if (region && *region)
-		snprintf(a->region, sizeof a->region, "%s", region);
-	else if (fa2_aws_region_from_config(&a->cfg, a->region, sizeof a->region) != FA2_OK) {
-		fa2_aws_config_cleanup(&a->cfg);
-		fa2_free(a);
-		return FA2_ERR_CONFIG;
-	}
-	a->chain.cfg = &a->cfg;
-	a->chain.http = fa2_aws_http_default;
-	a->chain.region = a->region;
-	a->chain.deadline_ms = 0;
-	if (fa2_aws_creds_provider_init(&a->prov, &a->chain, 10000) != FA2_OK) {
-		fa2_aws_config_cleanup(&a->cfg);
-		fa2_free(a);
-		return FA2_ERR_CONFIG;
-	}
-	if (fa2_aws_client_init(&a->client, &a->prov, &a->cfg, a->region, fa2_aws_http_default, NULL) != FA2_OK) {
-		fa2_aws_creds_provider_cleanup(&a->prov);
-		fa2_aws_config_cleanup(&a->cfg);
-		fa2_free(a);
-		return FA2_ERR_CONFIG;
-	}
-	a->client.timeout_ms = 10000;
 	*out = a;
 	return FA2_OK;
 }
@@ -66,9 +38,7 @@ void fa2_serve_alarms_free(fa2_serve_alarms *a)
 {
 	if (!a)
 		return;
-	fa2_aws_client_cleanup(&a->client);
-	fa2_aws_creds_provider_cleanup(&a->prov);
-	fa2_aws_config_cleanup(&a->cfg);
+	fa2_aws_session_close(&a->sess);
 	fa2_free(a);
 }
 
@@ -91,7 +61,7 @@ fa2_err fa2_serve_alarms_lookup(void *ctx, const char *name, const char *region,
 	if (!svc || !names || !cJSON_AddItemToArray(names, cJSON_CreateString(name)) ||
 	    fa2_json_append(&body, in) != FA2_OK)
 		goto cleanup;
-	e = fa2_aws_call(&a->client, svc, "DescribeAlarms", fa2_buf_slice(&body), &out, &err, NULL);
+	e = fa2_aws_call(&a->sess.client, svc, "DescribeAlarms", fa2_buf_slice(&body), &out, &err, NULL);
 	if (e) {
 		char line[1600];
 		fa2_aws_error_format(&err, line, sizeof line);
