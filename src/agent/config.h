@@ -32,6 +32,9 @@ typedef struct fa2_config {
 	char *database_name;            /* databaseName (Athena/Glue) */
 	char *alb_table;                /* albAccessLogTableName */
 	char *cloudtrail_table;         /* cloudTrailLogTableName */
+	char *athena_workgroup;         /* athenaWorkGroup (fa2): NULL means "primary" */
+	char *athena_output_location;   /* athenaOutputLocation (fa2): s3://bucket/prefix/ */
+	char *athena_catalog;           /* athenaCatalog (fa2): NULL means AwsDataCatalog */
 	int xray_trace;                 /* xrayTrace */
 	int knowledge_base;             /* knowledgeBase */
 	char *knowledge_base_id;        /* knowledgeBaseId (fa2: the sample deployed its own) */
