@@ -8,6 +8,7 @@ end to end through `fa2 analyze` with the strict Converse double scripting toolU
   in it, the database context, the workgroup and the output location;
 - a FAILED query (a forwarding proxy in front of moto rewrites the status of one query
   to FAILED with a StateChangeReason and AthenaError): the reason reaches the model;
+- GetQueryResults paged by the proxy (three pages, NextToken followed);
 - the deadline path: executions held in QUEUED (moto's state manager), a 4 s tool
   deadline: fa2 gives up in time and StopQueryExecution leaves the query CANCELLED."""
 import http.client
@@ -78,6 +79,8 @@ class FailProxy(http.server.ThreadingHTTPServer):
     def __init__(self, upstream_port):
         self.upstream_port = upstream_port
         self.rewritten = 0
+        self.page_rows = 0       # > 0: GetQueryResults served in pages of this many rows
+        self.results_calls = []  # GetQueryResults inputs seen while paging
         outer = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -94,6 +97,18 @@ class FailProxy(http.server.ThreadingHTTPServer):
                 resp = conn.getresponse()
                 data = resp.read()
                 target = self.headers.get("X-Amz-Target", "")
+                if resp.status == 200 and target == "AmazonAthena.GetQueryResults" and outer.page_rows:
+                    # Serve moto's full result set in pages of page_rows rows, as
+                    # Athena does with MaxResults / NextToken.
+                    req = json.loads(body)
+                    outer.results_calls.append(req)
+                    doc = json.loads(data)
+                    rows = doc["ResultSet"]["Rows"]
+                    off = int(req.get("NextToken", "p0")[1:])
+                    doc["ResultSet"]["Rows"] = rows[off:off + outer.page_rows]
+                    if off + outer.page_rows < len(rows):
+                        doc["NextToken"] = "p%d" % (off + outer.page_rows)
+                    data = json.dumps(doc).encode()
                 if resp.status == 200 and target == "AmazonAthena.GetQueryExecution":
                     doc = json.loads(data)
                     qe = doc.get("QueryExecution", {})
@@ -293,7 +308,30 @@ def run(c, moto, dbl, proxy):
             and "category 2 type 1301" in res[1],
             "the FAILED state's StateChangeReason and AthenaError reach the model as an error", str(res)[:800])
 
-    # ---- 3. the deadline: queries held QUEUED, StopQueryExecution sent ----
+    # ---- 3. GetQueryResults over several pages (the proxy pages moto's result) ----
+    ev = lambda i: [t_iso + "Z", "ec2.amazonaws.com", "TerminateInstances", "us-east-1", "10.0.0.%d" % i,
+                    "arn:aws:iam::123456789012:role/ops-%d" % i, None, None, "false", None, None, 5, 0, 5]
+    seed_results(moto, [rs(["eventtime", "eventsource", "eventname", "awsregion", "sourceipaddress", "principal",
+                            "errorcode", "errormessage", "readonly", "resource_arns", "request_parameters",
+                            "total", "total_errors", "total_writes"], [ev(i) for i in range(5)])])
+    proxy.page_rows = 2
+    dbl.converse.clear()
+    dbl.script = {
+        0: D.converse_reply([D.tool_use("tu-pages-1", "audit_log_tool", {"eventNames": ["TerminateInstances"]})], "tool_use"),
+        1: D.converse_reply([{"text": "```json\n" + json.dumps(REPORT) + "\n```"}], "end_turn"),
+    }
+    rc, out, err, secs = analyze(moto, dbl, now, {}, proxy.url)
+    proxy.page_rows = 0
+    res = tool_results(dbl.converse[1][2]).get("tu-pages-1", ("", "")) if len(dbl.converse) > 1 else ("", "")
+    calls = proxy.results_calls
+    c.check(rc == 0 and len(calls) == 3 and all(x.get("MaxResults") == 1000 for x in calls)
+            and [x.get("NextToken") for x in calls] == [None, "p2", "p4"],
+            "GetQueryResults is read over three pages (MaxResults 1000, NextToken followed)", json.dumps(calls)[:600])
+    c.check(res[0] == "success" and all("role/ops-%d" % i in res[1] for i in range(5))
+            and "5 events (0 errors, 5 mutating)" in res[1] and "user=eventtime" not in res[1],
+            "every row of every page reaches the model, the header row only once", res[1][:1200])
+
+    # ---- 4. the deadline: queries held QUEUED, StopQueryExecution sent ----
     set_transition(moto, {"progression": "manual", "times": 100000})
     try:
         before = set(athena.list_query_executions()["QueryExecutionIds"])
