@@ -406,6 +406,18 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 	cJSON_Delete(blocks);
 }
 
+/* 1 when an Events API envelope may start something (a message from one of the alarm
+ * sources); everything else is only acknowledged. do_event applies the full checks. */
+static int event_is_candidate(const fa2_slack_app *app, const cJSON *env)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(env, "event");
+	const char *type = fa2_json_str(ev, "type");
+	if (!type || strcmp(type, "message") != 0)
+		return 0;
+	return in_list(app->cfg.alarm_ids, fa2_json_str(ev, "app_id")) == 1 ||
+	       in_list(app->cfg.alarm_ids, fa2_json_str(ev, "bot_id")) == 1;
+}
+
 static void do_event(fa2_slack_app *app, const cJSON *env)
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(env, "event");
@@ -741,6 +753,12 @@ static void on_events(fa2_slack_app *app, cJSON *p, const char *retry, fa2_slack
 		snprintf(key, sizeof key, "ev:%s", eid ? eid : "");
 		if (!eid) {
 			ack_text(ack, 400, "event without event_id\n");
+		} else if (!event_is_candidate(app, p)) {
+			/* most events of a busy channel: acknowledged on the loop, no worker, no I/O */
+			pthread_mutex_lock(&app->lock);
+			app->stats.events++;
+			pthread_mutex_unlock(&app->lock);
+			ack_text(ack, 200, "");
 		} else if (seen_check(app, key)) {
 			FA2_LOGI("slack", "event %s already received (retry %s): ignored", eid, retry ? retry : "-");
 			ack_text(ack, 200, "");
