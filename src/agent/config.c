@@ -164,7 +164,7 @@ static const char *const top_keys[] = {
 	"xrayTrace", "knowledgeBase", "knowledgeBaseId", "embeddingModelId", "rerankModelId",
 	"maxAgentCycles", "slashCommands", "slackAppTokenKey", "slackSigningSecretKey",
 	"detectorId", "env", "envName", "llm", "agent", "stateDir", "sessionRetentionDays",
-	"timeZone", "promptsDir", "$schema", NULL
+	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", NULL
 };
 static const char *const llm_keys[] = {
 	"provider", "endpoint", "model", "apiKeyEnv", "maxTokens", "temperature", "topP",
@@ -274,6 +274,8 @@ static fa2_err apply(ctx *x, const cJSON *root)
 	    get_str(x, root, "stateDir", "stateDir", &c->state_dir, 1) ||
 	    get_unsigned(x, root, "sessionRetentionDays", "sessionRetentionDays", 0, 3650,
 			 &c->session_retention_days) ||
+	    get_unsigned(x, root, "slackResumeMaxAgeMinutes", "slackResumeMaxAgeMinutes", 0, 10080,
+			 &c->slack_resume_max_age_min) ||
 	    get_str(x, root, "timeZone", "timeZone", &tz, 0) ||
 	    get_str(x, root, "promptsDir", "promptsDir", &c->prompts_dir, 0))
 		goto out;
@@ -469,6 +471,7 @@ fa2_err fa2_config_init(fa2_config *c)
 	c->tool_timeout_s = 90;
 	c->analysis_timeout_s = 900;
 	c->session_retention_days = 30;
+	c->slack_resume_max_age_min = 60;
 	fa2_buf_init(&b, 4096);
 	if ((s = getenv("FA2_STATE_DIR")) && *s)
 		e = fa2_buf_append_cstr(&b, s);

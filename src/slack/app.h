@@ -49,6 +49,7 @@ typedef struct fa2_slack_app_config {
 	int max_window_min;           /* longest accepted window (default 1440) */
 	fa2_config *cfg;              /* analysis configuration (borrowed) */
 	fa2_slack_alarm_lookup lookup;/* DescribeAlarms; NULL: trust the message text */
+	int64_t progress_interval_ms; /* progress message updates at most this often (2000) */
 	void *lookup_ctx;
 } fa2_slack_app_config;
 
