@@ -17,6 +17,8 @@
 #include "slack/blocks.h"
 #include "slack/analysis.h"
 #include "slack/resume.h"
+#include "slack/settings.h"
+#include "slack/usertz.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
@@ -43,6 +45,9 @@ struct fa2_slack_app {
 	char *token;
 	char seen_path[1024];
 	fa2_slack_api api;
+	fa2_slack_live live;      /* reloadable settings (SIGHUP): see settings.h */
+	fa2_slack_tzcache tz;     /* users' time zones (users.info) */
+	char self_user[64], self_bot[64];  /* the bot's own ids (auth.test) */
 
 	pthread_mutex_t lock;     /* guards everything below */
 	pthread_cond_t cond;
@@ -176,9 +181,35 @@ static int in_list(const char *list, const char *id)
 	return 0;
 }
 
-static int allowed(const fa2_slack_app *app, const char *channel, const char *user)
+static int allowed(fa2_slack_app *app, const char *channel, const char *user)
 {
-	return in_list(app->cfg.allow_channels, channel) != 0 && in_list(app->cfg.allow_users, user) != 0;
+	fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+	int ok = in_list(s->allow_channels, channel) != 0 && in_list(s->allow_users, user) != 0;
+	fa2_slack_live_put(&app->live, s);
+	return ok;
+}
+
+/* 1 when a message event is an alarm notification fa2 should look at: from a configured
+ * alarm source, not from fa2's own bot, in an allowed channel. */
+static int alarm_source(fa2_slack_app *app, const char *appid, const char *bot, const char *user,
+                        const char *channel)
+{
+	fa2_slack_settings *s;
+	int ok;
+	if ((app->self_bot[0] && bot && strcmp(bot, app->self_bot) == 0) ||
+	    (app->self_user[0] && user && strcmp(user, app->self_user) == 0)) {
+		FA2_LOGD("slack", "own message in %s ignored", channel);
+		return 0;
+	}
+	s = fa2_slack_live_get(&app->live);
+	ok = in_list(s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS, appid) == 1 ||
+	     in_list(s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS, bot) == 1;
+	if (ok && in_list(s->allow_channels, channel) == 0) {
+		FA2_LOGI("slack", "alarm message in channel %s ignored (not in the allow-list)", channel);
+		ok = 0;
+	}
+	fa2_slack_live_put(&app->live, s);
+	return ok;
 }
 
 static const char *REFUSAL =
@@ -396,6 +427,13 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 	         info ? info->metric : "", info && info->reason[0] ? ". Reason: " : "",
 	         info ? info->reason : "");
 	blocks = fa2_slack_form_blocks(desc, start, end, NULL);
+	{ /* the state-change time in UTC and the configured timeZone */
+		fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+		char note[200];
+		if (blocks && fa2_slack_format_change(change_s, s->cfg ? s->cfg->tz_offset_min : 0, note, sizeof note))
+			(void)fa2_slack_blocks_insert_context(blocks, 1, note);
+		fa2_slack_live_put(&app->live, s);
+	}
 	if (!blocks) {
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
@@ -412,14 +450,20 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 
 /* 1 when an Events API envelope may start something (a message from one of the alarm
  * sources); everything else is only acknowledged. do_event applies the full checks. */
-static int event_is_candidate(const fa2_slack_app *app, const cJSON *env)
+static int event_is_candidate(fa2_slack_app *app, const cJSON *env)
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(env, "event");
 	const char *type = fa2_json_str(ev, "type");
+	fa2_slack_settings *s;
+	const char *ids;
+	int ok;
 	if (!type || strcmp(type, "message") != 0)
 		return 0;
-	return in_list(app->cfg.alarm_ids, fa2_json_str(ev, "app_id")) == 1 ||
-	       in_list(app->cfg.alarm_ids, fa2_json_str(ev, "bot_id")) == 1;
+	s = fa2_slack_live_get(&app->live);
+	ids = s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS;
+	ok = in_list(ids, fa2_json_str(ev, "app_id")) == 1 || in_list(ids, fa2_json_str(ev, "bot_id")) == 1;
+	fa2_slack_live_put(&app->live, s);
+	return ok;
 }
 
 static void do_event(fa2_slack_app *app, const cJSON *env)
@@ -435,12 +479,8 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 
 	if (!type || strcmp(type, "message") != 0 || !channel || !ts)
 		return;
-	if (in_list(app->cfg.alarm_ids, appid) != 1 && in_list(app->cfg.alarm_ids, bot) != 1)
+	if (!alarm_source(app, appid, bot, fa2_json_str(ev, "user"), channel))
 		return;
-	if (in_list(app->cfg.allow_channels, channel) == 0) {
-		FA2_LOGI("slack", "alarm message in channel %s ignored (not in the allow-list)", channel);
-		return;
-	}
 	if (!fa2_slack_parse_alarm(ev, &al)) {
 		FA2_LOGI("slack", "message from %s in %s is not a recognisable alarm", appid ? appid : bot, channel);
 		return;
@@ -491,18 +531,27 @@ static void count_outcome(fa2_slack_app *app, int outcome)
 static void run_analysis(fa2_slack_app *app, const char *channel, const char *thread,
                          const char *desc, int64_t start_s, int64_t end_s)
 {
+	/* the configuration this analysis started with, kept across a reload (settings.h) */
+	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
 	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
 	env.api = &app->api;
-	env.cfg = &app->cfg;
+	env.cfg = &c;
 	count_outcome(app, fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
+	fa2_slack_live_put(&app->live, cur);
 }
 
 static void do_resume(fa2_slack_app *app, const cJSON *p)
 {
+	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
 	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
 	env.api = &app->api;
-	env.cfg = &app->cfg;
+	env.cfg = &c;
 	count_outcome(app, fa2_slack_analysis_resume(&env, p));
+	fa2_slack_live_put(&app->live, cur);
 }
 
 static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
@@ -516,6 +565,19 @@ static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
 	}
 	FA2_LOGI("slack", "session %s (%s) interrupted by a restart: queued", it->id, it->status);
 	return 0;
+}
+
+/* "Request received: <window in the user's time zone> (<UTC>)" into line. */
+static void received_line(fa2_slack_app *app, const char *user, int64_t start, int64_t end,
+                          char *line, size_t cap)
+{
+	fa2_slack_tz tz;
+	char when[300];
+	fa2_slack_tzcache_get(&app->tz, app->api.token && app->api.token[0] ? &app->api : NULL, user, &tz);
+	if (fa2_slack_format_window(start, end, &tz, when, sizeof when))
+		snprintf(line, cap, "Request received: %s", when);
+	else
+		snprintf(line, cap, "Request received");
 }
 
 static void do_action(fa2_slack_app *app, const cJSON *p)
@@ -563,8 +625,10 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	seen_flush(app);
 	{
 		cJSON *blocks = fa2_slack_received_blocks(desc, start, end, user);
-		if (blocks)
-			(void)fa2_slack_update_message(&app->api, channel, mts, "Request received", blocks);
+		char line[400];
+		received_line(app, user, start, end, line, sizeof line);
+		if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line))
+			(void)fa2_slack_update_message(&app->api, channel, mts, line, blocks);
 		cJSON_Delete(blocks);
 	}
 	run_analysis(app, channel, thread ? thread : mts, desc, start, end);
@@ -581,13 +645,15 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	                                FA2_SLACK_BLK_DESC), FA2_SLACK_ACT_DESC), "value");
 	int64_t start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
 	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
-	char ts[32] = "";
+	char ts[32] = "", line[400];
 	cJSON *blocks;
 
 	if (!channel || !*channel || !desc)
 		return;
 	blocks = fa2_slack_received_blocks(desc, start, end, user);
-	if (blocks && fa2_slack_post_message(&app->api, channel, NULL, "Request received", blocks, ts) == FA2_OK && ts[0])
+	received_line(app, user, start, end, line, sizeof line);
+	if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line) &&
+	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0])
 		run_analysis(app, channel, ts, desc, start, end);
 	cJSON_Delete(blocks);
 }
@@ -943,11 +1009,16 @@ static char *dup_str(const char *s)
 fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 {
 	fa2_slack_app *app;
+	fa2_slack_settings *st = cfg->settings;  /* handed over, also on failure */
 	unsigned i, n;
 	*out = NULL;
-	app = fa2_malloc(sizeof *app);
-	if (!app)
+	if (!st)
+		st = fa2_slack_settings_wrap(cfg->cfg, cfg->alarm_ids, cfg->allow_channels, cfg->allow_users);
+	app = st ? fa2_malloc(sizeof *app) : NULL;
+	if (!app) {
+		fa2_slack_settings_free(st);
 		return FA2_ERR_NOMEM;
+	}
 	memset(app, 0, sizeof *app);
 	app->cfg = *cfg;
 	if (!app->cfg.alarm_ids)
@@ -962,6 +1033,7 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	app->token = dup_str(cfg->bot_token);
 	app->seen = fa2_malloc(FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
 	if (!app->secret || !app->token || !app->seen) {
+		fa2_slack_settings_free(st);
 		fa2_free(app->secret);
 		fa2_free(app->token);
 		fa2_free(app->seen);
@@ -974,6 +1046,10 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	if (app->token[0])
 		(void)fa2_log_add_secret(fa2_slice_cstr(app->token));
 	fa2_slack_api_init(&app->api, app->token);
+	snprintf(app->self_user, sizeof app->self_user, "%s", cfg->self_user_id ? cfg->self_user_id : "");
+	snprintf(app->self_bot, sizeof app->self_bot, "%s", cfg->self_bot_id ? cfg->self_bot_id : "");
+	fa2_slack_tzcache_init(&app->tz, 0);
+	fa2_slack_live_init(&app->live, st);
 	pthread_mutex_init(&app->lock, NULL);
 	pthread_cond_init(&app->cond, NULL);
 	if (cfg->state_dir && *cfg->state_dir) {
@@ -996,7 +1072,7 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 		fa2_slack_app_free(app);
 		return FA2_ERR_NOMEM;
 	}
-	if (cfg->cfg && cfg->state_dir && *cfg->state_dir && app->token[0])
+	if (app->live.cur && app->live.cur->cfg && cfg->state_dir && *cfg->state_dir && app->token[0])
 		(void)fa2_slack_resume_scan(cfg->state_dir, queue_resume, app);
 	*out = app;
 	return FA2_OK;
@@ -1007,6 +1083,11 @@ fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *pat
 	if (!app->secret[0])
 		return FA2_ERR_CONFIG;
 	return fa2_server_route(srv, "POST", path, on_request, app);
+}
+
+void fa2_slack_app_reload(fa2_slack_app *app, fa2_slack_settings *s)
+{
+	fa2_slack_live_replace(&app->live, s);
 }
 
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out)
@@ -1030,6 +1111,8 @@ void fa2_slack_app_free(fa2_slack_app *app)
 	seen_flush(app);
 	pthread_mutex_destroy(&app->lock);
 	pthread_cond_destroy(&app->cond);
+	fa2_slack_live_cleanup(&app->live);
+	fa2_slack_tzcache_cleanup(&app->tz);
 	if (app->secret) {
 		fa2_wipe(app->secret, strlen(app->secret));
 		fa2_free(app->secret);

@@ -311,7 +311,7 @@ def main():
              "progress for the modal's analysis")
     time.sleep(0.5)
     new = d.calls("chat.postMessage")[n0:]
-    if len([c for c in new if c["args"].get("text") == "Request received"]) != 1 or \
+    if len([c for c in new if c["args"].get("text", "").startswith("Request received: ")]) != 1 or \
             len([c for c in new if "Analysing" in c["args"].get("text", "")]) != 1:
         fail("modal submission: %r" % [c["args"].get("text") for c in new])
     print("ok: modal submission validated inline, then one analysis in the channel")
