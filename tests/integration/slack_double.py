@@ -26,8 +26,10 @@ BLOCK_TYPES = {"section", "input", "actions", "context", "divider", "header", "i
 
 
 class Double:
-    def __init__(self, token, tz_offset=32400):
+    def __init__(self, token, tz_offset=32400, app_token=None, socket=None):
         self.token = token
+        self.app_token = app_token   # xapp-... accepted by apps.connections.open only
+        self.socket = socket         # socket_double.SocketDouble handing out URLs
         self.tz_offset = tz_offset
         self.lock = threading.Lock()
         self._calls = []
@@ -129,6 +131,23 @@ class Double:
         with self.lock:
             auth = headers.get("Authorization", "")
             ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
+            if method == "apps.connections.open":
+                # app-level token only (a bot token gets not_allowed_token_type, as on Slack)
+                if self.app_token is None or self.socket is None:
+                    return self.bad(method, "Socket Mode not enabled in this double")
+                if auth == "Bearer " + self.token:
+                    self._violations.append("%s: called with the bot token" % method)
+                    return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+                if auth != "Bearer " + self.app_token:
+                    self._violations.append("%s: bad Authorization" % method)
+                    return 200, {"ok": False, "error": "invalid_auth"}, {}
+                if ctype not in ("application/x-www-form-urlencoded", ""):
+                    return self.bad(method, "content type %r" % ctype)
+                self._calls.append({"method": method, "args": {}, "ctype": ctype})
+                return 200, {"ok": True, "url": self.socket.new_url()}, {}
+            if self.app_token and auth == "Bearer " + self.app_token:
+                self._violations.append("%s: called with the app-level token" % method)
+                return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
             if auth != "Bearer " + self.token:
                 self._violations.append("%s: bad Authorization %r" % (method, auth[:20]))
                 return 200, {"ok": False, "error": "not_authed"}, {}
