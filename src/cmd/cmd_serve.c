@@ -20,6 +20,7 @@
 #include "agent/config.h"
 #include "cmd/agent_run.h"
 #include "slack/app.h"
+#include "slack/socket.h"
 #include "cmd/serve_alarm.h"
 #include "cmd/serve_secrets.h"
 #include "slack/settings.h"
@@ -30,6 +31,7 @@
 
 static int64_t g_start_ms;
 static fa2_slack_app *g_slack;
+static fa2_slack_socket *g_socket;
 
 /* What a SIGHUP re-reads: --config (or $FA2_CONFIG) with the command-line lists on top. */
 typedef struct reload_ctx {
@@ -125,6 +127,13 @@ static void usage(FILE *f)
 		"                            The bot token (SLACK_BOT_TOKEN, else the secret\n"
 		"                            slackAppTokenKey names) posts; auth.test checks it\n"
 		"                            at start and a token Slack refuses stops fa2 serve.\n"
+		"  --socket-mode             require Socket Mode (fail without SLACK_APP_TOKEN).\n"
+		"                            Socket Mode runs whenever SLACK_APP_TOKEN (xapp-...,\n"
+		"                            connections:write) is set: fa2 connects out to Slack,\n"
+		"                            no inbound port needed. Then HTTP is only served when\n"
+		"                            --listen is given (both run side by side).\n"
+		"  --socket-ping-ms N        Socket Mode: ping after N ms of silence, reconnect\n"
+		"                            when no pong follows (default 30000)\n"
 		"  --slack-alarm-ids LIST    bot/app ids whose messages are alarms\n"
 		"                            (default A6L22LZNH, AWS Chatbot / Amazon Q Developer)\n"
 		"  --slack-allow-channels L  only these channel ids (comma-separated)\n"
@@ -156,12 +165,16 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 	fa2_server *srv = ctx;
 	fa2_server_stats st;
 	fa2_slack_stats sl;
-	char body[2048];
+	fa2_slack_socket_stats so;
+	char body[3072];
 	int n;
 	fa2_server_get_stats(srv, &st);
 	memset(&sl, 0, sizeof sl);
 	if (g_slack)
 		fa2_slack_app_stats(g_slack, &sl);
+	memset(&so, 0, sizeof so);
+	if (g_socket)
+		fa2_slack_socket_get_stats(g_socket, &so);
 	n = snprintf(body, sizeof body,
 		"# TYPE fa2_http_requests_total counter\nfa2_http_requests_total %llu\n"
 		"# TYPE fa2_http_connections_total counter\nfa2_http_connections_total %llu\n"
@@ -172,12 +185,19 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		"# TYPE fa2_slack_events_total counter\nfa2_slack_events_total %llu\n"
 		"# TYPE fa2_slack_forms_posted_total counter\nfa2_slack_forms_posted_total %llu\n"
 		"# TYPE fa2_analyses_total counter\nfa2_analyses_total{outcome=\"ok\"} %llu\n"
-		"fa2_analyses_total{outcome=\"failed\"} %llu\n",
+		"fa2_analyses_total{outcome=\"failed\"} %llu\n"
+		"# TYPE fa2_slack_socket_connected gauge\nfa2_slack_socket_connected %d\n"
+		"# TYPE fa2_slack_socket_connections_total counter\nfa2_slack_socket_connections_total %llu\n"
+		"# TYPE fa2_slack_socket_reconnects_total counter\nfa2_slack_socket_reconnects_total %llu\n"
+		"# TYPE fa2_slack_socket_envelopes_total counter\nfa2_slack_socket_envelopes_total %llu\n"
+		"# TYPE fa2_slack_socket_disconnects_total counter\nfa2_slack_socket_disconnects_total %llu\n",
 		(unsigned long long)st.requests, (unsigned long long)st.accepted, st.open_conns,
 		(unsigned long long)sl.requests, (unsigned long long)sl.rejected,
 		(unsigned long long)sl.duplicates, (unsigned long long)sl.events,
 		(unsigned long long)sl.forms_posted, (unsigned long long)sl.analyses_ok,
-		(unsigned long long)sl.analyses_failed);
+		(unsigned long long)sl.analyses_failed, so.connected, (unsigned long long)so.connections,
+		(unsigned long long)so.reconnects, (unsigned long long)so.envelopes,
+		(unsigned long long)so.disconnects);
 	if (n < 0 || (size_t)n >= sizeof body)
 		n = 0;
 	(void)fa2_server_respond(req, 200, "text/plain; version=0.0.4", NULL, body, (size_t)n);
@@ -275,7 +295,9 @@ int fa2_cmd_serve(int argc, char **argv)
 	reload_ctx rl_ctx;
 	char state_dir[1024] = "", msg[768];
 	fa2_serve_alarms *alarms = NULL;
-	int debug = 0, rc = FA2_EXIT_USAGE;
+	int debug = 0, rc = FA2_EXIT_USAGE, socket_required = 0;
+	const char *app_token = getenv("SLACK_APP_TOKEN");
+	fa2_slack_socket_config sockcfg;
 	fa2_server_config cfg;
 	fa2_server *srv = NULL;
 	fa2_tls_server_ctx *tls = NULL;
@@ -285,6 +307,7 @@ int fa2_cmd_serve(int argc, char **argv)
 
 	fa2_server_config_default(&cfg);
 	memset(&scfg, 0, sizeof scfg);
+	memset(&sockcfg, 0, sizeof sockcfg);
 	for (a = 1; a < argc; a++) {
 		const char *o = argv[a];
 		const char *v = a + 1 < argc ? argv[a + 1] : NULL;
@@ -294,6 +317,10 @@ int fa2_cmd_serve(int argc, char **argv)
 		}
 		if (strcmp(o, "--debug-endpoints") == 0) {
 			debug = 1;
+			continue;
+		}
+		if (strcmp(o, "--socket-mode") == 0) {
+			socket_required = 1;
 			continue;
 		}
 		if (o[0] != '-' || o[1] != '-') {
@@ -332,6 +359,9 @@ int fa2_cmd_serve(int argc, char **argv)
 				return FA2_EXIT_USAGE;
 			}
 			scfg.workers = (unsigned)n;
+		} else if (strcmp(o, "--socket-ping-ms") == 0) {
+			if (parse_ms(o, v, &sockcfg.ping_interval_ms))
+				return FA2_EXIT_USAGE;
 		} else if (strcmp(o, "--tls-cert") == 0) {
 			cert = v;
 		} else if (strcmp(o, "--tls-key") == 0) {
@@ -360,7 +390,14 @@ int fa2_cmd_serve(int argc, char **argv)
 			return FA2_EXIT_USAGE;
 		}
 	}
-	if (nlisten == 0)
+	if (app_token && !*app_token)
+		app_token = NULL;
+	if (socket_required && !app_token) {
+		fprintf(stderr, "fa2 serve: --socket-mode needs SLACK_APP_TOKEN (an app-level token, xapp-...)\n");
+		return FA2_EXIT_USAGE;
+	}
+	/* With Socket Mode and no --listen, no inbound port is opened. */
+	if (nlisten == 0 && !app_token)
 		listen_addr[nlisten++] = "127.0.0.1:8080";
 	if ((cert != NULL) != (key != NULL)) {
 		fprintf(stderr, "fa2 serve: --tls-cert and --tls-key go together\n");
@@ -400,7 +437,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	scfg.bot_token = sec.token_from[0] ? (const char *)sec.token.data : NULL;
 	if (sec.signing_from[0])
 		FA2_LOGI("serve", "Slack signing secret from %s", sec.signing_from);
-	if (scfg.signing_secret && *scfg.signing_secret) {
+	if ((scfg.signing_secret && *scfg.signing_secret) || app_token) {
 		if (scfg.bot_token && *scfg.bot_token) {
 			FA2_LOGI("serve", "Slack bot token from %s", sec.token_from);
 			if (check_token(scfg.bot_token, sec.token_from, &self) != 0) {
@@ -432,6 +469,19 @@ int fa2_cmd_serve(int argc, char **argv)
 			FA2_LOGW("serve", "no Slack bot token (SLACK_BOT_TOKEN or slackAppTokenKey): Slack "
 			         "requests are verified but nothing is posted");
 	}
+	if (g_slack && app_token) {
+		if (sockcfg.ping_interval_ms > 0 && sockcfg.ping_interval_ms < 10000)
+			sockcfg.pong_timeout_ms = sockcfg.ping_interval_ms;
+		sockcfg.app_token = app_token;
+		sockcfg.app = g_slack;
+		err = fa2_slack_socket_start(&sockcfg, &g_socket);
+		if (err) {
+			fprintf(stderr, "fa2 serve: cannot start Socket Mode: %s\n", fa2_err_str(err));
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		FA2_LOGI("serve", "Slack Socket Mode enabled%s", nlisten ? "" : " (no inbound port)");
+	}
 	if (cert) {
 		err = fa2_tls_server_ctx_from_files(cert, key, &tls);
 		if (err) {
@@ -458,7 +508,8 @@ int fa2_cmd_serve(int argc, char **argv)
 		fa2_server_set_tls(srv, tls);
 	if (fa2_server_route(srv, "GET", "/healthz", on_healthz, NULL) != FA2_OK ||
 	    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
-	    (g_slack && fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
+	    (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret &&
+	     fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
 	    (debug && fa2_server_route(srv, "GET", "/debug/sleep", on_sleep, NULL) != FA2_OK) ||
 	    fa2_server_handle_signals(srv) != FA2_OK) {
 		fprintf(stderr, "fa2 serve: cannot set up the server\n");
@@ -466,7 +517,7 @@ int fa2_cmd_serve(int argc, char **argv)
 		goto cleanup;
 	}
 	fa2_server_on_hup(srv, on_hup, &rl_ctx);
-	if (g_slack)
+	if (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret)
 		FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
 	for (i = 0; i < nlisten; i++)
 		FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
@@ -487,6 +538,8 @@ int fa2_cmd_serve(int argc, char **argv)
 	}
 	rc = FA2_EXIT_OK;
 cleanup:
+	fa2_slack_socket_stop(g_socket);
+	g_socket = NULL;
 	fa2_slack_app_free(g_slack);
 	g_slack = NULL;
 	fa2_serve_alarms_free(alarms);

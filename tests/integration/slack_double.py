@@ -36,8 +36,10 @@ BOT_USER, BOT_ID, TEAM_ID = "U0FA2BOT", "B0FA2BOT", "T0FA2TEAM"
 
 
 class Double:
-    def __init__(self, token, tz_offset=32400, users=None, revoked=()):
+    def __init__(self, token, tz_offset=32400, users=None, revoked=(), app_token=None, socket=None):
         self.token = token
+        self.app_token = app_token   # xapp-... accepted by apps.connections.open only
+        self.socket = socket         # socket_double.SocketDouble handing out URLs
         self.tz_offset = tz_offset
         self.users = dict(users or {})
         self.unknown_users = set()
@@ -147,6 +149,23 @@ class Double:
         with self.lock:
             auth = headers.get("Authorization", "")
             ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
+            if method == "apps.connections.open":
+                # app-level token only (a bot token gets not_allowed_token_type, as on Slack)
+                if self.app_token is None or self.socket is None:
+                    return self.bad(method, "Socket Mode not enabled in this double")
+                if auth == "Bearer " + self.token:
+                    self._violations.append("%s: called with the bot token" % method)
+                    return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+                if auth != "Bearer " + self.app_token:
+                    self._violations.append("%s: bad Authorization" % method)
+                    return 200, {"ok": False, "error": "invalid_auth"}, {}
+                if ctype not in ("application/x-www-form-urlencoded", ""):
+                    return self.bad(method, "content type %r" % ctype)
+                self._calls.append({"method": method, "args": {}, "ctype": ctype})
+                return 200, {"ok": True, "url": self.socket.new_url()}, {}
+            if self.app_token and auth == "Bearer " + self.app_token:
+                self._violations.append("%s: called with the app-level token" % method)
+                return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
             if auth[len("Bearer "):] in self.revoked and auth.startswith("Bearer "):
                 self._calls.append({"method": method, "args": {}, "ctype": ctype, "refused": True})
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
