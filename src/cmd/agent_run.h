@@ -8,6 +8,7 @@
 
 #include "agent/config.h"
 #include "agent/tool.h"
+#include "aws/alarms.h"
 
 typedef enum fa2_out_format { FA2_OUT_MD = 0, FA2_OUT_JSON } fa2_out_format;
 
@@ -21,6 +22,7 @@ typedef struct fa2_run_opts {
 	/* New analysis: */
 	const char *event;
 	int64_t from_ms, to_ms;
+	const fa2_alarm *alarm;    /* the alarm that triggered it (its metric is read first); may be NULL */
 	/* Resume: */
 	const char *resume_id;
 } fa2_run_opts;

@@ -21,6 +21,8 @@
 #include "base/err.h"
 #include "net/server.h"
 
+struct fa2_alarm; /* aws/alarms.h */
+
 #define FA2_SLACK_MAX_BODY (512u * 1024u)   /* request bodies above this: 413 */
 #define FA2_SLACK_MAX_SEEN 65536u           /* idempotency keys remembered */
 #define FA2_SLACK_MAX_QUEUE 1024u           /* jobs waiting for a worker */
@@ -50,6 +52,9 @@ typedef struct fa2_slack_app_config {
 	fa2_config *cfg;              /* analysis configuration (borrowed) */
 	fa2_slack_alarm_lookup lookup;/* DescribeAlarms; NULL: trust the message text */
 	void *lookup_ctx;
+	/* The whole alarm for a submitted alarm form (ctx: lookup_ctx), so the analysis reads
+	 * the alarm's metric first; NULL: the analysis runs without it. */
+	fa2_err (*lookup_alarm)(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 } fa2_slack_app_config;
 
 typedef struct fa2_slack_app fa2_slack_app;
