@@ -12,7 +12,8 @@
 #include "base/log.h"
 
 static const char *const prompt_names[FA2_PROMPT__COUNT] = {
-	"system.txt", "incident.txt", "final_report.txt", "report_schema.txt"
+	"system.txt", "incident.txt", "final_report.txt", "report_schema.txt", "alarm.txt",
+	"query_repair.txt"
 };
 
 const struct fa2_prompt_file *fa2_prompts_builtin(const char *path)

@@ -25,6 +25,8 @@ typedef enum fa2_prompt_id {
 	FA2_PROMPT_INCIDENT,
 	FA2_PROMPT_FINAL_REPORT,
 	FA2_PROMPT_REPORT_SCHEMA,
+	FA2_PROMPT_ALARM,        /* appended to the incident when an alarm triggered it */
+	FA2_PROMPT_QUERY_REPAIR, /* one model call repairing a rejected tool query */
 	FA2_PROMPT__COUNT
 } fa2_prompt_id;
 

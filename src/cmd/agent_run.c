@@ -215,6 +215,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 		inc.event = o->event;
 		inc.from_ms = o->from_ms;
 		inc.to_ms = o->to_ms;
+		inc.alarm = o->alarm;
 		e = fa2_agent_run(&ac, &inc, &res);
 	}
 	if (e || !res.report) {

@@ -8,8 +8,13 @@ the machine image):
   the last user message are exactly the toolUse ids of the previous assistant turn.
   Answers from a script indexed by the number of assistant messages in the request, so
   that a resumed conversation gets the same answers.
+- A tool's query-repair call (one user message, no toolConfig) is answered from
+  repair_script (a list, consumed in order) when it is set, and recorded in repairs.
 - CloudTrail LookupEvents (awsJson1_1) and Bedrock Agent Runtime Retrieve, signed and
   checked the same way; responses can be delayed to observe parallel tool runs.
+- Logs Insights (StartQuery/GetQueryResults/StopQuery): a StartQuery whose queryString
+  contains logs_malformed is rejected with MalformedQueryException, as the service does
+  for bad syntax (moto_server ignores the query text).
 
 Every request is counted; every violation is recorded in Doubles.errors and answered
 with HTTP 400 ValidationException."""
@@ -66,6 +71,9 @@ class Doubles(http.server.ThreadingHTTPServer):
         self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first
         self.logs_cap = 10000   # rows a query returns at most (the service's cap); None: all
         self.logs_calls = []    # (operation, parsed body)
+        self.logs_malformed = None  # substring of a queryString StartQuery rejects
+        self.repair_script = None   # replies to repair calls (no toolConfig, one message)
+        self.repairs = []       # parsed repair requests
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
@@ -174,6 +182,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         err = self.check_shape(req)
         if err:
             return self.invalid(err)
+        if s.repair_script is not None and "toolConfig" not in req and len(req["messages"]) == 1:
+            with s.lock:
+                s.repairs.append(req)
+                rep = s.repair_script.pop(0) if s.repair_script else None
+            if rep is None:
+                return self.invalid("no scripted answer for repair call %d" % len(s.repairs))
+            return self.reply(200, rep)
         turn = sum(1 for msg in req["messages"] if msg["role"] == "assistant")
         with s.lock:
             s.converse.append((time.monotonic(), turn, req))
@@ -332,6 +347,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if op == "StartQuery":
             if req.get("endTime", 0) > 1e11:
                 return self.invalid("startTime/endTime must be epoch seconds")
+            if s.logs_malformed and s.logs_malformed in req.get("queryString", ""):
+                return self.reply(400, {"__type": "MalformedQueryException",
+                                        "message": "unexpected symbol found ( at line 1 and position 33",
+                                        "queryCompileError": {"location": {"start": 32, "end": 33}}},
+                                  "MalformedQueryException")
             return self.reply(200, {"queryId": "q-%d" % len(s.logs_calls)})
         if op == "GetQueryResults":
             rows = s.logs_rows if s.logs_cap is None else s.logs_rows[:s.logs_cap]
