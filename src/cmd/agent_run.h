@@ -23,6 +23,9 @@ typedef struct fa2_run_opts {
 	int64_t from_ms, to_ms;
 	/* Resume: */
 	const char *resume_id;
+	/* Offline: a snapshot directory (docs/snapshot.md) answers the tools instead of AWS;
+	 * the window must lie inside the snapshot's. NULL: AWS. */
+	const char *source_dir;
 } fa2_run_opts;
 
 /* Runs (or resumes) the analysis and writes the report. Returns the exit code: 0 for a

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agent/config.h"
+#include "agent/tools/snap.h"
 #include "base/alloc.h"
 #include "base/slice.h"
 #include "base/time.h"
@@ -16,9 +17,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fa2 analyze --from TIME [--to TIME] --event TEXT [options]\n"
+		"       fa2 analyze --source DIR [--from TIME] [--to TIME] [--event TEXT] [options]\n"
 		"\n"
 		"Runs one failure analysis over the incident window and prints the report.\n"
 		"\n"
+		"  --source DIR      offline: the tools read this snapshot directory (fa2 snapshot,\n"
+		"                    docs/snapshot.md) instead of AWS; the window defaults to the\n"
+		"                    snapshot's and must lie inside it; the event defaults to the\n"
+		"                    snapshot's alarm or description\n"
 		"  --from TIME       start of the window: RFC 3339, -30m, now-2h, epoch s/ms\n"
 		"  --to TIME         end of the window (default: now)\n"
 		"  --event TEXT      what happened: alarm text or a description\n"
@@ -53,6 +59,9 @@ int fa2_cmd_analyze(int argc, char **argv)
 {
 	const char *from = NULL, *to = NULL, *event = NULL, *config = NULL, *lang = NULL;
 	const char *format = NULL, *out = NULL, *prompts = NULL, *tz = NULL, *state_dir = NULL, *v;
+	const char *source = NULL;
+	char snap_event[2048], msg[512];
+	int64_t snap_from = 0, snap_to = 0;
 	fa2_run_opts o;
 	fa2_config cfg;
 	int64_t now = fa2_time_now_ms();
@@ -80,6 +89,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 		OPT("--prompts", prompts)
 		OPT("--tz", tz)
 		OPT("--state-dir", state_dir)
+		OPT("--source", source)
 #undef OPT
 		fprintf(stderr, "fa2 analyze: unknown argument '%s'; see 'fa2 analyze --help'\n", a);
 		return FA2_EXIT_USAGE;
@@ -88,7 +98,23 @@ int fa2_cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "fa2 analyze: --tz '%s' is not a UTC offset (+09:00, UTC, JST, ...)\n", tz);
 		return FA2_EXIT_USAGE;
 	}
-	if (!from) {
+	if (source) {
+		/* The manifest gives the default window and event; the data are read later. */
+		if (fa2_snap_manifest_info(source, &snap_from, &snap_to, snap_event, sizeof snap_event, msg,
+					   sizeof msg)) {
+			fprintf(stderr, "fa2 analyze: --source: %s\n", msg);
+			return FA2_EXIT_USAGE;
+		}
+		if (!event) {
+			if (!snap_event[0]) {
+				fprintf(stderr, "fa2 analyze: --event is required: the snapshot has no alarm or "
+					"description to describe what happened\n");
+				return FA2_EXIT_USAGE;
+			}
+			event = snap_event;
+		}
+	}
+	if (!from && !source) {
 		fprintf(stderr, "fa2 analyze: --from is required (e.g. --from -1h)\n");
 		return FA2_EXIT_USAGE;
 	}
@@ -125,11 +151,12 @@ int fa2_cmd_analyze(int argc, char **argv)
 	}
 	if (!tz)
 		tz_min = cfg.tz_offset_min; /* the config's zone for times written without one */
-	if (fa2_time_parse(fa2_slice_cstr(from), now, tz_min, &o.from_ms)) {
+	o.from_ms = snap_from;
+	if (from && fa2_time_parse(fa2_slice_cstr(from), now, tz_min, &o.from_ms)) {
 		fprintf(stderr, "fa2 analyze: --from '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", from);
 		goto cleanup;
 	}
-	o.to_ms = now;
+	o.to_ms = source ? snap_to : now;
 	if (to && fa2_time_parse(fa2_slice_cstr(to), now, tz_min, &o.to_ms)) {
 		fprintf(stderr, "fa2 analyze: --to '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", to);
 		goto cleanup;
@@ -140,6 +167,10 @@ int fa2_cmd_analyze(int argc, char **argv)
 	}
 	if (o.to_ms - o.from_ms > MAX_WINDOW_MS) {
 		fprintf(stderr, "fa2 analyze: the window is longer than 31 days; narrow --from/--to\n");
+		goto cleanup;
+	}
+	if (source && fa2_snap_window_check(snap_from, snap_to, o.from_ms, o.to_ms, msg, sizeof msg)) {
+		fprintf(stderr, "fa2 analyze: %s\n", msg);
 		goto cleanup;
 	}
 	if (o.from_ms > now + 5 * FA2_TIME_MS_PER_MIN) {
@@ -153,6 +184,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 	o.out_path = out;
 	o.tz_offset_min = tz_min;
 	o.event = event;
+	o.source_dir = source;
 	rc = fa2_cmd_run_agent(&o);
 cleanup:
 	fa2_config_cleanup(&cfg);
