@@ -28,6 +28,9 @@ typedef struct fa2_run_opts {
 	const fa2_alarm *alarm;    /* the alarm that triggered it (its metric is read first); may be NULL */
 	/* Resume: */
 	const char *resume_id;
+	/* Offline: a snapshot directory (docs/snapshot.md) answers the tools instead of AWS;
+	 * the window must lie inside the snapshot's. NULL: AWS. */
+	const char *source_dir;
 	/* Optional (serve): progress replaces the terminal progress lines (serialised; see
 	 * fa2_agent_config.progress); session_meta is merged into a NEW session's summary
 	 * before the analysis starts (e.g. the Slack thread, so a restart can resume it);

@@ -5,6 +5,7 @@
 #include "agent/config.h"
 #include "aws/alarms.h"
 #include "aws/session.h"
+#include "agent/tools/snap.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/slice.h"
@@ -20,9 +21,14 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: fa2 analyze --from TIME [--to TIME] --event TEXT [options]\n"
 		"       fa2 analyze --alarm NAME [--region R] [options]\n"
+		"       fa2 analyze --source DIR [--from TIME] [--to TIME] [--event TEXT] [options]\n"
 		"\n"
 		"Runs one failure analysis over the incident window and prints the report.\n"
 		"\n"
+		"  --source DIR      offline: the tools read this snapshot directory (fa2 snapshot,\n"
+		"                    docs/snapshot.md) instead of AWS; the window defaults to the\n"
+		"                    snapshot's and must lie inside it; the event defaults to the\n"
+		"                    snapshot's alarm or description\n"
 		"  --from TIME       start of the window: RFC 3339, -30m, now-2h, epoch s/ms\n"
 		"  --to TIME         end of the window (default: now)\n"
 		"  --event TEXT      what happened: alarm text or a description\n"
@@ -68,6 +74,9 @@ int fa2_cmd_analyze(int argc, char **argv)
 	uint64_t before_min = 30, after_min = 10;
 	fa2_alarm al;
 	fa2_buf ev;
+	const char *source = NULL;
+	char snap_event[2048], msg[512];
+	int64_t snap_from = 0, snap_to = 0;
 	fa2_run_opts o;
 	fa2_config cfg;
 	int64_t now = fa2_time_now_ms();
@@ -101,6 +110,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 		OPT("--region", region)
 		OPT("--before", before)
 		OPT("--after", after)
+		OPT("--source", source)
 #undef OPT
 		fprintf(stderr, "fa2 analyze: unknown argument '%s'; see 'fa2 analyze --help'\n", a);
 		return FA2_EXIT_USAGE;
@@ -109,8 +119,28 @@ int fa2_cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "fa2 analyze: --tz '%s' is not a UTC offset (+09:00, UTC, JST, ...)\n", tz);
 		return FA2_EXIT_USAGE;
 	}
-	if (!from && !alarm) {
-		fprintf(stderr, "fa2 analyze: --from is required (e.g. --from -1h), or --alarm NAME\n");
+	if (source && alarm) {
+		fprintf(stderr, "fa2 analyze: --alarm and --source do not go together (an alarm is looked up in AWS; a snapshot's own alarm is its default event)\n");
+		return FA2_EXIT_USAGE;
+	}
+	if (source) {
+		/* The manifest gives the default window and event; the data are read later. */
+		if (fa2_snap_manifest_info(source, &snap_from, &snap_to, snap_event, sizeof snap_event, msg,
+					   sizeof msg)) {
+			fprintf(stderr, "fa2 analyze: --source: %s\n", msg);
+			return FA2_EXIT_USAGE;
+		}
+		if (!event) {
+			if (!snap_event[0]) {
+				fprintf(stderr, "fa2 analyze: --event is required: the snapshot has no alarm or "
+					"description to describe what happened\n");
+				return FA2_EXIT_USAGE;
+			}
+			event = snap_event;
+		}
+	}
+	if (!from && !alarm && !source) {
+		fprintf(stderr, "fa2 analyze: --from is required (e.g. --from -1h), or --alarm NAME, or --source DIR\n");
 		return FA2_EXIT_USAGE;
 	}
 	if ((region || before || after) && !alarm) {
@@ -157,13 +187,13 @@ int fa2_cmd_analyze(int argc, char **argv)
 		tz_min = cfg.tz_offset_min; /* the config's zone for times written without one */
 	if (alarm) {
 		fa2_aws_session sess;
-		char msg[1600];
-		fa2_err e = fa2_aws_session_open(&sess, NULL, region ? region : cfg.region, 15000, msg, sizeof msg);
+		char amsg[1600];
+		fa2_err e = fa2_aws_session_open(&sess, NULL, region ? region : cfg.region, 15000, amsg, sizeof amsg);
 		if (!e)
-			e = fa2_alarm_describe(&sess.client, alarm, 0, &al, msg, sizeof msg);
+			e = fa2_alarm_describe(&sess.client, alarm, 0, &al, amsg, sizeof amsg);
 		fa2_aws_session_close(&sess);
 		if (e) {
-			fprintf(stderr, "fa2 analyze: alarm %s: %s\n", alarm, msg);
+			fprintf(stderr, "fa2 analyze: alarm %s: %s\n", alarm, amsg);
 			rc = e == FA2_ERR_NOT_FOUND || e == FA2_ERR_CONFIG ? FA2_EXIT_USAGE : FA2_EXIT_FAILURE;
 			goto cleanup;
 		}
@@ -186,11 +216,15 @@ int fa2_cmd_analyze(int argc, char **argv)
 			event = ev.data ? ev.data : alarm;
 		}
 	}
+	if (source)
+		o.from_ms = snap_from;
 	if (from && fa2_time_parse(fa2_slice_cstr(from), now, tz_min, &o.from_ms)) {
 		fprintf(stderr, "fa2 analyze: --from '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", from);
 		goto cleanup;
 	}
-	if (!alarm || from)
+	if (source)
+		o.to_ms = snap_to;
+	else if (!alarm || from)
 		o.to_ms = now;
 	if (to && fa2_time_parse(fa2_slice_cstr(to), now, tz_min, &o.to_ms)) {
 		fprintf(stderr, "fa2 analyze: --to '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", to);
@@ -204,6 +238,10 @@ int fa2_cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "fa2 analyze: the window is longer than 31 days; narrow --from/--to\n");
 		goto cleanup;
 	}
+	if (source && fa2_snap_window_check(snap_from, snap_to, o.from_ms, o.to_ms, msg, sizeof msg)) {
+		fprintf(stderr, "fa2 analyze: %s\n", msg);
+		goto cleanup;
+	}
 	if (o.from_ms > now + 5 * FA2_TIME_MS_PER_MIN) {
 		fprintf(stderr, "fa2 analyze: --from is in the future\n");
 		goto cleanup;
@@ -215,6 +253,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 	o.out_path = out;
 	o.tz_offset_min = tz_min;
 	o.event = event;
+	o.source_dir = source;
 	rc = fa2_cmd_run_agent(&o);
 cleanup:
 	fa2_config_cleanup(&cfg);

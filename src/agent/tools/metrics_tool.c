@@ -34,14 +34,7 @@ static const char schema[] =
 	"\"maxSeries\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":500}},"
 	"\"additionalProperties\":false}";
 
-typedef struct series {
-	cJSON *metric;          /* {Namespace, MetricName, Dimensions} (owned by the list) */
-	int64_t *t;
-	double *v;
-	size_t n, cap;
-	fa2_tr_metric_result r;
-	int analysed;
-} series;
+typedef fa2_metrics_series series;
 
 static double json_time_ms(const cJSON *t)
 {
@@ -256,6 +249,8 @@ static void describe(const fa2_tool_env *env, const series *s, fa2_buf *out)
 		const char *dn = fa2_json_str(d, "Name"), *dv = fa2_json_str(d, "Value");
 		(void)fa2_buf_appendf(out, " %s=%s", dn ? dn : "?", dv ? dv : "?");
 	}
+	if (s->stat)
+		(void)fa2_buf_appendf(out, " (%s)", s->stat);
 	if (s->n == 0) {
 		(void)fa2_buf_append_cstr(out, FA2_T(env, ": no data in the window\n", ": 期間内のデータなし\n"));
 		return;
@@ -279,6 +274,41 @@ static void describe(const fa2_tool_env *env, const series *s, fa2_buf *out)
 	}
 }
 
+fa2_err fa2_metrics_tool_summarise(const fa2_tool_env *env, fa2_metrics_series *ss, size_t n, long period,
+				   const char *stat, int truncated, fa2_buf *out)
+{
+	size_t i, with_data = 0, flagged = 0;
+	char t1[40], t2[40];
+	fa2_err e;
+	for (i = 0; i < n; i++) {
+		if (ss[i].n == 0)
+			continue;
+		sort_points(&ss[i]);
+		e = fa2_tr_metric_analyze(ss[i].t, ss[i].v, ss[i].n, 0, &ss[i].r);
+		if (e)
+			return e;
+		ss[i].analysed = 1;
+		with_data++;
+		if (ss[i].r.score > 0)
+			flagged++;
+	}
+	qsort(ss, n, sizeof *ss, series_cmp);
+	fa2_tools_time(env->from_ms, t1, sizeof t1);
+	fa2_tools_time(env->to_ms, t2, sizeof t2);
+	(void)fa2_buf_appendf(out, FA2_T(env, "%zu metrics (%zu with data, %zu with changes or anomalies) in %s .. %s, "
+					 "period %ld s, %s%s; strongest findings first\n",
+					 "メトリクス %zu 件（データあり %zu、変化・異常あり %zu）期間 %s .. %s、周期 %ld 秒、%s%s。所見の強い順\n"),
+			      n, with_data, flagged, t1, t2, period, stat,
+			      truncated ? FA2_T(env, " (list cut at maxSeries: narrow by namespace or metricName)",
+						" （maxSeries で打ち切り: namespace か metricName で絞ってください）") : "");
+	for (i = 0; i < n && i < METRICS_SHOWN; i++)
+		describe(env, &ss[i], out);
+	if (n > METRICS_SHOWN)
+		(void)fa2_buf_appendf(out, FA2_T(env, "\n(%zu more series without stronger findings not shown)\n",
+						 "\n（他 %zu 系列は省略）\n"), n - METRICS_SHOWN);
+	return FA2_OK;
+}
+
 static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
 {
 	cJSON *keep = cJSON_CreateArray(), *m;
@@ -286,10 +316,9 @@ static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *inp
 	long max_series = fa2_tools_int(input, "maxSeries", 100, 1, METRICS_MAX_SERIES);
 	int64_t span_s = (env->to_ms - env->from_ms) / 1000;
 	long period = 60;
-	size_t n, i, with_data = 0, flagged = 0;
+	size_t n, i;
 	int truncated = 0;
 	fa2_err e = FA2_ERR_NOMEM;
-	char t1[40], t2[40];
 
 	(void)ctx;
 	if (!keep)
@@ -321,32 +350,7 @@ static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *inp
 		if (e)
 			goto cleanup;
 	}
-	for (i = 0; i < n; i++) {
-		if (ss[i].n == 0)
-			continue;
-		sort_points(&ss[i]);
-		e = fa2_tr_metric_analyze(ss[i].t, ss[i].v, ss[i].n, 0, &ss[i].r);
-		if (e)
-			goto cleanup;
-		with_data++;
-		if (ss[i].r.score > 0)
-			flagged++;
-	}
-	qsort(ss, n, sizeof *ss, series_cmp);
-	fa2_tools_time(env->from_ms, t1, sizeof t1);
-	fa2_tools_time(env->to_ms, t2, sizeof t2);
-	(void)fa2_buf_appendf(out, FA2_T(env, "%zu metrics (%zu with data, %zu with changes or anomalies) in %s .. %s, "
-					 "period %ld s, Average%s; strongest findings first\n",
-					 "メトリクス %zu 件（データあり %zu、変化・異常あり %zu）期間 %s .. %s、周期 %ld 秒、Average%s。所見の強い順\n"),
-			      n, with_data, flagged, t1, t2, period,
-			      truncated ? FA2_T(env, " (list cut at maxSeries: narrow by namespace or metricName)",
-						" （maxSeries で打ち切り: namespace か metricName で絞ってください）") : "");
-	for (i = 0; i < n && i < METRICS_SHOWN; i++)
-		describe(env, &ss[i], out);
-	if (n > METRICS_SHOWN)
-		(void)fa2_buf_appendf(out, FA2_T(env, "\n(%zu more series without stronger findings not shown)\n",
-						 "\n（他 %zu 系列は省略）\n"), n - METRICS_SHOWN);
-	e = FA2_OK;
+	e = fa2_metrics_tool_summarise(env, ss, n, period, "Average", truncated, out);
 cleanup:
 	if (ss) {
 		for (i = 0; i < (size_t)cJSON_GetArraySize(keep); i++) {
