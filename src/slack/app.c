@@ -15,6 +15,7 @@
 #include "cmd/agent_run.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
+#include "slack/commands.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
@@ -579,6 +580,10 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	char ts[32] = "";
 	cJSON *blocks;
 
+	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight */
+		fa2_slack_cmds_view(&app->api, app->cfg.cfg, p);
+		return;
+	}
 	if (!channel || !*channel || !desc)
 		return;
 	blocks = fa2_slack_received_blocks(desc, start, end, user);
@@ -596,6 +601,9 @@ static void do_command(fa2_slack_app *app, const cJSON *p, fa2_server_req *req)
 
 	if (!allowed(app, channel, user)) {
 		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"%s\"}", REFUSAL);
+	} else if (fa2_slack_cmds_owns(cmd)) { /* /insight, /findings-report: they complete req */
+		fa2_slack_cmds_command(&app->api, app->cfg.cfg, p, req);
+		return;
 	} else if (cmd && strcmp(cmd, "/fa2") == 0 && trig) {
 		int64_t now = fa2_time_now_ms() / 1000;
 		cJSON *view = fa2_slack_form_modal(now - 3600, now, channel);
@@ -671,6 +679,13 @@ static void on_view_submission(fa2_slack_app *app, fa2_server_req *req, cJSON *p
 	const char *why, *field = FA2_SLACK_BLK_END;
 	char key[160];
 
+	if (fa2_slack_cmds_owns_view(cb) && allowed(app, channel, user)) { /* /insight: queued as is */
+		snprintf(key, sizeof key, "view:%s", vid ? vid : "");
+		if ((vid && seen_check(app, key)) || enqueue(app, JOB_VIEW, p, NULL) != 0)
+			cJSON_Delete(p);
+		reply(req, 200, "");
+		return;
+	}
 	if (!cb || strcmp(cb, FA2_SLACK_VIEW_CALLBACK) != 0 || !allowed(app, channel, user)) {
 		reply(req, 200, "");
 		cJSON_Delete(p);
