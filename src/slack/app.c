@@ -20,6 +20,7 @@
 #include "slack/resume.h"
 #include "slack/settings.h"
 #include "slack/usertz.h"
+#include "slack/commands.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
@@ -664,6 +665,12 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	char ts[32] = "", line[400];
 	cJSON *blocks;
 
+	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight */
+		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+		fa2_slack_cmds_view(&app->api, cur->cfg, p);
+		fa2_slack_live_put(&app->live, cur);
+		return;
+	}
 	if (!channel || !*channel || !desc)
 		return;
 	blocks = fa2_slack_received_blocks(desc, start, end, user);
@@ -683,6 +690,11 @@ static void do_command(fa2_slack_app *app, const cJSON *p, const reply_to *reply
 
 	if (!allowed(app, channel, user)) {
 		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"%s\"}", REFUSAL);
+	} else if (fa2_slack_cmds_owns(cmd)) { /* /insight, /findings-report: they answer */
+		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+		fa2_slack_cmds_command(&app->api, cur->cfg, p, reply->complete, reply->handle);
+		fa2_slack_live_put(&app->live, cur);
+		return;
 	} else if (cmd && strcmp(cmd, "/fa2") == 0 && trig) {
 		int64_t now = fa2_time_now_ms() / 1000;
 		cJSON *view = fa2_slack_form_modal(now - 3600, now, channel);
@@ -772,6 +784,13 @@ static void on_view_submission(fa2_slack_app *app, cJSON *p, fa2_slack_ack *ack)
 	const char *why, *field = FA2_SLACK_BLK_END;
 	char key[160];
 
+	if (fa2_slack_cmds_owns_view(cb) && allowed(app, channel, user)) { /* /insight: queued as is */
+		snprintf(key, sizeof key, "view:%s", vid ? vid : "");
+		if ((vid && seen_check(app, key)) || enqueue(app, JOB_VIEW, p, NULL) != 0)
+			cJSON_Delete(p);
+		ack_text(ack, 200, "");
+		return;
+	}
 	ack_text(ack, 200, "");
 	if (!cb || strcmp(cb, FA2_SLACK_VIEW_CALLBACK) != 0 || !allowed(app, channel, user)) {
 		cJSON_Delete(p);

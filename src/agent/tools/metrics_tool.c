@@ -46,9 +46,10 @@ static double json_time_ms(const cJSON *t)
 	return -1;
 }
 
-static fa2_err list_metrics(const fa2_tool_env *env, const cJSON *input, long max_series,
-			    cJSON *keep, fa2_buf *out, int *truncated)
+fa2_err fa2_metrics_tool_list(const fa2_tool_env *env, const cJSON *input, long max_series,
+			      cJSON *keep, fa2_buf *out, int *truncated)
 {
+	const char *recent = fa2_json_str(input, "recentlyActive");
 	const char *ns = fa2_json_str(input, "namespace"), *name = fa2_json_str(input, "metricName");
 	const cJSON *dims = cJSON_GetObjectItemCaseSensitive(input, "dimensions"), *d;
 	char token[2048] = "";
@@ -61,6 +62,7 @@ static fa2_err list_metrics(const fa2_tool_env *env, const cJSON *input, long ma
 			return FA2_ERR_NOMEM;
 		if ((ns && *ns && !cJSON_AddStringToObject(req, "Namespace", ns)) ||
 		    (name && *name && !cJSON_AddStringToObject(req, "MetricName", name)) ||
+		    (recent && *recent && !cJSON_AddStringToObject(req, "RecentlyActive", recent)) ||
 		    (token[0] && !cJSON_AddStringToObject(req, "NextToken", token))) {
 			cJSON_Delete(req);
 			return FA2_ERR_NOMEM;
@@ -309,42 +311,31 @@ fa2_err fa2_metrics_tool_summarise(const fa2_tool_env *env, fa2_metrics_series *
 	return FA2_OK;
 }
 
-static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+long fa2_metrics_tool_period(int64_t span_ms)
 {
-	cJSON *keep = cJSON_CreateArray(), *m;
-	series *ss = NULL;
-	long max_series = fa2_tools_int(input, "maxSeries", 100, 1, METRICS_MAX_SERIES);
-	int64_t span_s = (env->to_ms - env->from_ms) / 1000;
-	long period = 60;
-	size_t n, i;
-	int truncated = 0;
-	fa2_err e = FA2_ERR_NOMEM;
-
-	(void)ctx;
-	if (!keep)
-		goto cleanup;
+	int64_t span_s = span_ms / 1000;
 	if (span_s > 60L * METRICS_MAX_POINTS)
-		period = (long)((span_s / METRICS_MAX_POINTS + 59) / 60 * 60);
-	e = list_metrics(env, input, max_series, keep, out, &truncated);
-	if (e)
-		goto cleanup;
-	n = (size_t)cJSON_GetArraySize(keep);
-	if (n == 0) {
-		(void)fa2_buf_append_cstr(out, FA2_T(env, "no metrics matched; list without metricName/dimensions "
-						     "or name another namespace\n",
-						     "該当するメトリクスがありません。metricName/dimensions を外すか別の名前空間を指定してください\n"));
-		e = FA2_OK;
-		goto cleanup;
-	}
+		return (long)((span_s / METRICS_MAX_POINTS + 59) / 60 * 60);
+	return 60;
+}
+
+fa2_err fa2_metrics_tool_fetch_summarise(const fa2_tool_env *env, const cJSON *metrics, long period,
+					 int truncated, fa2_buf *out)
+{
+	const cJSON *m;
+	series *ss = NULL;
+	size_t n = (size_t)cJSON_GetArraySize(metrics), i;
+	fa2_err e = FA2_OK;
+
+	if (n == 0)
+		return FA2_OK;
 	ss = fa2_malloc(n * sizeof *ss);
-	if (!ss) {
-		e = FA2_ERR_NOMEM;
-		goto cleanup;
-	}
+	if (!ss)
+		return FA2_ERR_NOMEM;
 	memset(ss, 0, n * sizeof *ss);
 	i = 0;
-	cJSON_ArrayForEach(m, keep)
-		ss[i++].metric = m;
+	cJSON_ArrayForEach(m, metrics)
+		ss[i++].metric = (cJSON *)m;
 	for (i = 0; i < n; i += METRICS_BATCH) {
 		e = get_batch(env, ss, i, n - i < METRICS_BATCH ? n - i : METRICS_BATCH, period, out);
 		if (e)
@@ -352,13 +343,37 @@ static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *inp
 	}
 	e = fa2_metrics_tool_summarise(env, ss, n, period, "Average", truncated, out);
 cleanup:
-	if (ss) {
-		for (i = 0; i < (size_t)cJSON_GetArraySize(keep); i++) {
-			fa2_free(ss[i].t);
-			fa2_free(ss[i].v);
-		}
-		fa2_free(ss);
+	for (i = 0; i < n; i++) {
+		fa2_free(ss[i].t);
+		fa2_free(ss[i].v);
 	}
+	fa2_free(ss);
+	return e;
+}
+
+static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+{
+	cJSON *keep = cJSON_CreateArray();
+	long max_series = fa2_tools_int(input, "maxSeries", 100, 1, METRICS_MAX_SERIES);
+	int truncated = 0;
+	fa2_err e = FA2_ERR_NOMEM;
+
+	(void)ctx;
+	if (!keep)
+		goto cleanup;
+	e = fa2_metrics_tool_list(env, input, max_series, keep, out, &truncated);
+	if (e)
+		goto cleanup;
+	if (cJSON_GetArraySize(keep) == 0) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "no metrics matched; list without metricName/dimensions "
+						     "or name another namespace\n",
+						     "該当するメトリクスがありません。metricName/dimensions を外すか別の名前空間を指定してください\n"));
+		e = FA2_OK;
+		goto cleanup;
+	}
+	e = fa2_metrics_tool_fetch_summarise(env, keep, fa2_metrics_tool_period(env->to_ms - env->from_ms), truncated,
+					     out);
+cleanup:
 	cJSON_Delete(keep);
 	return e;
 }

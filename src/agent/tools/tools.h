@@ -41,4 +41,21 @@ typedef struct fa2_metrics_series {
 fa2_err fa2_metrics_tool_summarise(const fa2_tool_env *env, fa2_metrics_series *ss, size_t n, long period,
 				   const char *stat, int truncated, fa2_buf *out);
 
+/* metrics_tool's pieces, shared with the insight engine (src/agent/insight.c). */
+/* ListMetrics over all pages into keep (a cJSON array; duplicates of the listed
+ * {Namespace, MetricName, Dimensions} are added). input members: "namespace" (without it
+ * only AWS/ namespaces are kept), "metricName", "dimensions" [{name, value}],
+ * "recentlyActive" ("PT3H"). Stops at max_series and sets *truncated. Errors are
+ * explained in out. */
+fa2_err fa2_metrics_tool_list(const fa2_tool_env *env, const cJSON *input, long max_series,
+			      cJSON *keep, fa2_buf *out, int *truncated);
+/* The GetMetricData period (seconds, a multiple of 60, at least 60) that keeps a window of
+ * span_ms under 1,440 points per series. */
+long fa2_metrics_tool_period(int64_t span_ms);
+/* GetMetricData (Average at period) for every metric of the array (borrowed) over env's
+ * window, then per series min/max/mean/last, change points and anomalies, strongest
+ * findings first, appended to out. truncated adds a note that the list was cut. */
+fa2_err fa2_metrics_tool_fetch_summarise(const fa2_tool_env *env, const cJSON *metrics, long period,
+					 int truncated, fa2_buf *out);
+
 #endif
