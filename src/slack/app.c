@@ -15,6 +15,8 @@
 #include "cmd/agent_run.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
+#include "slack/analysis.h"
+#include "slack/resume.h"
 #include "slack/settings.h"
 #include "slack/usertz.h"
 #include "slack/verify.h"
@@ -22,7 +24,7 @@
 
 #define SLACK_MAX_WORKERS 32u
 
-typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW, JOB_RESUME } job_kind;
 
 /* Where a deferred answer goes: complete(handle, ...) exactly once. */
 typedef struct reply_to {
@@ -410,15 +412,17 @@ const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s
 static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts,
                       const fa2_slack_alarm *al, const fa2_slack_alarm_info *info, int64_t change_s)
 {
-	char desc[2048];
+	char desc[2048], when[40];
 	cJSON *blocks;
 	int64_t start = change_s - (int64_t)app->cfg.before_min * 60;
 	int64_t end = change_s + (int64_t)app->cfg.after_min * 60;
 	int64_t now = fa2_time_now_ms() / 1000;
 	if (end > now)
 		end = now;
-	/* the alarm's metric comes first: it is what the analysis looks at first */
-	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM%s%s.%s%s%s%s", al->name,
+	/* the alarm's metric comes first: it is what the analysis looks at first; the state
+	 * change time lets the graphs mark it (slack/graphs.h) */
+	fa2_time_format_rfc3339(change_s * 1000, 0, 0, when, sizeof when);
+	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM at %s%s%s.%s%s%s%s", al->name, when,
 	         al->region[0] ? " in " : "", al->region, info && info->metric[0] ? " Metric: " : "",
 	         info ? info->metric : "", info && info->reason[0] ? ". Reason: " : "",
 	         info ? info->reason : "");
@@ -450,15 +454,15 @@ static int event_is_candidate(fa2_slack_app *app, const cJSON *env)
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(env, "event");
 	const char *type = fa2_json_str(ev, "type");
-	fa2_slack_settings *st;
+	fa2_slack_settings *s;
 	const char *ids;
 	int ok;
 	if (!type || strcmp(type, "message") != 0)
 		return 0;
-	st = fa2_slack_live_get(&app->live); /* the reloadable alarm ids (settings.h) */
-	ids = st->alarm_ids ? st->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS;
+	s = fa2_slack_live_get(&app->live);
+	ids = s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS;
 	ok = in_list(ids, fa2_json_str(ev, "app_id")) == 1 || in_list(ids, fa2_json_str(ev, "bot_id")) == 1;
-	fa2_slack_live_put(&app->live, st);
+	fa2_slack_live_put(&app->live, s);
 	return ok;
 }
 
@@ -513,71 +517,54 @@ static int64_t state_num(const cJSON *values, const char *block, const char *act
 	return (int64_t)d;
 }
 
-static void fail_thread(fa2_slack_app *app, const char *channel, const char *thread, const char *progress_ts,
-                        const char *why)
+static void count_outcome(fa2_slack_app *app, int outcome)
 {
-	char msg[1024];
-	snprintf(msg, sizeof msg, ":x: The analysis failed: %s\nTo retry, fix the cause and press *Analyse* on the form again, "
-	         "or run `/fa2`.", why);
-	if (progress_ts && progress_ts[0])
-		(void)fa2_slack_update_message(&app->api, channel, progress_ts, msg, NULL);
-	else
-		(void)fa2_slack_post_message(&app->api, channel, thread, msg, NULL, NULL);
+	pthread_mutex_lock(&app->lock);
+	if (outcome > 0)
+		app->stats.analyses_ok++;
+	else if (outcome == 0)
+		app->stats.analyses_failed++;
+	pthread_mutex_unlock(&app->lock);
 }
 
+/* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c. */
 static void run_analysis(fa2_slack_app *app, const char *channel, const char *thread,
                          const char *desc, int64_t start_s, int64_t end_s)
 {
-	char progress_ts[32] = "", path[1100], line[512];
-	fa2_run_opts o;
-	fa2_buf report;
-	int64_t t0 = fa2_time_mono_ms();
-	int rc;
 	/* the configuration this analysis started with, kept across a reload (settings.h) */
 	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
+	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
+	env.api = &app->api;
+	env.cfg = &c;
+	count_outcome(app, fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
+	fa2_slack_live_put(&app->live, cur);
+}
 
-	snprintf(line, sizeof line, ":hourglass_flowing_sand: Analysing \"%s\"… (started)", desc);
-	if (fa2_slack_post_message(&app->api, channel, thread, line, NULL, progress_ts) != FA2_OK) {
-		fa2_slack_live_put(&app->live, cur);
-		return;
-	}
-	if (!cur->cfg) {
-		fail_thread(app, channel, thread, progress_ts, "fa2 serve has no analysis configuration");
-		goto failed;
-	}
-	snprintf(path, sizeof path, "%s/slack/report-%s-%s.md", app->cfg.state_dir, channel, thread);
-	memset(&o, 0, sizeof o);
-	o.cmd = "serve";
-	o.cfg = cur->cfg;
-	o.format = FA2_OUT_MD;
-	o.out_path = path;
-	o.tz_offset_min = cur->cfg->tz_offset_min;
-	o.event = desc;
-	o.from_ms = start_s * 1000;
-	o.to_ms = end_s * 1000;
-	rc = fa2_cmd_run_agent(&o);
-	fa2_buf_init(&report, 8u << 20);
-	if (rc != 0 || fa2_file_read_all(path, &report) != FA2_OK || report.len == 0) {
-		snprintf(line, sizeof line, "the analysis engine stopped with exit code %d (see the fa2 serve log)", rc);
-		fail_thread(app, channel, thread, progress_ts, line);
-		fa2_buf_cleanup(&report);
-		goto failed;
-	}
-	snprintf(line, sizeof line, ":white_check_mark: Analysis complete in %llds.",
-	         (long long)((fa2_time_mono_ms() - t0) / 1000));
-	(void)fa2_slack_update_message(&app->api, channel, progress_ts, line, NULL);
-	(void)fa2_slack_post_report(&app->api, channel, thread, fa2_buf_slice(&report));
-	fa2_buf_cleanup(&report);
-	pthread_mutex_lock(&app->lock);
-	app->stats.analyses_ok++;
-	pthread_mutex_unlock(&app->lock);
+static void do_resume(fa2_slack_app *app, const cJSON *p)
+{
+	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
+	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
+	env.api = &app->api;
+	env.cfg = &c;
+	count_outcome(app, fa2_slack_analysis_resume(&env, p));
 	fa2_slack_live_put(&app->live, cur);
-	return;
-failed:
-	pthread_mutex_lock(&app->lock);
-	app->stats.analyses_failed++;
-	pthread_mutex_unlock(&app->lock);
-	fa2_slack_live_put(&app->live, cur);
+}
+
+static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
+{
+	fa2_slack_app *app = ctx;
+	cJSON *p = fa2_slack_resume_job(it);
+	if (!p || enqueue(app, JOB_RESUME, p, NULL) != 0) {
+		FA2_LOGW("slack", "session %s: cannot queue its resumption", it->id);
+		cJSON_Delete(p);
+		return 0;
+	}
+	FA2_LOGI("slack", "session %s (%s) interrupted by a restart: queued", it->id, it->status);
+	return 0;
 }
 
 /* "Request received: <window in the user's time zone> (<UTC>)" into line. */
@@ -728,6 +715,8 @@ static void *worker(void *arg)
 			do_action(app, j->payload);
 		else if (j->kind == JOB_VIEW)
 			do_view(app, j->payload);
+		else if (j->kind == JOB_RESUME)
+			do_resume(app, j->payload);
 		else
 			do_command(app, j->payload, &j->reply);
 		cJSON_Delete(j->payload);
@@ -1083,6 +1072,8 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 		fa2_slack_app_free(app);
 		return FA2_ERR_NOMEM;
 	}
+	if (app->live.cur && app->live.cur->cfg && cfg->state_dir && *cfg->state_dir && app->token[0])
+		(void)fa2_slack_resume_scan(cfg->state_dir, queue_resume, app);
 	*out = app;
 	return FA2_OK;
 }

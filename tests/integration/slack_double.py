@@ -15,6 +15,7 @@ ids in `unknown_users`.
 """
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -47,6 +48,7 @@ class Double:
         self.uploads = {}
         self.ratelimit = {}  # method -> number of 429s still to answer
         self.ts = 1700000000
+        self._update_times = {}  # message ts -> monotonic arrival times of chat.update
         double = self
 
         class H(BaseHTTPRequestHandler):
@@ -87,6 +89,10 @@ class Double:
     def calls(self, method=None):
         with self.lock:
             return [c for c in self._calls if method is None or c["method"] == method]
+
+    def update_times(self, ts):
+        with self.lock:
+            return list(self._update_times.get(ts, []))
 
     def violations(self):
         with self.lock:
@@ -186,6 +192,7 @@ class Double:
                 self.ts += 1
                 return 200, {"ok": True, "channel": args["channel"], "ts": "%d.000100" % self.ts}, {}
             if method == "chat.update":
+                self._update_times.setdefault(args["ts"], []).append(time.monotonic())
                 return 200, {"ok": True, "channel": args["channel"], "ts": args["ts"]}, {}
             if method == "auth.test":
                 if args:
