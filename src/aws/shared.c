@@ -9,6 +9,7 @@
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static int g_ready;
+static unsigned g_holds;  /* users between hold and release */
 static fa2_aws_session g_sess;
 
 fa2_err fa2_aws_shared_get(const char *region, fa2_aws_client **out, char *msg, size_t msg_cap)
@@ -36,10 +37,19 @@ done:
 	return e;
 }
 
+void fa2_aws_shared_hold(void)
+{
+	pthread_mutex_lock(&g_lock);
+	g_holds++;
+	pthread_mutex_unlock(&g_lock);
+}
+
 void fa2_aws_shared_release(void)
 {
 	pthread_mutex_lock(&g_lock);
-	if (g_ready) {
+	if (g_holds)
+		g_holds--;
+	if (g_ready && g_holds == 0) {
 		fa2_aws_session_close(&g_sess);
 		g_ready = 0;
 	}

@@ -101,6 +101,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	memset(&session, 0, sizeof session);
 	fa2_buf_init(&out, FA2_MAX_REPORT_BYTES);
 	fa2_tool_registry_init(&tools);
+	fa2_aws_shared_hold(); /* released at cleanup: other analyses may share the client */
 
 	/* Resume: the session's language wins (its conversation is in it). */
 	if (o->resume_id) {
@@ -265,7 +266,8 @@ cleanup:
 		fa2_session_close(&session);
 	if (tctx)
 		fa2_llm_transport_release(tctx);
-	/* The tools and the Bedrock transport share one AWS client; no worker runs now. */
+	/* The tools and the Bedrock transport share one AWS client; none of this analysis's
+	 * workers runs now (other analyses keep it alive with their own hold). */
 	fa2_aws_shared_release();
 	if (have_llm)
 		fa2_llm_provider_cleanup(&llm);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "agent/config.h"
-#include "aws/shared.h"
 #include "base/limits.h"
 #include "base/slice.h"
 #include "cmd/agent_run.h"
@@ -133,7 +132,6 @@ static int run(const char *cmd, int argc, char **argv, int insight)
 		fprintf(stderr, "fa2 %s: the model was unavailable; the output was written without it\n", cmd);
 	rc = fa2_cmd_write_output(cmd, out, md.data ? md.data : "", md.len) ? FA2_EXIT_FAILURE : FA2_EXIT_OK;
 cleanup:
-	fa2_aws_shared_release();
 	if (have_cfg)
 		fa2_config_cleanup(&cfg);
 	fa2_buf_cleanup(&md);

@@ -8,6 +8,7 @@
 #include "agent/findings.h"
 #include "agent/insight.h"
 #include "agent/prompts.h"
+#include "aws/shared.h"
 #include "base/time.h"
 #include "llm/transport.h"
 
@@ -81,6 +82,7 @@ fa2_err fa2_cmds_run_insight(const fa2_config *cfg, fa2_lang lang, const char *q
 			 : "Insight is turned off in this fa2's configuration (slashCommands.insight). Please ask your administrator.");
 		return FA2_ERR_UNSUPPORTED;
 	}
+	fa2_aws_shared_hold(); /* the model transport and the AWS calls share one client */
 	e = open_setup(&s, cfg, lang, msg, cap);
 	if (!e) {
 		memset(&r, 0, sizeof r);
@@ -96,6 +98,7 @@ fa2_err fa2_cmds_run_insight(const fa2_config *cfg, fa2_lang lang, const char *q
 			*model_ok = info.model_ok;
 	}
 	close_setup(&s);
+	fa2_aws_shared_release();
 	return e;
 }
 
@@ -115,6 +118,7 @@ fa2_err fa2_cmds_run_findings(const fa2_config *cfg, fa2_lang lang, fa2_buf *md,
 			   "Please ask your administrator.");
 		return FA2_ERR_UNSUPPORTED;
 	}
+	fa2_aws_shared_hold(); /* the model transport and the AWS calls share one client */
 	e = open_setup(&s, cfg, lang, msg, cap);
 	if (!e) {
 		memset(&r, 0, sizeof r);
@@ -126,5 +130,6 @@ fa2_err fa2_cmds_run_findings(const fa2_config *cfg, fa2_lang lang, fa2_buf *md,
 		e = fa2_findings_run(&r, md, NULL, model_ok, msg, cap);
 	}
 	close_setup(&s);
+	fa2_aws_shared_release();
 	return e;
 }

@@ -13,6 +13,7 @@
 #include "aws/creds.h"
 #include "aws/ini.h"
 #include "aws/secretsmanager.h"
+#include "aws/shared.h"
 #include "aws/sts.h"
 #include "base/alloc.h"
 #include "base/file.h"
@@ -1028,4 +1029,28 @@ FA2_TEST(aws_creds_web_identity_unsigned)
 	fa2_aws_creds_cleanup(&c);
 	fa2_aws_config_cleanup(&cfg);
 	clear_aws_env();
+}
+
+/* Concurrent analyses in `fa2 serve` share one AWS context: one finishing (its release)
+ * must not free the client another still holds; the last release frees it, and the next
+ * user gets a fresh one (here visible through the region it was opened with). */
+FA2_TEST(aws_shared_hold_release)
+{
+	fa2_aws_client *c1 = NULL, *c2 = NULL, *c3 = NULL;
+	char msg[256];
+
+	clear_aws_env();
+	fa2_aws_shared_hold();                 /* analysis A */
+	fa2_aws_shared_hold();                 /* analysis B */
+	CHECK_OK(fa2_aws_shared_get("eu-west-3", &c1, msg, sizeof msg));
+	CHECK_STR_EQ(c1->region, "eu-west-3");
+	fa2_aws_shared_release();              /* A ends */
+	CHECK_OK(fa2_aws_shared_get("ap-south-1", &c2, msg, sizeof msg));
+	CHECK(c2 == c1);
+	CHECK_STR_EQ(c2->region, "eu-west-3"); /* still B's context, not re-created */
+	fa2_aws_shared_release();              /* B ends: freed */
+	fa2_aws_shared_hold();
+	CHECK_OK(fa2_aws_shared_get("ap-south-1", &c3, msg, sizeof msg));
+	CHECK_STR_EQ(c3->region, "ap-south-1");
+	fa2_aws_shared_release();
 }
