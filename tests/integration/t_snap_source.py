@@ -200,6 +200,18 @@ def run(c, snap, poison, dbl):
     c.check(poison.hits == 0, "no AWS endpoint contacted by the resumed analysis")
     c.check(not dbl.errors, "no protocol violations on resume", "\n".join(dbl.errors))
 
+    # ---- 1c. the same analysis under ASan/UBSan (tools run concurrently on one snapshot) ----
+    asan = os.environ.get("FA2_ASAN", "")
+    if asan and os.access(asan, os.X_OK):
+        n_conv = len(dbl.converse)
+        rc, out, err, secs = aws_peers.fa2(asan, ["analyze", "--source", snap, "--config", cfg, "--format", "json"],
+                                           dict(env, ASAN_OPTIONS="detect_leaks=1"), timeout=180)
+        c.check(rc == 0 and "AddressSanitizer" not in err and "runtime error" not in err and
+                len(dbl.converse) - n_conv == 3, "the ASan/UBSan build runs the offline analysis cleanly (%.1f s)" % secs,
+                err[-1500:])
+    else:
+        print("(no ASan build at %r: ASan run skipped)" % asan)
+
     # ---- 2. the same with the OpenAI-compatible double (the air-gapped set-up) ----
     dbl.openai_key = "sk-local-snap-1"
     calls = [{"id": i, "type": "function", "function": {"name": n, "arguments": json.dumps(x)}} for i, n, x in TOOLS]
