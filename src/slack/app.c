@@ -15,19 +15,29 @@
 #include "cmd/agent_run.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
+#include "slack/analysis.h"
 #include "slack/commands.h"
+#include "slack/resume.h"
+#include "slack/settings.h"
+#include "slack/usertz.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
 #define SLACK_MAX_WORKERS 32u
 
-typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW, JOB_RESUME } job_kind;
+
+/* Where a deferred answer goes: complete(handle, ...) exactly once. */
+typedef struct reply_to {
+	void (*complete)(void *handle, int status, const char *content_type, const void *body, size_t len);
+	void *handle;
+} reply_to;
 
 typedef struct job {
 	struct job *next;
 	job_kind kind;
 	cJSON *payload;           /* owned */
-	fa2_server_req *req;      /* deferred request to complete (commands), or NULL */
+	reply_to reply;           /* deferred answer (commands); complete NULL otherwise */
 } job;
 
 struct fa2_slack_app {
@@ -36,6 +46,9 @@ struct fa2_slack_app {
 	char *token;
 	char seen_path[1024];
 	fa2_slack_api api;
+	fa2_slack_live live;      /* reloadable settings (SIGHUP): see settings.h */
+	fa2_slack_tzcache tz;     /* users' time zones (users.info) */
+	char self_user[64], self_bot[64];  /* the bot's own ids (auth.test) */
 
 	pthread_mutex_t lock;     /* guards everything below */
 	pthread_cond_t cond;
@@ -169,9 +182,35 @@ static int in_list(const char *list, const char *id)
 	return 0;
 }
 
-static int allowed(const fa2_slack_app *app, const char *channel, const char *user)
+static int allowed(fa2_slack_app *app, const char *channel, const char *user)
 {
-	return in_list(app->cfg.allow_channels, channel) != 0 && in_list(app->cfg.allow_users, user) != 0;
+	fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+	int ok = in_list(s->allow_channels, channel) != 0 && in_list(s->allow_users, user) != 0;
+	fa2_slack_live_put(&app->live, s);
+	return ok;
+}
+
+/* 1 when a message event is an alarm notification fa2 should look at: from a configured
+ * alarm source, not from fa2's own bot, in an allowed channel. */
+static int alarm_source(fa2_slack_app *app, const char *appid, const char *bot, const char *user,
+                        const char *channel)
+{
+	fa2_slack_settings *s;
+	int ok;
+	if ((app->self_bot[0] && bot && strcmp(bot, app->self_bot) == 0) ||
+	    (app->self_user[0] && user && strcmp(user, app->self_user) == 0)) {
+		FA2_LOGD("slack", "own message in %s ignored", channel);
+		return 0;
+	}
+	s = fa2_slack_live_get(&app->live);
+	ok = in_list(s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS, appid) == 1 ||
+	     in_list(s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS, bot) == 1;
+	if (ok && in_list(s->allow_channels, channel) == 0) {
+		FA2_LOGI("slack", "alarm message in channel %s ignored (not in the allow-list)", channel);
+		ok = 0;
+	}
+	fa2_slack_live_put(&app->live, s);
+	return ok;
 }
 
 static const char *REFUSAL =
@@ -183,7 +222,7 @@ static const char *jpath_str(const cJSON *o, const char *a, const char *b)
 	return fa2_json_str(cJSON_GetObjectItemCaseSensitive(o, a), b);
 }
 
-static int enqueue(fa2_slack_app *app, job_kind kind, cJSON *payload, fa2_server_req *req)
+static int enqueue(fa2_slack_app *app, job_kind kind, cJSON *payload, const reply_to *reply)
 {
 	job *j;
 	pthread_mutex_lock(&app->lock);
@@ -194,7 +233,10 @@ static int enqueue(fa2_slack_app *app, job_kind kind, cJSON *payload, fa2_server
 	j->next = NULL;
 	j->kind = kind;
 	j->payload = payload;
-	j->req = req;
+	if (reply)
+		j->reply = *reply;
+	else
+		memset(&j->reply, 0, sizeof j->reply);
 	if (app->tail)
 		app->tail->next = j;
 	else
@@ -371,19 +413,28 @@ const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s
 static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts,
                       const fa2_slack_alarm *al, const fa2_slack_alarm_info *info, int64_t change_s)
 {
-	char desc[2048];
+	char desc[2048], when[40];
 	cJSON *blocks;
 	int64_t start = change_s - (int64_t)app->cfg.before_min * 60;
 	int64_t end = change_s + (int64_t)app->cfg.after_min * 60;
 	int64_t now = fa2_time_now_ms() / 1000;
 	if (end > now)
 		end = now;
-	/* the alarm's metric comes first: it is what the analysis looks at first */
-	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM%s%s.%s%s%s%s", al->name,
+	/* the alarm's metric comes first: it is what the analysis looks at first; the state
+	 * change time lets the graphs mark it (slack/graphs.h) */
+	fa2_time_format_rfc3339(change_s * 1000, 0, 0, when, sizeof when);
+	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM at %s%s%s.%s%s%s%s", al->name, when,
 	         al->region[0] ? " in " : "", al->region, info && info->metric[0] ? " Metric: " : "",
 	         info ? info->metric : "", info && info->reason[0] ? ". Reason: " : "",
 	         info ? info->reason : "");
 	blocks = fa2_slack_form_blocks(desc, start, end, NULL);
+	{ /* the state-change time in UTC and the configured timeZone */
+		fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+		char note[200];
+		if (blocks && fa2_slack_format_change(change_s, s->cfg ? s->cfg->tz_offset_min : 0, note, sizeof note))
+			(void)fa2_slack_blocks_insert_context(blocks, 1, note);
+		fa2_slack_live_put(&app->live, s);
+	}
 	if (!blocks) {
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
@@ -396,6 +447,24 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 		FA2_LOGI("slack", "form posted for alarm %s in %s (thread %s)", al->name, channel, thread_ts);
 	}
 	cJSON_Delete(blocks);
+}
+
+/* 1 when an Events API envelope may start something (a message from one of the alarm
+ * sources); everything else is only acknowledged. do_event applies the full checks. */
+static int event_is_candidate(fa2_slack_app *app, const cJSON *env)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(env, "event");
+	const char *type = fa2_json_str(ev, "type");
+	fa2_slack_settings *s;
+	const char *ids;
+	int ok;
+	if (!type || strcmp(type, "message") != 0)
+		return 0;
+	s = fa2_slack_live_get(&app->live);
+	ids = s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS;
+	ok = in_list(ids, fa2_json_str(ev, "app_id")) == 1 || in_list(ids, fa2_json_str(ev, "bot_id")) == 1;
+	fa2_slack_live_put(&app->live, s);
+	return ok;
 }
 
 static void do_event(fa2_slack_app *app, const cJSON *env)
@@ -411,12 +480,8 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 
 	if (!type || strcmp(type, "message") != 0 || !channel || !ts)
 		return;
-	if (in_list(app->cfg.alarm_ids, appid) != 1 && in_list(app->cfg.alarm_ids, bot) != 1)
+	if (!alarm_source(app, appid, bot, fa2_json_str(ev, "user"), channel))
 		return;
-	if (in_list(app->cfg.allow_channels, channel) == 0) {
-		FA2_LOGI("slack", "alarm message in channel %s ignored (not in the allow-list)", channel);
-		return;
-	}
 	if (!fa2_slack_parse_alarm(ev, &al)) {
 		FA2_LOGI("slack", "message from %s in %s is not a recognisable alarm", appid ? appid : bot, channel);
 		return;
@@ -453,65 +518,67 @@ static int64_t state_num(const cJSON *values, const char *block, const char *act
 	return (int64_t)d;
 }
 
-static void fail_thread(fa2_slack_app *app, const char *channel, const char *thread, const char *progress_ts,
-                        const char *why)
+static void count_outcome(fa2_slack_app *app, int outcome)
 {
-	char msg[1024];
-	snprintf(msg, sizeof msg, ":x: The analysis failed: %s\nTo retry, fix the cause and press *Analyse* on the form again, "
-	         "or run `/fa2`.", why);
-	if (progress_ts && progress_ts[0])
-		(void)fa2_slack_update_message(&app->api, channel, progress_ts, msg, NULL);
-	else
-		(void)fa2_slack_post_message(&app->api, channel, thread, msg, NULL, NULL);
+	pthread_mutex_lock(&app->lock);
+	if (outcome > 0)
+		app->stats.analyses_ok++;
+	else if (outcome == 0)
+		app->stats.analyses_failed++;
+	pthread_mutex_unlock(&app->lock);
 }
 
+/* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c. */
 static void run_analysis(fa2_slack_app *app, const char *channel, const char *thread,
                          const char *desc, int64_t start_s, int64_t end_s)
 {
-	char progress_ts[32] = "", path[1100], line[512];
-	fa2_run_opts o;
-	fa2_buf report;
-	int64_t t0 = fa2_time_mono_ms();
-	int rc;
+	/* the configuration this analysis started with, kept across a reload (settings.h) */
+	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
+	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
+	env.api = &app->api;
+	env.cfg = &c;
+	count_outcome(app, fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
+	fa2_slack_live_put(&app->live, cur);
+}
 
-	snprintf(line, sizeof line, ":hourglass_flowing_sand: Analysing \"%s\"… (started)", desc);
-	if (fa2_slack_post_message(&app->api, channel, thread, line, NULL, progress_ts) != FA2_OK)
-		return;
-	if (!app->cfg.cfg) {
-		fail_thread(app, channel, thread, progress_ts, "fa2 serve has no analysis configuration");
-		goto failed;
+static void do_resume(fa2_slack_app *app, const cJSON *p)
+{
+	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
+	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
+	env.api = &app->api;
+	env.cfg = &c;
+	count_outcome(app, fa2_slack_analysis_resume(&env, p));
+	fa2_slack_live_put(&app->live, cur);
+}
+
+static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
+{
+	fa2_slack_app *app = ctx;
+	cJSON *p = fa2_slack_resume_job(it);
+	if (!p || enqueue(app, JOB_RESUME, p, NULL) != 0) {
+		FA2_LOGW("slack", "session %s: cannot queue its resumption", it->id);
+		cJSON_Delete(p);
+		return 0;
 	}
-	snprintf(path, sizeof path, "%s/slack/report-%s-%s.md", app->cfg.state_dir, channel, thread);
-	memset(&o, 0, sizeof o);
-	o.cmd = "serve";
-	o.cfg = app->cfg.cfg;
-	o.format = FA2_OUT_MD;
-	o.out_path = path;
-	o.tz_offset_min = app->cfg.cfg->tz_offset_min;
-	o.event = desc;
-	o.from_ms = start_s * 1000;
-	o.to_ms = end_s * 1000;
-	rc = fa2_cmd_run_agent(&o);
-	fa2_buf_init(&report, 8u << 20);
-	if (rc != 0 || fa2_file_read_all(path, &report) != FA2_OK || report.len == 0) {
-		snprintf(line, sizeof line, "the analysis engine stopped with exit code %d (see the fa2 serve log)", rc);
-		fail_thread(app, channel, thread, progress_ts, line);
-		fa2_buf_cleanup(&report);
-		goto failed;
-	}
-	snprintf(line, sizeof line, ":white_check_mark: Analysis complete in %llds.",
-	         (long long)((fa2_time_mono_ms() - t0) / 1000));
-	(void)fa2_slack_update_message(&app->api, channel, progress_ts, line, NULL);
-	(void)fa2_slack_post_report(&app->api, channel, thread, fa2_buf_slice(&report));
-	fa2_buf_cleanup(&report);
-	pthread_mutex_lock(&app->lock);
-	app->stats.analyses_ok++;
-	pthread_mutex_unlock(&app->lock);
-	return;
-failed:
-	pthread_mutex_lock(&app->lock);
-	app->stats.analyses_failed++;
-	pthread_mutex_unlock(&app->lock);
+	FA2_LOGI("slack", "session %s (%s) interrupted by a restart: queued", it->id, it->status);
+	return 0;
+}
+
+/* "Request received: <window in the user's time zone> (<UTC>)" into line. */
+static void received_line(fa2_slack_app *app, const char *user, int64_t start, int64_t end,
+                          char *line, size_t cap)
+{
+	fa2_slack_tz tz;
+	char when[300];
+	fa2_slack_tzcache_get(&app->tz, app->api.token && app->api.token[0] ? &app->api : NULL, user, &tz);
+	if (fa2_slack_format_window(start, end, &tz, when, sizeof when))
+		snprintf(line, cap, "Request received: %s", when);
+	else
+		snprintf(line, cap, "Request received");
 }
 
 static void do_action(fa2_slack_app *app, const cJSON *p)
@@ -559,8 +626,10 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	seen_flush(app);
 	{
 		cJSON *blocks = fa2_slack_received_blocks(desc, start, end, user);
-		if (blocks)
-			(void)fa2_slack_update_message(&app->api, channel, mts, "Request received", blocks);
+		char line[400];
+		received_line(app, user, start, end, line, sizeof line);
+		if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line))
+			(void)fa2_slack_update_message(&app->api, channel, mts, line, blocks);
 		cJSON_Delete(blocks);
 	}
 	run_analysis(app, channel, thread ? thread : mts, desc, start, end);
@@ -577,22 +646,26 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	                                FA2_SLACK_BLK_DESC), FA2_SLACK_ACT_DESC), "value");
 	int64_t start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
 	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
-	char ts[32] = "";
+	char ts[32] = "", line[400];
 	cJSON *blocks;
 
 	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight */
-		fa2_slack_cmds_view(&app->api, app->cfg.cfg, p);
+		fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+		fa2_slack_cmds_view(&app->api, s->cfg, p);
+		fa2_slack_live_put(&app->live, s);
 		return;
 	}
 	if (!channel || !*channel || !desc)
 		return;
 	blocks = fa2_slack_received_blocks(desc, start, end, user);
-	if (blocks && fa2_slack_post_message(&app->api, channel, NULL, "Request received", blocks, ts) == FA2_OK && ts[0])
+	received_line(app, user, start, end, line, sizeof line);
+	if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line) &&
+	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0])
 		run_analysis(app, channel, ts, desc, start, end);
 	cJSON_Delete(blocks);
 }
 
-static void do_command(fa2_slack_app *app, const cJSON *p, fa2_server_req *req)
+static void do_command(fa2_slack_app *app, const cJSON *p, const reply_to *reply)
 {
 	const char *cmd = fa2_json_str(p, "command"), *trig = fa2_json_str(p, "trigger_id");
 	const char *channel = fa2_json_str(p, "channel_id"), *user = fa2_json_str(p, "user_id");
@@ -601,8 +674,10 @@ static void do_command(fa2_slack_app *app, const cJSON *p, fa2_server_req *req)
 
 	if (!allowed(app, channel, user)) {
 		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"%s\"}", REFUSAL);
-	} else if (fa2_slack_cmds_owns(cmd)) { /* /insight, /findings-report: they complete req */
-		fa2_slack_cmds_command(&app->api, app->cfg.cfg, p, req);
+	} else if (fa2_slack_cmds_owns(cmd)) { /* /insight, /findings-report: they complete reply */
+		fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+		fa2_slack_cmds_command(&app->api, s->cfg, p, reply->complete, reply->handle);
+		fa2_slack_live_put(&app->live, s);
 		return;
 	} else if (cmd && strcmp(cmd, "/fa2") == 0 && trig) {
 		int64_t now = fa2_time_now_ms() / 1000;
@@ -623,7 +698,8 @@ static void do_command(fa2_slack_app *app, const cJSON *p, fa2_server_req *req)
 	}
 	if (n < 0 || (size_t)n >= sizeof body)
 		n = 0;
-	fa2_server_complete(req, 200, n ? "application/json" : "text/plain", NULL, body, (size_t)n);
+	if (reply->complete)
+		reply->complete(reply->handle, 200, n ? "application/json" : "text/plain", body, (size_t)n);
 }
 
 static void *worker(void *arg)
@@ -651,24 +727,37 @@ static void *worker(void *arg)
 			do_action(app, j->payload);
 		else if (j->kind == JOB_VIEW)
 			do_view(app, j->payload);
+		else if (j->kind == JOB_RESUME)
+			do_resume(app, j->payload);
 		else
-			do_command(app, j->payload, j->req);
+			do_command(app, j->payload, &j->reply);
 		cJSON_Delete(j->payload);
 		fa2_free(j);
 	}
 }
 
-/* ---- loop side ---- */
+/* ---- dispatch: everything after verification, shared by HTTP and Socket Mode ---- */
 
-static void reply(fa2_server_req *req, int status, const char *text)
+static void ack_set(fa2_slack_ack *ack, int status, int json, const char *text, size_t len)
 {
-	(void)fa2_server_respond(req, status, "text/plain", NULL, text, strlen(text));
+	ack->status = status;
+	ack->json = json;
+	if (len >= sizeof ack->body)
+		len = 0;
+	memcpy(ack->body, text, len);
+	ack->body[len] = '\0';
+	ack->len = len;
 }
 
-/* view_submission must be answered in the HTTP response: validation errors go back as
+static void ack_text(fa2_slack_ack *ack, int status, const char *text)
+{
+	ack_set(ack, status, 0, text, strlen(text));
+}
+
+/* view_submission must be answered in the acknowledgement: validation errors go back as
  * response_action "errors" (shown under the field); a valid one closes the modal and is
  * queued. Takes ownership of p. */
-static void on_view_submission(fa2_slack_app *app, fa2_server_req *req, cJSON *p)
+static void on_view_submission(fa2_slack_app *app, cJSON *p, fa2_slack_ack *ack)
 {
 	const cJSON *view = cJSON_GetObjectItemCaseSensitive(p, "view");
 	const cJSON *values = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(view, "state"), "values");
@@ -679,15 +768,14 @@ static void on_view_submission(fa2_slack_app *app, fa2_server_req *req, cJSON *p
 	const char *why, *field = FA2_SLACK_BLK_END;
 	char key[160];
 
+	ack_text(ack, 200, "");
 	if (fa2_slack_cmds_owns_view(cb) && allowed(app, channel, user)) { /* /insight: queued as is */
 		snprintf(key, sizeof key, "view:%s", vid ? vid : "");
 		if ((vid && seen_check(app, key)) || enqueue(app, JOB_VIEW, p, NULL) != 0)
 			cJSON_Delete(p);
-		reply(req, 200, "");
 		return;
 	}
 	if (!cb || strcmp(cb, FA2_SLACK_VIEW_CALLBACK) != 0 || !allowed(app, channel, user)) {
-		reply(req, 200, "");
 		cJSON_Delete(p);
 		return;
 	}
@@ -696,25 +784,168 @@ static void on_view_submission(fa2_slack_app *app, fa2_server_req *req, cJSON *p
 		field = FA2_SLACK_BLK_START;
 	if (why) {
 		fa2_buf out;
-		fa2_buf_init(&out, 2048);
+		fa2_buf_init(&out, sizeof ack->body - 1);
 		if (fa2_buf_appendf(&out, "{\"response_action\":\"errors\",\"errors\":{\"%s\":", field) == FA2_OK &&
 		    fa2_json_append_string(&out, fa2_slice_cstr(why)) == FA2_OK && fa2_buf_append_cstr(&out, "}}") == FA2_OK)
-			(void)fa2_server_respond(req, 200, "application/json", NULL, out.data, out.len);
-		else
-			reply(req, 200, "");
+			ack_set(ack, 200, 1, (const char *)out.data, out.len);
 		fa2_buf_cleanup(&out);
 		cJSON_Delete(p);
 		return;
 	}
 	snprintf(key, sizeof key, "view:%s", vid ? vid : "");
 	if (vid && seen_check(app, key)) {
-		reply(req, 200, "");
 		cJSON_Delete(p);
 		return;
 	}
 	if (enqueue(app, JOB_VIEW, p, NULL) != 0)
 		cJSON_Delete(p);
-	reply(req, 200, "");
+}
+
+static void on_events(fa2_slack_app *app, cJSON *p, const char *retry, fa2_slack_ack *ack)
+{
+	const char *type = fa2_json_str(p, "type");
+	if (!type) {
+		ack_text(ack, 400, "bad JSON body\n");
+	} else if (strcmp(type, "url_verification") == 0) {
+		const char *ch = fa2_json_str(p, "challenge");
+		fa2_buf out;
+		fa2_buf_init(&out, sizeof ack->body - 1);
+		if (ch && fa2_buf_append_cstr(&out, "{\"challenge\":") == FA2_OK &&
+		    fa2_json_append_string(&out, fa2_slice_cstr(ch)) == FA2_OK &&
+		    fa2_buf_append_byte(&out, '}') == FA2_OK)
+			ack_set(ack, 200, 1, (const char *)out.data, out.len);
+		else
+			ack_text(ack, 400, "no challenge\n");
+		fa2_buf_cleanup(&out);
+	} else if (strcmp(type, "event_callback") == 0) {
+		const char *eid = fa2_json_str(p, "event_id");
+		char key[160];
+		snprintf(key, sizeof key, "ev:%s", eid ? eid : "");
+		if (!eid) {
+			ack_text(ack, 400, "event without event_id\n");
+		} else if (!event_is_candidate(app, p)) {
+			/* most events of a busy channel: acknowledged on the loop, no worker, no I/O */
+			pthread_mutex_lock(&app->lock);
+			app->stats.events++;
+			pthread_mutex_unlock(&app->lock);
+			ack_text(ack, 200, "");
+		} else if (seen_check(app, key)) {
+			FA2_LOGI("slack", "event %s already received (retry %s): ignored", eid, retry ? retry : "-");
+			ack_text(ack, 200, "");
+		} else {
+			pthread_mutex_lock(&app->lock);
+			app->stats.events++;
+			pthread_mutex_unlock(&app->lock);
+			if (enqueue(app, JOB_EVENT, p, NULL) == 0)
+				p = NULL;
+			else
+				FA2_LOGW("slack", "event %s dropped: work queue full", eid);
+			ack_text(ack, 200, "");
+		}
+	} else {
+		ack_text(ack, 200, "");
+	}
+	cJSON_Delete(p);
+}
+
+static void on_interactive(fa2_slack_app *app, cJSON *p, fa2_slack_ack *ack)
+{
+	const char *type = fa2_json_str(p, "type");
+	if (!type) {
+		ack_text(ack, 400, "bad payload\n");
+	} else if (strcmp(type, "view_submission") == 0) {
+		on_view_submission(app, p, ack);
+		return;
+	} else {
+		if (strcmp(type, "block_actions") == 0) {
+			pthread_mutex_lock(&app->lock);
+			app->stats.actions++;
+			pthread_mutex_unlock(&app->lock);
+			if (enqueue(app, JOB_ACTION, p, NULL) == 0)
+				p = NULL;
+		}
+		ack_text(ack, 200, "");
+	}
+	cJSON_Delete(p);
+}
+
+static void on_command(fa2_slack_app *app, cJSON *p, const fa2_slack_deferral *defer, fa2_slack_ack *ack)
+{
+	reply_to r;
+	if (!fa2_json_str(p, "command")) {
+		ack_text(ack, 400, "unrecognised request\n");
+		cJSON_Delete(p);
+		return;
+	}
+	r.complete = defer ? defer->complete : NULL;
+	r.handle = defer && defer->begin ? defer->begin(defer->ctx) : NULL;
+	if (!r.handle) {
+		ack_text(ack, 503, "busy\n");
+		cJSON_Delete(p);
+		return;
+	}
+	ack->deferred = 1;
+	if (enqueue(app, JOB_COMMAND, p, &r) != 0) {
+		r.complete(r.handle, 503, "text/plain", "busy\n", 5);
+		cJSON_Delete(p);
+		return;
+	}
+	pthread_mutex_lock(&app->lock);
+	app->stats.commands++;
+	pthread_mutex_unlock(&app->lock);
+}
+
+fa2_err fa2_slack_app_dispatch(fa2_slack_app *app, fa2_slack_kind kind, cJSON *payload, const char *retry,
+                               const fa2_slack_deferral *defer, fa2_slack_ack *ack)
+{
+	memset(ack, 0, sizeof *ack);
+	if (!payload) {
+		ack_text(ack, 400, "bad payload\n");
+		return FA2_ERR_PARSE;
+	}
+	if (kind == FA2_SLACK_EVENTS)
+		on_events(app, payload, retry, ack);
+	else if (kind == FA2_SLACK_INTERACTIVE)
+		on_interactive(app, payload, ack);
+	else if (kind == FA2_SLACK_COMMAND)
+		on_command(app, payload, defer, ack);
+	else {
+		cJSON_Delete(payload);
+		ack_text(ack, 400, "unrecognised request\n");
+	}
+	return ack->status == 400 ? FA2_ERR_PARSE : FA2_OK;
+}
+
+/* ---- HTTP endpoint ---- */
+
+static void reply(fa2_server_req *req, int status, const char *text)
+{
+	(void)fa2_server_respond(req, status, "text/plain", NULL, text, strlen(text));
+}
+
+static void *http_defer(void *ctx)
+{
+	return fa2_server_defer(ctx);
+}
+
+static void http_complete(void *handle, int status, const char *content_type, const void *body, size_t len)
+{
+	fa2_server_complete(handle, status, content_type, NULL, body, len);
+}
+
+/* Turns a slash command form into a flat JSON object (the shape Socket Mode delivers). */
+static cJSON *command_from_form(fa2_slice body, fa2_buf *tmp)
+{
+	static const char *const fields[] = { "command", "text", "trigger_id", "channel_id",
+		"user_id", "team_id", "response_url", "user_name", "channel_name", NULL };
+	size_t i;
+	cJSON *p = cJSON_CreateObject();
+	for (i = 0; p && fields[i]; i++) {
+		fa2_buf_reset(tmp);
+		if (fa2_slack_form_get(body, fields[i], tmp) == FA2_OK && fa2_buf_append_byte(tmp, '\0') == FA2_OK)
+			(void)cJSON_AddStringToObject(p, fields[i], (const char *)tmp->data);
+	}
+	return p;
 }
 
 static void on_request(fa2_server_req *req, void *ctx)
@@ -725,8 +956,12 @@ static void on_request(fa2_server_req *req, void *ctx)
 	const fa2_slice *sig = fa2_server_req_header(req, "X-Slack-Signature");
 	const fa2_slice *ct = fa2_server_req_header(req, "Content-Type");
 	const fa2_slice *retry = fa2_server_req_header(req, "X-Slack-Retry-Num");
+	fa2_slack_deferral defer;
 	fa2_slack_verdict v;
+	fa2_slack_kind kind;
+	fa2_slack_ack *ack = NULL;
 	cJSON *p = NULL;
+	char retry_s[16] = "";
 	fa2_buf form;
 
 	pthread_mutex_lock(&app->lock);
@@ -745,96 +980,33 @@ static void on_request(fa2_server_req *req, void *ctx)
 		reply(req, 401, "invalid request signature\n");
 		return;
 	}
+	if (retry)
+		snprintf(retry_s, sizeof retry_s, "%.*s", (int)(retry->len < 8 ? retry->len : 8), retry->ptr);
 	fa2_buf_init(&form, FA2_SLACK_MAX_BODY);
 	if (ct && fa2_slice_starts_with(*ct, fa2_slice_cstr("application/json"))) {
-		const char *type;
+		kind = FA2_SLACK_EVENTS;
 		p = fa2_json_parse(body, NULL);
-		type = fa2_json_str(p, "type");
-		if (!type) {
-			reply(req, 400, "bad JSON body\n");
-		} else if (strcmp(type, "url_verification") == 0) {
-			const char *ch = fa2_json_str(p, "challenge");
-			fa2_buf out;
-			fa2_buf_init(&out, 4096);
-			if (ch && fa2_buf_append_cstr(&out, "{\"challenge\":") == FA2_OK &&
-			    fa2_json_append_string(&out, fa2_slice_cstr(ch)) == FA2_OK &&
-			    fa2_buf_append_byte(&out, '}') == FA2_OK)
-				(void)fa2_server_respond(req, 200, "application/json", NULL, out.data, out.len);
-			else
-				reply(req, 400, "no challenge\n");
-			fa2_buf_cleanup(&out);
-		} else if (strcmp(type, "event_callback") == 0) {
-			const char *eid = fa2_json_str(p, "event_id");
-			char key[160];
-			snprintf(key, sizeof key, "ev:%s", eid ? eid : "");
-			if (!eid) {
-				reply(req, 400, "event without event_id\n");
-			} else if (seen_check(app, key)) {
-				FA2_LOGI("slack", "event %s already received (retry %.*s): ignored", eid,
-				         retry ? (int)retry->len : 1, retry ? retry->ptr : "-");
-				reply(req, 200, "");
-			} else {
-				pthread_mutex_lock(&app->lock);
-				app->stats.events++;
-				pthread_mutex_unlock(&app->lock);
-				if (enqueue(app, JOB_EVENT, p, NULL) == 0)
-					p = NULL;
-				else
-					FA2_LOGW("slack", "event %s dropped: work queue full", eid);
-				reply(req, 200, "");
-			}
-		} else {
-			reply(req, 200, "");
-		}
 	} else if (fa2_slack_form_get(body, "payload", &form) == FA2_OK) {
-		const char *type;
+		kind = FA2_SLACK_INTERACTIVE;
 		p = fa2_json_parse(fa2_buf_slice(&form), NULL);
-		type = fa2_json_str(p, "type");
-		if (!type) {
-			reply(req, 400, "bad payload\n");
-		} else {
-			if (strcmp(type, "view_submission") == 0) {
-				on_view_submission(app, req, p);
-				p = NULL;
-			} else {
-				if (strcmp(type, "block_actions") == 0) {
-					pthread_mutex_lock(&app->lock);
-					app->stats.actions++;
-					pthread_mutex_unlock(&app->lock);
-					if (enqueue(app, JOB_ACTION, p, NULL) == 0)
-						p = NULL;
-				}
-				reply(req, 200, "");
-			}
-		}
 	} else {
-		/* slash command: the whole form becomes a flat JSON object */
-		static const char *const fields[] = { "command", "text", "trigger_id", "channel_id",
-			"user_id", "team_id", "response_url", NULL };
-		size_t i;
-		fa2_server_req *d;
-		p = cJSON_CreateObject();
-		for (i = 0; p && fields[i]; i++) {
-			fa2_buf_reset(&form);
-			if (fa2_slack_form_get(body, fields[i], &form) == FA2_OK &&
-			    fa2_buf_append_byte(&form, '\0') == FA2_OK)
-				(void)cJSON_AddStringToObject(p, fields[i], (const char *)form.data);
-		}
-		if (!fa2_json_str(p, "command")) {
-			reply(req, 400, "unrecognised request\n");
-		} else if ((d = fa2_server_defer(req)) == NULL) {
-			reply(req, 503, "busy\n");
-		} else if (enqueue(app, JOB_COMMAND, p, d) != 0) {
-			fa2_server_complete(d, 503, "text/plain", NULL, "busy\n", 5);
-		} else {
-			pthread_mutex_lock(&app->lock);
-			app->stats.commands++;
-			pthread_mutex_unlock(&app->lock);
-			p = NULL;
-		}
+		kind = FA2_SLACK_COMMAND;
+		p = command_from_form(body, &form);
 	}
-	cJSON_Delete(p);
 	fa2_buf_cleanup(&form);
+	if (!(ack = fa2_malloc(sizeof *ack))) {
+		cJSON_Delete(p);
+		reply(req, 503, "busy\n");
+		return;
+	}
+	defer.begin = http_defer;
+	defer.complete = http_complete;
+	defer.ctx = req;
+	(void)fa2_slack_app_dispatch(app, kind, p, retry ? retry_s : NULL, &defer, ack);
+	if (!ack->deferred)
+		(void)fa2_server_respond(req, ack->status, ack->json ? "application/json" : "text/plain", NULL,
+		                         ack->body, ack->len);
+	fa2_free(ack);
 }
 
 /* ---- life cycle ---- */
@@ -855,13 +1027,16 @@ static char *dup_str(const char *s)
 fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 {
 	fa2_slack_app *app;
+	fa2_slack_settings *st = cfg->settings;  /* handed over, also on failure */
 	unsigned i, n;
 	*out = NULL;
-	if (!cfg->signing_secret || !*cfg->signing_secret)
-		return FA2_ERR_CONFIG;
-	app = fa2_malloc(sizeof *app);
-	if (!app)
+	if (!st)
+		st = fa2_slack_settings_wrap(cfg->cfg, cfg->alarm_ids, cfg->allow_channels, cfg->allow_users);
+	app = st ? fa2_malloc(sizeof *app) : NULL;
+	if (!app) {
+		fa2_slack_settings_free(st);
 		return FA2_ERR_NOMEM;
+	}
 	memset(app, 0, sizeof *app);
 	app->cfg = *cfg;
 	if (!app->cfg.alarm_ids)
@@ -876,6 +1051,7 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	app->token = dup_str(cfg->bot_token);
 	app->seen = fa2_malloc(FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
 	if (!app->secret || !app->token || !app->seen) {
+		fa2_slack_settings_free(st);
 		fa2_free(app->secret);
 		fa2_free(app->token);
 		fa2_free(app->seen);
@@ -883,10 +1059,15 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 		return FA2_ERR_NOMEM;
 	}
 	memset(app->seen, 0, FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
-	(void)fa2_log_add_secret(fa2_slice_cstr(app->secret));
+	if (app->secret[0])
+		(void)fa2_log_add_secret(fa2_slice_cstr(app->secret));
 	if (app->token[0])
 		(void)fa2_log_add_secret(fa2_slice_cstr(app->token));
 	fa2_slack_api_init(&app->api, app->token);
+	snprintf(app->self_user, sizeof app->self_user, "%s", cfg->self_user_id ? cfg->self_user_id : "");
+	snprintf(app->self_bot, sizeof app->self_bot, "%s", cfg->self_bot_id ? cfg->self_bot_id : "");
+	fa2_slack_tzcache_init(&app->tz, 0);
+	fa2_slack_live_init(&app->live, st);
 	pthread_mutex_init(&app->lock, NULL);
 	pthread_cond_init(&app->cond, NULL);
 	if (cfg->state_dir && *cfg->state_dir) {
@@ -909,13 +1090,22 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 		fa2_slack_app_free(app);
 		return FA2_ERR_NOMEM;
 	}
+	if (app->live.cur && app->live.cur->cfg && cfg->state_dir && *cfg->state_dir && app->token[0])
+		(void)fa2_slack_resume_scan(cfg->state_dir, queue_resume, app);
 	*out = app;
 	return FA2_OK;
 }
 
 fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *path)
 {
+	if (!app->secret[0])
+		return FA2_ERR_CONFIG;
 	return fa2_server_route(srv, "POST", path, on_request, app);
+}
+
+void fa2_slack_app_reload(fa2_slack_app *app, fa2_slack_settings *s)
+{
+	fa2_slack_live_replace(&app->live, s);
 }
 
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out)
@@ -939,6 +1129,8 @@ void fa2_slack_app_free(fa2_slack_app *app)
 	seen_flush(app);
 	pthread_mutex_destroy(&app->lock);
 	pthread_cond_destroy(&app->cond);
+	fa2_slack_live_cleanup(&app->live);
+	fa2_slack_tzcache_cleanup(&app->tz);
 	if (app->secret) {
 		fa2_wipe(app->secret, strlen(app->secret));
 		fa2_free(app->secret);

@@ -38,7 +38,7 @@ typedef fa2_err (*fa2_slack_alarm_lookup)(void *ctx, const char *name, const cha
                                           fa2_slack_alarm_info *info);
 
 typedef struct fa2_slack_app_config {
-	const char *signing_secret;   /* required */
+	const char *signing_secret;   /* required for the HTTP endpoint (not for Socket Mode) */
 	const char *bot_token;        /* xoxb-...; without it nothing is posted */
 	const char *state_dir;        /* idempotency log lives in STATE_DIR/slack */
 	const char *alarm_ids;        /* comma-separated bot/app ids whose messages are alarms */
@@ -49,7 +49,13 @@ typedef struct fa2_slack_app_config {
 	int max_window_min;           /* longest accepted window (default 1440) */
 	fa2_config *cfg;              /* analysis configuration (borrowed) */
 	fa2_slack_alarm_lookup lookup;/* DescribeAlarms; NULL: trust the message text */
+	int64_t progress_interval_ms; /* progress message updates at most this often (2000) */
 	void *lookup_ctx;
+	/* Reloadable settings (slack/settings.h), one reference handed over; NULL: built from
+	 * cfg, alarm_ids, allow_channels and allow_users above (which are then not used). */
+	struct fa2_slack_settings *settings;
+	const char *self_user_id;     /* the bot's own user id (auth.test): its messages are ignored */
+	const char *self_bot_id;      /* and its bot id */
 } fa2_slack_app_config;
 
 typedef struct fa2_slack_app fa2_slack_app;
@@ -58,8 +64,48 @@ typedef struct fa2_slack_app fa2_slack_app;
 #define FA2_SLACK_DEFAULT_ALARM_IDS "A6L22LZNH"
 
 fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out);
-/* Registers POST path on srv. */
+/* Registers POST path on srv. FA2_ERR_CONFIG when the app has no signing secret. */
 fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *path);
+
+/* ---- transport-independent entry: the HTTP endpoint and Socket Mode both use it ---- */
+
+typedef enum fa2_slack_kind {
+	FA2_SLACK_EVENTS = 1,     /* Events API body: url_verification, event_callback */
+	FA2_SLACK_INTERACTIVE,    /* interactivity payload: block_actions, view_submission, ... */
+	FA2_SLACK_COMMAND         /* slash command as a flat object: command, text, trigger_id,
+	                           * channel_id, user_id, team_id, response_url */
+} fa2_slack_kind;
+
+/* An answer given later (slash commands: the worker opens the modal, then answers).
+ * begin runs on the dispatching thread and returns a handle (NULL: cannot defer, the
+ * request is answered 503 at once); complete is then called exactly once with that
+ * handle, from a worker thread (or the dispatching one when the queue is full). */
+typedef struct fa2_slack_deferral {
+	void *(*begin)(void *ctx);
+	void (*complete)(void *handle, int status, const char *content_type, const void *body, size_t len);
+	void *ctx;
+} fa2_slack_deferral;
+
+/* The immediate acknowledgement. Over HTTP: status, Content-Type (JSON when json) and
+ * body. Over Socket Mode: a JSON body becomes the ack's "payload". */
+typedef struct fa2_slack_ack {
+	int status;             /* 200; 400 undecodable or incomplete; 503 busy */
+	int deferred;           /* 1: nothing to send now, the deferral completes later */
+	int json;               /* body is a JSON object */
+	size_t len;
+	char body[4096];        /* NUL-terminated too */
+} fa2_slack_ack;
+
+/* Handles one verified request or envelope payload: decode, de-duplicate (event ids,
+ * view ids, submit clicks), enqueue for the workers, and fill ack. Takes ownership of
+ * payload (NULL gives a 400 ack). retry: Slack's retry number or reason for the log, or
+ * NULL. defer is needed for slash commands (NULL: they are answered 503). Cheap and
+ * non-blocking: safe on a loop thread. FA2_ERR_PARSE when the ack is a 400. */
+fa2_err fa2_slack_app_dispatch(fa2_slack_app *app, fa2_slack_kind kind, cJSON *payload, const char *retry,
+                               const fa2_slack_deferral *defer, fa2_slack_ack *ack);
+/* Makes s (one reference handed over) the settings for work that starts from now on;
+ * work already running keeps the settings it started with. Thread-safe. */
+void fa2_slack_app_reload(fa2_slack_app *app, struct fa2_slack_settings *s);
 /* Stops the workers after the queued jobs finish, then frees. app may be NULL. */
 void fa2_slack_app_free(fa2_slack_app *app);
 

@@ -12,9 +12,10 @@
 #ifndef FA2_SLACK_COMMANDS_H
 #define FA2_SLACK_COMMANDS_H
 
+#include <stddef.h>
+
 #include "agent/config.h"
 #include "base/json.h"
-#include "net/server.h"
 #include "slack/webapi.h"
 
 #define FA2_SLACK_INSIGHT_CALLBACK "fa2_insight"
@@ -31,9 +32,16 @@ int fa2_slack_cmds_owns_view(const char *callback_id);
 /* The /insight modal; private_metadata carries channel. lang picks the labels. */
 cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang);
 
+/* How the deferred answer to a slash command is delivered (HTTP response or Socket Mode
+ * acknowledgement): called exactly once with handle. */
+typedef void (*fa2_slack_cmds_complete_fn)(void *handle, int status, const char *content_type,
+                                           const void *body, size_t len);
+
 /* Worker side. Handles one of our slash commands (p: the command's fields as a flat
- * object) and completes req exactly once. cfg may be NULL (answered with an error). */
-void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p, fa2_server_req *req);
+ * object) and calls complete(handle, ...) exactly once (complete may be NULL: nothing
+ * to answer) before the long work. cfg may be NULL (answered with an error). */
+void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
+                            fa2_slack_cmds_complete_fn complete, void *handle);
 /* Worker side. A submitted /insight modal (the view_submission payload). */
 void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p);
 
