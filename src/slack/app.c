@@ -17,6 +17,7 @@
 #include "crypto/ct.h"
 #include "slack/blocks.h"
 #include "slack/analysis.h"
+#include "slack/commands.h"
 #include "slack/resume.h"
 #include "slack/settings.h"
 #include "slack/usertz.h"

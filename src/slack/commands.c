@@ -392,34 +392,37 @@ cleanup:
 }
 
 typedef struct answer {
-	fa2_slack_cmds_complete_fn complete;
+	fa2_slack_cmds_complete_fn fn;
 	void *handle;
 } answer;
 
-static void complete_text(const answer *req, const char *text)
+/* Completes the deferred answer: an ephemeral text, or an empty 200 (text NULL). */
+static void complete_text(const answer *a, const char *text)
 {
 	fa2_buf out;
-	if (!req->complete)
+	if (!a->fn)
 		return;
 	fa2_buf_init(&out, 4096);
 	if (!text || (fa2_buf_append_cstr(&out, "{\"response_type\":\"ephemeral\",\"text\":") == FA2_OK &&
 		      fa2_json_append_string(&out, fa2_slice_cstr(text)) == FA2_OK &&
 		      fa2_buf_append_byte(&out, '}') == FA2_OK))
-		req->complete(req->handle, 200, text ? "application/json" : "text/plain",
-			      out.data ? out.data : "", out.len);
+		a->fn(a->handle, 200, text ? "application/json" : "text/plain", out.data ? out.data : "", out.len);
 	else
-		req->complete(req->handle, 200, "text/plain", "", 0);
+		a->fn(a->handle, 200, "text/plain", "", 0);
 	fa2_buf_cleanup(&out);
 }
 
 void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
-			    fa2_slack_cmds_complete_fn complete, void *handle)
+                            fa2_slack_cmds_complete_fn complete, void *handle)
 {
-	answer ans = { complete, handle }, *req = &ans;
+	answer a0, *req = &a0;
 	const char *cmd = fa2_json_str(p, "command"), *trig = fa2_json_str(p, "trigger_id");
 	const char *channel = fa2_json_str(p, "channel_id"), *user = fa2_json_str(p, "user_id");
 	fa2_lang lang = cfg ? cfg->lang : FA2_LANG_EN;
 	int insight = cmd && strcmp(cmd, "/insight") == 0;
+
+	a0.fn = complete;
+	a0.handle = handle;
 
 	if (!cfg) {
 		complete_text(req, "fa2 serve runs without an analysis configuration, so this command is not available.");

@@ -12,6 +12,8 @@
 #ifndef FA2_SLACK_COMMANDS_H
 #define FA2_SLACK_COMMANDS_H
 
+#include <stddef.h>
+
 #include "agent/config.h"
 #include "base/json.h"
 #include "slack/webapi.h"
@@ -30,14 +32,14 @@ int fa2_slack_cmds_owns_view(const char *callback_id);
 /* The /insight modal; private_metadata carries channel. lang picks the labels. */
 cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang);
 
-/* How a slash command's deferred answer is sent (HTTP response or Socket Mode ack);
- * complete may be NULL (nothing to answer). */
-typedef void (*fa2_slack_cmds_complete_fn)(void *handle, int status, const char *content_type, const void *body,
-                                           size_t len);
+/* How the deferred answer to a slash command is delivered (HTTP response or Socket Mode
+ * acknowledgement): called exactly once with handle. */
+typedef void (*fa2_slack_cmds_complete_fn)(void *handle, int status, const char *content_type,
+                                           const void *body, size_t len);
 
 /* Worker side. Handles one of our slash commands (p: the command's fields as a flat
- * object) and calls complete(handle, ...) exactly once. cfg may be NULL (answered with an
- * error). */
+ * object) and calls complete(handle, ...) exactly once (complete may be NULL: nothing
+ * to answer) before the long work. cfg may be NULL (answered with an error). */
 void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
                             fa2_slack_cmds_complete_fn complete, void *handle);
 /* Worker side. A submitted /insight modal (the view_submission payload). */
