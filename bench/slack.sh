@@ -2,8 +2,10 @@
 # Signed Slack Events API requests: fa2 serve's /slack/events vs a minimal @slack/bolt
 # app (HTTPReceiver) in the same run, with wrk at BENCH_CONNS keep-alive connections.
 # Each request is a distinct, correctly signed event_callback (pre-signed in a wrk Lua
-# script), so both servers verify the HMAC on every request; fa2 also records every
-# event id (idempotency). Prints requests/s, ack latency p50/p99 and the fa2/Bolt ratio.
+# script), so both servers verify the HMAC on every request. The events are ordinary
+# user messages, the bulk of what a message.channels subscription delivers: fa2 verifies,
+# parses and acknowledges them on its loop and hands only alarm-source messages to a
+# worker (those are de-duplicated and persisted; t_slack_flow covers that path). Prints requests/s, ack latency p50/p99 and the fa2/Bolt ratio.
 # Servers are pinned to CPU 0 and wrk to CPU 1 when possible. Never asserts timings.
 # Environment: FA2 (default build/fa2), BENCH_SECONDS (default 5), BENCH_CONNS (default 50).
 set -eu

@@ -160,10 +160,11 @@ static void warn_unknown(ctx *x, const cJSON *obj, const char *prefix, const cha
 static const char *const top_keys[] = {
 	"language", "modelId", "architectureDescription", "cwLogsLogGroups",
 	"cwLogsInsightQuery", "databaseName", "albAccessLogTableName", "cloudTrailLogTableName",
+	"athenaWorkGroup", "athenaOutputLocation", "athenaCatalog",
 	"xrayTrace", "knowledgeBase", "knowledgeBaseId", "embeddingModelId", "rerankModelId",
 	"maxAgentCycles", "slashCommands", "slackAppTokenKey", "slackSigningSecretKey",
 	"detectorId", "env", "envName", "llm", "agent", "stateDir", "sessionRetentionDays",
-	"timeZone", "promptsDir", "$schema", NULL
+	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", "slack", NULL
 };
 static const char *const llm_keys[] = {
 	"provider", "endpoint", "model", "apiKeyEnv", "maxTokens", "temperature", "topP",
@@ -257,6 +258,10 @@ static fa2_err apply(ctx *x, const cJSON *root)
 	    get_str(x, root, "albAccessLogTableName", "albAccessLogTableName", &c->alb_table, 0) ||
 	    get_str(x, root, "cloudTrailLogTableName", "cloudTrailLogTableName",
 		    &c->cloudtrail_table, 0) ||
+	    get_str(x, root, "athenaWorkGroup", "athenaWorkGroup", &c->athena_workgroup, 0) ||
+	    get_str(x, root, "athenaOutputLocation", "athenaOutputLocation",
+		    &c->athena_output_location, 0) ||
+	    get_str(x, root, "athenaCatalog", "athenaCatalog", &c->athena_catalog, 0) ||
 	    get_bool(x, root, "xrayTrace", "xrayTrace", &c->xray_trace) ||
 	    get_str(x, root, "knowledgeBaseId", "knowledgeBaseId", &c->knowledge_base_id, 0) ||
 	    get_str(x, root, "embeddingModelId", "embeddingModelId", &c->embedding_model_id, 0) ||
@@ -269,6 +274,8 @@ static fa2_err apply(ctx *x, const cJSON *root)
 	    get_str(x, root, "stateDir", "stateDir", &c->state_dir, 1) ||
 	    get_unsigned(x, root, "sessionRetentionDays", "sessionRetentionDays", 0, 3650,
 			 &c->session_retention_days) ||
+	    get_unsigned(x, root, "slackResumeMaxAgeMinutes", "slackResumeMaxAgeMinutes", 0, 10080,
+			 &c->slack_resume_max_age_min) ||
 	    get_str(x, root, "timeZone", "timeZone", &tz, 0) ||
 	    get_str(x, root, "promptsDir", "promptsDir", &c->prompts_dir, 0))
 		goto out;
@@ -430,6 +437,10 @@ static fa2_err apply(ctx *x, const cJSON *root)
 		fail(x, "cloudTrailLogTableName", "needs 'databaseName' (the Athena database of the table)");
 		goto out;
 	}
+	if (c->athena_output_location && strncmp(c->athena_output_location, "s3://", 5) != 0) {
+		fail(x, "athenaOutputLocation", "must be an S3 URL like \"s3://bucket/athena-results/\"");
+		goto out;
+	}
 out:
 	fa2_free(lang);
 	fa2_free(provider);
@@ -460,6 +471,7 @@ fa2_err fa2_config_init(fa2_config *c)
 	c->tool_timeout_s = 90;
 	c->analysis_timeout_s = 900;
 	c->session_retention_days = 30;
+	c->slack_resume_max_age_min = 60;
 	fa2_buf_init(&b, 4096);
 	if ((s = getenv("FA2_STATE_DIR")) && *s)
 		e = fa2_buf_append_cstr(&b, s);
@@ -482,7 +494,8 @@ void fa2_config_cleanup(fa2_config *c)
 	size_t i;
 	char **strs[] = {
 		&c->model_id, &c->architecture_description, &c->insight_query, &c->database_name,
-		&c->alb_table, &c->cloudtrail_table, &c->knowledge_base_id, &c->embedding_model_id,
+		&c->alb_table, &c->cloudtrail_table, &c->athena_workgroup, &c->athena_output_location,
+		&c->athena_catalog, &c->knowledge_base_id, &c->embedding_model_id,
 		&c->rerank_model_id, &c->slack_app_token_key, &c->slack_signing_secret_key,
 		&c->detector_id, &c->region, &c->account, &c->llm_endpoint, &c->llm_model,
 		&c->llm_api_key_env, &c->state_dir, &c->prompts_dir, &c->source

@@ -32,6 +32,9 @@ typedef struct fa2_config {
 	char *database_name;            /* databaseName (Athena/Glue) */
 	char *alb_table;                /* albAccessLogTableName */
 	char *cloudtrail_table;         /* cloudTrailLogTableName */
+	char *athena_workgroup;         /* athenaWorkGroup (fa2): NULL means "primary" */
+	char *athena_output_location;   /* athenaOutputLocation (fa2): s3://bucket/prefix/ */
+	char *athena_catalog;           /* athenaCatalog (fa2): NULL means AwsDataCatalog */
 	int xray_trace;                 /* xrayTrace */
 	int knowledge_base;             /* knowledgeBase */
 	char *knowledge_base_id;        /* knowledgeBaseId (fa2: the sample deployed its own) */
@@ -66,6 +69,9 @@ typedef struct fa2_config {
 	unsigned analysis_timeout_s;    /* agent.timeoutSeconds: whole analysis, default 900 */
 	char *state_dir;                /* stateDir: sessions live in STATE_DIR/sessions */
 	unsigned session_retention_days;/* sessionRetentionDays: default 30, 0 keeps forever */
+	unsigned slack_resume_max_age_min; /* slackResumeMaxAgeMinutes: Slack analyses interrupted
+	                                 * by a restart are resumed when younger; default 60,
+	                                 * 0 never resumes */
 	int tz_offset_min;              /* timeZone: offset for times shown to people */
 	char *prompts_dir;              /* promptsDir: prompt override directory */
 

@@ -176,7 +176,11 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 			goto cleanup;
 		}
 		have_session = 1;
+		if (o->session_meta && fa2_session_update_summary(&session, o->session_meta) != FA2_OK)
+			FA2_LOGW("agent", "session %s: cannot record its context in the summary", session.id);
 	}
+	if (o->session_id_out)
+		snprintf(o->session_id_out, FA2_SESSION_ID_MAX + 1, "%s", session.id);
 	FA2_LOGI("agent", "session %s (%s)", session.id, session.dir);
 
 	memset(&ac, 0, sizeof ac);
@@ -198,8 +202,12 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	ac.tool_timeout_ms = cfg->tool_timeout_s * 1000u;
 	ac.deadline_mono_ms = fa2_time_mono_ms() + (int64_t)cfg->analysis_timeout_s * 1000;
 	ac.session = &session;
-	if (isatty(2))
+	if (o->progress) {
+		ac.progress = o->progress;
+		ac.progress_ctx = o->progress_ctx;
+	} else if (isatty(2)) {
 		ac.progress = progress_line;
+	}
 	if (o->resume_id) {
 		e = fa2_agent_resume(&ac, &res);
 	} else {

@@ -8,6 +8,9 @@
 
 #include "agent/config.h"
 #include "agent/tool.h"
+#include "cJSON.h"
+
+struct fa2_agent_progress;
 
 typedef enum fa2_out_format { FA2_OUT_MD = 0, FA2_OUT_JSON } fa2_out_format;
 
@@ -23,6 +26,14 @@ typedef struct fa2_run_opts {
 	int64_t from_ms, to_ms;
 	/* Resume: */
 	const char *resume_id;
+	/* Optional (serve): progress replaces the terminal progress lines (serialised; see
+	 * fa2_agent_config.progress); session_meta is merged into a NEW session's summary
+	 * before the analysis starts (e.g. the Slack thread, so a restart can resume it);
+	 * session_id_out (FA2_SESSION_ID_MAX + 1 bytes) gets the session id. */
+	void (*progress)(void *ctx, const struct fa2_agent_progress *p);
+	void *progress_ctx;
+	const cJSON *session_meta;
+	char *session_id_out;
 } fa2_run_opts;
 
 /* Runs (or resumes) the analysis and writes the report. Returns the exit code: 0 for a

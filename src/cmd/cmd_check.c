@@ -18,6 +18,8 @@
 #include "base/slice.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
+#include "cmd/serve_secrets.h"
+#include "slack/webapi.h"
 #include "net/tls.h"
 
 /* Clock skew beyond this is a failure: SigV4 requests are rejected past 5 minutes. */
@@ -63,14 +65,52 @@ static void usage(FILE *f)
 		"  clock        this host's clock against AWS's (SigV4 fails beyond 5 minutes)\n"
 		"  log-group    each configured cwLogsLogGroups entry exists (DescribeLogGroups)\n"
 		"  slack        SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set and\n"
-		"               well-formed\n"
+		"               well-formed; the secrets slackAppTokenKey / slackSigningSecretKey\n"
+		"               name can be read (Secrets Manager) and the bot token is valid\n"
+		"               (Slack auth.test)\n"
 		"\n"
 		"  --offline    only the checks that need no network (config, ca-bundle, slack)\n"
 		"\n"
 		"Exit status: 0 nothing failed, 1 a check failed, 2 usage error.\n");
 }
 
-static void check_slack(struct tally *t)
+/* Secrets Manager and auth.test (not with --offline). */
+static void check_slack_online(struct tally *t, const fa2_config *c)
+{
+	fa2_serve_secrets sec;
+	fa2_slack_identity id;
+	fa2_slack_api api;
+	char msg[768], code[64] = "";
+	fa2_err e;
+
+	fa2_serve_secrets_init(&sec);
+	e = fa2_serve_secrets_load(c, &sec, msg, sizeof msg);
+	if (e) {
+		report(t, "FAIL", "slack", "%s", msg);
+		goto cleanup;
+	}
+	if (strncmp(sec.token_from, "Secrets Manager", 15) == 0)
+		report(t, "ok", "slack", "bot token read from %s", sec.token_from);
+	if (strncmp(sec.signing_from, "Secrets Manager", 15) == 0)
+		report(t, "ok", "slack", "signing secret read from %s", sec.signing_from);
+	if (!sec.token_from[0])
+		goto cleanup;
+	fa2_slack_api_init(&api, (const char *)sec.token.data);
+	api.timeout_ms = 10000;
+	e = fa2_slack_auth_test(&api, &id, code);
+	if (!e)
+		report(t, "ok", "slack", "auth.test: the bot token (%s) is valid: bot user %s in team %s (%s)",
+		       sec.token_from, id.user_id, id.team_id, id.team);
+	else if (code[0])
+		report(t, "FAIL", "slack", "auth.test: Slack refused the bot token from %s: %s", sec.token_from,
+		       code);
+	else
+		report(t, "FAIL", "slack", "auth.test: %s (is %s reachable?)", fa2_err_str(e), api.base);
+cleanup:
+	fa2_serve_secrets_cleanup(&sec);
+}
+
+static void check_slack(struct tally *t, int configured)
 {
 	static const struct {
 		const char *env, *prefix, *what;
@@ -102,7 +142,7 @@ static void check_slack(struct tally *t)
 		else
 			report(t, "ok", "slack", "SLACK_SIGNING_SECRET is set");
 	}
-	if (!any)
+	if (!any && !configured)
 		report(t, "skip", "slack", "no SLACK_* tokens in the environment (Slack is optional; "
 		       "see docs for Secrets Manager)");
 }
@@ -291,7 +331,12 @@ int fa2_cmd_check(int argc, char **argv)
 				report(&t, "skip", "log-group", "no working credentials");
 		}
 	}
-	check_slack(&t);
+	check_slack(&t, (cfg.slack_app_token_key && *cfg.slack_app_token_key) ||
+	                (cfg.slack_signing_secret_key && *cfg.slack_signing_secret_key));
+	if (!offline)
+		check_slack_online(&t, &cfg);
+	else if (cfg.slack_app_token_key || cfg.slack_signing_secret_key)
+		report(&t, "skip", "slack", "--offline: Secrets Manager secrets and auth.test not checked");
 
 	printf("\n%d failed, %d warning(s)\n", t.failed, t.warned);
 	fa2_aws_session_close(&sess);

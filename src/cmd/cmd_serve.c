@@ -22,6 +22,9 @@
 #include "slack/app.h"
 #include "slack/socket.h"
 #include "cmd/serve_alarm.h"
+#include "cmd/serve_secrets.h"
+#include "slack/settings.h"
+#include "slack/webapi.h"
 
 #define SERVE_MAX_LISTEN 8
 #define SERVE_MAX_SLEEP_MS 60000
@@ -30,6 +33,68 @@ static int64_t g_start_ms;
 static fa2_slack_app *g_slack;
 static fa2_slack_socket *g_socket;
 
+/* What a SIGHUP re-reads: --config (or $FA2_CONFIG) with the command-line lists on top. */
+typedef struct reload_ctx {
+	const char *config;
+	const char *alarm_ids, *allow_channels, *allow_users;
+	unsigned long reloads;
+} reload_ctx;
+
+/* SIGHUP, on the server's loop thread: a good file becomes the configuration for work
+ * that starts from now on; a bad one is logged and the old configuration stays. */
+static void on_hup(fa2_server *srv, void *ctx)
+{
+	reload_ctx *r = ctx;
+	fa2_slack_settings *s = NULL;
+	char msg[768];
+	const char *path = r->config && *r->config ? r->config : getenv("FA2_CONFIG");
+	fa2_err e;
+	(void)srv;
+	e = fa2_slack_settings_load(r->config, r->alarm_ids, r->allow_channels, r->allow_users, &s, msg,
+	                            sizeof msg);
+	if (e) {
+		FA2_LOGE("serve", "SIGHUP: reload failed, keeping the previous configuration: %s", msg);
+		return;
+	}
+	r->reloads++;
+	FA2_LOGI("serve", "SIGHUP: configuration reloaded from %s (reload %lu): allow-channels %s, "
+	         "allow-users %s, alarm ids %s; analyses already running keep theirs",
+	         path && *path ? path : "(defaults)", r->reloads,
+	         s->allow_channels ? s->allow_channels : "(all)", s->allow_users ? s->allow_users : "(all)",
+	         s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS);
+	if (g_slack)
+		fa2_slack_app_reload(g_slack, s);
+	else
+		fa2_slack_settings_free(s);
+}
+
+/* auth.test at start: logs who the token is; a token Slack refuses is fatal (-1); a
+ * transport failure only warns (0). id gets the bot's ids on success. */
+static int check_token(const char *token, const char *from, fa2_slack_identity *id)
+{
+	fa2_slack_api api;
+	char code[64] = "";
+	fa2_err e;
+	fa2_slack_api_init(&api, token);
+	api.timeout_ms = 10000;
+	e = fa2_slack_auth_test(&api, id, code);
+	if (e == FA2_OK) {
+		FA2_LOGI("serve", "Slack token (%s) is valid: bot user %s%s%s in team %s (%s)", from, id->user_id,
+		         id->bot_id[0] ? ", bot id " : "", id->bot_id, id->team_id, id->team);
+		return 0;
+	}
+	memset(id, 0, sizeof *id);
+	if (e == FA2_ERR_SLACK && fa2_slack_token_error(code)) {
+		fprintf(stderr, "fa2 serve: the Slack bot token from %s is not valid: auth.test answered "
+		        "\"%s\" (check the token, or reinstall the Slack app to get a new one)\n", from, code);
+		return -1;
+	}
+	FA2_LOGW("serve", "Slack auth.test failed (%s%s%s): starting anyway; the token is not "
+	         "verified and the bot's own messages are recognised only by the alarm-source list",
+	         fa2_err_str(e), code[0] ? ": " : "", code);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -37,7 +102,9 @@ static void usage(FILE *f)
 		"\n"
 		"Runs the fa2 daemon. Endpoints: GET /healthz (200, JSON with status, version,\n"
 		"uptime_s), GET /metrics (Prometheus text), POST /slack/events (see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
-		"requests in flight, exits 0.\n"
+		"requests in flight, exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
+		"alarm ids): work that starts afterwards uses the new file, analyses already\n"
+		"running keep theirs, and a file that does not load is logged and ignored.\n"
 		"\n"
 		"options:\n"
 		"  --listen HOST:PORT        address to listen on; repeatable. IPv6 as [::1]:8080;\n"
@@ -54,8 +121,12 @@ static void usage(FILE *f)
 		"                            capped by the open-file limit)\n"
 		"  --config FILE             fa2 configuration (default $FA2_CONFIG) for analyses\n"
 		"  --slack-path PATH         Slack endpoint (Events API, interactivity, slash\n"
-		"                            commands; default /slack/events). Enabled when\n"
-		"                            SLACK_SIGNING_SECRET is set; SLACK_BOT_TOKEN posts.\n"
+		"                            commands; default /slack/events). Enabled when a\n"
+		"                            signing secret is set: SLACK_SIGNING_SECRET, else the\n"
+		"                            Secrets Manager secret slackSigningSecretKey names.\n"
+		"                            The bot token (SLACK_BOT_TOKEN, else the secret\n"
+		"                            slackAppTokenKey names) posts; auth.test checks it\n"
+		"                            at start and a token Slack refuses stops fa2 serve.\n"
 		"  --socket-mode             require Socket Mode (fail without SLACK_APP_TOKEN).\n"
 		"                            Socket Mode runs whenever SLACK_APP_TOKEN (xapp-...,\n"
 		"                            connections:write) is set: fa2 connects out to Slack,\n"
@@ -67,6 +138,8 @@ static void usage(FILE *f)
 		"                            (default A6L22LZNH, AWS Chatbot / Amazon Q Developer)\n"
 		"  --slack-allow-channels L  only these channel ids (comma-separated)\n"
 		"  --slack-allow-users L     only these user ids (comma-separated)\n"
+		"                            (these three override the config file's \"slack\"\n"
+		"                            object: alarmIds, allowChannels, allowUsers)\n"
 		"  --workers N               Slack worker threads (default 2)\n"
 		"  --debug-endpoints         also serve GET /debug/sleep?ms=N, answered by a worker\n"
 		"                            thread after N ms (for tests of the worker hand-off)\n"
@@ -215,8 +288,12 @@ int fa2_cmd_serve(int argc, char **argv)
 	const char *cert = NULL, *key = NULL;
 	const char *config = NULL, *slack_path = "/slack/events";
 	fa2_slack_app_config scfg;
-	fa2_config acfg;
-	int acfg_loaded = 0;
+	fa2_slack_settings *sset = NULL; /* until handed to the Slack app */
+	const fa2_config *acfg;
+	fa2_serve_secrets sec;
+	fa2_slack_identity self;
+	reload_ctx rl_ctx;
+	char state_dir[1024] = "", msg[768];
 	fa2_serve_alarms *alarms = NULL;
 	int debug = 0, rc = FA2_EXIT_USAGE, socket_required = 0;
 	const char *app_token = getenv("SLACK_APP_TOKEN");
@@ -335,26 +412,51 @@ int fa2_cmd_serve(int argc, char **argv)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	g_start_ms = fa2_time_mono_ms();
-	if (fa2_cmd_load_config("serve", config, &acfg)) {
-		fa2_config_cleanup(&acfg);
+	fa2_serve_secrets_init(&sec);
+	memset(&rl_ctx, 0, sizeof rl_ctx);
+	rl_ctx.config = config;
+	rl_ctx.alarm_ids = scfg.alarm_ids;
+	rl_ctx.allow_channels = scfg.allow_channels;
+	rl_ctx.allow_users = scfg.allow_users;
+	if (fa2_slack_settings_load(config, scfg.alarm_ids, scfg.allow_channels, scfg.allow_users, &sset, msg,
+	                            sizeof msg)) {
+		fprintf(stderr, "fa2 serve: %s\n", msg);
+		fa2_serve_secrets_cleanup(&sec);
 		return FA2_EXIT_USAGE;
 	}
-	acfg_loaded = 1;
-	scfg.signing_secret = getenv("SLACK_SIGNING_SECRET");
-	scfg.bot_token = getenv("SLACK_BOT_TOKEN");
-	if ((!scfg.signing_secret || !*scfg.signing_secret) && acfg.slack_signing_secret_key)
-		FA2_LOGW("serve", "slackSigningSecretKey is set but Secrets Manager look-up is not wired "
-		         "into serve yet: set SLACK_SIGNING_SECRET");
+	acfg = sset->cfg;
+	/* the state directory and region are fixed for the process (not reloaded) */
+	snprintf(state_dir, sizeof state_dir, "%s", acfg->state_dir ? acfg->state_dir : "");
+	err = fa2_serve_secrets_load(acfg, &sec, msg, sizeof msg);
+	if (err) {
+		fprintf(stderr, "fa2 serve: cannot read the Slack credentials: %s\n", msg);
+		rc = FA2_EXIT_FAILURE;
+		goto cleanup;
+	}
+	scfg.signing_secret = sec.signing_from[0] ? (const char *)sec.signing.data : NULL;
+	scfg.bot_token = sec.token_from[0] ? (const char *)sec.token.data : NULL;
+	if (sec.signing_from[0])
+		FA2_LOGI("serve", "Slack signing secret from %s", sec.signing_from);
 	if ((scfg.signing_secret && *scfg.signing_secret) || app_token) {
-		scfg.state_dir = acfg.state_dir;
-		if (fa2_serve_alarms_new(acfg.region, &alarms) == FA2_OK) {
+		if (scfg.bot_token && *scfg.bot_token) {
+			FA2_LOGI("serve", "Slack bot token from %s", sec.token_from);
+			if (check_token(scfg.bot_token, sec.token_from, &self) != 0) {
+				rc = FA2_EXIT_FAILURE;
+				goto cleanup;
+			}
+			scfg.self_user_id = self.user_id;
+			scfg.self_bot_id = self.bot_id;
+		}
+		scfg.state_dir = state_dir;
+		if (fa2_serve_alarms_new(acfg->region, &alarms) == FA2_OK) {
 			scfg.lookup = fa2_serve_alarms_lookup;
 			scfg.lookup_ctx = alarms;
 		} else {
 			FA2_LOGW("serve", "no AWS region/credentials set-up: alarm states are taken from "
 			         "the Slack message text, not CloudWatch DescribeAlarms");
 		}
-		scfg.cfg = &acfg;
+		scfg.settings = sset; /* handed over */
+		sset = NULL;
 		if (cfg.max_body > FA2_SLACK_MAX_BODY)
 			cfg.max_body = FA2_SLACK_MAX_BODY;
 		err = fa2_slack_app_new(&scfg, &g_slack);
@@ -364,7 +466,8 @@ int fa2_cmd_serve(int argc, char **argv)
 			goto cleanup;
 		}
 		if (!scfg.bot_token || !*scfg.bot_token)
-			FA2_LOGW("serve", "SLACK_BOT_TOKEN is not set: Slack requests are verified but nothing is posted");
+			FA2_LOGW("serve", "no Slack bot token (SLACK_BOT_TOKEN or slackAppTokenKey): Slack "
+			         "requests are verified but nothing is posted");
 	}
 	if (g_slack && app_token) {
 		if (sockcfg.ping_interval_ms > 0 && sockcfg.ping_interval_ms < 10000)
@@ -413,6 +516,7 @@ int fa2_cmd_serve(int argc, char **argv)
 		rc = FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
+	fa2_server_on_hup(srv, on_hup, &rl_ctx);
 	if (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret)
 		FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
 	for (i = 0; i < nlisten; i++)
@@ -439,8 +543,8 @@ cleanup:
 	fa2_slack_app_free(g_slack);
 	g_slack = NULL;
 	fa2_serve_alarms_free(alarms);
-	if (acfg_loaded)
-		fa2_config_cleanup(&acfg);
+	fa2_slack_settings_free(sset);
+	fa2_serve_secrets_cleanup(&sec);
 	fa2_server_free(srv);
 	fa2_tls_server_ctx_free(tls);
 	return rc;

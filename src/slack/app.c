@@ -15,12 +15,16 @@
 #include "cmd/agent_run.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
+#include "slack/analysis.h"
+#include "slack/resume.h"
+#include "slack/settings.h"
+#include "slack/usertz.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
 #define SLACK_MAX_WORKERS 32u
 
-typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW, JOB_RESUME } job_kind;
 
 /* Where a deferred answer goes: complete(handle, ...) exactly once. */
 typedef struct reply_to {
@@ -41,6 +45,9 @@ struct fa2_slack_app {
 	char *token;
 	char seen_path[1024];
 	fa2_slack_api api;
+	fa2_slack_live live;      /* reloadable settings (SIGHUP): see settings.h */
+	fa2_slack_tzcache tz;     /* users' time zones (users.info) */
+	char self_user[64], self_bot[64];  /* the bot's own ids (auth.test) */
 
 	pthread_mutex_t lock;     /* guards everything below */
 	pthread_cond_t cond;
@@ -174,9 +181,35 @@ static int in_list(const char *list, const char *id)
 	return 0;
 }
 
-static int allowed(const fa2_slack_app *app, const char *channel, const char *user)
+static int allowed(fa2_slack_app *app, const char *channel, const char *user)
 {
-	return in_list(app->cfg.allow_channels, channel) != 0 && in_list(app->cfg.allow_users, user) != 0;
+	fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+	int ok = in_list(s->allow_channels, channel) != 0 && in_list(s->allow_users, user) != 0;
+	fa2_slack_live_put(&app->live, s);
+	return ok;
+}
+
+/* 1 when a message event is an alarm notification fa2 should look at: from a configured
+ * alarm source, not from fa2's own bot, in an allowed channel. */
+static int alarm_source(fa2_slack_app *app, const char *appid, const char *bot, const char *user,
+                        const char *channel)
+{
+	fa2_slack_settings *s;
+	int ok;
+	if ((app->self_bot[0] && bot && strcmp(bot, app->self_bot) == 0) ||
+	    (app->self_user[0] && user && strcmp(user, app->self_user) == 0)) {
+		FA2_LOGD("slack", "own message in %s ignored", channel);
+		return 0;
+	}
+	s = fa2_slack_live_get(&app->live);
+	ok = in_list(s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS, appid) == 1 ||
+	     in_list(s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS, bot) == 1;
+	if (ok && in_list(s->allow_channels, channel) == 0) {
+		FA2_LOGI("slack", "alarm message in channel %s ignored (not in the allow-list)", channel);
+		ok = 0;
+	}
+	fa2_slack_live_put(&app->live, s);
+	return ok;
 }
 
 static const char *REFUSAL =
@@ -379,19 +412,28 @@ const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s
 static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts,
                       const fa2_slack_alarm *al, const fa2_slack_alarm_info *info, int64_t change_s)
 {
-	char desc[2048];
+	char desc[2048], when[40];
 	cJSON *blocks;
 	int64_t start = change_s - (int64_t)app->cfg.before_min * 60;
 	int64_t end = change_s + (int64_t)app->cfg.after_min * 60;
 	int64_t now = fa2_time_now_ms() / 1000;
 	if (end > now)
 		end = now;
-	/* the alarm's metric comes first: it is what the analysis looks at first */
-	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM%s%s.%s%s%s%s", al->name,
+	/* the alarm's metric comes first: it is what the analysis looks at first; the state
+	 * change time lets the graphs mark it (slack/graphs.h) */
+	fa2_time_format_rfc3339(change_s * 1000, 0, 0, when, sizeof when);
+	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM at %s%s%s.%s%s%s%s", al->name, when,
 	         al->region[0] ? " in " : "", al->region, info && info->metric[0] ? " Metric: " : "",
 	         info ? info->metric : "", info && info->reason[0] ? ". Reason: " : "",
 	         info ? info->reason : "");
 	blocks = fa2_slack_form_blocks(desc, start, end, NULL);
+	{ /* the state-change time in UTC and the configured timeZone */
+		fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+		char note[200];
+		if (blocks && fa2_slack_format_change(change_s, s->cfg ? s->cfg->tz_offset_min : 0, note, sizeof note))
+			(void)fa2_slack_blocks_insert_context(blocks, 1, note);
+		fa2_slack_live_put(&app->live, s);
+	}
 	if (!blocks) {
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
@@ -404,6 +446,24 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 		FA2_LOGI("slack", "form posted for alarm %s in %s (thread %s)", al->name, channel, thread_ts);
 	}
 	cJSON_Delete(blocks);
+}
+
+/* 1 when an Events API envelope may start something (a message from one of the alarm
+ * sources); everything else is only acknowledged. do_event applies the full checks. */
+static int event_is_candidate(fa2_slack_app *app, const cJSON *env)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(env, "event");
+	const char *type = fa2_json_str(ev, "type");
+	fa2_slack_settings *s;
+	const char *ids;
+	int ok;
+	if (!type || strcmp(type, "message") != 0)
+		return 0;
+	s = fa2_slack_live_get(&app->live);
+	ids = s->alarm_ids ? s->alarm_ids : FA2_SLACK_DEFAULT_ALARM_IDS;
+	ok = in_list(ids, fa2_json_str(ev, "app_id")) == 1 || in_list(ids, fa2_json_str(ev, "bot_id")) == 1;
+	fa2_slack_live_put(&app->live, s);
+	return ok;
 }
 
 static void do_event(fa2_slack_app *app, const cJSON *env)
@@ -419,12 +479,8 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 
 	if (!type || strcmp(type, "message") != 0 || !channel || !ts)
 		return;
-	if (in_list(app->cfg.alarm_ids, appid) != 1 && in_list(app->cfg.alarm_ids, bot) != 1)
+	if (!alarm_source(app, appid, bot, fa2_json_str(ev, "user"), channel))
 		return;
-	if (in_list(app->cfg.allow_channels, channel) == 0) {
-		FA2_LOGI("slack", "alarm message in channel %s ignored (not in the allow-list)", channel);
-		return;
-	}
 	if (!fa2_slack_parse_alarm(ev, &al)) {
 		FA2_LOGI("slack", "message from %s in %s is not a recognisable alarm", appid ? appid : bot, channel);
 		return;
@@ -461,65 +517,67 @@ static int64_t state_num(const cJSON *values, const char *block, const char *act
 	return (int64_t)d;
 }
 
-static void fail_thread(fa2_slack_app *app, const char *channel, const char *thread, const char *progress_ts,
-                        const char *why)
+static void count_outcome(fa2_slack_app *app, int outcome)
 {
-	char msg[1024];
-	snprintf(msg, sizeof msg, ":x: The analysis failed: %s\nTo retry, fix the cause and press *Analyse* on the form again, "
-	         "or run `/fa2`.", why);
-	if (progress_ts && progress_ts[0])
-		(void)fa2_slack_update_message(&app->api, channel, progress_ts, msg, NULL);
-	else
-		(void)fa2_slack_post_message(&app->api, channel, thread, msg, NULL, NULL);
+	pthread_mutex_lock(&app->lock);
+	if (outcome > 0)
+		app->stats.analyses_ok++;
+	else if (outcome == 0)
+		app->stats.analyses_failed++;
+	pthread_mutex_unlock(&app->lock);
 }
 
+/* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c. */
 static void run_analysis(fa2_slack_app *app, const char *channel, const char *thread,
                          const char *desc, int64_t start_s, int64_t end_s)
 {
-	char progress_ts[32] = "", path[1100], line[512];
-	fa2_run_opts o;
-	fa2_buf report;
-	int64_t t0 = fa2_time_mono_ms();
-	int rc;
+	/* the configuration this analysis started with, kept across a reload (settings.h) */
+	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
+	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
+	env.api = &app->api;
+	env.cfg = &c;
+	count_outcome(app, fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
+	fa2_slack_live_put(&app->live, cur);
+}
 
-	snprintf(line, sizeof line, ":hourglass_flowing_sand: Analysing \"%s\"… (started)", desc);
-	if (fa2_slack_post_message(&app->api, channel, thread, line, NULL, progress_ts) != FA2_OK)
-		return;
-	if (!app->cfg.cfg) {
-		fail_thread(app, channel, thread, progress_ts, "fa2 serve has no analysis configuration");
-		goto failed;
+static void do_resume(fa2_slack_app *app, const cJSON *p)
+{
+	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+	fa2_slack_app_config c = app->cfg;
+	fa2_slack_analysis_env env;
+	c.cfg = cur->cfg;
+	env.api = &app->api;
+	env.cfg = &c;
+	count_outcome(app, fa2_slack_analysis_resume(&env, p));
+	fa2_slack_live_put(&app->live, cur);
+}
+
+static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
+{
+	fa2_slack_app *app = ctx;
+	cJSON *p = fa2_slack_resume_job(it);
+	if (!p || enqueue(app, JOB_RESUME, p, NULL) != 0) {
+		FA2_LOGW("slack", "session %s: cannot queue its resumption", it->id);
+		cJSON_Delete(p);
+		return 0;
 	}
-	snprintf(path, sizeof path, "%s/slack/report-%s-%s.md", app->cfg.state_dir, channel, thread);
-	memset(&o, 0, sizeof o);
-	o.cmd = "serve";
-	o.cfg = app->cfg.cfg;
-	o.format = FA2_OUT_MD;
-	o.out_path = path;
-	o.tz_offset_min = app->cfg.cfg->tz_offset_min;
-	o.event = desc;
-	o.from_ms = start_s * 1000;
-	o.to_ms = end_s * 1000;
-	rc = fa2_cmd_run_agent(&o);
-	fa2_buf_init(&report, 8u << 20);
-	if (rc != 0 || fa2_file_read_all(path, &report) != FA2_OK || report.len == 0) {
-		snprintf(line, sizeof line, "the analysis engine stopped with exit code %d (see the fa2 serve log)", rc);
-		fail_thread(app, channel, thread, progress_ts, line);
-		fa2_buf_cleanup(&report);
-		goto failed;
-	}
-	snprintf(line, sizeof line, ":white_check_mark: Analysis complete in %llds.",
-	         (long long)((fa2_time_mono_ms() - t0) / 1000));
-	(void)fa2_slack_update_message(&app->api, channel, progress_ts, line, NULL);
-	(void)fa2_slack_post_report(&app->api, channel, thread, fa2_buf_slice(&report));
-	fa2_buf_cleanup(&report);
-	pthread_mutex_lock(&app->lock);
-	app->stats.analyses_ok++;
-	pthread_mutex_unlock(&app->lock);
-	return;
-failed:
-	pthread_mutex_lock(&app->lock);
-	app->stats.analyses_failed++;
-	pthread_mutex_unlock(&app->lock);
+	FA2_LOGI("slack", "session %s (%s) interrupted by a restart: queued", it->id, it->status);
+	return 0;
+}
+
+/* "Request received: <window in the user's time zone> (<UTC>)" into line. */
+static void received_line(fa2_slack_app *app, const char *user, int64_t start, int64_t end,
+                          char *line, size_t cap)
+{
+	fa2_slack_tz tz;
+	char when[300];
+	fa2_slack_tzcache_get(&app->tz, app->api.token && app->api.token[0] ? &app->api : NULL, user, &tz);
+	if (fa2_slack_format_window(start, end, &tz, when, sizeof when))
+		snprintf(line, cap, "Request received: %s", when);
+	else
+		snprintf(line, cap, "Request received");
 }
 
 static void do_action(fa2_slack_app *app, const cJSON *p)
@@ -567,8 +625,10 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	seen_flush(app);
 	{
 		cJSON *blocks = fa2_slack_received_blocks(desc, start, end, user);
-		if (blocks)
-			(void)fa2_slack_update_message(&app->api, channel, mts, "Request received", blocks);
+		char line[400];
+		received_line(app, user, start, end, line, sizeof line);
+		if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line))
+			(void)fa2_slack_update_message(&app->api, channel, mts, line, blocks);
 		cJSON_Delete(blocks);
 	}
 	run_analysis(app, channel, thread ? thread : mts, desc, start, end);
@@ -585,13 +645,15 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	                                FA2_SLACK_BLK_DESC), FA2_SLACK_ACT_DESC), "value");
 	int64_t start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
 	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
-	char ts[32] = "";
+	char ts[32] = "", line[400];
 	cJSON *blocks;
 
 	if (!channel || !*channel || !desc)
 		return;
 	blocks = fa2_slack_received_blocks(desc, start, end, user);
-	if (blocks && fa2_slack_post_message(&app->api, channel, NULL, "Request received", blocks, ts) == FA2_OK && ts[0])
+	received_line(app, user, start, end, line, sizeof line);
+	if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line) &&
+	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0])
 		run_analysis(app, channel, ts, desc, start, end);
 	cJSON_Delete(blocks);
 }
@@ -653,6 +715,8 @@ static void *worker(void *arg)
 			do_action(app, j->payload);
 		else if (j->kind == JOB_VIEW)
 			do_view(app, j->payload);
+		else if (j->kind == JOB_RESUME)
+			do_resume(app, j->payload);
 		else
 			do_command(app, j->payload, &j->reply);
 		cJSON_Delete(j->payload);
@@ -741,6 +805,12 @@ static void on_events(fa2_slack_app *app, cJSON *p, const char *retry, fa2_slack
 		snprintf(key, sizeof key, "ev:%s", eid ? eid : "");
 		if (!eid) {
 			ack_text(ack, 400, "event without event_id\n");
+		} else if (!event_is_candidate(app, p)) {
+			/* most events of a busy channel: acknowledged on the loop, no worker, no I/O */
+			pthread_mutex_lock(&app->lock);
+			app->stats.events++;
+			pthread_mutex_unlock(&app->lock);
+			ack_text(ack, 200, "");
 		} else if (seen_check(app, key)) {
 			FA2_LOGI("slack", "event %s already received (retry %s): ignored", eid, retry ? retry : "-");
 			ack_text(ack, 200, "");
@@ -939,11 +1009,16 @@ static char *dup_str(const char *s)
 fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 {
 	fa2_slack_app *app;
+	fa2_slack_settings *st = cfg->settings;  /* handed over, also on failure */
 	unsigned i, n;
 	*out = NULL;
-	app = fa2_malloc(sizeof *app);
-	if (!app)
+	if (!st)
+		st = fa2_slack_settings_wrap(cfg->cfg, cfg->alarm_ids, cfg->allow_channels, cfg->allow_users);
+	app = st ? fa2_malloc(sizeof *app) : NULL;
+	if (!app) {
+		fa2_slack_settings_free(st);
 		return FA2_ERR_NOMEM;
+	}
 	memset(app, 0, sizeof *app);
 	app->cfg = *cfg;
 	if (!app->cfg.alarm_ids)
@@ -958,6 +1033,7 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	app->token = dup_str(cfg->bot_token);
 	app->seen = fa2_malloc(FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
 	if (!app->secret || !app->token || !app->seen) {
+		fa2_slack_settings_free(st);
 		fa2_free(app->secret);
 		fa2_free(app->token);
 		fa2_free(app->seen);
@@ -970,6 +1046,10 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	if (app->token[0])
 		(void)fa2_log_add_secret(fa2_slice_cstr(app->token));
 	fa2_slack_api_init(&app->api, app->token);
+	snprintf(app->self_user, sizeof app->self_user, "%s", cfg->self_user_id ? cfg->self_user_id : "");
+	snprintf(app->self_bot, sizeof app->self_bot, "%s", cfg->self_bot_id ? cfg->self_bot_id : "");
+	fa2_slack_tzcache_init(&app->tz, 0);
+	fa2_slack_live_init(&app->live, st);
 	pthread_mutex_init(&app->lock, NULL);
 	pthread_cond_init(&app->cond, NULL);
 	if (cfg->state_dir && *cfg->state_dir) {
@@ -992,6 +1072,8 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 		fa2_slack_app_free(app);
 		return FA2_ERR_NOMEM;
 	}
+	if (app->live.cur && app->live.cur->cfg && cfg->state_dir && *cfg->state_dir && app->token[0])
+		(void)fa2_slack_resume_scan(cfg->state_dir, queue_resume, app);
 	*out = app;
 	return FA2_OK;
 }
@@ -1001,6 +1083,11 @@ fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *pat
 	if (!app->secret[0])
 		return FA2_ERR_CONFIG;
 	return fa2_server_route(srv, "POST", path, on_request, app);
+}
+
+void fa2_slack_app_reload(fa2_slack_app *app, fa2_slack_settings *s)
+{
+	fa2_slack_live_replace(&app->live, s);
 }
 
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out)
@@ -1024,6 +1111,8 @@ void fa2_slack_app_free(fa2_slack_app *app)
 	seen_flush(app);
 	pthread_mutex_destroy(&app->lock);
 	pthread_cond_destroy(&app->cond);
+	fa2_slack_live_cleanup(&app->live);
+	fa2_slack_tzcache_cleanup(&app->tz);
 	if (app->secret) {
 		fa2_wipe(app->secret, strlen(app->secret));
 		fa2_free(app->secret);

@@ -49,7 +49,13 @@ typedef struct fa2_slack_app_config {
 	int max_window_min;           /* longest accepted window (default 1440) */
 	fa2_config *cfg;              /* analysis configuration (borrowed) */
 	fa2_slack_alarm_lookup lookup;/* DescribeAlarms; NULL: trust the message text */
+	int64_t progress_interval_ms; /* progress message updates at most this often (2000) */
 	void *lookup_ctx;
+	/* Reloadable settings (slack/settings.h), one reference handed over; NULL: built from
+	 * cfg, alarm_ids, allow_channels and allow_users above (which are then not used). */
+	struct fa2_slack_settings *settings;
+	const char *self_user_id;     /* the bot's own user id (auth.test): its messages are ignored */
+	const char *self_bot_id;      /* and its bot id */
 } fa2_slack_app_config;
 
 typedef struct fa2_slack_app fa2_slack_app;
@@ -97,6 +103,9 @@ typedef struct fa2_slack_ack {
  * non-blocking: safe on a loop thread. FA2_ERR_PARSE when the ack is a 400. */
 fa2_err fa2_slack_app_dispatch(fa2_slack_app *app, fa2_slack_kind kind, cJSON *payload, const char *retry,
                                const fa2_slack_deferral *defer, fa2_slack_ack *ack);
+/* Makes s (one reference handed over) the settings for work that starts from now on;
+ * work already running keeps the settings it started with. Thread-safe. */
+void fa2_slack_app_reload(fa2_slack_app *app, struct fa2_slack_settings *s);
 /* Stops the workers after the queued jobs finish, then frees. app may be NULL. */
 void fa2_slack_app_free(fa2_slack_app *app);
 

@@ -2,6 +2,7 @@
 #include "slack/webapi.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,4 +299,83 @@ fa2_err fa2_slack_upload_bytes(fa2_slack_api *api, const char *url, fa2_slice da
 	}
 	fa2_httpc_response_cleanup(&resp);
 	return err;
+}
+
+fa2_err fa2_slack_user_tz_info(fa2_slack_api *api, const char *user, char *tz, size_t cap,
+                               int *offset_min, int *known)
+{
+	fa2_buf f;
+	cJSON *res = NULL;
+	const cJSON *u;
+	const char *name;
+	double off = 0;
+	fa2_err err;
+	*offset_min = 0;
+	*known = 0;
+	if (cap)
+		tz[0] = '\0';
+	fa2_buf_init(&f, 256);
+	err = fa2_buf_append_cstr(&f, "user=");
+	if (!err)
+		err = fa2_slack_form_escape(&f, fa2_slice_cstr(user));
+	if (!err)
+		err = fa2_slack_call_form(api, "users.info", fa2_buf_slice(&f), &res, NULL);
+	if (err)
+		goto cleanup;
+	u = cJSON_GetObjectItemCaseSensitive(res, "user");
+	/* Slack's offsets run from -12:00 to +14:00 and are whole minutes */
+	if (fa2_json_num(u, "tz_offset", &off) && off >= -16 * 3600 && off <= 16 * 3600 &&
+	    off == (double)((long)off / 60 * 60)) {
+		*offset_min = (int)(off / 60);
+		*known = 1;
+	}
+	name = fa2_json_str(u, "tz");
+	if (*known && name && cap)
+		snprintf(tz, cap, "%s", name);
+cleanup:
+	cJSON_Delete(res);
+	fa2_buf_cleanup(&f);
+	return err;
+}
+
+fa2_err fa2_slack_auth_test(fa2_slack_api *api, fa2_slack_identity *id, char *err_code)
+{
+	static const struct {
+		const char *key;
+		size_t off, cap;
+	} f[] = {
+		{ "user_id", offsetof(fa2_slack_identity, user_id), sizeof id->user_id },
+		{ "bot_id", offsetof(fa2_slack_identity, bot_id), sizeof id->bot_id },
+		{ "team_id", offsetof(fa2_slack_identity, team_id), sizeof id->team_id },
+		{ "team", offsetof(fa2_slack_identity, team), sizeof id->team },
+		{ "user", offsetof(fa2_slack_identity, user), sizeof id->user },
+		{ "url", offsetof(fa2_slack_identity, url), sizeof id->url },
+	};
+	cJSON *res = NULL;
+	fa2_err err;
+	size_t i;
+	memset(id, 0, sizeof *id);
+	err = fa2_slack_call_form(api, "auth.test", fa2_slice_cstr(""), &res, err_code);
+	if (!err) {
+		for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+			const char *v = fa2_json_str(res, f[i].key);
+			snprintf((char *)id + f[i].off, f[i].cap, "%s", v ? v : "");
+		}
+		if (!id->user_id[0])
+			err = FA2_ERR_SLACK;
+	}
+	cJSON_Delete(res);
+	return err;
+}
+
+int fa2_slack_token_error(const char *code)
+{
+	static const char *const bad[] = { "invalid_auth", "not_authed", "account_inactive",
+		"token_revoked", "token_expired", "not_allowed_token_type",
+		NULL };
+	size_t i;
+	for (i = 0; code && bad[i]; i++)
+		if (strcmp(code, bad[i]) == 0)
+			return 1;
+	return 0;
 }

@@ -51,4 +51,25 @@ fa2_err fa2_slack_update_message(fa2_slack_api *api, const char *channel, const 
 /* users.info: the user's UTC offset in minutes (tz_offset), 0 when unknown. */
 fa2_err fa2_slack_user_tz(fa2_slack_api *api, const char *user, int *offset_min);
 
+/* users.info with the zone's name: tz ("Asia/Tokyo", cap bytes; "" when absent) and
+ * tz_offset (the user's offset now, DST included, in minutes). *known is 1 only when
+ * the answer carried a usable tz_offset. */
+fa2_err fa2_slack_user_tz_info(fa2_slack_api *api, const char *user, char *tz, size_t cap,
+                               int *offset_min, int *known);
+
+/* Who the token belongs to (auth.test). */
+typedef struct fa2_slack_identity {
+	char user_id[64];   /* the bot's own user id (U...) */
+	char bot_id[64];    /* B... for bot tokens, "" otherwise */
+	char team_id[64];
+	char team[128];
+	char user[128];
+	char url[256];      /* https://<workspace>.slack.com/ */
+} fa2_slack_identity;
+/* auth.test. FA2_ERR_SLACK with err_code (64 bytes, may be NULL) when Slack refuses the
+ * token ("invalid_auth", "token_revoked", ...); transport errors as they come. */
+fa2_err fa2_slack_auth_test(fa2_slack_api *api, fa2_slack_identity *id, char *err_code);
+/* 1 when a Slack error code means the token itself is bad (not a passing failure). */
+int fa2_slack_token_error(const char *err_code);
+
 #endif

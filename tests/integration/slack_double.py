@@ -6,9 +6,16 @@ files.getUploadURLExternal take form), required arguments, and Block Kit limits
 (50 blocks per message or view, section text <= 3000, ids <= 255, known block types,
 input blocks with label and element). Every violation is recorded and returned by
 violations(); every call by calls(). files upload v2 is emulated end to end.
+
+auth.test answers with the bot's identity (BOT_USER / BOT_ID / TEAM_ID); a token listed
+in `revoked` gets Slack's {"ok": false, "error": "invalid_auth"} (a refused token, not
+a client bug, so not a violation). users.info answers from `users` ({id: (tz,
+tz_offset)}; others get the default Asia/Tokyo and tz_offset) and user_not_found for
+ids in `unknown_users`.
 """
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,18 +32,25 @@ BLOCK_TYPES = {"section", "input", "actions", "context", "divider", "header", "i
                "rich_text", "file", "video", "markdown"}
 
 
+BOT_USER, BOT_ID, TEAM_ID = "U0FA2BOT", "B0FA2BOT", "T0FA2TEAM"
+
+
 class Double:
-    def __init__(self, token, tz_offset=32400, app_token=None, socket=None):
+    def __init__(self, token, tz_offset=32400, users=None, revoked=(), app_token=None, socket=None):
         self.token = token
         self.app_token = app_token   # xapp-... accepted by apps.connections.open only
         self.socket = socket         # socket_double.SocketDouble handing out URLs
         self.tz_offset = tz_offset
+        self.users = dict(users or {})
+        self.unknown_users = set()
+        self.revoked = set(revoked)
         self.lock = threading.Lock()
         self._calls = []
         self._violations = []
         self.uploads = {}
         self.ratelimit = {}  # method -> number of 429s still to answer
         self.ts = 1700000000
+        self._update_times = {}  # message ts -> monotonic arrival times of chat.update
         double = self
 
         class H(BaseHTTPRequestHandler):
@@ -77,6 +91,10 @@ class Double:
     def calls(self, method=None):
         with self.lock:
             return [c for c in self._calls if method is None or c["method"] == method]
+
+    def update_times(self, ts):
+        with self.lock:
+            return list(self._update_times.get(ts, []))
 
     def violations(self):
         with self.lock:
@@ -131,6 +149,9 @@ class Double:
         with self.lock:
             auth = headers.get("Authorization", "")
             ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
+            if auth[len("Bearer "):] in self.revoked and auth.startswith("Bearer "):
+                self._calls.append({"method": method, "args": {}, "ctype": ctype, "refused": True})
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
             if method == "apps.connections.open":
                 # app-level token only (a bot token gets not_allowed_token_type, as on Slack)
                 if self.app_token is None or self.socket is None:
@@ -190,10 +211,20 @@ class Double:
                 self.ts += 1
                 return 200, {"ok": True, "channel": args["channel"], "ts": "%d.000100" % self.ts}, {}
             if method == "chat.update":
+                self._update_times.setdefault(args["ts"], []).append(time.monotonic())
                 return 200, {"ok": True, "channel": args["channel"], "ts": args["ts"]}, {}
+            if method == "auth.test":
+                if args:
+                    return self.bad(method, "auth.test takes no arguments, got %r" % sorted(args))
+                return 200, {"ok": True, "url": "https://fa2-test.slack.com/", "team": "fa2 test",
+                             "user": "fa2", "team_id": TEAM_ID, "user_id": BOT_USER,
+                             "bot_id": BOT_ID, "is_enterprise_install": False}, {}
             if method == "users.info":
-                return 200, {"ok": True, "user": {"id": args["user"], "tz": "Asia/Tokyo",
-                                                   "tz_offset": self.tz_offset}}, {}
+                if args["user"] in self.unknown_users:
+                    return 200, {"ok": False, "error": "user_not_found"}, {}
+                tz, off = self.users.get(args["user"], ("Asia/Tokyo", self.tz_offset))
+                return 200, {"ok": True, "user": {"id": args["user"], "tz": tz,
+                                                   "tz_label": tz, "tz_offset": off}}, {}
             if method == "files.getUploadURLExternal":
                 fid = "F%05d" % (len(self.uploads) + 1)
                 self.uploads[fid] = {"length": int(args["length"]), "filename": args["filename"]}

@@ -9,6 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aws_peers  # noqa: E402
+from slack_double import Double as SlackDouble  # noqa: E402
 
 try:
     import boto3  # noqa: F401
@@ -29,6 +30,7 @@ def lines(out, what):
 
 
 def run(c, moto):
+    slack = SlackDouble("xoxb-1111-2222-abcdefabcdef")
     logs = moto.client("logs")
     logs.create_log_group(logGroupName="/ecs/orders-api")
     logs.create_log_group(logGroupName="/ecs/orders-api-canary")  # same prefix, not the one asked
@@ -38,6 +40,7 @@ def run(c, moto):
     env = aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
                               AWS_REGION="us-east-1", AWS_ENDPOINT_URL=moto.url,
                               SLACK_BOT_TOKEN="xoxb-1111-2222-abcdefabcdef",
+                              SLACK_API_URL=slack.url,
                               SLACK_SIGNING_SECRET="8f742231b10e8888abcd99yyyzzz85a5")
     for binary in [FA2] + ([FA2_ASAN] if FA2_ASAN and os.path.exists(FA2_ASAN) else []):
         rc, out, err, _ = aws_peers.fa2(binary, ["check", "--config", cfg], env)
@@ -50,6 +53,8 @@ def run(c, moto):
         c.check(lines(out, "clock") and lines(out, "clock")[0].startswith("ok"), "clock ok", out)
         c.check(moto.secret not in out + err and "abcdefabcdef" not in err, "no secret in the output", out + err)
         c.check(out.rstrip().endswith("0 failed, 0 warning(s)"), "summary line", out)
+        c.check(any(l.startswith("ok") and "auth.test" in l and "U0FA2BOT" in l for l in lines(out, "slack")),
+                "the bot token is checked with auth.test", out)
 
     # A log group that does not exist (only a longer name with the same prefix does).
     with open(cfg, "w") as f:

@@ -74,7 +74,7 @@ FA2_TEST(slack_socket_dispatch)
 	fa2_slack_ack ack;
 	fa2_slack_stats st;
 	const char *ev = "{\"type\":\"event_callback\",\"event_id\":\"EvU1\",\"event\":{\"type\":\"message\","
-	                 "\"channel\":\"C1\",\"user\":\"U1\",\"ts\":\"1.2\",\"text\":\"hello\"}}";
+	                 "\"channel\":\"C1\",\"app_id\":\"A6L22LZNH\",\"ts\":\"1.2\",\"text\":\"hello\"}}";
 	const char *vs = "{\"type\":\"view_submission\",\"user\":{\"id\":\"U1\"},\"view\":{\"id\":\"V1\","
 	                 "\"callback_id\":\"fa2_form\",\"private_metadata\":\"C1\",\"state\":{\"values\":{"
 	                 "\"fa2_start\":{\"fa2_start_input\":{\"selected_date_time\":1000}},"

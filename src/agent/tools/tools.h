@@ -9,6 +9,8 @@
 extern const fa2_tool fa2_logs_tool;
 extern const fa2_tool fa2_metrics_tool;
 extern const fa2_tool fa2_audit_log_tool;
+extern const fa2_tool fa2_audit_log_athena_tool; /* audit_log_tool over a CloudTrail table */
+extern const fa2_tool fa2_alb_log_tool;
 extern const fa2_tool fa2_kb_tool;
 extern const fa2_tool fa2_xray_tool;
 

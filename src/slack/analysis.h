@@ -1,0 +1,33 @@
+/* One analysis from Slack, on a worker of the Slack app (slack/app.c):
+ *
+ *   progress message (posted, then edited in place: slack/progress.h)
+ *   -> fa2_cmd_run_agent (new, or resumed from the session journal), with the Slack
+ *      context recorded in the session (slack/resume.h)
+ *   -> outcome in the progress message, report blocks + Markdown file in the thread
+ *   -> metric graph PNGs (slack/graphs.h; best effort, never fails the analysis)
+ *   -> the session's Slack outcome marked posted, so a restart does not post it again. */
+#ifndef FA2_SLACK_ANALYSIS_H
+#define FA2_SLACK_ANALYSIS_H
+
+#include <stdint.h>
+
+#include "base/json.h"
+#include "slack/app.h"
+#include "slack/webapi.h"
+
+typedef struct fa2_slack_analysis_env {
+	fa2_slack_api *api;                 /* borrowed */
+	const fa2_slack_app_config *cfg;    /* state_dir, cfg (analysis), progress_interval_ms */
+} fa2_slack_analysis_env;
+
+/* Runs a new analysis in channel/thread. Returns 1 when the report was posted, 0 when
+ * the thread was told of a failure, -1 when nothing could be posted. */
+int fa2_slack_analysis_run(const fa2_slack_analysis_env *env, const char *channel, const char *thread,
+                           const char *desc, int64_t start_s, int64_t end_s);
+
+/* Resumes an analysis a restart interrupted; job is fa2_slack_resume_job's object. A
+ * session that started longer ago than slackResumeMaxAgeMinutes is marked failed and its
+ * thread told instead (returns 0). Same return values as fa2_slack_analysis_run. */
+int fa2_slack_analysis_resume(const fa2_slack_analysis_env *env, const cJSON *job);
+
+#endif

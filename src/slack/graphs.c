@@ -1,0 +1,359 @@
+/* Metric graphs in the report's thread: see graphs.h. */
+#include "slack/graphs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "aws/session.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/time.h"
+#include "crypto/encode.h"
+
+static int metric_eq(const fa2_slack_metric *a, const fa2_slack_metric *b)
+{
+	unsigned i;
+	if (strcmp(a->ns, b->ns) || strcmp(a->name, b->name) || a->ndims != b->ndims)
+		return 0;
+	for (i = 0; i < a->ndims; i++)
+		if (strcmp(a->dim_name[i], b->dim_name[i]) || strcmp(a->dim_value[i], b->dim_value[i]))
+			return 0;
+	return 1;
+}
+
+/* Adds m unless present or full. */
+static void add_metric(fa2_slack_metric *out, size_t *n, size_t max, const fa2_slack_metric *m)
+{
+	size_t i;
+	if (*n >= max || !m->ns[0] || !m->name[0])
+		return;
+	for (i = 0; i < *n; i++)
+		if (metric_eq(&out[i], m))
+			return;
+	out[(*n)++] = *m;
+}
+
+/* A metrics_tool input {namespace, metricName, dimensions:[{name, value}]} as a metric.
+ * Returns 0 unless it names both a namespace and a metric. */
+static int from_input(const cJSON *in, fa2_slack_metric *m)
+{
+	const char *ns = fa2_json_str(in, "namespace"), *name = fa2_json_str(in, "metricName");
+	const cJSON *d;
+	memset(m, 0, sizeof *m);
+	if (!ns || !*ns || !name || !*name || strlen(ns) >= sizeof m->ns || strlen(name) >= sizeof m->name)
+		return 0;
+	snprintf(m->ns, sizeof m->ns, "%s", ns);
+	snprintf(m->name, sizeof m->name, "%s", name);
+	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(in, "dimensions")) {
+		const char *dn = fa2_json_str(d, "name"), *dv = fa2_json_str(d, "value");
+		if (!dn || !dv || m->ndims >= FA2_SLACK_GRAPH_DIMS) /* a name without a value matches all: no single graph */
+			return 0;
+		snprintf(m->dim_name[m->ndims], sizeof m->dim_name[0], "%s", dn);
+		snprintf(m->dim_value[m->ndims], sizeof m->dim_value[0], "%s", dv);
+		m->ndims++;
+	}
+	return 1;
+}
+
+/* Copies the next space-separated word of *p (at most cap-1 bytes) and advances. */
+static size_t next_word(const char **p, char *out, size_t cap)
+{
+	size_t n = 0;
+	while (**p == ' ')
+		(*p)++;
+	while (**p && **p != ' ' && **p != '\n') {
+		if (n + 1 < cap)
+			out[n++] = **p;
+		(*p)++;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* "Metric: NS NAME Dim=Value ... (" from the alarm form's description. */
+static int from_desc(const char *desc, fa2_slack_metric *m)
+{
+	const char *p = desc ? strstr(desc, "Metric: ") : NULL;
+	char w[600];
+	memset(m, 0, sizeof *m);
+	if (!p)
+		return 0;
+	p += 8;
+	if (!next_word(&p, m->ns, sizeof m->ns) || !next_word(&p, m->name, sizeof m->name) ||
+	    strchr(m->ns, '=') || strchr(m->name, '=') || m->ns[0] == '(' || m->name[0] == '(' ||
+	    strcmp(m->ns, "?") == 0)
+		return 0;
+	for (;;) {
+		const char *save = p;
+		char *eq;
+		size_t n = next_word(&p, w, sizeof w);
+		if (!n || w[0] == '(' || !(eq = strchr(w, '=')) || eq == w) {
+			p = save;
+			break;
+		}
+		if (m->ndims >= FA2_SLACK_GRAPH_DIMS)
+			return 0;
+		*eq = '\0';
+		if (w[n - 1] == '.') /* end of the sentence */
+			w[n - 1] = '\0';
+		if (strlen(w) >= sizeof m->dim_name[0] || strlen(eq + 1) >= sizeof m->dim_value[0])
+			return 0;
+		memcpy(m->dim_name[m->ndims], w, strlen(w) + 1);
+		memcpy(m->dim_value[m->ndims], eq + 1, strlen(eq + 1) + 1);
+		m->ndims++;
+	}
+	return 1;
+}
+
+int64_t fa2_slack_graph_alarm_time(const char *desc)
+{
+	const char *p = desc ? strstr(desc, "went to ALARM at ") : NULL;
+	int64_t ms;
+	size_t n = 0;
+	if (!p)
+		return 0;
+	p += 17;
+	while (p[n] && p[n] != ' ' && n < 40)
+		n++;
+	if (n && (p[n - 1] == '.' || p[n - 1] == ','))
+		n--;
+	if (fa2_time_parse(fa2_slice_make(p, n), 0, 0, &ms) != FA2_OK)
+		return 0;
+	return ms;
+}
+
+size_t fa2_slack_graph_metrics(const cJSON *report, const char *desc, fa2_slack_metric *out, size_t max)
+{
+	fa2_slack_metric m;
+	const cJSON *c;
+	size_t n = 0;
+	if (from_desc(desc, &m))
+		add_metric(out, &n, max, &m);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "agent"),
+	                                                       "toolCalls")) {
+		const char *tool = fa2_json_str(c, "tool");
+		if (tool && strcmp(tool, "metrics_tool") == 0 && from_input(cJSON_GetObjectItemCaseSensitive(c, "input"), &m))
+			add_metric(out, &n, max, &m);
+	}
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(report, "references")) {
+		const char *tool = fa2_json_str(c, "tool"), *q = fa2_json_str(c, "query");
+		cJSON *in;
+		if (!tool || strcmp(tool, "metrics_tool") != 0 || !q)
+			continue;
+		in = fa2_json_parse(fa2_slice_cstr(q), NULL);
+		if (in && from_input(in, &m))
+			add_metric(out, &n, max, &m);
+		cJSON_Delete(in);
+	}
+	return n;
+}
+
+cJSON *fa2_slack_graph_widget(const fa2_slack_metric *m, int64_t from_ms, int64_t to_ms, int64_t mark_ms,
+                              const char *mark_label, const char *region)
+{
+	cJSON *w = cJSON_CreateObject(), *metrics, *row;
+	char t0[40], t1[40], title[600];
+	int64_t span_s = (to_ms - from_ms) / 1000, period;
+	unsigned i;
+	if (!w)
+		return NULL;
+	if (span_s < 60)
+		span_s = 60;
+	period = (span_s + 1439) / 1440;          /* at most 1,440 points */
+	period = (period + 59) / 60 * 60;         /* a multiple of 60 s */
+	if (period < 60)
+		period = 60;
+	fa2_time_format_rfc3339(from_ms, 0, 0, t0, sizeof t0);
+	fa2_time_format_rfc3339(to_ms, 0, 0, t1, sizeof t1);
+	snprintf(title, sizeof title, "%s %s", m->ns, m->name);
+	metrics = cJSON_AddArrayToObject(w, "metrics");
+	row = cJSON_CreateArray();
+	if (!metrics || !row || !cJSON_AddItemToArray(metrics, row))
+		goto fail;
+	if (!cJSON_AddItemToArray(row, cJSON_CreateString(m->ns)) || !cJSON_AddItemToArray(row, cJSON_CreateString(m->name)))
+		goto fail;
+	for (i = 0; i < m->ndims; i++)
+		if (!cJSON_AddItemToArray(row, cJSON_CreateString(m->dim_name[i])) ||
+		    !cJSON_AddItemToArray(row, cJSON_CreateString(m->dim_value[i])))
+			goto fail;
+	if (!cJSON_AddStringToObject(w, "view", "timeSeries") || !cJSON_AddFalseToObject(w, "stacked") ||
+	    !cJSON_AddStringToObject(w, "stat", "Average") || !cJSON_AddNumberToObject(w, "period", (double)period) ||
+	    !cJSON_AddStringToObject(w, "start", t0) || !cJSON_AddStringToObject(w, "end", t1) ||
+	    !cJSON_AddStringToObject(w, "title", title) || !cJSON_AddNumberToObject(w, "width", 800) ||
+	    !cJSON_AddNumberToObject(w, "height", 400) || !cJSON_AddStringToObject(w, "timezone", "+0000") ||
+	    (region && *region && !cJSON_AddStringToObject(w, "region", region)))
+		goto fail;
+	if (mark_ms >= from_ms && mark_ms <= to_ms && mark_ms > 0) {
+		cJSON *ann = cJSON_AddObjectToObject(w, "annotations");
+		cJSON *vert = ann ? cJSON_AddArrayToObject(ann, "vertical") : NULL;
+		cJSON *a = cJSON_CreateObject();
+		char tm[40];
+		fa2_time_format_rfc3339(mark_ms, 0, 0, tm, sizeof tm);
+		if (!vert || !a || !cJSON_AddItemToArray(vert, a)) {
+			cJSON_Delete(a);
+			goto fail;
+		}
+		if (!cJSON_AddStringToObject(a, "label", mark_label && *mark_label ? mark_label : "ALARM") ||
+		    !cJSON_AddStringToObject(a, "value", tm))
+			goto fail;
+	}
+	return w;
+fail:
+	cJSON_Delete(w);
+	return NULL;
+}
+
+fa2_err fa2_slack_upload_file(fa2_slack_api *api, const char *channel, const char *thread,
+                              const char *filename, const char *title, fa2_slice data)
+{
+	fa2_buf f;
+	cJSON *r1 = NULL, *done = NULL, *files, *one;
+	const char *url, *id;
+	fa2_err err;
+
+	fa2_buf_init(&f, 2048);
+	err = fa2_buf_append_cstr(&f, "filename=");
+	if (!err)
+		err = fa2_slack_form_escape(&f, fa2_slice_cstr(filename));
+	if (!err)
+		err = fa2_buf_appendf(&f, "&length=%zu", data.len);
+	if (!err)
+		err = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
+	if (err)
+		goto cleanup;
+	url = fa2_json_str(r1, "upload_url");
+	id = fa2_json_str(r1, "file_id");
+	if (!url || !id) {
+		err = FA2_ERR_SLACK;
+		goto cleanup;
+	}
+	err = fa2_slack_upload_bytes(api, url, data);
+	if (err)
+		goto cleanup;
+	done = cJSON_CreateObject();
+	files = done ? cJSON_AddArrayToObject(done, "files") : NULL;
+	one = cJSON_CreateObject();
+	if (!files || !one || !cJSON_AddItemToArray(files, one)) {
+		cJSON_Delete(one);
+		err = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	if (!cJSON_AddStringToObject(one, "id", id) || !cJSON_AddStringToObject(one, "title", title ? title : filename) ||
+	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
+	    (thread && !cJSON_AddStringToObject(done, "thread_ts", thread))) {
+		err = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	err = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
+cleanup:
+	cJSON_Delete(r1);
+	cJSON_Delete(done);
+	fa2_buf_cleanup(&f);
+	return err;
+}
+
+/* GetMetricWidgetImage for widget: the decoded PNG into png. */
+static fa2_err render(fa2_aws_client *c, const cJSON *widget, int64_t timeout_ms, fa2_buf *png)
+{
+	const fa2_aws_service *svc = fa2_aws_service_find("cloudwatch");
+	cJSON *in = cJSON_CreateObject(), *res = NULL;
+	char *wtext = cJSON_PrintUnformatted(widget);
+	fa2_buf body, out;
+	fa2_aws_error err;
+	fa2_aws_call_opts opts;
+	const char *b64;
+	fa2_err e = FA2_ERR_NOMEM;
+
+	fa2_buf_init(&body, 64u * 1024u);
+	fa2_buf_init(&out, FA2_SLACK_GRAPH_MAX_PNG * 2u);
+	memset(&opts, 0, sizeof opts);
+	opts.timeout_ms = timeout_ms;
+	if (!svc || !in || !wtext || !cJSON_AddStringToObject(in, "MetricWidget", wtext) ||
+	    !cJSON_AddStringToObject(in, "OutputFormat", "png") || fa2_json_append(&body, in) != FA2_OK)
+		goto cleanup;
+	e = fa2_aws_call(c, svc, "GetMetricWidgetImage", fa2_buf_slice(&body), &out, &err, &opts);
+	if (e) {
+		char line[1600];
+		fa2_aws_error_format(&err, line, sizeof line);
+		FA2_LOGW("slack", "GetMetricWidgetImage: %s", line);
+		goto cleanup;
+	}
+	res = fa2_json_parse(fa2_buf_slice(&out), NULL);
+	b64 = fa2_json_str(res, "MetricWidgetImage");
+	if (!b64) {
+		FA2_LOGW("slack", "GetMetricWidgetImage: the answer has no MetricWidgetImage");
+		e = FA2_ERR_PARSE;
+		goto cleanup;
+	}
+	e = fa2_base64_decode(fa2_slice_cstr(b64), FA2_B64_STD, png);
+	if (!e && (png->len < 8 || memcmp(png->data, "\x89PNG\r\n\x1a\n", 8) != 0)) {
+		FA2_LOGW("slack", "GetMetricWidgetImage: the image is not a PNG");
+		e = FA2_ERR_PARSE;
+	}
+cleanup:
+	cJSON_free(wtext);
+	cJSON_Delete(in);
+	cJSON_Delete(res);
+	fa2_buf_cleanup(&body);
+	fa2_buf_cleanup(&out);
+	return e;
+}
+
+fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const char *thread,
+                              const cJSON *report, const char *desc, const fa2_slack_graph_opts *o,
+                              unsigned *posted)
+{
+
+	fa2_slack_metric *ms = NULL;
+	fa2_aws_session sess;
+	fa2_buf png;
+	char msg[512], fname[96], title[600];
+	size_t n, i;
+	fa2_err first = FA2_OK, e;
+	int64_t timeout = o->timeout_ms > 0 ? o->timeout_ms : 20000;
+
+
+	*posted = 0;
+	memset(&sess, 0, sizeof sess);
+	fa2_buf_init(&png, FA2_SLACK_GRAPH_MAX_PNG);
+	ms = fa2_malloc(FA2_SLACK_GRAPHS_MAX * sizeof *ms);
+	if (!ms) {
+		first = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	n = fa2_slack_graph_metrics(report, desc, ms, FA2_SLACK_GRAPHS_MAX);
+	if (!n) {
+		FA2_LOGI("slack", "no metric graph: the report cites no CloudWatch metric by name");
+		goto cleanup;
+	}
+	e = fa2_aws_session_open(&sess, NULL, o->region, timeout, msg, sizeof msg);
+	if (e) {
+		FA2_LOGW("slack", "metric graphs skipped: %s", msg);
+		first = e;
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		cJSON *w = fa2_slack_graph_widget(&ms[i], o->from_ms, o->to_ms, o->mark_ms, "ALARM", o->region);
+		fa2_buf_reset(&png);
+		e = w ? render(&sess.client, w, timeout, &png) : FA2_ERR_NOMEM;
+		cJSON_Delete(w);
+		if (!e) {
+			snprintf(fname, sizeof fname, "fa2-metric-%zu.png", i + 1);
+			snprintf(title, sizeof title, "%s %s", ms[i].ns, ms[i].name);
+			e = fa2_slack_upload_file(api, channel, thread, fname, title, fa2_buf_slice(&png));
+			if (e)
+				FA2_LOGW("slack", "graph %s: upload failed: %s", title, fa2_err_str(e));
+		} else {
+			FA2_LOGW("slack", "graph %s %s: not rendered (%s)", ms[i].ns, ms[i].name, fa2_err_str(e));
+		}
+		if (e && !first)
+			first = e;
+		if (!e)
+			(*posted)++;
+	}
+cleanup:
+	fa2_aws_session_close(&sess);
+	fa2_free(ms);
+	fa2_buf_cleanup(&png);
+	return first;
+}

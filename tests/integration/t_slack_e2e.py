@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""fa2 serve's Slack flow to a REAL report, on loopback only:
+moto_server (auth on: logs, metrics, the alarm), the strict Converse + CloudTrail doubles
+(agent_doubles.py, SigV4 checked with botocore), the strict GetMetricWidgetImage double in
+front of moto (cw_widget_double.py) and the strict Slack Web API double (slack_double.py).
+
+Signed alarm message event -> form in the thread -> signed block_actions submit ->
+the ONE progress message updated in place at least twice with cycle counts -> report
+blocks + the Markdown file + metric graph PNGs (MetricWidget with the analysis window
+and an annotation at the alarm's state change) in the thread. Then kill -9 of fa2 serve
+while the model is asked for the report, restart: the analysis resumes without repeating
+a completed tool call and posts its report once. A session older than
+slackResumeMaxAgeMinutes is marked failed with a message in its thread instead. A graph
+rendering failure leaves the report posted."""
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if not shutil.which("moto_server"):
+    print("moto_server is not installed")
+    sys.exit(77)
+try:
+    import aws_peers
+    import agent_doubles as D
+    import cw_widget_double as CW
+except ImportError as e:
+    print("botocore/boto3 missing: %s" % e)
+    sys.exit(77)
+from slack_double import Double  # noqa: E402
+
+FA2 = os.environ.get("FA2", "build/fa2")
+TMP = os.environ.get("FA2_TMP") or __import__("tempfile").mkdtemp()
+MODEL = "us.anthropic.claude-test-v1:0"
+SECRET = "e2e-signing-secret-0123456789abcdef"
+TOKEN = "xoxb-e2e-0000-secret-token"
+LB = "app/web/123"
+REPORT = {"summary": "Payments failed because the upstream timed out after a Lambda change.",
+          "rootCauses": [{"title": "Lambda timeout lowered", "severity": "high", "confidence": "medium",
+                          "evidence": ["metrics_tool: HTTPCode_Target_5XX_Count jumped at 08:10"]}],
+          "timeline": [{"time": "08:10", "event": "configuration change"}],
+          "actions": ["restore the timeout"]}
+procs = []
+
+
+def script(dbl):
+    dbl.script = {
+        0: D.converse_reply([{"text": "Metrics and logs first."},
+                             D.tool_use("tu-m-1", "metrics_tool", {"namespace": "AWS/ApplicationELB",
+                                                                   "metricName": "HTTPCode_Target_5XX_Count",
+                                                                   "dimensions": [{"name": "LoadBalancer", "value": LB}]}),
+                             D.tool_use("tu-l-1", "logs_tool", {"filter": "@message like /ERROR/"})], "tool_use"),
+        1: D.converse_reply([D.tool_use("tu-ct-1", "audit_log_tool", {"eventName": "UpdateFunctionConfiguration"}),
+                             D.tool_use("tu-ct-2", "audit_log_tool", {"eventName": "PutRolePolicy"})], "tool_use"),
+        2: D.converse_reply([{"text": "```json\n" + json.dumps(REPORT) + "\n```"}], "end_turn"),
+    }
+
+
+def seed(moto, now):
+    logs = moto.client("logs")
+    logs.create_log_group(logGroupName="/fa2/app")
+    logs.create_log_stream(logGroupName="/fa2/app", logStreamName="web-1")
+    logs.put_log_events(logGroupName="/fa2/app", logStreamName="web-1", logEvents=[
+        {"timestamp": (now - 1700 + i * 10) * 1000,
+         "message": ("ERROR payment failed order=%d upstream timeout" if i % 2 else "INFO GET /api/items/%d 200") % i}
+        for i in range(100)])
+    cw = moto.client("cloudwatch")
+    data = [{"MetricName": "HTTPCode_Target_5XX_Count", "Value": 1.0 if i < 20 else 50.0,
+             "Timestamp": now - 1800 + i * 60, "Dimensions": [{"Name": "LoadBalancer", "Value": LB}]}
+            for i in range(30)]
+    for k in range(0, 30, 10):
+        cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=data[k:k + 10])
+    for name in ("api-5xx-high", "api-5xx-second"):
+        cw.put_metric_alarm(AlarmName=name, MetricName="HTTPCode_Target_5XX_Count", Namespace="AWS/ApplicationELB",
+                            Dimensions=[{"Name": "LoadBalancer", "Value": LB}], Statistic="Sum", Period=60,
+                            EvaluationPeriods=1, Threshold=10.0, ComparisonOperator="GreaterThanThreshold")
+        cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed: 1 datapoint [50.0]")
+
+
+def sign(body):
+    ts = str(int(time.time()))
+    return ts, "v0=" + hmac.new(SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+
+
+def post(port, body, ctype="application/json"):
+    body = body.encode()
+    ts, sig = sign(body)
+    req = urllib.request.Request("http://127.0.0.1:%d/slack/events" % port, data=body, headers={
+        "Content-Type": ctype, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+    try:
+        return urllib.request.urlopen(req, timeout=10).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def alarm_event(eid, ts, name):
+    text = ("*CloudWatch Alarm | %s | us-east-1 | Account: 123456789012*\nThe alarm %s changed state from OK to ALARM. "
+            "<https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/%s|View>"
+            % (name, name, name))
+    return json.dumps({"type": "event_callback", "event_id": eid, "event_time": int(time.time()),
+                       "event": {"type": "message", "subtype": "bot_message", "channel": "C0ALARMS",
+                                 "bot_id": "B0CHATBOT", "app_id": "A6L22LZNH", "ts": ts, "text": "",
+                                 "attachments": [{"fallback": text, "text": text}]}})
+
+
+def submit(port, mts, thread, desc, start, end):
+    values = {"fa2_desc": {"fa2_desc_input": {"type": "plain_text_input", "value": desc}},
+              "fa2_start": {"fa2_start_input": {"type": "datetimepicker", "selected_date_time": start}},
+              "fa2_end": {"fa2_end_input": {"type": "datetimepicker", "selected_date_time": end}}}
+    p = {"type": "block_actions", "user": {"id": "UALICE"}, "channel": {"id": "C0ALARMS"},
+         "message": {"ts": mts, "thread_ts": thread}, "state": {"values": values}, "trigger_id": "1.2.3",
+         "actions": [{"type": "button", "action_id": "fa2_submit", "value": "submit"}]}
+    return post(port, "payload=" + urllib.parse.quote(json.dumps(p)), "application/x-www-form-urlencoded")
+
+
+def wait_for(fn, secs=30):
+    end = time.time() + secs
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    return None
+
+
+class Serve:
+    def __init__(self, c, env, cfg):
+        self.c, self.env, self.cfg = c, env, cfg
+        self.p = None
+
+    def start(self):
+        self.port = aws_peers.free_port()
+        self.log = open(os.path.join(TMP, "serve-%d.log" % len(procs)), "w+")
+        self.p = subprocess.Popen([FA2, "serve", "--listen", "127.0.0.1:%d" % self.port, "--config", self.cfg],
+                                  stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+        procs.append(self.p)
+        ok = wait_for(lambda: self.healthy(), 15)
+        self.c.check(bool(ok), "fa2 serve started", self.logtext())
+
+    def healthy(self):
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/healthz" % self.port, timeout=1).read()
+            return True
+        except Exception:
+            return False
+
+    def logtext(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()[-3000:]
+
+
+def form_for(d, thread):
+    f = [x for x in d.calls("chat.postMessage") if x["args"].get("thread_ts") == thread and
+         any(b.get("type") == "input" for b in x["args"].get("blocks") or [])]
+    return f[0] if f else None
+
+
+def start_analysis(c, d, port, eid, thread, name):
+    c.check(post(port, alarm_event(eid, thread, name)) == 200, "alarm event %s acknowledged" % eid)
+    f = wait_for(lambda: form_for(d, thread), 20)
+    c.check(f is not None, "the form is posted in the alarm's thread %s" % thread)
+    if not f:
+        return None
+    pick = {b["block_id"]: b["element"] for b in f["args"]["blocks"] if b["type"] == "input"}
+    desc = pick["fa2_desc"]["initial_value"]
+    c.check("Metric: AWS/ApplicationELB HTTPCode_Target_5XX_Count LoadBalancer=%s" % LB in desc and
+            "went to ALARM at " in desc, "the form names the alarm's metric and state change", desc)
+    mts = "%d.000100" % (1700000000 + d.calls("chat.postMessage").index(f) + 1)  # as the double answered
+    n = len(d.calls("chat.postMessage"))
+    c.check(submit(port, mts, thread, desc, pick["fa2_start"]["initial_date_time"],
+                   pick["fa2_end"]["initial_date_time"]) == 200, "submit acknowledged")
+    prog = wait_for(lambda: [x for x in d.calls("chat.postMessage")[n:] if x["args"].get("thread_ts") == thread and
+                             "Analysing" in x["args"].get("text", "")], 20)
+    c.check(bool(prog), "one progress message in the thread")
+    if not prog:
+        return None
+    return "%d.000100" % (1700000000 + d.calls("chat.postMessage").index(prog[0]) + 1)
+
+
+def updates(d, ts):
+    return [x["args"].get("text", "") for x in d.calls("chat.update") if x["args"].get("ts") == ts]
+
+
+def main():
+    c = aws_peers.Checks()
+    moto = aws_peers.Moto(TMP)
+    dbl = D.Doubles(moto.akid, moto.secret, "us-east-1", MODEL)
+    cw = CW.CloudWatchDouble(moto.akid, moto.secret, "us-east-1", moto.url)
+    sd = Double(TOKEN)
+    try:
+        run(c, moto, dbl, cw, sd)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        sd.close()
+        cw.stop()
+        dbl.stop()
+        moto.stop()
+    print("%d passed, %d failed" % (c.passed, c.failed))
+    sys.exit(1 if c.failed else 0)
+
+
+def run(c, moto, dbl, cw, sd):
+    now = int(time.time())
+    seed(moto, now)
+    dbl.ct_events = [D.ct_event("UpdateFunctionConfiguration", now - 1200, "lambda.amazonaws.com", "alice",
+                                resource="pay-fn"),
+                     D.ct_event("PutRolePolicy", now - 1100, "iam.amazonaws.com", "bob", error="AccessDenied")]
+    dbl.ct_delay = {"UpdateFunctionConfiguration": 3.0, "PutRolePolicy": 3.0}
+    script(dbl)
+    state = os.path.join(TMP, "state")
+    cfg = os.path.join(TMP, "fa2.json")
+    with open(cfg, "w") as f:
+        json.dump({"modelId": MODEL, "env": {"region": "us-east-1"}, "cwLogsLogGroups": ["/fa2/app"],
+                   "maxAgentCycles": 5, "stateDir": state, "slackResumeMaxAgeMinutes": 30,
+                   "llm": {"maxRetries": 1, "backoffMs": 200, "timeoutSeconds": 60},
+                   "agent": {"toolParallelism": 4, "timeoutSeconds": 120}}, f)
+    env = aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
+                              AWS_REGION="us-east-1", AWS_ENDPOINT_URL=moto.url,
+                              AWS_ENDPOINT_URL_CLOUDWATCH=cw.url,
+                              AWS_ENDPOINT_URL_BEDROCK_RUNTIME=dbl.url, AWS_ENDPOINT_URL_CLOUDTRAIL=dbl.url,
+                              SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=sd.url,
+                              ASAN_OPTIONS="detect_leaks=1")
+    srv = Serve(c, env, cfg)
+    srv.start()
+
+    # ---- 1. alarm -> form -> submit -> progress -> report + files + graphs ----
+    thread1 = "%d.000200" % (now - 60)
+    t0 = time.time()
+    prog = start_analysis(c, sd, srv.port, "EvE2E1", thread1, "api-5xx-high")
+    if not prog:
+        return
+    done = wait_for(lambda: [t for t in updates(sd, prog) if "complete" in t or "failed" in t], 60)
+    c.check(bool(done) and "Analysis complete" in done[0], "the progress message ends with the outcome",
+            str(updates(sd, prog)) + srv.logtext())
+    ups = updates(sd, prog)
+    cyc = [t for t in ups if "cycle " in t and "/5" in t]
+    c.check(len(cyc) >= 2, "the progress message was updated in place at least twice with cycle n/5 (%d)" % len(cyc),
+            json.dumps(ups, ensure_ascii=False))
+    c.check(any("running: audit_log_tool" in t for t in ups) and all("elapsed" in t for t in cyc),
+            "updates name the running tools and the elapsed seconds", json.dumps(ups, ensure_ascii=False))
+    times = sd.update_times(prog)
+    gaps = [b - a for a, b in zip(times[:-2], times[1:-1])]
+    c.check(all(g >= 1.9 for g in gaps), "progress updates at least 2 s apart (final excepted)", str(gaps))
+    rep = wait_for(lambda: [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread1 and
+                            x["args"].get("text") == "fa2 analysis report"], 20)
+    c.check(bool(rep) and REPORT["summary"] in json.dumps(rep[0]["args"].get("blocks")),
+            "the report blocks (the model's summary) are in the thread")
+    files = wait_for(lambda: [x for x in sd.calls("files.completeUploadExternal")
+                              if x["args"].get("thread_ts") == thread1 and
+                              any(sd.uploads[f["id"]]["filename"].endswith(".png") for f in x["args"]["files"])], 20)
+    thread_files = [f["id"] for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread1
+                    for f in x["args"]["files"]]
+    names = [sd.uploads[i]["filename"] for i in thread_files]
+    c.check("fa2-report.md" in names, "the Markdown report file is uploaded in the thread", str(names))
+    pngs = [i for i in thread_files if sd.uploads[i]["filename"].endswith(".png")]
+    c.check(bool(files) and pngs and all(sd.uploads[i]["data"].startswith(b"\x89PNG\r\n\x1a\n") for i in pngs),
+            "metric graph PNG(s) uploaded in the thread (%d)" % len(pngs), str(names) + srv.logtext())
+    c.check(not cw.errors and cw.verified >= 1, "GetMetricWidgetImage: SigV4 'monitoring' verified by botocore, "
+            "MetricWidget valid (%d call(s))" % cw.verified, "\n".join(cw.errors))
+    w = cw.widgets[0] if cw.widgets else {}
+    c.check(w.get("metrics") == [["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", LB]] and
+            w.get("annotations", {}).get("vertical"), "the widget: the cited metric and the alarm annotation",
+            json.dumps(w))
+    c.check("DescribeAlarms" in " ".join(cw.forwarded), "other CloudWatch calls reached moto through the double")
+    c.check(not dbl.errors and not sd.violations(), "no protocol violations (Converse, CloudTrail, Slack)",
+            "\n".join(dbl.errors + sd.violations()))
+    print("   first analysis took %.1f s" % (time.time() - t0))
+
+    # ---- 2. kill -9 mid-analysis, restart: resumes, report posted once ----
+    n_ct = len(dbl.cloudtrail)
+    dbl.converse.clear()
+    dbl.hold_turn, dbl.hold_s = 2, 15
+    dbl.held.clear()
+    thread2 = "%d.000300" % (now - 30)
+    prog2 = start_analysis(c, sd, srv.port, "EvE2E2", thread2, "api-5xx-second")
+    c.check(dbl.held.wait(60), "the second analysis reached its report call")
+    os.kill(srv.p.pid, signal.SIGKILL)
+    srv.p.wait()
+    c.check(len(dbl.cloudtrail) - n_ct == 2, "two LookupEvents before the kill")
+    dbl.hold_turn = None
+    n_conv = len(dbl.converse)
+    srv.start()
+    done2 = wait_for(lambda: [t for t in updates(sd, prog2) if "complete" in t or "failed" in t], 60)
+    c.check(bool(done2) and "Analysis complete" in done2[-1], "the resumed analysis completes in the same message",
+            str(updates(sd, prog2)) + srv.logtext())
+    c.check(any("resuming after a restart" in t for t in updates(sd, prog2)), "the progress message says it resumed")
+    c.check(len(dbl.cloudtrail) - n_ct == 2, "resume repeated no tool call (CloudTrail %d)" % (len(dbl.cloudtrail) - n_ct))
+    c.check([t for _, t, _ in dbl.converse[n_conv:]] == [2], "after the restart only the report turn was asked",
+            str([t for _, t, _ in dbl.converse[n_conv:]]))
+    time.sleep(2)
+    reps = [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread2 and
+            x["args"].get("text") == "fa2 analysis report"]
+    mds = [f for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread2
+           for f in x["args"]["files"] if sd.uploads[f["id"]]["filename"] == "fa2-report.md"]
+    c.check(len(reps) == 1 and len(mds) == 1, "the report is posted once (%d, %d)" % (len(reps), len(mds)))
+
+    # ---- 3. too old to resume -> failed, with a message in its thread ----
+    sessions = os.path.join(state, "sessions")
+    src = sorted(os.listdir(sessions))[-1]
+    old = src[:-1] + ("0" if src[-1] != "0" else "1")
+    shutil.copytree(os.path.join(sessions, src), os.path.join(sessions, old))
+    with open(os.path.join(sessions, old, "summary.json")) as f:
+        s = json.load(f)
+    s["status"] = "running"
+    s["slack"].update(posted=False, startedMs=(now - 7200) * 1000, progressTs="1700009999.000100",
+                      thread="1700009998.000100")
+    with open(os.path.join(sessions, old, "summary.json"), "w") as f:
+        json.dump(s, f)
+    os.kill(srv.p.pid, signal.SIGTERM)
+    srv.p.wait(15)
+    n_conv = len(dbl.converse)
+    srv.start()
+    msg = wait_for(lambda: updates(sd, "1700009999.000100"), 20)
+    c.check(bool(msg) and "too long ago to resume" in msg[0], "an old session: its thread is told", str(msg))
+    with open(os.path.join(sessions, old, "summary.json")) as f:
+        s = json.load(f)
+    c.check(s.get("status") == "failed" and s["slack"].get("posted") is True, "the old session is marked failed",
+            json.dumps(s)[:400])
+    c.check(len(dbl.converse) == n_conv, "the old session asked the model nothing")
+
+    # ---- 4. graphs failing never fails the analysis ----
+    cw.fail = True
+    dbl.converse.clear()
+    thread3 = "%d.000400" % (now - 20)
+    prog3 = start_analysis(c, sd, srv.port, "EvE2E3", thread3, "api-5xx-high")
+    done3 = wait_for(lambda: [t for t in updates(sd, prog3) if "complete" in t or "failed" in t], 60)
+    c.check(bool(done3) and "Analysis complete" in done3[-1], "graph failure: the analysis still completes")
+    rep3 = wait_for(lambda: [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread3 and
+                             x["args"].get("text") == "fa2 analysis report"], 20)
+    c.check(bool(rep3), "graph failure: the report is still posted")
+    time.sleep(1)
+    c.check("GetMetricWidgetImage" in srv.logtext(), "graph failure: a log line says why")
+    os.kill(srv.p.pid, signal.SIGTERM)
+    c.check(srv.p.wait(15) == 0, "fa2 serve stops cleanly")
+
+
+if __name__ == "__main__":
+    main()
