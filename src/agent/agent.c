@@ -40,6 +40,8 @@ typedef struct state {
 	fa2_llm_tool_spec specs[FA2_AGENT_MAX_TOOLS];
 	size_t n_specs;
 	pthread_mutex_t progress_mu;
+	pthread_mutex_t repair_mu;  /* one repair model call at a time (the provider is not
+	                             * re-entrant); guards res->usage and model_calls then */
 	int journal_warned;
 } state;
 
@@ -347,6 +349,107 @@ static void journal_message(state *st, unsigned cycle, const fa2_llm_message *m)
 	journal(st, rec);
 }
 
+/* ---- model-assisted query repair (fa2_tool_repair_fn) ---- */
+
+/* Strips what a model tends to wrap an answer in: surrounding blank space, a code fence
+ * (with its language tag), backticks or quotes. Returns the inner slice of s. */
+static fa2_slice strip_answer(fa2_slice s)
+{
+	s = fa2_slice_trim(s);
+	if (s.len >= 6 && memcmp(s.ptr, "```", 3) == 0) {
+		const char *nl = memchr(s.ptr, '\n', s.len);
+		const char *end = s.ptr + s.len;
+		if (nl) {
+			while (end > nl + 1 && end[-1] == '`')
+				end--;
+			s = fa2_slice_trim(fa2_slice_make(nl + 1, (size_t)(end - (nl + 1))));
+		}
+	}
+	while (s.len >= 2 && ((s.ptr[0] == '`' && s.ptr[s.len - 1] == '`') ||
+			      (s.ptr[0] == '"' && s.ptr[s.len - 1] == '"'))) {
+		s.ptr++;
+		s.len -= 2;
+		s = fa2_slice_trim(s);
+	}
+	return s;
+}
+
+static fa2_err agent_repair(void *ctx, const char *tool, const char *syntax, const char *bad,
+			    const char *error, int64_t deadline_mono_ms, fa2_buf *fixed)
+{
+	state *st = ctx;
+	const fa2_agent_config *ac = st->ac;
+	fa2_prompt_var vars[4];
+	fa2_llm_conv conv;
+	fa2_llm_message *um;
+	fa2_llm_request req;
+	fa2_llm_response resp;
+	fa2_llm_error err;
+	fa2_buf prompt, text;
+	fa2_slice ans;
+	fa2_err e;
+
+	if (!ac->llm || !ac->prompts || !ac->prompts->text[FA2_PROMPT_QUERY_REPAIR])
+		return FA2_ERR_UNSUPPORTED;
+	if (ac->deadline_mono_ms && (!deadline_mono_ms || deadline_mono_ms > ac->deadline_mono_ms))
+		deadline_mono_ms = ac->deadline_mono_ms;
+	fa2_llm_conv_init(&conv);
+	fa2_llm_response_init(&resp);
+	fa2_buf_init(&prompt, FA2_MAX_PROMPT_BYTES * 2);
+	fa2_buf_init(&text, FA2_MAX_LLM_RESPONSE_BYTES);
+	vars[0].name = "tool";
+	vars[0].value = tool ? tool : "";
+	vars[1].name = "syntax";
+	vars[1].value = syntax ? syntax : "";
+	vars[2].name = "query";
+	vars[2].value = bad ? bad : "";
+	vars[3].name = "error";
+	vars[3].value = error && *error ? error : "(no message)";
+	e = fa2_prompt_render(ac->prompts->text[FA2_PROMPT_QUERY_REPAIR], vars, 4, &prompt);
+	if (!e)
+		e = fa2_llm_conv_add(&conv, FA2_LLM_USER, &um);
+	if (!e)
+		e = fa2_llm_message_add_text(um, fa2_buf_slice(&prompt));
+	if (e)
+		goto cleanup;
+	memset(&req, 0, sizeof req);
+	req.conv = &conv;
+	req.max_tokens = 512;
+	req.has_temperature = ac->has_temperature;
+	req.temperature = ac->temperature;
+	req.has_top_p = !ac->has_temperature && ac->has_top_p;
+	req.top_p = ac->top_p;
+	pthread_mutex_lock(&st->repair_mu);
+	st->res->model_calls++;
+	e = fa2_llm_call(ac->llm, &req, deadline_mono_ms, &resp, &err);
+	if (!e) {
+		st->res->usage.input_tokens += resp.usage.input_tokens;
+		st->res->usage.output_tokens += resp.usage.output_tokens;
+		st->res->usage.total_tokens += resp.usage.total_tokens;
+	}
+	pthread_mutex_unlock(&st->repair_mu);
+	if (e) {
+		FA2_LOGW("agent", "%s: query repair call failed: %s%s%s", tool ? tool : "tool",
+			 err.type[0] ? err.type : fa2_err_str(e), err.message[0] ? ": " : "", err.message);
+		goto cleanup;
+	}
+	e = fa2_llm_message_text(&resp.msg, &text);
+	if (e)
+		goto cleanup;
+	ans = strip_answer(fa2_buf_slice(&text));
+	if (ans.len == 0) {
+		e = FA2_ERR_LLM;
+		goto cleanup;
+	}
+	e = fa2_buf_append(fixed, ans.ptr, ans.len);
+cleanup:
+	fa2_buf_cleanup(&prompt);
+	fa2_buf_cleanup(&text);
+	fa2_llm_response_cleanup(&resp);
+	fa2_llm_conv_cleanup(&conv);
+	return e;
+}
+
 /* ---- tool execution ---- */
 
 typedef struct job {
@@ -384,6 +487,8 @@ static void run_job(job *j)
 	if (ac->deadline_mono_ms && env.deadline_mono_ms > ac->deadline_mono_ms)
 		env.deadline_mono_ms = ac->deadline_mono_ms;
 	env.cfg = ac->cfg;
+	env.repair = agent_repair;
+	env.repair_ctx = st;
 	progress(st, FA2_AGENT_EV_TOOL_START, j->tool->name, 0, 0);
 	e = j->tool->execute(j->tool->ctx, &env, j->input, &j->out);
 	if (e == FA2_ERR_TOO_LARGE && j->out.len > 0)
@@ -1219,6 +1324,7 @@ static fa2_err state_init(state *st, const fa2_agent_config *ac, fa2_agent_resul
 	st->res = res;
 	fa2_llm_conv_init(&st->conv);
 	pthread_mutex_init(&st->progress_mu, NULL);
+	pthread_mutex_init(&st->repair_mu, NULL);
 	if (!ac->llm || !ac->tools || !ac->prompts || ac->max_cycles < 1 ||
 	    ac->observation_bytes < 2048)
 		return FA2_ERR_INVALID;
@@ -1265,6 +1371,7 @@ static void state_cleanup(state *st)
 	fa2_free(st->system);
 	fa2_free(st->event);
 	pthread_mutex_destroy(&st->progress_mu);
+	pthread_mutex_destroy(&st->repair_mu);
 }
 
 static void window_text(fa2_lang lang, int64_t ms, char *out, size_t cap)
@@ -1283,22 +1390,169 @@ static void window_text(fa2_lang lang, int64_t ms, char *out, size_t cap)
 	}
 }
 
-fa2_err fa2_agent_run(const fa2_agent_config *ac, const fa2_agent_incident *inc,
-		      fa2_agent_result *res)
+/* The metrics_tool input for metric m: {"namespace", "metricName", "dimensions"}.
+ * Caller frees the text (fa2_free). */
+static char *alarm_metric_input(const fa2_alarm_metric *m)
 {
-	state st;
+	cJSON *o = cJSON_CreateObject(), *dims;
+	char *txt = NULL;
+	size_t i;
+	if (!o || !cJSON_AddStringToObject(o, "namespace", m->ns ? m->ns : "") ||
+	    !cJSON_AddStringToObject(o, "metricName", m->name ? m->name : ""))
+		goto cleanup;
+	if (m->n_dims) {
+		if (!(dims = cJSON_AddArrayToObject(o, "dimensions")))
+			goto cleanup;
+		for (i = 0; i < m->n_dims; i++) {
+			cJSON *d = cJSON_CreateObject();
+			if (!d || !cJSON_AddItemToArray(dims, d) ||
+			    !cJSON_AddStringToObject(d, "name", m->dims[i].name) ||
+			    !cJSON_AddStringToObject(d, "value", m->dims[i].value))
+				goto cleanup;
+		}
+	}
+	txt = cJSON_PrintUnformatted(o);
+cleanup:
+	cJSON_Delete(o);
+	return txt;
+}
+
+/* Runs metrics_tool on the alarm's metric(s) as journaled calls of cycle 0 (a result
+ * already in the journal is reused, never run again) and appends the alarm prompt with
+ * the alarm and the observations to msg. */
+static fa2_err alarm_intro(state *st, const fa2_alarm *al, fa2_buf *msg)
+{
+	const fa2_agent_config *ac = st->ac;
+	const fa2_alarm_metric *ms[FA2_AGENT_ALARM_METRICS];
+	const fa2_tool *tool = fa2_tool_registry_find(ac->tools, "metrics_tool");
+	int ja = ac->lang == FA2_LANG_JA;
+	fa2_prompt_var vars[2];
+	fa2_buf desc, obs;
+	size_t n = 0, i;
+	fa2_err e;
+
+	if (al->metric.name) {
+		ms[n++] = &al->metric;
+	} else {
+		for (i = 0; i < al->n_queries && n < FA2_AGENT_ALARM_METRICS; i++)
+			if (al->queries[i].has_metric && al->queries[i].metric.name)
+				ms[n++] = &al->queries[i].metric;
+	}
+	fa2_buf_init(&desc, 64u * 1024u);
+	fa2_buf_init(&obs, FA2_MAX_LLM_REQUEST_BYTES);
+	e = fa2_alarm_describe_text(al, &desc);
+	for (i = 0; i < n && !e; i++) {
+		char id[48], name[] = "metrics_tool";
+		char *input = alarm_metric_input(ms[i]);
+		const call_rec *r;
+		snprintf(id, sizeof id, "fa2-alarm-metric-%zu", i + 1);
+		if (!input) {
+			e = FA2_ERR_NOMEM;
+			break;
+		}
+		if (n > 1)
+			e = fa2_buf_appendf(&obs, "%s[%s]\n", i ? "\n" : "", input);
+		if (!e && (r = find_by_id(st, id, 0)) != NULL) {
+			e = fa2_buf_append_cstr(&obs, r->output ? r->output : "");
+			st->res->tool_reused++;
+		} else if (!e && !tool) {
+			e = fa2_buf_append_cstr(&obs, ja ? "(この構成では metrics_tool を使えません)\n"
+							  : "(metrics_tool is not available in this configuration)\n");
+		} else if (!e) {
+			job j;
+			fa2_llm_block blk;
+			char *key = call_key(name, input);
+			memset(&j, 0, sizeof j);
+			memset(&blk, 0, sizeof blk);
+			blk.kind = FA2_LLM_TOOL_USE;
+			blk.tool_id = id;
+			blk.tool_name = name;
+			blk.input_json = input;
+			j.st = st;
+			j.tool = tool;
+			j.blk = &blk;
+			j.cycle = 0;
+			j.input = fa2_json_parse(fa2_slice_cstr(input), NULL);
+			fa2_buf_init(&j.out, FA2_TOOL_MAX_RAW_BYTES);
+			if (!key || !j.input) {
+				e = FA2_ERR_NOMEM;
+			} else {
+				run_job(&j);
+				st->res->tool_runs++;
+				e = add_call(st, id, name, key, input, j.out.data ? j.out.data : "",
+					     j.err != FA2_OK, 0, 0, j.ms);
+				if (!e)
+					e = fa2_buf_append_cstr(&obs, j.out.data ? j.out.data : "");
+			}
+			cJSON_Delete(j.input);
+			fa2_buf_cleanup(&j.out);
+			fa2_free(key);
+		}
+		fa2_free(input);
+	}
+	if (!e && n == 0)
+		e = fa2_buf_append_cstr(&obs, ja ? "(このアラームには metrics_tool で読めるメトリクスがありません)\n"
+						  : "(the alarm names no metric that metrics_tool can read)\n");
+	if (!e) {
+		vars[0].name = "alarm";
+		vars[0].value = desc.data ? desc.data : "";
+		vars[1].name = "observation";
+		vars[1].value = obs.data ? obs.data : "";
+		e = fa2_prompt_render(ac->prompts->text[FA2_PROMPT_ALARM], vars, 2, msg);
+	}
+	fa2_buf_cleanup(&desc);
+	fa2_buf_cleanup(&obs);
+	return e;
+}
+
+/* Renders the incident (with the alarm and its metric, when there is one), appends it
+ * as the first user message and journals it. */
+static fa2_err first_message(state *st, const fa2_alarm *al)
+{
+	const fa2_agent_config *ac = st->ac;
 	fa2_prompt_var vars[4];
 	fa2_buf msg;
 	fa2_llm_message *um;
 	char from[40], to[40], win[48];
+	fa2_err e;
+
+	fa2_buf_init(&msg, FA2_MAX_LLM_REQUEST_BYTES);
+	fa2_time_format_rfc3339(st->from_ms, 0, 0, from, sizeof from);
+	fa2_time_format_rfc3339(st->to_ms, 0, 0, to, sizeof to);
+	window_text(ac->lang, st->to_ms - st->from_ms, win, sizeof win);
+	vars[0].name = "event";
+	vars[0].value = st->event;
+	vars[1].name = "from";
+	vars[1].value = from;
+	vars[2].name = "to";
+	vars[2].value = to;
+	vars[3].name = "window";
+	vars[3].value = win;
+	e = fa2_prompt_render(ac->prompts->text[FA2_PROMPT_INCIDENT], vars, 4, &msg);
+	if (!e && al)
+		e = alarm_intro(st, al, &msg);
+	if (!e)
+		e = fa2_llm_conv_add(&st->conv, FA2_LLM_USER, &um);
+	if (!e)
+		e = fa2_llm_message_add_text(um, fa2_buf_slice(&msg));
+	if (!e)
+		journal_message(st, 0, um);
+	fa2_buf_cleanup(&msg);
+	return e;
+}
+
+fa2_err fa2_agent_run(const fa2_agent_config *ac, const fa2_agent_incident *inc,
+		      fa2_agent_result *res)
+{
+	state st;
 	cJSON *rec;
 	fa2_err e;
 
-	fa2_buf_init(&msg, FA2_MAX_PROMPT_BYTES * 4);
 	e = state_init(&st, ac, res);
 	if (e)
 		goto cleanup;
-	if (!inc || !inc->event || inc->to_ms <= inc->from_ms) {
+	if (!inc || !inc->event || inc->to_ms <= inc->from_ms ||
+	    (inc->alarm && !inc->alarm->doc)) {
 		e = FA2_ERR_INVALID;
 		goto cleanup;
 	}
@@ -1309,20 +1563,6 @@ fa2_err fa2_agent_run(const fa2_agent_config *ac, const fa2_agent_incident *inc,
 		e = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	fa2_time_format_rfc3339(inc->from_ms, 0, 0, from, sizeof from);
-	fa2_time_format_rfc3339(inc->to_ms, 0, 0, to, sizeof to);
-	window_text(ac->lang, inc->to_ms - inc->from_ms, win, sizeof win);
-	vars[0].name = "event";
-	vars[0].value = inc->event;
-	vars[1].name = "from";
-	vars[1].value = from;
-	vars[2].name = "to";
-	vars[2].value = to;
-	vars[3].name = "window";
-	vars[3].value = win;
-	e = fa2_prompt_render(ac->prompts->text[FA2_PROMPT_INCIDENT], vars, 4, &msg);
-	if (e)
-		goto cleanup;
 	rec = cJSON_CreateObject();
 	if (rec) {
 		cJSON_AddStringToObject(rec, "type", "start");
@@ -1334,18 +1574,18 @@ fa2_err fa2_agent_run(const fa2_agent_config *ac, const fa2_agent_incident *inc,
 		cJSON_AddNumberToObject(rec, "maxCycles", ac->max_cycles);
 		cJSON_AddStringToObject(rec, "provider", fa2_llm_kind_name(ac->llm->kind));
 		cJSON_AddStringToObject(rec, "model", ac->llm->model ? ac->llm->model : "");
+		if (inc->alarm && !cJSON_AddItemToObjectCS(rec, "alarm", cJSON_Duplicate(inc->alarm->doc, 1))) {
+			cJSON_Delete(rec);
+			rec = NULL;
+		}
 	}
 	journal(&st, rec);
-	e = fa2_llm_conv_add(&st.conv, FA2_LLM_USER, &um);
-	if (!e)
-		e = fa2_llm_message_add_text(um, fa2_buf_slice(&msg));
+	e = first_message(&st, inc->alarm);
 	if (e)
 		goto cleanup;
-	journal_message(&st, 0, um);
 	update_summary(&st, "running");
 	e = drive(&st);
 cleanup:
-	fa2_buf_cleanup(&msg);
 	state_cleanup(&st);
 	return e;
 }
@@ -1359,6 +1599,7 @@ fa2_err fa2_agent_journal_incident(const cJSON *records, fa2_agent_incident *inc
 	    !fa2_json_num(r, "fromMs", &from) || !fa2_json_num(r, "toMs", &to))
 		return FA2_ERR_PARSE;
 	inc->event = fa2_json_str(r, "event");
+	inc->alarm = NULL;
 	inc->from_ms = (int64_t)from;
 	inc->to_ms = (int64_t)to;
 	if (lang && fa2_lang_parse(fa2_json_str(r, "language"), lang))
@@ -1454,8 +1695,19 @@ fa2_err fa2_agent_resume(const fa2_agent_config *ac, fa2_agent_result *res)
 		}
 	}
 	if (st.conv.n_msgs == 0) {
-		e = FA2_ERR_PARSE;
-		goto cleanup;
+		/* The process died before the first message was journaled (while the alarm's
+		 * metric was being read): build it again, reusing the journaled results. */
+		const cJSON *ad = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 0), "alarm");
+		fa2_alarm al;
+		memset(&al, 0, sizeof al);
+		if (ad && fa2_alarm_from_json(ad, &al) != FA2_OK) {
+			e = FA2_ERR_PARSE;
+			goto cleanup;
+		}
+		e = first_message(&st, ad ? &al : NULL);
+		fa2_alarm_cleanup(&al);
+		if (e)
+			goto cleanup;
 	}
 	FA2_LOGI("agent", "resuming session %s at cycle %u with %zu tool results from the journal",
 		 ac->session->id, st.cycles, st.n_calls);

@@ -24,6 +24,7 @@
 #include "agent/report.h"
 #include "agent/session.h"
 #include "agent/tool.h"
+#include "aws/alarms.h"
 #include "llm/llm.h"
 
 #define FA2_AGENT_MAX_CALLS 1024u  /* tool calls recorded in one analysis */
@@ -55,9 +56,17 @@ typedef struct fa2_agent_progress {
 	int is_error;
 } fa2_agent_progress;
 
+/* With an alarm, metrics_tool runs on exactly the alarm's metric (each MetricStat of a
+ * metric-math alarm, at most FA2_AGENT_ALARM_METRICS) for the window before the first
+ * model call; those runs are journaled as tool calls of cycle 0 (ids
+ * "fa2-alarm-metric-N"), so a resume never repeats them, and the first user message
+ * carries the alarm and their observations (prompt alarm.txt). */
+#define FA2_AGENT_ALARM_METRICS 4u
+
 typedef struct fa2_agent_incident {
 	const char *event;          /* what the user or the alarm said */
 	int64_t from_ms, to_ms;     /* window, epoch ms UTC */
+	const fa2_alarm *alarm;     /* the alarm that triggered it; may be NULL */
 } fa2_agent_incident;
 
 /* Everything the loop needs. Pointers are borrowed for the run. */
@@ -106,7 +115,8 @@ fa2_err fa2_agent_run(const fa2_agent_config *ac, const fa2_agent_incident *inc,
  * A finished session returns its report without any model or tool call. */
 fa2_err fa2_agent_resume(const fa2_agent_config *ac, fa2_agent_result *res);
 
-/* Reads the incident of a journal's start record (strings point into records). */
+/* Reads the incident of a journal's start record (strings point into records; alarm is
+ * always NULL: the start record keeps it as "alarm", a MetricAlarm object). */
 fa2_err fa2_agent_journal_incident(const cJSON *records, fa2_agent_incident *inc, fa2_lang *lang);
 
 void fa2_agent_result_cleanup(fa2_agent_result *res);

@@ -12,7 +12,9 @@
 #include "base/log.h"
 
 static const char *const prompt_names[FA2_PROMPT__COUNT] = {
-	"system.txt", "incident.txt", "final_report.txt", "report_schema.txt"
+	"system.txt", "incident.txt", "final_report.txt", "report_schema.txt", "alarm.txt",
+	"query_repair.txt", "insight_namespaces.txt", "insight_metrics.txt", "insight_report.txt",
+	"findings_report.txt"
 };
 
 const struct fa2_prompt_file *fa2_prompts_builtin(const char *path)

@@ -25,6 +25,12 @@ typedef enum fa2_prompt_id {
 	FA2_PROMPT_INCIDENT,
 	FA2_PROMPT_FINAL_REPORT,
 	FA2_PROMPT_REPORT_SCHEMA,
+	FA2_PROMPT_ALARM,        /* appended to the incident when an alarm triggered it */
+	FA2_PROMPT_QUERY_REPAIR, /* one model call repairing a rejected tool query */
+	FA2_PROMPT_INSIGHT_NAMESPACES,  /* /insight: which CloudWatch namespaces to list */
+	FA2_PROMPT_INSIGHT_METRICS,     /* /insight: which (at most 5) listed metrics to read */
+	FA2_PROMPT_INSIGHT_REPORT,      /* /insight: the Markdown answer */
+	FA2_PROMPT_FINDINGS_REPORT,     /* /findings-report: the Markdown report */
 	FA2_PROMPT__COUNT
 } fa2_prompt_id;
 

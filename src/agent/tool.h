@@ -30,6 +30,16 @@ typedef enum fa2_lang { FA2_LANG_EN = 0, FA2_LANG_JA = 1 } fa2_lang;
 
 struct fa2_config;
 
+/* One short model call on behalf of a tool: repairs `bad`, a query the service
+ * rejected with `error` (its message), for the tool named `tool`; `syntax` names the
+ * query language ("CloudWatch Logs Insights filter expression"). On success the
+ * corrected text only (no prose, no quotes or code fences) is appended to `fixed`.
+ * Errors: FA2_ERR_UNSUPPORTED when no model is available, the model call's error
+ * otherwise. Thread-safe (the agent serialises the calls); honours deadline_mono_ms. */
+typedef fa2_err (*fa2_tool_repair_fn)(void *ctx, const char *tool, const char *syntax,
+				      const char *bad, const char *error,
+				      int64_t deadline_mono_ms, fa2_buf *fixed);
+
 /* What a tool knows about the analysis it serves. All borrowed. */
 typedef struct fa2_tool_env {
 	int64_t from_ms, to_ms;        /* incident window, epoch ms UTC */
@@ -37,6 +47,8 @@ typedef struct fa2_tool_env {
 	size_t budget_bytes;           /* observation budget after bounding */
 	int64_t deadline_mono_ms;      /* absolute; every network call must end before */
 	const struct fa2_config *cfg;  /* log groups, table names, region, ... (may be NULL) */
+	fa2_tool_repair_fn repair;     /* model-assisted query repair; NULL: none */
+	void *repair_ctx;
 } fa2_tool_env;
 
 typedef fa2_err (*fa2_tool_exec_fn)(void *ctx, const fa2_tool_env *env, const cJSON *input,

@@ -10,6 +10,7 @@
 #include "agent/prompts.h"
 #include "agent/report.h"
 #include "agent/session.h"
+#include "agent/tools/snap.h"
 #include "aws/shared.h"
 #include "base/buf.h"
 #include "base/file.h"
@@ -82,6 +83,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	fa2_prompts prompts;
 	fa2_llm_provider llm;
 	fa2_tool_registry tools;
+	fa2_snap *snap = NULL;
 	fa2_session session;
 	fa2_agent_config ac;
 	fa2_agent_result res;
@@ -92,6 +94,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	char msg[768];
 	const char *api_key = NULL;
 	int rc = FA2_EXIT_USAGE, have_prompts = 0, have_llm = 0, have_session = 0;
+	int64_t win_from = o->from_ms, win_to = o->to_ms;
 	fa2_err e;
 
 	memset(&res, 0, sizeof res);
@@ -120,6 +123,8 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 				goto cleanup;
 			}
 			cJSON_Delete(recs);
+			win_from = inc.from_ms;
+			win_to = inc.to_ms;
 		}
 	}
 	e = fa2_prompts_load(&prompts, lang, o->prompts_dir ? o->prompts_dir : cfg->prompts_dir, msg,
@@ -147,7 +152,22 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	llm.max_retries = cfg->llm_max_retries;
 	llm.backoff_base_ms = cfg->llm_backoff_ms;
 	llm.timeout_ms = cfg->llm_timeout_s * 1000u;
-	e = fa2_tools_register_default(&tools, cfg);
+	if (o->source_dir) {
+		e = fa2_snap_open(o->source_dir, &snap, msg, sizeof msg);
+		if (e) {
+			fprintf(stderr, "fa2 %s: %s\n", o->cmd, msg);
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		if (fa2_snap_window_check(snap->d.from_ms, snap->d.to_ms, win_from, win_to, msg, sizeof msg)) {
+			fprintf(stderr, "fa2 %s: %s\n", o->cmd, msg);
+			goto cleanup;
+		}
+		FA2_LOGI("agent", "offline: the tools read the snapshot %s", o->source_dir);
+		e = fa2_tools_register_snapshot(&tools, snap);
+	} else {
+		e = fa2_tools_register_default(&tools, cfg);
+	}
 	if (e) {
 		fprintf(stderr, "fa2 %s: cannot set up the tools: %s\n", o->cmd, fa2_err_str(e));
 		goto cleanup;
@@ -215,6 +235,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 		inc.event = o->event;
 		inc.from_ms = o->from_ms;
 		inc.to_ms = o->to_ms;
+		inc.alarm = o->alarm;
 		e = fa2_agent_run(&ac, &inc, &res);
 	}
 	if (e || !res.report) {
@@ -250,6 +271,7 @@ cleanup:
 		fa2_llm_provider_cleanup(&llm);
 	if (have_prompts)
 		fa2_prompts_cleanup(&prompts);
+	fa2_snap_close(snap);
 	fa2_buf_cleanup(&out);
 	return rc;
 }

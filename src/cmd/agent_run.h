@@ -11,6 +11,7 @@
 #include "cJSON.h"
 
 struct fa2_agent_progress;
+#include "aws/alarms.h"
 
 typedef enum fa2_out_format { FA2_OUT_MD = 0, FA2_OUT_JSON } fa2_out_format;
 
@@ -24,8 +25,12 @@ typedef struct fa2_run_opts {
 	/* New analysis: */
 	const char *event;
 	int64_t from_ms, to_ms;
+	const fa2_alarm *alarm;    /* the alarm that triggered it (its metric is read first); may be NULL */
 	/* Resume: */
 	const char *resume_id;
+	/* Offline: a snapshot directory (docs/snapshot.md) answers the tools instead of AWS;
+	 * the window must lie inside the snapshot's. NULL: AWS. */
+	const char *source_dir;
 	/* Optional (serve): progress replaces the terminal progress lines (serialised; see
 	 * fa2_agent_config.progress); session_meta is merged into a NEW session's summary
 	 * before the analysis starts (e.g. the Slack thread, so a restart can resume it);

@@ -20,6 +20,7 @@ static void usage(FILE *f)
 		"usage: fa2 sessions list [--json]\n"
 		"       fa2 sessions show ID [--format md|json|journal]\n"
 		"       fa2 sessions resume ID [--format md|json] [--out FILE] [--prompts DIR]\n"
+		"                           [--source DIR]  (an offline analysis: its snapshot)\n"
 		"       fa2 sessions prune\n"
 		"\n"
 		"Sessions live in STATE_DIR/sessions/ID (stateDir in the config, $FA2_STATE_DIR).\n"
@@ -168,7 +169,7 @@ static int cmd_show(const fa2_config *cfg, const char *id, const char *format)
 int fa2_cmd_sessions(int argc, char **argv)
 {
 	const char *verb = NULL, *id = NULL, *config = NULL, *state_dir = NULL, *format = NULL;
-	const char *out = NULL, *prompts = NULL;
+	const char *out = NULL, *prompts = NULL, *source = NULL;
 	int json = 0, i, rc = FA2_EXIT_USAGE;
 	fa2_config cfg;
 
@@ -188,6 +189,7 @@ int fa2_cmd_sessions(int argc, char **argv)
 		else if (strcmp(a, "--format") == 0) slot = &format;
 		else if (strcmp(a, "--out") == 0) slot = &out;
 		else if (strcmp(a, "--prompts") == 0) slot = &prompts;
+		else if (strcmp(a, "--source") == 0) slot = &source;
 		if (slot) {
 			if (i + 1 >= argc || !*argv[i + 1]) {
 				fprintf(stderr, "fa2 sessions: %s needs a value\n", a);
@@ -265,6 +267,7 @@ int fa2_cmd_sessions(int argc, char **argv)
 		o.out_path = out;
 		o.tz_offset_min = cfg.tz_offset_min;
 		o.resume_id = id;
+		o.source_dir = source;
 		rc = fa2_cmd_run_agent(&o);
 	}
 cleanup:

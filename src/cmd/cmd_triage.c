@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/tools/snap.h"
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/limits.h"
@@ -129,8 +130,18 @@ int fa2_cmd_triage(int argc, char **argv)
 		rc = strstr(why, "manifest") ? FA2_EXIT_USAGE : FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
-	if (from_ms || to_ms)
+	if (from_ms || to_ms) {
+		/* Same rule as analyze --source: the window must lie inside the snapshot's. */
+		char msg[512];
+		if (d.from_ms > 0 && d.to_ms > d.from_ms &&
+		    fa2_snap_window_check(d.from_ms, d.to_ms, from_ms ? from_ms : d.from_ms, to_ms ? to_ms : d.to_ms,
+					  msg, sizeof msg)) {
+			fprintf(stderr, "fa2 triage: %s\n", msg);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
 		fa2_tr_data_narrow(&d, from_ms, to_ms);
+	}
 	if ((e = fa2_tr_analyze(&d, NULL, &a))) {
 		fprintf(stderr, "fa2 triage: analysis failed: %s\n", fa2_err_str(e));
 		goto cleanup;

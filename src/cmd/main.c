@@ -30,6 +30,9 @@ static const struct command commands[] = {
 	{ "check", fa2_cmd_check,
 	  "doctor: config, credentials, log groups, model access, Slack auth, CA bundle, clock" },
 	{ "sessions", fa2_cmd_sessions, "inspect the session store: list, show, resume" },
+	{ "insight", fa2_cmd_insight, "answer a question from the last 1-14 days of CloudWatch metrics" },
+	{ "findings-report", fa2_cmd_findings_report,
+	  "security report from active GuardDuty and Security Hub findings" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

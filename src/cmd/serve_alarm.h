@@ -2,6 +2,7 @@
 #ifndef FA2_CMD_SERVE_ALARM_H
 #define FA2_CMD_SERVE_ALARM_H
 
+#include "aws/alarms.h"
 #include "base/err.h"
 #include "slack/app.h"
 
@@ -13,5 +14,8 @@ fa2_err fa2_serve_alarms_new(const char *region, fa2_serve_alarms **out);
 void fa2_serve_alarms_free(fa2_serve_alarms *a);
 /* fa2_slack_alarm_lookup for ctx = a fa2_serve_alarms. */
 fa2_err fa2_serve_alarms_lookup(void *ctx, const char *name, const char *region, fa2_slack_alarm_info *info);
+
+/* The whole alarm (fa2_slack_app_config.lookup_alarm) for ctx = a fa2_serve_alarms. */
+fa2_err fa2_serve_alarms_describe(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 
 #endif

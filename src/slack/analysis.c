@@ -71,6 +71,7 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 		o.event = desc;
 		o.from_ms = start_s * 1000;
 		o.to_ms = end_s * 1000;
+		o.alarm = env->alarm;
 		meta = fa2_slack_session_meta(channel, thread, progress_ts, fa2_time_now_ms());
 		o.session_meta = meta;
 	}

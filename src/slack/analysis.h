@@ -18,6 +18,9 @@
 typedef struct fa2_slack_analysis_env {
 	fa2_slack_api *api;                 /* borrowed */
 	const fa2_slack_app_config *cfg;    /* state_dir, cfg (analysis), progress_interval_ms */
+	const struct fa2_alarm *alarm;      /* new analyses: the alarm whose metric is read first
+	                                     * (borrowed; NULL: none). A resume takes the alarm
+	                                     * from the session journal. */
 } fa2_slack_analysis_env;
 
 /* Runs a new analysis in channel/thread. Returns 1 when the report was posted, 0 when

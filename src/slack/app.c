@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "aws/alarms.h"
 #include "cmd/agent_run.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
@@ -19,6 +20,7 @@
 #include "slack/resume.h"
 #include "slack/settings.h"
 #include "slack/usertz.h"
+#include "slack/commands.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
@@ -426,7 +428,7 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 	         al->region[0] ? " in " : "", al->region, info && info->metric[0] ? " Metric: " : "",
 	         info ? info->metric : "", info && info->reason[0] ? ". Reason: " : "",
 	         info ? info->reason : "");
-	blocks = fa2_slack_form_blocks(desc, start, end, NULL);
+	blocks = fa2_slack_form_blocks_alarm(desc, start, end, NULL, al->name, al->region);
 	{ /* the state-change time in UTC and the configured timeZone */
 		fa2_slack_settings *s = fa2_slack_live_get(&app->live);
 		char note[200];
@@ -529,7 +531,7 @@ static void count_outcome(fa2_slack_app *app, int outcome)
 
 /* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c. */
 static void run_analysis(fa2_slack_app *app, const char *channel, const char *thread,
-                         const char *desc, int64_t start_s, int64_t end_s)
+                         const char *desc, int64_t start_s, int64_t end_s, const fa2_alarm *alarm)
 {
 	/* the configuration this analysis started with, kept across a reload (settings.h) */
 	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
@@ -538,6 +540,7 @@ static void run_analysis(fa2_slack_app *app, const char *channel, const char *th
 	c.cfg = cur->cfg;
 	env.api = &app->api;
 	env.cfg = &c;
+	env.alarm = alarm;
 	count_outcome(app, fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
 	fa2_slack_live_put(&app->live, cur);
 }
@@ -550,6 +553,7 @@ static void do_resume(fa2_slack_app *app, const cJSON *p)
 	c.cfg = cur->cfg;
 	env.api = &app->api;
 	env.cfg = &c;
+	env.alarm = NULL;
 	count_outcome(app, fa2_slack_analysis_resume(&env, p));
 	fa2_slack_live_put(&app->live, cur);
 }
@@ -590,7 +594,10 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	const char *aid = fa2_json_str(a, "action_id");
 	const char *desc, *why;
 	int64_t start, end;
-	char key[256];
+	char key[256], alarm_name[1024], alarm_region[64];
+	int is_alarm = fa2_slack_form_alarm(fa2_json_str(a, "value"), alarm_name, sizeof alarm_name,
+	                                    alarm_region, sizeof alarm_region);
+	fa2_alarm *alarm = NULL;
 
 	if (!aid || strcmp(aid, FA2_SLACK_ACT_SUBMIT) != 0 || !channel || !mts)
 		return;
@@ -610,7 +617,8 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	if (!desc || !*desc)
 		why = "Please describe what went wrong.";
 	if (why) { /* inline error: the form again, with the message under it */
-		cJSON *blocks = fa2_slack_form_blocks(desc ? desc : "", start, end, why);
+		cJSON *blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", start, end, why,
+		                                            is_alarm ? alarm_name : NULL, alarm_region);
 		if (blocks)
 			(void)fa2_slack_update_message(&app->api, channel, mts, "Please correct the form", blocks);
 		cJSON_Delete(blocks);
@@ -631,7 +639,16 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 			(void)fa2_slack_update_message(&app->api, channel, mts, line, blocks);
 		cJSON_Delete(blocks);
 	}
-	run_analysis(app, channel, thread ? thread : mts, desc, start, end);
+	/* An alarm form: look the alarm up again so the analysis reads its metric first
+	 * (on the heap: worker stacks are small). */
+	if (is_alarm && app->cfg.lookup_alarm && (alarm = fa2_calloc(1, sizeof *alarm)) != NULL &&
+	    app->cfg.lookup_alarm(app->cfg.lookup_ctx, alarm_name, alarm_region, alarm) != FA2_OK) {
+		FA2_LOGW("slack", "alarm %s: DescribeAlarms failed; analysing without the alarm", alarm_name);
+		fa2_alarm_cleanup(alarm);
+	}
+	run_analysis(app, channel, thread ? thread : mts, desc, start, end, alarm && alarm->doc ? alarm : NULL);
+	fa2_alarm_cleanup(alarm);
+	fa2_free(alarm);
 }
 
 /* A submitted /fa2 modal (validated on the loop already): the request goes to the
@@ -648,13 +665,19 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	char ts[32] = "", line[400];
 	cJSON *blocks;
 
+	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight */
+		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+		fa2_slack_cmds_view(&app->api, cur->cfg, p);
+		fa2_slack_live_put(&app->live, cur);
+		return;
+	}
 	if (!channel || !*channel || !desc)
 		return;
 	blocks = fa2_slack_received_blocks(desc, start, end, user);
 	received_line(app, user, start, end, line, sizeof line);
 	if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line) &&
 	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0])
-		run_analysis(app, channel, ts, desc, start, end);
+		run_analysis(app, channel, ts, desc, start, end, NULL);
 	cJSON_Delete(blocks);
 }
 
@@ -667,6 +690,11 @@ static void do_command(fa2_slack_app *app, const cJSON *p, const reply_to *reply
 
 	if (!allowed(app, channel, user)) {
 		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"%s\"}", REFUSAL);
+	} else if (fa2_slack_cmds_owns(cmd)) { /* /insight, /findings-report: they answer */
+		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
+		fa2_slack_cmds_command(&app->api, cur->cfg, p, reply->complete, reply->handle);
+		fa2_slack_live_put(&app->live, cur);
+		return;
 	} else if (cmd && strcmp(cmd, "/fa2") == 0 && trig) {
 		int64_t now = fa2_time_now_ms() / 1000;
 		cJSON *view = fa2_slack_form_modal(now - 3600, now, channel);
@@ -756,6 +784,13 @@ static void on_view_submission(fa2_slack_app *app, cJSON *p, fa2_slack_ack *ack)
 	const char *why, *field = FA2_SLACK_BLK_END;
 	char key[160];
 
+	if (fa2_slack_cmds_owns_view(cb) && allowed(app, channel, user)) { /* /insight: queued as is */
+		snprintf(key, sizeof key, "view:%s", vid ? vid : "");
+		if ((vid && seen_check(app, key)) || enqueue(app, JOB_VIEW, p, NULL) != 0)
+			cJSON_Delete(p);
+		ack_text(ack, 200, "");
+		return;
+	}
 	ack_text(ack, 200, "");
 	if (!cb || strcmp(cb, FA2_SLACK_VIEW_CALLBACK) != 0 || !allowed(app, channel, user)) {
 		cJSON_Delete(p);

@@ -21,6 +21,8 @@
 #include "base/err.h"
 #include "net/server.h"
 
+struct fa2_alarm; /* aws/alarms.h */
+
 #define FA2_SLACK_MAX_BODY (512u * 1024u)   /* request bodies above this: 413 */
 #define FA2_SLACK_MAX_SEEN 65536u           /* idempotency keys remembered */
 #define FA2_SLACK_MAX_QUEUE 1024u           /* jobs waiting for a worker */
@@ -56,6 +58,9 @@ typedef struct fa2_slack_app_config {
 	struct fa2_slack_settings *settings;
 	const char *self_user_id;     /* the bot's own user id (auth.test): its messages are ignored */
 	const char *self_bot_id;      /* and its bot id */
+	/* The whole alarm for a submitted alarm form (ctx: lookup_ctx), so the analysis reads
+	 * the alarm's metric first; NULL: the analysis runs without it. */
+	fa2_err (*lookup_alarm)(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 } fa2_slack_app_config;
 
 typedef struct fa2_slack_app fa2_slack_app;

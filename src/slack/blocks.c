@@ -82,9 +82,44 @@ static int add_fields(cJSON *arr, const char *desc, int64_t start_s, int64_t end
 	       add_input(arr, FA2_SLACK_BLK_END, "End (your time zone)", dt_picker(FA2_SLACK_ACT_END, end_s));
 }
 
+#define FORM_ALARM_PREFIX "alarm:"
+#define FORM_VALUE_MAX 2000 /* Block Kit: a button's value */
+
+int fa2_slack_form_alarm(const char *value, char *name, size_t name_cap, char *region, size_t region_cap)
+{
+	const char *r, *colon;
+	size_t rlen, nlen;
+	if (!value || strncmp(value, FORM_ALARM_PREFIX, sizeof FORM_ALARM_PREFIX - 1) != 0)
+		return 0;
+	r = value + sizeof FORM_ALARM_PREFIX - 1;
+	colon = strchr(r, ':');
+	if (!colon)
+		return 0;
+	rlen = (size_t)(colon - r);
+	nlen = strlen(colon + 1);
+	if (nlen == 0 || nlen >= name_cap || rlen >= region_cap)
+		return 0;
+	memcpy(region, r, rlen);
+	region[rlen] = '\0';
+	memcpy(name, colon + 1, nlen + 1);
+	return 1;
+}
+
 cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error)
 {
+	return fa2_slack_form_blocks_alarm(desc, start_s, end_s, error, NULL, NULL);
+}
+
+cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t end_s, const char *error,
+                                   const char *alarm, const char *region)
+{
 	cJSON *arr = cJSON_CreateArray(), *act = NULL, *els, *btn;
+	char value[FORM_VALUE_MAX + 1] = "submit";
+	if (alarm && *alarm && (!region || !strchr(region, ':'))) {
+		int n = snprintf(value, sizeof value, FORM_ALARM_PREFIX "%s:%s", region ? region : "", alarm);
+		if (n < 0 || (size_t)n >= sizeof value)
+			snprintf(value, sizeof value, "submit");
+	}
 	if (!arr || !add_section(arr, ":mag: *fa2 can analyse this.* Check the window and press *Analyse*.") ||
 	    !add_fields(arr, desc, start_s, end_s))
 		goto fail;
@@ -95,7 +130,7 @@ cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, c
 	    !cJSON_AddStringToObject(btn, "type", "button") ||
 	    !cJSON_AddStringToObject(btn, "action_id", FA2_SLACK_ACT_SUBMIT) ||
 	    !cJSON_AddStringToObject(btn, "style", "primary") ||
-	    !cJSON_AddStringToObject(btn, "value", "submit")) {
+	    !cJSON_AddStringToObject(btn, "value", value)) {
 		cJSON_Delete(els);
 		cJSON_Delete(btn);
 		goto fail;

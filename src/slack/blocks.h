@@ -5,6 +5,7 @@
 #ifndef FA2_SLACK_BLOCKS_H
 #define FA2_SLACK_BLOCKS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/json.h"
@@ -28,6 +29,16 @@
  * datetimepickers (Unix seconds: Slack shows them in each user's own time zone and
  * returns UTC seconds), a primary submit button, and error (may be NULL) shown under it. */
 cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error);
+/* The form for an alarm: as fa2_slack_form_blocks, with the alarm's name and region (may
+ * be "" or NULL) carried in the submit button's value ("alarm:REGION:NAME"), so that
+ * the submitted analysis looks the alarm up again and reads its metric first. A name
+ * that does not fit the value (2,000 characters) or is NULL/empty gives the plain
+ * form. */
+cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t end_s, const char *error,
+                                   const char *alarm, const char *region);
+/* Reads a submit button's value: 1 with the alarm name and region (region may be "")
+ * copied when it carries an alarm that fits the buffers, else 0. */
+int fa2_slack_form_alarm(const char *value, char *name, size_t name_cap, char *region, size_t region_cap);
 /* The same fields as a modal view for views.open; private_metadata carries channel. */
 cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel);
 /* What replaces the form once submitted. */

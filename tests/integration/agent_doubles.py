@@ -8,8 +8,19 @@ the machine image):
   the last user message are exactly the toolUse ids of the previous assistant turn.
   Answers from a script indexed by the number of assistant messages in the request, so
   that a resumed conversation gets the same answers.
+- A tool's query-repair call (one user message, no toolConfig) is answered from
+  repair_script (a list, consumed in order) when it is set, and recorded in repairs.
 - CloudTrail LookupEvents (awsJson1_1) and Bedrock Agent Runtime Retrieve, signed and
   checked the same way; responses can be delayed to observe parallel tool runs.
+- Logs Insights (StartQuery/GetQueryResults/StopQuery): a StartQuery whose queryString
+  contains logs_malformed is rejected with MalformedQueryException, as the service does
+  for bad syntax (moto_server ignores the query text).
+- Amazon GuardDuty (restJson1, signing name "guardduty"): GET /detector (ListDetectors),
+  POST /detector/{id}/findings (ListFindings), POST /detector/{id}/findings/get
+  (GetFindings), with the documented request and response shapes; unknown detectors and
+  finding ids are BadRequestException, as the service answers. moto has no findings API.
+- script_fn(request) -> reply, when set, answers Converse instead of the turn script
+  (for one-shot calls, which are all turn 0).
 
 Every request is counted; every violation is recorded in Doubles.errors and answered
 with HTTP 400 ValidationException."""
@@ -66,6 +77,13 @@ class Doubles(http.server.ThreadingHTTPServer):
         self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first
         self.logs_cap = 10000   # rows a query returns at most (the service's cap); None: all
         self.logs_calls = []    # (operation, parsed body)
+        self.logs_malformed = None  # substring of a queryString StartQuery rejects
+        self.repair_script = None   # replies to repair calls (no toolConfig, one message)
+        self.repairs = []       # parsed repair requests
+        self.script_fn = None   # Converse: request -> reply (overrides script)
+        self.gd_detectors = []  # GuardDuty detector ids
+        self.gd_findings = []   # GuardDuty findings (documented shape), newest updatedAt first or not
+        self.gd_calls = []      # (operation, detector id, parsed body)
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
@@ -154,6 +172,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.logs(body)
         if self.path.startswith("/knowledgebases/"):
             return self.retrieve(body)
+        if self.path.startswith("/detector/"):
+            return self.guardduty(body)
+        self.invalid("unexpected request")
+
+    def do_GET(self):
+        if self.path == "/detector" or self.path.startswith("/detector?"):
+            return self.guardduty(b"")
         self.invalid("unexpected request")
 
     # ---- Bedrock Converse ----
@@ -174,6 +199,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         err = self.check_shape(req)
         if err:
             return self.invalid(err)
+        if s.repair_script is not None and "toolConfig" not in req and len(req["messages"]) == 1:
+            with s.lock:
+                s.repairs.append(req)
+                rep = s.repair_script.pop(0) if s.repair_script else None
+            if rep is None:
+                return self.invalid("no scripted answer for repair call %d" % len(s.repairs))
+            return self.reply(200, rep)
         turn = sum(1 for msg in req["messages"] if msg["role"] == "assistant")
         with s.lock:
             s.converse.append((time.monotonic(), turn, req))
@@ -185,7 +217,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                               "ThrottlingException")
         if hold:
             time.sleep(s.hold_s)
-        rep = s.script.get(turn)
+        rep = s.script_fn(req) if s.script_fn else s.script.get(turn)
         if rep is None:
             return self.invalid("no scripted answer for turn %d" % turn)
         self.reply(200, rep)
@@ -332,6 +364,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if op == "StartQuery":
             if req.get("endTime", 0) > 1e11:
                 return self.invalid("startTime/endTime must be epoch seconds")
+            if s.logs_malformed and s.logs_malformed in req.get("queryString", ""):
+                return self.reply(400, {"__type": "MalformedQueryException",
+                                        "message": "unexpected symbol found ( at line 1 and position 33",
+                                        "queryCompileError": {"location": {"start": 32, "end": 33}}},
+                                  "MalformedQueryException")
             return self.reply(200, {"queryId": "q-%d" % len(s.logs_calls)})
         if op == "GetQueryResults":
             rows = s.logs_rows if s.logs_cap is None else s.logs_rows[:s.logs_cap]
@@ -365,6 +402,117 @@ class Handler(http.server.BaseHTTPRequestHandler):
             {"content": {"text": "Runbook %d: restart the pool" % i}, "score": 0.9 - i * 0.1,
              "location": {"type": "S3", "s3Location": {"uri": "s3://kb/runbook-%d.md" % i}}}
             for i in range(min(n, 3))]})
+
+
+    # ---- GuardDuty (restJson1) ----
+    def gd_error(self, code, msg):
+        """A service error (not a protocol violation of fa2's)."""
+        self.reply(400, {"message": msg, "__type": code}, code)
+
+    def guardduty(self, body):
+        s = self.server
+        err = self.check_sigv4(body, "guardduty")
+        if err:
+            return self.invalid(err)
+        path = self.path.split("?")[0]
+        if self.command == "GET":
+            with s.lock:
+                s.gd_calls.append(("ListDetectors", None, None))
+            return self.reply(200, {"detectorIds": list(s.gd_detectors)})
+        if not self.headers.get("Content-Type", "").startswith("application/json"):
+            return self.invalid("Content-Type is not application/json")
+        try:
+            req = json.loads(body or b"{}")
+        except ValueError:
+            return self.invalid("body is not JSON")
+        m = re.match(r"^/detector/([^/]+)/findings(/get)?$", path)
+        if not m:
+            return self.invalid("unknown GuardDuty path %s" % path)
+        det = urllib.parse.unquote(m.group(1))
+        op = "GetFindings" if m.group(2) else "ListFindings"
+        with s.lock:
+            s.gd_calls.append((op, det, req))
+        # The body must be valid for botocore's model of the operation (DetectorId is
+        # the path parameter there).
+        try:
+            import botocore.session
+            from botocore.validate import ParamValidator
+            shape = botocore.session.get_session().get_service_model("guardduty").operation_model(op).input_shape
+            params = wire_to_params(shape, req)
+            if not isinstance(params, dict):
+                return self.invalid("%s: body is not an object" % op)
+            params["DetectorId"] = det
+            report = ParamValidator().validate(params, shape)
+            if report.has_errors():
+                return self.invalid("%s: %s" % (op, report.generate_report()))
+        except ImportError:
+            pass
+        if det not in s.gd_detectors:
+            return self.gd_error("BadRequestException", "The request is rejected because the input detectorId is not owned by the current account.")
+        known = {"findingCriteria", "sortCriteria", "maxResults", "nextToken"} if op == "ListFindings" \
+            else {"findingIds", "sortCriteria"}
+        if set(req) - known:
+            return self.invalid("%s: unknown members %s" % (op, sorted(set(req) - known)))
+        sc = req.get("sortCriteria")
+        if sc is not None and (set(sc) - {"attributeName", "orderBy"} or sc.get("orderBy") not in (None, "ASC", "DESC")):
+            return self.invalid("%s: malformed sortCriteria %r" % (op, sc))
+        if op == "ListFindings":
+            mr = req.get("maxResults", 50)
+            if not isinstance(mr, int) or not 1 <= mr <= 50:
+                return self.invalid("maxResults must be 1..50")
+            crit = req.get("findingCriteria", {}).get("criterion", {})
+            items = list(s.gd_findings)
+            for k, c in crit.items():
+                if k != "service.archived" or set(c) - {"eq", "neq"}:
+                    return self.invalid("criterion %s %r not modelled by the double" % (k, c))
+                if "eq" in c:
+                    if c["eq"] not in (["false"], ["true"]):
+                        return self.invalid("service.archived eq must be [\"true\"] or [\"false\"]")
+                    want = c["eq"] == ["true"]
+                    items = [f for f in items if f["service"]["archived"] == want]
+            if sc:
+                items.sort(key=lambda f: f.get(sc.get("attributeName")), reverse=sc.get("orderBy") == "DESC")
+            return self.reply(200, {"findingIds": [f["id"] for f in items[:mr]], "nextToken": ""})
+        ids = req.get("findingIds")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 50:
+            return self.invalid("findingIds must be a list of 1..50 ids")
+        by_id = {f["id"]: f for f in s.gd_findings}
+        for i in ids:
+            if i not in by_id:
+                return self.gd_error("BadRequestException", "finding %s does not exist" % i)
+        out = [by_id[i] for i in ids]
+        if sc:
+            out.sort(key=lambda f: f.get(sc.get("attributeName")), reverse=sc.get("orderBy") == "DESC")
+        return self.reply(200, {"findings": out})
+
+
+def wire_to_params(shape, v):
+    """restJson1 body (wire names, e.g. findingCriteria) -> botocore parameters (member
+    names, e.g. FindingCriteria); unknown wire names are kept so the validator reports
+    them."""
+    if shape.type_name == "structure" and isinstance(v, dict):
+        by_wire = {m.serialization.get("name", n): (n, m) for n, m in shape.members.items()}
+        out = {}
+        for k, x in v.items():
+            n, m = by_wire.get(k, (k, None))
+            out[n] = wire_to_params(m, x) if m is not None else x
+        return out
+    if shape.type_name == "list" and isinstance(v, list):
+        return [wire_to_params(shape.member, x) for x in v]
+    if shape.type_name == "map" and isinstance(v, dict):
+        return {k: wire_to_params(shape.value, x) for k, x in v.items()}
+    return v
+
+
+def gd_finding(fid, severity, title, ftype, updated, instance="i-0123456789abcdef0", archived=False, count=1):
+    """A GuardDuty finding in the GetFindings shape (the fields fa2 reads, and a few more)."""
+    return {"accountId": "123456789012", "arn": "arn:aws:guardduty:us-east-1:123456789012:detector/d/finding/" + fid,
+            "createdAt": updated, "description": title + " (description)", "id": fid, "partition": "aws",
+            "region": "us-east-1", "schemaVersion": "2.0", "severity": severity, "title": title, "type": ftype,
+            "updatedAt": updated,
+            "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": instance}},
+            "service": {"archived": archived, "count": count, "serviceName": "guardduty",
+                        "detectorId": "d", "eventFirstSeen": updated, "eventLastSeen": updated}}
 
 
 def ct_event(name, t, source, user, error=None, read_only=False, resource=None):

@@ -26,7 +26,7 @@ REQUIRED = {
     "chat.postMessage": ["channel"], "chat.update": ["channel", "ts"],
     "chat.postEphemeral": ["channel", "user"], "views.open": ["trigger_id", "view"],
     "users.info": ["user"], "files.getUploadURLExternal": ["filename", "length"],
-    "files.completeUploadExternal": ["files"],
+    "files.completeUploadExternal": ["files"], "conversations.open": ["users"],
 }
 BLOCK_TYPES = {"section", "input", "actions", "context", "divider", "header", "image",
                "rich_text", "file", "video", "markdown"}
@@ -49,6 +49,7 @@ class Double:
         self._violations = []
         self.uploads = {}
         self.ratelimit = {}  # method -> number of 429s still to answer
+        self.unreachable = set()  # channels where chat.postMessage gets channel_not_found
         self.ts = 1700000000
         self._update_times = {}  # message ts -> monotonic arrival times of chat.update
         double = self
@@ -149,9 +150,6 @@ class Double:
         with self.lock:
             auth = headers.get("Authorization", "")
             ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
-            if auth[len("Bearer "):] in self.revoked and auth.startswith("Bearer "):
-                self._calls.append({"method": method, "args": {}, "ctype": ctype, "refused": True})
-                return 200, {"ok": False, "error": "invalid_auth"}, {}
             if method == "apps.connections.open":
                 # app-level token only (a bot token gets not_allowed_token_type, as on Slack)
                 if self.app_token is None or self.socket is None:
@@ -169,6 +167,9 @@ class Double:
             if self.app_token and auth == "Bearer " + self.app_token:
                 self._violations.append("%s: called with the app-level token" % method)
                 return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+            if auth[len("Bearer "):] in self.revoked and auth.startswith("Bearer "):
+                self._calls.append({"method": method, "args": {}, "ctype": ctype, "refused": True})
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
             if auth != "Bearer " + self.token:
                 self._violations.append("%s: bad Authorization %r" % (method, auth[:20]))
                 return 200, {"ok": False, "error": "not_authed"}, {}
@@ -207,6 +208,10 @@ class Double:
             if left:
                 self.ratelimit[method] = left - 1
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+            if method == "chat.postMessage" and args["channel"] in self.unreachable:
+                return 200, {"ok": False, "error": "channel_not_found"}, {}
+            if method == "conversations.open":
+                return 200, {"ok": True, "channel": {"id": "D" + args["users"].split(",")[0]}}, {}
             if method == "chat.postMessage":
                 self.ts += 1
                 return 200, {"ok": True, "channel": args["channel"], "ts": "%d.000100" % self.ts}, {}

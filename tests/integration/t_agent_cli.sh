@@ -27,6 +27,9 @@ for bin in "$FA2" "$FA2_ASAN"; do
 	expect 2 "--from is required" "$bin" analyze --event x
 	expect 2 "--event is required" "$bin" analyze --from -1h
 	expect 2 "--event is required" "$bin" analyze --from -1h --event "   "
+	expect 0 "--alarm NAME" "$bin" analyze --help
+	expect 2 "go with --alarm" "$bin" analyze --from -1h --event x --region us-east-1
+	expect 2 "take minutes" "$bin" analyze --alarm a --before 1h
 	expect 2 "is not a time" "$bin" analyze --from yesterday --event x
 	expect 2 "--to must be after --from" "$bin" analyze --from -1h --to -2h --event x
 	expect 2 "longer than 31 days" "$bin" analyze --from -40d --event x

@@ -3,7 +3,11 @@
 the state, the state-change time and the metric. A notification whose text says OK for
 an alarm CloudWatch has in ALARM gets the form (window around CloudWatch's state-change
 time, metric and reason in the description); one whose text says ALARM for an alarm
-that is OK in CloudWatch gets none."""
+that is OK in CloudWatch gets none. The form's submit button carries the alarm; the
+submitted analysis looks it up again and reads the alarm's metric first (its journal
+starts with the alarm and a metrics_tool call on exactly that metric)."""
+import glob
+import urllib.parse
 import json
 import os
 import shutil
@@ -48,16 +52,39 @@ def main():
             F.fail("metric/reason not in the description: %r" % desc)
         if pick["fa2_start"]["initial_date_time"] != changed - 30 * 60:
             F.fail("window not around CloudWatch's state change: %r vs %d" % (pick["fa2_start"], changed))
+        btn = [e for b in f[0]["args"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        if not btn or btn[0].get("value") != "alarm:us-east-1:orders-5xx":
+            F.fail("the submit button does not carry the alarm: %r" % btn)
+        # submitting the alarm form: the analysis gets the alarm (looked up again)
+        pl = F.form_payload("UALICE", "1700000009.000100", changed - 1800, int(time.time()))
+        pl = pl.replace(urllib.parse.quote('"value": "submit"'),
+                        urllib.parse.quote('"value": ' + json.dumps(btn[0]["value"])))
+        st, _ = F.post(port, pl, "application/x-www-form-urlencoded")
+        if st != 200:
+            F.fail("submit: %d" % st)
+
+        def journal_start():
+            for j in glob.glob(os.path.join(F.TMP, "state", "sessions", "*", "journal.jsonl")):
+                with open(j) as fh:
+                    recs = [json.loads(x) for x in fh if x.strip()]
+                if recs and recs[0].get("alarm") and any(r.get("id") == "fa2-alarm-metric-1" for r in recs):
+                    return recs
+            return None
+        recs = F.wait_for(journal_start, "a session journal with the alarm and its metric", 30)
+        tool = [r for r in recs if r.get("id") == "fa2-alarm-metric-1"][0]
+        if recs[0]["alarm"].get("AlarmName") != "orders-5xx" or \
+                json.loads(tool["input"]).get("metricName") != "HTTPCode_Target_5XX_Count":
+            F.fail("the analysis did not start from the alarm's metric: %r / %r" % (recs[0], tool))
         # the text claims ALARM; CloudWatch says OK -> no form
         F.post(port, F.alarm_event("EvM2", "%d.000200" % now, state="ALARM", name="db-cpu"))
         time.sleep(1.5)
-        if len(F.forms(d)) != 1:
+        if len(F.forms(d)) != 1:  # (the submitted alarm form's inline re-renders are updates)
             F.fail("a form for an alarm that CloudWatch has in OK")
         F.stop(p)
         if d.violations():
             F.fail("double violations: %r" % d.violations())
         d.close()
-        print("PASS: DescribeAlarms decides (state, time, metric)")
+        print("PASS: DescribeAlarms decides (state, time, metric); the submitted form carries the alarm")
     finally:
         moto.stop()
 

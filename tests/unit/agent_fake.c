@@ -19,8 +19,13 @@ void fake_model_init(fake_model *m)
 
 void fake_model_cleanup(fake_model *m)
 {
+	int i;
 	fa2_free(m->last_request);
 	m->last_request = NULL;
+	for (i = 0; i < FAKE_MAX_TURNS; i++) {
+		fa2_free(m->requests[i]);
+		m->requests[i] = NULL;
+	}
 }
 
 static void violate(fake_model *m, const char *what)
@@ -112,6 +117,8 @@ fa2_err fake_converse(void *ctx, const fa2_llm_http_request *req, fa2_llm_http_r
 {
 	fake_model *m = ctx;
 	int i = m->calls < m->n ? m->calls : m->n - 1;
+	if (m->keep_requests && m->calls < FAKE_MAX_TURNS)
+		m->requests[m->calls] = fa2_strndup(req->body.ptr, req->body.len);
 	m->calls++;
 	check_request(m, req);
 	fa2_free(m->last_request);

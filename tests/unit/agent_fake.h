@@ -22,6 +22,8 @@ typedef struct fake_model {
 	int calls;
 	char violation[256];
 	char *last_request; /* body of the last request (owned) */
+	int keep_requests;  /* set: requests[] gets the first bodies, in order (owned) */
+	char *requests[FAKE_MAX_TURNS];
 } fake_model;
 
 void fake_model_init(fake_model *m);

@@ -15,7 +15,7 @@
 #define FROM 1795593600000LL /* 2026-11-25T08:00:00Z */
 #define TO   (FROM + 45 * 60000LL)
 
-static const fa2_agent_incident incident = { "ALB 5xx alarm on api-prod", FROM, TO };
+static const fa2_agent_incident incident = { "ALB 5xx alarm on api-prod", FROM, TO, NULL };
 
 FA2_TEST(agent_answers_without_tools)
 {

@@ -21,7 +21,7 @@
 #define FROM 1795593600000LL
 #define TO   (FROM + 30 * 60000LL)
 
-static const fa2_agent_incident incident = { "RDS CPU alarm", FROM, TO };
+static const fa2_agent_incident incident = { "RDS CPU alarm", FROM, TO, NULL };
 
 FA2_TEST(session_create_append_read)
 {

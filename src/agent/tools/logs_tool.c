@@ -6,9 +6,14 @@
  * ends or the tool's deadline (then StopQuery). The rows are compressed into message
  * templates (src/triage/logtpl.h) with counts, first/last time and examples, errors
  * first: never a raw dump. @timestamp is accepted as "YYYY-MM-DD HH:MM:SS.mmm" (UTC, what
- * Insights returns) or epoch milliseconds. A MalformedQueryException is reported with the
- * service's message and the query sent, so that the model repairs its filter on the next
- * call. */
+ * Insights returns) or epoch milliseconds.
+ *
+ * A MalformedQueryException on a query with a filter gets exactly one model-assisted
+ * repair (env->repair): the model sees the rejected filter and the service's message and
+ * answers with a corrected filter only, which is run once. The observation states the
+ * original filter, the error, the repaired filter and its results, or that the repair
+ * failed too (then the model can still fix the filter itself on its next call). Never
+ * more than one repair per call. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +73,11 @@ static int tpl_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static fa2_err build_query(const fa2_tool_env *env, const cJSON *input, fa2_buf *q)
+static fa2_err build_query(const fa2_tool_env *env, const cJSON *input, const char *filter,
+			   fa2_buf *q)
 {
 	const char *base = env->cfg && env->cfg->insight_query && *env->cfg->insight_query
 				   ? env->cfg->insight_query : NULL;
-	const char *filter = fa2_json_str(input, "filter");
 	long limit = fa2_tools_int(input, "limit", 10000, 1, 10000);
 	fa2_err e = fa2_buf_append_cstr(q, base ? base : "fields @timestamp, @message");
 	if (!e && filter && *filter)
@@ -120,12 +125,19 @@ static void sleep_ms(long ms)
 		;
 }
 
-static fa2_err logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+static int is_malformed(fa2_err e, const fa2_aws_error *err)
 {
-	const fa2_config *cfg = env->cfg;
-	cJSON *req = NULL, *rep = NULL, *groups, *asked;
-	fa2_buf q;
-	fa2_aws_error err;
+	return e == FA2_ERR_AWS && (strcmp(err->code, "MalformedQueryException") == 0 ||
+				    strcmp(err->code, "InvalidParameterException") == 0);
+}
+
+/* One Logs Insights query over groups (a JSON array, copied) in the window: StartQuery,
+ * polling, template mining and the summary appended to out. A service error of
+ * StartQuery is returned with *err filled (the line naming it is appended to out). */
+static fa2_err run_query(const fa2_tool_env *env, const cJSON *groups, const char *qstr,
+			 fa2_buf *out, fa2_aws_error *err)
+{
+	cJSON *req = NULL, *rep = NULL;
 	fa2_logtpl *m = NULL;
 	fa2_logtpl_info *list = NULL;
 	char query_id[128] = "", t1[40], t2[40];
@@ -135,55 +147,16 @@ static fa2_err logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *input,
 	fa2_err e = FA2_ERR_NOMEM;
 	int done = 0;
 
-	(void)ctx;
-	fa2_buf_init(&q, 16384);
-	if (!cfg || cfg->n_log_groups == 0) {
-		(void)fa2_buf_append_cstr(out, FA2_T(env, "no log groups are configured (cwLogsLogGroups)\n",
-						     "ロググループが設定されていません (cwLogsLogGroups)\n"));
-		e = FA2_ERR_CONFIG;
-		goto cleanup;
-	}
-	if (build_query(env, input, &q))
-		goto cleanup;
+	memset(err, 0, sizeof *err);
 	req = cJSON_CreateObject();
-	groups = req ? cJSON_AddArrayToObject(req, "logGroupNames") : NULL;
-	if (!groups)
-		goto cleanup;
-	asked = cJSON_GetObjectItemCaseSensitive(input, "logGroups");
-	for (i = 0; i < cfg->n_log_groups; i++) {
-		int want = !cJSON_IsArray(asked) || cJSON_GetArraySize(asked) == 0;
-		const cJSON *a;
-		cJSON_ArrayForEach(a, asked) {
-			if (cJSON_IsString(a) && strcmp(a->valuestring, cfg->log_groups[i]) == 0)
-				want = 1;
-		}
-		if (want && !cJSON_AddItemToArray(groups, cJSON_CreateString(cfg->log_groups[i])))
-			goto cleanup;
-	}
-	if (cJSON_GetArraySize(groups) == 0) {
-		(void)fa2_buf_append_cstr(out, FA2_T(env, "none of the asked log groups is configured; configured: ",
-						     "指定のロググループは設定にありません。設定済み: "));
-		for (i = 0; i < cfg->n_log_groups; i++)
-			(void)fa2_buf_appendf(out, "%s%s", i ? ", " : "", cfg->log_groups[i]);
-		(void)fa2_buf_append_byte(out, '\n');
-		e = FA2_ERR_INVALID;
-		goto cleanup;
-	}
-	if (!cJSON_AddNumberToObject(req, "startTime", (double)(env->from_ms / 1000)) ||
+	if (!req || !cJSON_AddItemToObject(req, "logGroupNames", cJSON_Duplicate(groups, 1)) ||
+	    !cJSON_AddNumberToObject(req, "startTime", (double)(env->from_ms / 1000)) ||
 	    !cJSON_AddNumberToObject(req, "endTime", (double)((env->to_ms + 999) / 1000)) ||
-	    !cJSON_AddStringToObject(req, "queryString", q.data))
+	    !cJSON_AddStringToObject(req, "queryString", qstr))
 		goto cleanup;
-	e = fa2_tools_aws_call(env, "logs", "StartQuery", req, &rep, out, &err);
-	if (e) {
-		if (e == FA2_ERR_AWS && (strcmp(err.code, "MalformedQueryException") == 0 ||
-					 strcmp(err.code, "InvalidParameterException") == 0))
-			(void)fa2_buf_appendf(out, FA2_T(env,
-				"The query was rejected; repair the filter (Logs Insights syntax) and call "
-				"logs_tool again. Query sent: %s\n",
-				"クエリが拒否されました。filter を Logs Insights の構文で直して logs_tool を再度呼んでください。送信したクエリ: %s\n"),
-				q.data);
+	e = fa2_tools_aws_call(env, "logs", "StartQuery", req, &rep, out, err);
+	if (e)
 		goto cleanup;
-	}
 	if (!fa2_json_str(rep, "queryId")) {
 		(void)fa2_buf_append_cstr(out, "logs StartQuery: no queryId in the reply\n");
 		e = FA2_ERR_PARSE;
@@ -244,7 +217,7 @@ static fa2_err logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *input,
 	fa2_tools_time(env->to_ms, t2, sizeof t2);
 	(void)fa2_buf_appendf(out, FA2_T(env, "Logs Insights query: %s\nwindow %s .. %s, %llu lines, %zu templates%s\n",
 					 "Logs Insights クエリ: %s\n期間 %s .. %s、%llu 行、%zu テンプレート%s\n"),
-			      q.data, t1, t2, (unsigned long long)rows, n,
+			      qstr, t1, t2, (unsigned long long)rows, n,
 			      rows >= 10000 ? FA2_T(env, " (result cap reached: narrow the filter)",
 						    "（結果の上限に到達: filter で絞り込んでください）") : "");
 	for (i = 0; i < n && i < LOGS_MAX_TEMPLATES_SHOWN; i++) {
@@ -282,7 +255,122 @@ cleanup:
 	fa2_logtpl_free(m);
 	cJSON_Delete(rep);
 	cJSON_Delete(req);
+	return e;
+}
+
+#define LOGS_SYNTAX "CloudWatch Logs Insights filter expression (what follows the filter command)"
+
+/* A repaired filter written as a whole command ("filter x", "| filter x"): keep x. */
+static const char *strip_filter_word(const char *s)
+{
+	while (*s == ' ' || *s == '|')
+		s++;
+	if (strncmp(s, "filter ", 7) == 0)
+		s += 7;
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+static fa2_err logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+{
+	const fa2_config *cfg = env->cfg;
+	cJSON *groups = NULL;
+	const cJSON *asked;
+	const char *filter = fa2_json_str(input, "filter");
+	fa2_buf q, first, fixed;
+	fa2_aws_error err;
+	size_t i;
+	fa2_err e = FA2_ERR_NOMEM, re;
+
+	(void)ctx;
+	fa2_buf_init(&q, 16384);
+	fa2_buf_init(&first, FA2_TOOL_MAX_RAW_BYTES);
+	fa2_buf_init(&fixed, 8192);
+	if (!cfg || cfg->n_log_groups == 0) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "no log groups are configured (cwLogsLogGroups)\n",
+						     "ロググループが設定されていません (cwLogsLogGroups)\n"));
+		e = FA2_ERR_CONFIG;
+		goto cleanup;
+	}
+	if (build_query(env, input, filter, &q))
+		goto cleanup;
+	groups = cJSON_CreateArray();
+	if (!groups)
+		goto cleanup;
+	asked = cJSON_GetObjectItemCaseSensitive(input, "logGroups");
+	for (i = 0; i < cfg->n_log_groups; i++) {
+		int want = !cJSON_IsArray(asked) || cJSON_GetArraySize(asked) == 0;
+		const cJSON *a;
+		cJSON_ArrayForEach(a, asked) {
+			if (cJSON_IsString(a) && strcmp(a->valuestring, cfg->log_groups[i]) == 0)
+				want = 1;
+		}
+		if (want && !cJSON_AddItemToArray(groups, cJSON_CreateString(cfg->log_groups[i])))
+			goto cleanup;
+	}
+	if (cJSON_GetArraySize(groups) == 0) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "none of the asked log groups is configured; configured: ",
+						     "指定のロググループは設定にありません。設定済み: "));
+		for (i = 0; i < cfg->n_log_groups; i++)
+			(void)fa2_buf_appendf(out, "%s%s", i ? ", " : "", cfg->log_groups[i]);
+		(void)fa2_buf_append_byte(out, '\n');
+		e = FA2_ERR_INVALID;
+		goto cleanup;
+	}
+	e = run_query(env, groups, q.data, &first, &err);
+	if (!is_malformed(e, &err)) {
+		(void)fa2_buf_append(out, first.data ? first.data : "", first.len);
+		goto cleanup;
+	}
+	/* Rejected: one model-assisted repair of the model's filter, run once. */
+	if (!filter || !*filter || !env->repair) {
+		(void)fa2_buf_appendf(out, FA2_T(env,
+			"The query was rejected (%s: %s); repair the filter (Logs Insights syntax) and call "
+			"logs_tool again. Query sent: %s\n",
+			"クエリが拒否されました (%s: %s)。filter を Logs Insights の構文で直して logs_tool を再度呼んでください。送信したクエリ: %s\n"),
+			err.code, err.message, q.data);
+		goto cleanup;
+	}
+	(void)fa2_buf_appendf(out, FA2_T(env,
+		"The filter was rejected by Logs Insights and was repaired once with the model's help.\n"
+		"Original filter: %s\nError: %s: %s\n",
+		"filter が Logs Insights に拒否されたため、モデルの助けを借りて 1 回だけ修正しました。\n"
+		"元の filter: %s\nエラー: %s: %s\n"), filter, err.code, err.message);
+	re = env->repair(env->repair_ctx, "logs_tool", LOGS_SYNTAX, filter, err.message,
+			 env->deadline_mono_ms, &fixed);
+	if (re || !*strip_filter_word(fixed.data ? fixed.data : "")) {
+		(void)fa2_buf_appendf(out, FA2_T(env,
+			"The repair failed (%s); repair the filter yourself and call logs_tool again. Query sent: %s\n",
+			"修正に失敗しました (%s)。filter を直して logs_tool を再度呼んでください。送信したクエリ: %s\n"),
+			re ? fa2_err_str(re) : FA2_T(env, "empty answer", "空の回答"), q.data);
+		goto cleanup;
+	}
+	{
+		const char *nf = strip_filter_word(fixed.data);
+		fa2_buf_reset(&q);
+		(void)fa2_buf_appendf(out, FA2_T(env, "Repaired filter: %s\n\n", "修正後の filter: %s\n\n"), nf);
+		if (build_query(env, input, nf, &q)) {
+			e = FA2_ERR_NOMEM;
+			goto cleanup;
+		}
+		fa2_buf_reset(&first);
+		e = run_query(env, groups, q.data, &first, &err);
+		if (e && is_malformed(e, &err))
+			(void)fa2_buf_appendf(out, FA2_T(env,
+				"The repaired filter was rejected too (%s: %s); no further repair is tried. "
+				"Fix the filter and call logs_tool again. Query sent: %s\n",
+				"修正後の filter も拒否されました (%s: %s)。これ以上の修正は行いません。"
+				"filter を直して logs_tool を再度呼んでください。送信したクエリ: %s\n"),
+				err.code, err.message, q.data);
+		else
+			(void)fa2_buf_append(out, first.data ? first.data : "", first.len);
+	}
+cleanup:
+	cJSON_Delete(groups);
 	fa2_buf_cleanup(&q);
+	fa2_buf_cleanup(&first);
+	fa2_buf_cleanup(&fixed);
 	return e;
 }
 

@@ -34,14 +34,7 @@ static const char schema[] =
 	"\"maxSeries\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":500}},"
 	"\"additionalProperties\":false}";
 
-typedef struct series {
-	cJSON *metric;          /* {Namespace, MetricName, Dimensions} (owned by the list) */
-	int64_t *t;
-	double *v;
-	size_t n, cap;
-	fa2_tr_metric_result r;
-	int analysed;
-} series;
+typedef fa2_metrics_series series;
 
 static double json_time_ms(const cJSON *t)
 {
@@ -53,9 +46,10 @@ static double json_time_ms(const cJSON *t)
 	return -1;
 }
 
-static fa2_err list_metrics(const fa2_tool_env *env, const cJSON *input, long max_series,
-			    cJSON *keep, fa2_buf *out, int *truncated)
+fa2_err fa2_metrics_tool_list(const fa2_tool_env *env, const cJSON *input, long max_series,
+			      cJSON *keep, fa2_buf *out, int *truncated)
 {
+	const char *recent = fa2_json_str(input, "recentlyActive");
 	const char *ns = fa2_json_str(input, "namespace"), *name = fa2_json_str(input, "metricName");
 	const cJSON *dims = cJSON_GetObjectItemCaseSensitive(input, "dimensions"), *d;
 	char token[2048] = "";
@@ -68,6 +62,7 @@ static fa2_err list_metrics(const fa2_tool_env *env, const cJSON *input, long ma
 			return FA2_ERR_NOMEM;
 		if ((ns && *ns && !cJSON_AddStringToObject(req, "Namespace", ns)) ||
 		    (name && *name && !cJSON_AddStringToObject(req, "MetricName", name)) ||
+		    (recent && *recent && !cJSON_AddStringToObject(req, "RecentlyActive", recent)) ||
 		    (token[0] && !cJSON_AddStringToObject(req, "NextToken", token))) {
 			cJSON_Delete(req);
 			return FA2_ERR_NOMEM;
@@ -256,6 +251,8 @@ static void describe(const fa2_tool_env *env, const series *s, fa2_buf *out)
 		const char *dn = fa2_json_str(d, "Name"), *dv = fa2_json_str(d, "Value");
 		(void)fa2_buf_appendf(out, " %s=%s", dn ? dn : "?", dv ? dv : "?");
 	}
+	if (s->stat)
+		(void)fa2_buf_appendf(out, " (%s)", s->stat);
 	if (s->n == 0) {
 		(void)fa2_buf_append_cstr(out, FA2_T(env, ": no data in the window\n", ": 期間内のデータなし\n"));
 		return;
@@ -279,55 +276,20 @@ static void describe(const fa2_tool_env *env, const series *s, fa2_buf *out)
 	}
 }
 
-static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+fa2_err fa2_metrics_tool_summarise(const fa2_tool_env *env, fa2_metrics_series *ss, size_t n, long period,
+				   const char *stat, int truncated, fa2_buf *out)
 {
-	cJSON *keep = cJSON_CreateArray(), *m;
-	series *ss = NULL;
-	long max_series = fa2_tools_int(input, "maxSeries", 100, 1, METRICS_MAX_SERIES);
-	int64_t span_s = (env->to_ms - env->from_ms) / 1000;
-	long period = 60;
-	size_t n, i, with_data = 0, flagged = 0;
-	int truncated = 0;
-	fa2_err e = FA2_ERR_NOMEM;
+	size_t i, with_data = 0, flagged = 0;
 	char t1[40], t2[40];
-
-	(void)ctx;
-	if (!keep)
-		goto cleanup;
-	if (span_s > 60L * METRICS_MAX_POINTS)
-		period = (long)((span_s / METRICS_MAX_POINTS + 59) / 60 * 60);
-	e = list_metrics(env, input, max_series, keep, out, &truncated);
-	if (e)
-		goto cleanup;
-	n = (size_t)cJSON_GetArraySize(keep);
-	if (n == 0) {
-		(void)fa2_buf_append_cstr(out, FA2_T(env, "no metrics matched; list without metricName/dimensions "
-						     "or name another namespace\n",
-						     "該当するメトリクスがありません。metricName/dimensions を外すか別の名前空間を指定してください\n"));
-		e = FA2_OK;
-		goto cleanup;
-	}
-	ss = fa2_malloc(n * sizeof *ss);
-	if (!ss) {
-		e = FA2_ERR_NOMEM;
-		goto cleanup;
-	}
-	memset(ss, 0, n * sizeof *ss);
-	i = 0;
-	cJSON_ArrayForEach(m, keep)
-		ss[i++].metric = m;
-	for (i = 0; i < n; i += METRICS_BATCH) {
-		e = get_batch(env, ss, i, n - i < METRICS_BATCH ? n - i : METRICS_BATCH, period, out);
-		if (e)
-			goto cleanup;
-	}
+	fa2_err e;
 	for (i = 0; i < n; i++) {
 		if (ss[i].n == 0)
 			continue;
 		sort_points(&ss[i]);
 		e = fa2_tr_metric_analyze(ss[i].t, ss[i].v, ss[i].n, 0, &ss[i].r);
 		if (e)
-			goto cleanup;
+			return e;
+		ss[i].analysed = 1;
 		with_data++;
 		if (ss[i].r.score > 0)
 			flagged++;
@@ -336,9 +298,9 @@ static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *inp
 	fa2_tools_time(env->from_ms, t1, sizeof t1);
 	fa2_tools_time(env->to_ms, t2, sizeof t2);
 	(void)fa2_buf_appendf(out, FA2_T(env, "%zu metrics (%zu with data, %zu with changes or anomalies) in %s .. %s, "
-					 "period %ld s, Average%s; strongest findings first\n",
-					 "メトリクス %zu 件（データあり %zu、変化・異常あり %zu）期間 %s .. %s、周期 %ld 秒、Average%s。所見の強い順\n"),
-			      n, with_data, flagged, t1, t2, period,
+					 "period %ld s, %s%s; strongest findings first\n",
+					 "メトリクス %zu 件（データあり %zu、変化・異常あり %zu）期間 %s .. %s、周期 %ld 秒、%s%s。所見の強い順\n"),
+			      n, with_data, flagged, t1, t2, period, stat,
 			      truncated ? FA2_T(env, " (list cut at maxSeries: narrow by namespace or metricName)",
 						" （maxSeries で打ち切り: namespace か metricName で絞ってください）") : "");
 	for (i = 0; i < n && i < METRICS_SHOWN; i++)
@@ -346,15 +308,72 @@ static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *inp
 	if (n > METRICS_SHOWN)
 		(void)fa2_buf_appendf(out, FA2_T(env, "\n(%zu more series without stronger findings not shown)\n",
 						 "\n（他 %zu 系列は省略）\n"), n - METRICS_SHOWN);
-	e = FA2_OK;
-cleanup:
-	if (ss) {
-		for (i = 0; i < (size_t)cJSON_GetArraySize(keep); i++) {
-			fa2_free(ss[i].t);
-			fa2_free(ss[i].v);
-		}
-		fa2_free(ss);
+	return FA2_OK;
+}
+
+long fa2_metrics_tool_period(int64_t span_ms)
+{
+	int64_t span_s = span_ms / 1000;
+	if (span_s > 60L * METRICS_MAX_POINTS)
+		return (long)((span_s / METRICS_MAX_POINTS + 59) / 60 * 60);
+	return 60;
+}
+
+fa2_err fa2_metrics_tool_fetch_summarise(const fa2_tool_env *env, const cJSON *metrics, long period,
+					 int truncated, fa2_buf *out)
+{
+	const cJSON *m;
+	series *ss = NULL;
+	size_t n = (size_t)cJSON_GetArraySize(metrics), i;
+	fa2_err e = FA2_OK;
+
+	if (n == 0)
+		return FA2_OK;
+	ss = fa2_malloc(n * sizeof *ss);
+	if (!ss)
+		return FA2_ERR_NOMEM;
+	memset(ss, 0, n * sizeof *ss);
+	i = 0;
+	cJSON_ArrayForEach(m, metrics)
+		ss[i++].metric = (cJSON *)m;
+	for (i = 0; i < n; i += METRICS_BATCH) {
+		e = get_batch(env, ss, i, n - i < METRICS_BATCH ? n - i : METRICS_BATCH, period, out);
+		if (e)
+			goto cleanup;
 	}
+	e = fa2_metrics_tool_summarise(env, ss, n, period, "Average", truncated, out);
+cleanup:
+	for (i = 0; i < n; i++) {
+		fa2_free(ss[i].t);
+		fa2_free(ss[i].v);
+	}
+	fa2_free(ss);
+	return e;
+}
+
+static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+{
+	cJSON *keep = cJSON_CreateArray();
+	long max_series = fa2_tools_int(input, "maxSeries", 100, 1, METRICS_MAX_SERIES);
+	int truncated = 0;
+	fa2_err e = FA2_ERR_NOMEM;
+
+	(void)ctx;
+	if (!keep)
+		goto cleanup;
+	e = fa2_metrics_tool_list(env, input, max_series, keep, out, &truncated);
+	if (e)
+		goto cleanup;
+	if (cJSON_GetArraySize(keep) == 0) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "no metrics matched; list without metricName/dimensions "
+						     "or name another namespace\n",
+						     "該当するメトリクスがありません。metricName/dimensions を外すか別の名前空間を指定してください\n"));
+		e = FA2_OK;
+		goto cleanup;
+	}
+	e = fa2_metrics_tool_fetch_summarise(env, keep, fa2_metrics_tool_period(env->to_ms - env->from_ms), truncated,
+					     out);
+cleanup:
 	cJSON_Delete(keep);
 	return e;
 }

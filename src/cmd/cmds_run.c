@@ -1,0 +1,130 @@
+/* Shared driver of the insight and findings-report commands (see cmds_run.h). */
+#include "cmd/cmds_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/findings.h"
+#include "agent/insight.h"
+#include "agent/prompts.h"
+#include "base/time.h"
+#include "llm/transport.h"
+
+typedef struct setup {
+	fa2_prompts prompts;
+	fa2_llm_provider llm;
+	void *tctx;
+	int have_prompts, have_llm;
+} setup;
+
+static fa2_err open_setup(setup *s, const fa2_config *cfg, fa2_lang lang, char *msg, size_t cap)
+{
+	fa2_llm_transport_fn fn = NULL;
+	const char *api_key = NULL;
+	fa2_err e;
+
+	memset(s, 0, sizeof *s);
+	e = fa2_prompts_load(&s->prompts, lang, cfg->prompts_dir, msg, cap);
+	if (e)
+		return FA2_ERR_CONFIG;
+	s->have_prompts = 1;
+	if (cfg->llm_provider == FA2_LLM_OPENAI && cfg->llm_api_key_env) {
+		api_key = getenv(cfg->llm_api_key_env);
+		if (!api_key || !*api_key) {
+			snprintf(msg, cap, "llm.apiKeyEnv names %s, which is not set in the environment",
+				 cfg->llm_api_key_env);
+			return FA2_ERR_CONFIG;
+		}
+	}
+	e = fa2_llm_provider_init(&s->llm, cfg->llm_provider, fa2_config_model(cfg), cfg->llm_endpoint, api_key);
+	if (e) {
+		snprintf(msg, cap, "cannot set up the %s provider: %s", fa2_llm_kind_name(cfg->llm_provider),
+			 fa2_err_str(e));
+		return FA2_ERR_CONFIG;
+	}
+	s->have_llm = 1;
+	s->llm.max_retries = cfg->llm_max_retries;
+	s->llm.backoff_base_ms = cfg->llm_backoff_ms;
+	s->llm.timeout_ms = cfg->llm_timeout_s * 1000u;
+	e = fa2_llm_transport_open(cfg->llm_provider, cfg->region, &fn, &s->tctx, msg, cap);
+	if (e)
+		return e == FA2_ERR_UNSUPPORTED ? FA2_ERR_CONFIG : e;
+	s->llm.transport = fn;
+	s->llm.transport_ctx = s->tctx;
+	return FA2_OK;
+}
+
+static void close_setup(setup *s)
+{
+	if (s->tctx)
+		fa2_llm_transport_release(s->tctx);
+	if (s->have_llm)
+		fa2_llm_provider_cleanup(&s->llm);
+	if (s->have_prompts)
+		fa2_prompts_cleanup(&s->prompts);
+}
+
+fa2_err fa2_cmds_run_insight(const fa2_config *cfg, fa2_lang lang, const char *question, int days,
+			     fa2_buf *md, int *model_ok, char *msg, size_t cap)
+{
+	setup s;
+	fa2_insight_req r;
+	fa2_insight_info info;
+	fa2_err e;
+
+	if (model_ok)
+		*model_ok = 0;
+	if (!cfg->slash_insight) {
+		snprintf(msg, cap, "%s", lang == FA2_LANG_JA
+			 ? "インサイト機能はこの fa2 の設定で無効になっています（slashCommands.insight）。管理者にお問い合わせください。"
+			 : "Insight is turned off in this fa2's configuration (slashCommands.insight). Please ask your administrator.");
+		return FA2_ERR_UNSUPPORTED;
+	}
+	e = open_setup(&s, cfg, lang, msg, cap);
+	if (!e) {
+		memset(&r, 0, sizeof r);
+		r.cfg = cfg;
+		r.llm = &s.llm;
+		r.prompts = &s.prompts;
+		r.lang = lang;
+		r.question = question;
+		r.days = days;
+		r.deadline_mono_ms = fa2_time_mono_ms() + (int64_t)cfg->analysis_timeout_s * 1000;
+		e = fa2_insight_run(&r, md, &info, msg, cap);
+		if (!e && model_ok)
+			*model_ok = info.model_ok;
+	}
+	close_setup(&s);
+	return e;
+}
+
+fa2_err fa2_cmds_run_findings(const fa2_config *cfg, fa2_lang lang, fa2_buf *md, int *model_ok,
+			      char *msg, size_t cap)
+{
+	setup s;
+	fa2_findings_req r;
+	fa2_err e;
+
+	if (model_ok)
+		*model_ok = 0;
+	if (!cfg->slash_findings_report) {
+		snprintf(msg, cap, "%s", lang == FA2_LANG_JA
+			 ? "検出結果レポート機能はこの fa2 の設定で無効になっています（slashCommands.findingsReport）。管理者にお問い合わせください。"
+			 : "The findings report is turned off in this fa2's configuration (slashCommands.findingsReport). "
+			   "Please ask your administrator.");
+		return FA2_ERR_UNSUPPORTED;
+	}
+	e = open_setup(&s, cfg, lang, msg, cap);
+	if (!e) {
+		memset(&r, 0, sizeof r);
+		r.cfg = cfg;
+		r.llm = &s.llm;
+		r.prompts = &s.prompts;
+		r.lang = lang;
+		r.deadline_mono_ms = fa2_time_mono_ms() + (int64_t)cfg->analysis_timeout_s * 1000;
+		e = fa2_findings_run(&r, md, NULL, model_ok, msg, cap);
+	}
+	close_setup(&s);
+	return e;
+}

@@ -1,0 +1,493 @@
+/* /insight and /findings-report (see commands.h). */
+#include "slack/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/time.h"
+#include "cmd/cmds_run.h"
+#include "slack/blocks.h"
+
+#define L(lang, en, ja) ((lang) == FA2_LANG_JA ? (ja) : (en))
+#define GIST_BYTES 700u
+
+int fa2_slack_cmds_owns(const char *command)
+{
+	return command && (strcmp(command, "/insight") == 0 || strcmp(command, "/findings-report") == 0);
+}
+
+int fa2_slack_cmds_owns_view(const char *cb)
+{
+	return cb && strcmp(cb, FA2_SLACK_INSIGHT_CALLBACK) == 0;
+}
+
+static cJSON *text_obj(const char *type, const char *text)
+{
+	cJSON *t = cJSON_CreateObject();
+	if (t && (!cJSON_AddStringToObject(t, "type", type) || !cJSON_AddStringToObject(t, "text", text))) {
+		cJSON_Delete(t);
+		return NULL;
+	}
+	return t;
+}
+
+static cJSON *option(int days, fa2_lang lang)
+{
+	cJSON *o = cJSON_CreateObject();
+	char label[32], value[8];
+	snprintf(label, sizeof label, days == 1 ? L(lang, "%d day", "%d 日") : L(lang, "%d days", "%d 日"), days);
+	snprintf(value, sizeof value, "%d", days);
+	if (!o || !cJSON_AddItemToObject(o, "text", text_obj("plain_text", label)) ||
+	    !cJSON_AddStringToObject(o, "value", value)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang)
+{
+	cJSON *v = cJSON_CreateObject(), *blocks, *b1, *b2, *q, *sel, *opts;
+	int d;
+	if (!v)
+		return NULL;
+	blocks = cJSON_AddArrayToObject(v, "blocks");
+	b1 = cJSON_CreateObject();
+	b2 = cJSON_CreateObject();
+	q = cJSON_CreateObject();
+	sel = cJSON_CreateObject();
+	if (!blocks || !b1 || !b2 || !q || !sel)
+		goto fail;
+	cJSON_AddItemToArray(blocks, b1);
+	cJSON_AddItemToArray(blocks, b2);
+	cJSON_AddStringToObject(v, "type", "modal");
+	cJSON_AddStringToObject(v, "callback_id", FA2_SLACK_INSIGHT_CALLBACK);
+	cJSON_AddStringToObject(v, "private_metadata", channel ? channel : "");
+	cJSON_AddItemToObject(v, "title", text_obj("plain_text", L(lang, "Insight", "インサイト")));
+	cJSON_AddItemToObject(v, "submit", text_obj("plain_text", L(lang, "Ask", "質問する")));
+	cJSON_AddItemToObject(v, "close", text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
+
+	cJSON_AddStringToObject(b1, "type", "input");
+	cJSON_AddStringToObject(b1, "block_id", FA2_SLACK_BLK_QUESTION);
+	cJSON_AddItemToObject(b1, "label", text_obj("plain_text", L(lang, "What do you want to know?",
+								  "知りたいことは何ですか？")));
+	cJSON_AddStringToObject(q, "type", "plain_text_input");
+	cJSON_AddStringToObject(q, "action_id", FA2_SLACK_ACT_QUESTION);
+	cJSON_AddBoolToObject(q, "multiline", 1);
+	cJSON_AddNumberToObject(q, "max_length", 3000);
+	cJSON_AddItemToObject(q, "placeholder", text_obj("plain_text", L(lang,
+		"e.g. Is the ECS service running out of CPU at peak times?",
+		"例: ピーク時に ECS サービスの CPU が不足していませんか？")));
+	cJSON_AddItemToObject(b1, "element", q);
+	q = NULL;
+
+	cJSON_AddStringToObject(b2, "type", "input");
+	cJSON_AddStringToObject(b2, "block_id", FA2_SLACK_BLK_DAYS);
+	cJSON_AddItemToObject(b2, "label", text_obj("plain_text", L(lang, "Period (days up to now)",
+								  "期間（現在までの日数）")));
+	cJSON_AddStringToObject(sel, "type", "static_select");
+	cJSON_AddStringToObject(sel, "action_id", FA2_SLACK_ACT_DAYS);
+	cJSON_AddItemToObject(sel, "initial_option", option(7, lang));
+	opts = cJSON_AddArrayToObject(sel, "options");
+	for (d = 1; opts && d <= 14; d++)
+		cJSON_AddItemToArray(opts, option(d, lang));
+	cJSON_AddItemToObject(b2, "element", sel);
+	sel = NULL;
+	if (cJSON_GetArraySize(opts) != 14)
+		goto fail;
+	return v;
+fail:
+	cJSON_Delete(q);
+	cJSON_Delete(sel);
+	cJSON_Delete(v);
+	return NULL;
+}
+
+void fa2_slack_md_gist(fa2_slice md, size_t max, char *out, size_t cap)
+{
+	size_t i = 0, start, end, n;
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	if (cap < 8 || max == 0)
+		return;
+	while (i < md.len) {
+		size_t eol = i;
+		while (eol < md.len && md.ptr[eol] != '\n')
+			eol++;
+		if (eol > i && md.ptr[i] != '#' && md.ptr[i] != '>' && md.ptr[i] != '|' && md.ptr[i] != '-' &&
+		    !(eol - i >= 3 && memcmp(md.ptr + i, "```", 3) == 0) && md.ptr[i] != '_') {
+			start = i;
+			/* the paragraph ends at a blank line */
+			end = eol;
+			while (end < md.len) {
+				size_t nx = end + 1, ne = nx;
+				while (ne < md.len && md.ptr[ne] != '\n')
+					ne++;
+				if (ne == nx || nx >= md.len || md.ptr[nx] == '#')
+					break;
+				end = ne;
+			}
+			n = end - start;
+			if (n > max || n + 1 > cap) {
+				size_t lim = max < cap - 4 ? max : cap - 4;
+				n = fa2_slack_split_len(fa2_slice_make(md.ptr + start, n), lim);
+				if (n > lim)
+					n = lim;
+				memcpy(out, md.ptr + start, n);
+				memcpy(out + n, "…", 3);
+				out[n + 3] = '\0';
+				return;
+			}
+			memcpy(out, md.ptr + start, n);
+			out[n] = '\0';
+			return;
+		}
+		i = eol + 1;
+	}
+}
+
+/* Where the output of one command goes: the channel, or the user's DM with the bot when
+ * the bot cannot post there. */
+typedef struct dest {
+	char channel[64];
+	char ts[32];          /* the "working" message: its thread takes the file */
+} dest;
+
+static fa2_err open_dm(fa2_slack_api *api, const char *user, char *out, size_t cap)
+{
+	fa2_buf f;
+	cJSON *r = NULL;
+	const char *id;
+	fa2_err e;
+	fa2_buf_init(&f, 512);
+	e = fa2_buf_append_cstr(&f, "users=");
+	if (!e)
+		e = fa2_slack_form_escape(&f, fa2_slice_cstr(user));
+	if (!e)
+		e = fa2_slack_call_form(api, "conversations.open", fa2_buf_slice(&f), &r, NULL);
+	if (!e) {
+		id = fa2_json_str(cJSON_GetObjectItemCaseSensitive(r, "channel"), "id");
+		if (id && strlen(id) < cap)
+			snprintf(out, cap, "%s", id);
+		else
+			e = FA2_ERR_SLACK;
+	}
+	cJSON_Delete(r);
+	fa2_buf_cleanup(&f);
+	return e;
+}
+
+/* Posts the "working" message in channel, falling back to the user's DM. */
+static fa2_err post_working(fa2_slack_api *api, const char *channel, const char *user, const char *text, dest *d)
+{
+	char code[64] = "";
+	fa2_err e = FA2_ERR_INVALID;
+	memset(d, 0, sizeof *d);
+	if (channel && *channel && strlen(channel) < sizeof d->channel) {
+		cJSON *b = cJSON_CreateObject();
+		if (!b || !cJSON_AddStringToObject(b, "channel", channel) || !cJSON_AddStringToObject(b, "text", text)) {
+			cJSON_Delete(b);
+			return FA2_ERR_NOMEM;
+		}
+		{
+			cJSON *r = NULL;
+			e = fa2_slack_call_json(api, "chat.postMessage", b, &r, code);
+			if (!e) {
+				const char *ts = fa2_json_str(r, "ts"), *ch = fa2_json_str(r, "channel");
+				snprintf(d->ts, sizeof d->ts, "%s", ts ? ts : "");
+				snprintf(d->channel, sizeof d->channel, "%s", ch ? ch : channel);
+			}
+			cJSON_Delete(r);
+		}
+		cJSON_Delete(b);
+		if (!e)
+			return FA2_OK;
+		FA2_LOGI("slack", "cannot post in %s (%s): answering in the user's DM", channel, code[0] ? code : fa2_err_str(e));
+	}
+	if (!user || !*user)
+		return e;
+	e = open_dm(api, user, d->channel, sizeof d->channel);
+	if (!e)
+		e = fa2_slack_post_message(api, d->channel, NULL, text, NULL, d->ts);
+	return e;
+}
+
+/* files upload v2: getUploadURLExternal -> POST the bytes -> completeUploadExternal into
+ * channel (in thread when set) with comment. */
+static fa2_err upload(fa2_slack_api *api, const char *channel, const char *thread, const char *filename,
+		      const char *title, const char *comment, fa2_slice data)
+{
+	fa2_buf f;
+	cJSON *r1 = NULL, *done = NULL, *files, *one;
+	const char *url, *id;
+	fa2_err e;
+
+	fa2_buf_init(&f, 1024);
+	e = fa2_buf_append_cstr(&f, "filename=");
+	if (!e)
+		e = fa2_slack_form_escape(&f, fa2_slice_cstr(filename));
+	if (!e)
+		e = fa2_buf_appendf(&f, "&length=%zu", data.len);
+	if (!e)
+		e = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
+	if (e)
+		goto cleanup;
+	url = fa2_json_str(r1, "upload_url");
+	id = fa2_json_str(r1, "file_id");
+	if (!url || !id) {
+		e = FA2_ERR_SLACK;
+		goto cleanup;
+	}
+	e = fa2_slack_upload_bytes(api, url, data);
+	if (e)
+		goto cleanup;
+	e = FA2_ERR_NOMEM;
+	done = cJSON_CreateObject();
+	files = done ? cJSON_AddArrayToObject(done, "files") : NULL;
+	one = cJSON_CreateObject();
+	if (!files || !one || !cJSON_AddItemToArray(files, one)) {
+		cJSON_Delete(one);
+		goto cleanup;
+	}
+	if (!cJSON_AddStringToObject(one, "id", id) || !cJSON_AddStringToObject(one, "title", title) ||
+	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
+	    (thread && *thread && !cJSON_AddStringToObject(done, "thread_ts", thread)) ||
+	    (comment && *comment && !cJSON_AddStringToObject(done, "initial_comment", comment)))
+		goto cleanup;
+	e = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
+cleanup:
+	cJSON_Delete(r1);
+	cJSON_Delete(done);
+	fa2_buf_cleanup(&f);
+	return e;
+}
+
+/* Tells the user why it failed: in the working message when there is one, else as an
+ * ephemeral message in channel, else in the user's DM. */
+static void tell_failure(fa2_slack_api *api, const dest *d, const char *channel, const char *user, const char *text)
+{
+	if (d && d->channel[0] && d->ts[0] &&
+	    fa2_slack_update_message(api, d->channel, d->ts, text, NULL) == FA2_OK)
+		return;
+	if (channel && user) {
+		cJSON *b = cJSON_CreateObject();
+		fa2_err e = FA2_ERR_NOMEM;
+		if (b && cJSON_AddStringToObject(b, "channel", channel) && cJSON_AddStringToObject(b, "user", user) &&
+		    cJSON_AddStringToObject(b, "text", text))
+			e = fa2_slack_call_json(api, "chat.postEphemeral", b, NULL, NULL);
+		cJSON_Delete(b);
+		if (!e)
+			return;
+	}
+	if (user) {
+		char dm[64];
+		if (open_dm(api, user, dm, sizeof dm) == FA2_OK)
+			(void)fa2_slack_post_message(api, dm, NULL, text, NULL, NULL);
+	}
+	FA2_LOGW("slack", "%s", text);
+}
+
+static void run_insight(fa2_slack_api *api, const fa2_config *cfg, const char *channel, const char *user,
+			const char *question, int days)
+{
+	fa2_lang lang = cfg ? cfg->lang : FA2_LANG_EN;
+	dest d;
+	fa2_buf md;
+	char line[1400], msg[1024], gist[GIST_BYTES + 8], q[200];
+	int64_t t0 = fa2_time_mono_ms();
+	int model_ok = 0;
+	fa2_err e;
+
+	fa2_buf_init(&md, FA2_MAX_REPORT_BYTES);
+	memset(&d, 0, sizeof d);
+	fa2_slack_md_gist(fa2_slice_cstr(question), 180, q, sizeof q);
+	if (!cfg) {
+		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /insight.");
+		goto cleanup;
+	}
+	snprintf(line, sizeof line, L(lang, ":hourglass_flowing_sand: <@%s> asked: \"%s\" (last %d days). Reading CloudWatch metrics…",
+				      ":hourglass_flowing_sand: <@%s> さんの質問: 「%s」（直近 %d 日）。CloudWatch メトリクスを確認しています…"),
+		 user ? user : "?", q, days);
+	if (post_working(api, channel, user, line, &d) != FA2_OK) {
+		tell_failure(api, NULL, channel, user, L(lang, ":x: fa2 cannot post the insight here or in your DM: "
+							 "invite the app to the channel and try again.",
+							 ":x: fa2 はここにもあなたの DM にも投稿できません。アプリをチャンネルに招待して再度お試しください。"));
+		goto cleanup;
+	}
+	e = fa2_cmds_run_insight(cfg, lang, question, days, &md, &model_ok, msg, sizeof msg);
+	if (e) {
+		snprintf(line, sizeof line, L(lang, ":x: The insight failed: %s", ":x: インサイトの作成に失敗しました: %s"),
+			 msg[0] ? msg : fa2_err_str(e));
+		tell_failure(api, &d, channel, user, line);
+		goto cleanup;
+	}
+	fa2_slack_md_gist(fa2_buf_slice(&md), GIST_BYTES, gist, sizeof gist);
+	snprintf(line, sizeof line, L(lang, ":bar_chart: *Insight* for \"%s\" (last %d days, %llds)%s\n%s",
+				      ":bar_chart: 「%s」の*インサイト*（直近 %d 日、%lld 秒）%s\n%s"),
+		 q, days, (long long)((fa2_time_mono_ms() - t0) / 1000),
+		 model_ok ? "" : L(lang, " — the model was unavailable, metric data only", " — モデル利用不可のためデータのみ"),
+		 gist);
+	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
+	e = upload(api, d.channel, d.ts, "insight.md", L(lang, "fa2 insight", "fa2 インサイト"),
+		   L(lang, "The full insight (Markdown).", "インサイト全文（Markdown）"), fa2_buf_slice(&md));
+	if (e)
+		tell_failure(api, NULL, d.channel, user, L(lang, ":x: The insight was written but the file upload failed.",
+							  ":x: インサイトは作成されましたが、ファイルのアップロードに失敗しました。"));
+cleanup:
+	fa2_buf_cleanup(&md);
+}
+
+static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *channel, const char *user)
+{
+	fa2_lang lang = cfg ? cfg->lang : FA2_LANG_EN;
+	dest d;
+	fa2_buf md;
+	char line[1400], msg[1024], gist[GIST_BYTES + 8];
+	int64_t t0 = fa2_time_mono_ms();
+	int model_ok = 0;
+	fa2_err e;
+
+	fa2_buf_init(&md, FA2_MAX_REPORT_BYTES);
+	memset(&d, 0, sizeof d);
+	if (!cfg) {
+		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /findings-report.");
+		goto cleanup;
+	}
+	snprintf(line, sizeof line, L(lang, ":hourglass_flowing_sand: <@%s> requested the security findings report. "
+				      "Reading GuardDuty and Security Hub…",
+				      ":hourglass_flowing_sand: <@%s> さんがセキュリティ検出結果レポートを依頼しました。"
+				      "GuardDuty と Security Hub を確認しています…"), user ? user : "?");
+	if (post_working(api, channel, user, line, &d) != FA2_OK) {
+		tell_failure(api, NULL, channel, user, L(lang, ":x: fa2 cannot post the report here or in your DM: "
+							 "invite the app to the channel and try again.",
+							 ":x: fa2 はここにもあなたの DM にも投稿できません。アプリをチャンネルに招待して再度お試しください。"));
+		goto cleanup;
+	}
+	e = fa2_cmds_run_findings(cfg, lang, &md, &model_ok, msg, sizeof msg);
+	if (e) {
+		snprintf(line, sizeof line, L(lang, ":x: The findings report failed: %s",
+					      ":x: 検出結果レポートの作成に失敗しました: %s"), msg[0] ? msg : fa2_err_str(e));
+		tell_failure(api, &d, channel, user, line);
+		goto cleanup;
+	}
+	fa2_slack_md_gist(fa2_buf_slice(&md), GIST_BYTES, gist, sizeof gist);
+	snprintf(line, sizeof line, L(lang, ":shield: *Security findings report* (%llds)%s\n%s",
+				      ":shield: *セキュリティ検出結果レポート*（%lld 秒）%s\n%s"),
+		 (long long)((fa2_time_mono_ms() - t0) / 1000),
+		 model_ok ? "" : L(lang, " — the model was unavailable: built from the findings alone",
+				   " — モデル利用不可のため検出結果から機械的に作成"), gist);
+	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
+	e = upload(api, d.channel, d.ts, "findings-report.md",
+		   L(lang, "fa2 security findings report", "fa2 セキュリティ検出結果レポート"),
+		   L(lang, "The full report (Markdown).", "レポート全文（Markdown）"), fa2_buf_slice(&md));
+	if (e)
+		tell_failure(api, NULL, d.channel, user, L(lang, ":x: The report was written but the file upload failed.",
+							  ":x: レポートは作成されましたが、ファイルのアップロードに失敗しました。"));
+cleanup:
+	fa2_buf_cleanup(&md);
+}
+
+typedef struct answer {
+	fa2_slack_cmds_complete_fn complete;
+	void *handle;
+} answer;
+
+static void complete_text(const answer *req, const char *text)
+{
+	fa2_buf out;
+	if (!req->complete)
+		return;
+	fa2_buf_init(&out, 4096);
+	if (!text || (fa2_buf_append_cstr(&out, "{\"response_type\":\"ephemeral\",\"text\":") == FA2_OK &&
+		      fa2_json_append_string(&out, fa2_slice_cstr(text)) == FA2_OK &&
+		      fa2_buf_append_byte(&out, '}') == FA2_OK))
+		req->complete(req->handle, 200, text ? "application/json" : "text/plain",
+			      out.data ? out.data : "", out.len);
+	else
+		req->complete(req->handle, 200, "text/plain", "", 0);
+	fa2_buf_cleanup(&out);
+}
+
+void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
+			    fa2_slack_cmds_complete_fn complete, void *handle)
+{
+	answer ans = { complete, handle }, *req = &ans;
+	const char *cmd = fa2_json_str(p, "command"), *trig = fa2_json_str(p, "trigger_id");
+	const char *channel = fa2_json_str(p, "channel_id"), *user = fa2_json_str(p, "user_id");
+	fa2_lang lang = cfg ? cfg->lang : FA2_LANG_EN;
+	int insight = cmd && strcmp(cmd, "/insight") == 0;
+
+	if (!cfg) {
+		complete_text(req, "fa2 serve runs without an analysis configuration, so this command is not available.");
+		return;
+	}
+	if (insight && !cfg->slash_insight) {
+		complete_text(req, L(lang, "Sorry, /insight is turned off on this fa2 (slashCommands.insight). "
+				     "Please ask your administrator.",
+				     "申し訳ありません。この fa2 では /insight が無効です（slashCommands.insight）。管理者にお問い合わせください。"));
+		return;
+	}
+	if (!insight && !cfg->slash_findings_report) {
+		complete_text(req, L(lang, "Sorry, /findings-report is turned off on this fa2 (slashCommands.findingsReport). "
+				     "Please ask your administrator.",
+				     "申し訳ありません。この fa2 では /findings-report が無効です（slashCommands.findingsReport）。"
+				     "管理者にお問い合わせください。"));
+		return;
+	}
+	if (insight) {
+		cJSON *b = cJSON_CreateObject(), *view = fa2_slack_insight_modal(channel, lang);
+		char code[64] = "";
+		fa2_err e = FA2_ERR_NOMEM;
+		if (b && view && trig && cJSON_AddStringToObject(b, "trigger_id", trig)) {
+			cJSON_AddItemToObject(b, "view", view);
+			view = NULL;
+			e = fa2_slack_call_json(api, "views.open", b, NULL, code);
+		}
+		cJSON_Delete(view);
+		cJSON_Delete(b);
+		if (e) {
+			char t[256];
+			snprintf(t, sizeof t, L(lang, "Sorry, the /insight form could not be opened (%s). Please try again.",
+						"申し訳ありません。/insight のフォームを開けませんでした（%s）。もう一度お試しください。"),
+				 code[0] ? code : fa2_err_str(e));
+			complete_text(req, t);
+		} else {
+			complete_text(req, NULL);
+		}
+		return;
+	}
+	/* /findings-report: acknowledge now (Slack wants an answer within 3 s), then run. */
+	complete_text(req, L(lang, "Working on the security findings report; it will be posted here.",
+			     "セキュリティ検出結果レポートを作成しています。完成したらここに投稿します。"));
+	run_findings(api, cfg, channel, user);
+}
+
+void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p)
+{
+	const cJSON *view = cJSON_GetObjectItemCaseSensitive(p, "view");
+	const cJSON *values = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(view, "state"), "values");
+	const char *channel = fa2_json_str(view, "private_metadata");
+	const char *user = fa2_json_str(cJSON_GetObjectItemCaseSensitive(p, "user"), "id");
+	const char *question = fa2_json_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(values,
+					    FA2_SLACK_BLK_QUESTION), FA2_SLACK_ACT_QUESTION), "value");
+	const char *days_s = fa2_json_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+					  cJSON_GetObjectItemCaseSensitive(values, FA2_SLACK_BLK_DAYS), FA2_SLACK_ACT_DAYS),
+					  "selected_option"), "value");
+	long long days = 7;
+
+	if (days_s && fa2_parse_int_range(fa2_slice_cstr(days_s), 1, 14, &days))
+		days = 7;
+	if (!question || !question[strspn(question, " \t\r\n")]) {
+		tell_failure(api, NULL, channel, user, "Please write a question for /insight.");
+		return;
+	}
+	if (cfg && !cfg->slash_insight) {
+		tell_failure(api, NULL, channel, user, "Sorry, /insight is turned off on this fa2 (slashCommands.insight).");
+		return;
+	}
+	run_insight(api, cfg, channel, user, question, (int)days);
+}
