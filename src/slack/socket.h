@@ -20,8 +20,8 @@
  * within pong_timeout_ms the link is considered dead. A dead link, a closed or reset
  * connection, or a failed open/connect leads to a reconnect after a capped exponential
  * backoff with jitter (backoff_min_ms doubling up to backoff_max_ms; each wait is drawn
- * uniformly from [b/2, b]). The app token is registered as a log secret and never logged,
- * nor is the ticket in the wss:// URL.
+ * uniformly from [b/2, b]). The app token is registered as a log secret; the wss:// URL
+ * (its ticket) is never logged, only its host.
  *
  * Stopping (fa2_slack_socket_stop) is prompt: the thread notices within ~200 ms while
  * connected, sends a 1000 close, and exits; a connection attempt in progress finishes
