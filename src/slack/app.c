@@ -21,7 +21,6 @@
 #include "slack/resume.h"
 #include "slack/settings.h"
 #include "slack/usertz.h"
-#include "slack/commands.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
