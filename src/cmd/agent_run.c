@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -77,6 +78,73 @@ static void progress_line(void *ctx, const fa2_agent_progress *p)
 	}
 }
 
+static pthread_mutex_t g_totals_lock = PTHREAD_MUTEX_INITIALIZER;
+static fa2_run_totals g_totals;
+const double fa2_run_duration_bounds[FA2_RUN_DURATION_BUCKETS] = { 10, 30, 60, 120, 300, 600, 900, 1800 };
+
+/* outcome: 0..2 a fa2_report_status, 3 no report */
+static void totals_add(unsigned outcome, const fa2_agent_result *res, int64_t ms)
+{
+	double s = (double)ms / 1000.0;
+	size_t i;
+	pthread_mutex_lock(&g_totals_lock);
+	g_totals.analyses[outcome < 4 ? outcome : 3]++;
+	g_totals.tool_runs += res->tool_runs;
+	g_totals.tool_reused += res->tool_reused;
+	g_totals.model_calls += res->model_calls;
+	g_totals.input_tokens += res->usage.input_tokens;
+	g_totals.output_tokens += res->usage.output_tokens;
+	for (i = 0; i < FA2_RUN_DURATION_BUCKETS; i++)
+		if (s <= fa2_run_duration_bounds[i])
+			g_totals.duration_le[i]++;
+	g_totals.duration_count++;
+	g_totals.duration_sum_s += s;
+	pthread_mutex_unlock(&g_totals_lock);
+}
+
+void fa2_run_totals_get(fa2_run_totals *out)
+{
+	pthread_mutex_lock(&g_totals_lock);
+	*out = g_totals;
+	pthread_mutex_unlock(&g_totals_lock);
+}
+
+fa2_err fa2_run_totals_prometheus(fa2_buf *out)
+{
+	static const char *const outcome[4] = { "complete", "incomplete", "partial", "failed" };
+	fa2_run_totals t;
+	fa2_err e;
+	size_t i;
+	fa2_run_totals_get(&t);
+	e = fa2_buf_append_cstr(out, "# TYPE fa2_agent_analyses_total counter\n");
+	for (i = 0; !e && i < 4; i++)
+		e = fa2_buf_appendf(out, "fa2_agent_analyses_total{outcome=\"%s\"} %llu\n", outcome[i],
+				    (unsigned long long)t.analyses[i]);
+	if (!e)
+		e = fa2_buf_appendf(out,
+			"# TYPE fa2_agent_tool_calls_total counter\n"
+			"fa2_agent_tool_calls_total{source=\"run\"} %llu\n"
+			"fa2_agent_tool_calls_total{source=\"reused\"} %llu\n"
+			"# TYPE fa2_agent_model_calls_total counter\nfa2_agent_model_calls_total %llu\n"
+			"# TYPE fa2_llm_tokens_total counter\n"
+			"fa2_llm_tokens_total{direction=\"input\"} %llu\n"
+			"fa2_llm_tokens_total{direction=\"output\"} %llu\n"
+			"# TYPE fa2_analysis_duration_seconds histogram\n",
+			(unsigned long long)t.tool_runs, (unsigned long long)t.tool_reused,
+			(unsigned long long)t.model_calls, (unsigned long long)t.input_tokens,
+			(unsigned long long)t.output_tokens);
+	for (i = 0; !e && i < FA2_RUN_DURATION_BUCKETS; i++)
+		e = fa2_buf_appendf(out, "fa2_analysis_duration_seconds_bucket{le=\"%g\"} %llu\n",
+				    fa2_run_duration_bounds[i], (unsigned long long)t.duration_le[i]);
+	if (!e)
+		e = fa2_buf_appendf(out, "fa2_analysis_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+				    "fa2_analysis_duration_seconds_sum %.3f\n"
+				    "fa2_analysis_duration_seconds_count %llu\n",
+				    (unsigned long long)t.duration_count, t.duration_sum_s,
+				    (unsigned long long)t.duration_count);
+	return e;
+}
+
 int fa2_cmd_run_agent(const fa2_run_opts *o)
 {
 	fa2_config *cfg = o->cfg;
@@ -94,7 +162,8 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	char msg[768];
 	const char *api_key = NULL;
 	int rc = FA2_EXIT_USAGE, have_prompts = 0, have_llm = 0, have_session = 0;
-	int64_t win_from = o->from_ms, win_to = o->to_ms;
+	int64_t win_from = o->from_ms, win_to = o->to_ms, t0 = fa2_time_mono_ms();
+	int ran = 0;  /* the agent ran: counted in the process totals */
 	fa2_err e;
 
 	memset(&res, 0, sizeof res);
@@ -239,6 +308,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 		inc.alarm = o->alarm;
 		e = fa2_agent_run(&ac, &inc, &res);
 	}
+	ran = 1;
 	if (e || !res.report) {
 		fprintf(stderr, "fa2 %s: the analysis failed: %s (session %s can be resumed)\n", o->cmd,
 			fa2_err_str(e ? e : FA2_ERR_INTERNAL), session.id);
@@ -261,6 +331,8 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 		rc = FA2_EXIT_OK;
 	}
 cleanup:
+	if (ran)
+		totals_add(e || !res.report ? 3u : (unsigned)res.status, &res, fa2_time_mono_ms() - t0);
 	fa2_agent_result_cleanup(&res);
 	if (have_session)
 		fa2_session_close(&session);

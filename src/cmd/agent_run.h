@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "agent/config.h"
+#include "base/buf.h"
 #include "agent/tool.h"
 #include "cJSON.h"
 
@@ -45,6 +46,24 @@ typedef struct fa2_run_opts {
  * complete or incomplete report, 1 for a partial one or a runtime failure, 2 for a
  * usage or configuration problem (including "not available in this build"). */
 int fa2_cmd_run_agent(const fa2_run_opts *o);
+
+/* Totals over every analysis this process ran (new or resumed), for `fa2 serve`'s
+ * /metrics. Thread-safe. Outcomes: complete, incomplete, partial report, failed (no
+ * report). Durations: wall time of fa2_cmd_run_agent, as a cumulative histogram. */
+#define FA2_RUN_DURATION_BUCKETS 8
+typedef struct fa2_run_totals {
+	uint64_t analyses[4];         /* complete, incomplete, partial, failed */
+	uint64_t tool_runs, tool_reused, model_calls;
+	uint64_t input_tokens, output_tokens;
+	uint64_t duration_le[FA2_RUN_DURATION_BUCKETS]; /* analyses that took <= bound */
+	uint64_t duration_count;
+	double duration_sum_s;
+} fa2_run_totals;
+extern const double fa2_run_duration_bounds[FA2_RUN_DURATION_BUCKETS]; /* seconds */
+void fa2_run_totals_get(fa2_run_totals *out);
+/* Appends the totals in the Prometheus text format (counters fa2_agent_*, histogram
+ * fa2_analysis_duration_seconds). */
+fa2_err fa2_run_totals_prometheus(fa2_buf *out);
 
 /* Loads --config FILE, or $FA2_CONFIG when set, on top of the defaults. Prints the
  * error and returns non-zero on failure. */

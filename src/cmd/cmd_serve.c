@@ -166,6 +166,7 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 	fa2_server_stats st;
 	fa2_slack_stats sl;
 	fa2_slack_socket_stats so;
+	fa2_buf all;
 	char body[3072];
 	int n;
 	fa2_server_get_stats(srv, &st);
@@ -200,7 +201,12 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		(unsigned long long)so.disconnects);
 	if (n < 0 || (size_t)n >= sizeof body)
 		n = 0;
-	(void)fa2_server_respond(req, 200, "text/plain; version=0.0.4", NULL, body, (size_t)n);
+	fa2_buf_init(&all, 64u * 1024u);
+	if (fa2_buf_append(&all, body, (size_t)n) == FA2_OK && fa2_run_totals_prometheus(&all) == FA2_OK)
+		(void)fa2_server_respond(req, 200, "text/plain; version=0.0.4", NULL, all.data, all.len);
+	else
+		(void)fa2_server_respond(req, 200, "text/plain; version=0.0.4", NULL, body, (size_t)n);
+	fa2_buf_cleanup(&all);
 }
 
 /* GET /debug/sleep?ms=N: deferred to a worker thread that answers after N ms. */

@@ -278,6 +278,23 @@ def run(c, moto, dbl, cw, sd):
     c.check(not dbl.errors and not sd.violations(), "no protocol violations (Converse, CloudTrail, Slack)",
             "\n".join(dbl.errors + sd.violations()))
     print("   first analysis took %.1f s" % (time.time() - t0))
+    # /metrics: the analysis, its tool calls, model calls, tokens and duration are counted
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % srv.port, timeout=10) as r:
+        mtext = r.read().decode()
+    mv = {}
+    for line in mtext.splitlines():
+        if line and not line.startswith("#"):
+            k, _, v = line.rpartition(" ")
+            mv[k] = float(v)
+    c.check(mv.get('fa2_agent_analyses_total{outcome="complete"}') == 1 and
+            mv.get('fa2_agent_tool_calls_total{source="run"}', 0) >= 2 and
+            mv.get("fa2_agent_model_calls_total", 0) >= 2 and
+            mv.get('fa2_llm_tokens_total{direction="input"}', 0) > 0 and
+            mv.get("fa2_analysis_duration_seconds_count") == 1 and
+            mv.get('fa2_analysis_duration_seconds_bucket{le="+Inf"}') == 1 and
+            0 < mv.get("fa2_analysis_duration_seconds_sum", 0) < 60,
+            "/metrics counts the analysis, tool and model calls, tokens and its duration",
+            "\n".join(l for l in mtext.splitlines() if "agent" in l or "llm" in l or "duration" in l))
 
     # ---- 2. kill -9 mid-analysis, restart: resumes, report posted once ----
     n_ct = len(dbl.cloudtrail)
