@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/ask.h"
 #include "agent/config.h"
+#include "aws/shared.h"
 #include "aws/session.h"
 #include "base/buf.h"
 #include "base/json.h"
@@ -21,6 +23,8 @@
 #include "cmd/serve_secrets.h"
 #include "slack/webapi.h"
 #include "net/tls.h"
+#include "llm/llm.h"
+#include "llm/transport.h"
 
 /* Clock skew beyond this is a failure: SigV4 requests are rejected past 5 minutes. */
 #define CHECK_SKEW_FAIL_MS (4LL * 60 * 1000)
@@ -55,7 +59,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fa2 check [--config FILE] [--profile NAME] [--region REGION] [--timeout SECONDS]\n"
-		"                 [--offline]\n"
+		"                 [--offline] [--model]\n"
 		"\n"
 		"Checks what an analysis needs and prints one line per check (ok, warn, FAIL, skip):\n"
 		"  config       the config file parses and validates (--config or FA2_CONFIG)\n"
@@ -69,7 +73,12 @@ static void usage(FILE *f)
 		"               name can be read (Secrets Manager) and the bot token is valid\n"
 		"               (Slack auth.test)\n"
 		"\n"
+		"  model        with --model: one short call to the configured model (Bedrock\n"
+		"               Converse or the OpenAI-compatible endpoint), a few tokens, proving\n"
+		"               model access (AccessDeniedException, a wrong modelId, ...)\n"
+		"\n"
 		"  --offline    only the checks that need no network (config, ca-bundle, slack)\n"
+		"  --model      also call the model once (costs a few tokens)\n"
 		"\n"
 		"Exit status: 0 nothing failed, 1 a check failed, 2 usage error.\n");
 }
@@ -246,11 +255,66 @@ cleanup:
 	return ok;
 }
 
+/* --model: one short call through the same provider and transport an analysis uses. */
+static void check_model(struct tally *t, const fa2_config *cfg, long long timeout_s)
+{
+	fa2_llm_provider llm;
+	fa2_llm_transport_fn fn = NULL;
+	void *tctx = NULL;
+	const char *api_key = NULL;
+	char msg[768];
+	fa2_buf reply;
+	int have_llm = 0;
+	int64_t t0 = fa2_time_mono_ms();
+	fa2_err e;
+
+	fa2_buf_init(&reply, 64u * 1024u);
+	fa2_aws_shared_hold();
+	if (cfg->llm_provider == FA2_LLM_OPENAI && cfg->llm_api_key_env) {
+		api_key = getenv(cfg->llm_api_key_env);
+		if (!api_key || !*api_key) {
+			report(t, "FAIL", "model", "llm.apiKeyEnv names %s, which is not set", cfg->llm_api_key_env);
+			goto cleanup;
+		}
+	}
+	e = fa2_llm_provider_init(&llm, cfg->llm_provider, fa2_config_model(cfg), cfg->llm_endpoint, api_key);
+	if (e) {
+		report(t, "FAIL", "model", "cannot set up the %s provider: %s", fa2_llm_kind_name(cfg->llm_provider),
+		       fa2_err_str(e));
+		goto cleanup;
+	}
+	have_llm = 1;
+	llm.max_retries = 1;
+	llm.backoff_base_ms = cfg->llm_backoff_ms;
+	llm.timeout_ms = (unsigned)timeout_s * 1000u;
+	e = fa2_llm_transport_open(cfg->llm_provider, cfg->region, &fn, &tctx, msg, sizeof msg);
+	if (e) {
+		report(t, "FAIL", "model", "%s", msg);
+		goto cleanup;
+	}
+	llm.transport = fn;
+	llm.transport_ctx = tctx;
+	e = fa2_ask(&llm, NULL, fa2_slice_cstr("This is a connectivity check. Reply with the single word OK."),
+		    fa2_time_mono_ms() + timeout_s * 1000, &reply, msg, sizeof msg);
+	if (e)
+		report(t, "FAIL", "model", "%s %s: %s", fa2_llm_kind_name(cfg->llm_provider), fa2_config_model(cfg), msg);
+	else
+		report(t, "ok", "model", "%s %s answered in %lld ms", fa2_llm_kind_name(cfg->llm_provider),
+		       fa2_config_model(cfg), (long long)(fa2_time_mono_ms() - t0));
+cleanup:
+	if (tctx)
+		fa2_llm_transport_release(tctx);
+	if (have_llm)
+		fa2_llm_provider_cleanup(&llm);
+	fa2_aws_shared_release();
+	fa2_buf_cleanup(&reply);
+}
+
 int fa2_cmd_check(int argc, char **argv)
 {
 	const char *config_path = getenv("FA2_CONFIG"), *profile = NULL, *region_opt = NULL;
 	long long timeout_s = 10;
-	int offline = 0, i, have_cfg = 0;
+	int offline = 0, model = 0, i, have_cfg = 0;
 	struct tally t = { 0, 0 };
 	fa2_config cfg;
 	fa2_aws_session sess;
@@ -267,6 +331,10 @@ int fa2_cmd_check(int argc, char **argv)
 		}
 		if (strcmp(a, "--offline") == 0) {
 			offline = 1;
+			continue;
+		}
+		if (strcmp(a, "--model") == 0) {
+			model = 1;
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -331,6 +399,10 @@ int fa2_cmd_check(int argc, char **argv)
 				report(&t, "skip", "log-group", "no working credentials");
 		}
 	}
+	if (model && offline)
+		report(&t, "skip", "model", "--offline: the model is not called");
+	else if (model)
+		check_model(&t, &cfg, timeout_s);
 	check_slack(&t, (cfg.slack_app_token_key && *cfg.slack_app_token_key) ||
 	                (cfg.slack_signing_secret_key && *cfg.slack_signing_secret_key));
 	if (!offline)

@@ -9,6 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aws_peers  # noqa: E402
+import agent_doubles as D  # noqa: E402
 from slack_double import Double as SlackDouble  # noqa: E402
 
 try:
@@ -55,6 +56,33 @@ def run(c, moto):
         c.check(out.rstrip().endswith("0 failed, 0 warning(s)"), "summary line", out)
         c.check(any(l.startswith("ok") and "auth.test" in l and "U0FA2BOT" in l for l in lines(out, "slack")),
                 "the bot token is checked with auth.test", out)
+
+    # --model: one short Converse call through the strict double (SigV4 'bedrock' checked
+    # with botocore); a model the double refuses fails with the service's message.
+    model = "us.anthropic.claude-test-v1:0"
+    dbl = D.Doubles(moto.akid, moto.secret, "us-east-1", model)
+    try:
+        dbl.script = {0: D.converse_reply([{"text": "OK"}], "end_turn")}
+        with open(cfg, "w") as f:
+            json.dump({"modelId": model, "cwLogsLogGroups": ["/ecs/orders-api"]}, f)
+        menv = dict(env, AWS_ENDPOINT_URL_BEDROCK_RUNTIME=dbl.url)
+        rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--model", "--config", cfg], menv)
+        ml = lines(out, "model")
+        c.check(rc == 0 and ml and ml[0].startswith("ok") and model in ml[0] and "answered" in ml[0],
+                "--model: the model answers one short call", out + err)
+        c.check(len(dbl.converse) == 1 and not dbl.errors, "--model: exactly one valid Converse request",
+                "\n".join(dbl.errors))
+        with open(cfg, "w") as f:
+            json.dump({"modelId": "us.anthropic.not-enabled-v9:0", "cwLogsLogGroups": ["/ecs/orders-api"]}, f)
+        rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--model", "--config", cfg], menv)
+        ml = lines(out, "model")
+        c.check(rc == 1 and ml and ml[0].startswith("FAIL") and "not-enabled" in ml[0],
+                "--model: a model that cannot be called fails by name", out + err)
+        rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--model"], env)
+        c.check(not lines(out, "model") or not lines(out, "model")[0].startswith("ok"),
+                "--model without a model endpoint does not pass", out)
+    finally:
+        dbl.stop()
 
     # A log group that does not exist (only a longer name with the same prefix does).
     with open(cfg, "w") as f:
