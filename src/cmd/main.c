@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	  "capture an incident window's telemetry from AWS into a directory" },
 	{ "aws", fa2_cmd_aws, "one signed call to an AWS JSON API: fa2 aws SERVICE OPERATION [JSON]" },
 	{ "check", fa2_cmd_check,
-	  "doctor: config, credentials, log groups, model access, Slack auth, CA bundle, clock" },
+	  "doctor: config, credentials, log groups, Slack auth, CA bundle, clock, model (--model)" },
 	{ "sessions", fa2_cmd_sessions, "inspect the session store: list, show, resume" },
 	{ "insight", fa2_cmd_insight, "answer a question from the last 1-14 days of CloudWatch metrics" },
 	{ "findings-report", fa2_cmd_findings_report,
