@@ -200,15 +200,21 @@ size_t fa2_slack_split_len(fa2_slice md, size_t max)
 	return n ? n : max;
 }
 
-static fa2_err upload_file(fa2_slack_api *api, const char *channel, const char *thread, fa2_slice md)
+/* See blocks.h. */
+fa2_err fa2_slack_upload_file(fa2_slack_api *api, const char *channel, const char *thread,
+                              const char *filename, const char *title, const char *comment, fa2_slice data)
 {
 	fa2_buf f;
 	cJSON *r1 = NULL, *done = NULL, *files, *one;
 	const char *url, *id;
 	fa2_err err;
 
-	fa2_buf_init(&f, 1024);
-	err = fa2_buf_appendf(&f, "filename=fa2-report.md&length=%zu", md.len);
+	fa2_buf_init(&f, 2048);
+	err = fa2_buf_append_cstr(&f, "filename=");
+	if (!err)
+		err = fa2_slack_form_escape(&f, fa2_slice_cstr(filename));
+	if (!err)
+		err = fa2_buf_appendf(&f, "&length=%zu", data.len);
 	if (!err)
 		err = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
 	if (err)
@@ -219,21 +225,22 @@ static fa2_err upload_file(fa2_slack_api *api, const char *channel, const char *
 		err = FA2_ERR_SLACK;
 		goto cleanup;
 	}
-	err = fa2_slack_upload_bytes(api, url, md);
+	err = fa2_slack_upload_bytes(api, url, data);
 	if (err)
 		goto cleanup;
+	err = FA2_ERR_NOMEM;
 	done = cJSON_CreateObject();
-	files = cJSON_AddArrayToObject(done, "files");
+	files = done ? cJSON_AddArrayToObject(done, "files") : NULL;
 	one = cJSON_CreateObject();
-	if (!done || !files || !one || !cJSON_AddStringToObject(one, "id", id) ||
-	    !cJSON_AddStringToObject(one, "title", "fa2 analysis report") ||
-	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
-	    (thread && !cJSON_AddStringToObject(done, "thread_ts", thread))) {
+	if (!files || !one || !cJSON_AddItemToArray(files, one)) {
 		cJSON_Delete(one);
-		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	cJSON_AddItemToArray(files, one);
+	if (!cJSON_AddStringToObject(one, "id", id) || !cJSON_AddStringToObject(one, "title", title ? title : filename) ||
+	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
+	    (thread && !cJSON_AddStringToObject(done, "thread_ts", thread)) ||
+	    (comment && *comment && !cJSON_AddStringToObject(done, "initial_comment", comment)))
+		goto cleanup;
 	err = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
 cleanup:
 	cJSON_Delete(r1);
@@ -272,6 +279,6 @@ fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const cha
 		cJSON_Delete(arr);
 	}
 	if (!err)
-		err = upload_file(api, channel, thread, md);
+		err = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", "fa2 analysis report", NULL, md);
 	return err;
 }

@@ -50,6 +50,12 @@ cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_
 fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
                               fa2_slice md);
 
+/* Uploads data as a file named filename (files upload v2: getUploadURLExternal, the
+ * bytes, completeUploadExternal) in channel, in thread when not NULL, titled title
+ * (NULL: filename), with comment as its message when not NULL or "". */
+fa2_err fa2_slack_upload_file(fa2_slack_api *api, const char *channel, const char *thread,
+                              const char *filename, const char *title, const char *comment, fa2_slice data);
+
 /* Splits md into pieces of at most max bytes, preferring line ends and never cutting
  * a UTF-8 sequence. Returns the length of the first piece (0 only for empty md). */
 size_t fa2_slack_split_len(fa2_slice md, size_t max);

@@ -216,56 +216,6 @@ static fa2_err post_working(fa2_slack_api *api, const char *channel, const char 
 	return e;
 }
 
-/* files upload v2: getUploadURLExternal -> POST the bytes -> completeUploadExternal into
- * channel (in thread when set) with comment. */
-static fa2_err upload(fa2_slack_api *api, const char *channel, const char *thread, const char *filename,
-		      const char *title, const char *comment, fa2_slice data)
-{
-	fa2_buf f;
-	cJSON *r1 = NULL, *done = NULL, *files, *one;
-	const char *url, *id;
-	fa2_err e;
-
-	fa2_buf_init(&f, 1024);
-	e = fa2_buf_append_cstr(&f, "filename=");
-	if (!e)
-		e = fa2_slack_form_escape(&f, fa2_slice_cstr(filename));
-	if (!e)
-		e = fa2_buf_appendf(&f, "&length=%zu", data.len);
-	if (!e)
-		e = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
-	if (e)
-		goto cleanup;
-	url = fa2_json_str(r1, "upload_url");
-	id = fa2_json_str(r1, "file_id");
-	if (!url || !id) {
-		e = FA2_ERR_SLACK;
-		goto cleanup;
-	}
-	e = fa2_slack_upload_bytes(api, url, data);
-	if (e)
-		goto cleanup;
-	e = FA2_ERR_NOMEM;
-	done = cJSON_CreateObject();
-	files = done ? cJSON_AddArrayToObject(done, "files") : NULL;
-	one = cJSON_CreateObject();
-	if (!files || !one || !cJSON_AddItemToArray(files, one)) {
-		cJSON_Delete(one);
-		goto cleanup;
-	}
-	if (!cJSON_AddStringToObject(one, "id", id) || !cJSON_AddStringToObject(one, "title", title) ||
-	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
-	    (thread && *thread && !cJSON_AddStringToObject(done, "thread_ts", thread)) ||
-	    (comment && *comment && !cJSON_AddStringToObject(done, "initial_comment", comment)))
-		goto cleanup;
-	e = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
-cleanup:
-	cJSON_Delete(r1);
-	cJSON_Delete(done);
-	fa2_buf_cleanup(&f);
-	return e;
-}
-
 /* Tells the user why it failed: in the working message when there is one, else as an
  * ephemeral message in channel, else in the user's DM. */
 static void tell_failure(fa2_slack_api *api, const dest *d, const char *channel, const char *user, const char *text)
@@ -332,7 +282,7 @@ static void run_insight(fa2_slack_api *api, const fa2_config *cfg, const char *c
 		 model_ok ? "" : L(lang, " — the model was unavailable, metric data only", " — モデル利用不可のためデータのみ"),
 		 gist);
 	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
-	e = upload(api, d.channel, d.ts, "insight.md", L(lang, "fa2 insight", "fa2 インサイト"),
+	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "insight.md", L(lang, "fa2 insight", "fa2 インサイト"),
 		   L(lang, "The full insight (Markdown).", "インサイト全文（Markdown）"), fa2_buf_slice(&md));
 	if (e)
 		tell_failure(api, NULL, d.channel, user, L(lang, ":x: The insight was written but the file upload failed.",
@@ -381,7 +331,7 @@ static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *
 		 model_ok ? "" : L(lang, " — the model was unavailable: built from the findings alone",
 				   " — モデル利用不可のため検出結果から機械的に作成"), gist);
 	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
-	e = upload(api, d.channel, d.ts, "findings-report.md",
+	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "findings-report.md",
 		   L(lang, "fa2 security findings report", "fa2 セキュリティ検出結果レポート"),
 		   L(lang, "The full report (Markdown).", "レポート全文（Markdown）"), fa2_buf_slice(&md));
 	if (e)
