@@ -7,7 +7,8 @@
 #include "base/buf.h"
 #include "base/log.h"
 
-static cJSON *text_obj(const char *type, const char *text)
+/* See blocks.h. */
+cJSON *fa2_slack_text_obj(const char *type, const char *text)
 {
 	cJSON *t = cJSON_CreateObject();
 	if (t && (!cJSON_AddStringToObject(t, "type", type) || !cJSON_AddStringToObject(t, "text", text))) {
@@ -20,7 +21,7 @@ static cJSON *text_obj(const char *type, const char *text)
 /* Adds {"type":"section","text":{"type":"mrkdwn","text":...}} to arr. */
 static int add_section(cJSON *arr, const char *mrkdwn)
 {
-	cJSON *b = cJSON_CreateObject(), *t = text_obj("mrkdwn", mrkdwn);
+	cJSON *b = cJSON_CreateObject(), *t = fa2_slack_text_obj("mrkdwn", mrkdwn);
 	if (!b || !t || !cJSON_AddStringToObject(b, "type", "section")) {
 		cJSON_Delete(b);
 		cJSON_Delete(t);
@@ -33,7 +34,7 @@ static int add_section(cJSON *arr, const char *mrkdwn)
 
 static int add_input(cJSON *arr, const char *block_id, const char *label, cJSON *element)
 {
-	cJSON *b = cJSON_CreateObject(), *l = text_obj("plain_text", label);
+	cJSON *b = cJSON_CreateObject(), *l = fa2_slack_text_obj("plain_text", label);
 	if (!b || !l || !element || !cJSON_AddStringToObject(b, "type", "input") ||
 	    !cJSON_AddStringToObject(b, "block_id", block_id)) {
 		cJSON_Delete(b);
@@ -135,7 +136,7 @@ cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t en
 		cJSON_Delete(btn);
 		goto fail;
 	}
-	cJSON_AddItemToObject(btn, "text", text_obj("plain_text", "Analyse"));
+	cJSON_AddItemToObject(btn, "text", fa2_slack_text_obj("plain_text", "Analyse"));
 	cJSON_AddItemToArray(els, btn);
 	cJSON_AddItemToObject(act, "elements", els);
 	cJSON_AddItemToArray(arr, act);
@@ -163,9 +164,9 @@ cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel)
 		cJSON_Delete(arr);
 		return NULL;
 	}
-	cJSON_AddItemToObject(v, "title", text_obj("plain_text", "fa2 analysis"));
-	cJSON_AddItemToObject(v, "submit", text_obj("plain_text", "Analyse"));
-	cJSON_AddItemToObject(v, "close", text_obj("plain_text", "Cancel"));
+	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", "fa2 analysis"));
+	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", "Analyse"));
+	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", "Cancel"));
 	cJSON_AddItemToObject(v, "blocks", arr);
 	return v;
 }

@@ -25,6 +25,10 @@
 #define FA2_SLACK_ACT_SUBMIT "fa2_submit"
 #define FA2_SLACK_VIEW_CALLBACK "fa2_form"
 
+/* A Block Kit text object {"type": type, "text": text} (plain_text or mrkdwn); NULL
+ * when out of memory. */
+cJSON *fa2_slack_text_obj(const char *type, const char *text);
+
 /* The analysis form for a message: description input (prefilled), start and end as
  * datetimepickers (Unix seconds: Slack shows them in each user's own time zone and
  * returns UTC seconds), a primary submit button, and error (may be NULL) shown under it. */

@@ -24,23 +24,13 @@ int fa2_slack_cmds_owns_view(const char *cb)
 	return cb && strcmp(cb, FA2_SLACK_INSIGHT_CALLBACK) == 0;
 }
 
-static cJSON *text_obj(const char *type, const char *text)
-{
-	cJSON *t = cJSON_CreateObject();
-	if (t && (!cJSON_AddStringToObject(t, "type", type) || !cJSON_AddStringToObject(t, "text", text))) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	return t;
-}
-
 static cJSON *option(int days, fa2_lang lang)
 {
 	cJSON *o = cJSON_CreateObject();
 	char label[32], value[8];
 	snprintf(label, sizeof label, days == 1 ? L(lang, "%d day", "%d 日") : L(lang, "%d days", "%d 日"), days);
 	snprintf(value, sizeof value, "%d", days);
-	if (!o || !cJSON_AddItemToObject(o, "text", text_obj("plain_text", label)) ||
+	if (!o || !cJSON_AddItemToObject(o, "text", fa2_slack_text_obj("plain_text", label)) ||
 	    !cJSON_AddStringToObject(o, "value", value)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -66,19 +56,19 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang)
 	cJSON_AddStringToObject(v, "type", "modal");
 	cJSON_AddStringToObject(v, "callback_id", FA2_SLACK_INSIGHT_CALLBACK);
 	cJSON_AddStringToObject(v, "private_metadata", channel ? channel : "");
-	cJSON_AddItemToObject(v, "title", text_obj("plain_text", L(lang, "Insight", "インサイト")));
-	cJSON_AddItemToObject(v, "submit", text_obj("plain_text", L(lang, "Ask", "質問する")));
-	cJSON_AddItemToObject(v, "close", text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
+	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", L(lang, "Insight", "インサイト")));
+	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", L(lang, "Ask", "質問する")));
+	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
 
 	cJSON_AddStringToObject(b1, "type", "input");
 	cJSON_AddStringToObject(b1, "block_id", FA2_SLACK_BLK_QUESTION);
-	cJSON_AddItemToObject(b1, "label", text_obj("plain_text", L(lang, "What do you want to know?",
+	cJSON_AddItemToObject(b1, "label", fa2_slack_text_obj("plain_text", L(lang, "What do you want to know?",
 								  "知りたいことは何ですか？")));
 	cJSON_AddStringToObject(q, "type", "plain_text_input");
 	cJSON_AddStringToObject(q, "action_id", FA2_SLACK_ACT_QUESTION);
 	cJSON_AddBoolToObject(q, "multiline", 1);
 	cJSON_AddNumberToObject(q, "max_length", 3000);
-	cJSON_AddItemToObject(q, "placeholder", text_obj("plain_text", L(lang,
+	cJSON_AddItemToObject(q, "placeholder", fa2_slack_text_obj("plain_text", L(lang,
 		"e.g. Is the ECS service running out of CPU at peak times?",
 		"例: ピーク時に ECS サービスの CPU が不足していませんか？")));
 	cJSON_AddItemToObject(b1, "element", q);
@@ -86,7 +76,7 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang)
 
 	cJSON_AddStringToObject(b2, "type", "input");
 	cJSON_AddStringToObject(b2, "block_id", FA2_SLACK_BLK_DAYS);
-	cJSON_AddItemToObject(b2, "label", text_obj("plain_text", L(lang, "Period (days up to now)",
+	cJSON_AddItemToObject(b2, "label", fa2_slack_text_obj("plain_text", L(lang, "Period (days up to now)",
 								  "期間（現在までの日数）")));
 	cJSON_AddStringToObject(sel, "type", "static_select");
 	cJSON_AddStringToObject(sel, "action_id", FA2_SLACK_ACT_DAYS);
