@@ -1,7 +1,6 @@
 /* Amazon Athena client and SQL quoting (see athena.h). */
 #include "aws/athena.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -199,33 +198,19 @@ cleanup:
 
 /* ---- the client ---- */
 
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts;
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* One call with the time left before deadline; on failure writes the readable error. */
 static fa2_err call(fa2_aws_client *c, const char *op, const cJSON *in, int64_t deadline,
 		    cJSON **out, fa2_athena_result *r)
 {
 	const fa2_aws_service *svc = fa2_aws_service_find("athena");
-	fa2_aws_call_opts opts;
 	fa2_aws_error err;
-	fa2_buf body, res;
 	char line[1600];
 	int64_t left = deadline - fa2_time_mono_ms();
+	int stage;
 	fa2_err e;
 
 	*out = NULL;
 	memset(&err, 0, sizeof err);
-	fa2_buf_init(&body, 2u * FA2_ATHENA_MAX_QUERY + 65536u);
-	fa2_buf_init(&res, FA2_MAX_HTTP_BODY_BYTES);
 	if (!svc) {
 		e = FA2_ERR_INTERNAL;
 		goto cleanup;
@@ -235,25 +220,15 @@ static fa2_err call(fa2_aws_client *c, const char *op, const cJSON *in, int64_t 
 		snprintf(r->error, sizeof r->error, "Athena %s: no time left before the deadline", op);
 		goto cleanup;
 	}
-	e = fa2_json_append(&body, in);
-	if (e)
-		goto cleanup;
-	memset(&opts, 0, sizeof opts);
-	opts.timeout_ms = left;
-	e = fa2_aws_call(c, svc, op, fa2_buf_slice(&body), &res, &err, &opts);
-	if (e) {
+	e = fa2_aws_call_json(c, svc, op, in, 2u * FA2_ATHENA_MAX_QUERY + 65536u, left, out, &err, &stage);
+	if (stage == FA2_AWS_JSON_CALL) {
 		fa2_aws_error_format(&err, line, sizeof line);
 		snprintf(r->error, sizeof r->error, "Athena %s: %.1100s", op, line);
-		goto cleanup;
-	}
-	*out = fa2_json_parse(fa2_buf_slice(&res), &e);
-	if (!*out) {
+	} else if (stage == FA2_AWS_JSON_REPLY) {
 		snprintf(r->error, sizeof r->error, "Athena %s: the reply is not JSON", op);
 		e = FA2_ERR_PARSE;
 	}
 cleanup:
-	fa2_buf_cleanup(&body);
-	fa2_buf_cleanup(&res);
 	return e;
 }
 
@@ -438,7 +413,7 @@ fa2_err fa2_athena_run(fa2_aws_client *c, const fa2_athena_query *q, fa2_athena_
 			stop(c, q->deadline_mono_ms, r);
 			return FA2_ERR_TIMEOUT;
 		}
-		sleep_ms(delay < stop_at - now ? delay : stop_at - now);
+		fa2_aws_sleep_ms(delay < stop_at - now ? delay : stop_at - now);
 		delay = delay * 2 > cap ? cap : delay * 2;
 	}
 	return fetch(c, q, r);

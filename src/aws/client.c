@@ -274,7 +274,7 @@ int64_t fa2_aws_backoff_ms(const fa2_aws_client *c, int attempt, int throttled)
 	return (int64_t)fa2_random_below((uint64_t)cap + 1);
 }
 
-static void sleep_ms(int64_t ms)
+void fa2_aws_sleep_ms(int64_t ms)
 {
 	struct timespec ts;
 	if (ms <= 0)
@@ -775,7 +775,7 @@ fa2_err fa2_aws_call(fa2_aws_client *c, const fa2_aws_service *svc, const char *
 		pthread_mutex_lock(&c->lock);
 		c->retries++;
 		pthread_mutex_unlock(&c->lock);
-		sleep_ms(delay);
+		fa2_aws_sleep_ms(delay);
 	}
 done:
 	if (e && err->err == FA2_OK)
@@ -786,5 +786,36 @@ done:
 	fa2_buf_cleanup(&p.target);
 	fa2_buf_wipe(&p.body);
 	fa2_buf_cleanup(&p.body);
+	return e;
+}
+
+fa2_err fa2_aws_call_json(fa2_aws_client *c, const fa2_aws_service *svc, const char *operation,
+                          const cJSON *in, size_t in_cap, int64_t timeout_ms, cJSON **out,
+                          fa2_aws_error *err, int *stage)
+{
+	fa2_aws_call_opts opts;
+	fa2_buf body, res;
+	fa2_err e;
+
+	*out = NULL;
+	*stage = 0;
+	fa2_buf_init(&body, in_cap);
+	fa2_buf_init(&res, FA2_MAX_HTTP_BODY_BYTES);
+	e = fa2_json_append(&body, in);
+	if (e)
+		goto cleanup;
+	memset(&opts, 0, sizeof opts);
+	opts.timeout_ms = timeout_ms;
+	e = fa2_aws_call(c, svc, operation, fa2_buf_slice(&body), &res, err, &opts);
+	if (e) {
+		*stage = FA2_AWS_JSON_CALL;
+		goto cleanup;
+	}
+	*out = fa2_json_parse(fa2_buf_slice(&res), &e);
+	if (!*out)
+		*stage = FA2_AWS_JSON_REPLY;
+cleanup:
+	fa2_buf_cleanup(&body);
+	fa2_buf_cleanup(&res);
 	return e;
 }

@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "cJSON.h"
+
 #include "aws/config.h"
 #include "aws/creds.h"
 #include "aws/sigv4.h"
@@ -77,6 +79,21 @@ typedef struct fa2_aws_call_opts {
 fa2_err fa2_aws_call(fa2_aws_client *c, const fa2_aws_service *svc, const char *operation,
                      fa2_slice input, fa2_buf *out, fa2_aws_error *err,
                      const fa2_aws_call_opts *opts);
+
+/* What fa2_aws_call_json's *stage names as failed. */
+#define FA2_AWS_JSON_CALL  1 /* the call itself (*err filled) */
+#define FA2_AWS_JSON_REPLY 2 /* the reply is not JSON */
+
+/* fa2_aws_call with cJSON on both sides: encodes in (at most in_cap bytes), calls
+ * operation with timeout_ms (0: the client's), parses the reply into *out (caller frees;
+ * NULL on failure). *stage is FA2_AWS_JSON_CALL or FA2_AWS_JSON_REPLY when that step
+ * failed, else 0 (success, or the input could not be encoded). err may be NULL. */
+fa2_err fa2_aws_call_json(fa2_aws_client *c, const fa2_aws_service *svc, const char *operation,
+                          const cJSON *in, size_t in_cap, int64_t timeout_ms, cJSON **out,
+                          fa2_aws_error *err, int *stage);
+
+/* Sleeps ms milliseconds (nothing when ms <= 0), resuming after signals. */
+void fa2_aws_sleep_ms(int64_t ms);
 
 /* ---- pieces, exposed for tests ---- */
 

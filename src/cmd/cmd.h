@@ -24,4 +24,8 @@ int fa2_cmd_not_built(const char *name, const char *what);
 /* True when argv[i] is -h or --help. */
 int fa2_cmd_is_help(const char *arg);
 
+/* Value of option argv[*i] named name ("--x VALUE", *i then moves past VALUE, or
+ * "--x=VALUE"); "" when VALUE is missing; NULL when argv[*i] is another option. */
+const char *fa2_cmd_opt_value(int argc, char **argv, int *i, const char *name);
+
 #endif

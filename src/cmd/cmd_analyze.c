@@ -51,21 +51,6 @@ static void usage(FILE *f)
 		"configuration error\n");
 }
 
-/* Value of option argv[*i] ("--x VALUE" or "--x=VALUE"); NULL when missing. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
-}
-
 int fa2_cmd_analyze(int argc, char **argv)
 {
 	const char *from = NULL, *to = NULL, *event = NULL, *config = NULL, *lang = NULL;
@@ -93,7 +78,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 			return FA2_EXIT_OK;
 		}
 #define OPT(name, var) \
-		if ((v = opt_value(argc, argv, &i, name)) != NULL) { \
+		if ((v = fa2_cmd_opt_value(argc, argv, &i, name)) != NULL) { \
 			if (!*v) { fprintf(stderr, "fa2 analyze: %s needs a value\n", name); return FA2_EXIT_USAGE; } \
 			var = v; continue; }
 		OPT("--from", from)

@@ -49,20 +49,6 @@ static void usage_findings(FILE *f)
 		"configuration error (also when slashCommands.findingsReport is false)\n");
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
-}
-
 static int run(const char *cmd, int argc, char **argv, int insight)
 {
 	const char *question = NULL, *days_s = NULL, *config = NULL, *lang_s = NULL, *out = NULL, *v;
@@ -86,7 +72,7 @@ static int run(const char *cmd, int argc, char **argv, int insight)
 			goto cleanup;
 		}
 #define OPT(name, var) \
-		if ((v = opt_value(argc, argv, &i, name)) != NULL) { \
+		if ((v = fa2_cmd_opt_value(argc, argv, &i, name)) != NULL) { \
 			if (!*v) { fprintf(stderr, "fa2 %s: %s needs a value\n", cmd, name); goto cleanup; } \
 			var = v; continue; }
 		if (insight) {

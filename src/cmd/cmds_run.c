@@ -16,7 +16,7 @@ typedef struct setup {
 	fa2_prompts prompts;
 	fa2_llm_provider llm;
 	void *tctx;
-	int have_prompts, have_llm;
+	int have_prompts, have_llm, held;
 } setup;
 
 static fa2_err open_setup(setup *s, const fa2_config *cfg, fa2_lang lang, char *msg, size_t cap)
@@ -56,6 +56,7 @@ static fa2_err open_setup(setup *s, const fa2_config *cfg, fa2_lang lang, char *
 	return FA2_OK;
 }
 
+/* Undoes begin (whatever it returned). */
 static void close_setup(setup *s)
 {
 	if (s->tctx)
@@ -64,6 +65,29 @@ static void close_setup(setup *s)
 		fa2_llm_provider_cleanup(&s->llm);
 	if (s->have_prompts)
 		fa2_prompts_cleanup(&s->prompts);
+	if (s->held)
+		fa2_aws_shared_release();
+}
+
+/* Clears *model_ok; when the feature is off (enabled 0) puts off_en / off_ja in msg and
+ * returns FA2_ERR_UNSUPPORTED; else holds the shared AWS client (the model transport and
+ * the AWS calls share one) and opens s. close_setup(s) in every case. */
+static fa2_err begin(setup *s, const fa2_config *cfg, fa2_lang lang, int enabled, const char *off_en,
+		     const char *off_ja, int *model_ok, char *msg, size_t cap)
+{
+	fa2_err e;
+
+	memset(s, 0, sizeof *s);
+	if (model_ok)
+		*model_ok = 0;
+	if (!enabled) {
+		snprintf(msg, cap, "%s", lang == FA2_LANG_JA ? off_ja : off_en);
+		return FA2_ERR_UNSUPPORTED;
+	}
+	fa2_aws_shared_hold();
+	e = open_setup(s, cfg, lang, msg, cap);
+	s->held = 1;
+	return e;
 }
 
 fa2_err fa2_cmds_run_insight(const fa2_config *cfg, fa2_lang lang, const char *question, int days,
@@ -74,16 +98,10 @@ fa2_err fa2_cmds_run_insight(const fa2_config *cfg, fa2_lang lang, const char *q
 	fa2_insight_info info;
 	fa2_err e;
 
-	if (model_ok)
-		*model_ok = 0;
-	if (!cfg->slash_insight) {
-		snprintf(msg, cap, "%s", lang == FA2_LANG_JA
-			 ? "インサイト機能はこの fa2 の設定で無効になっています（slashCommands.insight）。管理者にお問い合わせください。"
-			 : "Insight is turned off in this fa2's configuration (slashCommands.insight). Please ask your administrator.");
-		return FA2_ERR_UNSUPPORTED;
-	}
-	fa2_aws_shared_hold(); /* the model transport and the AWS calls share one client */
-	e = open_setup(&s, cfg, lang, msg, cap);
+	e = begin(&s, cfg, lang, cfg->slash_insight,
+		  "Insight is turned off in this fa2's configuration (slashCommands.insight). Please ask your administrator.",
+		  "インサイト機能はこの fa2 の設定で無効になっています（slashCommands.insight）。管理者にお問い合わせください。",
+		  model_ok, msg, cap);
 	if (!e) {
 		memset(&r, 0, sizeof r);
 		r.cfg = cfg;
@@ -98,7 +116,6 @@ fa2_err fa2_cmds_run_insight(const fa2_config *cfg, fa2_lang lang, const char *q
 			*model_ok = info.model_ok;
 	}
 	close_setup(&s);
-	fa2_aws_shared_release();
 	return e;
 }
 
@@ -109,17 +126,11 @@ fa2_err fa2_cmds_run_findings(const fa2_config *cfg, fa2_lang lang, fa2_buf *md,
 	fa2_findings_req r;
 	fa2_err e;
 
-	if (model_ok)
-		*model_ok = 0;
-	if (!cfg->slash_findings_report) {
-		snprintf(msg, cap, "%s", lang == FA2_LANG_JA
-			 ? "検出結果レポート機能はこの fa2 の設定で無効になっています（slashCommands.findingsReport）。管理者にお問い合わせください。"
-			 : "The findings report is turned off in this fa2's configuration (slashCommands.findingsReport). "
-			   "Please ask your administrator.");
-		return FA2_ERR_UNSUPPORTED;
-	}
-	fa2_aws_shared_hold(); /* the model transport and the AWS calls share one client */
-	e = open_setup(&s, cfg, lang, msg, cap);
+	e = begin(&s, cfg, lang, cfg->slash_findings_report,
+		  "The findings report is turned off in this fa2's configuration (slashCommands.findingsReport). "
+		  "Please ask your administrator.",
+		  "検出結果レポート機能はこの fa2 の設定で無効になっています（slashCommands.findingsReport）。管理者にお問い合わせください。",
+		  model_ok, msg, cap);
 	if (!e) {
 		memset(&r, 0, sizeof r);
 		r.cfg = cfg;
@@ -130,6 +141,5 @@ fa2_err fa2_cmds_run_findings(const fa2_config *cfg, fa2_lang lang, fa2_buf *md,
 		e = fa2_findings_run(&r, md, NULL, model_ok, msg, cap);
 	}
 	close_setup(&s);
-	fa2_aws_shared_release();
 	return e;
 }

@@ -529,9 +529,11 @@ static void count_outcome(fa2_slack_app *app, int outcome)
 	pthread_mutex_unlock(&app->lock);
 }
 
-/* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c. */
-static void run_analysis(fa2_slack_app *app, const char *channel, const char *thread,
-                         const char *desc, int64_t start_s, int64_t end_s, const fa2_alarm *alarm)
+/* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c.
+ * With resume (a queued resumption's payload) resumes that session; else runs a new
+ * analysis of desc over start_s..end_s, answered in channel/thread. */
+static void analyse(fa2_slack_app *app, const cJSON *resume, const char *channel, const char *thread,
+                    const char *desc, int64_t start_s, int64_t end_s, const fa2_alarm *alarm)
 {
 	/* the configuration this analysis started with, kept across a reload (settings.h) */
 	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
@@ -540,21 +542,9 @@ static void run_analysis(fa2_slack_app *app, const char *channel, const char *th
 	c.cfg = cur->cfg;
 	env.api = &app->api;
 	env.cfg = &c;
-	env.alarm = alarm;
-	count_outcome(app, fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
-	fa2_slack_live_put(&app->live, cur);
-}
-
-static void do_resume(fa2_slack_app *app, const cJSON *p)
-{
-	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
-	fa2_slack_app_config c = app->cfg;
-	fa2_slack_analysis_env env;
-	c.cfg = cur->cfg;
-	env.api = &app->api;
-	env.cfg = &c;
-	env.alarm = NULL;
-	count_outcome(app, fa2_slack_analysis_resume(&env, p));
+	env.alarm = resume ? NULL : alarm;
+	count_outcome(app, resume ? fa2_slack_analysis_resume(&env, resume)
+	                          : fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
 	fa2_slack_live_put(&app->live, cur);
 }
 
@@ -646,7 +636,7 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 		FA2_LOGW("slack", "alarm %s: DescribeAlarms failed; analysing without the alarm", alarm_name);
 		fa2_alarm_cleanup(alarm);
 	}
-	run_analysis(app, channel, thread ? thread : mts, desc, start, end, alarm && alarm->doc ? alarm : NULL);
+	analyse(app, NULL, channel, thread ? thread : mts, desc, start, end, alarm && alarm->doc ? alarm : NULL);
 	fa2_alarm_cleanup(alarm);
 	fa2_free(alarm);
 }
@@ -677,7 +667,7 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	received_line(app, user, start, end, line, sizeof line);
 	if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line) &&
 	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0])
-		run_analysis(app, channel, ts, desc, start, end, NULL);
+		analyse(app, NULL, channel, ts, desc, start, end, NULL);
 	cJSON_Delete(blocks);
 }
 
@@ -744,7 +734,7 @@ static void *worker(void *arg)
 		else if (j->kind == JOB_VIEW)
 			do_view(app, j->payload);
 		else if (j->kind == JOB_RESUME)
-			do_resume(app, j->payload);
+			analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL);
 		else
 			do_command(app, j->payload, &j->reply);
 		cJSON_Delete(j->payload);

@@ -7,7 +7,8 @@
 #include "base/buf.h"
 #include "base/log.h"
 
-static cJSON *text_obj(const char *type, const char *text)
+/* See blocks.h. */
+cJSON *fa2_slack_text_obj(const char *type, const char *text)
 {
 	cJSON *t = cJSON_CreateObject();
 	if (t && (!cJSON_AddStringToObject(t, "type", type) || !cJSON_AddStringToObject(t, "text", text))) {
@@ -20,7 +21,7 @@ static cJSON *text_obj(const char *type, const char *text)
 /* Adds {"type":"section","text":{"type":"mrkdwn","text":...}} to arr. */
 static int add_section(cJSON *arr, const char *mrkdwn)
 {
-	cJSON *b = cJSON_CreateObject(), *t = text_obj("mrkdwn", mrkdwn);
+	cJSON *b = cJSON_CreateObject(), *t = fa2_slack_text_obj("mrkdwn", mrkdwn);
 	if (!b || !t || !cJSON_AddStringToObject(b, "type", "section")) {
 		cJSON_Delete(b);
 		cJSON_Delete(t);
@@ -33,7 +34,7 @@ static int add_section(cJSON *arr, const char *mrkdwn)
 
 static int add_input(cJSON *arr, const char *block_id, const char *label, cJSON *element)
 {
-	cJSON *b = cJSON_CreateObject(), *l = text_obj("plain_text", label);
+	cJSON *b = cJSON_CreateObject(), *l = fa2_slack_text_obj("plain_text", label);
 	if (!b || !l || !element || !cJSON_AddStringToObject(b, "type", "input") ||
 	    !cJSON_AddStringToObject(b, "block_id", block_id)) {
 		cJSON_Delete(b);
@@ -135,7 +136,7 @@ cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t en
 		cJSON_Delete(btn);
 		goto fail;
 	}
-	cJSON_AddItemToObject(btn, "text", text_obj("plain_text", "Analyse"));
+	cJSON_AddItemToObject(btn, "text", fa2_slack_text_obj("plain_text", "Analyse"));
 	cJSON_AddItemToArray(els, btn);
 	cJSON_AddItemToObject(act, "elements", els);
 	cJSON_AddItemToArray(arr, act);
@@ -163,9 +164,9 @@ cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel)
 		cJSON_Delete(arr);
 		return NULL;
 	}
-	cJSON_AddItemToObject(v, "title", text_obj("plain_text", "fa2 analysis"));
-	cJSON_AddItemToObject(v, "submit", text_obj("plain_text", "Analyse"));
-	cJSON_AddItemToObject(v, "close", text_obj("plain_text", "Cancel"));
+	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", "fa2 analysis"));
+	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", "Analyse"));
+	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", "Cancel"));
 	cJSON_AddItemToObject(v, "blocks", arr);
 	return v;
 }
@@ -200,15 +201,21 @@ size_t fa2_slack_split_len(fa2_slice md, size_t max)
 	return n ? n : max;
 }
 
-static fa2_err upload_file(fa2_slack_api *api, const char *channel, const char *thread, fa2_slice md)
+/* See blocks.h. */
+fa2_err fa2_slack_upload_file(fa2_slack_api *api, const char *channel, const char *thread,
+                              const char *filename, const char *title, const char *comment, fa2_slice data)
 {
 	fa2_buf f;
 	cJSON *r1 = NULL, *done = NULL, *files, *one;
 	const char *url, *id;
 	fa2_err err;
 
-	fa2_buf_init(&f, 1024);
-	err = fa2_buf_appendf(&f, "filename=fa2-report.md&length=%zu", md.len);
+	fa2_buf_init(&f, 2048);
+	err = fa2_buf_append_cstr(&f, "filename=");
+	if (!err)
+		err = fa2_slack_form_escape(&f, fa2_slice_cstr(filename));
+	if (!err)
+		err = fa2_buf_appendf(&f, "&length=%zu", data.len);
 	if (!err)
 		err = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
 	if (err)
@@ -219,21 +226,22 @@ static fa2_err upload_file(fa2_slack_api *api, const char *channel, const char *
 		err = FA2_ERR_SLACK;
 		goto cleanup;
 	}
-	err = fa2_slack_upload_bytes(api, url, md);
+	err = fa2_slack_upload_bytes(api, url, data);
 	if (err)
 		goto cleanup;
+	err = FA2_ERR_NOMEM;
 	done = cJSON_CreateObject();
-	files = cJSON_AddArrayToObject(done, "files");
+	files = done ? cJSON_AddArrayToObject(done, "files") : NULL;
 	one = cJSON_CreateObject();
-	if (!done || !files || !one || !cJSON_AddStringToObject(one, "id", id) ||
-	    !cJSON_AddStringToObject(one, "title", "fa2 analysis report") ||
-	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
-	    (thread && !cJSON_AddStringToObject(done, "thread_ts", thread))) {
+	if (!files || !one || !cJSON_AddItemToArray(files, one)) {
 		cJSON_Delete(one);
-		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	cJSON_AddItemToArray(files, one);
+	if (!cJSON_AddStringToObject(one, "id", id) || !cJSON_AddStringToObject(one, "title", title ? title : filename) ||
+	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
+	    (thread && !cJSON_AddStringToObject(done, "thread_ts", thread)) ||
+	    (comment && *comment && !cJSON_AddStringToObject(done, "initial_comment", comment)))
+		goto cleanup;
 	err = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
 cleanup:
 	cJSON_Delete(r1);
@@ -272,6 +280,6 @@ fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const cha
 		cJSON_Delete(arr);
 	}
 	if (!err)
-		err = upload_file(api, channel, thread, md);
+		err = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", "fa2 analysis report", NULL, md);
 	return err;
 }

@@ -25,6 +25,10 @@
 #define FA2_SLACK_ACT_SUBMIT "fa2_submit"
 #define FA2_SLACK_VIEW_CALLBACK "fa2_form"
 
+/* A Block Kit text object {"type": type, "text": text} (plain_text or mrkdwn); NULL
+ * when out of memory. */
+cJSON *fa2_slack_text_obj(const char *type, const char *text);
+
 /* The analysis form for a message: description input (prefilled), start and end as
  * datetimepickers (Unix seconds: Slack shows them in each user's own time zone and
  * returns UTC seconds), a primary submit button, and error (may be NULL) shown under it. */
@@ -49,6 +53,12 @@ cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_
  * whole text as a Markdown file (files upload v2). */
 fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
                               fa2_slice md);
+
+/* Uploads data as a file named filename (files upload v2: getUploadURLExternal, the
+ * bytes, completeUploadExternal) in channel, in thread when not NULL, titled title
+ * (NULL: filename), with comment as its message when not NULL or "". */
+fa2_err fa2_slack_upload_file(fa2_slack_api *api, const char *channel, const char *thread,
+                              const char *filename, const char *title, const char *comment, fa2_slice data);
 
 /* Splits md into pieces of at most max bytes, preferring line ends and never cutting
  * a UTF-8 sequence. Returns the length of the first piece (0 only for empty md). */

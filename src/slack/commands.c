@@ -24,23 +24,13 @@ int fa2_slack_cmds_owns_view(const char *cb)
 	return cb && strcmp(cb, FA2_SLACK_INSIGHT_CALLBACK) == 0;
 }
 
-static cJSON *text_obj(const char *type, const char *text)
-{
-	cJSON *t = cJSON_CreateObject();
-	if (t && (!cJSON_AddStringToObject(t, "type", type) || !cJSON_AddStringToObject(t, "text", text))) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	return t;
-}
-
 static cJSON *option(int days, fa2_lang lang)
 {
 	cJSON *o = cJSON_CreateObject();
 	char label[32], value[8];
 	snprintf(label, sizeof label, days == 1 ? L(lang, "%d day", "%d 日") : L(lang, "%d days", "%d 日"), days);
 	snprintf(value, sizeof value, "%d", days);
-	if (!o || !cJSON_AddItemToObject(o, "text", text_obj("plain_text", label)) ||
+	if (!o || !cJSON_AddItemToObject(o, "text", fa2_slack_text_obj("plain_text", label)) ||
 	    !cJSON_AddStringToObject(o, "value", value)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -66,19 +56,19 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang)
 	cJSON_AddStringToObject(v, "type", "modal");
 	cJSON_AddStringToObject(v, "callback_id", FA2_SLACK_INSIGHT_CALLBACK);
 	cJSON_AddStringToObject(v, "private_metadata", channel ? channel : "");
-	cJSON_AddItemToObject(v, "title", text_obj("plain_text", L(lang, "Insight", "インサイト")));
-	cJSON_AddItemToObject(v, "submit", text_obj("plain_text", L(lang, "Ask", "質問する")));
-	cJSON_AddItemToObject(v, "close", text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
+	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", L(lang, "Insight", "インサイト")));
+	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", L(lang, "Ask", "質問する")));
+	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
 
 	cJSON_AddStringToObject(b1, "type", "input");
 	cJSON_AddStringToObject(b1, "block_id", FA2_SLACK_BLK_QUESTION);
-	cJSON_AddItemToObject(b1, "label", text_obj("plain_text", L(lang, "What do you want to know?",
+	cJSON_AddItemToObject(b1, "label", fa2_slack_text_obj("plain_text", L(lang, "What do you want to know?",
 								  "知りたいことは何ですか？")));
 	cJSON_AddStringToObject(q, "type", "plain_text_input");
 	cJSON_AddStringToObject(q, "action_id", FA2_SLACK_ACT_QUESTION);
 	cJSON_AddBoolToObject(q, "multiline", 1);
 	cJSON_AddNumberToObject(q, "max_length", 3000);
-	cJSON_AddItemToObject(q, "placeholder", text_obj("plain_text", L(lang,
+	cJSON_AddItemToObject(q, "placeholder", fa2_slack_text_obj("plain_text", L(lang,
 		"e.g. Is the ECS service running out of CPU at peak times?",
 		"例: ピーク時に ECS サービスの CPU が不足していませんか？")));
 	cJSON_AddItemToObject(b1, "element", q);
@@ -86,7 +76,7 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang)
 
 	cJSON_AddStringToObject(b2, "type", "input");
 	cJSON_AddStringToObject(b2, "block_id", FA2_SLACK_BLK_DAYS);
-	cJSON_AddItemToObject(b2, "label", text_obj("plain_text", L(lang, "Period (days up to now)",
+	cJSON_AddItemToObject(b2, "label", fa2_slack_text_obj("plain_text", L(lang, "Period (days up to now)",
 								  "期間（現在までの日数）")));
 	cJSON_AddStringToObject(sel, "type", "static_select");
 	cJSON_AddStringToObject(sel, "action_id", FA2_SLACK_ACT_DAYS);
@@ -216,56 +206,6 @@ static fa2_err post_working(fa2_slack_api *api, const char *channel, const char 
 	return e;
 }
 
-/* files upload v2: getUploadURLExternal -> POST the bytes -> completeUploadExternal into
- * channel (in thread when set) with comment. */
-static fa2_err upload(fa2_slack_api *api, const char *channel, const char *thread, const char *filename,
-		      const char *title, const char *comment, fa2_slice data)
-{
-	fa2_buf f;
-	cJSON *r1 = NULL, *done = NULL, *files, *one;
-	const char *url, *id;
-	fa2_err e;
-
-	fa2_buf_init(&f, 1024);
-	e = fa2_buf_append_cstr(&f, "filename=");
-	if (!e)
-		e = fa2_slack_form_escape(&f, fa2_slice_cstr(filename));
-	if (!e)
-		e = fa2_buf_appendf(&f, "&length=%zu", data.len);
-	if (!e)
-		e = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
-	if (e)
-		goto cleanup;
-	url = fa2_json_str(r1, "upload_url");
-	id = fa2_json_str(r1, "file_id");
-	if (!url || !id) {
-		e = FA2_ERR_SLACK;
-		goto cleanup;
-	}
-	e = fa2_slack_upload_bytes(api, url, data);
-	if (e)
-		goto cleanup;
-	e = FA2_ERR_NOMEM;
-	done = cJSON_CreateObject();
-	files = done ? cJSON_AddArrayToObject(done, "files") : NULL;
-	one = cJSON_CreateObject();
-	if (!files || !one || !cJSON_AddItemToArray(files, one)) {
-		cJSON_Delete(one);
-		goto cleanup;
-	}
-	if (!cJSON_AddStringToObject(one, "id", id) || !cJSON_AddStringToObject(one, "title", title) ||
-	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
-	    (thread && *thread && !cJSON_AddStringToObject(done, "thread_ts", thread)) ||
-	    (comment && *comment && !cJSON_AddStringToObject(done, "initial_comment", comment)))
-		goto cleanup;
-	e = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
-cleanup:
-	cJSON_Delete(r1);
-	cJSON_Delete(done);
-	fa2_buf_cleanup(&f);
-	return e;
-}
-
 /* Tells the user why it failed: in the working message when there is one, else as an
  * ephemeral message in channel, else in the user's DM. */
 static void tell_failure(fa2_slack_api *api, const dest *d, const char *channel, const char *user, const char *text)
@@ -332,7 +272,7 @@ static void run_insight(fa2_slack_api *api, const fa2_config *cfg, const char *c
 		 model_ok ? "" : L(lang, " — the model was unavailable, metric data only", " — モデル利用不可のためデータのみ"),
 		 gist);
 	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
-	e = upload(api, d.channel, d.ts, "insight.md", L(lang, "fa2 insight", "fa2 インサイト"),
+	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "insight.md", L(lang, "fa2 insight", "fa2 インサイト"),
 		   L(lang, "The full insight (Markdown).", "インサイト全文（Markdown）"), fa2_buf_slice(&md));
 	if (e)
 		tell_failure(api, NULL, d.channel, user, L(lang, ":x: The insight was written but the file upload failed.",
@@ -381,7 +321,7 @@ static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *
 		 model_ok ? "" : L(lang, " — the model was unavailable: built from the findings alone",
 				   " — モデル利用不可のため検出結果から機械的に作成"), gist);
 	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
-	e = upload(api, d.channel, d.ts, "findings-report.md",
+	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "findings-report.md",
 		   L(lang, "fa2 security findings report", "fa2 セキュリティ検出結果レポート"),
 		   L(lang, "The full report (Markdown).", "レポート全文（Markdown）"), fa2_buf_slice(&md));
 	if (e)

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "crypto/encode.h"
+#include "slack/blocks.h"
 
 static int metric_eq(const fa2_slack_metric *a, const fa2_slack_metric *b)
 {
@@ -203,55 +204,6 @@ fail:
 	return NULL;
 }
 
-fa2_err fa2_slack_upload_file(fa2_slack_api *api, const char *channel, const char *thread,
-                              const char *filename, const char *title, fa2_slice data)
-{
-	fa2_buf f;
-	cJSON *r1 = NULL, *done = NULL, *files, *one;
-	const char *url, *id;
-	fa2_err err;
-
-	fa2_buf_init(&f, 2048);
-	err = fa2_buf_append_cstr(&f, "filename=");
-	if (!err)
-		err = fa2_slack_form_escape(&f, fa2_slice_cstr(filename));
-	if (!err)
-		err = fa2_buf_appendf(&f, "&length=%zu", data.len);
-	if (!err)
-		err = fa2_slack_call_form(api, "files.getUploadURLExternal", fa2_buf_slice(&f), &r1, NULL);
-	if (err)
-		goto cleanup;
-	url = fa2_json_str(r1, "upload_url");
-	id = fa2_json_str(r1, "file_id");
-	if (!url || !id) {
-		err = FA2_ERR_SLACK;
-		goto cleanup;
-	}
-	err = fa2_slack_upload_bytes(api, url, data);
-	if (err)
-		goto cleanup;
-	done = cJSON_CreateObject();
-	files = done ? cJSON_AddArrayToObject(done, "files") : NULL;
-	one = cJSON_CreateObject();
-	if (!files || !one || !cJSON_AddItemToArray(files, one)) {
-		cJSON_Delete(one);
-		err = FA2_ERR_NOMEM;
-		goto cleanup;
-	}
-	if (!cJSON_AddStringToObject(one, "id", id) || !cJSON_AddStringToObject(one, "title", title ? title : filename) ||
-	    !cJSON_AddStringToObject(done, "channel_id", channel) ||
-	    (thread && !cJSON_AddStringToObject(done, "thread_ts", thread))) {
-		err = FA2_ERR_NOMEM;
-		goto cleanup;
-	}
-	err = fa2_slack_call_json(api, "files.completeUploadExternal", done, NULL, NULL);
-cleanup:
-	cJSON_Delete(r1);
-	cJSON_Delete(done);
-	fa2_buf_cleanup(&f);
-	return err;
-}
-
 /* GetMetricWidgetImage for widget: the decoded PNG into png. */
 static fa2_err render(fa2_aws_client *c, const cJSON *widget, int64_t timeout_ms, fa2_buf *png)
 {
@@ -340,7 +292,7 @@ fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const cha
 		if (!e) {
 			snprintf(fname, sizeof fname, "fa2-metric-%zu.png", i + 1);
 			snprintf(title, sizeof title, "%s %s", ms[i].ns, ms[i].name);
-			e = fa2_slack_upload_file(api, channel, thread, fname, title, fa2_buf_slice(&png));
+			e = fa2_slack_upload_file(api, channel, thread, fname, title, NULL, fa2_buf_slice(&png));
 			if (e)
 				FA2_LOGW("slack", "graph %s: upload failed: %s", title, fa2_err_str(e));
 		} else {

@@ -57,8 +57,4 @@ fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const cha
                               const cJSON *report, const char *desc, const fa2_slack_graph_opts *o,
                               unsigned *posted);
 
-/* Uploads data as a file named filename in channel/thread (files upload v2). */
-fa2_err fa2_slack_upload_file(fa2_slack_api *api, const char *channel, const char *thread,
-                              const char *filename, const char *title, fa2_slice data);
-
 #endif

@@ -17,16 +17,13 @@ fa2_err fa2_tools_aws_call(const fa2_tool_env *env, const char *svc_name, const 
 	fa2_aws_client *c = NULL;
 	const fa2_aws_service *svc = fa2_aws_service_find(svc_name);
 	fa2_aws_error err;
-	fa2_aws_call_opts opts;
-	fa2_buf in, res;
 	char msg[512], line[1600];
 	int64_t left = env->deadline_mono_ms ? env->deadline_mono_ms - fa2_time_mono_ms() : 60000;
+	int stage;
 	fa2_err e;
 
 	*output = NULL;
 	memset(&err, 0, sizeof err);
-	fa2_buf_init(&in, FA2_MAX_HTTP_BODY_BYTES);
-	fa2_buf_init(&res, FA2_MAX_HTTP_BODY_BYTES);
 	if (!svc) {
 		e = FA2_ERR_INTERNAL;
 		goto cleanup;
@@ -42,19 +39,11 @@ fa2_err fa2_tools_aws_call(const fa2_tool_env *env, const char *svc_name, const 
 		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc_name, op, msg);
 		goto cleanup;
 	}
-	e = fa2_json_append(&in, input);
-	if (e)
-		goto cleanup;
-	memset(&opts, 0, sizeof opts);
-	opts.timeout_ms = left;
-	e = fa2_aws_call(c, svc, op, fa2_buf_slice(&in), &res, &err, &opts);
-	if (e) {
+	e = fa2_aws_call_json(c, svc, op, input, FA2_MAX_HTTP_BODY_BYTES, left, output, &err, &stage);
+	if (stage == FA2_AWS_JSON_CALL) {
 		fa2_aws_error_format(&err, line, sizeof line);
 		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc_name, op, line);
-		goto cleanup;
-	}
-	*output = fa2_json_parse(fa2_buf_slice(&res), &e);
-	if (!*output) {
+	} else if (stage == FA2_AWS_JSON_REPLY) {
 		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc_name, op,
 				      FA2_T(env, "the reply is not JSON", "応答が JSON ではありません"));
 		e = FA2_ERR_PARSE;
@@ -62,8 +51,6 @@ fa2_err fa2_tools_aws_call(const fa2_tool_env *env, const char *svc_name, const 
 cleanup:
 	if (err_out)
 		*err_out = err;
-	fa2_buf_cleanup(&in);
-	fa2_buf_cleanup(&res);
 	return e;
 }
 

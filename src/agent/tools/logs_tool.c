@@ -73,6 +73,49 @@ static int tpl_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* See tools.h. */
+fa2_err fa2_logs_tool_render(const fa2_tool_env *env, const fa2_logtpl *m, const char *query, int snapshot,
+			     unsigned long long rows, int capped, fa2_buf *out)
+{
+	fa2_logtpl_info *list = NULL;
+	fa2_logtpl_stats st;
+	size_t n = 0, cursor = 0, i;
+	char t1[40], t2[40];
+
+	fa2_logtpl_stats_get(m, &st);
+	list = st.live ? fa2_malloc(st.live * sizeof *list) : NULL;
+	if (st.live && !list)
+		return FA2_ERR_NOMEM;
+	while (n < st.live && fa2_logtpl_next(m, &cursor, &list[n]))
+		n++;
+	qsort(list, n, sizeof *list, tpl_cmp);
+	fa2_tools_time(env->from_ms, t1, sizeof t1);
+	fa2_tools_time(env->to_ms, t2, sizeof t2);
+	(void)fa2_buf_appendf(out, FA2_T(env, "Logs Insights query%s: %s\nwindow %s .. %s, %llu lines, %zu templates%s\n",
+					 "Logs Insights クエリ%s: %s\n期間 %s .. %s、%llu 行、%zu テンプレート%s\n"),
+			      snapshot ? FA2_T(env, " (snapshot)", " (スナップショット)") : "", query, t1, t2, rows, n,
+			      capped ? FA2_T(env, " (result cap reached: narrow the filter)",
+					     "（結果の上限に到達: filter で絞り込んでください）") : "");
+	for (i = 0; i < n && i < LOGS_MAX_TEMPLATES_SHOWN; i++) {
+		const fa2_logtpl_info *t = &list[i];
+		size_t k;
+		fa2_tools_time(t->first_ms, t1, sizeof t1);
+		fa2_tools_time(t->last_ms, t2, sizeof t2);
+		(void)fa2_buf_appendf(out, "\n[%s] x%llu  %s .. %s\n  %.*s\n", fa2_logtpl_sev_name(t->severity),
+				      (unsigned long long)t->count, t1, t2, (int)(t->text.len > 400 ? 400 : t->text.len),
+				      t->text.ptr);
+		for (k = 0; k < t->n_examples && k < 2; k++)
+			(void)fa2_buf_appendf(out, "  e.g. %.*s\n",
+					      (int)(t->examples[k].len > 300 ? 300 : t->examples[k].len),
+					      t->examples[k].ptr);
+	}
+	if (n > LOGS_MAX_TEMPLATES_SHOWN)
+		(void)fa2_buf_appendf(out, FA2_T(env, "\n(%zu more templates not shown)\n", "\n（他 %zu テンプレート省略）\n"),
+				      n - LOGS_MAX_TEMPLATES_SHOWN);
+	fa2_free(list);
+	return FA2_OK;
+}
+
 static fa2_err build_query(const fa2_tool_env *env, const cJSON *input, const char *filter,
 			   fa2_buf *q)
 {
@@ -139,11 +182,9 @@ static fa2_err run_query(const fa2_tool_env *env, const cJSON *groups, const cha
 {
 	cJSON *req = NULL, *rep = NULL;
 	fa2_logtpl *m = NULL;
-	fa2_logtpl_info *list = NULL;
-	char query_id[128] = "", t1[40], t2[40];
+	char query_id[128] = "";
 	const char *status = "";
 	uint64_t rows = 0;
-	size_t i, n = 0, cursor = 0;
 	fa2_err e = FA2_ERR_NOMEM;
 	int done = 0;
 
@@ -201,42 +242,7 @@ static fa2_err run_query(const fa2_tool_env *env, const cJSON *groups, const cha
 		e = fa2_logtpl_finish(m);
 	if (e)
 		goto cleanup;
-	{
-		fa2_logtpl_stats st;
-		fa2_logtpl_stats_get(m, &st);
-		list = st.live ? fa2_malloc(st.live * sizeof *list) : NULL;
-		if (st.live && !list) {
-			e = FA2_ERR_NOMEM;
-			goto cleanup;
-		}
-		while (n < st.live && fa2_logtpl_next(m, &cursor, &list[n]))
-			n++;
-	}
-	qsort(list, n, sizeof *list, tpl_cmp);
-	fa2_tools_time(env->from_ms, t1, sizeof t1);
-	fa2_tools_time(env->to_ms, t2, sizeof t2);
-	(void)fa2_buf_appendf(out, FA2_T(env, "Logs Insights query: %s\nwindow %s .. %s, %llu lines, %zu templates%s\n",
-					 "Logs Insights クエリ: %s\n期間 %s .. %s、%llu 行、%zu テンプレート%s\n"),
-			      qstr, t1, t2, (unsigned long long)rows, n,
-			      rows >= 10000 ? FA2_T(env, " (result cap reached: narrow the filter)",
-						    "（結果の上限に到達: filter で絞り込んでください）") : "");
-	for (i = 0; i < n && i < LOGS_MAX_TEMPLATES_SHOWN; i++) {
-		const fa2_logtpl_info *t = &list[i];
-		size_t k;
-		fa2_tools_time(t->first_ms, t1, sizeof t1);
-		fa2_tools_time(t->last_ms, t2, sizeof t2);
-		(void)fa2_buf_appendf(out, "\n[%s] x%llu  %s .. %s\n  %.*s\n", fa2_logtpl_sev_name(t->severity),
-				      (unsigned long long)t->count, t1, t2, (int)(t->text.len > 400 ? 400 : t->text.len),
-				      t->text.ptr);
-		for (k = 0; k < t->n_examples && k < 2; k++)
-			(void)fa2_buf_appendf(out, "  e.g. %.*s\n",
-					      (int)(t->examples[k].len > 300 ? 300 : t->examples[k].len),
-					      t->examples[k].ptr);
-	}
-	if (n > LOGS_MAX_TEMPLATES_SHOWN)
-		(void)fa2_buf_appendf(out, FA2_T(env, "\n(%zu more templates not shown)\n", "\n（他 %zu テンプレート省略）\n"),
-				      n - LOGS_MAX_TEMPLATES_SHOWN);
-	e = FA2_OK;
+	e = fa2_logs_tool_render(env, m, qstr, 0, (unsigned long long)rows, rows >= 10000, out);
 	goto cleanup;
 stop:
 	/* Deadline or polling failure: do not leave the query running. */
@@ -251,7 +257,6 @@ stop:
 						 "クエリが時間内に終わらなかったため停止しました。期間か filter を絞ってください\n"));
 	}
 cleanup:
-	fa2_free(list);
 	fa2_logtpl_free(m);
 	cJSON_Delete(rep);
 	cJSON_Delete(req);

@@ -11,6 +11,7 @@
 
 #include "agent/tools/common.h"
 #include "agent/tools/snap.h"
+#include "agent/tools/tools.h"
 #include "base/alloc.h"
 #include "base/json.h"
 #include "triage/logtpl.h"
@@ -19,16 +20,6 @@
 #define SNAP_LOGS_BINS_SHOWN 240u
 #define SNAP_LOGS_KEYS_SHOWN 50u
 #define SNAP_LOGS_MAX_KEYS   1000u
-
-static int tpl_cmp(const void *a, const void *b)
-{
-	const fa2_logtpl_info *x = a, *y = b;
-	if (x->severity != y->severity)
-		return x->severity > y->severity ? -1 : 1;
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
 
 static int group_wanted(const cJSON *asked, const char *group)
 {
@@ -137,10 +128,9 @@ fa2_err fa2_snap_logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *inpu
 	const cJSON *asked = cJSON_GetObjectItemCaseSensitive(input, "logGroups");
 	fa2_snapq *q = NULL;
 	fa2_logtpl *m = NULL;
-	fa2_logtpl_info *list = NULL;
-	size_t *idx = NULL, n_idx = 0, i, first, count, n = 0, cursor = 0;
+	size_t *idx = NULL, n_idx = 0, i, first, count;
 	long limit;
-	char msg[1400], t1[40], t2[40];
+	char msg[1400];
 	fa2_buf qtext;
 	fa2_err e;
 
@@ -206,44 +196,8 @@ fa2_err fa2_snap_logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *inpu
 		e = fa2_logtpl_finish(m);
 	if (e)
 		goto cleanup;
-	{
-		fa2_logtpl_stats st;
-		fa2_logtpl_stats_get(m, &st);
-		list = st.live ? fa2_malloc(st.live * sizeof *list) : NULL;
-		if (st.live && !list) {
-			e = FA2_ERR_NOMEM;
-			goto cleanup;
-		}
-		while (n < st.live && fa2_logtpl_next(m, &cursor, &list[n]))
-			n++;
-	}
-	qsort(list, n, sizeof *list, tpl_cmp);
-	fa2_tools_time(env->from_ms, t1, sizeof t1);
-	fa2_tools_time(env->to_ms, t2, sizeof t2);
-	(void)fa2_buf_appendf(out, FA2_T(env, "Logs Insights query (snapshot): %s\nwindow %s .. %s, %zu lines, %zu templates%s\n",
-					 "Logs Insights クエリ (スナップショット): %s\n期間 %s .. %s、%zu 行、%zu テンプレート%s\n"),
-			      qtext.data, t1, t2, count, n,
-			      n_idx > count ? FA2_T(env, " (result cap reached: narrow the filter)",
-						    "（結果の上限に到達: filter で絞り込んでください）") : "");
-	for (i = 0; i < n && i < SNAP_LOGS_SHOWN; i++) {
-		const fa2_logtpl_info *t = &list[i];
-		size_t k;
-		fa2_tools_time(t->first_ms, t1, sizeof t1);
-		fa2_tools_time(t->last_ms, t2, sizeof t2);
-		(void)fa2_buf_appendf(out, "\n[%s] x%llu  %s .. %s\n  %.*s\n", fa2_logtpl_sev_name(t->severity),
-				      (unsigned long long)t->count, t1, t2, (int)(t->text.len > 400 ? 400 : t->text.len),
-				      t->text.ptr);
-		for (k = 0; k < t->n_examples && k < 2; k++)
-			(void)fa2_buf_appendf(out, "  e.g. %.*s\n",
-					      (int)(t->examples[k].len > 300 ? 300 : t->examples[k].len),
-					      t->examples[k].ptr);
-	}
-	if (n > SNAP_LOGS_SHOWN)
-		(void)fa2_buf_appendf(out, FA2_T(env, "\n(%zu more templates not shown)\n", "\n（他 %zu テンプレート省略）\n"),
-				      n - SNAP_LOGS_SHOWN);
-	e = FA2_OK;
+	e = fa2_logs_tool_render(env, m, qtext.data, 1, (unsigned long long)count, n_idx > count, out);
 cleanup:
-	fa2_free(list);
 	fa2_logtpl_free(m);
 	fa2_free(idx);
 	fa2_snapq_free(q);

@@ -9,6 +9,7 @@
 
 #include "agent/tool.h"
 #include "base/buf.h"
+#include "triage/logtpl.h"
 #include "triage/metric.h"
 
 extern const fa2_tool fa2_logs_tool;
@@ -22,6 +23,14 @@ extern const fa2_tool fa2_xray_tool;
 /* Logs Insights @timestamp ("YYYY-MM-DD HH:MM:SS.mmm" UTC, or epoch ms digits) to epoch
  * ms; FA2_LOGTPL_NO_TIME when neither. */
 int64_t fa2_logs_tool_parse_ts(const char *s);
+
+/* logs_tool's observation, shared with the snapshot-backed tool (snap_logs.c): for a
+ * finished template miner m (borrowed), appends the header (query text, env's window,
+ * rows, template count; snapshot names the snapshot; capped adds the result-cap note),
+ * then the templates (most severe, then most frequent, first; at most 40, two examples
+ * each) and a count of those not shown. FA2_ERR_NOMEM with nothing appended. */
+fa2_err fa2_logs_tool_render(const fa2_tool_env *env, const fa2_logtpl *m, const char *query, int snapshot,
+			     unsigned long long rows, int capped, fa2_buf *out);
 
 /* One metric series for metrics_tool's summary. */
 typedef struct fa2_metrics_series {
