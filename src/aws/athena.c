@@ -413,7 +413,7 @@ fa2_err fa2_athena_run(fa2_aws_client *c, const fa2_athena_query *q, fa2_athena_
 			stop(c, q->deadline_mono_ms, r);
 			return FA2_ERR_TIMEOUT;
 		}
-		fa2_aws_sleep_ms(delay < stop_at - now ? delay : stop_at - now);
+		fa2_time_sleep_ms(delay < stop_at - now ? delay : stop_at - now);
 		delay = delay * 2 > cap ? cap : delay * 2;
 	}
 	return fetch(c, q, r);

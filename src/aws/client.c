@@ -274,17 +274,6 @@ int64_t fa2_aws_backoff_ms(const fa2_aws_client *c, int attempt, int throttled)
 	return (int64_t)fa2_random_below((uint64_t)cap + 1);
 }
 
-void fa2_aws_sleep_ms(int64_t ms)
-{
-	struct timespec ts;
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* ---- request building ---- */
 
 static fa2_err url_encode_form(fa2_buf *out, fa2_slice s)
@@ -775,7 +764,7 @@ fa2_err fa2_aws_call(fa2_aws_client *c, const fa2_aws_service *svc, const char *
 		pthread_mutex_lock(&c->lock);
 		c->retries++;
 		pthread_mutex_unlock(&c->lock);
-		fa2_aws_sleep_ms(delay);
+		fa2_time_sleep_ms(delay);
 	}
 done:
 	if (e && err->err == FA2_OK)

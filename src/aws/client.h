@@ -92,9 +92,6 @@ fa2_err fa2_aws_call_json(fa2_aws_client *c, const fa2_aws_service *svc, const c
                           const cJSON *in, size_t in_cap, int64_t timeout_ms, cJSON **out,
                           fa2_aws_error *err, int *stage);
 
-/* Sleeps ms milliseconds (nothing when ms <= 0), resuming after signals. */
-void fa2_aws_sleep_ms(int64_t ms);
-
 /* ---- pieces, exposed for tests ---- */
 
 /* Decodes an error response (JSON __type/code/message or XML <Error>, plus

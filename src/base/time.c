@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
 
 static int64_t fake_now_ms;
@@ -341,4 +342,15 @@ size_t fa2_time_format_human(int64_t ms, int offset_min, char *out, size_t cap)
 	out[10] = ' ';
 	out[16] = '\0';
 	return 16;
+}
+
+void fa2_time_sleep_ms(int64_t ms)
+{
+	struct timespec ts;
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }

@@ -16,6 +16,8 @@
 
 int64_t fa2_time_now_ms(void);   /* CLOCK_REALTIME */
 int64_t fa2_time_mono_ms(void);  /* CLOCK_MONOTONIC: use for every timeout and deadline */
+/* Sleeps ms milliseconds (nothing for ms <= 0), resuming after signal interruptions. */
+void fa2_time_sleep_ms(int64_t ms);
 /* Tests may pin "now" for fa2_time_now_ms(); 0 unpins. */
 void fa2_time_set_fake_now_ms(int64_t ms);
 

@@ -346,11 +346,7 @@ fa2_err fa2_llm_decode(fa2_llm_kind kind, int status, const char *error_type,
 
 static void default_sleep(unsigned ms)
 {
-	struct timespec ts;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0)
-		;
+	fa2_time_sleep_ms((int64_t)ms);
 }
 
 static void (*sleep_fn)(unsigned ms) = default_sleep;

@@ -36,15 +36,6 @@ void fa2_slack_api_init(fa2_slack_api *api, const char *token)
 	}
 }
 
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-	}
-}
-
 static fa2_err call(fa2_slack_api *api, const char *method, const char *ctype, fa2_slice body,
                     cJSON **out, char *err_code)
 {
@@ -103,7 +94,7 @@ static fa2_err call(fa2_slack_api *api, const char *method, const char *ctype, f
 			err = FA2_ERR_THROTTLED;
 			goto cleanup;
 		}
-		sleep_ms(wait_s * 1000);
+		fa2_time_sleep_ms(wait_s * 1000);
 	}
 	if (resp.status != 200) {
 		FA2_LOGW("slack", "%s: HTTP %d", method, resp.status);

@@ -26,15 +26,6 @@ struct cap {
 	int sources_ok;
 };
 
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static void add_error(struct cap *k, const char *source, fa2_err e, const fa2_aws_error *err)
 {
 	char line[1600];
@@ -204,7 +195,7 @@ static void capture_logs(struct cap *k, fa2_buf *out)
 				e = FA2_ERR_TIMEOUT;
 				break;
 			}
-			sleep_ms(o->poll_interval_ms ? o->poll_interval_ms : 1000);
+			fa2_time_sleep_ms(o->poll_interval_ms ? o->poll_interval_ms : 1000);
 		}
 		if (!e && strcmp(status, "Complete") != 0)
 			FA2_LOGW(MOD, "logs: query %s ended %s; saved what it returned", qid, status);
@@ -500,7 +491,7 @@ static void capture_pages(struct cap *k, fa2_buf *out, const char *svc, const ch
 			if (*token)
 				cJSON_AddStringToObject(in, "NextToken", token);
 			if (pages && gap_ms)
-				sleep_ms(gap_ms);
+				fa2_time_sleep_ms(gap_ms);
 			e = call(k, svc, op, in, out, &err);
 			if (e) {
 				char what[96];

@@ -159,15 +159,6 @@ static fa2_err feed_rows(fa2_logtpl *m, const cJSON *results, uint64_t *rows)
 	return e;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 static int is_malformed(fa2_err e, const fa2_aws_error *err)
 {
 	return e == FA2_ERR_AWS && (strcmp(err->code, "MalformedQueryException") == 0 ||
@@ -228,7 +219,7 @@ static fa2_err run_query(const fa2_tool_env *env, const cJSON *groups, const cha
 		}
 		cJSON_Delete(rep);
 		rep = NULL;
-		sleep_ms(LOGS_POLL_MS);
+		fa2_time_sleep_ms(LOGS_POLL_MS);
 	}
 	if (strcmp(status, "Complete") != 0) {
 		(void)fa2_buf_appendf(out, "logs query %s: %s\n", query_id, status);
