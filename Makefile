@@ -73,7 +73,7 @@ endif
 
 # Vendor source lists come from vendor/files.mk, which fetching the vendor tree writes.
 # Goals that need no compiler do not trigger a fetch.
-NOVENDOR_GOALS := clean distclean help vendor-clean
+NOVENDOR_GOALS := clean distclean help vendor-clean corpus
 ifneq ($(filter-out $(NOVENDOR_GOALS),$(or $(MAKECMDGOALS),all)),)
 include vendor/files.mk
 endif
@@ -152,7 +152,8 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/tests/fuzz/%.o $(BUILD)/obj/fuzz/lib.a $(BUIL
 FORCE:
 
 .PHONY: all release cross vendor unit asan check check-unit check-asan check-integration \
-        check-cross fuzz fuzz-smoke demo dist clean distclean help bench bench-patterns
+        check-cross fuzz fuzz-smoke demo dist clean distclean help bench bench-patterns \
+        corpus eval
 
 all: $(BUILD)/fa2
 
@@ -201,6 +202,16 @@ bench:
 bench-patterns: $(BUILD)/fa2
 	bench/patterns.sh
 
+# The evaluation corpus (docs/eval.md): generated from the committed specs, never committed.
+CORPUS_SPECS := $(wildcard tests/scenarios/*.json)
+$(BUILD)/corpus/index.json: tools/make-corpus.py $(CORPUS_SPECS)
+	@rm -rf $(BUILD)/corpus.tmp
+	python3 tools/make-corpus.py $(BUILD)/corpus.tmp
+	@rm -rf $(BUILD)/corpus && mv $(BUILD)/corpus.tmp $(BUILD)/corpus
+corpus: $(BUILD)/corpus/index.json
+eval: $(BUILD)/fa2 $(BUILD)/corpus/index.json
+	$(BUILD)/fa2 eval --corpus $(BUILD)/corpus
+
 dist:
 	tools/dist.sh $(VERSION)
 
@@ -221,6 +232,8 @@ help:
 	@echo "  make check-cross   unit tests for aarch64 under qemu-user-static"
 	@echo "  make fuzz          every libFuzzer target for FUZZ_SECONDS (default 60) each"
 	@echo "  make bench         benchmarks under bench/ (print figures)"
+	@echo "  make corpus        generate the evaluation corpus into build/corpus (docs/eval.md)"
+	@echo "  make eval          fa2 eval over that corpus: top-1/top-3 of triage, dev and held-out"
 	@echo "  make vendor        fetch + verify + unpack BearSSL and cJSON (vendor/README.md)"
 	@echo "  make dist          dist/fa2-$(VERSION).tar.gz, buildable offline"
 	@echo "  make clean         remove build/ and dist/"

@@ -36,4 +36,10 @@
 #define FA2_MAX_SNAPSHOT_FILES      10000u                 /* files listed in a manifest */
 #define FA2_MAX_TR_REPORT_BYTES     (8u * 1024u * 1024u)   /* a rendered triage report */
 
+/* fa2 eval (src/cmd/eval.h): scenarios of a corpus and their answer keys. */
+#define FA2_MAX_EVAL_SCENARIOS      4096u                  /* scenarios in one corpus */
+#define FA2_MAX_EVAL_EXPECT_BYTES   (1u * 1024u * 1024u)   /* one expected.json */
+#define FA2_MAX_EVAL_ANSWERS        32u                    /* event ids or keywords of one scenario */
+#define FA2_MAX_EVAL_ANSWER_BYTES   128u                   /* one event id or keyword, NUL included */
+
 #endif

@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "insight", fa2_cmd_insight, "answer a question from the last 1-14 days of CloudWatch metrics" },
 	{ "findings-report", fa2_cmd_findings_report,
 	  "security report from active GuardDuty and Security Hub findings" },
+	{ "eval", fa2_cmd_eval, "run triage over an evaluation corpus and score it (top-1/top-3)" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

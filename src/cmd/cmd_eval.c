@@ -1,0 +1,583 @@
+/* fa2 eval: runs triage over every scenario of a corpus (tools/make-corpus.py writes one)
+ * and judges each report against the scenario's answer key. A measurement: scenarios
+ * that fail do not change the exit code. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/file.h"
+#include "base/json.h"
+#include "base/limits.h"
+#include "base/time.h"
+#include "cmd/cmd.h"
+#include "cmd/eval.h"
+#include "triage/data.h"
+#include "triage/triage.h"
+
+#define EVAL_DEFAULT_CORPUS "build/corpus"
+#define EVAL_PATH_MAX 4096
+
+enum { SET_DEV = 0, SET_HELDOUT, SET_OTHER, SET__COUNT };
+static const char *const set_label[SET__COUNT] = { "dev", "held-out", "other" };
+static const char *const set_key[SET__COUNT] = { "dev", "heldout", "other" };
+
+typedef struct scenario {
+	char *dir;                /* heap: the snapshot directory */
+	fa2_eval_expect x;
+	int set;
+	fa2_eval_result res;
+	char error[256];          /* why the scenario could not be judged; "" when judged */
+	long long ms;             /* triage wall time */
+} scenario;
+
+typedef struct corpus {
+	scenario *v;
+	size_t n, cap;
+} corpus;
+
+typedef struct totals {
+	unsigned n, top1, top3, errors;
+	unsigned ch_n, ch_top1, ch_top3;     /* change-caused */
+	unsigned nc_n, nc_top1, nc_top3;     /* no change involved */
+	unsigned blamed;                     /* no-change scenarios with a change ranked first */
+	long long ms;
+} totals;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fa2 eval [--corpus DIR] [--set dev|heldout|all] [--only TEXT] [--format text|json]\n"
+		"\n"
+		"Runs triage (as 'fa2 triage --source') over every scenario of an evaluation corpus\n"
+		"and judges its ranked suspects against the scenario's answer key (expected.json):\n"
+		"per scenario the expected answer, the top suspect, the rank of the right answer and\n"
+		"top-1 / top-3 pass or fail; then totals for the dev and the held-out set, and how\n"
+		"often a change was blamed when none was involved. docs/eval.md has the rules.\n"
+		"\n"
+		"  --corpus DIR        the corpus (default $FA2_CORPUS, else %s); make one with\n"
+		"                      'make corpus' or 'tools/make-corpus.py DIR'. A directory holding\n"
+		"                      one scenario (manifest.json + expected.json) works too\n"
+		"  --set S             only the dev or the held-out scenarios (default all)\n"
+		"  --only TEXT         only scenarios whose name contains TEXT\n"
+		"  --format text|json  a table (default) or JSON (schema fa2.eval/1)\n"
+		"\n"
+		"The agent is not judged by this command; it measures the LLM-free triage.\n"
+		"Exit codes: 0 measured (whatever the score), 1 runtime failure, 2 usage error\n"
+		"(bad option, no corpus, no scenario).\n",
+		EVAL_DEFAULT_CORPUS);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* dst = a "/" b; -1 when it does not fit. */
+static int join(char *dst, size_t cap, const char *a, const char *b)
+{
+	int n = snprintf(dst, cap, "%s/%s", a, b);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+static fa2_err add_scenario(corpus *c, const char *dir)
+{
+	if (c->n >= FA2_MAX_EVAL_SCENARIOS)
+		return FA2_ERR_TOO_LARGE;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		scenario *v = fa2_realloc(c->v, cap * sizeof *v);
+		if (!v)
+			return FA2_ERR_NOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	memset(&c->v[c->n], 0, sizeof c->v[c->n]);
+	c->v[c->n].dir = fa2_strdup(dir);
+	if (!c->v[c->n].dir)
+		return FA2_ERR_NOMEM;
+	c->n++;
+	return FA2_OK;
+}
+
+static int has_expected(const char *dir)
+{
+	char p[EVAL_PATH_MAX];
+	return !join(p, sizeof p, dir, "expected.json") && is_file(p);
+}
+
+/* Collects the scenario directories (those with expected.json) at dir or up to depth
+ * levels below it. */
+static fa2_err discover(corpus *c, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	fa2_err e = FA2_OK;
+	if (has_expected(dir))
+		return add_scenario(c, dir);
+	if (depth <= 0 || !(d = opendir(dir)))
+		return FA2_OK;
+	while (!e && (de = readdir(d)) != NULL) {
+		char p[EVAL_PATH_MAX];
+		if (de->d_name[0] == '.' || join(p, sizeof p, dir, de->d_name) || !is_dir(p))
+			continue;
+		e = discover(c, p, depth - 1);
+	}
+	closedir(d);
+	return e;
+}
+
+static int set_of(const char *s)
+{
+	if (!strcmp(s, "dev"))
+		return SET_DEV;
+	if (!strcmp(s, "heldout") || !strcmp(s, "held-out"))
+		return SET_HELDOUT;
+	return SET_OTHER;
+}
+
+static int by_set_then_name(const void *pa, const void *pb)
+{
+	const scenario *a = pa, *b = pb;
+	if (a->set != b->set)
+		return a->set - b->set;
+	return strcmp(a->x.name, b->x.name);
+}
+
+/* Reads the answer key; the name defaults to the directory's last component and the set
+ * to its parent's. */
+static void load_key(scenario *s)
+{
+	char p[EVAL_PATH_MAX];
+	const char *why = "", *base, *slash;
+	fa2_buf b;
+	fa2_err e;
+	fa2_buf_init(&b, FA2_MAX_EVAL_EXPECT_BYTES);
+	if (join(p, sizeof p, s->dir, "expected.json") || (e = fa2_file_read_all(p, &b))) {
+		snprintf(s->error, sizeof s->error, "cannot read expected.json");
+		goto cleanup;
+	}
+	if ((e = fa2_eval_expect_parse(fa2_buf_slice(&b), &s->x, &why))) {
+		snprintf(s->error, sizeof s->error, "expected.json: %s", why);
+		goto cleanup;
+	}
+cleanup:
+	base = strrchr(s->dir, '/');
+	base = base ? base + 1 : s->dir;
+	if (!s->x.name[0]) {
+		size_t n = strlen(base);
+		n = n < sizeof s->x.name - 1 ? n : sizeof s->x.name - 1;
+		memcpy(s->x.name, base, n);
+		s->x.name[n] = '\0';
+	}
+	if (!s->x.set[0] && base > s->dir + 1) {
+		size_t n;
+		for (slash = base - 2; slash > s->dir && *slash != '/'; slash--)
+			;
+		if (*slash == '/')
+			slash++;
+		n = (size_t)(base - 1 - slash);
+		if (n < sizeof s->x.set) {
+			memcpy(s->x.set, slash, n);
+			s->x.set[n] = '\0';
+		}
+	}
+	s->set = set_of(s->x.set);
+	fa2_buf_cleanup(&b);
+}
+
+/* Runs triage on one scenario and judges it. */
+static fa2_err run_one(scenario *s)
+{
+	fa2_tr_data d;
+	fa2_tr_analysis a;
+	fa2_buf out;
+	cJSON *doc = NULL;
+	const char *why = "";
+	int64_t t0 = fa2_time_mono_ms();
+	fa2_err e;
+
+	fa2_tr_data_init(&d);
+	memset(&a, 0, sizeof a);
+	fa2_buf_init(&out, FA2_MAX_TR_REPORT_BYTES);
+	if ((e = fa2_tr_snapshot_read(&d, s->dir, &why))) {
+		snprintf(s->error, sizeof s->error, "reading the snapshot: %s%s%s", fa2_err_str(e), *why ? ": " : "", why);
+		goto cleanup;
+	}
+	if ((e = fa2_tr_analyze(&d, NULL, &a))) {
+		snprintf(s->error, sizeof s->error, "triage failed: %s", fa2_err_str(e));
+		goto cleanup;
+	}
+	/* Budget 0: the largest report, so that no suspect or change is left out. */
+	if ((e = fa2_tr_render(&a, FA2_TR_FMT_JSON, 0, &out))) {
+		snprintf(s->error, sizeof s->error, "rendering the report failed: %s", fa2_err_str(e));
+		goto cleanup;
+	}
+	if (!(doc = fa2_json_parse(fa2_buf_slice(&out), &e))) {
+		snprintf(s->error, sizeof s->error, "the triage report is not JSON: %s", fa2_err_str(e));
+		goto cleanup;
+	}
+	fa2_eval_judge(&s->x, doc, &s->res);
+	if (s->x.want_change && s->res.change_rank == 0) {
+		/* The report lists only the top changes: find the cause's rank in the analysis. */
+		size_t k, j;
+		for (k = 0; k < a.n_changes && !s->res.change_rank; k++)
+			for (j = 0; j < s->x.n_ids; j++)
+				if (a.changes[k].ev && a.changes[k].ev->id && !strcmp(a.changes[k].ev->id, s->x.ids[j])) {
+					s->res.change_rank = (int)k + 1;
+					break;
+				}
+	}
+	e = FA2_OK;
+cleanup:
+	s->ms = (long long)(fa2_time_mono_ms() - t0);
+	cJSON_Delete(doc);
+	fa2_buf_cleanup(&out);
+	fa2_tr_analysis_cleanup(&a);
+	fa2_tr_data_cleanup(&d);
+	/* Out of memory ends the run; any other failure is this scenario's result. */
+	return e == FA2_ERR_NOMEM ? e : FA2_OK;
+}
+
+static void count(totals *t, const scenario *s)
+{
+	int ok = !s->error[0];
+	t->n++;
+	t->ms += s->ms;
+	if (!ok)
+		t->errors++;
+	if (s->x.want_change) {
+		t->ch_n++;
+		t->ch_top1 += ok && s->res.top1;
+		t->ch_top3 += ok && s->res.top3;
+	} else {
+		t->nc_n++;
+		t->nc_top1 += ok && s->res.top1;
+		t->nc_top3 += ok && s->res.top3;
+		t->blamed += ok && s->res.blamed_change;
+	}
+	t->top1 += ok && s->res.top1;
+	t->top3 += ok && s->res.top3;
+}
+
+/* Appends text cut to width characters (bytes of ASCII; UTF-8 continuations are kept
+ * whole), padded with spaces. */
+static fa2_err cell(fa2_buf *o, const char *text, size_t width)
+{
+	size_t n = strlen(text), cols = 0, i = 0;
+	fa2_err e;
+	while (i < n && cols < width) {
+		size_t k = 1;
+		while (i + k < n && ((unsigned char)text[i + k] & 0xC0u) == 0x80u)
+			k++;
+		if (cols + 1 == width && i + k < n) {
+			if ((e = fa2_buf_append_cstr(o, "~")))
+				return e;
+			cols++;
+			break;
+		}
+		if ((e = fa2_buf_append(o, text + i, k)))
+			return e;
+		i += k;
+		cols++;
+	}
+	while (cols++ < width + 1)
+		if ((e = fa2_buf_append_byte(o, ' ')))
+			return e;
+	return FA2_OK;
+}
+
+static fa2_err text_line(fa2_buf *o, const scenario *s)
+{
+	char expect[160], top[400], rank[16];
+	const fa2_eval_result *r = &s->res;
+	fa2_err e;
+	if (s->x.want_change)
+		snprintf(expect, sizeof expect, "change %.8s%s", s->x.ids[0], s->x.n_ids > 1 ? " (+more)" : "");
+	else
+		snprintf(expect, sizeof expect, "no change: %.120s", s->x.keys[0]);
+	if (s->error[0])
+		snprintf(top, sizeof top, "ERROR %.255s", s->error);
+	else if (!r->n_suspects)
+		snprintf(top, sizeof top, "(no suspects)");
+	else if (r->top_event[0])
+		snprintf(top, sizeof top, "change %.8s %.159s", r->top_event, r->top_title);
+	else
+		snprintf(top, sizeof top, "%.31s %.159s", r->top_kind, r->top_title);
+	if (r->rank)
+		snprintf(rank, sizeof rank, "%d", r->rank);
+	else
+		snprintf(rank, sizeof rank, "-");
+	if ((e = cell(o, set_key[s->set], 8)) || (e = cell(o, s->x.name, 34)) || (e = cell(o, expect, 30)) ||
+	    (e = cell(o, top, 60)) || (e = cell(o, rank, 4)) ||
+	    (e = cell(o, s->error[0] || !r->top1 ? "FAIL" : "pass", 4)) ||
+	    (e = cell(o, s->error[0] || !r->top3 ? "FAIL" : "pass", 4)))
+		return e;
+	if (!s->error[0] && s->x.want_change && r->change_rank > 0 && !r->rank)
+		e = fa2_buf_appendf(o, " cause is change #%d", r->change_rank);
+	else if (!s->error[0] && s->x.want_change && r->change_rank == 0)
+		e = fa2_buf_appendf(o, " cause is not a ranked change");
+	else if (r->blamed_change && !s->error[0])
+		e = fa2_buf_appendf(o, " blamed a change");
+	if (!e && !s->error[0] && r->nci >= 0 && r->nci == s->x.want_change)
+		e = fa2_buf_appendf(o, " no_change_implicated=%s", r->nci ? "true" : "false");
+	while (!e && o->len && o->data[o->len - 1] == ' ')
+		o->len--;
+	return e ? e : fa2_buf_append_byte(o, '\n');
+}
+
+static fa2_err text_totals(fa2_buf *o, const char *label, const totals *t)
+{
+	if (!t->n)
+		return FA2_OK;
+	return fa2_buf_appendf(o,
+			       "%-9s top-1 %u/%u, top-3 %u/%u | change-caused top-1 %u/%u, top-3 %u/%u | "
+			       "no change top-1 %u/%u, top-3 %u/%u | blamed a change when none was involved: %u/%u%s\n",
+			       label, t->top1, t->n, t->top3, t->n, t->ch_top1, t->ch_n, t->ch_top3, t->ch_n,
+			       t->nc_top1, t->nc_n, t->nc_top3, t->nc_n, t->blamed, t->nc_n,
+			       t->errors ? " | errors" : "");
+}
+
+static cJSON *totals_json(const totals *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "scenarios", t->n);
+	cJSON_AddNumberToObject(o, "top1", t->top1);
+	cJSON_AddNumberToObject(o, "top3", t->top3);
+	cJSON_AddNumberToObject(o, "change_scenarios", t->ch_n);
+	cJSON_AddNumberToObject(o, "change_top1", t->ch_top1);
+	cJSON_AddNumberToObject(o, "change_top3", t->ch_top3);
+	cJSON_AddNumberToObject(o, "no_change_scenarios", t->nc_n);
+	cJSON_AddNumberToObject(o, "no_change_top1", t->nc_top1);
+	cJSON_AddNumberToObject(o, "no_change_top3", t->nc_top3);
+	cJSON_AddNumberToObject(o, "blamed_change", t->blamed);
+	cJSON_AddNumberToObject(o, "errors", t->errors);
+	cJSON_AddNumberToObject(o, "triage_ms", (double)t->ms);
+	return o;
+}
+
+static cJSON *scenario_json(const scenario *s)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	const fa2_eval_result *r = &s->res;
+	size_t k;
+	int ok = !s->error[0];
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "name", s->x.name);
+	cJSON_AddStringToObject(o, "set", set_key[s->set]);
+	cJSON_AddStringToObject(o, "path", s->dir);
+	cJSON_AddStringToObject(o, "kind", s->x.kind);
+	cJSON_AddStringToObject(o, "expect", s->x.want_change ? "change" : "no_change");
+	arr = cJSON_AddArrayToObject(o, s->x.want_change ? "event_ids" : "keywords");
+	for (k = 0; arr && k < (s->x.want_change ? s->x.n_ids : s->x.n_keys); k++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(s->x.want_change ? s->x.ids[k] : s->x.keys[k]));
+	if (ok && r->n_suspects) {
+		cJSON *top = cJSON_AddObjectToObject(o, "top");
+		if (top) {
+			cJSON_AddStringToObject(top, "kind", r->top_kind);
+			cJSON_AddStringToObject(top, "title", r->top_title);
+			if (r->top_event[0])
+				cJSON_AddStringToObject(top, "event_id", r->top_event);
+		}
+	} else
+		cJSON_AddNullToObject(o, "top");
+	if (ok && r->rank)
+		cJSON_AddNumberToObject(o, "rank", r->rank);
+	else
+		cJSON_AddNullToObject(o, "rank");
+	if (ok && r->change_rank > 0)
+		cJSON_AddNumberToObject(o, "change_rank", r->change_rank);
+	else
+		cJSON_AddNullToObject(o, "change_rank");
+	if (ok && r->nci >= 0)
+		cJSON_AddBoolToObject(o, "no_change_implicated", r->nci);
+	else
+		cJSON_AddNullToObject(o, "no_change_implicated");
+	cJSON_AddNumberToObject(o, "suspects", ok ? r->n_suspects : 0);
+	cJSON_AddBoolToObject(o, "top1", ok && r->top1);
+	cJSON_AddBoolToObject(o, "top3", ok && r->top3);
+	cJSON_AddBoolToObject(o, "blamed_change", ok && r->blamed_change);
+	cJSON_AddNumberToObject(o, "triage_ms", (double)s->ms);
+	if (ok)
+		cJSON_AddNullToObject(o, "error");
+	else
+		cJSON_AddStringToObject(o, "error", s->error);
+	return o;
+}
+
+int fa2_cmd_eval(int argc, char **argv)
+{
+	const char *dir = getenv("FA2_CORPUS"), *only = NULL, *v;
+	int json = 0, want_set = -1, rc = FA2_EXIT_FAILURE, i;
+	corpus c = { NULL, 0, 0 };
+	totals tot[SET__COUNT], all;
+	fa2_buf o;
+	cJSON *doc = NULL;
+	size_t k;
+	fa2_err e;
+
+	memset(tot, 0, sizeof tot);
+	memset(&all, 0, sizeof all);
+	fa2_buf_init(&o, FA2_MAX_TR_REPORT_BYTES);
+	if (!dir || !*dir)
+		dir = EVAL_DEFAULT_CORPUS;
+	for (i = 1; i < argc; i++) {
+		static const char *const opts[] = { "--corpus", "--only", "--format", "--set" };
+		size_t which;
+		if (fa2_cmd_is_help(argv[i])) {
+			usage(stdout);
+			rc = FA2_EXIT_OK;
+			goto cleanup;
+		}
+		for (which = 0, v = NULL; which < sizeof opts / sizeof opts[0]; which++)
+			if ((v = fa2_cmd_opt_value(argc, argv, &i, opts[which])))
+				break;
+		if (!v) {
+			fprintf(stderr, "fa2 eval: unknown argument '%s'; see 'fa2 eval --help'\n", argv[i]);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
+		if (!*v) {
+			fprintf(stderr, "fa2 eval: %s needs a value\n", opts[which]);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
+		if (which == 0) {
+			dir = v;
+		} else if (which == 1) {
+			only = v;
+		} else if (which == 2) {
+			if (!strcmp(v, "json") || !strcmp(v, "text"))
+				json = !strcmp(v, "json");
+			else {
+				fprintf(stderr, "fa2 eval: unknown format '%s' (text, json)\n", v);
+				rc = FA2_EXIT_USAGE;
+				goto cleanup;
+			}
+		} else if (!strcmp(v, "dev") || !strcmp(v, "heldout") || !strcmp(v, "held-out") || !strcmp(v, "all")) {
+			want_set = !strcmp(v, "all") ? -1 : set_of(v);
+		} else {
+			fprintf(stderr, "fa2 eval: unknown set '%s' (dev, heldout, all)\n", v);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
+	}
+	if (!is_dir(dir)) {
+		fprintf(stderr, "fa2 eval: no corpus at %s; generate one with 'make corpus' (or "
+				"'tools/make-corpus.py DIR') and pass --corpus DIR\n", dir);
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	if ((e = discover(&c, dir, 2))) {
+		fprintf(stderr, "fa2 eval: %s: %s\n", dir, fa2_err_str(e));
+		goto cleanup;
+	}
+	for (k = 0; k < c.n; k++)
+		load_key(&c.v[k]);
+	qsort(c.v, c.n, sizeof *c.v, by_set_then_name);
+	/* Filters (after the keys are read: a scenario's set and name come from its key). */
+	{
+		size_t w = 0;
+		for (k = 0; k < c.n; k++) {
+			if ((want_set >= 0 && c.v[k].set != want_set) || (only && !strstr(c.v[k].x.name, only))) {
+				fa2_free(c.v[k].dir);
+				continue;
+			}
+			c.v[w++] = c.v[k];
+		}
+		c.n = w;
+	}
+	if (!c.n) {
+		fprintf(stderr, "fa2 eval: no scenario (a directory with expected.json) in %s%s\n", dir,
+			only || want_set >= 0 ? " matches the filters" : "");
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (!json && ((e = fa2_buf_appendf(&o, "fa2 eval: %zu scenario%s from %s\n\n%-8s %-34s %-30s %-60s %-4s %-4s %-4s\n",
+					  c.n, c.n == 1 ? "" : "s", dir, "set", "scenario", "expected", "top suspect",
+					  "rank", "top1", "top3")) || fa2_write_all(1, o.data, o.len))) {
+		fprintf(stderr, "fa2 eval: cannot write the results\n");
+		goto cleanup;
+	}
+	for (k = 0; k < c.n; k++) {
+		scenario *s = &c.v[k];
+		if (!s->error[0] && (e = run_one(s))) {
+			fprintf(stderr, "fa2 eval: %s: %s\n", s->dir, fa2_err_str(e));
+			goto cleanup;
+		}
+		count(&tot[s->set], s);
+		count(&all, s);
+		if (!json) {
+			/* Line by line, so a long run shows progress. */
+			fa2_buf_reset(&o);
+			if ((e = text_line(&o, s)) || fa2_write_all(1, o.data, o.len)) {
+				fprintf(stderr, "fa2 eval: cannot write the results\n");
+				goto cleanup;
+			}
+		}
+	}
+	fa2_buf_reset(&o);
+	if (json) {
+		cJSON *arr, *t;
+		int ok = (doc = cJSON_CreateObject()) != NULL;
+		ok = ok && cJSON_AddStringToObject(doc, "schema", "fa2.eval/1") && cJSON_AddStringToObject(doc, "corpus", dir);
+		ok = ok && (arr = cJSON_AddArrayToObject(doc, "scenarios")) != NULL;
+		for (k = 0; ok && k < c.n; k++) {
+			cJSON *one = scenario_json(&c.v[k]);
+			ok = one && cJSON_AddItemToArray(arr, one);
+		}
+		ok = ok && (t = cJSON_AddObjectToObject(doc, "totals")) != NULL;
+		for (i = 0; ok && i < SET__COUNT; i++) {
+			cJSON *one;
+			if (!tot[i].n)
+				continue;
+			one = totals_json(&tot[i]);
+			ok = one && cJSON_AddItemToObject(t, set_key[i], one);
+		}
+		if (ok) {
+			cJSON *one = totals_json(&all);
+			ok = one && cJSON_AddItemToObject(t, "all", one);
+		}
+		if (!ok || (e = fa2_json_append(&o, doc)) || (e = fa2_buf_append_byte(&o, '\n'))) {
+			fprintf(stderr, "fa2 eval: out of memory building the JSON output\n");
+			goto cleanup;
+		}
+	} else {
+		e = fa2_buf_append_byte(&o, '\n');
+		for (i = 0; !e && i < SET__COUNT; i++)
+			e = text_totals(&o, set_label[i], &tot[i]);
+		if (!e && (tot[SET_DEV].n ? 1 : 0) + (tot[SET_HELDOUT].n ? 1 : 0) + (tot[SET_OTHER].n ? 1 : 0) > 1)
+			e = text_totals(&o, "all", &all);
+		if (!e)
+			e = fa2_buf_appendf(&o, "triage time: %lld ms for %u scenario%s\n", all.ms, all.n, all.n == 1 ? "" : "s");
+		if (e) {
+			fprintf(stderr, "fa2 eval: out of memory\n");
+			goto cleanup;
+		}
+	}
+	if (fa2_write_all(1, o.data ? o.data : "", o.len)) {
+		fprintf(stderr, "fa2 eval: cannot write the results\n");
+		goto cleanup;
+	}
+	rc = FA2_EXIT_OK;
+cleanup:
+	cJSON_Delete(doc);
+	for (k = 0; k < c.n; k++)
+		fa2_free(c.v[k].dir);
+	fa2_free(c.v);
+	fa2_buf_cleanup(&o);
+	return rc;
+}
