@@ -491,9 +491,12 @@ class Sc:
         self.extra_minute = []   # functions (t, S) -> None, called once per minute
         self.trace_root = None   # (service, entity, exception, message) of failing traces
         self.xray = spec.get("xray", False)
+        self.skew = 0.0          # seconds the service's clock runs behind (symptom_first)
 
     # ---- random helpers ----
     def hexid(self, n, alphabet="0123456789abcdef"):
+        if alphabet == "0123456789abcdef":
+            return "%0*x" % (n, self.r.getrandbits(4 * n))
         return "".join(self.r.choice(alphabet) for _ in range(n))
 
     def uuid(self):
@@ -540,6 +543,8 @@ class Sc:
 
     def rec(self, svc, t, level, msg, exc=None, lib="none", logger=None, fields=None, rid=None, prio=1, stream=None):
         st = stream or svc.stream(t)
+        if svc is getattr(self, "svc", None):
+            t -= self.skew
         for u, text in render_record(svc, t, level, msg, exc, lib, logger, fields, rid):
             self.log(svc.group, st, u, text, prio)
 
@@ -732,7 +737,7 @@ class Sc:
         path = req["path"]
         if kind == "nginx":
             line = '%s - - [%s +0000] "%s %s HTTP/1.1" %d %d "-" "%s" rt=%.3f uct="%s" urt="%s"' % (
-                req["client"], dt(t).strftime("%d/%b/%Y:%H:%M:%S"), req["method"], path, status, size,
+                req["client"], dt(t - self.skew).strftime("%d/%b/%Y:%H:%M:%S"), req["method"], path, status, size,
                 r.choice(["Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "okhttp/4.12.0", "python-requests/2.32.3", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)"]),
                 ms / 1000.0, "0.001" if status != 504 else "-", ("%.3f" % (ms / 1000.0)) if status not in (502, 503, 504) or ms > 1000 else "-")
         elif kind == "alb":
@@ -761,7 +766,7 @@ class Sc:
                  "integrationLatency": str(int(ms)) if status != 429 else "-",
                  "integrationErrorMessage": getattr(self, "apigw_error", {}).get(status, "-")}
             line = jdump(o)
-        self.log(grp, "%s-%s" % (kind, svc.name) if kind != "apigw" else self.hexid(32), t + ms / 1000.0, line, prio=0)
+        self.log(grp, "%s-%s" % (kind, svc.name) if kind != "apigw" else self.hexid(32), t + ms / 1000.0 - (self.skew if kind == "nginx" else 0), line, prio=0)
 
     def serve(self, svc, t, outcome, S):
         r = self.r
@@ -1427,9 +1432,9 @@ def compute_alarm(sc):
 # Writing a snapshot directory.
 
 def dump(path, obj, indent=None):
+    text = json.dumps(obj, indent=indent, separators=(",", ":") if indent is None else (",", ": "), ensure_ascii=False)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=indent, separators=(",", ":") if indent is None else (",", ": "), ensure_ascii=False)
-        f.write("\n")
+        f.write(text + "\n")
 
 
 def thin(sc, cap):
@@ -1542,6 +1547,8 @@ def write_snapshot(sc, out):
                 "alarm_time": iso(sc.A) if sc.alarm else None, "platform": sc.svc.platform, "format": sc.svc.fmt,
                 "service": sc.svc.name, "log_groups": sc.groups,
                 "volume": {"log_lines": len(lines), "events": len(evs), "series": len(sc.series), "traces": len(tr)}})
+    if sc.skew:
+        exp["clock_skew_s"] = round(sc.skew, 1)
     if sc.C is not None:
         exp["cause_time"] = iso(sc.C)
         exp["cause_to_alarm_s"] = int(sc.A - sc.C)
@@ -1576,6 +1583,19 @@ def build(spec, setname, shift=0, cap=None):
     return sc
 
 
+def make_one(w):
+    """Builds and writes one scenario (a worker of main's pool): returns its summary line."""
+    setname, spec, outdir, anchor, cap = w
+    shift = 0
+    if anchor:
+        sc0 = build(spec, setname)
+        shift = (anchor - sc0.end) // 60 * 60
+    sc = build(spec, setname, shift, cap or None)
+    exp = write_snapshot(sc, os.path.join(outdir, setname, spec["name"]))
+    return ("%-8s %-40s %-14s %6d lines %5d events %s" % (setname, spec["name"], spec["kind"], exp["volume"]["log_lines"],
+                                                         exp["volume"]["events"], "alarm" if sc.alarm else "no alarm"), bool(sc.alarm))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -1584,26 +1604,28 @@ def main():
     ap.add_argument("--anchor", type=int, default=0, help="move each scenario so its window ends at this epoch")
     ap.add_argument("--max-lines-per-hour", type=int, default=0)
     ap.add_argument("outdir")
+    ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="scenarios generated in parallel")
     a = ap.parse_args()
-    index = []
+    work = []
     for setname in ("dev", "heldout"):
         path = os.path.join(a.specs, "%s.json" % setname)
         with open(path) as f:
             specs = json.load(f)["scenarios"]
-        for spec in specs:
-            if a.only and a.only not in spec["name"]:
-                continue
-            shift = 0
-            if a.anchor:
-                sc0 = build(spec, setname)
-                shift = (a.anchor - sc0.end) // 60 * 60
-            sc = build(spec, setname, shift, a.max_lines_per_hour or None)
-            d = os.path.join(a.outdir, setname, spec["name"])
-            exp = write_snapshot(sc, d)
-            index.append({"name": spec["name"], "set": setname, "kind": spec["kind"], "path": os.path.join(setname, spec["name"])})
-            print("%-8s %-40s %-14s %6d lines %5d events %s" % (setname, spec["name"], spec["kind"], exp["volume"]["log_lines"],
-                                                                exp["volume"]["events"], "alarm" if sc.alarm else "no alarm"),
-                  file=sys.stderr)
+        names = [s["name"] for s in specs]
+        if len(set(names)) != len(names):
+            sys.exit("%s: duplicate scenario names" % path)
+        work += [(setname, spec, a.outdir, a.anchor, a.max_lines_per_hour) for spec in specs
+                 if not a.only or a.only in spec["name"]]
+    if a.jobs > 1 and len(work) > 1:
+        import multiprocessing
+        with multiprocessing.Pool(a.jobs) as pool:
+            done = pool.map(make_one, work, chunksize=1)
+    else:
+        done = [make_one(w) for w in work]
+    index = []
+    for (setname, spec, _, _, _), (line, alarm) in zip(work, done):
+        index.append({"name": spec["name"], "set": setname, "kind": spec["kind"], "path": os.path.join(setname, spec["name"])})
+        print(line, file=sys.stderr)
     os.makedirs(a.outdir, exist_ok=True)
     dump(os.path.join(a.outdir, "index.json"), {"schema": "fa2.eval.index/1", "scenarios": index}, indent=1)
 
@@ -1637,7 +1659,14 @@ def timing(sc, delay_s, ramp_s=0):
     before the change), so its first error lines carry times before the CloudTrail record."""
     spec, r = sc.spec, sc.r
     order = spec.get("ordering", "cause_first")
-    delay = -r.uniform(4, 40) if order == "symptom_first" else spec.get("delay_s", delay_s)
+    delay = spec.get("delay_s", delay_s)
+    if order == "symptom_first":
+        # The effect is immediate (AWS clock), but the hosts' clocks run behind: every
+        # line the service writes carries a time skew seconds early, so its first error
+        # lines precede the CloudTrail record. Lambda has no host clock of its own.
+        delay = r.uniform(1, 4)
+        if sc.svc.platform != "lambda":
+            sc.skew = r.uniform(delay + 8, delay + 45)
     sc.C = sc.O - delay
     sc.ramp_s = spec.get("ramp_s", ramp_s)
     sc.expected["ordering"] = order
@@ -1661,7 +1690,9 @@ def aws_exc(sc, svc, api, op, code, message, status=400, java_cls=None, dotnet_c
     rid = sc.hexid(20, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     lang = svc.lang
     if lang == "java":
-        return Exc(java_cls or "software.amazon.awssdk.services.%s.model.%sException" % (api.lower().replace(" ", ""), api.replace(" ", "")),
+        jn = {"DynamoDB": "DynamoDb", "Secrets Manager": "SecretsManager", "SQS": "Sqs", "KMS": "Kms", "STS": "Sts",
+              "SSM": "Ssm", "S3": "S3", "Kinesis": "Kinesis"}.get(api, api.replace(" ", ""))
+        return Exc(java_cls or "software.amazon.awssdk.services.%s.model.%sException" % (jn.lower(), jn),
                    "%s (Service: %s, Status Code: %d, Request ID: %s)" % (message, api.replace(" ", ""), status, rid))
     if lang == "python":
         return Exc("botocore.exceptions.ClientError", "An error occurred (%s) when calling the %s operation: %s" % (code, op, message))
@@ -1734,9 +1765,11 @@ def react_restart(sc):
     elif svc.platform == "lambda":
         sc.ct(t, "UpdateFunctionConfiguration20150331v2", "lambda.amazonaws.com", sc.pool["users"][2],
               params={"functionName": svc.name, "description": "on-call: force cold start"}, resources=[("AWS::Lambda::Function", svc.name)])
+    reads = [("ecs.amazonaws.com", "DescribeServices"), ("ecs.amazonaws.com", "DescribeTasks"), ("ec2.amazonaws.com", "DescribeSecurityGroups"),
+             ("cloudtrail.amazonaws.com", "LookupEvents"), ("monitoring.amazonaws.com", "GetMetricData"), ("logs.amazonaws.com", "StartQuery")]
     for k in range(sc.r.randint(8, 25)):
-        sc.ct(sc.A + sc.r.uniform(30, sc.post), sc.r.choice(["DescribeServices", "DescribeTasks", "DescribeSecurityGroups", "LookupEvents", "GetMetricData"]),
-              sc.r.choice(["ecs.amazonaws.com", "ec2.amazonaws.com", "cloudtrail.amazonaws.com"]), sc.pool["users"][2], readonly=True)
+        src, name = sc.r.choice(reads)
+        sc.ct(sc.A + sc.r.uniform(30, sc.post), name, src, sc.pool["users"][2], readonly=True)
     sc.expected["decoys"].append("on-call reaction after the alarm (restart and reads)")
 
 
