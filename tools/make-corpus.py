@@ -3,7 +3,8 @@
 snapshot directories (docs/snapshot.md), each with an answer key (expected.json).
 Python standard library only; the same specs always give the same bytes.
 
-    tools/make-corpus.py [--specs DIR] [--only SUBSTRING] [--anchor EPOCH] [--max-lines-per-hour N] OUTDIR
+    tools/make-corpus.py [--specs DIR] [--only SUBSTRING] [--replicas N] [--jobs N]
+                         [--anchor EPOCH] [--max-lines-per-hour N] OUTDIR
 
 The specs (tests/scenarios/dev.json and heldout.json, one scenario per entry) pick an
 incident kind, a variant of its vocabulary, the platform and log format of the service,
@@ -13,6 +14,8 @@ scenario's seed. OUTDIR gets one directory per set (dev/, heldout/) with one sna
 directory per scenario, and index.json listing them. docs/eval.md describes the corpus
 and how `fa2 eval` judges it.
 
+--replicas N writes N draws of every spec (NAME, NAME-r2, ...: the same incident with
+other names, volumes, noise and decoy times), so that a score is not the luck of one draw.
 --anchor moves a scenario in time so that its window ends at EPOCH (seconds); the
 fidelity test uses it to seed moto_server with data near the present.
 --max-lines-per-hour caps the log volume per hour of window (lowest-priority lines, the
@@ -1569,6 +1572,10 @@ def build(spec, setname, shift=0, cap=None):
             fn(t, sc.S(t + 30))
             t += 60
     sc.background()
+    if spec.get("resolver_logs") and spec["kind"] != "dns":
+        # Route 53 Resolver query logs of the VPC: every answer "rcode":"NOERROR".
+        resolver_logs(sc, ["%s.%s" % (x, sc.pool["internal"]) for x in sc.pool["deps"]] +
+                      ["%s.%s.amazonaws.com" % (x, sc.region) for x in ("sts", "logs", "dynamodb", "sqs")])
     sc.ct_reads()
     sc.ct_routine()
     sc.ct_decoys()
@@ -1604,6 +1611,8 @@ def main():
     ap.add_argument("--anchor", type=int, default=0, help="move each scenario so its window ends at this epoch")
     ap.add_argument("--max-lines-per-hour", type=int, default=0)
     ap.add_argument("outdir")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="draws per spec: the first as specified, the others NAME-rK with other seeds")
     ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="scenarios generated in parallel")
     a = ap.parse_args()
     work = []
@@ -1614,8 +1623,13 @@ def main():
         names = [s["name"] for s in specs]
         if len(set(names)) != len(names):
             sys.exit("%s: duplicate scenario names" % path)
-        work += [(setname, spec, a.outdir, a.anchor, a.max_lines_per_hour) for spec in specs
-                 if not a.only or a.only in spec["name"]]
+        for k in range(a.replicas):
+            for spec in specs:
+                if k:
+                    # Another draw of the same incident: every random choice differs.
+                    spec = dict(spec, name="%s-r%d" % (spec["name"], k + 1), seed=spec["seed"] + 7919 * k)
+                if not a.only or a.only in spec["name"]:
+                    work.append((setname, spec, a.outdir, a.anchor, a.max_lines_per_hour))
     if a.jobs > 1 and len(work) > 1:
         import multiprocessing
         with multiprocessing.Pool(a.jobs) as pool:
@@ -2026,7 +2040,7 @@ def k_deploy(sc, v):
             what = "CodeDeploy CreateDeployment of %s (task definition %s:%d)" % (svc.name, svc.name, new_rev)
         # The new tasks announce their version when they start.
         for k in range(sc.n_targets):
-            t = sc.O - r.uniform(5, 40) + k * sc.ramp_s / max(1, sc.n_targets)
+            t = sc.C + r.uniform(25, 60) + k * min(sc.ramp_s, sc.O - sc.C) / max(1, sc.n_targets)
             sc.rec(svc, t, "INFO", "Started %sApplication in %.3f seconds (process running for %.3f) version=%s" % (
                 svc.cls, r.uniform(8, 20), r.uniform(9, 22), tag) if svc.lang == "java" else "server started version=%s port=8080" % tag)
     elif v == "ecs_crash":
@@ -2161,7 +2175,7 @@ def k_config(sc, v):
         exc = Exc("System.FormatException", "The input string '%s' was not in a correct format." % r.choice(["unlimited", "30s"]))
     if v == "ssm":
         pname = "/%s/prod/%s" % (svc.name, key.replace(".", "/"))
-        poll = r.choice([60, 120, 300])
+        poll = spec.get("poll_s", r.choice([60, 120, 300]))   # how often the service re-reads its parameters
         timing(sc, r.uniform(5, poll), ramp_s=poll)
         eid = sc.ct(sc.C, "PutParameter", "ssm.amazonaws.com", user,
                     params={"name": pname, "type": "String", "overwrite": True, "tier": "Standard"},
