@@ -1923,6 +1923,9 @@ def k_sg(sc, v):
     fail = spec.get("fail", r.uniform(0.4, 0.9))
     sc.state_fn = lambda t: {"fail": fail * ramp(t, sc.O, sc.ramp_s), "fail_lat": 10.0 if engine != "redis" else 5.0}
     what_call = "call %s" % host if engine == "https" else "query %s" % engine
+    # With X-Ray, the failing calls' root cause is the unreachable endpoint.
+    sc.trace_root = (svc.name, host if engine == "https" else host.split(".")[0], "ConnectTimeoutException", "connect timed out")
+    sc.flaky_dep = sc.pool["external"][-1]
 
     def on_fail(svc_, t, req, S, rid=None, stream=None):
         exc, lib = connect_timeout_exc(sc, svc_, host, port, ip, engine)

@@ -342,10 +342,10 @@ static fa2_err text_totals(fa2_buf *o, const char *label, const totals *t)
 		return FA2_OK;
 	return fa2_buf_appendf(o,
 			       "%-9s top-1 %u/%u, top-3 %u/%u | change-caused top-1 %u/%u, top-3 %u/%u | "
-			       "no change top-1 %u/%u, top-3 %u/%u | blamed a change when none was involved: %u/%u%s\n",
+			       "no change top-1 %u/%u, top-3 %u/%u | blamed a change when none was involved: %u/%u | "
+			       "errors %u\n",
 			       label, t->top1, t->n, t->top3, t->n, t->ch_top1, t->ch_n, t->ch_top3, t->ch_n,
-			       t->nc_top1, t->nc_n, t->nc_top3, t->nc_n, t->blamed, t->nc_n,
-			       t->errors ? " | errors" : "");
+			       t->nc_top1, t->nc_n, t->nc_top3, t->nc_n, t->blamed, t->nc_n, t->errors);
 }
 
 static cJSON *totals_json(const totals *t)
