@@ -321,8 +321,8 @@ fa2_err fa2_logs_read_all(fa2_aws_client *c, const fa2_logs_read *rd, fa2_logs_c
 			break;
 		hi = cut;
 	}
-	if (!cov->partial && cov->estimated < (double)cov->rows)
-		cov->estimated = (double)cov->rows;
+	if (!cov->partial)
+		cov->estimated = (double)cov->rows; /* read in full: the count is exact */
 cleanup:
 	fa2_logs_result_cleanup(&r);
 	fa2_buf_cleanup(&qtext);

@@ -84,7 +84,8 @@ typedef struct fa2_logs_range {
 typedef struct fa2_logs_coverage {
 	size_t queries;              /* StartQuery calls made */
 	size_t rows;                 /* rows kept */
-	double estimated;            /* rows the range holds, by the service's count; -1 unknown */
+	double estimated;            /* rows the range holds: exact when read in full, else the
+	                              * service's count (recordsMatched); -1 unknown */
 	int partial;                 /* some part of the range was not read in full */
 	int budget_hit;              /* ... because the query budget or the deadline ran out */
 	int limited;                 /* stopped at want_rows (asked for, not a loss) */

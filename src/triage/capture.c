@@ -277,15 +277,21 @@ static void capture_logs(struct cap *k)
 	k->st->log_queries = queries;
 	k->st->logs_partial = partial || failed;
 	k->st->log_rows_estimated = estimate_known && !failed ? estimated : -1;
+	if (failed)
+		estimate_known = 0;
 done:
 	if (cov) {
 		cJSON_AddStringToObject(cov, "status", failed ? "failed" : partial ? "partial" : "complete");
 		cJSON_AddNumberToObject(cov, "rows_kept", (double)k->st->log_rows);
-		if (estimate_known && !failed)
+		/* Parts never queried (the budget) have no count: then the estimate is a lower bound. */
+		if (!failed) {
 			cJSON_AddNumberToObject(cov, "rows_estimated", estimated > (double)k->st->log_rows
 						? estimated : (double)k->st->log_rows);
-		else
+			if (!estimate_known)
+				cJSON_AddTrueToObject(cov, "rows_estimated_is_lower_bound");
+		} else {
 			cJSON_AddNullToObject(cov, "rows_estimated");
+		}
 		cJSON_AddNumberToObject(cov, "queries", (double)queries);
 		cJSON_AddNumberToObject(cov, "query_budget", (double)budget);
 		if (dropped)
@@ -708,10 +714,9 @@ fa2_err fa2_capture_snapshot(fa2_aws_client *c, const fa2_capture_opts *o, fa2_c
 	memset(st, 0, sizeof *st);
 	st->log_rows_estimated = -1;
 	memset(&k, 0, sizeof k);
-	if (!o->into && (!o->out_dir || (e = check_out_dir(o->out_dir)) != FA2_OK)) {
-		e = o->out_dir ? e : FA2_ERR_INVALID;
+	e = o->into ? FA2_OK : o->out_dir ? check_out_dir(o->out_dir) : FA2_ERR_INVALID;
+	if (e)
 		goto cleanup;
-	}
 	if (!o->into && (e = make_dirs(o->out_dir)))
 		goto cleanup;
 	k.c = c;

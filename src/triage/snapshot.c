@@ -745,7 +745,9 @@ static fa2_err parse_coverage(fa2_tr_data *d, const cJSON *cov)
 			fa2_json_num(s, "rows_kept", &kept);
 			fa2_json_num(s, "rows_estimated", &est);
 			if (kept >= 0 && est > kept && est < 1e15)
-				(void)fa2_buf_appendf(&note, ": %.0f of about %.0f rows kept", kept, est);
+				(void)fa2_buf_appendf(&note, ": %.0f of %s %.0f rows kept", kept,
+						      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "rows_estimated_is_lower_bound"))
+						      ? "at least" : "about", est);
 			else if (kept >= 0 && kept < 1e15)
 				(void)fa2_buf_appendf(&note, ": %.0f rows kept (how many more exist is unknown)", kept);
 			cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "partial")) {

@@ -245,10 +245,13 @@ static fa2_err run_once(fa2_source *src, const fa2_tool_env *env, const char *co
 		char t1[40], t2[40];
 		fa2_tools_time(env->from_ms, t1, sizeof t1);
 		fa2_tools_time(env->to_ms, t2, sizeof t2);
-		(void)fa2_buf_appendf(out, FA2_T(env, "Logs Insights query%s: %s\nwindow %s .. %s, %zu result rows\n",
-						 "Logs Insights クエリ%s: %s\n期間 %s .. %s、結果 %zu 行\n"),
+		(void)fa2_buf_appendf(out, FA2_T(env, "Logs Insights query%s: %s\nwindow %s .. %s, %zu result rows",
+						 "Logs Insights クエリ%s: %s\n期間 %s .. %s、結果 %zu 行"),
 				      res->snapshot ? FA2_T(env, " (snapshot)", " (スナップショット)") : "",
 				      query->data ? query->data : "", t1, t2, c.agg_rows);
+		if (res->estimated >= 0)
+			(void)fa2_buf_appendf(out, FA2_T(env, " over %.0f matching lines", "（該当 %.0f 行から集計）"), res->estimated);
+		(void)fa2_buf_append_byte(out, '\n');
 		render_coverage(env, res, out);
 		(void)fa2_buf_append(out, agg.data ? agg.data : "", agg.len);
 		if (c.agg_rows > c.agg_shown)
@@ -340,8 +343,10 @@ static fa2_err logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *input,
 		(void)fa2_buf_append(out, first.data ? first.data : "", first.len);
 		goto cleanup;
 	}
-	/* Rejected: one model-assisted repair of the model's filter, run once. */
-	if (!filter || !*filter || !env->repair) {
+	/* Rejected: one model-assisted repair of the model's filter, run once. Not offline:
+	 * there the rejection is the subset's (the message lists it), which the model fixes
+	 * better itself on its next call than a Logs Insights repair would. */
+	if (!filter || !*filter || !env->repair || res.snapshot) {
 		(void)fa2_buf_appendf(out, FA2_T(env,
 			"The query was rejected (%s: %s); repair the filter (Logs Insights syntax) and call "
 			"logs_tool again. Query sent: %s\n",

@@ -212,6 +212,7 @@ static fa2_err snap_logs(fa2_source *s, const fa2_tool_env *env, const fa2_src_l
 			idx[n_idx++] = i;
 	}
 	if (res->aggregate) {
+		res->estimated = (double)n_idx;
 		e = snap_stats(sq, d, idx, n_idx, q, res);
 		goto cleanup;
 	}
