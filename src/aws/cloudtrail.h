@@ -1,6 +1,8 @@
 /* CloudTrail LookupEvents: every page of a time range (50 events per page, NextToken),
  * paced under the API's rate of 2 requests per second per account and region, within a
- * page budget and a deadline. Used by audit_log_tool and the snapshot capture. */
+ * page budget and a deadline; a page still throttled after the client's retries (other
+ * callers share the rate) is asked again up to 3 times, a second apart. Used by
+ * audit_log_tool and the snapshot capture. */
 #ifndef FA2_AWS_CLOUDTRAIL_H
 #define FA2_AWS_CLOUDTRAIL_H
 
@@ -27,6 +29,8 @@ typedef struct fa2_ct_lookup {
 	const char *attr_value;
 	size_t max_pages;            /* budget (0: 100) */
 	int64_t pace_ms;             /* minimum spacing of calls (0: FA2_CT_PACE_MS; < 0: none) */
+	int64_t *pace_clock;         /* when the last call was made (monotonic ms), shared by
+	                              * lookups paced together; NULL: this lookup's own */
 	int64_t deadline_mono_ms;    /* absolute; paging stops (with more = 1) when too close */
 	fa2_ct_page_fn on_page;
 	void *ctx;

@@ -439,6 +439,7 @@ static fa2_err live_events(fa2_source *s, const fa2_tool_env *env, const fa2_src
 	fa2_ct_stats st;
 	fa2_aws_outcome oc;
 	const char *key = NULL, *value = NULL;
+	int64_t pace_clock = 0;
 	size_t i;
 	fa2_err e;
 
@@ -457,6 +458,7 @@ static fa2_err live_events(fa2_source *s, const fa2_tool_env *env, const fa2_src
 	memset(&lk, 0, sizeof lk);
 	lk.from_ms = env->from_ms;
 	lk.to_ms = env->to_ms;
+	lk.pace_clock = &pace_clock; /* both passes share the rate */
 	lk.deadline_mono_ms = deadline_of(env);
 	lk.on_page = ct_page;
 	lk.ctx = r;
