@@ -538,24 +538,29 @@ static fa2_err extend_fields(const fa2_logs_stage *s, fa2_buf *out)
 /* Appends the stages of text (the model's filter when is_filter: a first stage without a
  * command becomes "filter ..."), taking limits and sorts out into info. */
 static fa2_err compose_part(const char *text, int is_filter, int *fields_done, fa2_buf *out,
-			    fa2_logs_composed *info, char *msg, size_t cap)
+			    fa2_logs_composed *info)
 {
 	fa2_logs_stage st[FA2_LOGS_MAX_STAGES];
 	size_t n, i;
 	fa2_err e = fa2_logs_split_stages(fa2_slice_cstr(text), st, FA2_LOGS_MAX_STAGES, &n);
-	if (e) {
-		snprintf(msg, cap, "%s: %s", is_filter ? "the filter" : "cwLogsInsightQuery",
-			 e == FA2_ERR_PARSE ? "an unterminated quote or regex" : "too long or too many stages");
-		return e;
+	if (e == FA2_ERR_PARSE || e == FA2_ERR_TOO_LARGE) {
+		/* Not for fa2 to judge: the text goes as it is, and the service says what is
+		 * wrong with it (logs_tool then has the model repair it). */
+		fa2_logs_stage whole;
+		whole.text = trim(fa2_slice_cstr(text));
+		stage_cmd(&whole);
+		info->unsplit = 1;
+		e = out->len ? fa2_buf_append_cstr(out, " | ") : FA2_OK;
+		if (!e && is_filter && !whole.cmd[0])
+			e = fa2_buf_append_cstr(out, "filter ");
+		return e ? e : fa2_buf_append(out, whole.text.ptr, whole.text.len);
 	}
+	if (e)
+		return e;
 	for (i = 0; i < n && !e; i++) {
 		const fa2_logs_stage *s = &st[i];
-		if (strcmp(s->cmd, "limit") == 0) {
+		if (strcmp(s->cmd, "limit") == 0 && limit_arg(s) > 0) {
 			long l = limit_arg(s);
-			if (l < 0) {
-				snprintf(msg, cap, "%s: limit wants a number from 1 to 10000", is_filter ? "the filter" : "cwLogsInsightQuery");
-				return FA2_ERR_PARSE;
-			}
 			if (!info->base_limit || l < info->base_limit)
 				info->base_limit = l;
 			continue;
@@ -594,9 +599,9 @@ fa2_err fa2_logs_compose(const char *base, const char *filter, fa2_buf *out, fa2
 		msg[0] = '\0';
 	fa2_buf_init(&body, 4u * FA2_LOGS_MAX_QUERY);
 	if (base && *base)
-		e = compose_part(base, 0, &fields_done, &body, info, msg, cap);
+		e = compose_part(base, 0, &fields_done, &body, info);
 	if (!e && filter && *filter)
-		e = compose_part(filter, 1, &fields_done, &body, info, msg, cap);
+		e = compose_part(filter, 1, &fields_done, &body, info);
 	if (e)
 		goto cleanup;
 	if (!fields_done)

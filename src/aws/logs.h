@@ -154,9 +154,11 @@ fa2_err fa2_logs_split_stages(fa2_slice text, fa2_logs_stage *st, size_t cap, si
 
 /* What fa2_logs_compose made of a configured query and a filter. */
 typedef struct fa2_logs_composed {
-	long base_limit;             /* the configured query's limit (0: none) */
+	long base_limit;             /* the limit written in the query or the filter (0: none) */
 	int aggregate;               /* a stats stage: rows are aggregates, not log events */
-	int dropped_sort;            /* the configured query's sort was dropped */
+	int dropped_sort;            /* a sort was dropped (fa2 sorts by time itself) */
+	int unsplit;                 /* a part did not split (an unterminated quote or regex):
+	                              * it was passed on as it is, for the service to judge */
 } fa2_logs_composed;
 
 /* Builds the stages fa2 runs (without the final sort and limit) from base (the
@@ -166,7 +168,8 @@ typedef struct fa2_logs_composed {
  * reported in info and applied after the filter; fa2 sorts by time itself), its first
  * fields/display stage extended so that @timestamp, @message, @logStream and @log are
  * returned (a "fields" stage is put first when base has none), then "filter <filter>".
- * Appends to out. FA2_ERR_PARSE (msg says why, cap bytes) for text that does not split. */
+ * A part that does not split is passed on as it is (info->unsplit). Appends to out;
+ * msg (cap bytes) is cleared. Errors: FA2_ERR_NOMEM / FA2_ERR_TOO_LARGE. */
 fa2_err fa2_logs_compose(const char *base, const char *filter, fa2_buf *out, fa2_logs_composed *info,
 			 char *msg, size_t cap);
 

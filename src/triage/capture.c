@@ -210,8 +210,8 @@ static void capture_logs(struct cap *k)
 	fa2_buf_init(&stages, 4u * FA2_LOGS_MAX_QUERY);
 	k->group = o->n_log_groups == 1 ? o->log_groups[0] : NULL;
 	if (!ranges || fa2_logs_compose(o->query, NULL, &stages, &info, msg, sizeof msg) != FA2_OK || info.aggregate) {
-		add_error_line(k, "logs", ranges ? (info.aggregate ? "--query: a stats query gives aggregates, not log events"
-							: msg) : "out of memory");
+		add_error_line(k, "logs", !ranges ? "out of memory" : info.aggregate
+			       ? "--query: a stats query gives aggregates, not log events" : msg[0] ? msg : "--query is too long");
 		failed = 1;
 		goto done;
 	}

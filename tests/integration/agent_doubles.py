@@ -14,9 +14,11 @@ the machine image):
   most 50 with an opaque NextToken, an optional rate limit) and Bedrock Agent Runtime
   Retrieve, signed and checked the same way; responses can be delayed to observe
   parallel tool runs.
-- Logs Insights (StartQuery/GetQueryResults/StopQuery): a StartQuery whose queryString
-  contains logs_malformed is rejected with MalformedQueryException, as the service does
-  for bad syntax (moto_server ignores the query text).
+- Logs Insights (StartQuery/GetQueryResults/StopQuery) over logs_rows: the rows of the
+  query's time range, newest first, at most logs_cap (10,000, the service's cap) and the
+  query's limit, with statistics.recordsMatched; a StartQuery whose queryString contains
+  logs_malformed is rejected with MalformedQueryException, as the service does for bad
+  syntax (moto_server ignores the query text).
 - Amazon GuardDuty (restJson1, signing name "guardduty"): GET /detector (ListDetectors),
   POST /detector/{id}/findings (ListFindings), POST /detector/{id}/findings/get
   (GetFindings), with the documented request and response shapes; unknown detectors and
@@ -78,9 +80,10 @@ class Doubles(http.server.ThreadingHTTPServer):
         self.openai_key = None  # bearer key the chat double insists on
         self.chat_script = {}   # turn -> OpenAI chat completion reply
         self.chat = []          # parsed chat requests
-        self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first
+        self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first, with @timestamp
         self.logs_cap = 10000   # rows a query returns at most (the service's cap); None: all
         self.logs_calls = []    # (operation, parsed body)
+        self.logs_queries = {}  # queryId -> StartQuery input
         self.logs_malformed = None  # substring of a queryString StartQuery rejects
         self.repair_script = None   # replies to repair calls (no toolConfig, one message)
         self.repairs = []       # parsed repair requests
@@ -416,25 +419,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if op == "StartQuery":
             if req.get("endTime", 0) > 1e11:
                 return self.invalid("startTime/endTime must be epoch seconds")
+            if not 1 <= req.get("limit", 10000) <= 10000:
+                return self.invalid("limit must be 1..10000")
             if s.logs_malformed and s.logs_malformed in req.get("queryString", ""):
                 return self.reply(400, {"__type": "MalformedQueryException",
                                         "message": "unexpected symbol found ( at line 1 and position 33",
                                         "queryCompileError": {"location": {"start": 32, "end": 33}}},
                                   "MalformedQueryException")
-            return self.reply(200, {"queryId": "q-%d" % len(s.logs_calls)})
+            qid = "q-%d" % len(s.logs_calls)
+            with s.lock:
+                s.logs_queries[qid] = req
+            return self.reply(200, {"queryId": qid})
         if op == "GetQueryResults":
-            rows = s.logs_rows if s.logs_cap is None else s.logs_rows[:s.logs_cap]
-            b = getattr(s, "_logs_cache", None)
-            if b is None or b[0] != len(rows):
-                b = (len(rows), json.dumps({"status": "Complete", "results": rows,
-                                            "statistics": {"recordsMatched": float(len(s.logs_rows)),
-                                                           "recordsScanned": float(len(s.logs_rows))}}).encode())
-                s._logs_cache = b
+            q = s.logs_queries.get(req.get("queryId"))
+            if q is None:
+                return self.reply(400, {"__type": "ResourceNotFoundException", "message": "unknown query"},
+                                  "ResourceNotFoundException")
+            # The rows of the query's time range (startTime..endTime seconds, inclusive),
+            # newest first, at most the cap and the query's limit, as the service does.
+            lo, hi = q["startTime"] * 1000, q["endTime"] * 1000 + 999
+            key = (lo, hi, s.logs_cap, q.get("limit"), len(s.logs_rows))
+            b = s._logs_cache.get(key) if hasattr(s, "_logs_cache") else None
+            if b is None:
+                sel = [r for r in s.logs_rows if lo <= row_ms(r) <= hi]
+                cap = min(s.logs_cap or len(sel), q.get("limit", 10000)) if s.logs_cap else len(sel)
+                b = json.dumps({"status": "Complete", "results": sel[:cap],
+                                "statistics": {"recordsMatched": float(len(sel)),
+                                               "recordsScanned": float(len(s.logs_rows))}}).encode()
+                s._logs_cache = {key: b}
             self.send_response(200)
             self.send_header("Content-Type", "application/x-amz-json-1.1")
-            self.send_header("Content-Length", str(len(b[1])))
+            self.send_header("Content-Length", str(len(b)))
             self.end_headers()
-            self.wfile.write(b[1])
+            self.wfile.write(b)
             return
         if op == "StopQuery":
             return self.reply(200, {"success": True})
@@ -565,6 +582,16 @@ def gd_finding(fid, severity, title, ftype, updated, instance="i-0123456789abcde
             "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": instance}},
             "service": {"archived": archived, "count": count, "serviceName": "guardduty",
                         "detectorId": "d", "eventFirstSeen": updated, "eventLastSeen": updated}}
+
+
+def row_ms(row):
+    """A Logs Insights row's @timestamp ("YYYY-MM-DD HH:MM:SS.mmm" UTC or epoch ms) in ms."""
+    import calendar
+    v = next((f["value"] for f in row if f.get("field") == "@timestamp"), "0")
+    if v.isdigit():
+        return int(v)
+    base, _, frac = v.partition(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%d %H:%M:%S")) * 1000 + int((frac or "0")[:3].ljust(3, "0"))
 
 
 def ct_event(name, t, source, user, error=None, read_only=False, resource=None):

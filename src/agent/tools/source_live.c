@@ -160,11 +160,7 @@ static fa2_err live_logs(fa2_source *s, const fa2_tool_env *env, const fa2_src_l
 		groups[n_groups++] = q->groups[i];
 	e = fa2_logs_compose(s->cfg ? s->cfg->insight_query : NULL, q->filter, &stages, &info, msg, sizeof msg);
 	if (e) {
-		(void)fa2_buf_append_cstr(res->query, q->filter ? q->filter : "");
-		res->malformed = 1;
-		snprintf(res->code, sizeof res->code, "MalformedQueryException");
-		snprintf(res->message, sizeof res->message, "%s", msg);
-		e = FA2_ERR_INVALID;
+		(void)fa2_buf_appendf(out, "logs_tool: %s\n", fa2_err_str(e));
 		goto cleanup;
 	}
 	res->aggregate = info.aggregate;
