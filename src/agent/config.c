@@ -164,7 +164,7 @@ static const char *const top_keys[] = {
 	"xrayTrace", "knowledgeBase", "knowledgeBaseId", "embeddingModelId", "rerankModelId",
 	"maxAgentCycles", "slashCommands", "slackAppTokenKey", "slackSigningSecretKey",
 	"detectorId", "env", "envName", "llm", "agent", "stateDir", "sessionRetentionDays",
-	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", "slack", NULL
+	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", "slack", "runbooksDir", NULL
 };
 static const char *const llm_keys[] = {
 	"provider", "endpoint", "model", "apiKeyEnv", "maxTokens", "temperature", "topP",
@@ -277,7 +277,8 @@ static fa2_err apply(ctx *x, const cJSON *root)
 	    get_unsigned(x, root, "slackResumeMaxAgeMinutes", "slackResumeMaxAgeMinutes", 0, 10080,
 			 &c->slack_resume_max_age_min) ||
 	    get_str(x, root, "timeZone", "timeZone", &tz, 0) ||
-	    get_str(x, root, "promptsDir", "promptsDir", &c->prompts_dir, 0))
+	    get_str(x, root, "promptsDir", "promptsDir", &c->prompts_dir, 0) ||
+	    get_str(x, root, "runbooksDir", "runbooksDir", &c->runbooks_dir, 0))
 		goto out;
 
 	/* knowledgeBase: the sample's boolean; a string is taken as the knowledge base id. */
@@ -498,7 +499,7 @@ void fa2_config_cleanup(fa2_config *c)
 		&c->athena_catalog, &c->knowledge_base_id, &c->embedding_model_id,
 		&c->rerank_model_id, &c->slack_app_token_key, &c->slack_signing_secret_key,
 		&c->detector_id, &c->region, &c->account, &c->llm_endpoint, &c->llm_model,
-		&c->llm_api_key_env, &c->state_dir, &c->prompts_dir, &c->source
+		&c->llm_api_key_env, &c->state_dir, &c->prompts_dir, &c->source, &c->runbooks_dir
 	};
 	for (i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		fa2_free(*strs[i]);

@@ -5,7 +5,7 @@
  * albAccessLogTableName, cloudTrailLogTableName, xrayTrace, knowledgeBase, rerankModelId,
  * embeddingModelId, maxAgentCycles, slashCommands, slackAppTokenKey,
  * slackSigningSecretKey, detectorId, env.region, env.account, envName), plus fa2's own
- * (llm.*, agent.*, stateDir, sessionRetentionDays, timeZone, promptsDir).
+ * (llm.*, agent.*, stateDir, sessionRetentionDays, timeZone, promptsDir, runbooksDir).
  * docs/configuration.md is the reference. Unknown keys are reported as warnings (a typo
  * must not go unnoticed) but do not fail the load. */
 #ifndef FA2_AGENT_CONFIG_H
@@ -74,6 +74,8 @@ typedef struct fa2_config {
 	                                 * 0 never resumes */
 	int tz_offset_min;              /* timeZone: offset for times shown to people */
 	char *prompts_dir;              /* promptsDir: prompt override directory */
+	char *runbooks_dir;             /* runbooksDir: Markdown/text runbooks kb_tool searches
+	                                 * in-process (where there is no Bedrock KB) */
 
 	char *source;                   /* the file loaded, or NULL for defaults only */
 } fa2_config;

@@ -7,6 +7,7 @@
 
 #include "agent/ask.h"
 #include "agent/tools/common.h"
+#include "aws/shared.h"
 #include "base/alloc.h"
 #include "base/json.h"
 #include "base/limits.h"
@@ -415,11 +416,18 @@ fa2_err fa2_findings_run(const fa2_findings_req *r, fa2_buf *md, fa2_findings_su
 	env.cfg = r->cfg;
 	fa2_tools_time(env.to_ms, generated, sizeof generated);
 
-	if (guardduty(&env, r->cfg ? r->cfg->detector_id : NULL, s, &errs) != FA2_OK)
+	if (fa2_aws_shared_get(r->cfg ? r->cfg->region : NULL, &env.aws, why, sizeof why) != FA2_OK) {
+		(void)fa2_buf_append_cstr(&errs, why);
 		keep_error(s, FA2_SRC_GUARDDUTY, &errs);
-	fa2_buf_reset(&errs);
-	if (securityhub(&env, s, &errs) != FA2_OK)
+		(void)fa2_buf_append_cstr(&errs, why);
 		keep_error(s, FA2_SRC_SECURITYHUB, &errs);
+	} else {
+		if (guardduty(&env, r->cfg ? r->cfg->detector_id : NULL, s, &errs) != FA2_OK)
+			keep_error(s, FA2_SRC_GUARDDUTY, &errs);
+		fa2_buf_reset(&errs);
+		if (securityhub(&env, s, &errs) != FA2_OK)
+			keep_error(s, FA2_SRC_SECURITYHUB, &errs);
+	}
 	if (!s->ok[FA2_SRC_GUARDDUTY] && !s->ok[FA2_SRC_SECURITYHUB]) {
 		snprintf(msg, cap, "neither GuardDuty nor Security Hub answered. GuardDuty: %s. Security Hub: %s",
 			 s->error[FA2_SRC_GUARDDUTY], s->error[FA2_SRC_SECURITYHUB]);

@@ -7,6 +7,8 @@
 #include "agent/ask.h"
 #include "agent/tools/common.h"
 #include "agent/tools/tools.h"
+#include "aws/cloudwatch.h"
+#include "aws/shared.h"
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -199,6 +201,10 @@ fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info 
 	env.budget_bytes = INSIGHT_DATA_BYTES;
 	env.deadline_mono_ms = r->deadline_mono_ms;
 	env.cfg = r->cfg;
+	if (fa2_aws_shared_get(r->cfg ? r->cfg->region : NULL, &env.aws, why, sizeof why) != FA2_OK) {
+		env.aws = NULL;
+		(void)fa2_buf_appendf(&errs, "%s\n", why);
+	}
 	arch = r->cfg && r->cfg->architecture_description ? r->cfg->architecture_description : "";
 	fa2_tools_time(inf.from_ms, t1, sizeof t1);
 	fa2_tools_time(inf.to_ms, t2, sizeof t2);
@@ -225,23 +231,26 @@ fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info 
 	}
 
 	/* 2. ListMetrics, all pages, recently active */
-	for (i = 0; i < n_ns; i++) {
+	for (i = 0; env.aws && i < n_ns; i++) {
 		cJSON *in = cJSON_CreateObject();
+		fa2_aws_outcome oc;
 		int truncated = 0;
 		fa2_err le;
-		if (!in || !cJSON_AddStringToObject(in, "namespace", ns[i]) ||
-		    !cJSON_AddStringToObject(in, "recentlyActive", "PT3H")) {
+		if (!in || !cJSON_AddStringToObject(in, "Namespace", ns[i]) ||
+		    !cJSON_AddStringToObject(in, "RecentlyActive", "PT3H")) {
 			cJSON_Delete(in);
 			e = FA2_ERR_NOMEM;
 			goto cleanup;
 		}
-		le = fa2_metrics_tool_list(&env, in, (long)cJSON_GetArraySize(listed) + FA2_INSIGHT_MAX_LISTED, listed,
-					   &errs, &truncated);
+		le = fa2_cw_list_metrics(env.aws, in, 0, (size_t)cJSON_GetArraySize(listed) + FA2_INSIGHT_MAX_LISTED,
+					 env.deadline_mono_ms, listed, &truncated, &oc);
 		cJSON_Delete(in);
 		if (le == FA2_ERR_NOMEM) {
 			e = le;
 			goto cleanup;
 		}
+		if (le)
+			fa2_tools_aws_failure(&env, "monitoring", "ListMetrics", le, &oc, &errs);
 		if (le == FA2_ERR_TIMEOUT)
 			break;
 	}
@@ -313,7 +322,7 @@ fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info 
 	}
 
 	/* 4. GetMetricData and summaries */
-	e = fa2_metrics_tool_fetch_summarise(&env, chosen, fa2_metrics_tool_period(env.to_ms - env.from_ms), 0, &data);
+	e = fa2_metrics_tool_fetch_summarise(&env, chosen, fa2_cw_period(env.to_ms - env.from_ms), 0, &data);
 	if (e) {
 		snprintf(msg, cap, "%s%.*s", T(r, "CloudWatch GetMetricData failed: ", "CloudWatch GetMetricData が失敗しました: "),
 			 (int)(data.len > 400 ? 400 : data.len), data.data ? data.data : "");

@@ -10,8 +10,9 @@
  * execute() runs on a worker thread, possibly concurrently with other tools (and with
  * itself for different inputs): it must be thread-safe and honour env->deadline_mono_ms.
  * On failure it returns an error and may leave an explanation in `out` (shown to the
- * model as an error result). The AWS-backed tools (metrics, logs, audit_log, alb_log,
- * xray, kb) register themselves here through fa2_tools_register_default(). */
+ * model as an error result). The tools of this build (metrics, logs, audit_log, alb_log,
+ * xray, kb) are written once over a data source, live AWS or a snapshot, and registered
+ * for one by fa2_tools_build() (src/agent/tools/source.h). */
 #ifndef FA2_AGENT_TOOL_H
 #define FA2_AGENT_TOOL_H
 
@@ -29,6 +30,7 @@
 typedef enum fa2_lang { FA2_LANG_EN = 0, FA2_LANG_JA = 1 } fa2_lang;
 
 struct fa2_config;
+struct fa2_aws_client;
 
 /* One short model call on behalf of a tool: repairs `bad`, a query the service
  * rejected with `error` (its message), for the tool named `tool`; `syntax` names the
@@ -47,6 +49,10 @@ typedef struct fa2_tool_env {
 	size_t budget_bytes;           /* observation budget after bounding */
 	int64_t deadline_mono_ms;      /* absolute; every network call must end before */
 	const struct fa2_config *cfg;  /* log groups, table names, region, ... (may be NULL) */
+	/* The AWS client the calls use (the analysis's region and account). NULL: the tools
+	 * registered over a live source use the source's client; code that calls AWS with
+	 * an env of its own (insight, findings) sets it. */
+	struct fa2_aws_client *aws;
 	fa2_tool_repair_fn repair;     /* model-assisted query repair; NULL: none */
 	void *repair_ctx;
 } fa2_tool_env;
@@ -79,11 +85,6 @@ const fa2_tool *fa2_tool_registry_find(const fa2_tool_registry *r, const char *n
  * ending with a marker in lang that states how much was shown and repeats hint.
  * budget must be at least 512. */
 fa2_err fa2_tool_bound(fa2_buf *obs, size_t budget, fa2_lang lang, const char *hint);
-
-/* Registers the tools this build has for the configuration: the seam where the
- * AWS-backed tools plug in (src/agent/tools/). Returns FA2_OK with zero tools when none
- * are built yet. */
-fa2_err fa2_tools_register_default(fa2_tool_registry *r, const struct fa2_config *cfg);
 
 const char *fa2_lang_code(fa2_lang l);
 /* "en" / "ja" (case-insensitive); FA2_ERR_INVALID otherwise. */

@@ -1,7 +1,8 @@
 /* The process-wide AWS context of an analysis: the shared config files, one credential
  * provider (cached, thread-safe) and one JSON client, created on first use and kept until
- * fa2_aws_shared_release(). The LLM transport (Bedrock) and the agent's tools use it, so
- * credentials are resolved once per process. Thread-safe. */
+ * fa2_aws_shared_release(). The LLM transport (Bedrock) uses it, and the commands hand
+ * its client to the agent's tools (through their live data source, never read by the
+ * tools themselves), so credentials are resolved once per process. Thread-safe. */
 #ifndef FA2_AWS_SHARED_H
 #define FA2_AWS_SHARED_H
 

@@ -12,6 +12,7 @@
 #include "agent/report.h"
 #include "agent/session.h"
 #include "agent/tools/snap.h"
+#include "agent/tools/source.h"
 #include "aws/shared.h"
 #include "base/buf.h"
 #include "base/file.h"
@@ -151,7 +152,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	fa2_prompts prompts;
 	fa2_llm_provider llm;
 	fa2_tool_registry tools;
-	fa2_snap *snap = NULL;
+	fa2_source *src = NULL;
 	fa2_session session;
 	fa2_agent_config ac;
 	fa2_agent_result res;
@@ -223,21 +224,32 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	llm.backoff_base_ms = cfg->llm_backoff_ms;
 	llm.timeout_ms = cfg->llm_timeout_s * 1000u;
 	if (o->source_dir) {
-		e = fa2_snap_open(o->source_dir, &snap, msg, sizeof msg);
+		int64_t snap_from, snap_to;
+		e = fa2_source_open_snapshot(o->source_dir, cfg, &src, msg, sizeof msg);
 		if (e) {
 			fprintf(stderr, "fa2 %s: %s\n", o->cmd, msg);
 			rc = FA2_EXIT_FAILURE;
 			goto cleanup;
 		}
-		if (fa2_snap_window_check(snap->d.from_ms, snap->d.to_ms, win_from, win_to, msg, sizeof msg)) {
+		fa2_source_window(src, &snap_from, &snap_to);
+		if (fa2_snap_window_check(snap_from, snap_to, win_from, win_to, msg, sizeof msg)) {
 			fprintf(stderr, "fa2 %s: %s\n", o->cmd, msg);
 			goto cleanup;
 		}
 		FA2_LOGI("agent", "offline: the tools read the snapshot %s", o->source_dir);
-		e = fa2_tools_register_snapshot(&tools, snap);
 	} else {
-		e = fa2_tools_register_default(&tools, cfg);
+		/* The tools get the client in their source, not from a global of their own. */
+		fa2_aws_client *aws = NULL;
+		char why[512];
+		if (fa2_aws_shared_get(cfg->region, &aws, why, sizeof why) != FA2_OK)
+			aws = NULL;
+		e = fa2_source_open_live(cfg, aws, why, &src, msg, sizeof msg);
+		if (e) {
+			fprintf(stderr, "fa2 %s: %s\n", o->cmd, e == FA2_ERR_NOMEM ? fa2_err_str(e) : msg);
+			goto cleanup;
+		}
 	}
+	e = fa2_tools_build(&tools, src);
 	if (e) {
 		fprintf(stderr, "fa2 %s: cannot set up the tools: %s\n", o->cmd, fa2_err_str(e));
 		goto cleanup;
@@ -345,7 +357,7 @@ cleanup:
 		fa2_llm_provider_cleanup(&llm);
 	if (have_prompts)
 		fa2_prompts_cleanup(&prompts);
-	fa2_snap_close(snap);
+	fa2_source_close(src);
 	fa2_buf_cleanup(&out);
 	return rc;
 }

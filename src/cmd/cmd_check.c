@@ -11,6 +11,7 @@
 
 #include "agent/ask.h"
 #include "agent/config.h"
+#include "aws/logs.h"
 #include "aws/shared.h"
 #include "aws/session.h"
 #include "base/buf.h"
@@ -365,12 +366,18 @@ int fa2_cmd_check(int argc, char **argv)
 	have_cfg = 1;
 	if (config_path) {
 		e = fa2_config_load_file(&cfg, config_path, msg, sizeof msg);
-		if (e)
+		if (e) {
 			report(&t, "FAIL", "config", "%s", msg);
-		else
+		} else {
+			char lint[1200];
 			report(&t, "ok", "config", "%s: language %s, model %s, %zu log group(s), "
 			       "maxAgentCycles %u", config_path, cfg.lang == FA2_LANG_JA ? "ja" : "en",
 			       fa2_config_model(&cfg), cfg.n_log_groups, cfg.max_agent_cycles);
+			/* A cwLogsInsightQuery that limits (before filtering) weakens logs_tool. */
+			if (cfg.insight_query && fa2_logs_query_lint(cfg.insight_query, lint, sizeof lint) != 0)
+				report(&t, "warn", "logs-query", "cwLogsInsightQuery \"%s\": %s", cfg.insight_query,
+				       lint[0] ? lint : "it does not split into stages (an unterminated quote or regex)");
+		}
 	} else {
 		report(&t, "warn", "config", "no --config (or FA2_CONFIG): defaults only, no log "
 		       "groups to check");

@@ -13,18 +13,21 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fa2 snapshot --from TIME --to TIME --out DIR [--region R] [--profile P]\n"
-		"                    [--log-group NAME]... [--query 'LOGS INSIGHTS QUERY']\n"
+		"                    [--log-group NAME]... [--query 'LOGS INSIGHTS STAGES']\n"
 		"                    [--alarm NAME] [--metric 'Namespace|MetricName|Stat|Dim=Value,...']...\n"
-		"                    [--no-cloudtrail] [--no-xray] [--max-pages N] [--tz OFFSET]\n"
+		"                    [--no-cloudtrail] [--no-xray] [--max-pages N] [--max-queries N]\n"
+		"                    [--tz OFFSET]\n"
 		"\n"
-		"Saves the window's Logs Insights results (one query per hour), the alarm and its\n"
-		"metrics (the alarm's own and those sharing its dimensions, plus --metric ones) from\n"
-		"GetMetricData, CloudTrail LookupEvents and X-Ray trace summaries, each as the raw\n"
-		"API response, and a manifest. A source that fails is recorded in the manifest and\n"
-		"the others are still captured. DIR must not exist or be empty.\n"
+		"Saves the window's Logs Insights rows (hour by hour; a query that returns the\n"
+		"service's 10,000-row cap is split until none does, or until --max-queries, default\n"
+		"%u, is spent), the alarm and its metrics (the alarm's own and those sharing its\n"
+		"dimensions, plus --metric ones) from GetMetricData, CloudTrail LookupEvents and\n"
+		"X-Ray trace summaries, each as the API response, and a manifest that states how\n"
+		"completely each source was read (\"coverage\"). A source that fails is recorded in\n"
+		"the manifest and the others are still captured. DIR must not exist or be empty.\n"
 		"\n"
-		"Exit codes: 0 saved (check the manifest's \"errors\"), 1 nothing could be captured,\n"
-		"2 usage or configuration error.\n");
+		"Exit codes: 0 saved (check the manifest's \"errors\" and \"coverage\"), 1 nothing\n"
+		"could be captured, 2 usage or configuration error.\n", FA2_CAPTURE_LOG_QUERIES);
 }
 
 int fa2_cmd_snapshot(int argc, char **argv)
@@ -33,7 +36,7 @@ int fa2_cmd_snapshot(int argc, char **argv)
 	fa2_capture_stats st;
 	const char *from_s = NULL, *to_s = NULL, *region_opt = NULL, *profile = NULL;
 	int tz = 0, i, rc = FA2_EXIT_USAGE;
-	long long pages = 100;
+	long long pages = 100, queries = FA2_CAPTURE_LOG_QUERIES;
 	int64_t now = fa2_time_now_ms();
 	fa2_aws_session sess;
 	char msg[256];
@@ -91,6 +94,11 @@ int fa2_cmd_snapshot(int argc, char **argv)
 				fprintf(stderr, "fa2 snapshot: --max-pages wants 1..10000\n");
 				goto cleanup;
 			}
+		} else if (!strcmp(a, "--max-queries")) {
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, 10000, &queries)) {
+				fprintf(stderr, "fa2 snapshot: --max-queries wants 1..10000\n");
+				goto cleanup;
+			}
 		} else if (!strcmp(a, "--tz")) {
 			if (fa2_time_parse_offset(fa2_slice_cstr(v), &tz)) {
 				fprintf(stderr, "fa2 snapshot: bad --tz '%s'\n", v);
@@ -102,6 +110,7 @@ int fa2_cmd_snapshot(int argc, char **argv)
 		}
 	}
 	o.max_pages = (size_t)pages;
+	o.max_log_queries = (size_t)queries;
 	if (!from_s || !to_s || !o.out_dir) {
 		fprintf(stderr, "fa2 snapshot: --from, --to and --out are required\n");
 		goto cleanup;
@@ -126,9 +135,14 @@ int fa2_cmd_snapshot(int argc, char **argv)
 		rc = FA2_EXIT_USAGE;
 		goto cleanup;
 	}
-	fprintf(stderr, "fa2 snapshot: %s: %zu files, %zu log rows, %zu series, %zu CloudTrail events, "
-			"%zu trace summaries, %zu errors\n", o.out_dir, st.files, st.log_rows, st.series,
-		st.events, st.traces, st.errors);
+	fprintf(stderr, "fa2 snapshot: %s: %zu files, %zu log rows (%zu queries), %zu series, %zu CloudTrail "
+			"events, %zu trace summaries, %zu errors\n", o.out_dir, st.files, st.log_rows, st.log_queries,
+		st.series, st.events, st.traces, st.errors);
+	if (st.logs_partial || st.events_partial || st.traces_partial)
+		fprintf(stderr, "fa2 snapshot: PARTIAL: not everything in the window was read (%s%s%s); the "
+				"manifest's \"coverage\" says which parts\n",
+			st.logs_partial ? "logs " : "", st.events_partial ? "cloudtrail " : "",
+			st.traces_partial ? "xray" : "");
 	if (e) {
 		fprintf(stderr, "fa2 snapshot: %s\n", e == FA2_ERR_AWS ? "no source could be captured"
 				: fa2_err_str(e));

@@ -66,6 +66,7 @@ typedef struct fa2_tr_event {
 	const char *user;        /* Username or the identity ARN */
 	int read_only;           /* 1 read-only, 0 mutating, -1 unknown */
 	const char *error_code;  /* "" when the call succeeded */
+	const char *error_message; /* errorMessage; "" when none */
 	fa2_tr_kv *resources;    /* type, name (Resources[] plus ids found in the request) */
 	size_t n_resources;
 	const char *params;      /* the requestParameters strings, space-separated; may be "" */
@@ -117,6 +118,10 @@ typedef struct fa2_tr_data {
 	fa2_tr_series *series; size_t n_series, cap_series;
 	fa2_tr_event *events;  size_t n_events, cap_events;
 	fa2_tr_trace *traces;  size_t n_traces, cap_traces;
+	/* The manifest's "coverage" when some source was not read in full (a row cap or a
+	 * page budget, a failed source): one line for people, e.g. "logs partial: 10000 of
+	 * about 20849 rows kept (2 ranges not read in full: ...)". NULL when complete. */
+	const char *coverage_note;
 } fa2_tr_data;
 
 void fa2_tr_data_init(fa2_tr_data *d);
@@ -136,8 +141,12 @@ fa2_err fa2_tr_parse_logs(fa2_tr_data *d, fa2_slice json, const char *default_gr
 fa2_err fa2_tr_parse_metrics(fa2_tr_data *d, fa2_slice json, fa2_slice queries_json);
 fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json);
 fa2_err fa2_tr_parse_traces(fa2_tr_data *d, fa2_slice json);
-/* manifest.json: window, region, alarm, log groups (not the files). */
+/* manifest.json: window, region, alarm, log groups, coverage (not the files). */
 fa2_err fa2_tr_parse_manifest(fa2_tr_data *d, fa2_slice json);
+
+/* Sorts lines (stably), events and traces by time: what a reader does once every
+ * response is decoded. */
+fa2_err fa2_tr_data_finish(fa2_tr_data *d);
 
 /* Reads a snapshot directory (docs/snapshot.md): the manifest, then every file it lists.
  * Sorts lines, events and traces by time. On error, *why (may be NULL) gets a static or

@@ -267,6 +267,8 @@ static fa2_err md_header(const fa2_tr_analysis *a, fa2_buf *b)
 				    a->n_traces, a->n_fault_traces);
 	if (!e && a->log_note)
 		e = fa2_buf_appendf(b, "- Note: %s\n", a->log_note);
+	if (!e && d->coverage_note)
+		e = fa2_buf_appendf(b, "- Coverage: %s\n", d->coverage_note);
 	return e;
 }
 
@@ -649,6 +651,16 @@ static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *o
 	if (!e) e = fa2_buf_append_cstr(b, "],\"notes\":[");
 	if (!e && a->log_note)
 		e = js_str(b, NULL, a->log_note);
+	if (!e && a->d->coverage_note) {
+		fa2_buf note;
+		fa2_buf_init(&note, 4096);
+		e = fa2_buf_appendf(&note, "coverage: %s", a->d->coverage_note);
+		if (!e && a->log_note)
+			e = fa2_buf_append_byte(b, ',');
+		if (!e)
+			e = fa2_json_append_string(b, fa2_buf_slice(&note));
+		fa2_buf_cleanup(&note);
+	}
 	if (!e) e = fa2_buf_append_cstr(b, "],\"suspects\":[");
 	n = a->n_suspects < L->suspects ? a->n_suspects : L->suspects;
 	om->suspects = a->n_suspects - n;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/cloudwatch.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/file.h"
@@ -290,22 +291,6 @@ static const cJSON *find_query(const cJSON *queries, const char *id)
 	return NULL;
 }
 
-/* Sorts the points of s by time (insertion sort: AWS returns them sorted, either way). */
-static void sort_points(fa2_tr_series *s)
-{
-	size_t i, j;
-	for (i = 1; i < s->n; i++) {
-		int64_t t = s->t_ms[i];
-		double v = s->v[i];
-		for (j = i; j > 0 && s->t_ms[j - 1] > t; j--) {
-			s->t_ms[j] = s->t_ms[j - 1];
-			s->v[j] = s->v[j - 1];
-		}
-		s->t_ms[j] = t;
-		s->v[j] = v;
-	}
-}
-
 fa2_err fa2_tr_parse_metrics(fa2_tr_data *d, fa2_slice json, fa2_slice queries_json)
 {
 	cJSON *root = NULL, *queries = NULL, *res, *r;
@@ -387,7 +372,7 @@ fa2_err fa2_tr_parse_metrics(fa2_tr_data *d, fa2_slice json, fa2_slice queries_j
 			s->v[s->n] = v->valuedouble;
 			s->n++;
 		}
-		sort_points(s);
+		fa2_cw_points_sort(s->t_ms, s->v, s->n);
 		d->n_series++;
 	}
 cleanup:
@@ -510,7 +495,7 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 		fa2_tr_event *x;
 		const char *user = fa2_json_str(ev, "Username");
 		const char *src = fa2_json_str(ev, "EventSource");
-		const char *err = NULL;
+		const char *err = NULL, *errmsg = NULL;
 		if (!name)
 			continue;
 		if ((e = grow((void **)&d->events, sizeof *d->events, d->n_events, &d->cap_events,
@@ -534,6 +519,7 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 			const cJSON *ui = cJSON_GetObjectItemCaseSensitive(inner, "userIdentity");
 			const cJSON *iro = cJSON_GetObjectItemCaseSensitive(inner, "readOnly");
 			err = fa2_json_str(inner, "errorCode");
+			errmsg = fa2_json_str(inner, "errorMessage");
 			if (!src)
 				src = fa2_json_str(inner, "eventSource");
 			if (!user && ui)
@@ -553,7 +539,8 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 		x->source = pstr(d, src, &e);
 		x->user = pstr(d, user, &e);
 		x->error_code = pstr(d, err, &e);
-		cJSON_Delete(inner);  /* src, user and err may point into it */
+		x->error_message = pstr(d, errmsg, &e);
+		cJSON_Delete(inner);  /* src, user, err and errmsg may point into it */
 		x->params = e ? "" : fa2_tr_pool_strndup(&d->pool, b.params.data ? b.params.data : "",
 							 b.params.len);
 		if (!x->params && !e)
@@ -720,6 +707,73 @@ static int64_t manifest_time(const cJSON *obj, const char *key)
 	return fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
+/* One time of a coverage range as "HH:MM" (or the date too when it is not the window's
+ * start day). */
+static void cov_time(const fa2_tr_data *d, const cJSON *t, char *out, size_t cap)
+{
+	int64_t ms = fa2_tr_json_time_s(t);
+	char full[40];
+	if (!ms || !fa2_time_format_rfc3339(ms, 0, 0, full, sizeof full)) {
+		snprintf(out, cap, "?");
+		return;
+	}
+	if (d->from_ms && ms / 86400000 == d->from_ms / 86400000 && strlen(full) >= 16)
+		snprintf(out, cap, "%.5s", full + 11);
+	else
+		snprintf(out, cap, "%.16s", full);
+}
+
+/* The manifest's "coverage" (docs/snapshot.md) into d->coverage_note when any source is
+ * partial or failed. */
+static fa2_err parse_coverage(fa2_tr_data *d, const cJSON *cov)
+{
+	static const char *const sources[] = { "logs", "metrics", "cloudtrail", "xray" };
+	fa2_buf note;
+	size_t i;
+	fa2_err e = FA2_OK;
+
+	fa2_buf_init(&note, 1024);
+	for (i = 0; cJSON_IsObject(cov) && i < sizeof sources / sizeof sources[0]; i++) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(cov, sources[i]), *r;
+		const char *status = fa2_json_str(s, "status");
+		double kept = -1, est = -1, n = -1;
+		size_t k = 0;
+		if (!status || strcmp(status, "complete") == 0)
+			continue;
+		(void)fa2_buf_appendf(&note, "%s%s %.20s", note.len ? "; " : "", sources[i], status);
+		if (i == 0) {
+			fa2_json_num(s, "rows_kept", &kept);
+			fa2_json_num(s, "rows_estimated", &est);
+			if (kept >= 0 && est > kept && est < 1e15)
+				(void)fa2_buf_appendf(&note, ": %.0f of %s %.0f rows kept", kept,
+						      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "rows_estimated_is_lower_bound"))
+						      ? "at least" : "about", est);
+			else if (kept >= 0 && kept < 1e15)
+				(void)fa2_buf_appendf(&note, ": %.0f rows kept (how many more exist is unknown)", kept);
+			cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "partial")) {
+				char a[24], b[24];
+				if (k == 0)
+					(void)fa2_buf_append_cstr(&note, ", not read in full:");
+				if (k++ >= 4)
+					continue;
+				cov_time(d, cJSON_GetObjectItemCaseSensitive(r, "from"), a, sizeof a);
+				cov_time(d, cJSON_GetObjectItemCaseSensitive(r, "to"), b, sizeof b);
+				(void)fa2_buf_appendf(&note, " %s..%s", a, b);
+			}
+			if (k > 4)
+				(void)fa2_buf_appendf(&note, " and %zu more ranges", k - 4);
+		} else if (fa2_json_num(s, i == 2 ? "events" : i == 3 ? "traces" : "series", &n) && n >= 0 && n < 1e15) {
+			(void)fa2_buf_appendf(&note, ": %.0f %s read", n, i == 2 ? "events" : i == 3 ? "traces" : "series");
+			if (strcmp(status, "partial") == 0)
+				(void)fa2_buf_append_cstr(&note, ", the oldest part of the window was not");
+		}
+	}
+	if (note.len && (e = fa2_buf_append_byte(&note, 0)) == FA2_OK)
+		d->coverage_note = pstr(d, note.data, &e);
+	fa2_buf_cleanup(&note);
+	return e;
+}
+
 fa2_err fa2_tr_parse_manifest(fa2_tr_data *d, fa2_slice json)
 {
 	cJSON *root = NULL, *w, *a, *lg, *it;
@@ -743,6 +797,8 @@ fa2_err fa2_tr_parse_manifest(fa2_tr_data *d, fa2_slice json)
 			e = parse_dims(d, cJSON_GetObjectItemCaseSensitive(a, "dimensions"),
 				       &d->alarm.dims, &d->alarm.n_dims);
 	}
+	if (!e)
+		e = parse_coverage(d, cJSON_GetObjectItemCaseSensitive(root, "coverage"));
 	lg = cJSON_GetObjectItemCaseSensitive(root, "log_groups");
 	cJSON_ArrayForEach(it, lg)
 		n++;
@@ -821,6 +877,18 @@ static fa2_err sort_lines(fa2_tr_data *d)
 		memcpy(d->lines, tmp, d->n_lines * sizeof *tmp);
 	}
 	fa2_free(tmp);
+	return FA2_OK;
+}
+
+fa2_err fa2_tr_data_finish(fa2_tr_data *d)
+{
+	fa2_err e = sort_lines(d);
+	if (e)
+		return e;
+	if (d->n_events > 1)
+		qsort(d->events, d->n_events, sizeof *d->events, cmp_events);
+	if (d->n_traces > 1)
+		qsort(d->traces, d->n_traces, sizeof *d->traces, cmp_traces);
 	return FA2_OK;
 }
 
@@ -907,12 +975,7 @@ fa2_err fa2_tr_snapshot_read(fa2_tr_data *d, const char *dir, const char **why)
 			goto cleanup;
 		}
 	}
-	if ((e = sort_lines(d)))
-		goto cleanup;
-	if (d->n_events > 1)
-		qsort(d->events, d->n_events, sizeof *d->events, cmp_events);
-	if (d->n_traces > 1)
-		qsort(d->traces, d->n_traces, sizeof *d->traces, cmp_traces);
+	e = fa2_tr_data_finish(d);
 cleanup:
 	cJSON_Delete(man);
 	fa2_buf_cleanup(&mbuf);

@@ -10,11 +10,15 @@ the machine image):
   that a resumed conversation gets the same answers.
 - A tool's query-repair call (one user message, no toolConfig) is answered from
   repair_script (a list, consumed in order) when it is set, and recorded in repairs.
-- CloudTrail LookupEvents (awsJson1_1) and Bedrock Agent Runtime Retrieve, signed and
-  checked the same way; responses can be delayed to observe parallel tool runs.
-- Logs Insights (StartQuery/GetQueryResults/StopQuery): a StartQuery whose queryString
-  contains logs_malformed is rejected with MalformedQueryException, as the service does
-  for bad syntax (moto_server ignores the query text).
+- CloudTrail LookupEvents (awsJson1_1: one lookup attribute, newest first, pages of at
+  most 50 with an opaque NextToken, an optional rate limit) and Bedrock Agent Runtime
+  Retrieve, signed and checked the same way; responses can be delayed to observe
+  parallel tool runs.
+- Logs Insights (StartQuery/GetQueryResults/StopQuery) over logs_rows: the rows of the
+  query's time range, newest first, at most logs_cap (10,000, the service's cap) and the
+  query's limit, with statistics.recordsMatched; a StartQuery whose queryString contains
+  logs_malformed is rejected with MalformedQueryException, as the service does for bad
+  syntax (moto_server ignores the query text).
 - Amazon GuardDuty (restJson1, signing name "guardduty"): GET /detector (ListDetectors),
   POST /detector/{id}/findings (ListFindings), POST /detector/{id}/findings/get
   (GetFindings), with the documented request and response shapes; unknown detectors and
@@ -70,13 +74,16 @@ class Doubles(http.server.ThreadingHTTPServer):
         self.hold_s = 0
         self.held = threading.Event()
         self.ct_delay = {}      # eventName -> seconds
-        self.ct_events = []     # events returned by LookupEvents (filtered by EventName)
+        self.ct_events = []     # events LookupEvents serves (newest first, paged, one attribute)
+        self.ct_rate = None     # requests per second allowed (None: no limit)
+        self.ct_throttled = 0
         self.openai_key = None  # bearer key the chat double insists on
         self.chat_script = {}   # turn -> OpenAI chat completion reply
         self.chat = []          # parsed chat requests
-        self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first
+        self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first, with @timestamp
         self.logs_cap = 10000   # rows a query returns at most (the service's cap); None: all
         self.logs_calls = []    # (operation, parsed body)
+        self.logs_queries = {}  # queryId -> StartQuery input
         self.logs_malformed = None  # substring of a queryString StartQuery rejects
         self.repair_script = None   # replies to repair calls (no toolConfig, one message)
         self.repairs = []       # parsed repair requests
@@ -324,6 +331,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ---- CloudTrail LookupEvents ----
     def lookup_events(self, body):
+        """As the service: at most one lookup attribute (EventId, EventName, ReadOnly,
+        Username, ResourceType, ResourceName, EventSource, AccessKeyId), newest first,
+        MaxResults 1..50 (default 50) per page with an opaque NextToken that is only
+        valid for the same request; with ct_rate set, more than that many requests in
+        one second are throttled (the service allows 2 per second per account)."""
         s = self.server
         if self.headers.get("Content-Type") != "application/x-amz-json-1.1":
             return self.invalid("Content-Type %r" % self.headers.get("Content-Type"))
@@ -341,15 +353,58 @@ class Handler(http.server.BaseHTTPRequestHandler):
         attrs = req.get("LookupAttributes", [])
         if len(attrs) > 1:
             return self.invalid("LookupEvents takes at most one lookup attribute")
-        if not 1 <= req.get("MaxResults", 50) <= 50:
+        mr = req.get("MaxResults", 50)
+        if not isinstance(mr, int) or not 1 <= mr <= 50:
             return self.invalid("MaxResults out of range")
-        want = attrs[0]["AttributeValue"] if attrs and attrs[0]["AttributeKey"] == "EventName" else None
+        key = val = None
+        if attrs:
+            key, val = attrs[0].get("AttributeKey"), attrs[0].get("AttributeValue")
+            if key not in ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
+                           "EventSource", "AccessKeyId") or not isinstance(val, str):
+                return self.reply(400, {"__type": "InvalidLookupAttributesException",
+                                        "message": "bad lookup attribute %r" % key}, "InvalidLookupAttributesException")
+            if key == "ReadOnly" and val not in ("true", "false"):
+                return self.reply(400, {"__type": "InvalidLookupAttributesException",
+                                        "message": "ReadOnly must be true or false"}, "InvalidLookupAttributesException")
+        now = time.monotonic()
         with s.lock:
-            s.cloudtrail.append((time.monotonic(), req))
+            s.cloudtrail.append((now, req))
+            s.ct_times = [t for t in getattr(s, "ct_times", []) if now - t < 1.0] + [now]
+            throttled = s.ct_rate is not None and len(s.ct_times) > s.ct_rate
+            if throttled:
+                s.ct_throttled += 1
+        if throttled:
+            return self.reply(400, {"__type": "ThrottlingException", "message": "Rate exceeded"}, "ThrottlingException")
+        # An opaque token tied to the request it continues.
+        shape = hashlib.sha1(json.dumps({k: v for k, v in req.items() if k not in ("NextToken", "MaxResults")},
+                                        sort_keys=True).encode()).hexdigest()[:12]
+        off = 0
+        if "NextToken" in req:
+            tok = req["NextToken"]
+            if not isinstance(tok, str) or not tok.startswith(shape + "-"):
+                return self.reply(400, {"__type": "InvalidNextTokenException", "message": "Invalid NextToken"},
+                                  "InvalidNextTokenException")
+            off = int(tok.split("-", 1)[1])
+        want = val if key == "EventName" else None
         time.sleep(s.ct_delay.get(want, 0))
-        evs = [e for e in s.ct_events if (want is None or e["EventName"] == want)
-               and req["StartTime"] <= e["EventTime"] <= req["EndTime"]]
-        self.reply(200, {"Events": evs})
+
+        def match(e):
+            if not req["StartTime"] <= e["EventTime"] <= req["EndTime"]:
+                return False
+            if key is None:
+                return True
+            if key == "ResourceName":
+                return any(r.get("ResourceName") == val for r in e.get("Resources", []))
+            if key == "ResourceType":
+                return any(r.get("ResourceType") == val for r in e.get("Resources", []))
+            return e.get({"EventId": "EventId", "EventName": "EventName", "ReadOnly": "ReadOnly",
+                          "Username": "Username", "EventSource": "EventSource"}.get(key, key)) == val
+
+        evs = sorted((e for e in s.ct_events if match(e)), key=lambda e: e["EventTime"], reverse=True)
+        out = {"Events": evs[off:off + mr]}
+        if off + mr < len(evs):
+            out["NextToken"] = "%s-%d" % (shape, off + mr)
+        self.reply(200, out)
 
     # ---- CloudWatch Logs Insights (for the benchmark: large result sets) ----
     def logs(self, body):
@@ -364,25 +419,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if op == "StartQuery":
             if req.get("endTime", 0) > 1e11:
                 return self.invalid("startTime/endTime must be epoch seconds")
+            if not 1 <= req.get("limit", 10000) <= 10000:
+                return self.invalid("limit must be 1..10000")
             if s.logs_malformed and s.logs_malformed in req.get("queryString", ""):
                 return self.reply(400, {"__type": "MalformedQueryException",
                                         "message": "unexpected symbol found ( at line 1 and position 33",
                                         "queryCompileError": {"location": {"start": 32, "end": 33}}},
                                   "MalformedQueryException")
-            return self.reply(200, {"queryId": "q-%d" % len(s.logs_calls)})
+            qid = "q-%d" % len(s.logs_calls)
+            with s.lock:
+                s.logs_queries[qid] = req
+            return self.reply(200, {"queryId": qid})
         if op == "GetQueryResults":
-            rows = s.logs_rows if s.logs_cap is None else s.logs_rows[:s.logs_cap]
-            b = getattr(s, "_logs_cache", None)
-            if b is None or b[0] != len(rows):
-                b = (len(rows), json.dumps({"status": "Complete", "results": rows,
-                                            "statistics": {"recordsMatched": float(len(s.logs_rows)),
-                                                           "recordsScanned": float(len(s.logs_rows))}}).encode())
-                s._logs_cache = b
+            q = s.logs_queries.get(req.get("queryId"))
+            if q is None:
+                return self.reply(400, {"__type": "ResourceNotFoundException", "message": "unknown query"},
+                                  "ResourceNotFoundException")
+            # The rows of the query's time range (startTime..endTime seconds, inclusive),
+            # newest first, at most the cap and the query's limit, as the service does.
+            lo, hi = q["startTime"] * 1000, q["endTime"] * 1000 + 999
+            key = (lo, hi, s.logs_cap, q.get("limit"), len(s.logs_rows))
+            b = s._logs_cache.get(key) if hasattr(s, "_logs_cache") else None
+            if b is None:
+                sel = [r for r in s.logs_rows if lo <= row_ms(r) <= hi]
+                cap = min(s.logs_cap or len(sel), q.get("limit", 10000)) if s.logs_cap else len(sel)
+                b = json.dumps({"status": "Complete", "results": sel[:cap],
+                                "statistics": {"recordsMatched": float(len(sel)),
+                                               "recordsScanned": float(len(s.logs_rows))}}).encode()
+                s._logs_cache = {key: b}
             self.send_response(200)
             self.send_header("Content-Type", "application/x-amz-json-1.1")
-            self.send_header("Content-Length", str(len(b[1])))
+            self.send_header("Content-Length", str(len(b)))
             self.end_headers()
-            self.wfile.write(b[1])
+            self.wfile.write(b)
             return
         if op == "StopQuery":
             return self.reply(200, {"success": True})
@@ -513,6 +582,16 @@ def gd_finding(fid, severity, title, ftype, updated, instance="i-0123456789abcde
             "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": instance}},
             "service": {"archived": archived, "count": count, "serviceName": "guardduty",
                         "detectorId": "d", "eventFirstSeen": updated, "eventLastSeen": updated}}
+
+
+def row_ms(row):
+    """A Logs Insights row's @timestamp ("YYYY-MM-DD HH:MM:SS.mmm" UTC or epoch ms) in ms."""
+    import calendar
+    v = next((f["value"] for f in row if f.get("field") == "@timestamp"), "0")
+    if v.isdigit():
+        return int(v)
+    base, _, frac = v.partition(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%d %H:%M:%S")) * 1000 + int((frac or "0")[:3].ljust(3, "0"))
 
 
 def ct_event(name, t, source, user, error=None, read_only=False, resource=None):

@@ -2,7 +2,15 @@
 application logs with errors starting at T, an error metric stepping up at T with an alarm
 on it, X-Ray segments faulting from T — is captured into a snapshot directory, and
 fa2 triage --source reads it back and finds the change. moto has no CloudTrail
-LookupEvents: the snapshot records that source's error and still succeeds."""
+LookupEvents: the snapshot records that source's error and still succeeds.
+
+No silent data loss: an hour holding 20,849 lines (more than the 10,000 rows one Logs
+Insights query returns; many share a millisecond, some sit exactly on the hour seams),
+captured through a strict proxy that caps every query at 10,000 rows and reports
+recordsMatched as the service does (logs_cap_proxy.py): every row is kept exactly once
+and the manifest says the logs are complete; with a budget of 2 queries the manifest
+says partial (rows kept vs estimated, the range not read) and so does the triage
+report."""
 import json
 import os
 import shutil
@@ -11,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from aws_peers import Checks, Moto, clean_env, fa2  # noqa: E402
+from logs_cap_proxy import LogsCapProxy  # noqa: E402
 
 if not shutil.which("moto_server"):
     print("moto_server is not installed")
@@ -116,6 +125,74 @@ try:
             with open(os.path.join(out2, "manifest.json")) as f:
                 m2 = json.load(f)
             c.check(len(m2["files"]) == len(man["files"]), "ASan build: same files")
+
+    # ---- more rows in an hour than one query returns ----
+    big = "/ecs/big"
+    logs.create_log_group(logGroupName=big)
+    logs.create_log_stream(logGroupName=big, logStreamName="s1")
+    b0 = start  # the window's first hour holds 20,849 lines, the second a few
+    bev = []
+    for i in range(20849):
+        t = b0 * 1000 + (i // 3) * 517 % 3600000      # three per millisecond
+        if i % 1001 == 0:
+            t = t // 1000 * 1000                       # on a whole second
+        bev.append((t, "INFO big-row %06d handled in %d ms" % (i, i % 97)))
+    for i, t in enumerate([(b0 + 3600) * 1000, (b0 + 3600) * 1000, (b0 + 3600) * 1000 - 1, (b0 + 3600) * 1000 + 1,
+                           (b0 + 5400) * 1000]):
+        bev.append((t, "WARN seam-row %d at the hour edge" % i))   # on the seam between the two hourly slices
+    bev.sort()
+    for i in range(0, len(bev), 5000):
+        logs.put_log_events(logGroupName=big, logStreamName="s1",
+                            logEvents=[{"timestamp": t, "message": m} for t, m in bev[i:i + 5000]])
+    want = sorted(m for _, m in bev)
+    proxy = LogsCapProxy(moto)
+    try:
+        penv = dict(env, AWS_ENDPOINT_URL=proxy.url)
+        out3 = os.path.join(TMP, "snap-big")
+        bargs = ["snapshot", "--from", str(b0), "--to", str(b0 + 7200), "--out", out3, "--log-group", big,
+                 "--no-cloudtrail", "--no-xray"]
+        rc, so, se, secs = fa2(FA2, bargs, penv, timeout=240)
+        c.check(rc == 0 and "PARTIAL" not in se, "snapshot of 20,854 lines exits 0, not partial (%.1fs)" % secs, se)
+        with open(os.path.join(out3, "manifest.json")) as f:
+            m3 = json.load(f)
+        got = []
+        for f in m3["files"]:
+            with open(os.path.join(out3, f["path"])) as fh:
+                got += [next(x["value"] for x in row if x["field"] == "@message") for row in json.load(fh)["results"]]
+        c.check(sorted(got) == want, "every row kept exactly once: %d rows kept of %d, %d distinct" %
+                (len(got), len(want), len(set(got))))
+        print("measured: rows kept %d of %d; %d Logs Insights queries, %d of them returned the 10,000-row cap"
+              % (len(set(got)), len(want), len(proxy.starts), proxy.at_cap))
+        cov = m3.get("coverage", {}).get("logs", {})
+        c.check(cov.get("status") == "complete" and cov.get("rows_kept") == len(want) and
+                cov.get("rows_estimated") == len(want) and not cov.get("partial"),
+                "manifest coverage: logs complete, rows kept = estimated = %d" % len(want), json.dumps(cov))
+        c.check(proxy.at_cap >= 2 and len(proxy.starts) >= 4 and not proxy.errors,
+                "the cap was hit and the queries split (%d queries)" % len(proxy.starts), json.dumps(proxy.errors))
+        c.check(all(q["endTime"] >= q["startTime"] for q in proxy.starts), "every query's range is in order")
+        rc, so, se, _ = fa2(FA2, ["triage", "--source", out3, "--format", "json"], env)
+        c.check(rc == 0 and json.loads(so)["inputs"]["log_lines"] == len(want) and
+                not any(n.startswith("coverage") for n in json.loads(so)["notes"]),
+                "triage reads all %d lines and states no coverage gap" % len(want), se + so[:400])
+
+        # A budget of 2 queries: partial, stated in the manifest and the report.
+        out4 = os.path.join(TMP, "snap-budget")
+        rc, so, se, secs = fa2(FA2, [x if x != out3 else out4 for x in bargs] + ["--max-queries", "2"], penv,
+                               timeout=240)
+        c.check(rc == 0 and "PARTIAL" in se and "logs" in se, "a spent budget: exit 0 and PARTIAL on stderr", se)
+        with open(os.path.join(out4, "manifest.json")) as f:
+            cov = json.load(f).get("coverage", {}).get("logs", {})
+        c.check(cov.get("status") == "partial" and cov.get("rows_kept", 0) < len(want) and
+                (cov.get("rows_estimated") or 0) >= 20849 and cov.get("rows_estimated_is_lower_bound") and
+                cov.get("partial"),
+                "manifest coverage: partial, rows kept < estimated, the ranges not read", json.dumps(cov))
+        print("measured: with --max-queries 2, rows kept %s of about %s; partial ranges %s"
+              % (cov.get("rows_kept"), cov.get("rows_estimated"), json.dumps(cov.get("partial"))))
+        rc, so, se, _ = fa2(FA2, ["triage", "--source", out4], env)
+        c.check(rc == 0 and "- Coverage: logs partial:" in so and "rows kept" in so,
+                "the triage report states the partial coverage", so[:1200])
+    finally:
+        proxy.stop()
 
     # A non-empty directory is refused.
     rc, so, se, _ = fa2(FA2, args, env)

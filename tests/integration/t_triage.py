@@ -136,8 +136,8 @@ for args, want in ((["triage"], 2), (["triage", "--source", os.path.join(TMP, "n
     if p.returncode != want:
         fail("%r exited %d, want %d" % (args, p.returncode, want))
 p, _ = run(["triage"])
-if "AWS layer" not in p.stderr:
-    fail("no --source: unclear message %r" % p.stderr)
+if p.returncode != 2 or "--source DIR" not in p.stderr or "--from TIME or --alarm NAME" not in p.stderr:
+    fail("neither --source, --from nor --alarm: unclear message %r (exit %d)" % (p.stderr, p.returncode))
 
 # 7. The ASan build on both incidents.
 if ASAN and os.path.exists(ASAN):

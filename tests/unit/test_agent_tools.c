@@ -1,6 +1,8 @@
 /* Agent tools: the pure helpers (Logs Insights timestamps, SQL quoting, input clamping)
  * and the registry's configuration guards. The tools' AWS exchanges are tested end to end
- * in tests/integration/t_agent_e2e.py against moto_server and strict doubles. */
+ * in tests/integration/t_agent_e2e.py against moto_server and strict doubles; the tools
+ * over a fake source and the Logs Insights reader over a fake service are in
+ * test_sources.c. */
 #include <string.h>
 
 #include "test.h"
@@ -8,6 +10,7 @@
 #include "agent/config.h"
 #include "agent/tools/common.h"
 #include "agent/tools/tools.h"
+#include "aws/logs.h"
 #include "base/json.h"
 #include "triage/logtpl.h"
 
@@ -15,13 +18,13 @@ FA2_TEST(tools_logs_timestamp_forms)
 {
 	/* 2026-11-25T09:52:35.123Z */
 	int64_t want = 1795600355123LL;
-	CHECK(fa2_logs_tool_parse_ts("2026-11-25 09:52:35.123") == want);
-	CHECK(fa2_logs_tool_parse_ts("1795600355123") == want);
-	CHECK(fa2_logs_tool_parse_ts("2026-11-25 09:52:35") == want - 123);
-	CHECK(fa2_logs_tool_parse_ts("") == FA2_LOGTPL_NO_TIME);
-	CHECK(fa2_logs_tool_parse_ts(NULL) == FA2_LOGTPL_NO_TIME);
-	CHECK(fa2_logs_tool_parse_ts("yesterday at noon") == FA2_LOGTPL_NO_TIME);
-	CHECK(fa2_logs_tool_parse_ts("2026-13-45 99:99:99.000") == FA2_LOGTPL_NO_TIME);
+	CHECK(fa2_logs_parse_ts("2026-11-25 09:52:35.123") == want);
+	CHECK(fa2_logs_parse_ts("1795600355123") == want);
+	CHECK(fa2_logs_parse_ts("2026-11-25 09:52:35") == want - 123);
+	CHECK(fa2_logs_parse_ts("") == FA2_LOGS_NO_TIME);
+	CHECK(fa2_logs_parse_ts(NULL) == FA2_LOGS_NO_TIME);
+	CHECK(fa2_logs_parse_ts("yesterday at noon") == FA2_LOGS_NO_TIME);
+	CHECK(fa2_logs_parse_ts("2026-13-45 99:99:99.000") == FA2_LOGS_NO_TIME);
 }
 
 FA2_TEST(tools_sql_quote_and_int)
@@ -43,10 +46,14 @@ FA2_TEST(tools_registry_follows_config)
 {
 	fa2_config cfg;
 	fa2_tool_registry r;
+	fa2_source *src = NULL;
 	char msg[256];
 	CHECK_OK(fa2_config_init(&cfg));
 	fa2_tool_registry_init(&r);
-	CHECK_OK(fa2_tools_register_default(&r, &cfg));
+	CHECK_OK(fa2_source_open_live(&cfg, NULL, "no AWS in unit tests", &src, msg, sizeof msg));
+	CHECK_OK(fa2_tools_build(&r, src));
+	fa2_source_close(src);
+	src = NULL;
 	CHECK(fa2_tool_registry_find(&r, "metrics_tool") && fa2_tool_registry_find(&r, "audit_log_tool"));
 	CHECK(!fa2_tool_registry_find(&r, "logs_tool") && !fa2_tool_registry_find(&r, "xray_tool") &&
 	      !fa2_tool_registry_find(&r, "kb_tool"));
@@ -54,7 +61,9 @@ FA2_TEST(tools_registry_follows_config)
 							   "\"knowledgeBase\": true, \"knowledgeBaseId\": \"KB1\"}"),
 				      "test", msg, sizeof msg));
 	fa2_tool_registry_init(&r);
-	CHECK_OK(fa2_tools_register_default(&r, &cfg));
+	CHECK_OK(fa2_source_open_live(&cfg, NULL, "no AWS in unit tests", &src, msg, sizeof msg));
+	CHECK_OK(fa2_tools_build(&r, src));
+	fa2_source_close(src);
 	CHECK(r.n == 5);
 	CHECK(fa2_tool_registry_find(&r, "logs_tool") && fa2_tool_registry_find(&r, "xray_tool") &&
 	      fa2_tool_registry_find(&r, "kb_tool"));

@@ -300,6 +300,7 @@ FA2_TEST(athena_alb_sql)
 
 FA2_TEST(athena_tools_registration_and_config)
 {
+	fa2_source *src = NULL;
 	fa2_config cfg;
 	fa2_tool_registry r;
 	const fa2_tool *t;
@@ -312,13 +313,18 @@ FA2_TEST(athena_tools_registration_and_config)
 	CHECK_STR_EQ(cfg.athena_catalog, "cat");
 	CHECK_STR_EQ(cfg.athena_output_location, "s3://b/p/");
 	fa2_tool_registry_init(&r);
-	CHECK_OK(fa2_tools_register_default(&r, &cfg));
+	CHECK_OK(fa2_source_open_live(&cfg, NULL, "test", &src, msg, sizeof msg));
+	CHECK_OK(fa2_tools_build(&r, src));
+	fa2_source_close(src);
+	src = NULL;
 	t = fa2_tool_registry_find(&r, "audit_log_tool");
 	CHECK(t == NULL ? 0 : t->execute == fa2_audit_log_athena_tool.execute);
 	CHECK(!fa2_tool_registry_find(&r, "alb_log_tool"));
 	CHECK_OK(fa2_config_load_json(&cfg, fa2_slice_cstr("{\"albAccessLogTableName\":\"alb\"}"), "t", msg, sizeof msg));
 	fa2_tool_registry_init(&r);
-	CHECK_OK(fa2_tools_register_default(&r, &cfg));
+	CHECK_OK(fa2_source_open_live(&cfg, NULL, "test", &src, msg, sizeof msg));
+	CHECK_OK(fa2_tools_build(&r, src));
+	fa2_source_close(src);
 	CHECK(fa2_tool_registry_find(&r, "alb_log_tool") != NULL);
 	t = fa2_tool_registry_find(&r, "alb_log_tool");
 	CHECK(t && strstr(t->description[1], "ALB"));

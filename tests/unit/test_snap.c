@@ -9,6 +9,8 @@
 #include "test.h"
 
 #include "agent/tools/snap.h"
+#include "agent/tools/source.h"
+#include "agent/tools/runbooks.h"
 #include "base/file.h"
 #include "base/json.h"
 
@@ -174,7 +176,7 @@ static fa2_err run(fa2_tool_registry *r, const char *name, const char *input, fa
 
 FA2_TEST(snap_tools_over_example)
 {
-	fa2_snap *s = NULL;
+	fa2_source *s = NULL;
 	fa2_tool_registry r;
 	fa2_tool_env env;
 	fa2_buf out;
@@ -184,11 +186,11 @@ FA2_TEST(snap_tools_over_example)
 	CHECK_OK(fa2_snap_manifest_info(EXAMPLE, &from, &to, ev, sizeof ev, msg, sizeof msg));
 	CHECK(from == 1763604000000LL && to == 1763627400000LL);
 	CHECK(strstr(ev, "orders-api-target-5xx-high") != NULL && strstr(ev, "ALARM") != NULL);
-	CHECK_OK(fa2_snap_open(EXAMPLE, &s, msg, sizeof msg));
+	CHECK_OK(fa2_source_open_snapshot(EXAMPLE, NULL, &s, msg, sizeof msg));
 	if (!s)
 		return;
 	fa2_tool_registry_init(&r);
-	CHECK_OK(fa2_tools_register_snapshot(&r, s));
+	CHECK_OK(fa2_tools_build(&r, s));
 	CHECK(fa2_tool_registry_find(&r, "logs_tool") && fa2_tool_registry_find(&r, "metrics_tool") &&
 	      fa2_tool_registry_find(&r, "audit_log_tool") && fa2_tool_registry_find(&r, "xray_tool"));
 	CHECK(fa2_tool_registry_find(&r, "kb_tool") == NULL); /* no runbooks folder */
@@ -223,13 +225,13 @@ FA2_TEST(snap_tools_over_example)
 	CHECK_OK(run(&r, "xray_tool", "{\"filterExpression\":\"fault\"}", &env, &out));
 	CHECK_MSG(strstr(out.data, "DynamoDB: SdkClientException") == NULL, "%.1000s", out.data);
 	fa2_buf_cleanup(&out);
-	fa2_snap_close(s);
+	fa2_source_close(s);
 }
 
 FA2_TEST(snap_kb_runbooks)
 {
 	char dir[512], path[600];
-	fa2_snap *s = NULL;
+	fa2_source *s = NULL;
 	fa2_tool_registry r;
 	fa2_tool_env env;
 	fa2_buf out;
@@ -253,17 +255,16 @@ FA2_TEST(snap_kb_runbooks)
 	CHECK_OK(fa2_file_write_atomic(path, rb2, sizeof rb2 - 1, 0644));
 	snprintf(path, sizeof path, "%s/runbooks/ja.md", dir);
 	CHECK_OK(fa2_file_write_atomic(path, rb3, sizeof rb3 - 1, 0644));
-	CHECK_OK(fa2_snap_open(dir, &s, msg, sizeof msg));
+	CHECK_OK(fa2_source_open_snapshot(dir, NULL, &s, msg, sizeof msg));
 	if (!s)
 		return;
-	CHECK(s->n_docs == 3);
+	CHECK(s->runbooks && s->runbooks->n_docs == 3);
 	fa2_tool_registry_init(&r);
-	CHECK_OK(fa2_tools_register_snapshot(&r, s));
+	CHECK_OK(fa2_tools_build(&r, s));
 	CHECK(fa2_tool_registry_find(&r, "kb_tool") != NULL);
 	CHECK(fa2_tool_registry_find(&r, "xray_tool") == NULL); /* no traces */
 	memset(&env, 0, sizeof env);
-	env.from_ms = s->d.from_ms;
-	env.to_ms = s->d.to_ms;
+	fa2_source_window(s, &env.from_ms, &env.to_ms);
 	fa2_buf_init(&out, 1 << 20);
 	CHECK_OK(run(&r, "kb_tool", "{\"query\":\"DynamoDB security group egress\",\"numberOfResults\":1}", &env, &out));
 	CHECK_MSG(strstr(out.data, "1. score") && strstr(out.data, "runbooks/dynamodb.md") &&
@@ -275,5 +276,5 @@ FA2_TEST(snap_kb_runbooks)
 	CHECK(strstr(out.data, "no documents matched") != NULL);
 	CHECK(run(&r, "kb_tool", "{}", &env, &out) == FA2_ERR_INVALID);
 	fa2_buf_cleanup(&out);
-	fa2_snap_close(s);
+	fa2_source_close(s);
 }

@@ -224,15 +224,16 @@ static void render(const fa2_tool_env *env, int i, const fa2_athena_result *r, f
 	}
 }
 
-static fa2_err alb_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+static fa2_err alb_exec(void *ctx, const fa2_tool_env *env_in, const cJSON *input, fa2_buf *out)
 {
+	fa2_tool_env envs, *env = &envs;
 	fa2_buf sql;
 	const char *bad = NULL;
 	char t1[40], t2[40];
 	int i, ok = 0;
 	fa2_err e = FA2_OK, last = FA2_OK;
 
-	(void)ctx;
+	fa2_source_env(ctx, env_in, &envs); /* the live source's AWS client */
 	fa2_buf_init(&sql, FA2_ATHENA_MAX_QUERY);
 	if (!env->cfg || !env->cfg->database_name || !env->cfg->alb_table) {
 		e = FA2_ERR_CONFIG;

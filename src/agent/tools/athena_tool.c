@@ -6,22 +6,20 @@
 
 #include "agent/config.h"
 #include "agent/tools/common.h"
-#include "aws/shared.h"
 #include "base/time.h"
 
 fa2_err fa2_tools_athena(const fa2_tool_env *env, const char *sql, size_t max_rows,
 			 fa2_athena_result *r, fa2_buf *out)
 {
-	fa2_aws_client *c = NULL;
+	fa2_aws_client *c = env->aws;
 	fa2_athena_query q;
-	char msg[512];
 	fa2_err e;
 
 	memset(&q, 0, sizeof q);
-	e = fa2_aws_shared_get(env->cfg ? env->cfg->region : NULL, &c, msg, sizeof msg);
-	if (e) {
-		(void)fa2_buf_appendf(out, "athena: %s\n", msg);
-		return e;
+	if (!c) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "athena: AWS is not available (no region or credentials configured)\n",
+						     "athena: AWS を利用できません（リージョンか認証情報が設定されていません）\n"));
+		return FA2_ERR_CONFIG;
 	}
 	q.sql = sql;
 	q.max_rows = max_rows;

@@ -14,7 +14,7 @@
 
 #define FA2_TOOLS_MAX_LIST 20u  /* entries of one filter list in a tool input */
 
-/* Runs sql before env->deadline_mono_ms, keeping at most max_rows rows. On failure
+/* Runs sql through env->aws before env->deadline_mono_ms, keeping at most max_rows rows. On failure
  * appends one readable line (the query's failure reason, or "stopped at the deadline")
  * to out and returns the error; r is filled either way (caller cleans it up). */
 fa2_err fa2_tools_athena(const fa2_tool_env *env, const char *sql, size_t max_rows,

@@ -1,13 +1,18 @@
-/* audit_log_tool, two back ends with one observation shape:
- * - CloudTrail LookupEvents in the incident window, filtered by one lookup attribute the
- *   model chooses (event name, event source, resource name, user name), all pages up to
- *   a cap;
- * - when cloudTrailLogTableName (+ databaseName) is configured, Athena SQL over the
- *   CloudTrail table (the standard CloudTrail Athena schema), filtered by lists of
- *   services, event names, resources and users at once, ranked in SQL.
- * Events are ranked: errors first, then mutating (non read-only) events, then the rest;
- * within a rank newest first. Each line shows time, event source and name, user,
- * resources and the error code. */
+/* audit_log_tool, two back ends:
+ * - over the data source (source.h): CloudTrail LookupEvents live (every mutating call
+ *   of the window, paged within a budget, then the newest read-only calls), or the
+ *   snapshot's events; narrowed by event name, event source, resource name, user name;
+ * - when cloudTrailLogTableName (+ databaseName) is configured (live only), Athena SQL
+ *   over the CloudTrail table (the standard CloudTrail Athena schema), filtered by lists
+ *   of services, event names, resources and users at once, ranked in SQL.
+ * What matters comes first within the observation budget: errors (repeated ones
+ * counted on one line), then the mutating calls (newest first, with their request
+ * parameters; repeated ones counted), then the routine writes recognised by their
+ * cadence (a call that recurs at a steady rate over the window, such as SSM
+ * UpdateInstanceInformation or CreateLogStream, collapsed into one counted line so that
+ * it cannot crowd out a deploy hours before the onset), then read-only calls counted by
+ * name. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +23,16 @@
 #include "agent/tools/tools.h"
 #include "base/alloc.h"
 #include "base/json.h"
+#include "base/limits.h"
 #include "base/time.h"
+#include "triage/triage.h"
 
-#define AUDIT_MAX_EVENTS 1000
-#define AUDIT_SHOWN      60
+#define AUDIT_MAX_EVENTS   1000
+#define AUDIT_SHOWN        60
+#define AUDIT_GROUP_MIN    3      /* a call repeated this often is counted on one line */
+#define AUDIT_ROUTINE_MIN  6      /* ... and can be routine from this many */
+#define AUDIT_BUCKETS      12     /* cadence: the group's span cut into this many parts */
+#define AUDIT_READS_SHOWN  10
 
 static const char schema[] =
 	"{\"type\":\"object\",\"properties\":{"
@@ -29,155 +40,312 @@ static const char schema[] =
 	"\"eventSource\":{\"type\":\"string\",\"description\":\"e.g. lambda.amazonaws.com\"},"
 	"\"resourceName\":{\"type\":\"string\"},"
 	"\"userName\":{\"type\":\"string\"},"
-	"\"maxEvents\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000}},"
+	"\"maxEvents\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,"
+	"\"description\":\"events listed one per line at most (the rest are counted)\"}},"
 	"\"additionalProperties\":false}";
 
-typedef struct audit_ev {
-	const cJSON *ev;     /* borrowed from the reply kept in the list */
-	cJSON *detail;       /* parsed CloudTrailEvent (owned) */
-	int rank;            /* 0 error, 1 mutating, 2 read */
-	double t;
-} audit_ev;
+enum { R_ERROR = 0, R_WRITE, R_ROUTINE, R_READ };
 
-static int ev_cmp(const void *a, const void *b)
+typedef struct ev_group {
+	const fa2_tr_event *first, *last;   /* oldest and newest */
+	const char *source, *name, *error;
+	size_t count;
+	int rank;                           /* R_* */
+	int64_t cadence_ms;                 /* routine: the typical spacing */
+	const fa2_tr_event **members;       /* into the shared order array, oldest first */
+} ev_group;
+
+static int rank_of(const fa2_tr_event *ev)
 {
-	const audit_ev *x = a, *y = b;
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	return x->t > y->t ? -1 : x->t < y->t;
+	if (ev->error_code && *ev->error_code)
+		return R_ERROR;
+	return fa2_tr_event_is_write(ev) ? R_WRITE : R_READ;
 }
 
-static double ev_time_ms(const cJSON *t)
+static int same_group(const fa2_tr_event *a, const fa2_tr_event *b)
 {
-	int64_t ms;
-	if (cJSON_IsNumber(t))
-		return t->valuedouble * 1000.0;
-	if (cJSON_IsString(t) && fa2_time_parse(fa2_slice_cstr(t->valuestring), 0, 0, &ms) == FA2_OK)
-		return (double)ms;
-	return 0;
+	return rank_of(a) == rank_of(b) && strcmp(a->source ? a->source : "", b->source ? b->source : "") == 0 &&
+	       strcmp(a->name ? a->name : "", b->name ? b->name : "") == 0 &&
+	       strcmp(a->error_code ? a->error_code : "", b->error_code ? b->error_code : "") == 0;
+}
+
+static int key_cmp(const void *pa, const void *pb)
+{
+	const fa2_tr_event *a = *(const fa2_tr_event *const *)pa, *b = *(const fa2_tr_event *const *)pb;
+	int c = rank_of(a) - rank_of(b);
+	if (!c)
+		c = strcmp(a->source ? a->source : "", b->source ? b->source : "");
+	if (!c)
+		c = strcmp(a->name ? a->name : "", b->name ? b->name : "");
+	if (!c)
+		c = strcmp(a->error_code ? a->error_code : "", b->error_code ? b->error_code : "");
+	if (!c)
+		c = a->t_ms < b->t_ms ? -1 : a->t_ms > b->t_ms;
+	return c;
+}
+
+/* Routine: at least AUDIT_ROUTINE_MIN calls spread over at least half the window, in
+ * (nearly) every part of their span, at a steady rate (the parts' counts vary little).
+ * Returns the typical spacing, 0 when not routine. */
+static int64_t cadence(const fa2_tr_event *const *m, size_t n, int64_t from_ms, int64_t to_ms)
+{
+	size_t buckets[AUDIT_BUCKETS], i, filled = 0;
+	int64_t span = m[n - 1]->t_ms - m[0]->t_ms, width;
+	double mean, var = 0;
+	if (n < AUDIT_ROUTINE_MIN || to_ms <= from_ms || span * 2 < to_ms - from_ms)
+		return 0;
+	width = span / AUDIT_BUCKETS + 1;
+	memset(buckets, 0, sizeof buckets);
+	for (i = 0; i < n; i++) {
+		size_t b = (size_t)((m[i]->t_ms - m[0]->t_ms) / width);
+		buckets[b < AUDIT_BUCKETS ? b : AUDIT_BUCKETS - 1]++;
+	}
+	mean = (double)n / AUDIT_BUCKETS;
+	for (i = 0; i < AUDIT_BUCKETS; i++) {
+		filled += buckets[i] > 0;
+		var += (buckets[i] - mean) * (buckets[i] - mean);
+	}
+	var /= AUDIT_BUCKETS;
+	if (n >= AUDIT_BUCKETS * 2 ? filled < AUDIT_BUCKETS - 1 : filled * 4 < AUDIT_BUCKETS * 3)
+		return 0;
+	if (mean >= 2 && sqrt(var) > 0.6 * mean)
+		return 0;
+	return span / (int64_t)(n - 1);
+}
+
+static void append_duration(fa2_buf *out, int64_t ms)
+{
+	if (ms >= 3600000)
+		(void)fa2_buf_appendf(out, "%.1fh", (double)ms / 3600000.0);
+	else if (ms >= 60000)
+		(void)fa2_buf_appendf(out, "%lldm", (long long)((ms + 30000) / 60000));
+	else
+		(void)fa2_buf_appendf(out, "%llds", (long long)((ms + 500) / 1000));
+}
+
+/* One event on one line. */
+static void event_line(const fa2_tool_env *env, const fa2_tr_event *ev, int rank, fa2_buf *out)
+{
+	char t1[40];
+	size_t k;
+	fa2_tools_time(ev->t_ms, t1, sizeof t1);
+	(void)fa2_buf_appendf(out, "%s %s %s %s user=%s", t1, rank == R_ERROR ? "ERROR" : rank == R_READ ? "read" : "WRITE",
+			      ev->source && *ev->source ? ev->source : "?", ev->name && *ev->name ? ev->name : "?",
+			      ev->user && *ev->user ? ev->user : "?");
+	for (k = 0; k < ev->n_resources && k < 6; k++)
+		if (ev->resources[k].value && *ev->resources[k].value)
+			(void)fa2_buf_appendf(out, " res=%.200s", ev->resources[k].value);
+	if (ev->params && *ev->params && rank != R_READ)
+		(void)fa2_buf_appendf(out, " params=%.300s", ev->params);
+	if (rank == R_ERROR)
+		(void)fa2_buf_appendf(out, " error=%s%s%.200s", ev->error_code, ev->error_message && *ev->error_message ? ": " : "",
+				      ev->error_message ? ev->error_message : "");
+	(void)fa2_buf_append_byte(out, '\n');
+	(void)env;
+}
+
+/* A group of repeated calls on one line (with the newest one's details after it). */
+static void group_line(const fa2_tool_env *env, const ev_group *g, fa2_buf *out)
+{
+	char t1[40], t2[40];
+	const char *users[3];
+	size_t nu = 0, i, k;
+	fa2_tools_time(g->first->t_ms, t1, sizeof t1);
+	fa2_tools_time(g->last->t_ms, t2, sizeof t2);
+	(void)fa2_buf_appendf(out, "%s %s %s x%zu %s .. %s", g->rank == R_ERROR ? "ERROR" : g->rank == R_ROUTINE
+			      ? FA2_T(env, "routine", "定常") : g->rank == R_READ ? "read" : "WRITE",
+			      g->source && *g->source ? g->source : "?", g->name && *g->name ? g->name : "?", g->count, t1, t2);
+	if (g->rank == R_ROUTINE) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, " (steady, about every ", "（定常的、約 "));
+		append_duration(out, g->cadence_ms);
+		(void)fa2_buf_append_cstr(out, FA2_T(env, ")", " ごと）"));
+	}
+	for (i = 0; i < g->count; i++) {
+		const char *u = g->members[i]->user;
+		if (!u || !*u)
+			continue;
+		for (k = 0; k < nu && strcmp(users[k], u) != 0; k++)
+			;
+		if (k == nu && nu < 3)
+			users[nu++] = u;
+	}
+	for (k = 0; k < nu; k++)
+		(void)fa2_buf_appendf(out, "%s%.120s", k ? "," : " users=", users[k]);
+	if (g->error)
+		(void)fa2_buf_appendf(out, " error=%s", g->error);
+	(void)fa2_buf_append_byte(out, '\n');
+	if (g->rank != R_READ && g->rank != R_ROUTINE) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "  newest: ", "  最新: "));
+		event_line(env, g->last, g->rank, out);
+	}
+}
+
+static int group_cmp(const void *pa, const void *pb)
+{
+	const ev_group *a = pa, *b = pb;
+	if (a->rank != b->rank)
+		return a->rank - b->rank;
+	if (a->rank == R_READ && a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return a->last->t_ms > b->last->t_ms ? -1 : a->last->t_ms < b->last->t_ms;
+}
+
+/* The events v[0..n) (any order) ranked and grouped into out within env's budget. */
+static fa2_err render_events(const fa2_tool_env *env, const fa2_tr_event *const *v, size_t n, size_t max_lines,
+			     fa2_buf *out)
+{
+	const fa2_tr_event **order = NULL;
+	ev_group *g = NULL;
+	size_t ng = 0, i, j, start = out->len, budget = env->budget_bytes >= 2048 ? env->budget_bytes : FA2_MAX_OBSERVATION_BYTES;
+	size_t lines = 0, skipped = 0, routine = 0, reads = 0;
+	int section = -1;
+
+	if (n == 0)
+		return FA2_OK;
+	order = fa2_malloc(n * sizeof *order);
+	g = fa2_calloc(n, sizeof *g);
+	if (!order || !g) {
+		fa2_free(order);
+		fa2_free(g);
+		return FA2_ERR_NOMEM;
+	}
+	memcpy(order, v, n * sizeof *order);
+	qsort(order, n, sizeof *order, key_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && same_group(order[i], order[j]); j++)
+			;
+		g[ng].members = &order[i];
+		g[ng].count = j - i;
+		g[ng].first = order[i];
+		g[ng].last = order[j - 1];
+		g[ng].source = order[i]->source;
+		g[ng].name = order[i]->name;
+		g[ng].error = order[i]->error_code && *order[i]->error_code ? order[i]->error_code : NULL;
+		g[ng].rank = rank_of(order[i]);
+		if (g[ng].rank == R_WRITE &&
+		    (g[ng].cadence_ms = cadence(&order[i], j - i, env->from_ms, env->to_ms)) > 0)
+			g[ng].rank = R_ROUTINE;
+		routine += g[ng].rank == R_ROUTINE ? g[ng].count : 0;
+		ng++;
+	}
+	/* Single calls of a group are listed one by one; repeated ones on one line. */
+	qsort(g, ng, sizeof *g, group_cmp);
+	if (routine)
+		(void)fa2_buf_appendf(out, FA2_T(env, "%zu of them are routine writes (steady over the window), "
+						 "counted on one line each below.\n",
+						 "うち %zu 件は定常的な書き込み（期間を通じて一定の頻度）で、下にまとめて示します。\n"),
+				      routine);
+	for (i = 0; i < ng; i++) {
+		const ev_group *x = &g[i];
+		size_t used = out->len - start;
+		if (x->rank != section) {
+			static const char *const titles[2][4] = {
+				{ "errors", "mutating calls, newest first", "routine writes", "read-only calls, most frequent first" },
+				{ "エラー", "変更系の呼び出し（新しい順）", "定常的な書き込み", "読み取り系（多い順）" } };
+			if (used + 200 > budget)
+				break;
+			section = x->rank;
+			(void)fa2_buf_appendf(out, "-- %s --\n", titles[env->lang == FA2_LANG_JA][section]);
+		}
+		if (x->rank == R_READ) {
+			if (reads++ >= AUDIT_READS_SHOWN || used + 300 > budget) {
+				skipped += x->count;
+				continue;
+			}
+			group_line(env, x, out);
+			continue;
+		}
+		if (used + 600 > budget || lines >= max_lines) {
+			skipped += x->count;
+			continue;
+		}
+		if (x->count >= AUDIT_GROUP_MIN || x->rank == R_ROUTINE) {
+			group_line(env, x, out);
+			lines++;
+			continue;
+		}
+		for (j = x->count; j-- > 0;) {
+			if (out->len - start + 600 > budget || lines >= max_lines) {
+				skipped += j + 1;
+				break;
+			}
+			event_line(env, x->members[j], x->rank, out);
+			lines++;
+		}
+	}
+	for (; i < ng; i++)
+		skipped += g[i].count;
+	if (skipped)
+		(void)fa2_buf_appendf(out, FA2_T(env, "(%zu more events not listed: narrow by eventName, eventSource, "
+						 "resourceName or userName)\n",
+						 "（他 %zu 件は省略: eventName、eventSource、resourceName、userName で絞ってください）\n"),
+				      skipped);
+	fa2_free(order);
+	fa2_free(g);
+	return FA2_OK;
 }
 
 static fa2_err audit_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
 {
-	static const struct { const char *in, *attr; } attrs[] = {
-		{ "eventName", "EventName" }, { "eventSource", "EventSource" },
-		{ "resourceName", "ResourceName" }, { "userName", "Username" } };
-	cJSON *pages = cJSON_CreateArray();
-	audit_ev *evs = NULL;
-	size_t n = 0, i, errors = 0, writes = 0;
-	long max_events = fa2_tools_int(input, "maxEvents", 500, 1, AUDIT_MAX_EVENTS);
-	char token[4096] = "", t1[40], t2[40], filter[300] = "";
-	int page;
-	fa2_err e = FA2_ERR_NOMEM;
+	static const char *const attrs[] = { "eventName", "eventSource", "resourceName", "userName" };
+	fa2_source *src = ctx;
+	fa2_src_events_req q;
+	fa2_src_events r;
+	size_t i, errors = 0, writes = 0;
+	char t1[40], t2[40];
+	fa2_buf filter;
+	fa2_err e;
 
-	(void)ctx;
-	evs = fa2_malloc((size_t)max_events * sizeof *evs);
-	if (!pages || !evs)
-		goto cleanup;
-	memset(evs, 0, (size_t)max_events * sizeof *evs);
-	for (page = 0; page < 20 && n < (size_t)max_events; page++) {
-		cJSON *req = cJSON_CreateObject(), *rep = NULL, *la, *ev;
-		if (!req)
-			goto cleanup;
-		cJSON_AddNumberToObject(req, "StartTime", (double)(env->from_ms / 1000));
-		cJSON_AddNumberToObject(req, "EndTime", (double)((env->to_ms + 999) / 1000));
-		cJSON_AddNumberToObject(req, "MaxResults", 50);
-		for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
-			const char *v = fa2_json_str(input, attrs[i].in);
-			cJSON *a;
-			if (!v || !*v)
-				continue;
-			/* LookupEvents takes one attribute: the first given wins. */
-			la = cJSON_AddArrayToObject(req, "LookupAttributes");
-			a = cJSON_CreateObject();
-			if (!la || !a) {
-				cJSON_Delete(a);
-				cJSON_Delete(req);
-				goto cleanup;
-			}
-			cJSON_AddItemToArray(la, a);
-			cJSON_AddStringToObject(a, "AttributeKey", attrs[i].attr);
-			cJSON_AddStringToObject(a, "AttributeValue", v);
-			snprintf(filter, sizeof filter, " %s=%s", attrs[i].attr, v);
-			break;
-		}
-		if (token[0])
-			cJSON_AddStringToObject(req, "NextToken", token);
-		e = fa2_tools_aws_call(env, "cloudtrail", "LookupEvents", req, &rep, out, NULL);
-		cJSON_Delete(req);
-		if (e)
-			goto cleanup;
-		cJSON_AddItemToArray(pages, rep);
-		cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(rep, "Events")) {
-			const char *detail = fa2_json_str(ev, "CloudTrailEvent"), *ro;
-			audit_ev *a;
-			if (n >= (size_t)max_events)
-				break;
-			a = &evs[n++];
-			a->ev = ev;
-			a->detail = detail ? fa2_json_parse(fa2_slice_cstr(detail), NULL) : NULL;
-			a->t = ev_time_ms(cJSON_GetObjectItemCaseSensitive(ev, "EventTime"));
-			ro = fa2_json_str(ev, "ReadOnly");
-			if (a->detail && fa2_json_str(a->detail, "errorCode"))
-				a->rank = 0, errors++;
-			else if (ro ? strcmp(ro, "false") == 0
-				    : !(a->detail && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->detail, "readOnly"))))
-				a->rank = 1, writes++;
-			else
-				a->rank = 2;
-		}
-		token[0] = '\0';
-		if (fa2_json_str(rep, "NextToken") && strlen(fa2_json_str(rep, "NextToken")) < sizeof token)
-			snprintf(token, sizeof token, "%s", fa2_json_str(rep, "NextToken"));
-		if (!token[0])
-			break;
+	memset(&q, 0, sizeof q);
+	memset(&r, 0, sizeof r);
+	fa2_tr_data_init(&r.own);
+	fa2_buf_init(&filter, 2048);
+	q.event_name = fa2_json_str(input, "eventName");
+	q.event_source = fa2_json_str(input, "eventSource");
+	q.resource_name = fa2_json_str(input, "resourceName");
+	q.user_name = fa2_json_str(input, "userName");
+	q.max_events = (size_t)fa2_tools_int(input, "maxEvents", 500, 1, AUDIT_MAX_EVENTS);
+	for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+		const char *v = fa2_json_str(input, attrs[i]);
+		if (v && *v)
+			(void)fa2_buf_appendf(&filter, " %s=%.200s", attrs[i], v);
 	}
-	qsort(evs, n, sizeof *evs, ev_cmp);
+	e = src->ops->events(src, env, &q, &r, out);
+	if (e)
+		goto cleanup;
+	for (i = 0; i < r.n; i++) {
+		int rank = rank_of(r.v[i]);
+		errors += rank == R_ERROR;
+		writes += rank == R_WRITE;
+	}
 	fa2_tools_time(env->from_ms, t1, sizeof t1);
 	fa2_tools_time(env->to_ms, t2, sizeof t2);
-	(void)fa2_buf_appendf(out, FA2_T(env, "CloudTrail LookupEvents%s in %s .. %s: %zu events (%zu errors, %zu mutating)%s; "
-					 "errors first, then mutating, newest first\n",
-					 "CloudTrail LookupEvents%s 期間 %s .. %s: %zu 件（エラー %zu、変更系 %zu）%s。エラー、変更系の順、新しい順\n"),
-			      filter, t1, t2, n, errors, writes,
-			      token[0] ? FA2_T(env, " (more exist: narrow by eventName or resourceName)",
-					       "（続きあり: eventName か resourceName で絞ってください）") : "");
-	for (i = 0; i < n && i < AUDIT_SHOWN; i++) {
-		const audit_ev *a = &evs[i];
-		const cJSON *r;
-		const char *err = a->detail ? fa2_json_str(a->detail, "errorCode") : NULL;
-		const char *errmsg = a->detail ? fa2_json_str(a->detail, "errorMessage") : NULL;
-		fa2_tools_time((int64_t)a->t, t1, sizeof t1);
-		(void)fa2_buf_appendf(out, "%s %s %s %s user=%s", t1, a->rank == 0 ? "ERROR" : a->rank == 1 ? "WRITE" : "read",
-				      fa2_json_str(a->ev, "EventSource") ? fa2_json_str(a->ev, "EventSource") : "?",
-				      fa2_json_str(a->ev, "EventName") ? fa2_json_str(a->ev, "EventName") : "?",
-				      fa2_json_str(a->ev, "Username") ? fa2_json_str(a->ev, "Username") : "?");
-		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(a->ev, "Resources")) {
-			const char *rn = fa2_json_str(r, "ResourceName");
-			if (rn)
-				(void)fa2_buf_appendf(out, " res=%.200s", rn);
-		}
-		if (err)
-			(void)fa2_buf_appendf(out, " error=%s%s%.200s", err, errmsg ? ": " : "", errmsg ? errmsg : "");
-		(void)fa2_buf_append_byte(out, '\n');
-	}
-	if (n > AUDIT_SHOWN)
-		(void)fa2_buf_appendf(out, FA2_T(env, "(%zu more read-only or older events not shown)\n",
-						 "（他 %zu 件省略）\n"), n - AUDIT_SHOWN);
-	e = FA2_OK;
+	(void)fa2_buf_appendf(out, FA2_T(env, "CloudTrail events%s%s in %s .. %s: %zu events (%zu errors, %zu mutating)%s\n",
+					 "CloudTrail イベント%s%s 期間 %s .. %s: %zu 件（エラー %zu、変更系 %zu）%s\n"),
+			      src->snap ? FA2_T(env, " (snapshot)", " (スナップショット)") : "",
+			      filter.data ? filter.data : "", t1, t2, r.n, errors, writes,
+			      r.more ? FA2_T(env, "; more exist than were read: narrow by eventName or resourceName",
+					     "。読み切れない分あり: eventName か resourceName で絞ってください") : "");
+	if (r.how[0])
+		(void)fa2_buf_appendf(out, FA2_T(env, "read: %s\n", "読み込み: %s\n"), r.how);
+	if (r.note)
+		(void)fa2_buf_appendf(out, FA2_T(env, "Snapshot coverage: %s\n", "スナップショットの網羅状況: %s\n"), r.note);
+	e = render_events(env, r.v, r.n, q.max_events, out);
 cleanup:
-	for (i = 0; evs && i < n; i++)
-		cJSON_Delete(evs[i].detail);
-	fa2_free(evs);
-	cJSON_Delete(pages);
+	fa2_src_events_cleanup(&r);
+	fa2_buf_cleanup(&filter);
 	return e;
 }
 
 const fa2_tool fa2_audit_log_tool = {
 	"audit_log_tool",
-	{ "AWS API activity (CloudTrail) in the incident window: who changed what. Errors and "
-	  "mutating calls first. Narrow with one of eventName, eventSource, resourceName, userName.",
-	  "インシデント期間の AWS API 操作 (CloudTrail): 誰が何を変更したか。エラーと変更系の呼び出しを先頭に"
-	  "返します。eventName、eventSource、resourceName、userName のいずれかで絞り込めます。" },
+	{ "AWS API activity (CloudTrail) in the whole incident window: who changed what. Errors "
+	  "first, then mutating calls (newest first, with their parameters), routine periodic "
+	  "writes counted on one line, read-only calls counted. Narrow with eventName, "
+	  "eventSource, resourceName, userName.",
+	  "インシデント期間全体の AWS API 操作 (CloudTrail): 誰が何を変更したか。エラー、変更系の呼び出し"
+	  "（新しい順、パラメータ付き）、定常的な書き込み（1 行に集計）、読み取り系（件数）の順に返します。"
+	  "eventName、eventSource、resourceName、userName で絞り込めます。" },
 	{ "give eventName, eventSource, resourceName or userName, or a smaller maxEvents",
 	  "eventName、eventSource、resourceName、userName のいずれかを指定するか maxEvents を小さくしてください" },
 	schema, audit_exec, NULL
@@ -282,8 +450,9 @@ fa2_err fa2_audit_log_athena_sql(const fa2_tool_env *env, const cJSON *input, fa
 	return e;
 }
 
-static fa2_err audit_athena_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+static fa2_err audit_athena_exec(void *ctx, const fa2_tool_env *env_in, const cJSON *input, fa2_buf *out)
 {
+	fa2_tool_env envs, *env = &envs;
 	fa2_athena_result r;
 	fa2_buf sql;
 	const char *bad = NULL;
@@ -292,7 +461,7 @@ static fa2_err audit_athena_exec(void *ctx, const fa2_tool_env *env, const cJSON
 	long c_time, c_src, c_name, c_pr, c_err, c_msg, c_ro, c_res, c_par, c_tot, c_te, c_tw, c_reg, c_ip;
 	fa2_err e;
 
-	(void)ctx;
+	fa2_source_env(ctx, env_in, &envs);
 	fa2_athena_result_init(&r);
 	fa2_buf_init(&sql, FA2_ATHENA_MAX_QUERY);
 	if (!env->cfg || !env->cfg->database_name || !env->cfg->cloudtrail_table) {

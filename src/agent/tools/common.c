@@ -4,53 +4,48 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/config.h"
-#include "aws/shared.h"
-#include "base/alloc.h"
 #include "base/json.h"
-#include "base/limits.h"
 #include "base/time.h"
 
-fa2_err fa2_tools_aws_call(const fa2_tool_env *env, const char *svc_name, const char *op,
+void fa2_tools_aws_failure(const fa2_tool_env *env, const char *svc, const char *op, fa2_err e,
+			   const fa2_aws_outcome *oc, fa2_buf *out)
+{
+	char line[1700];
+	if (oc && oc->stage == FA2_AWS_STAGE_NO_TIME) {
+		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc, op,
+				      FA2_T(env, "no time left for this call", "この呼び出しの時間が残っていません"));
+		return;
+	}
+	if (oc && oc->stage == FA2_AWS_STAGE_REPLY) {
+		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc, op, FA2_T(env, "the reply is not JSON", "応答が JSON ではありません"));
+		return;
+	}
+	fa2_aws_outcome_line(svc, op, e, oc, line, sizeof line);
+	(void)fa2_buf_appendf(out, "%s\n", line);
+}
+
+fa2_err fa2_tools_aws_call(const fa2_tool_env *env, const char *svc, const char *op,
 			   const cJSON *input, cJSON **output, fa2_buf *out, fa2_aws_error *err_out)
 {
-	fa2_aws_client *c = NULL;
-	const fa2_aws_service *svc = fa2_aws_service_find(svc_name);
-	fa2_aws_error err;
-	char msg[512], line[1600];
-	int64_t left = env->deadline_mono_ms ? env->deadline_mono_ms - fa2_time_mono_ms() : 60000;
-	int stage;
+	fa2_aws_outcome oc;
 	fa2_err e;
 
 	*output = NULL;
-	memset(&err, 0, sizeof err);
-	if (!svc) {
-		e = FA2_ERR_INTERNAL;
+	memset(&oc, 0, sizeof oc);
+	if (!env->aws) {
+		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc, op,
+				      FA2_T(env, "AWS is not available (no region or credentials configured)",
+					    "AWS を利用できません（リージョンか認証情報が設定されていません）"));
+		e = FA2_ERR_CONFIG;
 		goto cleanup;
 	}
-	if (left <= 0) {
-		e = FA2_ERR_TIMEOUT;
-		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc_name, op,
-				      FA2_T(env, "no time left for this call", "この呼び出しの時間が残っていません"));
-		goto cleanup;
-	}
-	e = fa2_aws_shared_get(env->cfg ? env->cfg->region : NULL, &c, msg, sizeof msg);
-	if (e) {
-		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc_name, op, msg);
-		goto cleanup;
-	}
-	e = fa2_aws_call_json(c, svc, op, input, FA2_MAX_HTTP_BODY_BYTES, left, output, &err, &stage);
-	if (stage == FA2_AWS_JSON_CALL) {
-		fa2_aws_error_format(&err, line, sizeof line);
-		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc_name, op, line);
-	} else if (stage == FA2_AWS_JSON_REPLY) {
-		(void)fa2_buf_appendf(out, "%s %s: %s\n", svc_name, op,
-				      FA2_T(env, "the reply is not JSON", "応答が JSON ではありません"));
-		e = FA2_ERR_PARSE;
-	}
+	e = fa2_aws_do(env->aws, svc, op, input, env->deadline_mono_ms ? env->deadline_mono_ms
+							      : fa2_time_mono_ms() + 60000, output, &oc);
+	if (e)
+		fa2_tools_aws_failure(env, svc, op, e, &oc, out);
 cleanup:
 	if (err_out)
-		*err_out = err;
+		*err_out = oc.err;
 	return e;
 }
 
@@ -88,5 +83,33 @@ fa2_err fa2_tools_sql_quote(fa2_buf *out, const char *s)
 	fa2_err e = FA2_OK;
 	for (; *s && !e; s++)
 		e = *s == '\'' ? fa2_buf_append_cstr(out, "''") : fa2_buf_append_byte(out, (unsigned char)*s);
+	return e;
+}
+
+/* The largest n <= want such that s[n] does not start inside a UTF-8 sequence. */
+static size_t char_floor(const char *s, size_t len, size_t want)
+{
+	size_t n = want < len ? want : len;
+	while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+fa2_err fa2_tools_append_cut(fa2_buf *out, const char *s, size_t len, size_t max)
+{
+	size_t head, tail_at;
+	fa2_err e;
+	if (len <= max)
+		return fa2_buf_append(out, s, len);
+	/* Three fifths for the head, the rest (after the marker) for the tail. */
+	head = char_floor(s, len, max * 3 / 5);
+	tail_at = char_floor(s, len, len - (max - head > 8 ? max - head - 5 : 0));
+	if (tail_at < head)
+		tail_at = head;
+	e = fa2_buf_append(out, s, head);
+	if (!e)
+		e = fa2_buf_append_cstr(out, " \xE2\x80\xA6 ");
+	if (!e)
+		e = fa2_buf_append(out, s + tail_at, len - tail_at);
 	return e;
 }

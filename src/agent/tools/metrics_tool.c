@@ -1,28 +1,26 @@
-/* metrics_tool: CloudWatch metrics of the account's AWS services in the incident window.
+/* metrics_tool: CloudWatch metrics in the incident window, written once over the data
+ * source (source.h).
  *
- * ListMetrics over all pages (namespaces with the "AWS/" prefix unless the model names a
- * namespace; the model may narrow by namespace, metric name and dimensions), then
- * GetMetricData in batches of at most 500 queries (the API limit), one Average series per
- * metric at a period that keeps each series under 1,440 points. Each series is summarised
- * by src/triage's analysis (min/max/mean/last, change points, spikes) and the series are
- * ranked by the strength of their findings: never a raw dump of the data points. */
+ * The source lists and fetches the series (live: ListMetrics over all pages, namespaces
+ * with the "AWS/" prefix unless the model names one, then GetMetricData, one Average
+ * series per metric at a period that keeps each under 1,440 points; snapshot: the
+ * captured series with their own statistic). Each series is summarised by src/triage's
+ * analysis (min/max/mean/last, change points, spikes) and the series are ranked by the
+ * strength of their findings: never a raw dump of the data points. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/config.h"
 #include "agent/tools/common.h"
 #include "agent/tools/tools.h"
 #include "base/alloc.h"
 #include "base/json.h"
+#include "aws/cloudwatch.h"
 #include "base/time.h"
 #include "triage/metric.h"
 
-#define METRICS_BATCH        500   /* GetMetricData: MetricDataQueries per call */
 #define METRICS_MAX_SERIES   500
-#define METRICS_MAX_PAGES    50
-#define METRICS_MAX_POINTS   1440
 #define METRICS_SHOWN        30
 
 static const char schema[] =
@@ -35,200 +33,6 @@ static const char schema[] =
 	"\"additionalProperties\":false}";
 
 typedef fa2_metrics_series series;
-
-static double json_time_ms(const cJSON *t)
-{
-	int64_t ms;
-	if (cJSON_IsNumber(t))
-		return t->valuedouble * 1000.0;
-	if (cJSON_IsString(t) && fa2_time_parse(fa2_slice_cstr(t->valuestring), 0, 0, &ms) == FA2_OK)
-		return (double)ms;
-	return -1;
-}
-
-fa2_err fa2_metrics_tool_list(const fa2_tool_env *env, const cJSON *input, long max_series,
-			      cJSON *keep, fa2_buf *out, int *truncated)
-{
-	const char *recent = fa2_json_str(input, "recentlyActive");
-	const char *ns = fa2_json_str(input, "namespace"), *name = fa2_json_str(input, "metricName");
-	const cJSON *dims = cJSON_GetObjectItemCaseSensitive(input, "dimensions"), *d;
-	char token[2048] = "";
-	int page;
-	fa2_err e = FA2_OK;
-
-	for (page = 0; page < METRICS_MAX_PAGES; page++) {
-		cJSON *req = cJSON_CreateObject(), *rep = NULL, *m, *list;
-		if (!req)
-			return FA2_ERR_NOMEM;
-		if ((ns && *ns && !cJSON_AddStringToObject(req, "Namespace", ns)) ||
-		    (name && *name && !cJSON_AddStringToObject(req, "MetricName", name)) ||
-		    (recent && *recent && !cJSON_AddStringToObject(req, "RecentlyActive", recent)) ||
-		    (token[0] && !cJSON_AddStringToObject(req, "NextToken", token))) {
-			cJSON_Delete(req);
-			return FA2_ERR_NOMEM;
-		}
-		if (cJSON_IsArray(dims) && cJSON_GetArraySize(dims) > 0) {
-			cJSON *df = cJSON_AddArrayToObject(req, "Dimensions");
-			cJSON_ArrayForEach(d, dims) {
-				cJSON *o = cJSON_CreateObject();
-				const char *dn = fa2_json_str(d, "name"), *dv = fa2_json_str(d, "value");
-				if (!df || !o || !dn) {
-					cJSON_Delete(o);
-					continue;
-				}
-				cJSON_AddStringToObject(o, "Name", dn);
-				if (dv)
-					cJSON_AddStringToObject(o, "Value", dv);
-				cJSON_AddItemToArray(df, o);
-			}
-		}
-		e = fa2_tools_aws_call(env, "monitoring", "ListMetrics", req, &rep, out, NULL);
-		cJSON_Delete(req);
-		if (e)
-			return e;
-		list = cJSON_GetObjectItemCaseSensitive(rep, "Metrics");
-		cJSON_ArrayForEach(m, list) {
-			const char *mns = fa2_json_str(m, "Namespace");
-			if (!mns || (!(ns && *ns) && strncmp(mns, "AWS/", 4) != 0))
-				continue;
-			if (cJSON_GetArraySize(keep) >= max_series) {
-				*truncated = 1;
-				break;
-			}
-			cJSON_AddItemToArray(keep, cJSON_Duplicate(m, 1));
-		}
-		token[0] = '\0';
-		if (fa2_json_str(rep, "NextToken") && !*truncated) {
-			const char *nt = fa2_json_str(rep, "NextToken");
-			if (strlen(nt) < sizeof token)
-				memcpy(token, nt, strlen(nt) + 1);
-		}
-		cJSON_Delete(rep);
-		if (!token[0])
-			break;
-	}
-	return FA2_OK;
-}
-
-static fa2_err add_point(series *s, int64_t t, double v)
-{
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		int64_t *nt;
-		double *nv;
-		if (nc > METRICS_MAX_POINTS * 4)
-			return FA2_OK; /* more than asked for: ignore the excess */
-		nt = fa2_malloc(nc * sizeof *nt);
-		nv = fa2_malloc(nc * sizeof *nv);
-		if (!nt || !nv) {
-			fa2_free(nt);
-			fa2_free(nv);
-			return FA2_ERR_NOMEM;
-		}
-		if (s->n) {
-			memcpy(nt, s->t, s->n * sizeof *nt);
-			memcpy(nv, s->v, s->n * sizeof *nv);
-		}
-		fa2_free(s->t);
-		fa2_free(s->v);
-		s->t = nt;
-		s->v = nv;
-		s->cap = nc;
-	}
-	s->t[s->n] = t;
-	s->v[s->n++] = v;
-	return FA2_OK;
-}
-
-/* One GetMetricData batch [first, first + count), all pages. */
-static fa2_err get_batch(const fa2_tool_env *env, series *ss, size_t first, size_t count,
-			 long period, fa2_buf *out)
-{
-	char token[4096] = "";
-	int page;
-	fa2_err e = FA2_OK;
-	for (page = 0; page < METRICS_MAX_PAGES; page++) {
-		cJSON *req = cJSON_CreateObject(), *rep = NULL, *qs, *r;
-		size_t i;
-		if (!req || !(qs = cJSON_AddArrayToObject(req, "MetricDataQueries")))
-			goto nomem;
-		for (i = 0; i < count; i++) {
-			cJSON *q = cJSON_CreateObject(), *ms, *mc;
-			char id[16];
-			if (!q)
-				goto nomem;
-			cJSON_AddItemToArray(qs, q);
-			snprintf(id, sizeof id, "m%zu", first + i);
-			cJSON_AddStringToObject(q, "Id", id);
-			ms = cJSON_AddObjectToObject(q, "MetricStat");
-			mc = ms ? cJSON_Duplicate(ss[first + i].metric, 1) : NULL;
-			if (!mc)
-				goto nomem;
-			cJSON_AddItemToObject(ms, "Metric", mc);
-			cJSON_AddNumberToObject(ms, "Period", (double)period);
-			cJSON_AddStringToObject(ms, "Stat", "Average");
-			cJSON_AddBoolToObject(q, "ReturnData", 1);
-		}
-		cJSON_AddNumberToObject(req, "StartTime", (double)(env->from_ms / 1000));
-		cJSON_AddNumberToObject(req, "EndTime", (double)((env->to_ms + 999) / 1000));
-		cJSON_AddStringToObject(req, "ScanBy", "TimestampAscending");
-		if (token[0])
-			cJSON_AddStringToObject(req, "NextToken", token);
-		e = fa2_tools_aws_call(env, "monitoring", "GetMetricData", req, &rep, out, NULL);
-		cJSON_Delete(req);
-		if (e)
-			return e;
-		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(rep, "MetricDataResults")) {
-			const char *id = fa2_json_str(r, "Id");
-			const cJSON *ts = cJSON_GetObjectItemCaseSensitive(r, "Timestamps");
-			const cJSON *vs = cJSON_GetObjectItemCaseSensitive(r, "Values");
-			uint64_t idx;
-			int k, nts;
-			if (!id || id[0] != 'm' || fa2_parse_u64(fa2_slice_cstr(id + 1), &idx) ||
-			    idx < first || idx >= first + count)
-				continue;
-			nts = cJSON_GetArraySize(ts);
-			for (k = 0; k < nts && k < cJSON_GetArraySize(vs); k++) {
-				double t = json_time_ms(cJSON_GetArrayItem(ts, k));
-				const cJSON *v = cJSON_GetArrayItem(vs, k);
-				if (t < 0 || !cJSON_IsNumber(v))
-					continue;
-				if (add_point(&ss[idx], (int64_t)t, v->valuedouble)) {
-					cJSON_Delete(rep);
-					return FA2_ERR_NOMEM;
-				}
-			}
-		}
-		token[0] = '\0';
-		if (fa2_json_str(rep, "NextToken") && strlen(fa2_json_str(rep, "NextToken")) < sizeof token)
-			snprintf(token, sizeof token, "%s", fa2_json_str(rep, "NextToken"));
-		cJSON_Delete(rep);
-		if (!token[0])
-			break;
-		continue;
-nomem:
-		cJSON_Delete(req);
-		return FA2_ERR_NOMEM;
-	}
-	return FA2_OK;
-}
-
-static void sort_points(series *s)
-{
-	/* Insertion sort: the service returns them ascending already (ScanBy), so this is
-	 * linear in practice; it only guards the analysis's precondition. */
-	size_t i, j;
-	for (i = 1; i < s->n; i++) {
-		int64_t t = s->t[i];
-		double v = s->v[i];
-		for (j = i; j > 0 && s->t[j - 1] > t; j--) {
-			s->t[j] = s->t[j - 1];
-			s->v[j] = s->v[j - 1];
-		}
-		s->t[j] = t;
-		s->v[j] = v;
-	}
-}
 
 static int series_cmp(const void *a, const void *b)
 {
@@ -285,7 +89,7 @@ fa2_err fa2_metrics_tool_summarise(const fa2_tool_env *env, fa2_metrics_series *
 	for (i = 0; i < n; i++) {
 		if (ss[i].n == 0)
 			continue;
-		sort_points(&ss[i]);
+		fa2_cw_points_sort(ss[i].t, ss[i].v, ss[i].n);
 		e = fa2_tr_metric_analyze(ss[i].t, ss[i].v, ss[i].n, 0, &ss[i].r);
 		if (e)
 			return e;
@@ -311,70 +115,104 @@ fa2_err fa2_metrics_tool_summarise(const fa2_tool_env *env, fa2_metrics_series *
 	return FA2_OK;
 }
 
-long fa2_metrics_tool_period(int64_t span_ms)
+void fa2_metrics_series_free_points(fa2_metrics_series *ss, size_t n)
 {
-	int64_t span_s = span_ms / 1000;
-	if (span_s > 60L * METRICS_MAX_POINTS)
-		return (long)((span_s / METRICS_MAX_POINTS + 59) / 60 * 60);
-	return 60;
+	size_t i;
+	for (i = 0; ss && i < n; i++) {
+		fa2_free(ss[i].t);
+		fa2_free(ss[i].v);
+		ss[i].t = NULL;
+		ss[i].v = NULL;
+		ss[i].n = ss[i].cap = 0;
+	}
 }
 
 fa2_err fa2_metrics_tool_fetch_summarise(const fa2_tool_env *env, const cJSON *metrics, long period,
 					 int truncated, fa2_buf *out)
 {
 	const cJSON *m;
+	fa2_cw_query *qs = NULL;
+	fa2_cw_series *cs = NULL;
 	series *ss = NULL;
+	fa2_aws_outcome oc;
 	size_t n = (size_t)cJSON_GetArraySize(metrics), i;
-	fa2_err e = FA2_OK;
+	fa2_cw_fetch f;
+	fa2_err e = FA2_ERR_NOMEM;
 
 	if (n == 0)
 		return FA2_OK;
-	ss = fa2_malloc(n * sizeof *ss);
-	if (!ss)
-		return FA2_ERR_NOMEM;
-	memset(ss, 0, n * sizeof *ss);
+	if (!env->aws) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "AWS is not available\n", "AWS を利用できません\n"));
+		return FA2_ERR_CONFIG;
+	}
+	qs = fa2_calloc(n, sizeof *qs);
+	cs = fa2_calloc(n, sizeof *cs);
+	ss = fa2_calloc(n, sizeof *ss);
+	if (!qs || !cs || !ss)
+		goto cleanup;
 	i = 0;
-	cJSON_ArrayForEach(m, metrics)
+	cJSON_ArrayForEach(m, metrics) {
+		qs[i].metric = m;
 		ss[i++].metric = (cJSON *)m;
-	for (i = 0; i < n; i += METRICS_BATCH) {
-		e = get_batch(env, ss, i, n - i < METRICS_BATCH ? n - i : METRICS_BATCH, period, out);
-		if (e)
-			goto cleanup;
+	}
+	memset(&f, 0, sizeof f);
+	f.queries = qs;
+	f.n = n;
+	f.from_ms = env->from_ms;
+	f.to_ms = env->to_ms;
+	f.period_s = period;
+	f.deadline_mono_ms = env->deadline_mono_ms;
+	e = fa2_cw_get_metric_data(env->aws, &f, cs, &oc);
+	if (e) {
+		fa2_tools_aws_failure(env, "monitoring", "GetMetricData", e, &oc, out);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		ss[i].t = cs[i].t_ms;
+		ss[i].v = cs[i].v;
+		ss[i].n = cs[i].n;
+		ss[i].cap = cs[i].cap;
+		memset(&cs[i], 0, sizeof cs[i]);
 	}
 	e = fa2_metrics_tool_summarise(env, ss, n, period, "Average", truncated, out);
 cleanup:
-	for (i = 0; i < n; i++) {
-		fa2_free(ss[i].t);
-		fa2_free(ss[i].v);
-	}
+	for (i = 0; cs && i < n; i++)
+		fa2_cw_series_cleanup(&cs[i]);
+	fa2_metrics_series_free_points(ss, n);
 	fa2_free(ss);
+	fa2_free(cs);
+	fa2_free(qs);
 	return e;
 }
 
 static fa2_err metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
 {
-	cJSON *keep = cJSON_CreateArray();
-	long max_series = fa2_tools_int(input, "maxSeries", 100, 1, METRICS_MAX_SERIES);
-	int truncated = 0;
-	fa2_err e = FA2_ERR_NOMEM;
+	fa2_source *src = ctx;
+	fa2_src_metrics_req q;
+	fa2_src_metrics r;
+	fa2_err e;
 
-	(void)ctx;
-	if (!keep)
-		goto cleanup;
-	e = fa2_metrics_tool_list(env, input, max_series, keep, out, &truncated);
+	memset(&q, 0, sizeof q);
+	memset(&r, 0, sizeof r);
+	q.ns = fa2_json_str(input, "namespace");
+	q.name = fa2_json_str(input, "metricName");
+	q.dims = cJSON_GetObjectItemCaseSensitive(input, "dimensions");
+	q.max_series = (size_t)fa2_tools_int(input, "maxSeries", 100, 1, METRICS_MAX_SERIES);
+	e = src->ops->metrics(src, env, &q, &r, out);
 	if (e)
 		goto cleanup;
-	if (cJSON_GetArraySize(keep) == 0) {
-		(void)fa2_buf_append_cstr(out, FA2_T(env, "no metrics matched; list without metricName/dimensions "
-						     "or name another namespace\n",
-						     "該当するメトリクスがありません。metricName/dimensions を外すか別の名前空間を指定してください\n"));
-		e = FA2_OK;
+	if (r.n == 0) {
+		(void)fa2_buf_append_cstr(out, src->snap
+			? FA2_T(env, "no metrics matched in the snapshot; list without metricName/dimensions or name "
+				     "another namespace\n",
+				"スナップショットに該当するメトリクスがありません。metricName/dimensions を外すか別の名前空間を指定してください\n")
+			: FA2_T(env, "no metrics matched; list without metricName/dimensions or name another namespace\n",
+				"該当するメトリクスがありません。metricName/dimensions を外すか別の名前空間を指定してください\n"));
 		goto cleanup;
 	}
-	e = fa2_metrics_tool_fetch_summarise(env, keep, fa2_metrics_tool_period(env->to_ms - env->from_ms), truncated,
-					     out);
+	e = fa2_metrics_tool_summarise(env, r.ss, r.n, r.period_s, r.stat ? r.stat : "Average", r.truncated, out);
 cleanup:
-	cJSON_Delete(keep);
+	fa2_src_metrics_cleanup(&r);
 	return e;
 }
 

@@ -1,13 +1,11 @@
-/* The snapshot behind the offline tools (snap.h): opening, the manifest's metadata, the
- * window check shared by analyze and triage, and the registration of the tools. */
-#include <dirent.h>
+/* The snapshot behind the snapshot source (snap.h): opening, the manifest's metadata and
+ * the window check shared by analyze and triage. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "agent/tools/snap.h"
-#include "agent/tools/tools.h"
 #include "base/alloc.h"
 #include "base/file.h"
 #include "base/json.h"
@@ -19,86 +17,6 @@ static fa2_err path_join(const char *a, const char *b, char *out, size_t cap)
 {
 	int n = snprintf(out, cap, "%s/%s", a, b);
 	return n < 0 || (size_t)n >= cap ? FA2_ERR_TOO_LARGE : FA2_OK;
-}
-
-static int doc_cmp(const void *a, const void *b)
-{
-	return strcmp(((const fa2_snap_doc *)a)->path, ((const fa2_snap_doc *)b)->path);
-}
-
-static int has_suffix(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-	return n > m && strcmp(s + n - m, suf) == 0;
-}
-
-/* DIR/runbooks: files ending in .md, .txt or .markdown (one level), at most
- * FA2_SNAP_MAX_RUNBOOKS. */
-static fa2_err read_runbooks(fa2_snap *s, char *msg, size_t cap)
-{
-	char dirpath[4096], file[4352];
-	DIR *dir;
-	struct dirent *de;
-	struct stat st;
-	fa2_err e = FA2_OK;
-
-	if (path_join(s->dir, "runbooks", dirpath, sizeof dirpath))
-		return FA2_OK;
-	if (stat(dirpath, &st) != 0 || !S_ISDIR(st.st_mode))
-		return FA2_OK;
-	s->has_runbooks = 1;
-	dir = opendir(dirpath);
-	if (!dir) {
-		snprintf(msg, cap, "%s: cannot open the runbooks folder", dirpath);
-		return FA2_ERR_IO;
-	}
-	s->docs = fa2_calloc(FA2_SNAP_MAX_RUNBOOKS, sizeof *s->docs);
-	if (!s->docs) {
-		closedir(dir);
-		return FA2_ERR_NOMEM;
-	}
-	while ((de = readdir(dir)) != NULL) {
-		fa2_buf b;
-		fa2_snap_doc *d;
-		char rel[300];
-		if (de->d_name[0] == '.' ||
-		    !(has_suffix(de->d_name, ".md") || has_suffix(de->d_name, ".txt") || has_suffix(de->d_name, ".markdown")))
-			continue;
-		if (s->n_docs >= FA2_SNAP_MAX_RUNBOOKS) {
-			FA2_LOGW("snapshot", "more than %u runbooks; the rest are ignored", FA2_SNAP_MAX_RUNBOOKS);
-			break;
-		}
-		if (path_join(dirpath, de->d_name, file, sizeof file) || stat(file, &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		snprintf(rel, sizeof rel, "runbooks/%s", de->d_name);
-		fa2_buf_init(&b, FA2_SNAP_MAX_RUNBOOK_BYTES);
-		e = fa2_file_read_all(file, &b);
-		if (e) {
-			fa2_buf_cleanup(&b);
-			snprintf(msg, cap, "%s: %s", file, fa2_err_str(e));
-			break;
-		}
-		d = &s->docs[s->n_docs];
-		d->path = fa2_strdup(rel);
-		d->len = b.len;
-		d->text = fa2_buf_steal(&b, NULL);
-		if (!d->text) {
-			d->text = fa2_strdup("");
-			d->len = 0;
-		}
-		fa2_buf_cleanup(&b);
-		if (!d->path || !d->text) {
-			fa2_free((void *)d->path);
-			fa2_free(d->text);
-			e = FA2_ERR_NOMEM;
-			break;
-		}
-		s->n_docs++;
-	}
-	closedir(dir);
-	if (!e)
-		qsort(s->docs, s->n_docs, sizeof *s->docs, doc_cmp);
-	return e;
 }
 
 fa2_err fa2_snap_open(const char *dir, fa2_snap **out, char *msg, size_t cap)
@@ -121,9 +39,6 @@ fa2_err fa2_snap_open(const char *dir, fa2_snap **out, char *msg, size_t cap)
 		snprintf(msg, cap, "%s: %s%s%s", dir, fa2_err_str(e), why && *why ? ": " : "", why ? why : "");
 		goto cleanup;
 	}
-	e = read_runbooks(s, msg, cap);
-	if (e)
-		goto cleanup;
 	*out = s;
 	s = NULL;
 cleanup:
@@ -133,14 +48,8 @@ cleanup:
 
 void fa2_snap_close(fa2_snap *s)
 {
-	size_t i;
 	if (!s)
 		return;
-	for (i = 0; i < s->n_docs; i++) {
-		fa2_free((void *)s->docs[i].path);
-		fa2_free(s->docs[i].text);
-	}
-	fa2_free(s->docs);
 	fa2_tr_data_cleanup(&s->d);
 	fa2_free(s->dir);
 	fa2_free(s);
@@ -216,40 +125,4 @@ fa2_err fa2_snap_window_check(int64_t snap_from, int64_t snap_to, int64_t from_m
 	snprintf(msg, cap, "the window %s .. %s is not inside the snapshot's window %s .. %s; "
 		 "give --from/--to within it (or omit them to use the snapshot's window)", a, b, c, d);
 	return FA2_ERR_INVALID;
-}
-
-fa2_err fa2_tools_register_snapshot(fa2_tool_registry *r, fa2_snap *s)
-{
-	fa2_tool t;
-	fa2_err e;
-
-	t = fa2_logs_tool;
-	t.execute = fa2_snap_logs_exec;
-	t.ctx = s;
-	e = fa2_tool_registry_add(r, &t);
-	if (!e) {
-		t = fa2_metrics_tool;
-		t.execute = fa2_snap_metrics_exec;
-		t.ctx = s;
-		e = fa2_tool_registry_add(r, &t);
-	}
-	if (!e) {
-		t = fa2_audit_log_tool;
-		t.execute = fa2_snap_audit_exec;
-		t.ctx = s;
-		e = fa2_tool_registry_add(r, &t);
-	}
-	if (!e && s->d.n_traces > 0) {
-		t = fa2_xray_tool;
-		t.execute = fa2_snap_xray_exec;
-		t.ctx = s;
-		e = fa2_tool_registry_add(r, &t);
-	}
-	if (!e && s->has_runbooks) {
-		t = fa2_kb_tool;
-		t.execute = fa2_snap_kb_exec;
-		t.ctx = s;
-		e = fa2_tool_registry_add(r, &t);
-	}
-	return e;
 }

@@ -1,16 +1,9 @@
-/* Snapshot-backed agent tools: the same tools the model knows (logs_tool, metrics_tool,
- * audit_log_tool, xray_tool, kb_tool) with the same names and input schemas, answered
- * from a snapshot directory (docs/snapshot.md) instead of AWS. Used by `fa2 analyze
- * --source DIR` for offline and air-gapped analysis and evaluation fixtures.
- *
- *   fa2_snap_open()        reads the snapshot (manifest + every listed file) and the
- *                          optional DIR/runbooks/ folder (*.md, *.txt) once.
- *   fa2_tools_register_snapshot()  registers the tools with ctx = the snapshot; the
- *                          snapshot is only read afterwards, so the tools are safe to run
- *                          concurrently. Keep the snapshot open while the registry is used.
- *
- * The Logs Insights subset that logs_tool understands offline (fa2_snapq_*) is exposed for
- * tests and the fuzz target. */
+/* A snapshot directory (docs/snapshot.md) for the snapshot data source (source.h): the
+ * decoded telemetry, the manifest's metadata, the window check shared by analyze and
+ * triage, and the Logs Insights subset logs_tool evaluates offline (fa2_snapq_*,
+ * exposed for tests and the fuzz target). The snapshot source (source_snap.c) answers
+ * the tools from it; `fa2 analyze --source DIR` uses it for offline and air-gapped
+ * analysis and evaluation fixtures. */
 #ifndef FA2_AGENT_TOOLS_SNAP_H
 #define FA2_AGENT_TOOLS_SNAP_H
 
@@ -22,8 +15,6 @@
 #include "base/err.h"
 #include "triage/data.h"
 
-#define FA2_SNAP_MAX_RUNBOOKS      200u                 /* files under DIR/runbooks */
-#define FA2_SNAP_MAX_RUNBOOK_BYTES (1u * 1024u * 1024u) /* one runbook file */
 #define FA2_SNAPQ_MAX_TEXT         4096u                /* one query */
 
 /* ---- Logs Insights subset ----
@@ -64,22 +55,14 @@ int fa2_snapq_field(const fa2_tr_logline *line, const char *field, char *out, si
 const char *fa2_snapq_supported(void);
 
 /* ---- the snapshot ---- */
-typedef struct fa2_snap_doc {
-	const char *path;     /* relative to the snapshot, e.g. "runbooks/dynamodb.md" */
-	char *text;           /* owned */
-	size_t len;
-} fa2_snap_doc;
-
 typedef struct fa2_snap {
 	fa2_tr_data d;        /* decoded telemetry, sorted by time */
 	char *dir;            /* owned copy */
-	fa2_snap_doc *docs;   /* runbooks */
-	size_t n_docs;
-	int has_runbooks;     /* DIR/runbooks exists */
 } fa2_snap;
 
-/* Reads the snapshot in dir. On error msg (cap bytes) names the file. FA2_ERR_PARSE /
- * FA2_ERR_NOT_FOUND for a missing or malformed manifest, others as fa2_tr_snapshot_read. */
+/* Reads the snapshot in dir (read-only afterwards: safe to share between threads). On
+ * error msg (cap bytes) names the file. FA2_ERR_PARSE / FA2_ERR_NOT_FOUND for a missing
+ * or malformed manifest, others as fa2_tr_snapshot_read. */
 fa2_err fa2_snap_open(const char *dir, fa2_snap **out, char *msg, size_t cap);
 void fa2_snap_close(fa2_snap *s);
 
@@ -93,17 +76,5 @@ fa2_err fa2_snap_manifest_info(const char *dir, int64_t *from_ms, int64_t *to_ms
  * otherwise FA2_ERR_INVALID with a message (cap bytes) that states both windows. */
 fa2_err fa2_snap_window_check(int64_t snap_from, int64_t snap_to, int64_t from_ms, int64_t to_ms,
 			      char *msg, size_t cap);
-
-/* Registers logs_tool, metrics_tool and audit_log_tool, xray_tool when the snapshot has
- * traces, and kb_tool when it has a runbooks folder. Each is the AWS tool's definition
- * (name, descriptions, input schema) with the snapshot's execute() and ctx = s. */
-fa2_err fa2_tools_register_snapshot(fa2_tool_registry *r, fa2_snap *s);
-
-/* The snapshot implementations (ctx: the fa2_snap). */
-fa2_err fa2_snap_logs_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out);
-fa2_err fa2_snap_metrics_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out);
-fa2_err fa2_snap_audit_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out);
-fa2_err fa2_snap_xray_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out);
-fa2_err fa2_snap_kb_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out);
 
 #endif

@@ -1,19 +1,17 @@
-/* kb_tool over the snapshot's runbooks folder (DIR/runbooks, .md and .txt files): for sites with
- * no Bedrock Knowledge Base (air-gapped review). Each file is cut into passages at
- * headings and blank lines (merged up to about 1,200 bytes); passages are ranked by BM25
- * (k1 1.2, b 0.75) over the query's terms: lower-cased ASCII words, and character bigrams
- * for runs of non-ASCII text (Japanese has no spaces). Same input and observation shape as
- * the Bedrock tool: numbered results with score, source path and text. */
+/* Runbooks: loading and BM25 search (see runbooks.h). */
+#include "agent/tools/runbooks.h"
+
 #include <ctype.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "agent/tools/common.h"
-#include "agent/tools/snap.h"
 #include "base/alloc.h"
-#include "base/json.h"
+#include "base/file.h"
+#include "base/log.h"
 
 #define KB_MAX_TERMS     32
 #define KB_TERM_BYTES    64
@@ -86,7 +84,7 @@ static size_t next_term(const char *s, size_t len, size_t *pos, int *prev_wide, 
 }
 
 /* Cuts every document into passages. */
-static size_t make_passages(const fa2_snap *s, passage *ps)
+static size_t make_passages(const fa2_runbooks *s, passage *ps)
 {
 	size_t n = 0, d;
 	for (d = 0; d < s->n_docs; d++) {
@@ -131,22 +129,121 @@ static int score_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-fa2_err fa2_snap_kb_exec(void *ctx, const fa2_tool_env *env, const cJSON *input, fa2_buf *out)
+static int doc_cmp(const void *a, const void *b)
 {
-	const fa2_snap *s = ctx;
-	const char *q = fa2_json_str(input, "query");
-	long want = fa2_tools_int(input, "numberOfResults", 5, 1, 20);
+	return strcmp(((const fa2_runbook_doc *)a)->path, ((const fa2_runbook_doc *)b)->path);
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n > m && strcmp(s + n - m, suf) == 0;
+}
+
+void fa2_runbooks_free(fa2_runbooks *rb)
+{
+	size_t i;
+	if (!rb)
+		return;
+	for (i = 0; i < rb->n_docs; i++) {
+		fa2_free(rb->docs[i].path);
+		fa2_free(rb->docs[i].text);
+	}
+	fa2_free(rb->docs);
+	fa2_free(rb->dir);
+	fa2_free(rb);
+}
+
+fa2_err fa2_runbooks_load(const char *dir, const char *prefix, fa2_runbooks **out, char *msg, size_t cap)
+{
+	fa2_runbooks *rb = NULL;
+	char file[4352];
+	DIR *dh = NULL;
+	struct dirent *de;
+	struct stat st;
+	fa2_err e = FA2_ERR_NOMEM;
+
+	*out = NULL;
+	if (cap)
+		msg[0] = '\0';
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(msg, cap, "%s: not a directory", dir);
+		return FA2_ERR_NOT_FOUND;
+	}
+	rb = fa2_calloc(1, sizeof *rb);
+	if (!rb || !(rb->dir = fa2_strdup(dir)) || !(rb->docs = fa2_calloc(FA2_RUNBOOKS_MAX_FILES, sizeof *rb->docs)))
+		goto cleanup;
+	dh = opendir(dir);
+	if (!dh) {
+		snprintf(msg, cap, "%s: cannot open the directory", dir);
+		e = FA2_ERR_IO;
+		goto cleanup;
+	}
+	e = FA2_OK;
+	while (!e && (de = readdir(dh)) != NULL) {
+		fa2_buf b;
+		fa2_runbook_doc *d;
+		int n;
+		if (de->d_name[0] == '.' ||
+		    !(has_suffix(de->d_name, ".md") || has_suffix(de->d_name, ".txt") || has_suffix(de->d_name, ".markdown")))
+			continue;
+		if (rb->n_docs >= FA2_RUNBOOKS_MAX_FILES) {
+			FA2_LOGW("kb", "%s: more than %u runbooks; the rest are ignored", dir, FA2_RUNBOOKS_MAX_FILES);
+			break;
+		}
+		n = snprintf(file, sizeof file, "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof file || stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		d = &rb->docs[rb->n_docs];
+		fa2_buf_init(&b, FA2_RUNBOOKS_MAX_FILE_BYTES);
+		if (fa2_buf_append_cstr(&b, prefix ? prefix : "") || fa2_buf_append_cstr(&b, de->d_name) ||
+		    !(d->path = fa2_buf_steal(&b, NULL))) {
+			fa2_buf_cleanup(&b);
+			e = FA2_ERR_NOMEM;
+			break;
+		}
+		fa2_buf_cleanup(&b);
+		fa2_buf_init(&b, FA2_RUNBOOKS_MAX_FILE_BYTES);
+		e = fa2_file_read_all(file, &b);
+		if (e) {
+			fa2_buf_cleanup(&b);
+			snprintf(msg, cap, "%s: %s", file, fa2_err_str(e));
+			fa2_free(d->path);
+			d->path = NULL;
+			break;
+		}
+		d->len = b.len;
+		d->text = b.len ? fa2_buf_steal(&b, NULL) : fa2_strdup("");
+		fa2_buf_cleanup(&b);
+		if (!d->text) {
+			fa2_free(d->path);
+			d->path = NULL;
+			e = FA2_ERR_NOMEM;
+			break;
+		}
+		rb->n_docs++;
+	}
+	if (!e) {
+		qsort(rb->docs, rb->n_docs, sizeof *rb->docs, doc_cmp);
+		*out = rb;
+		rb = NULL;
+	}
+cleanup:
+	if (dh)
+		closedir(dh);
+	fa2_runbooks_free(rb);
+	return e;
+}
+
+fa2_err fa2_runbooks_search(const fa2_runbooks *s, const char *q, size_t want, fa2_buf *out, int *shown)
+{
 	char terms[KB_MAX_TERMS][KB_TERM_BYTES], tok[KB_TERM_BYTES];
-	size_t n_terms = 0, n_ps, i, k, pos = 0;
+	size_t n_terms = 0, n_ps, i, k, pos = 0, done = 0;
 	unsigned df[KB_MAX_TERMS];
 	passage *ps = NULL;
 	double avg = 0;
-	int wide = 0, shown = 0;
+	int wide = 0;
 
-	if (!q || !*q) {
-		(void)fa2_buf_append_cstr(out, FA2_T(env, "query is required\n", "query が必要です\n"));
-		return FA2_ERR_INVALID;
-	}
 	while (n_terms < KB_MAX_TERMS && next_term(q, strlen(q), &pos, &wide, tok, sizeof tok)) {
 		for (k = 0; k < n_terms && strcmp(terms[k], tok) != 0; k++)
 			;
@@ -187,10 +284,7 @@ fa2_err fa2_snap_kb_exec(void *ctx, const fa2_tool_env *env, const cJSON *input,
 		ps[i].score = sc;
 	}
 	qsort(ps, n_ps, sizeof *ps, score_cmp);
-	(void)fa2_buf_appendf(out, FA2_T(env, "knowledge base (snapshot runbooks, %zu files), query \"%s\":\n",
-					 "ナレッジベース (スナップショットのランブック %zu 件)、クエリ「%s」:\n"),
-			      s->n_docs, q);
-	for (i = 0; i < n_ps && shown < want && ps[i].score > 0; i++) {
+	for (i = 0; i < n_ps && done < want && ps[i].score > 0; i++) {
 		const char *t = s->docs[ps[i].doc].text + ps[i].start;
 		size_t len = ps[i].len;
 		size_t cut;
@@ -199,11 +293,10 @@ fa2_err fa2_snap_kb_exec(void *ctx, const fa2_tool_env *env, const cJSON *input,
 		cut = len > KB_TEXT_MAX ? KB_TEXT_MAX : len;
 		while (cut > 0 && cut < len && ((unsigned char)t[cut] & 0xC0) == 0x80)
 			cut--; /* not inside a UTF-8 character */
-		(void)fa2_buf_appendf(out, "\n%d. score %.3f  %s\n%.*s%s\n", ++shown, ps[i].score, s->docs[ps[i].doc].path,
+		(void)fa2_buf_appendf(out, "\n%d. score %.3f  %s\n%.*s%s\n", ++*shown, ps[i].score, s->docs[ps[i].doc].path,
 				      (int)cut, t, cut < len ? " ..." : "");
+		done++;
 	}
-	if (shown == 0)
-		(void)fa2_buf_append_cstr(out, FA2_T(env, "no documents matched\n", "該当する文書はありません\n"));
 	fa2_free(ps);
 	return FA2_OK;
 }
