@@ -36,4 +36,14 @@
 #define FA2_MAX_SNAPSHOT_FILES      10000u                 /* files listed in a manifest */
 #define FA2_MAX_TR_REPORT_BYTES     (8u * 1024u * 1024u)   /* a rendered triage report */
 
+/* Time zones (src/base/tz.c): TZif files from the zoneinfo directory (RFC 8536). The
+ * transition and type caps are zic's own (TZ_MAX_TIMES, TZ_MAX_TYPES). */
+#define FA2_MAX_TZIF_BYTES          (256u * 1024u)         /* one zone file */
+#define FA2_MAX_TZ_TRANSITIONS      2000u
+#define FA2_MAX_TZ_TYPES            256u
+#define FA2_MAX_TZ_CHARS            256u                   /* designation bytes (charcnt) */
+#define FA2_MAX_TZ_LEAPS            128u                   /* leap-second records */
+#define FA2_MAX_TZ_FOOTER_BYTES     128u                   /* the POSIX TZ string */
+#define FA2_MAX_TZ_NAME_BYTES       128u                   /* "America/Argentina/..." */
+
 #endif

@@ -164,6 +164,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	int rc = FA2_EXIT_USAGE, have_prompts = 0, have_llm = 0, have_session = 0;
 	int64_t win_from = o->from_ms, win_to = o->to_ms, t0 = fa2_time_mono_ms();
 	int ran = 0;  /* the agent ran: counted in the process totals */
+	const fa2_tz *tz;
 	fa2_err e;
 
 	memset(&res, 0, sizeof res);
@@ -315,8 +316,11 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 		rc = FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
+	/* --tz, else the config's IANA zone; fixed offsets arrive as o->tz_offset_min. */
+	tz = o->tz ? o->tz : !cfg->tz.fixed ? &cfg->tz : NULL;
 	e = o->format == FA2_OUT_JSON ? fa2_report_render_json(res.report, &out)
-				      : fa2_report_render_md(res.report, lang, o->tz_offset_min, &out);
+	    : tz ? fa2_report_render_md_tz(res.report, lang, tz, &out)
+		 : fa2_report_render_md(res.report, lang, o->tz_offset_min, &out);
 	if (e || fa2_cmd_write_output(o->cmd, o->out_path, out.data, out.len)) {
 		if (e)
 			fprintf(stderr, "fa2 %s: cannot render the report: %s\n", o->cmd, fa2_err_str(e));

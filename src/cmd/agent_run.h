@@ -22,7 +22,9 @@ typedef struct fa2_run_opts {
 	const char *prompts_dir;   /* --prompts, else cfg->prompts_dir */
 	fa2_out_format format;
 	const char *out_path;      /* NULL: stdout */
-	int tz_offset_min;         /* for times shown in the Markdown report */
+	int tz_offset_min;         /* for times shown in the Markdown report (when tz is NULL
+	                            * and the config has no timeZone) */
+	const fa2_tz *tz;          /* zone of the report's times; NULL: the config's timeZone */
 	/* New analysis: */
 	const char *event;
 	int64_t from_ms, to_ms;

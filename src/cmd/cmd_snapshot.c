@@ -6,6 +6,7 @@
 #include "aws/session.h"
 #include "base/slice.h"
 #include "base/time.h"
+#include "base/tz.h"
 #include "cmd/cmd.h"
 #include "triage/capture.h"
 
@@ -15,13 +16,14 @@ static void usage(FILE *f)
 		"usage: fa2 snapshot --from TIME --to TIME --out DIR [--region R] [--profile P]\n"
 		"                    [--log-group NAME]... [--query 'LOGS INSIGHTS QUERY']\n"
 		"                    [--alarm NAME] [--metric 'Namespace|MetricName|Stat|Dim=Value,...']...\n"
-		"                    [--no-cloudtrail] [--no-xray] [--max-pages N] [--tz OFFSET]\n"
+		"                    [--no-cloudtrail] [--no-xray] [--max-pages N] [--tz ZONE]\n"
 		"\n"
 		"Saves the window's Logs Insights results (one query per hour), the alarm and its\n"
 		"metrics (the alarm's own and those sharing its dimensions, plus --metric ones) from\n"
 		"GetMetricData, CloudTrail LookupEvents and X-Ray trace summaries, each as the raw\n"
 		"API response, and a manifest. A source that fails is recorded in the manifest and\n"
-		"the others are still captured. DIR must not exist or be empty.\n"
+		"the others are still captured. DIR must not exist or be empty. --tz is the zone of\n"
+		"--from/--to written without one: an IANA name (Asia/Tokyo) or an offset (+09:00).\n"
 		"\n"
 		"Exit codes: 0 saved (check the manifest's \"errors\"), 1 nothing could be captured,\n"
 		"2 usage or configuration error.\n");
@@ -32,7 +34,8 @@ int fa2_cmd_snapshot(int argc, char **argv)
 	fa2_capture_opts o;
 	fa2_capture_stats st;
 	const char *from_s = NULL, *to_s = NULL, *region_opt = NULL, *profile = NULL;
-	int tz = 0, i, rc = FA2_EXIT_USAGE;
+	int i, rc = FA2_EXIT_USAGE;
+	fa2_tz zone;
 	long long pages = 100;
 	int64_t now = fa2_time_now_ms();
 	fa2_aws_session sess;
@@ -41,6 +44,7 @@ int fa2_cmd_snapshot(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	memset(&sess, 0, sizeof sess);
+	fa2_tz_utc(&zone);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		if (fa2_cmd_is_help(a)) {
@@ -92,8 +96,9 @@ int fa2_cmd_snapshot(int argc, char **argv)
 				goto cleanup;
 			}
 		} else if (!strcmp(a, "--tz")) {
-			if (fa2_time_parse_offset(fa2_slice_cstr(v), &tz)) {
-				fprintf(stderr, "fa2 snapshot: bad --tz '%s'\n", v);
+			if ((e = fa2_tz_load(fa2_slice_cstr(v), &zone)) != FA2_OK) {
+				fa2_tz_explain(e, msg, sizeof msg);
+				fprintf(stderr, "fa2 snapshot: --tz '%s': %s\n", v, msg);
 				goto cleanup;
 			}
 		} else {
@@ -106,8 +111,8 @@ int fa2_cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "fa2 snapshot: --from, --to and --out are required\n");
 		goto cleanup;
 	}
-	if (fa2_time_parse(fa2_slice_cstr(from_s), now, tz, &o.from_ms) ||
-	    fa2_time_parse(fa2_slice_cstr(to_s), now, tz, &o.to_ms) || o.from_ms >= o.to_ms) {
+	if (fa2_time_parse_in(fa2_slice_cstr(from_s), now, &zone, &o.from_ms) ||
+	    fa2_time_parse_in(fa2_slice_cstr(to_s), now, &zone, &o.to_ms) || o.from_ms >= o.to_ms) {
 		fprintf(stderr, "fa2 snapshot: --from and --to must be times (RFC 3339, epoch, -30m), from before to\n");
 		goto cleanup;
 	}

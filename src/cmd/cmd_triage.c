@@ -8,6 +8,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "base/tz.h"
 #include "cmd/cmd.h"
 #include "triage/data.h"
 #include "triage/triage.h"
@@ -18,7 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fa2 triage --source DIR [--format md|json] [--budget-tokens N]\n"
-		"                  [--from TIME] [--to TIME] [--tz OFFSET]\n"
+		"                  [--from TIME] [--to TIME] [--tz ZONE]\n"
 		"\n"
 		"Analyses an incident window without a model: metric change points and spikes,\n"
 		"log templates that are new or spiking, X-Ray fault root causes, and CloudTrail\n"
@@ -29,7 +30,8 @@ static void usage(FILE *f)
 		"  --format md|json    Markdown (default) or JSON (schema fa2.triage/1, docs/triage.md)\n"
 		"  --budget-tokens N   fit the report into about N tokens (4 bytes each; default %u)\n"
 		"  --from, --to TIME   narrow the snapshot's window (RFC 3339, epoch, relative)\n"
-		"  --tz OFFSET         zone for --from/--to without one (default UTC)\n"
+		"  --tz ZONE           zone for --from/--to without one: Asia/Tokyo, +09:00, UTC\n"
+		"                      (default UTC)\n"
 		"\n"
 		"Without --source, triage reads AWS directly, which needs the AWS layer.\n"
 		"Exit codes: 0 report printed, 1 analysis failed, 2 usage error.\n",
@@ -48,7 +50,8 @@ static int need_value(int i, int argc, const char *opt)
 int fa2_cmd_triage(int argc, char **argv)
 {
 	const char *source = NULL, *from_s = NULL, *to_s = NULL, *why = "";
-	int format = FA2_TR_FMT_MD, tz = 0, rc = FA2_EXIT_FAILURE, i;
+	int format = FA2_TR_FMT_MD, rc = FA2_EXIT_FAILURE, i;
+	fa2_tz zone;
 	long long budget = TRIAGE_DEFAULT_BUDGET_TOKENS;
 	int64_t from_ms = 0, to_ms = 0, now = fa2_time_now_ms();
 	fa2_tr_data d;
@@ -56,6 +59,7 @@ int fa2_cmd_triage(int argc, char **argv)
 	fa2_buf out;
 	fa2_err e;
 
+	fa2_tz_utc(&zone);
 	fa2_tr_data_init(&d);
 	memset(&a, 0, sizeof a);
 	fa2_buf_init(&out, FA2_MAX_TR_REPORT_BYTES);
@@ -95,8 +99,10 @@ int fa2_cmd_triage(int argc, char **argv)
 					rc = FA2_EXIT_USAGE;
 					goto cleanup;
 				}
-			} else if (fa2_time_parse_offset(fa2_slice_cstr(v), &tz)) {
-				fprintf(stderr, "fa2 triage: bad --tz '%s'\n", v);
+			} else if ((e = fa2_tz_load(fa2_slice_cstr(v), &zone)) != FA2_OK) {
+				char tzwhy[256];
+				fa2_tz_explain(e, tzwhy, sizeof tzwhy);
+				fprintf(stderr, "fa2 triage: --tz '%s': %s\n", v, tzwhy);
 				rc = FA2_EXIT_USAGE;
 				goto cleanup;
 			}
@@ -106,8 +112,8 @@ int fa2_cmd_triage(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if ((from_s && fa2_time_parse(fa2_slice_cstr(from_s), now, tz, &from_ms)) ||
-	    (to_s && fa2_time_parse(fa2_slice_cstr(to_s), now, tz, &to_ms))) {
+	if ((from_s && fa2_time_parse_in(fa2_slice_cstr(from_s), now, &zone, &from_ms)) ||
+	    (to_s && fa2_time_parse_in(fa2_slice_cstr(to_s), now, &zone, &to_ms))) {
 		fprintf(stderr, "fa2 triage: cannot parse --from/--to (RFC 3339, epoch, or like -30m)\n");
 		rc = FA2_EXIT_USAGE;
 		goto cleanup;
