@@ -46,4 +46,13 @@
 #define FA2_MAX_TZ_FOOTER_BYTES     128u                   /* the POSIX TZ string */
 #define FA2_MAX_TZ_NAME_BYTES       128u                   /* "America/Argentina/..." */
 
+/* Documents (src/doc/): the causal chain and the PDF writer. */
+#define FA2_MAX_CHAIN_NODES         32u                    /* nodes of one causal chain */
+#define FA2_MAX_CHAIN_EDGES         64u
+#define FA2_MAX_CHAIN_TEXT_BYTES    400u                   /* one label, time or evidence */
+#define FA2_MAX_PDF_BYTES           (64u * 1024u * 1024u)  /* one PDF file */
+#define FA2_MAX_PDF_PAGES           2000u
+#define FA2_MAX_PDF_TABLE_COLS      16u
+#define FA2_MAX_PDF_TABLE_ROWS      2000u
+
 #endif
