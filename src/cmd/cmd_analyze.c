@@ -1,6 +1,7 @@
 /* fa2 analyze: one analysis from the command line. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/config.h"
 #include "aws/alarms.h"
@@ -42,7 +43,8 @@ static void usage(FILE *f)
 		"  --after MIN       minutes after the state change (default 10)\n"
 		"  --config FILE     configuration file (default: $FA2_CONFIG, else built-in defaults)\n"
 		"  --lang en|ja      report language (default: the config's 'language')\n"
-		"  --format md|json  report format (default: md)\n"
+		"  --format FMT      md (default), json, or pdf: the Markdown report as an A4 PDF\n"
+		"                    (pdf needs --out FILE or a redirected stdout)\n"
 		"  --out FILE        write the report to FILE instead of stdout\n"
 		"  --prompts DIR     prompt override directory (DIR/en/*.txt, DIR/ja/*.txt)\n"
 		"  --tz ZONE         zone for times without one and for the report: an IANA name\n"
@@ -154,8 +156,12 @@ int fa2_cmd_analyze(int argc, char **argv)
 		return FA2_EXIT_USAGE;
 	}
 	if (format && strcmp(format, "md") != 0 && strcmp(format, "markdown") != 0 &&
-	    strcmp(format, "json") != 0) {
-		fprintf(stderr, "fa2 analyze: --format must be md or json\n");
+	    strcmp(format, "json") != 0 && strcmp(format, "pdf") != 0) {
+		fprintf(stderr, "fa2 analyze: --format must be md, json or pdf\n");
+		return FA2_EXIT_USAGE;
+	}
+	if (format && strcmp(format, "pdf") == 0 && (!out || strcmp(out, "-") == 0) && isatty(1)) {
+		fprintf(stderr, "fa2 analyze: --format pdf writes a binary file: give --out FILE\n");
 		return FA2_EXIT_USAGE;
 	}
 	if (lang && fa2_lang_parse(lang, &l)) {
@@ -242,7 +248,8 @@ int fa2_cmd_analyze(int argc, char **argv)
 	o.cmd = "analyze";
 	o.cfg = &cfg;
 	o.prompts_dir = prompts;
-	o.format = format && strcmp(format, "json") == 0 ? FA2_OUT_JSON : FA2_OUT_MD;
+	o.format = !format ? FA2_OUT_MD : strcmp(format, "json") == 0 ? FA2_OUT_JSON
+		 : strcmp(format, "pdf") == 0 ? FA2_OUT_PDF : FA2_OUT_MD;
 	o.out_path = out;
 	o.tz_offset_min = fa2_tz_offset_min(&zone, o.from_ms);
 	o.tz = &zone;

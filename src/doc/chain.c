@@ -303,14 +303,18 @@ fa2_err fa2_chain_render_mermaid(const fa2_chain *c, fa2_buf *out)
 		e = fa2_buf_appendf(out, "  n%zu%s\"", k + 1, shape_open[n->kind]);
 		if (!e)
 			e = mermaid_text(out, fa2_chain_text(c, n->label));
-		if (!e && (t.len || ev.len))
-			e = fa2_buf_append_cstr(out, "<br/>");
+		if (!e && t.len)
+			e = fa2_buf_append_cstr(out, "<br/><small>");
 		if (!e && t.len)
 			e = mermaid_text(out, t);
-		if (!e && t.len && ev.len)
-			e = fa2_buf_append_cstr(out, " \xC2\xB7 "); /* · */
+		if (!e && t.len)
+			e = fa2_buf_append_cstr(out, "</small>");
+		if (!e && ev.len)
+			e = fa2_buf_append_cstr(out, "<br/><i>");
 		if (!e && ev.len)
 			e = mermaid_text(out, ev);
+		if (!e && ev.len)
+			e = fa2_buf_append_cstr(out, "</i>");
 		if (!e)
 			e = fa2_buf_appendf(out, "\"%s:::%s\n", shape_close[n->kind], kind_names[n->kind]);
 	}
@@ -483,9 +487,11 @@ static int node_ref(fa2_slice s, size_t *i, size_t *out)
 	return 1;
 }
 
-/* Decodes a quoted string's inside (up to the next '"') into dst. */
+/* Decodes a quoted string's inside (up to the next '"'): the label into dst[0], the
+ * time (in <small>) into dst[1], the evidence (in <i>) into dst[2]. */
 static int mermaid_unquote(fa2_slice s, size_t *i, fa2_buf *dst)
 {
+	fa2_buf *to = &dst[0];
 	if (!skip_lit(s, i, "\""))
 		return 0;
 	while (*i < s.len && s.ptr[*i] != '"') {
@@ -508,14 +514,25 @@ static int mermaid_unquote(fa2_slice s, size_t *i, fa2_buf *dst)
 				if (j == st || !skip_lit(s, &j, ";"))
 					return 0;
 			}
-			if (fa2_utf8_append(dst, cp))
+			if (fa2_utf8_append(to, cp))
 				return 0;
 			*i = j;
 		} else if (ch == '<') {
-			if (!skip_lit(s, i, "<br/>") || fa2_buf_append_byte(dst, '\n'))
+			/* Only the tags fa2_chain_render_mermaid writes: labels' '<' are entities. */
+			if (skip_lit(s, i, "<br/>")) {
+				if (to == &dst[0] && fa2_buf_append_byte(to, '\n'))
+					return 0;
+			} else if (skip_lit(s, i, "<small>")) {
+				to = &dst[1];
+			} else if (skip_lit(s, i, "<i>")) {
+				to = &dst[2];
+			} else if (skip_lit(s, i, "</small>") || skip_lit(s, i, "</i>")) {
+				to = &dst[0];
+			} else {
 				return 0;
+			}
 		} else {
-			if (fa2_buf_append_byte(dst, (unsigned char)ch))
+			if (fa2_buf_append_byte(to, (unsigned char)ch))
 				return 0;
 			++*i;
 		}
@@ -525,12 +542,14 @@ static int mermaid_unquote(fa2_slice s, size_t *i, fa2_buf *dst)
 
 fa2_err fa2_chain_from_mermaid(fa2_chain *c, fa2_slice src)
 {
-	fa2_buf text;
+	fa2_buf text[3];
 	fa2_slice line, rest = src;
 	int first = 1;
+	size_t k;
 	fa2_err e = FA2_OK;
 
-	fa2_buf_init(&text, FA2_MAX_CHAIN_TEXT_BYTES * 4u);
+	for (k = 0; k < 3; k++)
+		fa2_buf_init(&text[k], FA2_MAX_CHAIN_TEXT_BYTES * 4u);
 	while (rest.len && !e) {
 		size_t i = 0, a, b;
 		fa2_slice_split(rest, '\n', &line, &rest);
@@ -554,15 +573,16 @@ fa2_err fa2_chain_from_mermaid(fa2_chain *c, fa2_slice src)
 			e = FA2_ERR_PARSE;
 			break;
 		}
-		fa2_buf_reset(&text);
+		for (k = 0; k < 3; k++)
+			fa2_buf_reset(&text[k]);
 		if (skip_lit(line, &i, " -->")) {
 			fa2_slice label = FA2_SLICE_EMPTY;
 			if (skip_lit(line, &i, "|")) {
-				if (!mermaid_unquote(line, &i, &text) || !skip_lit(line, &i, "|")) {
+				if (!mermaid_unquote(line, &i, text) || !skip_lit(line, &i, "|")) {
 					e = FA2_ERR_PARSE;
 					break;
 				}
-				label = fa2_buf_slice(&text);
+				label = fa2_buf_slice(&text[0]);
 			}
 			if (!skip_lit(line, &i, " ") || !node_ref(line, &i, &b) || i != line.len) {
 				e = FA2_ERR_PARSE;
@@ -570,30 +590,31 @@ fa2_err fa2_chain_from_mermaid(fa2_chain *c, fa2_slice src)
 			}
 			e = fa2_chain_add_edge(c, a - 1, b - 1, label);
 		} else {
-			unsigned k;
+			unsigned kd;
 			fa2_slice kind;
-			for (k = 0; k < FA2_CHAIN_KIND_COUNT; k++) {
+			for (kd = 0; kd < FA2_CHAIN_KIND_COUNT; kd++) {
 				size_t j = i;
-				/* "([" before "(": try the longer opener of each shape first. */
-				if (skip_lit(line, &j, shape_open[k]) && j < line.len && line.ptr[j] == '"')
+				/* "([" and "(" differ by what follows: the quote. */
+				if (skip_lit(line, &j, shape_open[kd]) && j < line.len && line.ptr[j] == '"')
 					break;
 			}
-			if (k == FA2_CHAIN_KIND_COUNT) {
+			if (kd == FA2_CHAIN_KIND_COUNT) {
 				e = FA2_ERR_PARSE;
 				break;
 			}
-			i += strlen(shape_open[k]);
-			if (a != c->n_nodes + 1 || !mermaid_unquote(line, &i, &text) ||
-			    !skip_lit(line, &i, shape_close[k]) || !skip_lit(line, &i, ":::")) {
+			i += strlen(shape_open[kd]);
+			if (a != c->n_nodes + 1 || !mermaid_unquote(line, &i, text) ||
+			    !skip_lit(line, &i, shape_close[kd]) || !skip_lit(line, &i, ":::")) {
 				e = FA2_ERR_PARSE;
 				break;
 			}
 			kind = fa2_slice_sub(line, i, line.len - i);
-			e = fa2_chain_add_node(c, fa2_chain_kind_parse(kind), fa2_buf_slice(&text), FA2_SLICE_EMPTY,
-					       FA2_SLICE_EMPTY, NULL);
+			e = fa2_chain_add_node(c, fa2_chain_kind_parse(kind), fa2_buf_slice(&text[0]),
+					       fa2_buf_slice(&text[1]), fa2_buf_slice(&text[2]), NULL);
 		}
 	}
-	fa2_buf_cleanup(&text);
+	for (k = 0; k < 3; k++)
+		fa2_buf_cleanup(&text[k]);
 	if (!e && (first || c->n_nodes == 0))
 		e = FA2_ERR_PARSE;
 	return e;

@@ -86,9 +86,10 @@ fa2_err fa2_chain_add_edge(fa2_chain *c, size_t from, size_t to, fa2_slice label
 fa2_err fa2_chain_from_json(fa2_chain *c, const cJSON *arr);
 
 /* Appends a Mermaid flowchart (the text inside a ```mermaid fence, ending in a newline):
- * "flowchart TD", one node per line with ids n1..nN (never a label), the label, time and
- * evidence quoted and entity-escaped ("#quot;", "#35;", ...), line breaks as <br/>,
- * one shape and class per kind, then the edges with quoted labels. */
+ * "flowchart TD", one node per line with ids n1..nN (never a label): the label, then
+ * <br/><small>time</small> and <br/><i>evidence</i> when present, all quoted and
+ * entity-escaped ("#quot;", "#35;", ...), line breaks as <br/>, one shape and class per
+ * kind; then the edges with quoted labels; then a classDef per kind used. */
 fa2_err fa2_chain_render_mermaid(const fa2_chain *c, fa2_buf *out);
 
 /* Appends the chain as lines of text, one per path from a node nothing leads to (a

@@ -53,9 +53,9 @@ FA2_TEST(chain_linear_from_json)
 	fa2_buf_reset(&b);
 	CHECK_OK(fa2_chain_render_mermaid(&C, &b));
 	CHECK_STR_EQ(b.data, "flowchart TD\n"
-			     "  n1{{\"Deploy v42 doubled the workers<br/>08:00 \xC2\xB7 audit_log_tool: UpdateService\"}}:::change\n"
+			     "  n1{{\"Deploy v42 doubled the workers<br/><small>08:00</small><br/><i>audit_log_tool: UpdateService</i>\"}}:::change\n"
 			     "  n2[\"DB connection pool exhausted\"]:::mechanism\n"
-			     "  n3(\"5xx on /pay<br/>08:02\"):::symptom\n"
+			     "  n3(\"5xx on /pay<br/><small>08:02</small>\"):::symptom\n"
 			     "  n4([\"ALB 5xx alarm\"]):::alarm\n"
 			     "  n1 --> n2\n"
 			     "  n2 --> n3\n"
@@ -228,17 +228,19 @@ FA2_TEST(chain_mermaid_escaping_and_back)
 		}
 		CHECK_INT_EQ(lines, 1 + C.n_nodes + C.n_edges + FA2_CHAIN_KIND_COUNT);
 	}
-	/* Read back: the same labels (the time and evidence joined to it on a new line). */
+	/* Read back: the same labels, times and evidence. */
 	fa2_chain_init(&C2);
 	CHECK_OK(fa2_chain_from_mermaid(&C2, fa2_buf_slice(&b)));
 	CHECK_INT_EQ(C2.n_nodes, C.n_nodes);
 	CHECK_INT_EQ(C2.n_edges, C.n_edges);
 	for (k = 0; k < C.n_nodes; k++) {
 		CHECK_INT_EQ(C2.nodes[k].kind, C.nodes[k].kind);
-		if (!C.nodes[k].time.len && !C.nodes[k].evidence.len)
-			CHECK(fa2_slice_eq(fa2_chain_text(&C2, C2.nodes[k].label), fa2_chain_text(&C, C.nodes[k].label)));
+		CHECK(fa2_slice_eq(fa2_chain_text(&C2, C2.nodes[k].label), fa2_chain_text(&C, C.nodes[k].label)));
+		CHECK(fa2_slice_eq(fa2_chain_text(&C2, C2.nodes[k].time), fa2_chain_text(&C, C.nodes[k].time)));
+		CHECK(fa2_slice_eq(fa2_chain_text(&C2, C2.nodes[k].evidence), fa2_chain_text(&C, C.nodes[k].evidence)));
 	}
-	CHECK_SLICE_EQ(fa2_chain_text(&C2, C2.nodes[1].label), "graph TD; A-->B\n08:00 \"#\"");
+	CHECK_SLICE_EQ(fa2_chain_text(&C2, C2.nodes[1].time), "08:00 \"#\"");
+	CHECK_SLICE_EQ(fa2_chain_text(&C2, C2.nodes[2].evidence), "logs_tool: [x] | y;");
 	for (k = 0; k < C.n_edges; k++)
 		CHECK(fa2_slice_eq(fa2_chain_text(&C2, C2.edges[k].label), fa2_chain_text(&C, C.edges[k].label)));
 	fa2_chain_cleanup(&C2);
@@ -262,7 +264,7 @@ static cJSON *expected_case(const char *name, const fa2_chain *c, const char *me
 	      *edges = cJSON_AddArrayToObject(o, "edges");
 	fa2_buf t;
 	size_t k, i;
-	char id[16];
+	char id[24];
 	fa2_buf_init(&t, 1 << 16);
 	cJSON_AddStringToObject(o, "name", name);
 	cJSON_AddStringToObject(o, "mermaid", mermaid);
@@ -273,12 +275,16 @@ static cJSON *expected_case(const char *name, const fa2_chain *c, const char *me
 		fa2_buf_reset(&t);
 		for (i = 0; i < l.len; i++)
 			l.ptr[i] == '\n' ? (void)fa2_buf_append_cstr(&t, "<br>") : (void)fa2_buf_append_byte(&t, (unsigned char)l.ptr[i]);
-		if (tm.len || ev.len)
-			(void)fa2_buf_append_cstr(&t, "<br>");
-		(void)fa2_buf_append_slice(&t, tm);
-		if (tm.len && ev.len)
-			(void)fa2_buf_append_cstr(&t, " \xC2\xB7 ");
-		(void)fa2_buf_append_slice(&t, ev);
+		if (tm.len) {
+			(void)fa2_buf_append_cstr(&t, "<br><small>");
+			(void)fa2_buf_append_slice(&t, tm);
+			(void)fa2_buf_append_cstr(&t, "</small>");
+		}
+		if (ev.len) {
+			(void)fa2_buf_append_cstr(&t, "<br><i>");
+			(void)fa2_buf_append_slice(&t, ev);
+			(void)fa2_buf_append_cstr(&t, "</i>");
+		}
 		snprintf(id, sizeof id, "n%zu", k + 1);
 		cJSON_AddStringToObject(n, "id", id);
 		cJSON_AddStringToObject(n, "text", t.data ? t.data : "");

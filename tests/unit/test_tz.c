@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "agent/config.h"
+#include "agent/report.h"
+#include "base/limits.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/file.h"
@@ -532,4 +534,32 @@ FA2_TEST(tz_config_time_zone)
 					  sizeof msg), FA2_ERR_CONFIG);
 	CHECK_MSG(strstr(msg, "not a zone name") != NULL, "%s", msg);
 	fa2_config_cleanup(&c);
+}
+
+/* The Markdown report's window in an IANA zone: each end at the offset in force then,
+ * followed by the zone's name and designation. */
+FA2_TEST(tz_report_window_names_the_zone)
+{
+	cJSON *r;
+	fa2_buf md;
+	if (!load_or_skip("America/New_York", &Z) || !load_or_skip("Asia/Tokyo", &Z2))
+		return;
+	r = cJSON_Parse("{\"status\":\"complete\",\"incident\":{\"event\":\"x\",\"fromMs\":1793511600000,"
+			"\"toMs\":1793529600000},\"summary\":\"s\"}");
+	CHECK(r != NULL);
+	fa2_buf_init(&md, FA2_MAX_REPORT_BYTES);
+	/* 2026-11-01 05:40Z (01:40 EDT) to 10:40Z (05:40 EST): across the end of DST. */
+	CHECK_OK(fa2_report_render_md_tz(r, FA2_LANG_EN, &Z, &md));
+	CHECK_MSG(strstr(md.data, "2026-11-01T01:40:00-04:00 - 2026-11-01T05:40:00-05:00 (America/New_York, EDT)"),
+			  "%s", md.data);
+	fa2_buf_reset(&md);
+	CHECK_OK(fa2_report_render_md_tz(r, FA2_LANG_JA, &Z2, &md));
+	CHECK_MSG(strstr(md.data, "2026-11-01T14:40:00+09:00 - 2026-11-01T19:40:00+09:00 (Asia/Tokyo, JST)"),
+			  "%s", md.data);
+	/* A fixed offset keeps the plain form. */
+	fa2_buf_reset(&md);
+	CHECK_OK(fa2_report_render_md(r, FA2_LANG_EN, 540, &md));
+	CHECK(strstr(md.data, "2026-11-01T14:40:00+09:00 - 2026-11-01T19:40:00+09:00\n") != NULL);
+	fa2_buf_cleanup(&md);
+	cJSON_Delete(r);
 }
