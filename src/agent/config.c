@@ -291,11 +291,14 @@ static fa2_err apply(ctx *x, const cJSON *root)
 		goto out;
 	}
 	if (tz) {
-		if (fa2_time_parse_offset(fa2_slice_cstr(tz), &c->tz_offset_min)) {
-			fail(x, "timeZone", "must be a UTC offset like \"+09:00\", \"UTC\" or \"JST\", "
-				 "got \"%s\"", tz);
+		fa2_err tze = fa2_tz_load(fa2_slice_cstr(tz), &c->tz);
+		if (tze) {
+			char why[256];
+			fa2_tz_explain(tze, why, sizeof why);
+			fail(x, "timeZone", "must be a time zone, got \"%s\": %s", tz, why);
 			goto out;
 		}
+		c->tz_offset_min = fa2_tz_offset_min(&c->tz, fa2_time_now_ms());
 	}
 
 	env = cJSON_GetObjectItemCaseSensitive(root, "env");
@@ -473,6 +476,7 @@ fa2_err fa2_config_init(fa2_config *c)
 	c->analysis_timeout_s = 900;
 	c->session_retention_days = 30;
 	c->slack_resume_max_age_min = 60;
+	fa2_tz_utc(&c->tz);
 	fa2_buf_init(&b, 4096);
 	if ((s = getenv("FA2_STATE_DIR")) && *s)
 		e = fa2_buf_append_cstr(&b, s);

@@ -16,6 +16,7 @@
 #include "agent/tool.h"
 #include "base/err.h"
 #include "base/slice.h"
+#include "base/tz.h"
 #include "llm/llm.h"
 
 #define FA2_CONFIG_MAX_LOG_GROUPS 50u
@@ -72,7 +73,10 @@ typedef struct fa2_config {
 	unsigned slack_resume_max_age_min; /* slackResumeMaxAgeMinutes: Slack analyses interrupted
 	                                 * by a restart are resumed when younger; default 60,
 	                                 * 0 never resumes */
-	int tz_offset_min;              /* timeZone: offset for times shown to people */
+	fa2_tz tz;                      /* timeZone: zone of times shown to people and of
+	                                 * times written without one (default UTC) */
+	int tz_offset_min;              /* the offset of tz when the config was loaded (use
+	                                 * tz: an IANA zone's offset changes with DST) */
 	char *prompts_dir;              /* promptsDir: prompt override directory */
 	char *runbooks_dir;             /* runbooksDir: Markdown/text runbooks kb_tool searches
 	                                 * in-process (where there is no Bedrock KB) */

@@ -368,19 +368,43 @@ static fa2_err list_section(fa2_buf *b, fa2_lang lang, const char *title, const 
 	return e;
 }
 
-static fa2_err render_window(fa2_buf *b, const cJSON *inc, int tz)
+/* The window at tz (an IANA zone: each end at its own offset, then the zone's name), or
+ * at the fixed offset tz_min when tz is NULL. */
+static fa2_err render_window(fa2_buf *b, const cJSON *inc, const fa2_tz *tz, int tz_min)
 {
 	double from, to;
 	char f[40], t[40];
+	fa2_tz_info i;
+	fa2_err e;
 	if (!fa2_json_num(inc, "fromMs", &from) || !fa2_json_num(inc, "toMs", &to))
 		return fa2_buf_appendf(b, "%s - %s", gs(inc, "from"), gs(inc, "to"));
-	if (!fa2_time_format_rfc3339((int64_t)from, tz, 0, f, sizeof f) ||
-	    !fa2_time_format_rfc3339((int64_t)to, tz, 0, t, sizeof t))
+	if (tz ? !fa2_tz_format_rfc3339(tz, (int64_t)from, 0, f, sizeof f) ||
+			 !fa2_tz_format_rfc3339(tz, (int64_t)to, 0, t, sizeof t)
+	       : !fa2_time_format_rfc3339((int64_t)from, tz_min, 0, f, sizeof f) ||
+			 !fa2_time_format_rfc3339((int64_t)to, tz_min, 0, t, sizeof t))
 		return FA2_ERR_INVALID;
-	return fa2_buf_appendf(b, "%s - %s", f, t);
+	e = fa2_buf_appendf(b, "%s - %s", f, t);
+	if (e || !tz || tz->fixed)
+		return e;
+	fa2_tz_lookup(tz, (int64_t)from, &i);
+	if (i.abbr[0] && i.abbr[0] != '+' && i.abbr[0] != '-')
+		return fa2_buf_appendf(b, " (%s, %s)", tz->name, i.abbr);
+	return fa2_buf_appendf(b, " (%s)", tz->name);
 }
 
+static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz_offset_min, fa2_buf *b);
+
 fa2_err fa2_report_render_md(const cJSON *r, fa2_lang lang, int tz_offset_min, fa2_buf *b)
+{
+	return render_md(r, lang, NULL, tz_offset_min, b);
+}
+
+fa2_err fa2_report_render_md_tz(const cJSON *r, fa2_lang lang, const fa2_tz *tz, fa2_buf *b)
+{
+	return render_md(r, lang, tz, 0, b);
+}
+
+static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz_offset_min, fa2_buf *b)
 {
 	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(r, "incident");
 	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(r, "agent");
@@ -398,7 +422,7 @@ fa2_err fa2_report_render_md(const cJSON *r, fa2_lang lang, int tz_offset_min, f
 		e = fa2_buf_appendf(b, "- **%s**: %s\n- **%s**: ", L(L_INCIDENT), gs(inc, "event"),
 				    L(L_WINDOW));
 		if (!e)
-			e = render_window(b, inc, tz_offset_min);
+			e = render_window(b, inc, tz, tz_offset_min);
 		if (!e)
 			e = put(b, "\n");
 	}

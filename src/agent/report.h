@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/slice.h"
+#include "base/tz.h"
 
 #define FA2_REPORT_SCHEMA_VERSION 1
 #define FA2_REPORT_MAX_ITEMS      50u      /* entries kept per list */
@@ -38,6 +39,9 @@ cJSON *fa2_report_normalize(const cJSON *in);
 
 /* Appends the report as Markdown with headings in lang; times shown at tz_offset_min. */
 fa2_err fa2_report_render_md(const cJSON *report, fa2_lang lang, int tz_offset_min, fa2_buf *out);
+/* The same with times in the zone tz (not NULL): each at the offset in force then, and
+ * the window followed by the zone's name ("(Asia/Tokyo, JST)") for an IANA zone. */
+fa2_err fa2_report_render_md_tz(const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_buf *out);
 /* Appends the report as indented JSON followed by a newline. */
 fa2_err fa2_report_render_json(const cJSON *report, fa2_buf *out);
 

@@ -42,4 +42,23 @@
 #define FA2_MAX_EVAL_ANSWERS        32u                    /* event ids or keywords of one scenario */
 #define FA2_MAX_EVAL_ANSWER_BYTES   128u                   /* one event id or keyword, NUL included */
 
+/* Time zones (src/base/tz.c): TZif files from the zoneinfo directory (RFC 8536). The
+ * transition and type caps are zic's own (TZ_MAX_TIMES, TZ_MAX_TYPES). */
+#define FA2_MAX_TZIF_BYTES          (256u * 1024u)         /* one zone file */
+#define FA2_MAX_TZ_TRANSITIONS      2000u
+#define FA2_MAX_TZ_TYPES            256u
+#define FA2_MAX_TZ_CHARS            256u                   /* designation bytes (charcnt) */
+#define FA2_MAX_TZ_LEAPS            128u                   /* leap-second records */
+#define FA2_MAX_TZ_FOOTER_BYTES     128u                   /* the POSIX TZ string */
+#define FA2_MAX_TZ_NAME_BYTES       128u                   /* "America/Argentina/..." */
+
+/* Documents (src/doc/): the causal chain and the PDF writer. */
+#define FA2_MAX_CHAIN_NODES         32u                    /* nodes of one causal chain */
+#define FA2_MAX_CHAIN_EDGES         64u
+#define FA2_MAX_CHAIN_TEXT_BYTES    400u                   /* one label, time or evidence */
+#define FA2_MAX_PDF_BYTES           (64u * 1024u * 1024u)  /* one PDF file */
+#define FA2_MAX_PDF_PAGES           2000u
+#define FA2_MAX_PDF_TABLE_COLS      16u
+#define FA2_MAX_PDF_TABLE_ROWS      2000u
+
 #endif

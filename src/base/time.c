@@ -1,4 +1,5 @@
 #include "base/time.h"
+#include "base/tz.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -198,9 +199,11 @@ fa2_err fa2_time_parse_duration(fa2_slice s, int64_t *out_ms)
 	return FA2_OK;
 }
 
-/* RFC 3339 date-time; zone optional (default_offset_min when absent). */
-static fa2_err parse_absolute(fa2_slice s, int default_offset_min, int64_t *out)
+/* RFC 3339 date-time; zone optional (local time in tz when absent, or at
+ * default_offset_min when tz is NULL). */
+static fa2_err parse_absolute(fa2_slice s, int default_offset_min, const fa2_tz *tz, int64_t *out)
 {
+	int zoned = 0;
 	size_t i = 0;
 	unsigned Y, M, D, h = 0, m = 0, sec = 0, ms = 0;
 	int off = default_offset_min;
@@ -247,16 +250,35 @@ static fa2_err parse_absolute(fa2_slice s, int default_offset_min, int64_t *out)
 				off = 0;
 			else if (fa2_time_parse_offset(z, &off))
 				return FA2_ERR_PARSE;
+			zoned = 1;
 		}
 	}
 	days = fa2_time_days_from_civil(Y, M, D);
 	t = ((days * 24 + h) * 60 + m) * 60 + sec;
+	if (tz && !zoned) {
+		*out = fa2_tz_local_to_utc(tz, t * 1000 + ms);
+		return FA2_OK;
+	}
 	t -= (int64_t)off * 60;
 	*out = t * 1000 + ms;
 	return FA2_OK;
 }
 
+static fa2_err parse_time(fa2_slice s, int64_t now_ms, int default_offset_min, const fa2_tz *tz,
+			  int64_t *out_ms);
+
 fa2_err fa2_time_parse(fa2_slice s, int64_t now_ms, int default_offset_min, int64_t *out_ms)
+{
+	return parse_time(s, now_ms, default_offset_min, NULL, out_ms);
+}
+
+fa2_err fa2_time_parse_in(fa2_slice s, int64_t now_ms, const fa2_tz *tz, int64_t *out_ms)
+{
+	return parse_time(s, now_ms, 0, tz, out_ms);
+}
+
+static fa2_err parse_time(fa2_slice s, int64_t now_ms, int default_offset_min, const fa2_tz *tz,
+			  int64_t *out_ms)
 {
 	int64_t base = now_ms, d;
 	fa2_err e;
@@ -293,7 +315,7 @@ fa2_err fa2_time_parse(fa2_slice s, int64_t now_ms, int default_offset_min, int6
 		*out_ms = s.len <= 11 ? (int64_t)v * 1000 : (int64_t)v;
 		return FA2_OK;
 	}
-	return parse_absolute(s, default_offset_min, out_ms);
+	return parse_absolute(s, default_offset_min, tz, out_ms);
 }
 
 size_t fa2_time_format_rfc3339(int64_t ms, int offset_min, int with_ms, char *out, size_t cap)

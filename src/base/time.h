@@ -34,6 +34,11 @@ void fa2_time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d
  *   1764057600 / 1764057600000      epoch seconds (<= 11 digits) / milliseconds
  * Errors: FA2_ERR_PARSE (with nothing else changed) or FA2_ERR_TOO_LARGE. */
 fa2_err fa2_time_parse(fa2_slice s, int64_t now_ms, int default_offset_min, int64_t *out_ms);
+/* The same, but a date or date-time written without a zone is local time in tz (an IANA
+ * zone: the offset in force at that local time, daylight saving time included; see
+ * fa2_tz_local_to_utc); tz NULL means UTC. */
+struct fa2_tz;
+fa2_err fa2_time_parse_in(fa2_slice s, int64_t now_ms, const struct fa2_tz *tz, int64_t *out_ms);
 
 /* Parses a zone offset: Z, UTC, GMT, +09:00, +0900, +09, -05:30, UTC+9, UTC-03:30, and
  * common abbreviations (JST, KST, IST, SGT, HKT, CET, CEST, EET, BST, EST, EDT, CST, CDT,

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
+#include "doc/md_pdf.h"
 #include "llm/transport.h"
 
 int fa2_cmd_load_config(const char *cmd, const char *path, fa2_config *cfg)
@@ -57,6 +58,26 @@ int fa2_cmd_write_output(const char *cmd, const char *path, const char *data, si
 		return -1;
 	}
 	return 0;
+}
+
+int fa2_cmd_write_pdf(const char *cmd, const char *path, const char *md, size_t len, const char *lang)
+{
+	fa2_pdf_info info;
+	fa2_buf pdf;
+	fa2_err e;
+	int rc;
+	memset(&info, 0, sizeof info);
+	info.lang = lang;
+	fa2_buf_init(&pdf, FA2_MAX_PDF_BYTES);
+	e = fa2_doc_md_to_pdf(fa2_slice_make(md, len), &info, &pdf);
+	if (e) {
+		fprintf(stderr, "fa2 %s: cannot write the PDF: %s\n", cmd, fa2_err_str(e));
+		rc = -1;
+	} else {
+		rc = fa2_cmd_write_output(cmd, path, pdf.data, pdf.len);
+	}
+	fa2_buf_cleanup(&pdf);
+	return rc;
 }
 
 static void progress_line(void *ctx, const fa2_agent_progress *p)
@@ -165,6 +186,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	int rc = FA2_EXIT_USAGE, have_prompts = 0, have_llm = 0, have_session = 0;
 	int64_t win_from = o->from_ms, win_to = o->to_ms, t0 = fa2_time_mono_ms();
 	int ran = 0;  /* the agent ran: counted in the process totals */
+	const fa2_tz *tz;
 	fa2_err e;
 
 	memset(&res, 0, sizeof res);
@@ -327,9 +349,14 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 		rc = FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
+	/* --tz, else the config's IANA zone; fixed offsets arrive as o->tz_offset_min. */
+	tz = o->tz ? o->tz : !cfg->tz.fixed ? &cfg->tz : NULL;
 	e = o->format == FA2_OUT_JSON ? fa2_report_render_json(res.report, &out)
-				      : fa2_report_render_md(res.report, lang, o->tz_offset_min, &out);
-	if (e || fa2_cmd_write_output(o->cmd, o->out_path, out.data, out.len)) {
+	    : tz ? fa2_report_render_md_tz(res.report, lang, tz, &out)
+		 : fa2_report_render_md(res.report, lang, o->tz_offset_min, &out);
+	if (e || (o->format == FA2_OUT_PDF
+		      ? fa2_cmd_write_pdf(o->cmd, o->out_path, out.data, out.len, fa2_lang_code(lang))
+		      : fa2_cmd_write_output(o->cmd, o->out_path, out.data, out.len))) {
 		if (e)
 			fprintf(stderr, "fa2 %s: cannot render the report: %s\n", o->cmd, fa2_err_str(e));
 		rc = FA2_EXIT_FAILURE;

@@ -14,7 +14,7 @@
 struct fa2_agent_progress;
 #include "aws/alarms.h"
 
-typedef enum fa2_out_format { FA2_OUT_MD = 0, FA2_OUT_JSON } fa2_out_format;
+typedef enum fa2_out_format { FA2_OUT_MD = 0, FA2_OUT_JSON, FA2_OUT_PDF } fa2_out_format;
 
 typedef struct fa2_run_opts {
 	const char *cmd;           /* "analyze" or "sessions resume": prefix of messages */
@@ -22,7 +22,9 @@ typedef struct fa2_run_opts {
 	const char *prompts_dir;   /* --prompts, else cfg->prompts_dir */
 	fa2_out_format format;
 	const char *out_path;      /* NULL: stdout */
-	int tz_offset_min;         /* for times shown in the Markdown report */
+	int tz_offset_min;         /* for times shown in the Markdown report (when tz is NULL
+	                            * and the config has no timeZone) */
+	const fa2_tz *tz;          /* zone of the report's times; NULL: the config's timeZone */
 	/* New analysis: */
 	const char *event;
 	int64_t from_ms, to_ms;
@@ -71,5 +73,8 @@ int fa2_cmd_load_config(const char *cmd, const char *path, fa2_config *cfg);
 
 /* Writes data to path atomically, or to stdout when path is NULL. */
 int fa2_cmd_write_output(const char *cmd, const char *path, const char *data, size_t len);
+/* Renders the Markdown md as a PDF (src/doc/md_pdf.h; lang "en"/"ja" or NULL) and
+ * writes it like fa2_cmd_write_output. Prints the error and returns -1 on failure. */
+int fa2_cmd_write_pdf(const char *cmd, const char *path, const char *md, size_t len, const char *lang);
 
 #endif

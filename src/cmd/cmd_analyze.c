@@ -1,6 +1,7 @@
 /* fa2 analyze: one analysis from the command line. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/config.h"
 #include "aws/alarms.h"
@@ -10,6 +11,7 @@
 #include "base/buf.h"
 #include "base/slice.h"
 #include "base/time.h"
+#include "base/tz.h"
 #include "cmd/agent_run.h"
 #include "cmd/cmd.h"
 
@@ -41,10 +43,13 @@ static void usage(FILE *f)
 		"  --after MIN       minutes after the state change (default 10)\n"
 		"  --config FILE     configuration file (default: $FA2_CONFIG, else built-in defaults)\n"
 		"  --lang en|ja      report language (default: the config's 'language')\n"
-		"  --format md|json  report format (default: md)\n"
+		"  --format FMT      md (default), json, or pdf: the Markdown report as an A4 PDF\n"
+		"                    (pdf needs --out FILE or a redirected stdout)\n"
 		"  --out FILE        write the report to FILE instead of stdout\n"
 		"  --prompts DIR     prompt override directory (DIR/en/*.txt, DIR/ja/*.txt)\n"
-		"  --tz OFFSET       zone for times without one and for the report (+09:00, JST, UTC)\n"
+		"  --tz ZONE         zone for times without one and for the report: an IANA name\n"
+		"                    (Asia/Tokyo, America/New_York) or an offset (+09:00, UTC, JST);\n"
+		"                    default: the config's timeZone, else UTC\n"
 		"  --state-dir DIR   where sessions are kept (default: the config's stateDir)\n"
 		"\n"
 		"exit codes: 0 report written, 1 partial report or runtime failure, 2 usage or\n"
@@ -65,8 +70,9 @@ int fa2_cmd_analyze(int argc, char **argv)
 	fa2_run_opts o;
 	fa2_config cfg;
 	int64_t now = fa2_time_now_ms();
-	int i, tz_min = 0, rc;
+	int i, rc;
 	fa2_lang l;
+	fa2_tz zone;
 
 	memset(&o, 0, sizeof o);
 	memset(&al, 0, sizeof al);
@@ -100,9 +106,13 @@ int fa2_cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "fa2 analyze: unknown argument '%s'; see 'fa2 analyze --help'\n", a);
 		return FA2_EXIT_USAGE;
 	}
-	if (tz && fa2_time_parse_offset(fa2_slice_cstr(tz), &tz_min)) {
-		fprintf(stderr, "fa2 analyze: --tz '%s' is not a UTC offset (+09:00, UTC, JST, ...)\n", tz);
-		return FA2_EXIT_USAGE;
+	if (tz) {
+		fa2_err tze = fa2_tz_load(fa2_slice_cstr(tz), &zone);
+		if (tze) {
+			fa2_tz_explain(tze, msg, sizeof msg);
+			fprintf(stderr, "fa2 analyze: --tz '%s': %s\n", tz, msg);
+			return FA2_EXIT_USAGE;
+		}
 	}
 	if (source && alarm) {
 		fprintf(stderr, "fa2 analyze: --alarm and --source do not go together (an alarm is looked up in AWS; a snapshot's own alarm is its default event)\n");
@@ -146,8 +156,12 @@ int fa2_cmd_analyze(int argc, char **argv)
 		return FA2_EXIT_USAGE;
 	}
 	if (format && strcmp(format, "md") != 0 && strcmp(format, "markdown") != 0 &&
-	    strcmp(format, "json") != 0) {
-		fprintf(stderr, "fa2 analyze: --format must be md or json\n");
+	    strcmp(format, "json") != 0 && strcmp(format, "pdf") != 0) {
+		fprintf(stderr, "fa2 analyze: --format must be md, json or pdf\n");
+		return FA2_EXIT_USAGE;
+	}
+	if (format && strcmp(format, "pdf") == 0 && (!out || strcmp(out, "-") == 0) && isatty(1)) {
+		fprintf(stderr, "fa2 analyze: --format pdf writes a binary file: give --out FILE\n");
 		return FA2_EXIT_USAGE;
 	}
 	if (lang && fa2_lang_parse(lang, &l)) {
@@ -169,7 +183,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 		cfg.state_dir = d;
 	}
 	if (!tz)
-		tz_min = cfg.tz_offset_min; /* the config's zone for times written without one */
+		zone = cfg.tz; /* the config's zone for times written without one */
 	if (alarm) {
 		fa2_aws_session sess;
 		char amsg[1600];
@@ -203,7 +217,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 	}
 	if (source)
 		o.from_ms = snap_from;
-	if (from && fa2_time_parse(fa2_slice_cstr(from), now, tz_min, &o.from_ms)) {
+	if (from && fa2_time_parse_in(fa2_slice_cstr(from), now, &zone, &o.from_ms)) {
 		fprintf(stderr, "fa2 analyze: --from '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", from);
 		goto cleanup;
 	}
@@ -211,7 +225,7 @@ int fa2_cmd_analyze(int argc, char **argv)
 		o.to_ms = snap_to;
 	else if (!alarm || from)
 		o.to_ms = now;
-	if (to && fa2_time_parse(fa2_slice_cstr(to), now, tz_min, &o.to_ms)) {
+	if (to && fa2_time_parse_in(fa2_slice_cstr(to), now, &zone, &o.to_ms)) {
 		fprintf(stderr, "fa2 analyze: --to '%s' is not a time (RFC 3339, -30m, now-2h, epoch)\n", to);
 		goto cleanup;
 	}
@@ -234,9 +248,11 @@ int fa2_cmd_analyze(int argc, char **argv)
 	o.cmd = "analyze";
 	o.cfg = &cfg;
 	o.prompts_dir = prompts;
-	o.format = format && strcmp(format, "json") == 0 ? FA2_OUT_JSON : FA2_OUT_MD;
+	o.format = !format ? FA2_OUT_MD : strcmp(format, "json") == 0 ? FA2_OUT_JSON
+		 : strcmp(format, "pdf") == 0 ? FA2_OUT_PDF : FA2_OUT_MD;
 	o.out_path = out;
-	o.tz_offset_min = tz_min;
+	o.tz_offset_min = fa2_tz_offset_min(&zone, o.from_ms);
+	o.tz = &zone;
 	o.event = event;
 	o.source_dir = source;
 	rc = fa2_cmd_run_agent(&o);

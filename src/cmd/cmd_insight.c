@@ -3,6 +3,7 @@
  * Slack commands /insight and /findings-report). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/config.h"
 #include "base/limits.h"
@@ -33,7 +34,7 @@ static void usage_insight(FILE *f)
 static void usage_findings(FILE *f)
 {
 	fprintf(f,
-		"usage: fa2 findings-report [--config FILE] [--lang en|ja] [--out FILE]\n"
+		"usage: fa2 findings-report [--config FILE] [--lang en|ja] [--format md|pdf] [--out FILE]\n"
 		"\n"
 		"Writes a Markdown security report from the active GuardDuty findings (not archived,\n"
 		"newest 50) and Security Hub findings (ACTIVE, NEW, newest 50): overview with counts by\n"
@@ -43,7 +44,9 @@ static void usage_findings(FILE *f)
 		"  --config FILE     configuration file (default: $FA2_CONFIG, else built-in defaults);\n"
 		"                    detectorId names the GuardDuty detector (default: ListDetectors)\n"
 		"  --lang en|ja      report language (default: the config's 'language')\n"
-		"  --out FILE        write the Markdown to FILE instead of stdout\n"
+		"  --format md|pdf   Markdown (default), or the same report as an A4 PDF (pdf needs\n"
+		"                    --out FILE or a redirected stdout)\n"
+		"  --out FILE        write the report to FILE instead of stdout\n"
 		"\n"
 		"exit codes: 0 written, 1 runtime failure (neither service answered), 2 usage or\n"
 		"configuration error (also when slashCommands.findingsReport is false)\n");
@@ -52,6 +55,7 @@ static void usage_findings(FILE *f)
 static int run(const char *cmd, int argc, char **argv, int insight)
 {
 	const char *question = NULL, *days_s = NULL, *config = NULL, *lang_s = NULL, *out = NULL, *v;
+	const char *format = NULL;
 	long long days = 7;
 	fa2_config cfg;
 	fa2_lang lang;
@@ -78,6 +82,8 @@ static int run(const char *cmd, int argc, char **argv, int insight)
 		if (insight) {
 			OPT("--question", question)
 			OPT("--days", days_s)
+		} else {
+			OPT("--format", format)
 		}
 		OPT("--config", config)
 		OPT("--lang", lang_s)
@@ -95,6 +101,14 @@ static int run(const char *cmd, int argc, char **argv, int insight)
 			fprintf(stderr, "fa2 %s: --days wants 1..14, got '%s'\n", cmd, days_s);
 			goto cleanup;
 		}
+	}
+	if (format && strcmp(format, "md") != 0 && strcmp(format, "markdown") != 0 && strcmp(format, "pdf") != 0) {
+		fprintf(stderr, "fa2 %s: --format wants md or pdf, got '%s'\n", cmd, format);
+		goto cleanup;
+	}
+	if (format && strcmp(format, "pdf") == 0 && (!out || strcmp(out, "-") == 0) && isatty(1)) {
+		fprintf(stderr, "fa2 %s: --format pdf writes a binary file: give --out FILE\n", cmd);
+		goto cleanup;
 	}
 	if (fa2_cmd_load_config(cmd, config, &cfg)) {
 		have_cfg = 1;
@@ -116,7 +130,11 @@ static int run(const char *cmd, int argc, char **argv, int insight)
 	}
 	if (!model_ok)
 		fprintf(stderr, "fa2 %s: the model was unavailable; the output was written without it\n", cmd);
-	rc = fa2_cmd_write_output(cmd, out, md.data ? md.data : "", md.len) ? FA2_EXIT_FAILURE : FA2_EXIT_OK;
+	if (format && strcmp(format, "pdf") == 0)
+		rc = fa2_cmd_write_pdf(cmd, out, md.data ? md.data : "", md.len, fa2_lang_code(lang)) ? FA2_EXIT_FAILURE
+														: FA2_EXIT_OK;
+	else
+		rc = fa2_cmd_write_output(cmd, out, md.data ? md.data : "", md.len) ? FA2_EXIT_FAILURE : FA2_EXIT_OK;
 cleanup:
 	if (have_cfg)
 		fa2_config_cleanup(&cfg);

@@ -6,6 +6,7 @@
 #include "aws/session.h"
 #include "base/slice.h"
 #include "base/time.h"
+#include "base/tz.h"
 #include "cmd/cmd.h"
 #include "triage/capture.h"
 
@@ -16,7 +17,7 @@ static void usage(FILE *f)
 		"                    [--log-group NAME]... [--query 'LOGS INSIGHTS STAGES']\n"
 		"                    [--alarm NAME] [--metric 'Namespace|MetricName|Stat|Dim=Value,...']...\n"
 		"                    [--no-cloudtrail] [--no-xray] [--max-pages N] [--max-queries N]\n"
-		"                    [--tz OFFSET]\n"
+		"                    [--tz ZONE]\n"
 		"\n"
 		"Saves the window's Logs Insights rows (hour by hour; a query that returns the\n"
 		"service's 10,000-row cap is split until none does, or until --max-queries, default\n"
@@ -25,6 +26,8 @@ static void usage(FILE *f)
 		"X-Ray trace summaries, each as the API response, and a manifest that states how\n"
 		"completely each source was read (\"coverage\"). A source that fails is recorded in\n"
 		"the manifest and the others are still captured. DIR must not exist or be empty.\n"
+		"--tz is the zone of --from/--to written without one: an IANA name (Asia/Tokyo) or an\n"
+		"offset (+09:00).\n"
 		"\n"
 		"Exit codes: 0 saved (check the manifest's \"errors\" and \"coverage\"), 1 nothing\n"
 		"could be captured, 2 usage or configuration error.\n", FA2_CAPTURE_LOG_QUERIES);
@@ -35,7 +38,8 @@ int fa2_cmd_snapshot(int argc, char **argv)
 	fa2_capture_opts o;
 	fa2_capture_stats st;
 	const char *from_s = NULL, *to_s = NULL, *region_opt = NULL, *profile = NULL;
-	int tz = 0, i, rc = FA2_EXIT_USAGE;
+	int i, rc = FA2_EXIT_USAGE;
+	fa2_tz zone;
 	long long pages = 100, queries = FA2_CAPTURE_LOG_QUERIES;
 	int64_t now = fa2_time_now_ms();
 	fa2_aws_session sess;
@@ -44,6 +48,7 @@ int fa2_cmd_snapshot(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	memset(&sess, 0, sizeof sess);
+	fa2_tz_utc(&zone);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		if (fa2_cmd_is_help(a)) {
@@ -100,8 +105,9 @@ int fa2_cmd_snapshot(int argc, char **argv)
 				goto cleanup;
 			}
 		} else if (!strcmp(a, "--tz")) {
-			if (fa2_time_parse_offset(fa2_slice_cstr(v), &tz)) {
-				fprintf(stderr, "fa2 snapshot: bad --tz '%s'\n", v);
+			if ((e = fa2_tz_load(fa2_slice_cstr(v), &zone)) != FA2_OK) {
+				fa2_tz_explain(e, msg, sizeof msg);
+				fprintf(stderr, "fa2 snapshot: --tz '%s': %s\n", v, msg);
 				goto cleanup;
 			}
 		} else {
@@ -115,8 +121,8 @@ int fa2_cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "fa2 snapshot: --from, --to and --out are required\n");
 		goto cleanup;
 	}
-	if (fa2_time_parse(fa2_slice_cstr(from_s), now, tz, &o.from_ms) ||
-	    fa2_time_parse(fa2_slice_cstr(to_s), now, tz, &o.to_ms) || o.from_ms >= o.to_ms) {
+	if (fa2_time_parse_in(fa2_slice_cstr(from_s), now, &zone, &o.from_ms) ||
+	    fa2_time_parse_in(fa2_slice_cstr(to_s), now, &zone, &o.to_ms) || o.from_ms >= o.to_ms) {
 		fprintf(stderr, "fa2 snapshot: --from and --to must be times (RFC 3339, epoch, -30m), from before to\n");
 		goto cleanup;
 	}

@@ -11,6 +11,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "base/tz.h"
 #include "cmd/agent_run.h"
 #include "cmd/cmd.h"
 #include "triage/capture.h"
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 		"  --budget-tokens N   fit the report into about N tokens (4 bytes each; default %u)\n"
 		"  --from, --to TIME   the window (RFC 3339, epoch, relative like -1h; --to defaults to\n"
 		"                      now); with --source: narrow the snapshot's window\n"
-		"  --tz OFFSET         zone for --from/--to without one (default UTC)\n"
+		"  --tz ZONE           zone for --from/--to without one: Asia/Tokyo, +09:00, UTC\n"
+		"                      (default UTC)\n"
 		"\n"
 		"Without --source, triage reads the window from AWS with the configuration analyze\n"
 		"uses (cwLogsLogGroups, region, xrayTrace), into memory, as 'fa2 snapshot' would\n"
@@ -155,7 +157,8 @@ int fa2_cmd_triage(int argc, char **argv)
 {
 	const char *source = NULL, *from_s = NULL, *to_s = NULL, *why = "", *config = NULL, *region = NULL;
 	const char *alarm = NULL, *groups[FA2_CAPTURE_MAX_GROUPS];
-	int format = FA2_TR_FMT_MD, tz = 0, rc = FA2_EXIT_FAILURE, i, live_opts = 0;
+	int format = FA2_TR_FMT_MD, rc = FA2_EXIT_FAILURE, i, live_opts = 0;
+	fa2_tz zone;
 	long long budget = TRIAGE_DEFAULT_BUDGET_TOKENS, pages = 100, queries = FA2_CAPTURE_LOG_QUERIES;
 	uint64_t before_min = 30, after_min = 10;
 	size_t n_groups = 0;
@@ -165,6 +168,7 @@ int fa2_cmd_triage(int argc, char **argv)
 	fa2_buf out;
 	fa2_err e;
 
+	fa2_tz_utc(&zone);
 	fa2_tr_data_init(&d);
 	memset(&a, 0, sizeof a);
 	fa2_buf_init(&out, FA2_MAX_TR_REPORT_BYTES);
@@ -237,14 +241,16 @@ int fa2_cmd_triage(int argc, char **argv)
 				rc = FA2_EXIT_USAGE;
 				goto cleanup;
 			}
-		} else if (fa2_time_parse_offset(fa2_slice_cstr(v), &tz)) {
-			fprintf(stderr, "fa2 triage: bad --tz '%s'\n", v);
+		} else if ((e = fa2_tz_load(fa2_slice_cstr(v), &zone)) != FA2_OK) {
+			char tzwhy[256];
+			fa2_tz_explain(e, tzwhy, sizeof tzwhy);
+			fprintf(stderr, "fa2 triage: --tz '%s': %s\n", v, tzwhy);
 			rc = FA2_EXIT_USAGE;
 			goto cleanup;
 		}
 	}
-	if ((from_s && fa2_time_parse(fa2_slice_cstr(from_s), now, tz, &from_ms)) ||
-	    (to_s && fa2_time_parse(fa2_slice_cstr(to_s), now, tz, &to_ms))) {
+	if ((from_s && fa2_time_parse_in(fa2_slice_cstr(from_s), now, &zone, &from_ms)) ||
+	    (to_s && fa2_time_parse_in(fa2_slice_cstr(to_s), now, &zone, &to_ms))) {
 		fprintf(stderr, "fa2 triage: cannot parse --from/--to (RFC 3339, epoch, or like -30m)\n");
 		rc = FA2_EXIT_USAGE;
 		goto cleanup;

@@ -33,8 +33,13 @@ for bin in "$FA2" "$FA2_ASAN"; do
 	expect 2 "is not a time" "$bin" analyze --from yesterday --event x
 	expect 2 "--to must be after --from" "$bin" analyze --from -1h --to -2h --event x
 	expect 2 "longer than 31 days" "$bin" analyze --from -40d --event x
-	expect 2 "--format must be md or json" "$bin" analyze --from -1h --event x --format pdf
+	expect 2 "--format must be md, json or pdf" "$bin" analyze --from -1h --event x --format html
 	expect 2 "--lang must be en or ja" "$bin" analyze --from -1h --event x --lang de
+	expect 2 "--tz 'Mars/Olympus': no such zone" "$bin" analyze --from -1h --event x --tz Mars/Olympus
+	expect 2 "not a zone name or UTC offset" "$bin" analyze --from -1h --event x --tz ../../etc/passwd
+	expect 2 "--format pdf writes a binary file" script -qec "$bin analyze --from -1h --event x --format pdf" /dev/null
+	echo '{"timeZone": "Asia/Nowhere"}' > "$T/tz.json"
+	expect 2 "'timeZone' must be a time zone, got \"Asia/Nowhere\"" "$bin" analyze --from -1h --event x --config "$T/tz.json"
 	expect 2 "unknown argument '--frob'" "$bin" analyze --frob
 	expect 2 "needs a value" "$bin" analyze --from
 	expect 2 "no such file" "$bin" analyze --from -1h --event x --config "$T/none.json"

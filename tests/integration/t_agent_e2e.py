@@ -9,6 +9,7 @@ without repeating a tool call; throttling on every Converse call gives a partial
 and exit 1 within the deadline."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -258,6 +259,28 @@ def run(c, moto, dbl):
     tool_msgs = [m for m in (dbl.chat[1]["messages"] if len(dbl.chat) > 1 else []) if m["role"] == "tool"]
     c.check(len(tool_msgs) == 1 and tool_msgs[0]["tool_call_id"] == "call_1" and "user=alice" in tool_msgs[0]["content"],
             "the tool result went back as a role=tool message", json.dumps(tool_msgs)[:600])
+
+    # ---- 5. --tz Asia/Tokyo: the window in +09:00 with the zone's name; --format pdf (ja) ----
+    okey = dict(env, FA2_TEST_LLM_KEY=dbl.openai_key)
+    if not os.path.exists(os.path.join(os.environ.get("TZDIR") or "/usr/share/zoneinfo", "Asia/Tokyo")):
+        print("skip: no Asia/Tokyo zone file (install tzdata): the --tz checks did not run")
+        return
+    rc, out, err, _ = aws_peers.fa2(FA2, ["analyze", "--from", frm, "--to", to, "--event", "x", "--config", ocfg,
+                                          "--tz", "Asia/Tokyo"], okey, timeout=60)
+    c.check(rc == 0 and re.search(r"\+09:00 - \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00 \(Asia/Tokyo, JST\)", out),
+            "--tz Asia/Tokyo: the report's window is in +09:00 and names the zone", out[:600] + err)
+    if shutil.which("pdftotext"):
+        pdf = os.path.join(TMP, "report.pdf")
+        rc, out, err, _ = aws_peers.fa2(FA2, ["analyze", "--from", frm, "--to", to, "--event", "x", "--config", ocfg,
+                                              "--tz", "Asia/Tokyo", "--lang", "ja", "--format", "pdf", "--out", pdf],
+                                        okey, timeout=60)
+        txt = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True)
+        c.check(rc == 0 and txt.returncode == 0 and "障害分析レポート" in txt.stdout and "(Asia/Tokyo, JST)" in txt.stdout
+                and "Lambda timeout lowered" in txt.stdout,
+                "--format pdf --lang ja: pdftotext returns the Japanese headings, the zone and the findings",
+                txt.stdout[:1200] + err + txt.stderr)
+    else:
+        print("skip: poppler-utils absent: the PDF check did not run")
 
 
 if __name__ == "__main__":

@@ -295,6 +295,28 @@ def run(c, moto, dbl, rec):
     c.check([x[0] for x in dbl.gd_calls] == ["ListFindings", "GetFindings"], "a configured detectorId skips ListDetectors",
             str(dbl.gd_calls)[:300])
 
+    # ---- the same report as a PDF in Japanese (language "ja"): poppler reads it back ----
+    if shutil.which("pdftotext") and shutil.which("pdftoppm"):
+        import glob
+        import subprocess
+        pdf = os.path.join(TMP, "fr.pdf")
+        dbl.throttle = True
+        rc, out, err, _ = aws_peers.fa2(FA2, ["findings-report", "--config", cfg2, "--format", "pdf", "--out", pdf],
+                                        env, timeout=120)
+        dbl.throttle = False
+        txt = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True)
+        want = ("セキュリティ検出結果レポート", "概要", "ソース", "重要度の高い問題", "mining bitcoin",
+                "推奨アクション", "検出結果の詳細", "次のステップ")
+        c.check(rc == 0 and txt.returncode == 0 and txt.stderr == "" and all(w in txt.stdout for w in want),
+                "findings-report --format pdf (ja): pdftotext returns the Japanese headings and the findings",
+                "missing %s\n%s%s" % ([w for w in want if w not in txt.stdout], txt.stdout[:1500], err + txt.stderr))
+        ppm = subprocess.run(["pdftoppm", "-png", "-r", "40", pdf, os.path.join(TMP, "frpage")], capture_output=True,
+                             text=True)
+        c.check(ppm.returncode == 0 and ppm.stderr == "" and glob.glob(os.path.join(TMP, "frpage-*.png")),
+                "pdftoppm renders every page of it with nothing on stderr", ppm.stderr)
+    else:
+        print("skip: poppler-utils absent (pdftotext, pdftoppm): the PDF checks did not run")
+
     # ---- GuardDuty unavailable: Security Hub alone ----
     dbl.gd_detectors = []
     dbl.script_fn = findings_script

@@ -126,7 +126,7 @@ FA2_TEST(config_errors_name_the_key)
 		{ "{\"agent\":{\"toolParallelism\":64}}", "'agent.toolParallelism' must be an integer from 1 to 16" },
 		{ "{\"knowledgeBase\":true}", "'knowledgeBase' is true but 'knowledgeBaseId' is not set" },
 		{ "{\"albAccessLogTableName\":\"alb\"}", "'albAccessLogTableName' needs 'databaseName'" },
-		{ "{\"timeZone\":\"Mars/Olympus\"}", "'timeZone' must be a UTC offset" },
+		{ "{\"timeZone\":\"Mars/Olympus\"}", "'timeZone' must be a time zone, got \"Mars/Olympus\": no such zone" },
 		{ "{\"stateDir\":\"\"}", "'stateDir' must not be empty" },
 		{ "[1,2]", "'(top level)' must be a JSON object" },
 		{ "{\"language\": \"en\",}", "not valid JSON" },
