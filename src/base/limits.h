@@ -36,4 +36,10 @@
 #define FA2_MAX_SNAPSHOT_FILES      10000u                 /* files listed in a manifest */
 #define FA2_MAX_TR_REPORT_BYTES     (8u * 1024u * 1024u)   /* a rendered triage report */
 
+/* Amazon SNS deliveries (src/aws/sns.c). */
+#define FA2_MAX_SNS_BODY_BYTES      (1u * 1024u * 1024u)   /* one delivery's JSON body */
+#define FA2_MAX_SNS_CERT_BYTES      (16u * 1024u)          /* one signing certificate (PEM) */
+#define FA2_MAX_SNS_CERTS_CACHED    8u                     /* signing certificates kept */
+#define FA2_MAX_SNS_SEEN_IDS        65536u                 /* in-memory replay memory */
+
 #endif
