@@ -17,6 +17,7 @@ int fa2_cmd_check(int argc, char **argv);
 int fa2_cmd_sessions(int argc, char **argv);
 int fa2_cmd_insight(int argc, char **argv);
 int fa2_cmd_findings_report(int argc, char **argv);
+int fa2_cmd_sns(int argc, char **argv);
 
 /* Prints "fa2 NAME: not available in this build yet (WHAT)" and returns FA2_EXIT_USAGE. */
 int fa2_cmd_not_built(const char *name, const char *what);

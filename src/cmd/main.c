@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "insight", fa2_cmd_insight, "answer a question from the last 1-14 days of CloudWatch metrics" },
 	{ "findings-report", fa2_cmd_findings_report,
 	  "security report from active GuardDuty and Security Hub findings" },
+	{ "sns", fa2_cmd_sns, "check Amazon SNS deliveries (signature, topic, replay); confirm a subscription" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
