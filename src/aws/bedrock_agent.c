@@ -22,6 +22,12 @@ static void copy(char *dst, size_t cap, const char *s)
 	snprintf(dst, cap, "%s", s ? s : "");
 }
 
+/* 1 when s is a non-empty string that fits cap bytes with its NUL. */
+static int fits(const char *s, size_t cap)
+{
+	return s && *s && strlen(s) < cap;
+}
+
 /* A timestamp member: the ISO 8601 string as sent, or epoch seconds formatted. */
 static void copy_time(char *dst, size_t cap, const cJSON *o, const char *key)
 {
@@ -63,7 +69,7 @@ fa2_err fa2_ba_decode_list(const char *json, size_t len, const char *list_key, c
 	cJSON_ArrayForEach(it, arr) {
 		fa2_ba_summary *s;
 		const char *id = fa2_json_str(it, id_key);
-		if (!id || !*id || strlen(id) >= FA2_BA_MAX_ID)
+		if (!fits(id, FA2_BA_MAX_ID))
 			continue;
 		if (out->n >= FA2_BA_MAX_LIST) {
 			out->truncated = 1;
@@ -88,7 +94,9 @@ fa2_err fa2_ba_decode_job(const char *json, size_t len, fa2_ba_job *out)
 	const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "ingestionJob"), *st, *r;
 	fa2_err e = FA2_ERR_PARSE;
 	memset(out, 0, sizeof *out);
-	if (!cJSON_IsObject(job) || !fa2_json_str(job, "ingestionJobId") || !fa2_json_str(job, "status"))
+	/* The ids are sent back in later requests: never a truncated or empty one. */
+	if (!cJSON_IsObject(job) || !fits(fa2_json_str(job, "ingestionJobId"), sizeof out->job_id) ||
+	    !fits(fa2_json_str(job, "status"), sizeof out->status))
 		goto cleanup;
 	copy(out->kb_id, sizeof out->kb_id, fa2_json_str(job, "knowledgeBaseId"));
 	copy(out->ds_id, sizeof out->ds_id, fa2_json_str(job, "dataSourceId"));
@@ -192,7 +200,7 @@ fa2_err fa2_ba_get_knowledge_base(fa2_aws_client *c, const char *kb_id, fa2_ba_s
 		goto cleanup;
 	j = fa2_json_parse(fa2_buf_slice(&reply), NULL);
 	kb = cJSON_GetObjectItemCaseSensitive(j, "knowledgeBase");
-	if (!fa2_json_str(kb, "knowledgeBaseId") || strlen(fa2_json_str(kb, "knowledgeBaseId")) >= FA2_BA_MAX_ID) {
+	if (!fits(fa2_json_str(kb, "knowledgeBaseId"), FA2_BA_MAX_ID)) {
 		e = FA2_ERR_PARSE;
 		goto cleanup;
 	}

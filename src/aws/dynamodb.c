@@ -557,6 +557,12 @@ fa2_err fa2_ddb_query_items(fa2_ddb *d, const fa2_ddb_query *q, fa2_ddb_item_fn 
 
 /* ---- tables -------------------------------------------------------------------------- */
 
+/* 1 when s is a non-empty string that fits cap bytes with its NUL. */
+static int fits(const char *s, size_t cap)
+{
+	return s && *s && strlen(s) < cap;
+}
+
 static void copy(char *dst, size_t cap, const char *s)
 {
 	if (s && strlen(s) < cap)
@@ -572,7 +578,7 @@ fa2_err fa2_ddb_decode_table(fa2_slice json, fa2_ddb_table_info *out)
 	double count;
 	fa2_err e = FA2_ERR_PARSE;
 	memset(out, 0, sizeof *out);
-	if (!cJSON_IsObject(t) || !fa2_json_str(t, "TableStatus"))
+	if (!cJSON_IsObject(t) || !fits(fa2_json_str(t, "TableStatus"), sizeof out->status))
 		goto cleanup;
 	copy(out->status, sizeof out->status, fa2_json_str(t, "TableStatus"));
 	copy(out->arn, sizeof out->arn, fa2_json_str(t, "TableArn"));
@@ -587,7 +593,7 @@ fa2_err fa2_ddb_decode_table(fa2_slice json, fa2_ddb_table_info *out)
 		const char *name = fa2_json_str(k, "AttributeName"), *type = fa2_json_str(k, "KeyType");
 		char *dst;
 		size_t cap;
-		if (!name || !type)
+		if (!fits(name, sizeof out->hash_key) || !type)
 			goto cleanup;
 		if (strcmp(type, "HASH") == 0) {
 			dst = out->hash_key;
@@ -622,7 +628,7 @@ fa2_err fa2_ddb_decode_ttl(fa2_slice json, fa2_ddb_ttl_info *out)
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "TimeToLiveDescription");
 	fa2_err e = FA2_ERR_PARSE;
 	memset(out, 0, sizeof *out);
-	if (cJSON_IsObject(t) && fa2_json_str(t, "TimeToLiveStatus")) {
+	if (cJSON_IsObject(t) && fits(fa2_json_str(t, "TimeToLiveStatus"), sizeof out->status)) {
 		copy(out->status, sizeof out->status, fa2_json_str(t, "TimeToLiveStatus"));
 		copy(out->attribute, sizeof out->attribute, fa2_json_str(t, "AttributeName"));
 		e = FA2_OK;
