@@ -990,8 +990,9 @@ fa2_sns_verdict fa2_sns_get_cert(fa2_sns_verifier *v, const fa2_sns_message *m, 
 			goto cleanup;
 		pthread_mutex_lock(&v->lock);
 		v->fetches++;
+		/* The slot: the first free one or this URL's old entry, else the least recently used. */
 		for (i = 0; i < FA2_MAX_SNS_CERTS_CACHED; i++) {
-			if (!v->cache[i].url[0]) {
+			if (!v->cache[i].url[0] || strcmp(v->cache[i].url, m->signing_cert_url) == 0) {
 				victim = i;
 				break;
 			}
