@@ -246,12 +246,22 @@ static int import(int argc, char **argv)
 		rc = FA2_EXIT_FAILURE;
 		goto cleanup;
 	}
-	/* The result must load as fa2 loads a config (a missing knowledge base id aside:
-	 * that is a 'needs' line, and `fa2 check` asks for it too). */
+	/* The result must load as fa2 loads a config; a missing knowledge base id aside (a
+	 * 'needs' line, which `fa2 check` asks for too): that copy is checked without it. */
 	if (fa2_config_init(&check) == FA2_OK) {
-		fa2_err ce = fa2_config_load_json(&check, fa2_buf_slice(&json), output ? output : "(import)", msg,
-		                                  sizeof msg);
-		if (ce && !(imp.kb_needs_id && strstr(msg, "knowledgeBaseId"))) {
+		cJSON *probe = imp.kb_needs_id ? cJSON_Duplicate(imp.config, 1) : NULL;
+		char *probe_text = NULL;
+		fa2_err ce;
+		if (probe) {
+			cJSON_DeleteItemFromObjectCaseSensitive(probe, "knowledgeBase");
+			probe_text = cJSON_PrintUnformatted(probe);
+			cJSON_Delete(probe);
+		}
+		ce = fa2_config_load_json(&check, probe_text ? fa2_slice_cstr(probe_text) : fa2_buf_slice(&json),
+		                          output ? output : "(import)", msg, sizeof msg);
+		if (probe_text)
+			cJSON_free(probe_text);
+		if (ce) {
 			fprintf(stderr, L(lang, "fa2 config import: fa2 would refuse the result: %s\n",
 			                  "fa2 config import: この結果は fa2 が受け付けません: %s\n"), msg);
 			rc = FA2_EXIT_USAGE;
