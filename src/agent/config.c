@@ -1,5 +1,6 @@
 /* Configuration loading and validation. Every message names the file and the key. */
 #include "agent/config.h"
+#include "agent/config_import.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -429,8 +430,12 @@ static fa2_err apply(ctx *x, const cJSON *root)
 			goto out;
 	}
 	if (c->knowledge_base && !c->knowledge_base_id) {
-		fail(x, "knowledgeBase", "is true but 'knowledgeBaseId' is not set (fa2 uses an "
-			 "existing Bedrock knowledge base; give its id)");
+		char kb_name[160];
+		fa2_config_import_kb_name(fa2_json_str(root, "envName"), kb_name, sizeof kb_name);
+		fail(x, "knowledgeBase", "is true but 'knowledgeBaseId' is not set: add \"knowledgeBaseId\": "
+			 "\"<id>\" to %s (the id is in the Bedrock console under Knowledge bases, or run "
+			 "'fa2 kb list'%s%s%s)", x->origin, kb_name[0] ? "; the sample named its knowledge base \"" : "",
+			 kb_name, kb_name[0] ? "\"" : "");
 		goto out;
 	}
 	if (c->alb_table && !c->database_name) {

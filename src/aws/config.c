@@ -27,6 +27,11 @@ static const fa2_aws_service services[] = {
 	  "securityhub", FA2_AWS_REST_JSON, NULL, NULL },
 	{ "guardduty", "GuardDuty", "GUARDDUTY", "guardduty", "guardduty", "guardduty",
 	  FA2_AWS_REST_JSON, NULL, NULL },
+	{ "sns", "SNS", "SNS", "sns", "sns", "sns", FA2_AWS_QUERY, NULL, "2010-03-31" },
+	{ "dynamodb", "DynamoDB", "DYNAMODB", "dynamodb", "dynamodb", "dynamodb", FA2_AWS_JSON_1_0,
+	  "DynamoDB_20120810", NULL },
+	{ "bedrock-agent", "Bedrock Agent", "BEDROCK_AGENT", "bedrock_agent", "bedrock-agent",
+	  "bedrock", FA2_AWS_REST_JSON, NULL, NULL },
 };
 
 #define N_SERVICES (sizeof services / sizeof services[0])
@@ -34,7 +39,6 @@ static const fa2_aws_service services[] = {
 static const struct { const char *alias, *name; } aliases[] = {
 	{ "cloudwatch", "monitoring" },       { "cloudwatch-logs", "logs" },
 	{ "secrets-manager", "secretsmanager" }, { "x-ray", "xray" },
-	{ "bedrock-agent", "bedrock-agent-runtime" },
 };
 
 const fa2_aws_service *fa2_aws_services(size_t *n)

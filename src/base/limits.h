@@ -60,5 +60,10 @@
 #define FA2_MAX_PDF_PAGES           2000u
 #define FA2_MAX_PDF_TABLE_COLS      16u
 #define FA2_MAX_PDF_TABLE_ROWS      2000u
+/* Amazon SNS deliveries (src/aws/sns.c). */
+#define FA2_MAX_SNS_BODY_BYTES      (1u * 1024u * 1024u)   /* one delivery's JSON body */
+#define FA2_MAX_SNS_CERT_BYTES      (16u * 1024u)          /* one signing certificate (PEM) */
+#define FA2_MAX_SNS_CERTS_CACHED    8u                     /* signing certificates kept */
+#define FA2_MAX_SNS_SEEN_IDS        65536u                 /* in-memory replay memory */
 
 #endif

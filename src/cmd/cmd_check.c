@@ -12,6 +12,7 @@
 #include "agent/ask.h"
 #include "agent/config.h"
 #include "aws/logs.h"
+#include "aws/bedrock_agent.h"
 #include "aws/shared.h"
 #include "aws/session.h"
 #include "base/buf.h"
@@ -69,6 +70,8 @@ static void usage(FILE *f)
 		"  credentials  STS GetCallerIdentity with the credential chain (prints the identity)\n"
 		"  clock        this host's clock against AWS's (SigV4 fails beyond 5 minutes)\n"
 		"  log-group    each configured cwLogsLogGroups entry exists (DescribeLogGroups)\n"
+		"  knowledge-base  with knowledgeBase: knowledgeBaseId names an ACTIVE knowledge base\n"
+		"               (Bedrock GetKnowledgeBase; a missing id fails the config check with the fix)\n"
 		"  slack        SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set and\n"
 		"               well-formed; the secrets slackAppTokenKey / slackSigningSecretKey\n"
 		"               name can be read (Secrets Manager) and the bot token is valid\n"
@@ -199,6 +202,33 @@ static void check_log_groups(struct tally *t, fa2_aws_session *s, const fa2_conf
 		cJSON_Delete(j);
 		fa2_buf_cleanup(&in);
 		fa2_buf_cleanup(&out);
+	}
+}
+
+/* knowledgeBase: the id names a knowledge base kb_tool can use. */
+static void check_knowledge_base(struct tally *t, fa2_aws_session *s, const fa2_config *c)
+{
+	fa2_ba_summary kb;
+	fa2_aws_error err;
+	fa2_err e;
+	if (!c->knowledge_base || !c->knowledge_base_id)
+		return;
+	memset(&err, 0, sizeof err);
+	e = fa2_ba_get_knowledge_base(&s->client, c->knowledge_base_id, &kb, &err);
+	if (e) {
+		char line[1600];
+		fa2_aws_error_format(&err, line, sizeof line);
+		if (strcmp(err.code, "AccessDeniedException") == 0)
+			report(t, "warn", "knowledge-base", "%s: cannot confirm it (%s); kb_tool needs "
+			       "bedrock:Retrieve on it", c->knowledge_base_id, line);
+		else
+			report(t, "FAIL", "knowledge-base", "knowledgeBaseId %s: GetKnowledgeBase: %s (the ids "
+			       "of this region: 'fa2 kb list')", c->knowledge_base_id, e == FA2_ERR_AWS ? line
+			       : fa2_err_str(e));
+	} else if (!fa2_slice_eq_ci(fa2_slice_cstr(kb.status), FA2_SLICE_LIT("ACTIVE"))) {
+		report(t, "FAIL", "knowledge-base", "%s (%s) is %s, not ACTIVE", kb.id, kb.name, kb.status);
+	} else {
+		report(t, "ok", "knowledge-base", "%s (%s) is ACTIVE", kb.id, kb.name);
 	}
 }
 
@@ -400,9 +430,10 @@ int fa2_cmd_check(int argc, char **argv)
 			report(&t, "FAIL", "region", "%s", msg);
 		} else {
 			report(&t, "ok", "region", "%s (from %s)", sess.region, sess.region_source);
-			if (check_identity(&t, &sess))
+			if (check_identity(&t, &sess)) {
 				check_log_groups(&t, &sess, &cfg);
-			else
+				check_knowledge_base(&t, &sess, &cfg);
+			} else
 				report(&t, "skip", "log-group", "no working credentials");
 		}
 	}

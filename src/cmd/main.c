@@ -34,6 +34,9 @@ static const struct command commands[] = {
 	{ "findings-report", fa2_cmd_findings_report,
 	  "security report from active GuardDuty and Security Hub findings" },
 	{ "eval", fa2_cmd_eval, "run triage over an evaluation corpus and score it (top-1/top-3)" },
+	{ "sns", fa2_cmd_sns, "check Amazon SNS deliveries (signature, topic, replay); confirm a subscription" },
+	{ "config", fa2_cmd_config, "config import parameter.ts: the AWS sample's parameters as fa2's JSON" },
+	{ "kb", fa2_cmd_kb, "Bedrock knowledge base: list, sync (start and follow an ingestion job)" },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
