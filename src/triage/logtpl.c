@@ -33,7 +33,7 @@
 #define MERGE_ROUNDS   8u
 #define MERGE_MAX_KEYS (4u * 1024u * 1024u)  /* finish: bound on the (template, position) keys */
 #define NODE_FACTOR  4u                  /* node cap = depth * max_templates * NODE_FACTOR */
-#define NORM_BYTES   (FA2_LOGTPL_MAX_LINE_BYTES * 3u + 16u)  /* "<*>" can triple a byte */
+#define NORM_BYTES   (FA2_LOGTPL_MAX_LINE_BYTES * 3u + 3u * FA2_LOGTPL_MAX_TOKENS + 16u)  /* "<*>" can triple a byte */
 
 typedef struct tpl {
 	uint32_t id;
@@ -43,8 +43,12 @@ typedef struct tpl {
 	uint32_t *off;          /* ntok offsets into text */
 	uint32_t *len;          /* ntok lengths */
 	unsigned char *kvw;     /* ntok flags: token is "key=<*>" */
-	char *text;
+	char *text;             /* the matching form: tokens masked as in tokenize */
 	size_t text_len;
+	uint32_t *doff;         /* ntok offsets into dtext */
+	uint32_t *dlen;         /* ntok lengths */
+	char *dtext;            /* the display form (what fa2_logtpl_info.text shows) */
+	size_t dtext_len;
 	uint64_t count;
 	int64_t first_ms, last_ms;
 	uint64_t first_line, last_line;
@@ -84,6 +88,10 @@ struct fa2_logtpl {
 	/* scratch for the current line */
 	char *norm;
 	const char *tok_ptr[FA2_LOGTPL_MAX_TOKENS];  /* masked token text (line or norm) */
+	char *dnorm;                                 /* display forms of tokens that need one */
+	char *gen;                                   /* disp_gen output for one token */
+	const char *tok_disp[FA2_LOGTPL_MAX_TOKENS]; /* display form (line, dnorm or "<*>") */
+	uint32_t tok_disp_len[FA2_LOGTPL_MAX_TOKENS];
 	const char *tok_raw[FA2_LOGTPL_MAX_TOKENS];  /* the token as it was in the line */
 	uint32_t tok_raw_len[FA2_LOGTPL_MAX_TOKENS];
 	uint32_t tok_len[FA2_LOGTPL_MAX_TOKENS];
@@ -316,6 +324,7 @@ static int core_is_email(const unsigned char *c, size_t n)
 }
 
 static int core_is_path_or_url(const unsigned char *c, size_t n);
+static int core_is_value(const unsigned char *c, size_t n);
 static int value_is_variable(const unsigned char *v, size_t n)
 {
 	size_t i;
@@ -387,7 +396,7 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 			*var = 1;
 			return o + (n - rest);
 		}
-		if (core_is_numeric(c, cn) || ((flags & CL_SLASH) && core_is_path_or_url(c, cn)) ||
+		if (core_is_value(c, cn) || ((flags & CL_SLASH) && core_is_path_or_url(c, cn)) ||
 		    ((flags & CL_AT) && core_is_email(c, cn)) || core_is_iso_datetime(c, cn)) {
 			if (b == 0 && e == n) {
 				memcpy(out, "<*>", 3);
@@ -405,7 +414,7 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 	i = 0;
 	while (i < n) {
 		size_t j;
-		int digit = 0, allhex = 1;
+		int digit = 0, allhex = 1, letter = 0;
 		if (!is_alnum(s[i])) {
 			out[o++] = (char)s[i++];
 			continue;
@@ -416,8 +425,13 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 				digit = 1;
 			else if (!is_hex(s[j]))
 				allhex = 0;
+			else
+				letter = 1;
 			j++;
 		}
+		/* a short run of hex letters and digits is a name ("ee0", "C1"), not a number */
+		if (allhex && letter && j - i < 6)
+			allhex = 0;
 		if (!digit) {
 			memcpy(out + o, t + i, j - i);
 			o += j - i;
@@ -453,6 +467,307 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 	if (o == 3 && *var && memcmp(out, "<*>", 3) == 0)
 		*var = 2;
 	return o;
+}
+
+/* ---------------------------------------------------------------- display forms
+ *
+ * A template has two texts. The matching form (mask_token) decides grouping: every digit
+ * run, path and key=value value is masked so that lines of one event meet in one leaf.
+ * The display form is what people read: a token is shown as it was until the lines of
+ * its template disagree on it, so constants such as "ssh2", "G1" or "ap-northeast-1" stay
+ * readable. Only values that are values on their own (numbers, hex, IPs, UUIDs, times,
+ * ISO dates) are "<*>" from the first line on. */
+
+/* A value for display: core_is_numeric or an ISO date-time, except that one run of hex
+ * digits holding a letter must be at least 6 bytes long or 0x-prefixed ("C1", "ee0",
+ * "e820" are names; "deadbeef12" is a value). */
+static int core_is_value(const unsigned char *c, size_t n)
+{
+	size_t i;
+	int letter = 0;
+	if (core_is_iso_datetime(c, n))
+		return 1;
+	if (!core_is_numeric(c, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (is_num_sep(c[i]))
+			return 1;
+		if (is_alpha(c[i]))
+			letter = 1;
+	}
+	return !letter || n >= 6 || (n > 2 && c[0] == '0' && (c[1] | 32) == 'x');
+}
+
+/* Bytes that split a token into display components: path and key/value separators,
+ * brackets and quotes. */
+static int is_disp_split(unsigned char c)
+{
+	switch (c) {
+	case '/': case '\\': case ':': case '=': case ',': case ';': case '(': case ')':
+	case '[': case ']': case '{': case '}': case '"': case '\'': case '|': case '@':
+	case '<': case '>': case '`':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int is_path_sep(unsigned char c) { return c == '/' || c == '\\'; }
+
+static int ends_wild(const char *out, size_t o)
+{
+	return o >= 3 && out[o - 3] == '<' && out[o - 2] == '*' && out[o - 1] == '>';
+}
+
+/* An alphanumeric run that is a value even inside a name: 5+ decimal digits, or 8+ hex
+ * digits mixing digits and letters (ids, timestamps, hashes). */
+static int run_is_value(const unsigned char *r, size_t n)
+{
+	size_t i;
+	int digit = 0, letter = 0;
+	for (i = 0; i < n; i++) {
+		if (is_digit(r[i]))
+			digit = 1;
+		else if (is_hex(r[i]))
+			letter = 1;
+		else
+			return 0;
+	}
+	return digit && (letter ? n >= 8 : n >= 5);
+}
+
+/* Copies the component (c, n) into out, an identifier's value masked: from the first
+ * run_is_value run (with a sign right before it) to the end of the letters, digits, '_'
+ * and '-' that follow it becomes "<*>" ("job_1445144423722_0020" -> "job_<*>",
+ * "blk_-6952295868487656571.meta" -> "blk_<*>.meta"); short numbers stay
+ * ("ap-northeast-1"). Returns the length written (at most n + 2 per masked run). */
+static size_t show_id_tail(const char *c, size_t n, char *out)
+{
+	const unsigned char *s = (const unsigned char *)c;
+	size_t i = 0, o = 0, from = 0;
+	while (i < n) {
+		size_t j = i, b;
+		if (!is_alnum(s[i])) {
+			i++;
+			continue;
+		}
+		while (j < n && is_alnum(s[j]))
+			j++;
+		if (!run_is_value(s + i, j - i)) {
+			i = j;
+			continue;
+		}
+		b = i;
+		if (b > from && s[b - 1] == '-' && (b - 1 == 0 || !is_alnum(s[b - 2])))
+			b--;
+		while (j < n && (is_alnum(s[j]) || s[j] == '_' || s[j] == '-'))
+			j++;
+		memcpy(out + o, c + from, b - from);
+		o += b - from;
+		memcpy(out + o, "<*>", 3);
+		o += 3;
+		from = i = j;
+	}
+	memcpy(out + o, c + from, n - from);
+	return o + (n - from);
+}
+
+/* Display form of one token (t, n) into out (room for 3n + 3 bytes); returns its length.
+ * flags as for mask_token. A whole-token value becomes "<*>" inside its punctuation
+ * ("[1.2.3.4]" -> "[<*>]"); otherwise each component between is_disp_split bytes that
+ * is a value becomes "<*>" ("/10.0.0.1:50010" -> "/<*>", "uid=0" -> "uid=<*>",
+ * "host:8080" -> "host:<*>") and everything else is kept as it is, names with digits
+ * included ("ssh2", "blk_-12", "ap-northeast-1"): disp_gen generalises those once the
+ * lines of a template disagree. */
+static size_t show_token(const char *t, size_t n, char *out, unsigned flags)
+{
+	const unsigned char *s = (const unsigned char *)t;
+	size_t i = 0, o = 0, b = 0, e = n;
+	if (!(flags & CL_SPECIAL)) {
+		memcpy(out, t, n);
+		return n;
+	}
+	while (b < e && is_open_punct(s[b]))
+		b++;
+	while (e > b && is_close_punct(s[e - 1]))
+		e--;
+	if (e > b && !is_path_sep(s[b]) && core_is_value(s + b, e - b)) {
+		memcpy(out, t, b);
+		memcpy(out + b, "<*>", 3);
+		memcpy(out + b + 3, t + e, n - e);
+		return b + 3 + (n - e);
+	}
+	while (i < n) {
+		size_t j, cb, ce;
+		if (is_disp_split(s[i])) {
+			out[o++] = (char)s[i++];
+			continue;
+		}
+		for (j = i; j < n && !is_disp_split(s[j]); j++)
+			;
+		cb = i;
+		ce = j;
+		while (ce > cb && is_close_punct(s[ce - 1]))
+			ce--;
+		if (ce > cb && core_is_value(s + cb, ce - cb)) {
+			/* "<*>:<*>" and "<*>,<*>" (a time, a port after an address) are one value */
+			if (o >= 4 && (out[o - 1] == ':' || out[o - 1] == ',') && ends_wild(out, o - 1)) {
+				o--;
+			} else {
+				memcpy(out + o, "<*>", 3);
+				o += 3;
+			}
+			memcpy(out + o, t + ce, j - ce);
+			o += j - ce;
+		} else {
+			o += show_id_tail(t + i, j - i, out + o);
+		}
+		i = j;
+	}
+	return o;
+}
+
+/* End of the display segment that starts at i: "<*>", a run of letters, a run of
+ * digits, or one other byte. */
+static size_t seg_next(const char *p, size_t n, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	if (i + 3 <= n && s[i] == '<' && s[i + 1] == '*' && s[i + 2] == '>')
+		return i + 3;
+	if (is_alpha(s[i])) {
+		while (i < n && is_alpha(s[i]))
+			i++;
+		return i;
+	}
+	if (is_digit(s[i])) {
+		while (i < n && is_digit(s[i]))
+			i++;
+		return i;
+	}
+	return i + 1;
+}
+
+/* Start of the display segment that ends at e (> 0). */
+static size_t seg_prev(const char *p, size_t e)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	if (ends_wild(p, e))
+		return e - 3;
+	if (is_alpha(s[e - 1])) {
+		while (e > 0 && is_alpha(s[e - 1]))
+			e--;
+		return e;
+	}
+	if (is_digit(s[e - 1])) {
+		while (e > 0 && is_digit(s[e - 1]))
+			e--;
+		return e;
+	}
+	return e - 1;
+}
+
+/* A segment of p starting at i that may stay constant when equal on both sides: anything
+ * but a run of digits, except in the leading part right after (equal) letters ("ssh2"
+ * keeps its 2, "node-41" does not). */
+static int seg_keepable(const char *p, size_t i, int leading)
+{
+	if (!is_digit((unsigned char)p[i]))
+		return 1;
+	return leading && i > 0 && is_alpha((unsigned char)p[i - 1]);
+}
+
+static size_t last_path_sep(const char *p, size_t n)
+{
+	size_t i = n;
+	while (i > 0)
+		if (is_path_sep((unsigned char)p[--i]))
+			return i;
+	return n;
+}
+
+/* The display token that covers both display tokens a and b (each may hold "<*>").
+ * Equal tokens stay; otherwise the common leading and trailing segments are kept and
+ * what lies between becomes one "<*>" ("attempt_1_m_2" ~ "attempt_3_m_4" ->
+ * "attempt_<*>", "()" ~ "(x)" -> "(<*>)", "user=root" ~ "user=bob" -> "user=<*>"). A
+ * number not glued to letters ends the kept part, a sign before a number goes with it.
+ * When both hold a path separator, the last component is generalised on its own and
+ * differing directories become "<*>" after their leading separators ("/a/b/blk_1" ~
+ * "/c/blk_2" -> "/<*>/blk_<*>"). out must hold an + 8 bytes; returns the length. */
+static size_t disp_gen(const char *a, size_t an, const char *b, size_t bn, char *out)
+{
+	size_t pa = 0, pb = 0, ea = an, eb = bn, o, ka, kb;
+	if (an == bn && memcmp(a, b, an) == 0) {
+		memcpy(out, a, an);
+		return an;
+	}
+	ka = last_path_sep(a, an);
+	kb = last_path_sep(b, bn);
+	if (ka < an && kb < bn && a[ka] == b[kb]) {
+		if (ka == kb && memcmp(a, b, ka) == 0) {
+			memcpy(out, a, ka);
+			o = ka;
+		} else {
+			size_t c = 0, k = 0;
+			while (c < ka && c < kb && a[c] == b[c])
+				c++;
+			while (k < c && !is_path_sep((unsigned char)a[k]))
+				k++;
+			if (k < c) {
+				while (k < c && is_path_sep((unsigned char)a[k]))
+					k++;
+			} else {
+				k = 0;
+			}
+			memcpy(out, a, k);
+			o = k;
+			if (!ends_wild(out, o)) {
+				memcpy(out + o, "<*>", 3);
+				o += 3;
+			}
+		}
+		{
+			size_t d = o, f;
+			out[o++] = a[ka];
+			f = disp_gen(a + ka + 1, an - ka - 1, b + kb + 1, bn - kb - 1, out + o);
+			if (ends_wild(out, d) && f >= 3 && out[o] == '<' && out[o + 1] == '*' && out[o + 2] == '>') {
+				/* "/<*>/<*>:" says no more than "/<*>:" */
+				memmove(out + d, out + o + 3, f - 3);
+				return d + f - 3;
+			}
+			return o + f;
+		}
+	}
+	while (pa < an && pb < bn) {
+		size_t na = seg_next(a, an, pa), nb = seg_next(b, bn, pb);
+		if (na - pa != nb - pb || memcmp(a + pa, b + pb, na - pa) != 0 || !seg_keepable(a, pa, 1))
+			break;
+		pa = na;
+		pb = nb;
+	}
+	if (pa > 0 && (a[pa - 1] == '-' || a[pa - 1] == '+') &&
+	    (pa == 1 || !is_alnum((unsigned char)a[pa - 2])) &&
+	    ((pa < an && is_digit((unsigned char)a[pa])) || (pb < bn && is_digit((unsigned char)b[pb])))) {
+		pa--;
+		pb--;
+	}
+	while (ea > pa && eb > pb) {
+		size_t sa = seg_prev(a, ea), sb = seg_prev(b, eb);
+		if (sa < pa || sb < pb || ea - sa != eb - sb || memcmp(a + sa, b + sb, ea - sa) != 0 ||
+		    !seg_keepable(a, sa, 0))
+			break;
+		ea = sa;
+		eb = sb;
+	}
+	memcpy(out, a, pa);
+	o = pa;
+	if (!ends_wild(out, o)) {
+		memcpy(out + o, "<*>", 3);
+		o += 3;
+	}
+	if (an - ea >= 3 && a[ea] == '<' && a[ea + 1] == '*' && a[ea + 2] == '>')
+		ea += 3;  /* "<*><*>" is one wildcard */
+	memcpy(out + o, a + ea, an - ea);
+	return o + (an - ea);
 }
 
 int fa2_logtpl_token_is_variable(fa2_slice tok)
@@ -532,7 +847,7 @@ static int is_size_unit(const char *t, size_t n)
 static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 {
 	uint32_t nt = 0;
-	size_t i = 0, o = 0;
+	size_t i = 0, o = 0, od = 0;
 	while (i < n) {
 		size_t start, len;
 		int var;
@@ -573,10 +888,15 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 			/* nothing to mask: the token is used in place */
 			len = i - start;
 			m->tok_ptr[nt] = p + start;
+			m->tok_disp[nt] = p + start;
+			m->tok_disp_len[nt] = (uint32_t)len;
 		} else {
 			len = mask_token(p + start, i - start, m->norm + o, &var, special);
 			m->tok_ptr[nt] = m->norm + o;
 			o += len;
+			m->tok_disp[nt] = m->dnorm + od;
+			m->tok_disp_len[nt] = (uint32_t)show_token(p + start, i - start, m->dnorm + od, special);
+			od += m->tok_disp_len[nt];
 		}
 		m->tok_len[nt] = (uint32_t)len;
 		m->tok_var[nt] = (unsigned char)var;
@@ -599,6 +919,21 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 		if (wild) {
 			m->tok_ptr[q] = "<*>";
 			m->tok_len[q] = 3;
+			size_t u = 0;
+			/* a size unit is part of its number's value; "KB," keeps its comma */
+			while (!m->tok_date[q] && u < m->tok_disp_len[q] &&
+			       is_alpha((unsigned char)m->tok_disp[q][u]))
+				u++;
+			if (m->tok_date[q] || u == m->tok_disp_len[q]) {
+				m->tok_disp[q] = "<*>";
+				m->tok_disp_len[q] = 3;
+			} else {
+				memcpy(m->dnorm + od, "<*>", 3);
+				memcpy(m->dnorm + od + 3, m->tok_disp[q] + u, m->tok_disp_len[q] - u);
+				m->tok_disp[q] = m->dnorm + od;
+				m->tok_disp_len[q] = (uint32_t)(3 + m->tok_disp_len[q] - u);
+				od += m->tok_disp_len[q];
+			}
 			m->tok_var[q] = 2;
 			m->tok_h[q] = WILD_H;
 		}
@@ -626,6 +961,7 @@ static void tpl_free(tpl *t)
 		fa2_free(t->ex[i]);
 	fa2_free(t->h);
 	fa2_free(t->text);
+	fa2_free(t->dtext);
 	fa2_free(t);
 }
 
@@ -656,12 +992,14 @@ fa2_err fa2_logtpl_new(const fa2_logtpl_config *cfg, fa2_logtpl **out)
 	/* a rebuild needs at most depth nodes per live template */
 	m->nodemax = (size_t)c.depth * (c.max_templates + 1) * NODE_FACTOR;
 	m->norm = fa2_malloc(NORM_BYTES);
+	m->dnorm = fa2_malloc(NORM_BYTES);
+	m->gen = fa2_malloc(NORM_BYTES + 8);
 	m->nodecap = 1024;
 	m->nodes = fa2_calloc(m->nodecap, sizeof(node));
 	m->capids = 1024;
 	m->ids = fa2_calloc(m->capids, sizeof(idrec));
 	m->nids = 1;
-	if (!m->norm || !m->nodes || !m->ids) {
+	if (!m->norm || !m->dnorm || !m->gen || !m->nodes || !m->ids) {
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
@@ -687,6 +1025,8 @@ void fa2_logtpl_free(fa2_logtpl *m)
 	fa2_free(m->nodes);
 	fa2_free(m->ids);
 	fa2_free(m->norm);
+	fa2_free(m->dnorm);
+	fa2_free(m->gen);
 	fa2_free(m);
 }
 
@@ -1081,7 +1421,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 {
 	tpl *t = NULL;
 	uint32_t slot = NONE, i;
-	size_t tl = 0, o = 0;
+	size_t tl = 0, dl = 0, o = 0;
 	node *nd, *lnd = NULL;
 	fa2_err err = FA2_OK;
 
@@ -1103,18 +1443,34 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	t->h = fa2_malloc((size_t)(nt ? nt : 1) * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + 1));
-	for (i = 0; i < nt; i++)
+	t->h = fa2_malloc((size_t)(nt ? nt : 1) * (sizeof(uint64_t) + 4 * sizeof(uint32_t) + 1));
+	for (i = 0; i < nt; i++) {
 		tl += m->tok_len[i] + 1;
+		dl += m->tok_disp_len[i] + 1;
+	}
 	t->text = fa2_malloc(tl + 1);
-	if (!t->h || !t->text) {
+	t->dtext = fa2_malloc(dl + 1);
+	if (!t->h || !t->text || !t->dtext) {
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
 	t->off = (uint32_t *)(t->h + (nt ? nt : 1));
 	t->len = t->off + (nt ? nt : 1);
-	t->kvw = (unsigned char *)(t->len + (nt ? nt : 1));
+	t->doff = t->len + (nt ? nt : 1);
+	t->dlen = t->doff + (nt ? nt : 1);
+	t->kvw = (unsigned char *)(t->dlen + (nt ? nt : 1));
 	t->ntok = nt;
+	for (i = 0, o = 0; i < nt; i++) {
+		if (i)
+			t->dtext[o++] = ' ';
+		memcpy(t->dtext + o, m->tok_disp[i], m->tok_disp_len[i]);
+		t->doff[i] = (uint32_t)o;
+		t->dlen[i] = m->tok_disp_len[i];
+		o += m->tok_disp_len[i];
+	}
+	t->dtext[o] = '\0';
+	t->dtext_len = o;
+	o = 0;
 	for (i = 0; i < nt; i++) {
 		if (i)
 			t->text[o++] = ' ';
@@ -1174,13 +1530,91 @@ cleanup:
 	return err;
 }
 
+/* A display text prepared for a template (disp_cover), committed by disp_commit. */
+typedef struct disp_new {
+	char *text;
+	size_t len;
+	uint32_t off[FA2_LOGTPL_MAX_TOKENS];
+	uint32_t ln[FA2_LOGTPL_MAX_TOKENS];
+} disp_new;
+
+static int disp_is_wild(const char *p, size_t n)
+{
+	return n == 3 && p[0] == '<' && p[1] == '*' && p[2] == '>';
+}
+
+/* Prepares t's display text covering other display tokens bp[k] (bl[k] bytes) at each of
+ * t's positions: token k becomes disp_gen(t's token k, bp[k]). Returns 0 when nothing
+ * would change (dn untouched), 1 when dn holds the new text (the caller commits or frees
+ * it), -1 when out of memory. t is never changed here. */
+static int disp_cover(fa2_logtpl *m, const tpl *t, const char *const *bp, const uint32_t *bl,
+                      disp_new *dn)
+{
+	uint32_t k;
+	size_t cap = 0, o = 0;
+	int any = 0;
+	for (k = 0; k < t->ntok && !any; k++) {
+		const char *a = t->dtext + t->doff[k];
+		size_t an = t->dlen[k], g;
+		if ((an == bl[k] && memcmp(a, bp[k], an) == 0) || disp_is_wild(a, an))
+			continue;
+		g = disp_gen(a, an, bp[k], bl[k], m->gen);
+		any = g != an || memcmp(m->gen, a, an) != 0;
+	}
+	if (!any)
+		return 0;
+	for (k = 0; k < t->ntok; k++)
+		cap += t->dlen[k] + 8 + 1;
+	dn->text = fa2_malloc(cap + 1);
+	if (!dn->text)
+		return -1;
+	for (k = 0; k < t->ntok; k++) {
+		const char *a = t->dtext + t->doff[k];
+		size_t an = t->dlen[k];
+		if (k)
+			dn->text[o++] = ' ';
+		dn->off[k] = (uint32_t)o;
+		if ((an == bl[k] && memcmp(a, bp[k], an) == 0) || disp_is_wild(a, an)) {
+			memcpy(dn->text + o, a, an);
+			dn->ln[k] = (uint32_t)an;
+		} else {
+			dn->ln[k] = (uint32_t)disp_gen(a, an, bp[k], bl[k], dn->text + o);
+		}
+		o += dn->ln[k];
+	}
+	dn->text[o] = '\0';
+	dn->len = o;
+	return 1;
+}
+
+static void disp_commit(tpl *t, disp_new *dn)
+{
+	memcpy(t->doff, dn->off, t->ntok * sizeof(uint32_t));
+	memcpy(t->dlen, dn->ln, t->ntok * sizeof(uint32_t));
+	fa2_free(t->dtext);
+	t->dtext = dn->text;
+	t->dtext_len = dn->len;
+	dn->text = NULL;
+}
+
+/* Display tokens of template a, as disp_cover wants them. */
+static void disp_tokens(const tpl *a, const char **bp, uint32_t *bl)
+{
+	uint32_t k;
+	for (k = 0; k < a->ntok; k++) {
+		bp[k] = a->dtext + a->doff[k];
+		bl[k] = a->dlen[k];
+	}
+}
+
 /* ---------------------------------------------------------------- feed */
 
 static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t cap,
                       int strict, double threshold, uint32_t *best_out, double *sim_out);
 
-/* A plain word: letters only ('_' inside, '-' between letters and brackets inside are
- * fine), after stripping surrounding punctuation; for key=value the value decides. */
+/* A plain word: letters only ('_' inside, '-' between letters, brackets inside and a
+ * masked number glued to letters are fine), after stripping surrounding punctuation; for
+ * key=value the value decides. */
 static int plain_word(const char *t, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)t;
@@ -1199,6 +1633,11 @@ static int plain_word(const char *t, size_t n)
 	for (i = b; i < e; i++) {
 		if (is_alpha(s[i]) || (s[i] == '_' && i > b))
 			continue;
+		/* a name with a number glued on (eth<*>, alt<*>): the letters tell it apart */
+		if (s[i] == '<' && i > b && is_alpha(s[i - 1]) && i + 2 < n && s[i + 1] == '*' && s[i + 2] == '>') {
+			i += 2;
+			continue;
+		}
 		/* Mount-cache, WWEN[enable] */
 		if (s[i] == '-' && i > b && i + 1 < e && is_alpha(s[i - 1]) && is_alpha(s[i + 1]))
 			continue;
@@ -1265,7 +1704,7 @@ static int mature_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 	for (k = 0; k < nt; k++) {
 		if (c->h[k] == WILD_H || c->h[k] == m->tok_h[k] || m->tok_h[k] == WILD_H)
 			continue;
-		if (m->tok_var[k])
+		if (m->tok_var[k] == 2)
 			continue;
 		if (plain_word(c->text + c->off[k], c->len[k]) &&
 		    plain_word(m->tok_ptr[k], m->tok_len[k]))
@@ -1468,7 +1907,8 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		}
 	}
 	if (best != NONE && best_sim >= m->cfg.sim_threshold) {
-		int changed = 0;
+		int changed = 0, dchanged;
+		disp_new dn;
 		t = m->slots[best];
 		for (i = 0; i < nt; i++)
 			if (t->h[i] != WILD_H && t->h[i] != m->tok_h[i] &&
@@ -1476,11 +1916,21 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 				changed = 1;
 				break;
 			}
+		dn.text = NULL;
+		dchanged = disp_cover(m, t, m->tok_disp, m->tok_disp_len, &dn);
+		if (dchanged < 0) {
+			err = FA2_ERR_NOMEM;
+			goto cleanup;
+		}
 		if (changed) {
 			err = tpl_generalise(m, t);
-			if (err)
+			if (err) {
+				fa2_free(dn.text);
 				goto cleanup;
+			}
 		}
+		if (dchanged)
+			disp_commit(t, &dn);
 		lru_unlink(m, best);
 		lru_push_front(m, best);
 		move_to_end(m, leaf_key, best);
@@ -1598,6 +2048,18 @@ static void tpl_absorb(fa2_logtpl *m, uint32_t s_slot, uint32_t a_slot)
 		s->ex[s->n_ex] = a->ex[i];
 		s->ex_len[s->n_ex++] = a->ex_len[i];
 		a->ex[i] = NULL;
+	}
+	{
+		/* the survivor's display covers the absorbed template's (best effort: out of
+		 * memory leaves it as it was, still a true text for most of the group) */
+		const char *bp[FA2_LOGTPL_MAX_TOKENS];
+		uint32_t bl[FA2_LOGTPL_MAX_TOKENS];
+		disp_new dn;
+		if (a->ntok == s->ntok) {
+			disp_tokens(a, bp, bl);
+			if (disp_cover(m, s, bp, bl, &dn) > 0)
+				disp_commit(s, &dn);
+		}
 	}
 	m->ids[a->id].parent = s->id;
 	tpl_drop(m, a_slot);
@@ -1748,7 +2210,7 @@ static void fill_info(const fa2_logtpl *m, const tpl *t, fa2_logtpl_info *out)
 	(void)m;
 	memset(out, 0, sizeof(*out));
 	out->id = t->id;
-	out->text = fa2_slice_make(t->text, t->text_len);
+	out->text = fa2_slice_make(t->dtext, t->dtext_len);
 	out->count = t->count;
 	out->first_ms = t->first_ms;
 	out->last_ms = t->last_ms;
