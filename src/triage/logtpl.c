@@ -843,6 +843,24 @@ static int is_size_unit(const char *t, size_t n)
 	return 0;
 }
 
+/* A unit of time (ns, us, ms, s, sec, secs, second(s), msec(s), millis, millisecond(s),
+ * min, mins, minute(s), h, hr, hrs, hour(s)), a trailing ',' ';' ')' or '.' allowed. */
+static int is_time_unit(const char *t, size_t n)
+{
+	static const char *const units[] = {
+		"ns", "us", "ms", "s", "sec", "secs", "second", "seconds", "msec", "msecs", "millis",
+		"millisecond", "milliseconds", "min", "mins", "minute", "minutes", "h", "hr", "hrs",
+		"hour", "hours",
+	};
+	size_t k;
+	while (n > 1 && (t[n - 1] == ',' || t[n - 1] == ';' || t[n - 1] == ')' || t[n - 1] == '.'))
+		n--;
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+		if (strlen(units[k]) == n && memcmp(units[k], t, n) == 0)
+			return 1;
+	return 0;
+}
+
 /* Splits and masks the line into the scratch arrays; returns the token count. */
 static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 {
@@ -907,11 +925,22 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 	}
 	for (i = 0; i < nt; i++) {
 		uint32_t q = (uint32_t)i;
-		int wild = 0;
+		int wild = 0, after_num;
+		size_t u = 0;
 		if (!m->tok_date[q]) {
-			/* a size unit after a number goes with the number ("5.2 KB" ~ "93.0 B") */
-			wild = q > 0 && m->tok_var[q - 1] == 2 && !m->tok_var[q] &&
-			       is_size_unit(m->tok_ptr[q], m->tok_len[q]);
+			/* a unit after a number goes with the number for matching ("5.2 KB" ~
+			 * "93.0 B", "<1 sec" ~ "2 ms"); a size unit is shown as part of the value, a
+			 * time unit as it is */
+			after_num = q > 0 && m->tok_var[q - 1] && !m->tok_var[q] &&
+			            ends_wild(m->tok_ptr[q - 1], m->tok_len[q - 1]);
+			if (after_num && is_time_unit(m->tok_ptr[q], m->tok_len[q])) {
+				m->tok_ptr[q] = "<*>";
+				m->tok_len[q] = 3;
+				m->tok_var[q] = 2;
+				m->tok_h[q] = WILD_H;
+				continue;
+			}
+			wild = after_num && is_size_unit(m->tok_ptr[q], m->tok_len[q]);
 		} else {
 			wild = (q > 0 && (m->tok_var[q - 1] == 2 || m->tok_date[q - 1])) ||
 			       (q + 1 < nt && (m->tok_var[q + 1] == 2 || m->tok_date[q + 1]));
@@ -919,7 +948,6 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 		if (wild) {
 			m->tok_ptr[q] = "<*>";
 			m->tok_len[q] = 3;
-			size_t u = 0;
 			/* a size unit is part of its number's value; "KB," keeps its comma */
 			while (!m->tok_date[q] && u < m->tok_disp_len[q] &&
 			       is_alpha((unsigned char)m->tok_disp[q][u]))
@@ -1808,7 +1836,11 @@ static uint32_t online_sibling_merge(fa2_logtpl *m, uint64_t leaf_key, uint32_t 
 				diff++;
 				pos = k;
 			}
-		if (diff == 1 && c->h[pos] != WILD_H && m->tok_h[pos] != WILD_H &&
+		if (diff == 1 && c->h[pos] != WILD_H && m->tok_h[pos] != WILD_H && !c->kvw[pos] &&
+		    kv_key_len(c->text + c->off[pos], c->len[pos]) ==
+		            kv_key_len(m->tok_ptr[pos], m->tok_len[pos]) &&
+		    memcmp(c->text + c->off[pos], m->tok_ptr[pos],
+		           kv_key_len(m->tok_ptr[pos], m->tok_len[pos])) == 0 &&
 		    !is_caps_word(c->text + c->off[pos], c->len[pos]) &&
 		    !is_caps_word(m->tok_ptr[pos], m->tok_len[pos])) {
 			rec_slot[nrec] = nd->tpls[i];
@@ -1991,12 +2023,14 @@ static int cmp_sib(const void *a, const void *b)
 /* Sets position k of t to "<*>" (text rebuilt; t unchanged on failure). */
 static fa2_err tpl_set_wild(tpl *t, uint32_t k)
 {
-	size_t need = t->text_len + 3, o = 0;
+	size_t need = t->text_len + 3, o = 0, key;
 	uint32_t i;
 	char *nt;
 	uint32_t noff[FA2_LOGTPL_MAX_TOKENS], nlen[FA2_LOGTPL_MAX_TOKENS];
-	if (t->h[k] == WILD_H)
+	if (t->h[k] == WILD_H || t->kvw[k])
 		return FA2_OK;
+	/* a key=value keeps its key (the siblings share it: sib_hash) */
+	key = kv_key_len(t->text + t->off[k], t->len[k]);
 	nt = fa2_malloc(need + 1);
 	if (!nt)
 		return FA2_ERR_NOMEM;
@@ -2005,8 +2039,9 @@ static fa2_err tpl_set_wild(tpl *t, uint32_t k)
 			nt[o++] = ' ';
 		noff[i] = (uint32_t)o;
 		if (i == k) {
-			memcpy(nt + o, "<*>", 3);
-			nlen[i] = 3;
+			memcpy(nt + o, t->text + t->off[i], key);
+			memcpy(nt + o + key, "<*>", 3);
+			nlen[i] = (uint32_t)key + 3;
 		} else {
 			memcpy(nt + o, t->text + t->off[i], t->len[i]);
 			nlen[i] = t->len[i];
@@ -2016,9 +2051,14 @@ static fa2_err tpl_set_wild(tpl *t, uint32_t k)
 	nt[o] = '\0';
 	memcpy(t->off, noff, t->ntok * sizeof(uint32_t));
 	memcpy(t->len, nlen, t->ntok * sizeof(uint32_t));
-	t->h[k] = WILD_H;
-	t->kvw[k] = 0;
-	t->nconst--;
+	if (key) {
+		t->h[k] = hash_bytes(nt + noff[k], nlen[k]);
+		t->kvw[k] = 1;
+	} else {
+		t->h[k] = WILD_H;
+		t->kvw[k] = 0;
+		t->nconst--;
+	}
 	fa2_free(t->text);
 	t->text = nt;
 	t->text_len = o;
@@ -2090,8 +2130,15 @@ static uint64_t sib_hash(const tpl *t, uint32_t p1, uint32_t p2)
 {
 	uint64_t h = mix(0x7369626c696e67ull, t->ntok);
 	uint32_t k;
-	for (k = 0; k < t->ntok; k++)
-		h = mix(h, (k == p1 || k == p2) ? 0x2a2a2aull + k : t->h[k]);
+	for (k = 0; k < t->ntok; k++) {
+		if (k == p1 || k == p2) {
+			/* a key=value left out still tells its key */
+			size_t key = kv_key_len(t->text + t->off[k], t->len[k]);
+			h = mix(h, key ? hash_bytes(t->text + t->off[k], key) : 0x2a2a2aull + k);
+		} else {
+			h = mix(h, t->h[k]);
+		}
+	}
 	return h;
 }
 
@@ -2187,6 +2234,87 @@ cleanup:
 	return err;
 }
 
+typedef struct skel_key {
+	uint64_t key;    /* hash of the constant skeleton */
+	uint64_t count;
+	uint32_t slot, ntok;
+} skel_key;
+
+static int cmp_skel(const void *a, const void *b)
+{
+	const skel_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->ntok != y->ntok)
+		return x->ntok < y->ntok ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->slot < y->slot ? -1 : (x->slot > y->slot);
+}
+
+/* The constant skeleton of t: its tokens without a wildcard, names with a masked number
+ * glued on ("eth<*>"), and the keys of its "key=<*>" tokens, in order. *n gets how many
+ * there are. */
+static uint64_t skel_hash(const tpl *t, uint32_t *n)
+{
+	uint64_t h = mix(0x736b656c65746full, 0);
+	uint32_t k;
+	*n = 0;
+	for (k = 0; k < t->ntok; k++) {
+		const char *p = t->text + t->off[k];
+		size_t len = t->len[k];
+		if (t->h[k] == WILD_H)
+			continue;
+		if (t->kvw[k])
+			len -= 3;
+		else if (memmem_wild(p, len) && !plain_word(p, len))
+			continue;
+		h = mix(h, hash_bytes(p, len));
+		(*n)++;
+	}
+	return h;
+}
+
+/* Templates whose constant skeletons are equal (at least MERGE_CONTEXT constants) differ
+ * in their variable parts only: in how many tokens a value takes ("1190 bytes (1.16 KB)
+ * sent" ~ "0 bytes sent"), in list lengths ("delete blk_1 blk_2" ~ "delete blk_3"), in
+ * the shape of a value. They are one template: the shortest (then the most frequent)
+ * absorbs the others. *merged counts absorbed ones. */
+static fa2_err merge_lengths(fa2_logtpl *m, size_t *merged)
+{
+	skel_key *keys = NULL;
+	size_t n = 0, i, j;
+	uint32_t s;
+	fa2_err err = FA2_OK;
+	if (m->stats.live < 2)
+		return FA2_OK;
+	keys = fa2_malloc(m->stats.live * sizeof(*keys));
+	if (!keys)
+		return FA2_ERR_NOMEM;
+	for (s = 0; s < m->nslots; s++) {
+		tpl *t = m->slots[s];
+		uint32_t nc;
+		if (!t)
+			continue;
+		keys[n].key = skel_hash(t, &nc);
+		if (nc < MERGE_CONTEXT)
+			continue;
+		keys[n].count = t->count;
+		keys[n].slot = s;
+		keys[n].ntok = t->ntok;
+		n++;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_skel);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && keys[j].key == keys[i].key; j++) {
+			tpl_absorb(m, keys[i].slot, keys[j].slot);
+			(*merged)++;
+		}
+	}
+	fa2_free(keys);
+	return err;
+}
+
 fa2_err fa2_logtpl_finish(fa2_logtpl *m)
 {
 	size_t merged, round;
@@ -2198,6 +2326,10 @@ fa2_err fa2_logtpl_finish(fa2_logtpl *m)
 			err = merge_round(m, 1, &merged);
 		if (err || merged == 0)
 			break;
+	}
+	if (!err) {
+		merged = 0;
+		err = merge_lengths(m, &merged);
 	}
 	return err;
 }
