@@ -90,8 +90,11 @@ struct fa2_logtpl {
 	const char *tok_ptr[FA2_LOGTPL_MAX_TOKENS];  /* masked token text (line or norm) */
 	char *dnorm;                                 /* display forms of tokens that need one */
 	char *gen;                                   /* disp_gen output for one token */
-	const char *tok_disp[FA2_LOGTPL_MAX_TOKENS]; /* display form (line, dnorm or "<*>") */
+	const char *tok_disp[FA2_LOGTPL_MAX_TOKENS]; /* display form (line, dnorm or "<*>"); the
+	                                              * raw token until tok_show made it */
 	uint32_t tok_disp_len[FA2_LOGTPL_MAX_TOKENS];
+	unsigned char tok_special[FA2_LOGTPL_MAX_TOKENS];  /* char_class bits; 0: display is raw */
+	size_t dnorm_used;
 	const char *tok_raw[FA2_LOGTPL_MAX_TOKENS];  /* the token as it was in the line */
 	uint32_t tok_raw_len[FA2_LOGTPL_MAX_TOKENS];
 	uint32_t tok_len[FA2_LOGTPL_MAX_TOKENS];
@@ -855,17 +858,33 @@ static int is_time_unit(const char *t, size_t n)
 	size_t k;
 	while (n > 1 && (t[n - 1] == ',' || t[n - 1] == ';' || t[n - 1] == ')' || t[n - 1] == '.'))
 		n--;
+	if (n > 12 || (t[0] != 'n' && t[0] != 'u' && t[0] != 'm' && t[0] != 's' && t[0] != 'h'))
+		return 0;
 	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-		if (strlen(units[k]) == n && memcmp(units[k], t, n) == 0)
+		if (units[k][0] == t[0] && strlen(units[k]) == n && memcmp(units[k], t, n) == 0)
 			return 1;
 	return 0;
+}
+
+/* Makes the display form of the line's token k (show_token) unless it is made. */
+static void tok_show(fa2_logtpl *m, uint32_t k)
+{
+	size_t len;
+	if (!m->tok_special[k])
+		return;
+	len = show_token(m->tok_raw[k], m->tok_raw_len[k], m->dnorm + m->dnorm_used, m->tok_special[k]);
+	m->tok_disp[k] = m->dnorm + m->dnorm_used;
+	m->tok_disp_len[k] = (uint32_t)len;
+	m->dnorm_used += len;
+	m->tok_special[k] = 0;
 }
 
 /* Splits and masks the line into the scratch arrays; returns the token count. */
 static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 {
 	uint32_t nt = 0;
-	size_t i = 0, o = 0, od = 0;
+	size_t i = 0, o = 0;
+	m->dnorm_used = 0;
 	while (i < n) {
 		size_t start, len;
 		int var;
@@ -906,16 +925,16 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 			/* nothing to mask: the token is used in place */
 			len = i - start;
 			m->tok_ptr[nt] = p + start;
-			m->tok_disp[nt] = p + start;
-			m->tok_disp_len[nt] = (uint32_t)len;
+			m->tok_special[nt] = 0;
 		} else {
 			len = mask_token(p + start, i - start, m->norm + o, &var, special);
 			m->tok_ptr[nt] = m->norm + o;
 			o += len;
-			m->tok_disp[nt] = m->dnorm + od;
-			m->tok_disp_len[nt] = (uint32_t)show_token(p + start, i - start, m->dnorm + od, special);
-			od += m->tok_disp_len[nt];
+			m->tok_special[nt] = (unsigned char)special;
 		}
+		/* the display form is made when needed (tok_show) */
+		m->tok_disp[nt] = p + start;
+		m->tok_disp_len[nt] = (uint32_t)(i - start);
 		m->tok_len[nt] = (uint32_t)len;
 		m->tok_var[nt] = (unsigned char)var;
 		m->tok_h[nt] = var == 2 ? WILD_H : hash_bytes(m->tok_ptr[nt], len);
@@ -952,15 +971,17 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 			while (!m->tok_date[q] && u < m->tok_disp_len[q] &&
 			       is_alpha((unsigned char)m->tok_disp[q][u]))
 				u++;
+			m->tok_special[q] = 0;
 			if (m->tok_date[q] || u == m->tok_disp_len[q]) {
 				m->tok_disp[q] = "<*>";
 				m->tok_disp_len[q] = 3;
 			} else {
-				memcpy(m->dnorm + od, "<*>", 3);
-				memcpy(m->dnorm + od + 3, m->tok_disp[q] + u, m->tok_disp_len[q] - u);
-				m->tok_disp[q] = m->dnorm + od;
+				char *d = m->dnorm + m->dnorm_used;
+				memcpy(d, "<*>", 3);
+				memcpy(d + 3, m->tok_disp[q] + u, m->tok_disp_len[q] - u);
+				m->tok_disp[q] = d;
 				m->tok_disp_len[q] = (uint32_t)(3 + m->tok_disp_len[q] - u);
-				od += m->tok_disp_len[q];
+				m->dnorm_used += m->tok_disp_len[q];
 			}
 			m->tok_var[q] = 2;
 			m->tok_h[q] = WILD_H;
@@ -1473,6 +1494,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 	}
 	t->h = fa2_malloc((size_t)(nt ? nt : 1) * (sizeof(uint64_t) + 4 * sizeof(uint32_t) + 1));
 	for (i = 0; i < nt; i++) {
+		tok_show(m, i);
 		tl += m->tok_len[i] + 1;
 		dl += m->tok_disp_len[i] + 1;
 	}
@@ -1569,6 +1591,39 @@ typedef struct disp_new {
 static int disp_is_wild(const char *p, size_t n)
 {
 	return n == 3 && p[0] == '<' && p[1] == '*' && p[2] == '>';
+}
+
+/* The line token (s, sn) is an instance of the display token (p, pn): equal, or equal
+ * with each "<*>" of p standing for any bytes. Display tokens with more than 8
+ * wildcards are not tried (0), which only costs a disp_gen. */
+static int disp_matches(const char *p, size_t pn, const char *s, size_t sn)
+{
+	size_t i = 0, j = 0, star_i = (size_t)-1, star_j = 0, k, stars = 0;
+	if (pn == sn && memcmp(p, s, pn) == 0)
+		return 1;
+	for (k = 0; k + 3 <= pn; k++)
+		if (p[k] == '<' && p[k + 1] == '*' && p[k + 2] == '>')
+			stars++;
+	if (stars == 0 || stars > 8)
+		return 0;
+	while (j < sn) {
+		if (i + 3 <= pn && p[i] == '<' && p[i + 1] == '*' && p[i + 2] == '>') {
+			star_i = i;
+			star_j = j;
+			i += 3;
+		} else if (i < pn && p[i] == s[j]) {
+			i++;
+			j++;
+		} else if (star_i != (size_t)-1) {
+			i = star_i + 3;
+			j = ++star_j;
+		} else {
+			return 0;
+		}
+	}
+	while (i + 3 <= pn && p[i] == '<' && p[i + 1] == '*' && p[i + 2] == '>')
+		i += 3;
+	return i == pn;
 }
 
 /* Prepares t's display text covering other display tokens bp[k] (bl[k] bytes) at each of
@@ -1939,7 +1994,7 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		}
 	}
 	if (best != NONE && best_sim >= m->cfg.sim_threshold) {
-		int changed = 0, dchanged;
+		int changed = 0, dchanged, dneed = 0;
 		disp_new dn;
 		t = m->slots[best];
 		for (i = 0; i < nt; i++)
@@ -1949,7 +2004,28 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 				break;
 			}
 		dn.text = NULL;
-		dchanged = disp_cover(m, t, m->tok_disp, m->tok_disp_len, &dn);
+		/* display forms are needed where the template shows neither "<*>" nor the
+		 * token as it is in the line */
+		for (i = 0; i < nt; i++) {
+			const char *a = t->dtext + t->doff[i];
+			size_t an = t->dlen[i];
+			/* a plain token equal to the template's constant is shown as it is */
+			if (!m->tok_special[i] && t->h[i] == m->tok_h[i] && t->h[i] != WILD_H)
+				continue;
+			if (disp_is_wild(a, an))
+				continue;
+			if (disp_matches(a, an, m->tok_raw[i], m->tok_raw_len[i])) {
+				/* covered as it is: disp_cover sees the template's own token (these
+				 * pointers are not used after disp_commit) */
+				m->tok_disp[i] = a;
+				m->tok_disp_len[i] = (uint32_t)an;
+				continue;
+			}
+			tok_show(m, i);
+			if (an != m->tok_disp_len[i] || memcmp(a, m->tok_disp[i], an) != 0)
+				dneed = 1;
+		}
+		dchanged = dneed ? disp_cover(m, t, m->tok_disp, m->tok_disp_len, &dn) : 0;
 		if (dchanged < 0) {
 			err = FA2_ERR_NOMEM;
 			goto cleanup;
