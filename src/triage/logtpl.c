@@ -1779,8 +1779,27 @@ static int kv_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 	return 0;
 }
 
+/* A qualified name in code: dotted words with a call and a masked line number, as in a
+ * stack frame ("com.a.Foo.bar(Foo.java:<*>)"): where two differ, so does the failure. */
+static int code_name(const char *t, size_t n)
+{
+	size_t i, dots = 0, open = n;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)t[i];
+		if (ch == '.')
+			dots++;
+		else if (ch == '(' && open == n)
+			open = i;
+		else if (ch == '/' || ch == '=' || ch == '@' || ch == ' ')
+			return 0;
+	}
+	return dots >= 2 && open < n && open > 0 && is_alpha((unsigned char)t[open - 1]) &&
+	       t[n - 1] == ')' && ends_wild(t, n - 1);
+}
+
 /* The line disagrees with a constant of the (mature) template c where both tokens are
- * plain words: that looks like a different event, not a variable. */
+ * plain words (or both code locations): that looks like a different event, not a
+ * variable. */
 static int mature_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 {
 	uint32_t k;
@@ -1791,6 +1810,8 @@ static int mature_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 			continue;
 		if (plain_word(c->text + c->off[k], c->len[k]) &&
 		    plain_word(m->tok_ptr[k], m->tok_len[k]))
+			return 1;
+		if (code_name(c->text + c->off[k], c->len[k]) && code_name(m->tok_ptr[k], m->tok_len[k]))
 			return 1;
 	}
 	return 0;
@@ -2328,27 +2349,92 @@ static int cmp_skel(const void *a, const void *b)
 	return x->slot < y->slot ? -1 : (x->slot > y->slot);
 }
 
-/* The constant skeleton of t: its tokens without a wildcard, names with a masked number
- * glued on ("eth<*>"), and the keys of its "key=<*>" tokens, in order. *n gets how many
- * there are. */
-static uint64_t skel_hash(const tpl *t, uint32_t *n)
+/* A token with a wildcard that still names something: a letter outside its wildcards
+ * ("blk_<*>", "Foo.java:<*>)"), unlike "(<*>" or "<*>,". */
+static int wild_has_letter(const char *p, size_t n)
 {
-	uint64_t h = mix(0x736b656c65746full, 0);
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '<' && i + 2 < n && p[i + 1] == '*' && p[i + 2] == '>')
+			i += 2;
+		else if (is_alpha((unsigned char)p[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* The constant skeleton of t, in order: its tokens without a wildcard and those with a
+ * wildcard that still name something (a run of equal ones counts once: a list), the keys
+ * of its "key=<*>" tokens. Pure values ("<*>", "(<*>", "<*>,") are left out. *n gets how
+ * many tokens went in without a wildcard (keys included). */
+static uint64_t skel_hash(const tpl *t, uint32_t *n, uint32_t *pos, uint32_t *npos)
+{
+	uint64_t h = mix(0x736b656c65746full, 0), prev = 0;
 	uint32_t k;
 	*n = 0;
+	*npos = 0;
 	for (k = 0; k < t->ntok; k++) {
 		const char *p = t->text + t->off[k];
 		size_t len = t->len[k];
 		if (t->h[k] == WILD_H)
 			continue;
-		if (t->kvw[k])
+		if (t->kvw[k]) {
 			len -= 3;
-		else if (memmem_wild(p, len) && !plain_word(p, len))
+		} else if (memmem_wild(p, len)) {
+			if (!wild_has_letter(p, len) || t->h[k] == prev)
+				continue;
+			prev = t->h[k];
+			h = mix(h, t->h[k]);
+			pos[(*npos)++] = k;
 			continue;
+		}
+		prev = 0;
 		h = mix(h, hash_bytes(p, len));
+		pos[(*npos)++] = k;
 		(*n)++;
 	}
 	return h;
+}
+
+/* Before s absorbs a (equal skeletons, other token counts): s's display covers a's,
+ * aligned on the skeleton's elements. Between two elements, tokens are covered one by
+ * one when both have as many there, else s's become "<*>". Best effort. */
+static void disp_cover_skel(fa2_logtpl *m, tpl *s, const tpl *a)
+{
+	const char *bp[FA2_LOGTPL_MAX_TOKENS];
+	uint32_t bl[FA2_LOGTPL_MAX_TOKENS], ps[FA2_LOGTPL_MAX_TOKENS + 1], pa[FA2_LOGTPL_MAX_TOKENS + 1];
+	uint32_t ns, na, nc, e, k, gs = 0, ga = 0;
+	disp_new dn;
+	(void)skel_hash(s, &nc, ps, &ns);
+	(void)skel_hash(a, &nc, pa, &na);
+	if (ns != na)
+		return;
+	ps[ns] = s->ntok;
+	pa[na] = a->ntok;
+	disp_tokens(s, bp, bl);
+	for (e = 0; e <= ns; e++) {
+		/* the gap before element e: s's tokens [gs, ps[e]), a's [ga, pa[e]) */
+		for (k = gs; k < ps[e]; k++) {
+			if (ps[e] - gs == pa[e] - ga) {
+				bp[k] = a->dtext + a->doff[ga + (k - gs)];
+				bl[k] = a->dlen[ga + (k - gs)];
+			} else {
+				bp[k] = "<*>";
+				bl[k] = 3;
+			}
+		}
+		if (e == ns)
+			break;
+		bp[ps[e]] = a->dtext + a->doff[pa[e]];
+		bl[ps[e]] = a->dlen[pa[e]];
+		/* a run of equal list tokens belongs to its element */
+		for (gs = ps[e] + 1; gs < ps[e + 1] && s->h[gs] == s->h[ps[e]]; gs++)
+			;
+		for (ga = pa[e] + 1; ga < pa[e + 1] && a->h[ga] == a->h[pa[e]]; ga++)
+			;
+	}
+	if (disp_cover(m, s, bp, bl, &dn) > 0)
+		disp_commit(s, &dn);
 }
 
 /* Templates whose constant skeletons are equal (at least MERGE_CONTEXT constants) differ
@@ -2360,7 +2446,7 @@ static fa2_err merge_lengths(fa2_logtpl *m, size_t *merged)
 {
 	skel_key *keys = NULL;
 	size_t n = 0, i, j;
-	uint32_t s;
+	uint32_t s, pos[FA2_LOGTPL_MAX_TOKENS];
 	fa2_err err = FA2_OK;
 	if (m->stats.live < 2)
 		return FA2_OK;
@@ -2369,10 +2455,10 @@ static fa2_err merge_lengths(fa2_logtpl *m, size_t *merged)
 		return FA2_ERR_NOMEM;
 	for (s = 0; s < m->nslots; s++) {
 		tpl *t = m->slots[s];
-		uint32_t nc;
+		uint32_t nc, np;
 		if (!t)
 			continue;
-		keys[n].key = skel_hash(t, &nc);
+		keys[n].key = skel_hash(t, &nc, pos, &np);
 		if (nc < MERGE_CONTEXT)
 			continue;
 		keys[n].count = t->count;
@@ -2383,6 +2469,8 @@ static fa2_err merge_lengths(fa2_logtpl *m, size_t *merged)
 	qsort(keys, n, sizeof(*keys), cmp_skel);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && keys[j].key == keys[i].key; j++) {
+			if (keys[j].ntok != keys[i].ntok)
+				disp_cover_skel(m, m->slots[keys[i].slot], m->slots[keys[j].slot]);
 			tpl_absorb(m, keys[i].slot, keys[j].slot);
 			(*merged)++;
 		}
