@@ -39,8 +39,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: fa2 patterns [options] [FILE...]\n"
-	        "Mines log templates (Drain-style, with masking of numbers, hex, IPs, UUIDs,\n"
-	        "paths, URLs, dates, key=value values) from FILEs, or stdin when none.\n"
+	        "Mines log templates (Drain-style: numbers, hex, IPs, UUIDs, paths, URLs, dates\n"
+	        "and key=value values are masked for grouping) from FILEs, or stdin when none.\n"
+	        "A template shows a token as it was until its lines disagree on it; then what\n"
+	        "they share stays (ssh2, node-<*>, /<*>/blk_<*>) and the rest is <*>.\n"
 	        "Every line is taken whole as the message; a leading ISO-8601 date-time is also\n"
 	        "used for the first/last time columns. Lines are numbered from 1 across inputs.\n"
 	        "\n"

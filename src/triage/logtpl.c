@@ -33,7 +33,7 @@
 #define MERGE_ROUNDS   8u
 #define MERGE_MAX_KEYS (4u * 1024u * 1024u)  /* finish: bound on the (template, position) keys */
 #define NODE_FACTOR  4u                  /* node cap = depth * max_templates * NODE_FACTOR */
-#define NORM_BYTES   (FA2_LOGTPL_MAX_LINE_BYTES * 3u + 16u)  /* "<*>" can triple a byte */
+#define NORM_BYTES   (FA2_LOGTPL_MAX_LINE_BYTES * 3u + 3u * FA2_LOGTPL_MAX_TOKENS + 16u)  /* "<*>" can triple a byte */
 
 typedef struct tpl {
 	uint32_t id;
@@ -43,8 +43,12 @@ typedef struct tpl {
 	uint32_t *off;          /* ntok offsets into text */
 	uint32_t *len;          /* ntok lengths */
 	unsigned char *kvw;     /* ntok flags: token is "key=<*>" */
-	char *text;
+	char *text;             /* the matching form: tokens masked as in tokenize */
 	size_t text_len;
+	uint32_t *doff;         /* ntok offsets into dtext */
+	uint32_t *dlen;         /* ntok lengths */
+	char *dtext;            /* the display form (what fa2_logtpl_info.text shows) */
+	size_t dtext_len;
 	uint64_t count;
 	int64_t first_ms, last_ms;
 	uint64_t first_line, last_line;
@@ -84,6 +88,13 @@ struct fa2_logtpl {
 	/* scratch for the current line */
 	char *norm;
 	const char *tok_ptr[FA2_LOGTPL_MAX_TOKENS];  /* masked token text (line or norm) */
+	char *dnorm;                                 /* display forms of tokens that need one */
+	char *gen;                                   /* disp_gen output for one token */
+	const char *tok_disp[FA2_LOGTPL_MAX_TOKENS]; /* display form (line, dnorm or "<*>"); the
+	                                              * raw token until tok_show made it */
+	uint32_t tok_disp_len[FA2_LOGTPL_MAX_TOKENS];
+	unsigned char tok_special[FA2_LOGTPL_MAX_TOKENS];  /* char_class bits; 0: display is raw */
+	size_t dnorm_used;
 	const char *tok_raw[FA2_LOGTPL_MAX_TOKENS];  /* the token as it was in the line */
 	uint32_t tok_raw_len[FA2_LOGTPL_MAX_TOKENS];
 	uint32_t tok_len[FA2_LOGTPL_MAX_TOKENS];
@@ -316,6 +327,7 @@ static int core_is_email(const unsigned char *c, size_t n)
 }
 
 static int core_is_path_or_url(const unsigned char *c, size_t n);
+static int core_is_value(const unsigned char *c, size_t n);
 static int value_is_variable(const unsigned char *v, size_t n)
 {
 	size_t i;
@@ -387,7 +399,7 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 			*var = 1;
 			return o + (n - rest);
 		}
-		if (core_is_numeric(c, cn) || ((flags & CL_SLASH) && core_is_path_or_url(c, cn)) ||
+		if (core_is_value(c, cn) || ((flags & CL_SLASH) && core_is_path_or_url(c, cn)) ||
 		    ((flags & CL_AT) && core_is_email(c, cn)) || core_is_iso_datetime(c, cn)) {
 			if (b == 0 && e == n) {
 				memcpy(out, "<*>", 3);
@@ -405,7 +417,7 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 	i = 0;
 	while (i < n) {
 		size_t j;
-		int digit = 0, allhex = 1;
+		int digit = 0, allhex = 1, letter = 0;
 		if (!is_alnum(s[i])) {
 			out[o++] = (char)s[i++];
 			continue;
@@ -416,8 +428,13 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 				digit = 1;
 			else if (!is_hex(s[j]))
 				allhex = 0;
+			else
+				letter = 1;
 			j++;
 		}
+		/* a short run of hex letters and digits is a name ("ee0", "C1"), not a number */
+		if (allhex && letter && j - i < 6)
+			allhex = 0;
 		if (!digit) {
 			memcpy(out + o, t + i, j - i);
 			o += j - i;
@@ -453,6 +470,307 @@ static size_t mask_token(const char *t, size_t n, char *out, int *var, unsigned 
 	if (o == 3 && *var && memcmp(out, "<*>", 3) == 0)
 		*var = 2;
 	return o;
+}
+
+/* ---------------------------------------------------------------- display forms
+ *
+ * A template has two texts. The matching form (mask_token) decides grouping: every digit
+ * run, path and key=value value is masked so that lines of one event meet in one leaf.
+ * The display form is what people read: a token is shown as it was until the lines of
+ * its template disagree on it, so constants such as "ssh2", "G1" or "ap-northeast-1" stay
+ * readable. Only values that are values on their own (numbers, hex, IPs, UUIDs, times,
+ * ISO dates) are "<*>" from the first line on. */
+
+/* A value for display: core_is_numeric or an ISO date-time, except that one run of hex
+ * digits holding a letter must be at least 6 bytes long or 0x-prefixed ("C1", "ee0",
+ * "e820" are names; "deadbeef12" is a value). */
+static int core_is_value(const unsigned char *c, size_t n)
+{
+	size_t i;
+	int letter = 0;
+	if (core_is_iso_datetime(c, n))
+		return 1;
+	if (!core_is_numeric(c, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (is_num_sep(c[i]))
+			return 1;
+		if (is_alpha(c[i]))
+			letter = 1;
+	}
+	return !letter || n >= 6 || (n > 2 && c[0] == '0' && (c[1] | 32) == 'x');
+}
+
+/* Bytes that split a token into display components: path and key/value separators,
+ * brackets and quotes. */
+static int is_disp_split(unsigned char c)
+{
+	switch (c) {
+	case '/': case '\\': case ':': case '=': case ',': case ';': case '(': case ')':
+	case '[': case ']': case '{': case '}': case '"': case '\'': case '|': case '@':
+	case '<': case '>': case '`':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int is_path_sep(unsigned char c) { return c == '/' || c == '\\'; }
+
+static int ends_wild(const char *out, size_t o)
+{
+	return o >= 3 && out[o - 3] == '<' && out[o - 2] == '*' && out[o - 1] == '>';
+}
+
+/* An alphanumeric run that is a value even inside a name: 5+ decimal digits, or 8+ hex
+ * digits mixing digits and letters (ids, timestamps, hashes). */
+static int run_is_value(const unsigned char *r, size_t n)
+{
+	size_t i;
+	int digit = 0, letter = 0;
+	for (i = 0; i < n; i++) {
+		if (is_digit(r[i]))
+			digit = 1;
+		else if (is_hex(r[i]))
+			letter = 1;
+		else
+			return 0;
+	}
+	return digit && (letter ? n >= 8 : n >= 5);
+}
+
+/* Copies the component (c, n) into out, an identifier's value masked: from the first
+ * run_is_value run (with a sign right before it) to the end of the letters, digits, '_'
+ * and '-' that follow it becomes "<*>" ("job_1445144423722_0020" -> "job_<*>",
+ * "blk_-6952295868487656571.meta" -> "blk_<*>.meta"); short numbers stay
+ * ("ap-northeast-1"). Returns the length written (at most n + 2 per masked run). */
+static size_t show_id_tail(const char *c, size_t n, char *out)
+{
+	const unsigned char *s = (const unsigned char *)c;
+	size_t i = 0, o = 0, from = 0;
+	while (i < n) {
+		size_t j = i, b;
+		if (!is_alnum(s[i])) {
+			i++;
+			continue;
+		}
+		while (j < n && is_alnum(s[j]))
+			j++;
+		if (!run_is_value(s + i, j - i)) {
+			i = j;
+			continue;
+		}
+		b = i;
+		if (b > from && s[b - 1] == '-' && (b - 1 == 0 || !is_alnum(s[b - 2])))
+			b--;
+		while (j < n && (is_alnum(s[j]) || s[j] == '_' || s[j] == '-'))
+			j++;
+		memcpy(out + o, c + from, b - from);
+		o += b - from;
+		memcpy(out + o, "<*>", 3);
+		o += 3;
+		from = i = j;
+	}
+	memcpy(out + o, c + from, n - from);
+	return o + (n - from);
+}
+
+/* Display form of one token (t, n) into out (room for 3n + 3 bytes); returns its length.
+ * flags as for mask_token. A whole-token value becomes "<*>" inside its punctuation
+ * ("[1.2.3.4]" -> "[<*>]"); otherwise each component between is_disp_split bytes that
+ * is a value becomes "<*>" ("/10.0.0.1:50010" -> "/<*>", "uid=0" -> "uid=<*>",
+ * "host:8080" -> "host:<*>") and everything else is kept as it is, names with digits
+ * included ("ssh2", "blk_-12", "ap-northeast-1"): disp_gen generalises those once the
+ * lines of a template disagree. */
+static size_t show_token(const char *t, size_t n, char *out, unsigned flags)
+{
+	const unsigned char *s = (const unsigned char *)t;
+	size_t i = 0, o = 0, b = 0, e = n;
+	if (!(flags & CL_SPECIAL)) {
+		memcpy(out, t, n);
+		return n;
+	}
+	while (b < e && is_open_punct(s[b]))
+		b++;
+	while (e > b && is_close_punct(s[e - 1]))
+		e--;
+	if (e > b && !is_path_sep(s[b]) && core_is_value(s + b, e - b)) {
+		memcpy(out, t, b);
+		memcpy(out + b, "<*>", 3);
+		memcpy(out + b + 3, t + e, n - e);
+		return b + 3 + (n - e);
+	}
+	while (i < n) {
+		size_t j, cb, ce;
+		if (is_disp_split(s[i])) {
+			out[o++] = (char)s[i++];
+			continue;
+		}
+		for (j = i; j < n && !is_disp_split(s[j]); j++)
+			;
+		cb = i;
+		ce = j;
+		while (ce > cb && is_close_punct(s[ce - 1]))
+			ce--;
+		if (ce > cb && core_is_value(s + cb, ce - cb)) {
+			/* "<*>:<*>" and "<*>,<*>" (a time, a port after an address) are one value */
+			if (o >= 4 && (out[o - 1] == ':' || out[o - 1] == ',') && ends_wild(out, o - 1)) {
+				o--;
+			} else {
+				memcpy(out + o, "<*>", 3);
+				o += 3;
+			}
+			memcpy(out + o, t + ce, j - ce);
+			o += j - ce;
+		} else {
+			o += show_id_tail(t + i, j - i, out + o);
+		}
+		i = j;
+	}
+	return o;
+}
+
+/* End of the display segment that starts at i: "<*>", a run of letters, a run of
+ * digits, or one other byte. */
+static size_t seg_next(const char *p, size_t n, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	if (i + 3 <= n && s[i] == '<' && s[i + 1] == '*' && s[i + 2] == '>')
+		return i + 3;
+	if (is_alpha(s[i])) {
+		while (i < n && is_alpha(s[i]))
+			i++;
+		return i;
+	}
+	if (is_digit(s[i])) {
+		while (i < n && is_digit(s[i]))
+			i++;
+		return i;
+	}
+	return i + 1;
+}
+
+/* Start of the display segment that ends at e (> 0). */
+static size_t seg_prev(const char *p, size_t e)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	if (ends_wild(p, e))
+		return e - 3;
+	if (is_alpha(s[e - 1])) {
+		while (e > 0 && is_alpha(s[e - 1]))
+			e--;
+		return e;
+	}
+	if (is_digit(s[e - 1])) {
+		while (e > 0 && is_digit(s[e - 1]))
+			e--;
+		return e;
+	}
+	return e - 1;
+}
+
+/* A segment of p starting at i that may stay constant when equal on both sides: anything
+ * but a run of digits, except in the leading part right after (equal) letters ("ssh2"
+ * keeps its 2, "node-41" does not). */
+static int seg_keepable(const char *p, size_t i, int leading)
+{
+	if (!is_digit((unsigned char)p[i]))
+		return 1;
+	return leading && i > 0 && is_alpha((unsigned char)p[i - 1]);
+}
+
+static size_t last_path_sep(const char *p, size_t n)
+{
+	size_t i = n;
+	while (i > 0)
+		if (is_path_sep((unsigned char)p[--i]))
+			return i;
+	return n;
+}
+
+/* The display token that covers both display tokens a and b (each may hold "<*>").
+ * Equal tokens stay; otherwise the common leading and trailing segments are kept and
+ * what lies between becomes one "<*>" ("attempt_1_m_2" ~ "attempt_3_m_4" ->
+ * "attempt_<*>", "()" ~ "(x)" -> "(<*>)", "user=root" ~ "user=bob" -> "user=<*>"). A
+ * number not glued to letters ends the kept part, a sign before a number goes with it.
+ * When both hold a path separator, the last component is generalised on its own and
+ * differing directories become "<*>" after their leading separators ("/a/b/blk_1" ~
+ * "/c/blk_2" -> "/<*>/blk_<*>"). out must hold an + 8 bytes; returns the length. */
+static size_t disp_gen(const char *a, size_t an, const char *b, size_t bn, char *out)
+{
+	size_t pa = 0, pb = 0, ea = an, eb = bn, o, ka, kb;
+	if (an == bn && memcmp(a, b, an) == 0) {
+		memcpy(out, a, an);
+		return an;
+	}
+	ka = last_path_sep(a, an);
+	kb = last_path_sep(b, bn);
+	if (ka < an && kb < bn && a[ka] == b[kb]) {
+		if (ka == kb && memcmp(a, b, ka) == 0) {
+			memcpy(out, a, ka);
+			o = ka;
+		} else {
+			size_t c = 0, k = 0;
+			while (c < ka && c < kb && a[c] == b[c])
+				c++;
+			while (k < c && !is_path_sep((unsigned char)a[k]))
+				k++;
+			if (k < c) {
+				while (k < c && is_path_sep((unsigned char)a[k]))
+					k++;
+			} else {
+				k = 0;
+			}
+			memcpy(out, a, k);
+			o = k;
+			if (!ends_wild(out, o)) {
+				memcpy(out + o, "<*>", 3);
+				o += 3;
+			}
+		}
+		{
+			size_t d = o, f;
+			out[o++] = a[ka];
+			f = disp_gen(a + ka + 1, an - ka - 1, b + kb + 1, bn - kb - 1, out + o);
+			if (ends_wild(out, d) && f >= 3 && out[o] == '<' && out[o + 1] == '*' && out[o + 2] == '>') {
+				/* "/<*>/<*>:" says no more than "/<*>:" */
+				memmove(out + d, out + o + 3, f - 3);
+				return d + f - 3;
+			}
+			return o + f;
+		}
+	}
+	while (pa < an && pb < bn) {
+		size_t na = seg_next(a, an, pa), nb = seg_next(b, bn, pb);
+		if (na - pa != nb - pb || memcmp(a + pa, b + pb, na - pa) != 0 || !seg_keepable(a, pa, 1))
+			break;
+		pa = na;
+		pb = nb;
+	}
+	if (pa > 0 && (a[pa - 1] == '-' || a[pa - 1] == '+') &&
+	    (pa == 1 || !is_alnum((unsigned char)a[pa - 2])) &&
+	    ((pa < an && is_digit((unsigned char)a[pa])) || (pb < bn && is_digit((unsigned char)b[pb])))) {
+		pa--;
+		pb--;
+	}
+	while (ea > pa && eb > pb) {
+		size_t sa = seg_prev(a, ea), sb = seg_prev(b, eb);
+		if (sa < pa || sb < pb || ea - sa != eb - sb || memcmp(a + sa, b + sb, ea - sa) != 0 ||
+		    !seg_keepable(a, sa, 0))
+			break;
+		ea = sa;
+		eb = sb;
+	}
+	memcpy(out, a, pa);
+	o = pa;
+	if (!ends_wild(out, o)) {
+		memcpy(out + o, "<*>", 3);
+		o += 3;
+	}
+	if (an - ea >= 3 && a[ea] == '<' && a[ea + 1] == '*' && a[ea + 2] == '>')
+		ea += 3;  /* "<*><*>" is one wildcard */
+	memcpy(out + o, a + ea, an - ea);
+	return o + (an - ea);
 }
 
 int fa2_logtpl_token_is_variable(fa2_slice tok)
@@ -528,11 +846,45 @@ static int is_size_unit(const char *t, size_t n)
 	return 0;
 }
 
+/* A unit of time (ns, us, ms, s, sec, secs, second(s), msec(s), millis, millisecond(s),
+ * min, mins, minute(s), h, hr, hrs, hour(s)), a trailing ',' ';' ')' or '.' allowed. */
+static int is_time_unit(const char *t, size_t n)
+{
+	static const char *const units[] = {
+		"ns", "us", "ms", "s", "sec", "secs", "second", "seconds", "msec", "msecs", "millis",
+		"millisecond", "milliseconds", "min", "mins", "minute", "minutes", "h", "hr", "hrs",
+		"hour", "hours",
+	};
+	size_t k;
+	while (n > 1 && (t[n - 1] == ',' || t[n - 1] == ';' || t[n - 1] == ')' || t[n - 1] == '.'))
+		n--;
+	if (n > 12 || (t[0] != 'n' && t[0] != 'u' && t[0] != 'm' && t[0] != 's' && t[0] != 'h'))
+		return 0;
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+		if (units[k][0] == t[0] && strlen(units[k]) == n && memcmp(units[k], t, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Makes the display form of the line's token k (show_token) unless it is made. */
+static void tok_show(fa2_logtpl *m, uint32_t k)
+{
+	size_t len;
+	if (!m->tok_special[k])
+		return;
+	len = show_token(m->tok_raw[k], m->tok_raw_len[k], m->dnorm + m->dnorm_used, m->tok_special[k]);
+	m->tok_disp[k] = m->dnorm + m->dnorm_used;
+	m->tok_disp_len[k] = (uint32_t)len;
+	m->dnorm_used += len;
+	m->tok_special[k] = 0;
+}
+
 /* Splits and masks the line into the scratch arrays; returns the token count. */
 static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 {
 	uint32_t nt = 0;
 	size_t i = 0, o = 0;
+	m->dnorm_used = 0;
 	while (i < n) {
 		size_t start, len;
 		int var;
@@ -573,11 +925,16 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 			/* nothing to mask: the token is used in place */
 			len = i - start;
 			m->tok_ptr[nt] = p + start;
+			m->tok_special[nt] = 0;
 		} else {
 			len = mask_token(p + start, i - start, m->norm + o, &var, special);
 			m->tok_ptr[nt] = m->norm + o;
 			o += len;
+			m->tok_special[nt] = (unsigned char)special;
 		}
+		/* the display form is made when needed (tok_show) */
+		m->tok_disp[nt] = p + start;
+		m->tok_disp_len[nt] = (uint32_t)(i - start);
 		m->tok_len[nt] = (uint32_t)len;
 		m->tok_var[nt] = (unsigned char)var;
 		m->tok_h[nt] = var == 2 ? WILD_H : hash_bytes(m->tok_ptr[nt], len);
@@ -587,11 +944,22 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 	}
 	for (i = 0; i < nt; i++) {
 		uint32_t q = (uint32_t)i;
-		int wild = 0;
+		int wild = 0, after_num;
+		size_t u = 0;
 		if (!m->tok_date[q]) {
-			/* a size unit after a number goes with the number ("5.2 KB" ~ "93.0 B") */
-			wild = q > 0 && m->tok_var[q - 1] == 2 && !m->tok_var[q] &&
-			       is_size_unit(m->tok_ptr[q], m->tok_len[q]);
+			/* a unit after a number goes with the number for matching ("5.2 KB" ~
+			 * "93.0 B", "<1 sec" ~ "2 ms"); a size unit is shown as part of the value, a
+			 * time unit as it is */
+			after_num = q > 0 && m->tok_var[q - 1] && !m->tok_var[q] &&
+			            ends_wild(m->tok_ptr[q - 1], m->tok_len[q - 1]);
+			if (after_num && is_time_unit(m->tok_ptr[q], m->tok_len[q])) {
+				m->tok_ptr[q] = "<*>";
+				m->tok_len[q] = 3;
+				m->tok_var[q] = 2;
+				m->tok_h[q] = WILD_H;
+				continue;
+			}
+			wild = after_num && is_size_unit(m->tok_ptr[q], m->tok_len[q]);
 		} else {
 			wild = (q > 0 && (m->tok_var[q - 1] == 2 || m->tok_date[q - 1])) ||
 			       (q + 1 < nt && (m->tok_var[q + 1] == 2 || m->tok_date[q + 1]));
@@ -599,6 +967,22 @@ static uint32_t tokenize(fa2_logtpl *m, const char *p, size_t n)
 		if (wild) {
 			m->tok_ptr[q] = "<*>";
 			m->tok_len[q] = 3;
+			/* a size unit is part of its number's value; "KB," keeps its comma */
+			while (!m->tok_date[q] && u < m->tok_disp_len[q] &&
+			       is_alpha((unsigned char)m->tok_disp[q][u]))
+				u++;
+			m->tok_special[q] = 0;
+			if (m->tok_date[q] || u == m->tok_disp_len[q]) {
+				m->tok_disp[q] = "<*>";
+				m->tok_disp_len[q] = 3;
+			} else {
+				char *d = m->dnorm + m->dnorm_used;
+				memcpy(d, "<*>", 3);
+				memcpy(d + 3, m->tok_disp[q] + u, m->tok_disp_len[q] - u);
+				m->tok_disp[q] = d;
+				m->tok_disp_len[q] = (uint32_t)(3 + m->tok_disp_len[q] - u);
+				m->dnorm_used += m->tok_disp_len[q];
+			}
 			m->tok_var[q] = 2;
 			m->tok_h[q] = WILD_H;
 		}
@@ -626,6 +1010,7 @@ static void tpl_free(tpl *t)
 		fa2_free(t->ex[i]);
 	fa2_free(t->h);
 	fa2_free(t->text);
+	fa2_free(t->dtext);
 	fa2_free(t);
 }
 
@@ -656,12 +1041,14 @@ fa2_err fa2_logtpl_new(const fa2_logtpl_config *cfg, fa2_logtpl **out)
 	/* a rebuild needs at most depth nodes per live template */
 	m->nodemax = (size_t)c.depth * (c.max_templates + 1) * NODE_FACTOR;
 	m->norm = fa2_malloc(NORM_BYTES);
+	m->dnorm = fa2_malloc(NORM_BYTES);
+	m->gen = fa2_malloc(NORM_BYTES + 8);
 	m->nodecap = 1024;
 	m->nodes = fa2_calloc(m->nodecap, sizeof(node));
 	m->capids = 1024;
 	m->ids = fa2_calloc(m->capids, sizeof(idrec));
 	m->nids = 1;
-	if (!m->norm || !m->nodes || !m->ids) {
+	if (!m->norm || !m->dnorm || !m->gen || !m->nodes || !m->ids) {
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
@@ -687,6 +1074,8 @@ void fa2_logtpl_free(fa2_logtpl *m)
 	fa2_free(m->nodes);
 	fa2_free(m->ids);
 	fa2_free(m->norm);
+	fa2_free(m->dnorm);
+	fa2_free(m->gen);
 	fa2_free(m);
 }
 
@@ -1081,7 +1470,7 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 {
 	tpl *t = NULL;
 	uint32_t slot = NONE, i;
-	size_t tl = 0, o = 0;
+	size_t tl = 0, dl = 0, o = 0;
 	node *nd, *lnd = NULL;
 	fa2_err err = FA2_OK;
 
@@ -1103,18 +1492,35 @@ static fa2_err tpl_create(fa2_logtpl *m, uint32_t nt, uint64_t node_key, uint32_
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	t->h = fa2_malloc((size_t)(nt ? nt : 1) * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + 1));
-	for (i = 0; i < nt; i++)
+	t->h = fa2_malloc((size_t)(nt ? nt : 1) * (sizeof(uint64_t) + 4 * sizeof(uint32_t) + 1));
+	for (i = 0; i < nt; i++) {
+		tok_show(m, i);
 		tl += m->tok_len[i] + 1;
+		dl += m->tok_disp_len[i] + 1;
+	}
 	t->text = fa2_malloc(tl + 1);
-	if (!t->h || !t->text) {
+	t->dtext = fa2_malloc(dl + 1);
+	if (!t->h || !t->text || !t->dtext) {
 		err = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
 	t->off = (uint32_t *)(t->h + (nt ? nt : 1));
 	t->len = t->off + (nt ? nt : 1);
-	t->kvw = (unsigned char *)(t->len + (nt ? nt : 1));
+	t->doff = t->len + (nt ? nt : 1);
+	t->dlen = t->doff + (nt ? nt : 1);
+	t->kvw = (unsigned char *)(t->dlen + (nt ? nt : 1));
 	t->ntok = nt;
+	for (i = 0, o = 0; i < nt; i++) {
+		if (i)
+			t->dtext[o++] = ' ';
+		memcpy(t->dtext + o, m->tok_disp[i], m->tok_disp_len[i]);
+		t->doff[i] = (uint32_t)o;
+		t->dlen[i] = m->tok_disp_len[i];
+		o += m->tok_disp_len[i];
+	}
+	t->dtext[o] = '\0';
+	t->dtext_len = o;
+	o = 0;
 	for (i = 0; i < nt; i++) {
 		if (i)
 			t->text[o++] = ' ';
@@ -1174,13 +1580,124 @@ cleanup:
 	return err;
 }
 
+/* A display text prepared for a template (disp_cover), committed by disp_commit. */
+typedef struct disp_new {
+	char *text;
+	size_t len;
+	uint32_t off[FA2_LOGTPL_MAX_TOKENS];
+	uint32_t ln[FA2_LOGTPL_MAX_TOKENS];
+} disp_new;
+
+static int disp_is_wild(const char *p, size_t n)
+{
+	return n == 3 && p[0] == '<' && p[1] == '*' && p[2] == '>';
+}
+
+/* The line token (s, sn) is an instance of the display token (p, pn): equal, or equal
+ * with each "<*>" of p standing for any bytes. Display tokens with more than 8
+ * wildcards are not tried (0), which only costs a disp_gen. */
+static int disp_matches(const char *p, size_t pn, const char *s, size_t sn)
+{
+	size_t i = 0, j = 0, star_i = (size_t)-1, star_j = 0, k, stars = 0;
+	if (pn == sn && memcmp(p, s, pn) == 0)
+		return 1;
+	for (k = 0; k + 3 <= pn; k++)
+		if (p[k] == '<' && p[k + 1] == '*' && p[k + 2] == '>')
+			stars++;
+	if (stars == 0 || stars > 8)
+		return 0;
+	while (j < sn) {
+		if (i + 3 <= pn && p[i] == '<' && p[i + 1] == '*' && p[i + 2] == '>') {
+			star_i = i;
+			star_j = j;
+			i += 3;
+		} else if (i < pn && p[i] == s[j]) {
+			i++;
+			j++;
+		} else if (star_i != (size_t)-1) {
+			i = star_i + 3;
+			j = ++star_j;
+		} else {
+			return 0;
+		}
+	}
+	while (i + 3 <= pn && p[i] == '<' && p[i + 1] == '*' && p[i + 2] == '>')
+		i += 3;
+	return i == pn;
+}
+
+/* Prepares t's display text covering other display tokens bp[k] (bl[k] bytes) at each of
+ * t's positions: token k becomes disp_gen(t's token k, bp[k]). Returns 0 when nothing
+ * would change (dn untouched), 1 when dn holds the new text (the caller commits or frees
+ * it), -1 when out of memory. t is never changed here. */
+static int disp_cover(fa2_logtpl *m, const tpl *t, const char *const *bp, const uint32_t *bl,
+                      disp_new *dn)
+{
+	uint32_t k;
+	size_t cap = 0, o = 0;
+	int any = 0;
+	for (k = 0; k < t->ntok && !any; k++) {
+		const char *a = t->dtext + t->doff[k];
+		size_t an = t->dlen[k], g;
+		if ((an == bl[k] && memcmp(a, bp[k], an) == 0) || disp_is_wild(a, an))
+			continue;
+		g = disp_gen(a, an, bp[k], bl[k], m->gen);
+		any = g != an || memcmp(m->gen, a, an) != 0;
+	}
+	if (!any)
+		return 0;
+	for (k = 0; k < t->ntok; k++)
+		cap += t->dlen[k] + 8 + 1;
+	dn->text = fa2_malloc(cap + 1);
+	if (!dn->text)
+		return -1;
+	for (k = 0; k < t->ntok; k++) {
+		const char *a = t->dtext + t->doff[k];
+		size_t an = t->dlen[k];
+		if (k)
+			dn->text[o++] = ' ';
+		dn->off[k] = (uint32_t)o;
+		if ((an == bl[k] && memcmp(a, bp[k], an) == 0) || disp_is_wild(a, an)) {
+			memcpy(dn->text + o, a, an);
+			dn->ln[k] = (uint32_t)an;
+		} else {
+			dn->ln[k] = (uint32_t)disp_gen(a, an, bp[k], bl[k], dn->text + o);
+		}
+		o += dn->ln[k];
+	}
+	dn->text[o] = '\0';
+	dn->len = o;
+	return 1;
+}
+
+static void disp_commit(tpl *t, disp_new *dn)
+{
+	memcpy(t->doff, dn->off, t->ntok * sizeof(uint32_t));
+	memcpy(t->dlen, dn->ln, t->ntok * sizeof(uint32_t));
+	fa2_free(t->dtext);
+	t->dtext = dn->text;
+	t->dtext_len = dn->len;
+	dn->text = NULL;
+}
+
+/* Display tokens of template a, as disp_cover wants them. */
+static void disp_tokens(const tpl *a, const char **bp, uint32_t *bl)
+{
+	uint32_t k;
+	for (k = 0; k < a->ntok; k++) {
+		bp[k] = a->dtext + a->doff[k];
+		bl[k] = a->dlen[k];
+	}
+}
+
 /* ---------------------------------------------------------------- feed */
 
 static void scan_list(const fa2_logtpl *m, const node *nd, uint32_t nt, uint32_t cap,
                       int strict, double threshold, uint32_t *best_out, double *sim_out);
 
-/* A plain word: letters only ('_' inside, '-' between letters and brackets inside are
- * fine), after stripping surrounding punctuation; for key=value the value decides. */
+/* A plain word: letters only ('_' inside, '-' between letters, brackets inside and a
+ * masked number glued to letters are fine), after stripping surrounding punctuation; for
+ * key=value the value decides. */
 static int plain_word(const char *t, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)t;
@@ -1199,6 +1716,11 @@ static int plain_word(const char *t, size_t n)
 	for (i = b; i < e; i++) {
 		if (is_alpha(s[i]) || (s[i] == '_' && i > b))
 			continue;
+		/* a name with a number glued on (eth<*>, alt<*>): the letters tell it apart */
+		if (s[i] == '<' && i > b && is_alpha(s[i - 1]) && i + 2 < n && s[i + 1] == '*' && s[i + 2] == '>') {
+			i += 2;
+			continue;
+		}
 		/* Mount-cache, WWEN[enable] */
 		if (s[i] == '-' && i > b && i + 1 < e && is_alpha(s[i - 1]) && is_alpha(s[i + 1]))
 			continue;
@@ -1257,18 +1779,39 @@ static int kv_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 	return 0;
 }
 
+/* A qualified name in code: dotted words with a call and a masked line number, as in a
+ * stack frame ("com.a.Foo.bar(Foo.java:<*>)"): where two differ, so does the failure. */
+static int code_name(const char *t, size_t n)
+{
+	size_t i, dots = 0, open = n;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)t[i];
+		if (ch == '.')
+			dots++;
+		else if (ch == '(' && open == n)
+			open = i;
+		else if (ch == '/' || ch == '=' || ch == '@' || ch == ' ')
+			return 0;
+	}
+	return dots >= 2 && open < n && open > 0 && is_alpha((unsigned char)t[open - 1]) &&
+	       t[n - 1] == ')' && ends_wild(t, n - 1);
+}
+
 /* The line disagrees with a constant of the (mature) template c where both tokens are
- * plain words: that looks like a different event, not a variable. */
+ * plain words (or both code locations): that looks like a different event, not a
+ * variable. */
 static int mature_conflict(const fa2_logtpl *m, const tpl *c, uint32_t nt)
 {
 	uint32_t k;
 	for (k = 0; k < nt; k++) {
 		if (c->h[k] == WILD_H || c->h[k] == m->tok_h[k] || m->tok_h[k] == WILD_H)
 			continue;
-		if (m->tok_var[k])
+		if (m->tok_var[k] == 2)
 			continue;
 		if (plain_word(c->text + c->off[k], c->len[k]) &&
 		    plain_word(m->tok_ptr[k], m->tok_len[k]))
+			return 1;
+		if (code_name(c->text + c->off[k], c->len[k]) && code_name(m->tok_ptr[k], m->tok_len[k]))
 			return 1;
 	}
 	return 0;
@@ -1369,7 +1912,11 @@ static uint32_t online_sibling_merge(fa2_logtpl *m, uint64_t leaf_key, uint32_t 
 				diff++;
 				pos = k;
 			}
-		if (diff == 1 && c->h[pos] != WILD_H && m->tok_h[pos] != WILD_H &&
+		if (diff == 1 && c->h[pos] != WILD_H && m->tok_h[pos] != WILD_H && !c->kvw[pos] &&
+		    kv_key_len(c->text + c->off[pos], c->len[pos]) ==
+		            kv_key_len(m->tok_ptr[pos], m->tok_len[pos]) &&
+		    memcmp(c->text + c->off[pos], m->tok_ptr[pos],
+		           kv_key_len(m->tok_ptr[pos], m->tok_len[pos])) == 0 &&
 		    !is_caps_word(c->text + c->off[pos], c->len[pos]) &&
 		    !is_caps_word(m->tok_ptr[pos], m->tok_len[pos])) {
 			rec_slot[nrec] = nd->tpls[i];
@@ -1468,7 +2015,8 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 		}
 	}
 	if (best != NONE && best_sim >= m->cfg.sim_threshold) {
-		int changed = 0;
+		int changed = 0, dchanged, dneed = 0;
+		disp_new dn;
 		t = m->slots[best];
 		for (i = 0; i < nt; i++)
 			if (t->h[i] != WILD_H && t->h[i] != m->tok_h[i] &&
@@ -1476,11 +2024,42 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 				changed = 1;
 				break;
 			}
+		dn.text = NULL;
+		/* display forms are needed where the template shows neither "<*>" nor the
+		 * token as it is in the line */
+		for (i = 0; i < nt; i++) {
+			const char *a = t->dtext + t->doff[i];
+			size_t an = t->dlen[i];
+			/* a plain token equal to the template's constant is shown as it is */
+			if (!m->tok_special[i] && t->h[i] == m->tok_h[i] && t->h[i] != WILD_H)
+				continue;
+			if (disp_is_wild(a, an))
+				continue;
+			if (disp_matches(a, an, m->tok_raw[i], m->tok_raw_len[i])) {
+				/* covered as it is: disp_cover sees the template's own token (these
+				 * pointers are not used after disp_commit) */
+				m->tok_disp[i] = a;
+				m->tok_disp_len[i] = (uint32_t)an;
+				continue;
+			}
+			tok_show(m, i);
+			if (an != m->tok_disp_len[i] || memcmp(a, m->tok_disp[i], an) != 0)
+				dneed = 1;
+		}
+		dchanged = dneed ? disp_cover(m, t, m->tok_disp, m->tok_disp_len, &dn) : 0;
+		if (dchanged < 0) {
+			err = FA2_ERR_NOMEM;
+			goto cleanup;
+		}
 		if (changed) {
 			err = tpl_generalise(m, t);
-			if (err)
+			if (err) {
+				fa2_free(dn.text);
 				goto cleanup;
+			}
 		}
+		if (dchanged)
+			disp_commit(t, &dn);
 		lru_unlink(m, best);
 		lru_push_front(m, best);
 		move_to_end(m, leaf_key, best);
@@ -1541,12 +2120,14 @@ static int cmp_sib(const void *a, const void *b)
 /* Sets position k of t to "<*>" (text rebuilt; t unchanged on failure). */
 static fa2_err tpl_set_wild(tpl *t, uint32_t k)
 {
-	size_t need = t->text_len + 3, o = 0;
+	size_t need = t->text_len + 3, o = 0, key;
 	uint32_t i;
 	char *nt;
 	uint32_t noff[FA2_LOGTPL_MAX_TOKENS], nlen[FA2_LOGTPL_MAX_TOKENS];
-	if (t->h[k] == WILD_H)
+	if (t->h[k] == WILD_H || t->kvw[k])
 		return FA2_OK;
+	/* a key=value keeps its key (the siblings share it: sib_hash) */
+	key = kv_key_len(t->text + t->off[k], t->len[k]);
 	nt = fa2_malloc(need + 1);
 	if (!nt)
 		return FA2_ERR_NOMEM;
@@ -1555,8 +2136,9 @@ static fa2_err tpl_set_wild(tpl *t, uint32_t k)
 			nt[o++] = ' ';
 		noff[i] = (uint32_t)o;
 		if (i == k) {
-			memcpy(nt + o, "<*>", 3);
-			nlen[i] = 3;
+			memcpy(nt + o, t->text + t->off[i], key);
+			memcpy(nt + o + key, "<*>", 3);
+			nlen[i] = (uint32_t)key + 3;
 		} else {
 			memcpy(nt + o, t->text + t->off[i], t->len[i]);
 			nlen[i] = t->len[i];
@@ -1566,9 +2148,14 @@ static fa2_err tpl_set_wild(tpl *t, uint32_t k)
 	nt[o] = '\0';
 	memcpy(t->off, noff, t->ntok * sizeof(uint32_t));
 	memcpy(t->len, nlen, t->ntok * sizeof(uint32_t));
-	t->h[k] = WILD_H;
-	t->kvw[k] = 0;
-	t->nconst--;
+	if (key) {
+		t->h[k] = hash_bytes(nt + noff[k], nlen[k]);
+		t->kvw[k] = 1;
+	} else {
+		t->h[k] = WILD_H;
+		t->kvw[k] = 0;
+		t->nconst--;
+	}
 	fa2_free(t->text);
 	t->text = nt;
 	t->text_len = o;
@@ -1599,6 +2186,18 @@ static void tpl_absorb(fa2_logtpl *m, uint32_t s_slot, uint32_t a_slot)
 		s->ex_len[s->n_ex++] = a->ex_len[i];
 		a->ex[i] = NULL;
 	}
+	{
+		/* the survivor's display covers the absorbed template's (best effort: out of
+		 * memory leaves it as it was, still a true text for most of the group) */
+		const char *bp[FA2_LOGTPL_MAX_TOKENS];
+		uint32_t bl[FA2_LOGTPL_MAX_TOKENS];
+		disp_new dn;
+		if (a->ntok == s->ntok) {
+			disp_tokens(a, bp, bl);
+			if (disp_cover(m, s, bp, bl, &dn) > 0)
+				disp_commit(s, &dn);
+		}
+	}
 	m->ids[a->id].parent = s->id;
 	tpl_drop(m, a_slot);
 	m->stats.merged++;
@@ -1628,8 +2227,15 @@ static uint64_t sib_hash(const tpl *t, uint32_t p1, uint32_t p2)
 {
 	uint64_t h = mix(0x7369626c696e67ull, t->ntok);
 	uint32_t k;
-	for (k = 0; k < t->ntok; k++)
-		h = mix(h, (k == p1 || k == p2) ? 0x2a2a2aull + k : t->h[k]);
+	for (k = 0; k < t->ntok; k++) {
+		if (k == p1 || k == p2) {
+			/* a key=value left out still tells its key */
+			size_t key = kv_key_len(t->text + t->off[k], t->len[k]);
+			h = mix(h, key ? hash_bytes(t->text + t->off[k], key) : 0x2a2a2aull + k);
+		} else {
+			h = mix(h, t->h[k]);
+		}
+	}
 	return h;
 }
 
@@ -1725,6 +2331,154 @@ cleanup:
 	return err;
 }
 
+typedef struct skel_key {
+	uint64_t key;    /* hash of the constant skeleton */
+	uint64_t count;
+	uint32_t slot, ntok;
+} skel_key;
+
+static int cmp_skel(const void *a, const void *b)
+{
+	const skel_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->ntok != y->ntok)
+		return x->ntok < y->ntok ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->slot < y->slot ? -1 : (x->slot > y->slot);
+}
+
+/* A token with a wildcard that still names something: a letter outside its wildcards
+ * ("blk_<*>", "Foo.java:<*>)"), unlike "(<*>" or "<*>,". */
+static int wild_has_letter(const char *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '<' && i + 2 < n && p[i + 1] == '*' && p[i + 2] == '>')
+			i += 2;
+		else if (is_alpha((unsigned char)p[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* The constant skeleton of t, in order: its tokens without a wildcard and those with a
+ * wildcard that still name something (a run of equal ones counts once: a list), the keys
+ * of its "key=<*>" tokens. Pure values ("<*>", "(<*>", "<*>,") are left out. *n gets how
+ * many tokens went in without a wildcard (keys included). */
+static uint64_t skel_hash(const tpl *t, uint32_t *n, uint32_t *pos, uint32_t *npos)
+{
+	uint64_t h = mix(0x736b656c65746full, 0), prev = 0;
+	uint32_t k;
+	*n = 0;
+	*npos = 0;
+	for (k = 0; k < t->ntok; k++) {
+		const char *p = t->text + t->off[k];
+		size_t len = t->len[k];
+		if (t->h[k] == WILD_H)
+			continue;
+		if (t->kvw[k]) {
+			len -= 3;
+		} else if (memmem_wild(p, len)) {
+			if (!wild_has_letter(p, len) || t->h[k] == prev)
+				continue;
+			prev = t->h[k];
+			h = mix(h, t->h[k]);
+			pos[(*npos)++] = k;
+			continue;
+		}
+		prev = 0;
+		h = mix(h, hash_bytes(p, len));
+		pos[(*npos)++] = k;
+		(*n)++;
+	}
+	return h;
+}
+
+/* Before s absorbs a (equal skeletons, other token counts): s's display covers a's,
+ * aligned on the skeleton's elements. Between two elements, tokens are covered one by
+ * one when both have as many there, else s's become "<*>". Best effort. */
+static void disp_cover_skel(fa2_logtpl *m, tpl *s, const tpl *a)
+{
+	const char *bp[FA2_LOGTPL_MAX_TOKENS];
+	uint32_t bl[FA2_LOGTPL_MAX_TOKENS], ps[FA2_LOGTPL_MAX_TOKENS + 1], pa[FA2_LOGTPL_MAX_TOKENS + 1];
+	uint32_t ns, na, nc, e, k, gs = 0, ga = 0;
+	disp_new dn;
+	(void)skel_hash(s, &nc, ps, &ns);
+	(void)skel_hash(a, &nc, pa, &na);
+	if (ns != na)
+		return;
+	ps[ns] = s->ntok;
+	pa[na] = a->ntok;
+	disp_tokens(s, bp, bl);
+	for (e = 0; e <= ns; e++) {
+		/* the gap before element e: s's tokens [gs, ps[e]), a's [ga, pa[e]) */
+		for (k = gs; k < ps[e]; k++) {
+			if (ps[e] - gs == pa[e] - ga) {
+				bp[k] = a->dtext + a->doff[ga + (k - gs)];
+				bl[k] = a->dlen[ga + (k - gs)];
+			} else {
+				bp[k] = "<*>";
+				bl[k] = 3;
+			}
+		}
+		if (e == ns)
+			break;
+		bp[ps[e]] = a->dtext + a->doff[pa[e]];
+		bl[ps[e]] = a->dlen[pa[e]];
+		/* a run of equal list tokens belongs to its element */
+		for (gs = ps[e] + 1; gs < ps[e + 1] && s->h[gs] == s->h[ps[e]]; gs++)
+			;
+		for (ga = pa[e] + 1; ga < pa[e + 1] && a->h[ga] == a->h[pa[e]]; ga++)
+			;
+	}
+	if (disp_cover(m, s, bp, bl, &dn) > 0)
+		disp_commit(s, &dn);
+}
+
+/* Templates whose constant skeletons are equal (at least MERGE_CONTEXT constants) differ
+ * in their variable parts only: in how many tokens a value takes ("1190 bytes (1.16 KB)
+ * sent" ~ "0 bytes sent"), in list lengths ("delete blk_1 blk_2" ~ "delete blk_3"), in
+ * the shape of a value. They are one template: the shortest (then the most frequent)
+ * absorbs the others. *merged counts absorbed ones. */
+static fa2_err merge_lengths(fa2_logtpl *m, size_t *merged)
+{
+	skel_key *keys = NULL;
+	size_t n = 0, i, j;
+	uint32_t s, pos[FA2_LOGTPL_MAX_TOKENS];
+	fa2_err err = FA2_OK;
+	if (m->stats.live < 2)
+		return FA2_OK;
+	keys = fa2_malloc(m->stats.live * sizeof(*keys));
+	if (!keys)
+		return FA2_ERR_NOMEM;
+	for (s = 0; s < m->nslots; s++) {
+		tpl *t = m->slots[s];
+		uint32_t nc, np;
+		if (!t)
+			continue;
+		keys[n].key = skel_hash(t, &nc, pos, &np);
+		if (nc < MERGE_CONTEXT)
+			continue;
+		keys[n].count = t->count;
+		keys[n].slot = s;
+		keys[n].ntok = t->ntok;
+		n++;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_skel);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && keys[j].key == keys[i].key; j++) {
+			if (keys[j].ntok != keys[i].ntok)
+				disp_cover_skel(m, m->slots[keys[i].slot], m->slots[keys[j].slot]);
+			tpl_absorb(m, keys[i].slot, keys[j].slot);
+			(*merged)++;
+		}
+	}
+	fa2_free(keys);
+	return err;
+}
+
 fa2_err fa2_logtpl_finish(fa2_logtpl *m)
 {
 	size_t merged, round;
@@ -1737,6 +2491,10 @@ fa2_err fa2_logtpl_finish(fa2_logtpl *m)
 		if (err || merged == 0)
 			break;
 	}
+	if (!err) {
+		merged = 0;
+		err = merge_lengths(m, &merged);
+	}
 	return err;
 }
 
@@ -1748,7 +2506,7 @@ static void fill_info(const fa2_logtpl *m, const tpl *t, fa2_logtpl_info *out)
 	(void)m;
 	memset(out, 0, sizeof(*out));
 	out->id = t->id;
-	out->text = fa2_slice_make(t->text, t->text_len);
+	out->text = fa2_slice_make(t->dtext, t->dtext_len);
 	out->count = t->count;
 	out->first_ms = t->first_ms;
 	out->last_ms = t->last_ms;

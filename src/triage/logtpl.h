@@ -21,6 +21,20 @@
  * whose leading words differ (a variable first token) can still match a template
  * elsewhere when it is nearly identical (similarity >= 0.8, no word conflict).
  *
+ * Unequal token counts: at fa2_logtpl_finish, templates whose constant skeletons are
+ * equal (at least three constants; pure values left out, a run of equal named tokens
+ * counted once) are one template: a value took more or fewer tokens, a list was longer.
+ * Two different stack frames ("com.a.Foo.bar(Foo.java:<*>)") are different events, as
+ * two different plain words are.
+ *
+ * Display (fa2_logtpl_info.text): the masking above is for grouping only. A template
+ * shows each token as it was until its lines disagree on it, so constants keep their
+ * digits ("ssh2", "G1", "ap-northeast-1"); values on their own (numbers, addresses,
+ * times, long hex) and the value part of an identifier holding a 5+ digit number are
+ * "<*>" from the first line on. Where lines disagree, the common leading and trailing
+ * parts stay ("attempt_<*>", "(<*>)", "user=<*>", "db<*>.internal:<*>") and paths keep
+ * equal directories or become "/<*>/" before the file's shape ("/<*>/blk_<*>").
+ *
  * Template ids are small positive integers, never reused. Merging makes the absorbed id
  * resolve to the surviving id through fa2_logtpl_resolve, so an id returned by
  * fa2_logtpl_feed stays meaningful for grouping: map ids through fa2_logtpl_resolve

@@ -75,16 +75,17 @@ FA2_TEST(logtpl_mask_in_templates)
 	/* digit runs inside identifiers; a sign after punctuation belongs to the number */
 	CHECK_STR_EQ(one_line_template("block blk_-6952295868487656571 done", b, sizeof b), "block blk_<*> done");
 	CHECK_STR_EQ(one_line_template("block blk_38865049064139660 done", b, sizeof b), "block blk_<*> done");
-	CHECK_STR_EQ(one_line_template("iface wl0 t761", b, sizeof b), "iface wl<*> t<*>");
-	CHECK_STR_EQ(one_line_template("at 10-20-x", b, sizeof b), "at <*>-x");
+	CHECK_STR_EQ(one_line_template("iface wl0 t761", b, sizeof b), "iface wl0 t761");
+	CHECK_STR_EQ(one_line_template("at 10-20-x", b, sizeof b), "at 10-20-x");
 	CHECK_STR_EQ(one_line_template("appattempt_1445144423722_0020_000001 up", b, sizeof b),
 	             "appattempt_<*> up");
-	/* key=value: numeric, path and quoted values masked, words kept */
+	/* key=value: numeric values masked; words, paths and quoted values are shown until
+	 * they vary (the matching form masks them, see logtpl_kv_shapes_and_mature_constants) */
 	CHECK_STR_EQ(one_line_template("logname= uid=0 euid=0 tty=NODEVssh user=root", b, sizeof b),
 	             "logname= uid=<*> euid=<*> tty=NODEVssh user=root");
 	CHECK_STR_EQ(one_line_template("acquire tag=\"View Lock\", name=x", b, sizeof b),
-	             "acquire tag=<*>, name=x");
-	CHECK_STR_EQ(one_line_template("open file=/var/log/x.log ok", b, sizeof b), "open file=<*> ok");
+	             "acquire tag=\"View Lock\", name=x");
+	CHECK_STR_EQ(one_line_template("open file=/var/log/x.log ok", b, sizeof b), "open file=/var/log/x.log ok");
 	/* dates: weekday and month names next to numbers are masked, alone they are words */
 	CHECK_STR_EQ(one_line_template("connection at Fri Jul  1 07:57:30 2005", b, sizeof b),
 	             "connection at <*> <*> <*> <*> <*>");
@@ -92,8 +93,8 @@ FA2_TEST(logtpl_mask_in_templates)
 	/* white space of any kind separates tokens; CR at the end is dropped */
 	CHECK_STR_EQ(one_line_template("  a\tb   c \r", b, sizeof b), "a b c");
 	CHECK_STR_EQ(one_line_template("", b, sizeof b), "");
-	CHECK_STR_EQ(one_line_template("mail root@example.com now", b, sizeof b), "mail <*> now");
-	CHECK_STR_EQ(one_line_template("GET http://h/x?y=1 200", b, sizeof b), "GET <*> <*>");
+	CHECK_STR_EQ(one_line_template("mail root@example.com now", b, sizeof b), "mail root@example.com now");
+	CHECK_STR_EQ(one_line_template("GET http://h/x?y=1 200", b, sizeof b), "GET http://h/x?y=<*> <*>");
 }
 
 FA2_TEST(logtpl_tree_groups_and_generalises)
@@ -127,9 +128,12 @@ FA2_TEST(logtpl_tree_groups_and_generalises)
 	}
 	/* and later lines with other values land there directly */
 	CHECK_INT_EQ(feed(m, "session opened for user erin by sshd"), fa2_logtpl_resolve(m, d));
-	/* a digit-bearing difference generalises at once */
+	/* a difference in the digits of a name generalises at once ... */
 	d = feed(m, "worker w1 finished task in time");
-	CHECK_INT_EQ(feed(m, "worker w2x finished task in time"), d);
+	CHECK_INT_EQ(feed(m, "worker w22 finished task in time"), d);
+	CHECK_STR_EQ(text_of(m, d, t, sizeof t), "worker w<*> finished task in time");
+	/* ... one in its letters is another name: another event (eth0 vs alt0) */
+	CHECK(feed(m, "worker x1 finished task in time") != d);
 	/* a clearly different message of the same length is not merged */
 	CHECK(feed(m, "disk quota exceeded on volume data now") != d);
 	/* short messages that share too little are not merged */
@@ -148,7 +152,7 @@ FA2_TEST(logtpl_variable_prefix_second_chance)
 	b = feed(m, "com.apple.safari.update: scheduler told me to run this job; however the start is late");
 	CHECK_INT_EQ(a, b);
 	CHECK_STR_EQ(text_of(m, a, t, sizeof t),
-	             "<*> scheduler told me to run this job; however the start is late");
+	             "com.apple.<*>: scheduler told me to run this job; however the start is late");
 	/* found directly on the next line under the second prefix */
 	CHECK_INT_EQ(feed(m, "com.apple.safari.update: scheduler told me to run this job; however the start is late"), a);
 	/* but a different plain verb in front is a different event */
@@ -432,5 +436,187 @@ FA2_TEST(logtpl_finish_merges_siblings)
 		n++;
 	fa2_logtpl_stats_get(m, &st);
 	CHECK_INT_EQ(n, st.live);
+	fa2_logtpl_free(m);
+}
+
+/* Feeds lines (NULL-terminated) to m; returns the id of the last one. */
+static uint32_t feed_all(fa2_logtpl *m, const char *const *lines)
+{
+	uint32_t id = 0;
+	for (; *lines; lines++)
+		id = feed(m, *lines);
+	return id;
+}
+
+/* Final template text of the group of id (after finish) into buf. */
+static const char *final_text(fa2_logtpl *m, uint32_t id, char *buf, size_t cap)
+{
+	return text_of(m, fa2_logtpl_resolve(m, id), buf, cap);
+}
+
+FA2_TEST(logtpl_display_keeps_constants)
+{
+	static const char *const region[] = {
+		"region ap-northeast-1 bucket logs-prod replicated 12 objects",
+		"region ap-northeast-1 bucket logs-prod replicated 7 objects",
+		"region ap-northeast-1 bucket logs-prod replicated 130 objects", NULL,
+	};
+	static const char *const gc[] = {
+		"heap collector G1 paused 12 ms", "heap collector G1 paused 130 ms", NULL,
+	};
+	static const char *const ssh[] = {
+		"Failed password for root from 10.0.0.1 port 5000 ssh2",
+		"Failed password for root from 10.0.0.2 port 5001 ssh2", NULL,
+	};
+	static const char *const nodes[] = { "node node-12 is up again", "node node-7 is up again", NULL };
+	fa2_logtpl *m = NULL;
+	char t[256];
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* names with digits that every line of the group shares stay as they are ... */
+	CHECK_STR_EQ(text_of(m, feed_all(m, region), t, sizeof t),
+	             "region ap-northeast-1 bucket logs-prod replicated <*> objects");
+	CHECK_STR_EQ(text_of(m, feed_all(m, gc), t, sizeof t), "heap collector G1 paused <*> ms");
+	CHECK_STR_EQ(text_of(m, feed_all(m, ssh), t, sizeof t),
+	             "Failed password for root from <*> port <*> ssh2");
+	/* ... the part of a name that varies does not */
+	CHECK_STR_EQ(text_of(m, feed_all(m, nodes), t, sizeof t), "node node-<*> is up again");
+	/* numbers, addresses, times are values from the first line on */
+	CHECK_STR_EQ(one_line_template("took 12 ms at 07:57:30 from 10.1.2.3:8080 id 0x1f", t, sizeof t),
+	             "took <*> ms at <*> from <*> id <*>");
+	/* a long number makes an identifier's value; a short one stays */
+	CHECK_STR_EQ(one_line_template("job job_1445144423722_0020 done", t, sizeof t), "job job_<*> done");
+	CHECK_STR_EQ(one_line_template("wrote part-00191. ok", t, sizeof t), "wrote part-<*>. ok");
+	CHECK_STR_EQ(one_line_template("instance i-0abc123def456 on eu-west-3", t, sizeof t),
+	             "instance i-<*> on eu-west-3");
+	/* short hex-looking names are names (and differ: another interface is another event) */
+	CHECK_STR_EQ(one_line_template("link up on ee0 C1", t, sizeof t), "link up on ee0 C1");
+	CHECK(feed(m, "NIFF: node node-1 found network 10.0.0.0 via interface ee0") !=
+	      feed(m, "NIFF: node node-2 found network 10.0.0.0 via interface alt0"));
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_display_structure)
+{
+	static const char *const hdfs[] = {
+		"Deleting block blk_-123 file /mnt/data/current/subdir1/blk_-123",
+		"Deleting block blk_456 file /mnt/data/current/blk_456", NULL,
+	};
+	static const char *const logs[] = { "open /var/log/app/a.log now", "open /var/log/app/b.log now", NULL };
+	static const char *const hosts[] = {
+		"connect to db1.internal:5432 failed", "connect to db2.internal:5432 failed", NULL,
+	};
+	static const char *const paren[] = {
+		"connection from 1.2.3.4 (host.example) at noon", "connection from 1.2.3.5 () at noon", NULL,
+	};
+	static const char *const peers[] = {
+		"Receiving block blk_1 src: /10.250.19.102:54106 dest: /10.250.19.102:50010",
+		"Receiving block blk_2 src: /10.251.43.21:40524 dest: /10.251.43.21:50010", NULL,
+	};
+	static const char *const ids[] = {
+		"Progress of TaskAttempt attempt_1445144423722_0020_m_000001_0 is : 0.1",
+		"Progress of TaskAttempt attempt_1445144423722_0020_m_000002_0 is : 0.5", NULL,
+	};
+	static const char *const users[] = {
+		"session opened for user=root by sshd in 5 ms", "session opened for user=bob by sshd in 2 ms",
+		"session opened for user=carol by sshd in 3 ms", "session opened for user=dave by sshd in 4 ms",
+		NULL,
+	};
+	fa2_logtpl *m = NULL;
+	uint32_t id;
+	char t[256];
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* differing directories become one <*>; the file keeps its kind */
+	CHECK_STR_EQ(text_of(m, feed_all(m, hdfs), t, sizeof t), "Deleting block blk_<*> file /<*>/blk_<*>");
+	/* equal directories stay */
+	CHECK_STR_EQ(text_of(m, feed_all(m, logs), t, sizeof t), "open /var/log/app/<*>.log now");
+	/* host:port keeps its shape */
+	CHECK_STR_EQ(text_of(m, feed_all(m, hosts), t, sizeof t), "connect to db<*>.internal:<*> failed");
+	CHECK_STR_EQ(text_of(m, feed_all(m, paren), t, sizeof t), "connection from <*> (<*>) at noon");
+	CHECK_STR_EQ(text_of(m, feed_all(m, peers), t, sizeof t),
+	             "Receiving block blk_<*> src: /<*> dest: /<*>");
+	CHECK_STR_EQ(text_of(m, feed_all(m, ids), t, sizeof t), "Progress of TaskAttempt attempt_<*> is : <*>");
+	/* key=value: the key stays when the values become a variable */
+	id = feed_all(m, users);
+	CHECK_OK(fa2_logtpl_finish(m));
+	CHECK_STR_EQ(final_text(m, id, t, sizeof t), "session opened for user=<*> by sshd in <*> ms");
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_java_traces)
+{
+	static const char *const npe_a1 =
+		"ERROR request failed java.lang.NullPointerException: boom\n\tat com.a.Foo.bar(Foo.java:10)\n"
+		"\tat com.a.Main.run(Main.java:5)";
+	static const char *const npe_a2 =
+		"ERROR request failed java.lang.NullPointerException: boom\n\tat com.a.Foo.bar(Foo.java:11)\n"
+		"\tat com.a.Main.run(Main.java:6)";
+	static const char *const npe_b =
+		"ERROR request failed java.lang.NullPointerException: boom\n\tat com.b.Baz.qux(Baz.java:77)\n"
+		"\tat com.a.Main.run(Main.java:9)";
+	static const char *const npe_deep =
+		"ERROR request failed java.lang.NullPointerException: boom\n\tat com.a.Foo.bar(Foo.java:10)\n"
+		"\tat com.a.Mid.go(Mid.java:3)\n\tat com.a.Main.run(Main.java:5)";
+	fa2_logtpl *m = NULL;
+	uint32_t a1, a2, b, deep, f1, f2;
+	char t[512];
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* a joined multi-line event: line breaks separate tokens; shifted line numbers are
+	 * the same failure */
+	a1 = feed(m, npe_a1);
+	a2 = feed(m, npe_a2);
+	CHECK_INT_EQ(a1, a2);
+	CHECK_STR_EQ(text_of(m, a1, t, sizeof t),
+	             "ERROR request failed java.lang.NullPointerException: boom at com.a.Foo.bar(Foo.java:<*>) "
+	             "at com.a.Main.run(Main.java:<*>)");
+	/* another failing frame, another frame count: other failures, also after finish */
+	b = feed(m, npe_b);
+	deep = feed(m, npe_deep);
+	CHECK(b != a1 && deep != a1 && deep != b);
+	/* split traces: one frame a line, each frame its own template */
+	f1 = feed(m, "\tat com.a.Foo.bar(Foo.java:10)");
+	f2 = feed(m, "\tat com.b.Baz.qux(Baz.java:77)");
+	CHECK(f1 != f2);
+	CHECK_INT_EQ(feed(m, "\tat com.a.Foo.bar(Foo.java:12)"), f1);
+	CHECK_OK(fa2_logtpl_finish(m));
+	CHECK(fa2_logtpl_resolve(m, a1) != fa2_logtpl_resolve(m, b));
+	CHECK(fa2_logtpl_resolve(m, a1) != fa2_logtpl_resolve(m, deep));
+	CHECK(fa2_logtpl_resolve(m, f1) != fa2_logtpl_resolve(m, f2));
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S(npe_b)), FA2_LOGTPL_SEV_ERROR);
+	fa2_logtpl_free(m);
+}
+
+FA2_TEST(logtpl_finish_merges_value_spans)
+{
+	static const char *const proxy[] = {
+		"x.example:443 close, 0 bytes sent, 10 bytes received, lifetime <1 sec",
+		"x.example:443 close, 1190 bytes (1.16 KB) sent, 99 bytes received, lifetime 00:02",
+		"x.example:443 close, 5 bytes sent, 178000 bytes (173.8 KB) received, lifetime 01:02",
+		"x.example:443 close, 4100 bytes (4.0 KB) sent, 9100 bytes (8.9 KB) received, lifetime 00:09",
+		NULL,
+	};
+	fa2_logtpl *m = NULL;
+	uint32_t id[4], r, blk1, blk2, other;
+	size_t i;
+	char t[256];
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	for (i = 0; proxy[i]; i++)
+		id[i] = feed(m, proxy[i]);
+	CHECK(id[0] != id[1]);  /* other token counts: apart while mining ... */
+	blk1 = feed(m, "BLOCK* ask 10.0.0.1:50010 to delete blk_1 blk_2 blk_3");
+	blk2 = feed(m, "BLOCK* ask 10.0.0.2:50010 to delete blk_4");
+	/* equal words around other values are not enough when a word differs */
+	other = feed(m, "BLOCK* ask 10.0.0.2:50010 to keep blk_4");
+	CHECK(blk1 != blk2);
+	CHECK_OK(fa2_logtpl_finish(m));
+	/* ... one event after finish: the values took more or fewer tokens */
+	r = fa2_logtpl_resolve(m, id[0]);
+	for (i = 1; i < 4; i++)
+		CHECK_INT_EQ(fa2_logtpl_resolve(m, id[i]), r);
+	CHECK_STR_EQ(text_of(m, r, t, sizeof t),
+	             "x.example:<*> close, <*> bytes sent, <*> bytes received, lifetime <*> <*>");
+	/* a list of any length */
+	CHECK_INT_EQ(fa2_logtpl_resolve(m, blk1), fa2_logtpl_resolve(m, blk2));
+	CHECK_STR_EQ(final_text(m, blk1, t, sizeof t), "BLOCK* ask <*> to delete blk_<*>");
+	CHECK(fa2_logtpl_resolve(m, other) != fa2_logtpl_resolve(m, blk1));
 	fa2_logtpl_free(m);
 }
