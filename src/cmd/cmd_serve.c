@@ -185,6 +185,7 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		"# TYPE fa2_slack_duplicates_total counter\nfa2_slack_duplicates_total %llu\n"
 		"# TYPE fa2_slack_events_total counter\nfa2_slack_events_total %llu\n"
 		"# TYPE fa2_slack_forms_posted_total counter\nfa2_slack_forms_posted_total %llu\n"
+		"# TYPE fa2_slack_events_refused_total counter\nfa2_slack_events_refused_total %llu\n"
 		"# TYPE fa2_analyses_total counter\nfa2_analyses_total{outcome=\"ok\"} %llu\n"
 		"fa2_analyses_total{outcome=\"failed\"} %llu\n"
 		"# TYPE fa2_slack_socket_connected gauge\nfa2_slack_socket_connected %d\n"
@@ -195,7 +196,8 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		(unsigned long long)st.requests, (unsigned long long)st.accepted, st.open_conns,
 		(unsigned long long)sl.requests, (unsigned long long)sl.rejected,
 		(unsigned long long)sl.duplicates, (unsigned long long)sl.events,
-		(unsigned long long)sl.forms_posted, (unsigned long long)sl.analyses_ok,
+		(unsigned long long)sl.forms_posted, (unsigned long long)sl.events_refused,
+		(unsigned long long)sl.analyses_ok,
 		(unsigned long long)sl.analyses_failed, so.connected, (unsigned long long)so.connections,
 		(unsigned long long)so.reconnects, (unsigned long long)so.envelopes,
 		(unsigned long long)so.disconnects);
