@@ -1,5 +1,5 @@
 #!/bin/sh
-# itest-timeout: 1500
+# itest-timeout: 2400
 # `make release` from two clean trees must give byte-identical artifacts:
 #   A: a fresh git clone of this checkout (what is committed), online;
 #   B: the source tarball A produced, unpacked elsewhere and built OFFLINE (apt-get and
