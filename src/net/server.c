@@ -274,12 +274,11 @@ static void peer_remove(fa2_server *srv, const unsigned char *key)
 	}
 }
 
-/* The peer-cap key of an address: IPv4 as ::ffff:a.b.c.d, IPv6 by its /64. Sets
- * *loopback for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
-static void peer_key(const struct sockaddr_storage *ss, unsigned char *key, int *loopback)
+/* The peer-cap key of an address: IPv4 as ::ffff:a.b.c.d (so a v4-mapped IPv6 peer is
+ * the same peer), IPv6 by its /64 (what one host usually holds). */
+static void peer_key(const struct sockaddr_storage *ss, unsigned char *key)
 {
 	memset(key, 0, 16);
-	*loopback = 0;
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
 		key[10] = key[11] = 0xff;
@@ -287,16 +286,11 @@ static void peer_key(const struct sockaddr_storage *ss, unsigned char *key, int 
 	} else if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
 		static const unsigned char v4map[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-		static const unsigned char one[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-		if (memcmp(a->sin6_addr.s6_addr, v4map, 12) == 0) {
+		if (memcmp(a->sin6_addr.s6_addr, v4map, 12) == 0)
 			memcpy(key, a->sin6_addr.s6_addr, 16);
-		} else {
-			*loopback = memcmp(a->sin6_addr.s6_addr, one, 16) == 0;
+		else
 			memcpy(key, a->sin6_addr.s6_addr, 8);
-		}
 	}
-	if (key[10] == 0xff && key[11] == 0xff && key[12] == 127)
-		*loopback = 1;
 }
 
 /* ---- input buffers and the budget ---- */
@@ -1396,7 +1390,7 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		int one = 1, loopback;
+		int one = 1;
 		unsigned char key[16];
 		conn *c;
 		char host[INET6_ADDRSTRLEN];
@@ -1418,10 +1412,9 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 			return;
 		}
 		srv->stats.accepted++;
-		peer_key(&ss, key, &loopback);
+		peer_key(&ss, key);
 		if (srv->nconns >= srv->cfg.max_conns ||
-		    (srv->peers && (!loopback || srv->cfg.cap_loopback) &&
-		     peer_count(srv, key) >= srv->cfg.max_conns_per_peer)) {
+		    (srv->peers && peer_count(srv, key) >= srv->cfg.max_conns_per_peer)) {
 			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 20\r\n"
 			                           "Connection: close\r\nRetry-After: 1\r\n\r\n"
 			                           "503 server is busy\r\n";

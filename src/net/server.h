@@ -13,8 +13,8 @@
  * - Pipelined requests are answered in order (the next one is parsed only once the
  *   current one has its response queued).
  * - At max_conns open connections, new ones get a 503 and are closed; so do connections
- *   from a peer that already has max_conns_per_peer open (IPv4 address or IPv6 /64;
- *   loopback peers are exempt unless cap_loopback: a local reverse proxy or probe).
+ *   from a peer that already has max_conns_per_peer open (one IPv4 address or IPv6 /64),
+ *   so that no single peer can take every connection.
  * - Memory for unauthenticated peers is bounded in total: every request byte buffered
  *   (heads, bodies, pipelined input) counts against one budget, max_buffered, across all
  *   connections. A body that does not fit gets a 503 (Retry-After: 1) before any of it
@@ -60,7 +60,6 @@ typedef struct fa2_server_config {
 	size_t max_buffered;          /* all connections' request bytes (default
 	                               * FA2_MAX_HTTP_BUFFERED_BYTES; 0: the default) */
 	size_t max_conns_per_peer;    /* default FA2_MAX_HTTP_CONNS_PER_PEER; 0: no cap */
-	int cap_loopback;             /* apply max_conns_per_peer to loopback peers too */
 	const char *server_name;      /* Server: header value (default "fa2") */
 } fa2_server_config;
 

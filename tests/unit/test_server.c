@@ -134,8 +134,8 @@ static size_t exchange(int port, const char *req, char *out, size_t cap)
 
 static size_t g_max_body = 1000;
 static size_t g_max_buffered;       /* 0: the default */
-static size_t g_per_peer = 128;
-static int g_cap_loopback;
+static size_t g_per_peer;  /* 0: the default */
+static size_t g_max_conns; /* 0: the default */
 
 static fa2_err start(fa2_server **srv, run_ctx *rc, pthread_t *th, int *port)
 {
@@ -146,8 +146,10 @@ static fa2_err start(fa2_server **srv, run_ctx *rc, pthread_t *th, int *port)
 	cfg.header_timeout_ms = 2000;
 	cfg.max_body = g_max_body;
 	cfg.max_buffered = g_max_buffered;
-	cfg.max_conns_per_peer = g_per_peer;
-	cfg.cap_loopback = g_cap_loopback;
+	if (g_per_peer)
+		cfg.max_conns_per_peer = g_per_peer;
+	if (g_max_conns)
+		cfg.max_conns = g_max_conns;
 	err = fa2_server_new(&cfg, srv);
 	if (err)
 		return err;
@@ -481,33 +483,32 @@ FA2_TEST(server_buffer_budget)
 	CHECK_INT_EQ(st.buffered_bytes, 0);
 }
 
-/* max_conns_per_peer: the peer's next connection gets 503 until one closes; loopback
- * peers are exempt unless cap_loopback. */
+/* max_conns_per_peer: the peer's next connection gets 503 until one closes. */
 FA2_TEST(server_per_peer_cap)
 {
 	fa2_server *srv = NULL;
 	run_ctx rc;
 	pthread_t th;
-	int port = 0, fds[3], i;
-	static char third[512], after[512], exempt[512];
+	int port = 0, fds[2], i;
+	static char third[512], after[512];
 	fa2_server_stats st;
 
 	g_per_peer = 2;
-	g_cap_loopback = 1;
 	if (start(&srv, &rc, &th, &port) != FA2_OK) {
-		g_per_peer = 128;
-		g_cap_loopback = 0;
+		g_per_peer = 0;
 		CHECK(0);
 	}
-	g_cap_loopback = 0;
+	g_per_peer = 0;
 	for (i = 0; i < 2; i++)
 		fds[i] = connect_to(port);
 	sleep_ms(100);
 	exchange(port, "GET /sync HTTP/1.1\r\nConnection: close\r\n\r\n", third, sizeof third);
-	close(fds[0]);
+	if (fds[0] >= 0)
+		close(fds[0]);
 	sleep_ms(100);
 	exchange(port, "GET /sync HTTP/1.1\r\nConnection: close\r\n\r\n", after, sizeof after);
-	close(fds[1]);
+	if (fds[1] >= 0)
+		close(fds[1]);
 	fa2_server_stop(srv);
 	pthread_join(th, NULL);
 	fa2_server_get_stats(srv, &st);
@@ -515,18 +516,94 @@ FA2_TEST(server_per_peer_cap)
 	CHECK_MSG(strncmp(third, "HTTP/1.1 503 ", 13) == 0, "third connection: %s", third);
 	CHECK_MSG(strncmp(after, "HTTP/1.1 200 ", 13) == 0, "after one closed: %s", after);
 	CHECK_INT_EQ(st.rejected_peer, 1);
-	/* the same with loopback exempt (the default) */
-	CHECK_OK(start(&srv, &rc, &th, &port));
-	g_per_peer = 128;
-	for (i = 0; i < 3; i++)
-		fds[i] = connect_to(port);
-	sleep_ms(100);
-	exchange(port, "GET /sync HTTP/1.1\r\nConnection: close\r\n\r\n", exempt, sizeof exempt);
-	for (i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+}
+
+/* Connects from the loopback address 127.0.0.N (a distinct peer each). */
+static int connect_from(int port, int n)
+{
+	struct sockaddr_in a;
+	struct timeval tv = { 5, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)n);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return -1;
+	}
+	a.sin_port = htons((unsigned short)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 when a request on fd is answered 200 (the connection was admitted). */
+static int served(int fd)
+{
+	char out[512];
+	if (fd < 0)
+		return 0;
+	out[0] = '\0';
+	send_recv(fd, "GET /sync HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof out);
+	return strncmp(out, "HTTP/1.1 200 ", 13) == 0;
+}
+
+/* The peer table under churn: a 16-slot table (max_conns 7) with many peers coming and
+ * going keeps exact counts (removal shifts colliding entries back). */
+FA2_TEST(server_per_peer_table_churn)
+{
+	fa2_server *srv = NULL;
+	run_ctx rc;
+	pthread_t th;
+	int port = 0, fd[40], round, i, bad = 0, extra;
+	fa2_server_stats st;
+
+	for (i = 0; i < 40; i++)
+		fd[i] = -1;
+	g_per_peer = 1;
+	g_max_conns = 7;
+	if (start(&srv, &rc, &th, &port) != FA2_OK) {
+		g_per_peer = 0;
+		g_max_conns = 0;
+		CHECK(0);
+	}
+	g_per_peer = 0;
+	g_max_conns = 0;
+	for (round = 0; round < 6 && !bad; round++) {
+		/* six peers, a different mix each round */
+		for (i = 0; i < 6; i++) {
+			int peer = 2 + (round * 5 + i * 7) % 37;
+			fd[i] = connect_from(port, peer);
+			if (!served(fd[i]))
+				bad = 1;
+		}
+		/* a second connection from each of them is refused */
+		for (i = 0; i < 6 && !bad; i++) {
+			int peer = 2 + (round * 5 + i * 7) % 37;
+			extra = connect_from(port, peer);
+			if (served(extra))
+				bad = 2;
+			if (extra >= 0)
+				close(extra);
+		}
+		for (i = 0; i < 6; i++) {
+			if (fd[i] >= 0)
+				close(fd[i]);
+			fd[i] = -1;
+		}
+		sleep_ms(150);
+	}
 	fa2_server_stop(srv);
 	pthread_join(th, NULL);
+	fa2_server_get_stats(srv, &st);
 	fa2_server_free(srv);
-	CHECK_MSG(strncmp(exempt, "HTTP/1.1 200 ", 13) == 0, "loopback exempt: %s", exempt);
+	CHECK_MSG(bad == 0, "round %d: %s", round, bad == 1 ? "a first connection was refused"
+	                                                   : "a second connection was admitted");
+	CHECK_INT_EQ(st.rejected_peer, 36);
 }
