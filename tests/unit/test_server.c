@@ -89,7 +89,8 @@ static void on_defer(fa2_server_req *req, void *ctx)
 	pthread_detach(th);
 }
 
-static int connect_to(int port)
+/* Connects from the loopback address 127.0.0.N (a distinct peer each). */
+static int connect_from(int port, int n)
 {
 	struct sockaddr_in a;
 	struct timeval tv = { 5, 0 };
@@ -98,6 +99,11 @@ static int connect_to(int port)
 		return -1;
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)n);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return -1;
+	}
 	a.sin_port = htons((unsigned short)port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -106,6 +112,11 @@ static int connect_to(int port)
 		return -1;
 	}
 	return fd;
+}
+
+static int connect_to(int port)
+{
+	return connect_from(port, 1);
 }
 
 /* Sends req, reads until EOF into out (NUL-terminated). Returns bytes read. */
@@ -516,31 +527,6 @@ FA2_TEST(server_per_peer_cap)
 	CHECK_MSG(strncmp(third, "HTTP/1.1 503 ", 13) == 0, "third connection: %s", third);
 	CHECK_MSG(strncmp(after, "HTTP/1.1 200 ", 13) == 0, "after one closed: %s", after);
 	CHECK_INT_EQ(st.rejected_peer, 1);
-}
-
-/* Connects from the loopback address 127.0.0.N (a distinct peer each). */
-static int connect_from(int port, int n)
-{
-	struct sockaddr_in a;
-	struct timeval tv = { 5, 0 };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)n);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		close(fd);
-		return -1;
-	}
-	a.sin_port = htons((unsigned short)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* 1 when a request on fd is answered 200 (the connection was admitted). */
