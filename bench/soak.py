@@ -12,7 +12,9 @@ Converse double (tests/integration), while these run side by side for SOAK_MINUT
     budget or cut off by the body timeout, then reopened);
   - GET /healthz every 100 ms, timed.
 Every minute it prints the server's RSS, open descriptors, /healthz latency percentiles
-and the traffic counters. Figures only: nothing is asserted.
+and the traffic counters (posts: chat.postMessage calls, forms and progress messages;
+503/408: bodies refused for the request-buffer budget / abusive connections cut off).
+Figures only: nothing is asserted.
 """
 import hashlib
 import hmac
@@ -274,7 +276,7 @@ def main():
           "%g events/s, a submit every %g s, %d slowloris, %d partial bodies"
           % (p.pid, port, MINUTES, rss0, fds0, EVENTS_PER_S, SUBMIT_S, N_SLOW, N_PARTIAL))
     print("%4s %8s %5s %8s %8s %8s %8s %6s %7s %6s %8s %9s %8s"
-          % ("min", "RSS MB", "fds", "p50 ms", "p90 ms", "p99 ms", "max ms", "fail", "events", "forms",
+          % ("min", "RSS MB", "fds", "p50 ms", "p90 ms", "p99 ms", "max ms", "fail", "events", "posts",
              "analyses", "503/408", "buffered"))
     sys.stdout.flush()
     ths = [threading.Thread(target=f, args=(port,), daemon=True)
@@ -311,6 +313,7 @@ def main():
         for t in ths:
             t.join(5)
     alive = p.poll() is None
+    m = metrics(port)
     p.send_signal(signal.SIGTERM)
     try:
         rc = p.wait(40)
@@ -323,6 +326,9 @@ def main():
           "partial bodies %d opened, %d got 503, %d cut off" % (c["events"], c["events_bad"], c["submits"],
                                                                c["submits_bad"], c["slow_open"], c["slow_cut"],
                                                                c["partial_open"], c["partial_503"], c["partial_cut"]))
+    print("soak: analyses ok %d, failed %d; forms posted %d (chat.postMessage calls, progress included: %d)"
+          % (m.get('fa2_analyses_total{outcome="ok"}', 0), m.get('fa2_analyses_total{outcome="failed"}', 0),
+             m.get("fa2_slack_forms_posted_total", 0), len(sd.calls("chat.postMessage"))))
     print("soak: peak RSS %.1f MB (idle %.1f MB); fa2 serve %s the run and exited %d on SIGTERM; "
           "Slack double protocol violations: %d; log %s"
           % (peak_rss, rss0, "survived" if alive else "DIED during", rc, len(sd.violations()),
