@@ -3,15 +3,19 @@
 # Flavours (each with its own object tree under build/obj/):
 #   native  musl-gcc, static, -O2           -> build/fa2, build/fa2-unit
 #   asan    gcc + ASan/UBSan, glibc         -> build/asan/fa2, build/asan/fa2-unit
-#   aarch64 aarch64-linux-gnu-gcc, static   -> build/aarch64/fa2, build/aarch64/fa2-unit
+#   aarch64 aarch64-linux-gnu-gcc with Debian's musl for arm64 (tools/musl-aarch64.sh),
+#           static                           -> build/aarch64/fa2, build/aarch64/fa2-unit
 # Third-party source is fetched and verified by tools/vendor.sh (see vendor/README.md).
+# Builds are reproducible: no timestamps or build paths end up in objects, archives,
+# binaries or the source tarball (`make release` twice gives the same SHA256SUMS).
 
 VERSION     := $(shell cat VERSION)
 BUILD       ?= build
 export BUILD
 MUSL_CC     ?= musl-gcc
 ASAN_CC     ?= gcc
-CROSS_CC    ?= aarch64-linux-gnu-gcc
+MUSL_A64_CC := vendor/musl-aarch64/aarch64-linux-musl-gcc
+CROSS_CC    ?= $(MUSL_A64_CC)
 CROSS_STRIP ?= aarch64-linux-gnu-strip
 STRIP       ?= strip
 FUZZ_CC     ?= clang
@@ -26,9 +30,11 @@ DEFS    := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DFA2_VERSION='"$(VERSION
            -DFA2_BEARSSL_VERSION='"$(BEARSSL_VERSION)"' -DFA2_CJSON_VERSION='"$(CJSON_DEB)"'
 INCS    := -Isrc -Ivendor/bearssl/inc -Ivendor/cjson
 SECT    := -ffunction-sections -fdata-sections
-VFLAGS  := -std=gnu99 -w -Ivendor/bearssl/inc -Ivendor/bearssl/src -Ivendor/cjson $(SECT)
+# Reproducible objects wherever the tree is checked out.
+REPRO   := -ffile-prefix-map=$(CURDIR)=.
+VFLAGS  := -std=gnu99 -w -Ivendor/bearssl/inc -Ivendor/bearssl/src -Ivendor/cjson $(SECT) $(REPRO)
 
-NATIVE_CFLAGS := -O2 $(SECT) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"$(NATIVE_ARCH)-linux-musl (static)"'
+NATIVE_CFLAGS := -O2 $(SECT) $(REPRO) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"$(NATIVE_ARCH)-linux-musl (static)"'
 NATIVE_VFLAGS := -O2 $(VFLAGS)
 NATIVE_LDFLAGS:= -static -Wl,--gc-sections
 ASAN_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -36,9 +42,9 @@ ASAN_CFLAGS   := -O1 -g $(ASAN_SAN) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"$(NAT
 # BearSSL reads and writes unaligned words on purpose on x86 (BR_LE_UNALIGNED): not a bug.
 ASAN_VFLAGS   := -O1 -g $(ASAN_SAN) -fno-sanitize=alignment $(VFLAGS)
 ASAN_LDFLAGS  := $(ASAN_SAN) -pthread
-CROSS_CFLAGS  := -O2 $(SECT) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"aarch64-linux-gnu (static)"'
+CROSS_CFLAGS  := -O2 $(SECT) $(REPRO) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"aarch64-linux-musl (static)"'
 CROSS_VFLAGS  := -O2 $(VFLAGS)
-CROSS_LDFLAGS := -static -pthread -Wl,--gc-sections
+CROSS_LDFLAGS := -static -Wl,--gc-sections
 FUZZ_SAN      := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   := -O1 -g $(FUZZ_SAN) $(WARN) $(DEFS) $(INCS) -DFA2_TARGET='"fuzz"'
 FUZZ_VFLAGS   := -O1 -g $(FUZZ_SAN) -fno-sanitize=alignment $(VFLAGS)
@@ -106,10 +112,10 @@ $(BUILD)/obj/$(1)/vendor/%.o: vendor/%.c vendor/files.mk $(BUILD)/obj/$(1)/.flag
 	$$(if $$(V),,@echo "  CC[$(1)] $$<";) $(2) $(4) -c $$< -o $$@
 $(BUILD)/obj/$(1)/vendor.a: $$(call objs,$(1),$$(VENDOR_SRC))
 	@rm -f $$@
-	$$(if $$(V),,@echo "  AR[$(1)] $$@";) ar rcs $$@ $$^
+	$$(if $$(V),,@echo "  AR[$(1)] $$@";) ar rcsD $$@ $$^
 $(BUILD)/obj/$(1)/lib.a: $$(call objs,$(1),$$(LIB_SRC))
 	@rm -f $$@
-	$$(if $$(V),,@echo "  AR[$(1)] $$@";) ar rcs $$@ $$^
+	$$(if $$(V),,@echo "  AR[$(1)] $$@";) ar rcsD $$@ $$^
 $(BUILD)/obj/$(1)/unit_table.c: $$(UNIT_SRC) tools/gen-unit-table.sh
 	@mkdir -p $$(@D)
 	@tools/gen-unit-table.sh $$(UNIT_SRC) > $$@
@@ -122,6 +128,14 @@ $(eval $(call flavour_rules,native,$(MUSL_CC),$(NATIVE_CFLAGS),$(NATIVE_VFLAGS))
 $(eval $(call flavour_rules,asan,$(ASAN_CC),$(ASAN_CFLAGS),$(ASAN_VFLAGS)))
 $(eval $(call flavour_rules,aarch64,$(CROSS_CC),$(CROSS_CFLAGS),$(CROSS_VFLAGS)))
 $(eval $(call flavour_rules,fuzz,$(FUZZ_CC),$(FUZZ_CFLAGS),$(FUZZ_VFLAGS)))
+
+# The aarch64 musl toolchain (Debian's musl-dev for arm64, pinned and checksummed) is
+# unpacked before the first aarch64 object is compiled.
+$(MUSL_A64_CC): vendor/SHA256SUMS.musl-aarch64 tools/musl-aarch64.sh
+	@tools/musl-aarch64.sh vendor
+ifeq ($(CROSS_CC),$(MUSL_A64_CC))
+$(BUILD)/obj/aarch64/.flags: $(MUSL_A64_CC)
+endif
 
 # link OUT, FLAVOUR, CC, LDFLAGS, MAIN-OBJECTS
 define link
@@ -157,10 +171,8 @@ FORCE:
 
 all: $(BUILD)/fa2
 
-release: $(BUILD)/fa2
-	@mkdir -p $(BUILD)/release
-	$(STRIP) -o $(BUILD)/release/fa2 $(BUILD)/fa2
-	@ls -l $(BUILD)/release/fa2
+release: $(BUILD)/fa2 $(BUILD)/aarch64/fa2
+	tools/release.sh $(VERSION) $(BUILD)/fa2 $(NATIVE_ARCH) $(STRIP) $(BUILD)/aarch64/fa2 aarch64 $(CROSS_STRIP)
 
 cross: $(BUILD)/aarch64/fa2
 
@@ -176,7 +188,7 @@ check-asan: $(BUILD)/asan/fa2-unit
 check-integration: $(BUILD)/fa2 $(BUILD)/asan/fa2
 	tests/integration/run.sh
 check-cross: $(BUILD)/aarch64/fa2-unit $(BUILD)/aarch64/fa2
-	qemu-aarch64-static $(BUILD)/aarch64/fa2 --version
+	tools/check-cross.sh
 	qemu-aarch64-static $(BUILD)/aarch64/fa2-unit -q
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
@@ -218,18 +230,19 @@ dist:
 clean:
 	rm -rf $(BUILD) dist
 distclean: clean
-	rm -rf vendor/bearssl vendor/cjson vendor/dl vendor/.apt vendor/files.mk
+	rm -rf vendor/bearssl vendor/cjson vendor/dl vendor/.apt vendor/.apt-arm64 vendor/musl-aarch64 vendor/files.mk
 vendor-clean:
-	rm -rf vendor/bearssl vendor/cjson vendor/dl vendor/.apt vendor/files.mk
+	rm -rf vendor/bearssl vendor/cjson vendor/dl vendor/.apt vendor/.apt-arm64 vendor/musl-aarch64 vendor/files.mk
 
 help:
 	@echo "fa2 $(VERSION) build targets:"
 	@echo "  make               build/fa2 (static, musl, -O2); fetches vendor sources first"
-	@echo "  make release       build/release/fa2, stripped"
+	@echo "  make release       dist/: stripped static musl binaries for $(NATIVE_ARCH) and aarch64,"
+	@echo "                     the source tarball and SHA256SUMS (reproducible)"
 	@echo "  make check         every test: unit, unit under ASan+UBSan, integration, fuzz smoke"
 	@echo "  make demo          triage of the bundled sample incident (no network, no AWS)"
-	@echo "  make cross         build/aarch64/fa2 (ARM64, static)"
-	@echo "  make check-cross   unit tests for aarch64 under qemu-user-static"
+	@echo "  make cross         build/aarch64/fa2 (ARM64, static, musl)"
+	@echo "  make check-cross   static/musl checks and unit tests for aarch64 under qemu-user-static"
 	@echo "  make fuzz          every libFuzzer target for FUZZ_SECONDS (default 60) each"
 	@echo "  make bench         benchmarks under bench/ (print figures)"
 	@echo "  make corpus        generate the evaluation corpus into build/corpus (docs/eval.md)"

@@ -41,6 +41,7 @@ run unit-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$B/asan/fa2-unit" -q
 run integration tests/integration/run.sh
 if [ -x "$B/aarch64/fa2-unit" ] && command -v qemu-aarch64-static >/dev/null 2>&1; then
+	run cross-aarch64 tools/check-cross.sh
 	run unit-aarch64 qemu-aarch64-static "$B/aarch64/fa2-unit" -q
 fi
 if [ $# -gt 0 ]; then

@@ -7,6 +7,7 @@
 
 #include "base/json.h"
 #include "base/limits.h"
+#include "base/num.h"
 #include "base/time.h"
 
 #define ALARM_REPLY_CAP (1u << 20)  /* one alarm's DescribeAlarms reply */
@@ -22,10 +23,8 @@ void fa2_alarm_cleanup(fa2_alarm *a)
 /* Integral number member in [0, 2^53); 0 when absent or out of range. */
 static int64_t num_i64(const cJSON *o, const char *key)
 {
-	double d;
-	if (!fa2_json_num(o, key, &d) || !(d >= 0) || d > 9007199254740991.0)
-		return 0;
-	return (int64_t)d;
+	int64_t v;
+	return fa2_json_i64(o, key, 0, 9007199254740991LL, &v) ? v : 0;
 }
 
 /* A timestamp as the JSON protocol sends it (epoch seconds, possibly fractional) or as
@@ -34,10 +33,11 @@ static int64_t time_ms(const cJSON *o, const char *key)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, key);
 	int64_t ms;
-	if (cJSON_IsNumber(t) && t->valuedouble > 0 && t->valuedouble < 1e11)
-		return (int64_t)llround(t->valuedouble * 1000.0);
+	if (cJSON_IsNumber(t) &&
+	    fa2_num_double_to_i64(round(t->valuedouble * 1000.0), 1, FA2_NUM_EPOCH_MAX_MS, &ms) == FA2_OK)
+		return ms;
 	if (cJSON_IsString(t) && fa2_time_parse(fa2_slice_cstr(t->valuestring), 0, 0, &ms) == FA2_OK &&
-	    ms > 0)
+	    ms > 0 && ms <= FA2_NUM_EPOCH_MAX_MS)
 		return ms;
 	return 0;
 }

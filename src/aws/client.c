@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 #include "crypto/random.h"
 
@@ -283,6 +284,21 @@ int64_t fa2_aws_backoff_ms(const fa2_aws_client *c, int attempt, int throttled)
 
 /* ---- request building ---- */
 
+/* A JSON number as a query value: an integer when it is one (within int64), else the
+ * shortest exact decimal; NaN and infinities (which JSON cannot hold) as 0. */
+static fa2_err append_number(fa2_buf *out, double d)
+{
+	char num[64];
+	int64_t i;
+	if (fa2_num_double_to_i64(d, INT64_MIN, INT64_MAX, &i) == FA2_OK && (double)i == d)
+		snprintf(num, sizeof num, "%lld", (long long)i);
+	else if (d == d && d - d == 0)
+		snprintf(num, sizeof num, "%.17g", d);
+	else
+		snprintf(num, sizeof num, "0");
+	return fa2_buf_append_cstr(out, num);
+}
+
 static fa2_err url_encode_form(fa2_buf *out, fa2_slice s)
 {
 	return fa2_sigv4_uri_encode(out, s, 0);
@@ -327,15 +343,8 @@ static fa2_err flatten_query(fa2_buf *out, const char *prefix, const cJSON *v, i
 		return url_encode_form(out, fa2_slice_cstr(v->valuestring));
 	if (cJSON_IsBool(v))
 		return fa2_buf_append_cstr(out, cJSON_IsTrue(v) ? "true" : "false");
-	if (cJSON_IsNumber(v)) {
-		char num[64];
-		double d = v->valuedouble;
-		if (d == (double)(long long)d)
-			snprintf(num, sizeof num, "%lld", (long long)d);
-		else
-			snprintf(num, sizeof num, "%.17g", d);
-		return fa2_buf_append_cstr(out, num);
-	}
+	if (cJSON_IsNumber(v))
+		return append_number(out, v->valuedouble);
 	return FA2_OK;
 }
 
@@ -464,7 +473,7 @@ static fa2_err prepare(const fa2_aws_service *svc, const char *op, fa2_slice inp
 				if (!e && cJSON_IsString(it))
 					e = fa2_sigv4_uri_encode(&p->target, fa2_slice_cstr(it->valuestring), 0);
 				else if (!e && cJSON_IsNumber(it))
-					e = fa2_buf_appendf(&p->target, "%lld", (long long)it->valuedouble);
+					e = append_number(&p->target, it->valuedouble);
 				else if (!e && cJSON_IsBool(it))
 					e = fa2_buf_append_cstr(&p->target, cJSON_IsTrue(it) ? "true" : "false");
 				if (e)

@@ -79,12 +79,19 @@ void fa2_aws_config_init(fa2_aws_config *c, const char *profile)
 	memset(c, 0, sizeof *c);
 	fa2_ini_init(&c->config);
 	fa2_ini_init(&c->credentials);
-	if (!profile || !*profile)
+	c->profile_source = "option";
+	if (!profile || !*profile) {
 		profile = env_nonempty("AWS_PROFILE");
-	if (!profile)
+		c->profile_source = "environment AWS_PROFILE";
+	}
+	if (!profile) {
 		profile = env_nonempty("AWS_DEFAULT_PROFILE");
-	if (!profile)
+		c->profile_source = "environment AWS_DEFAULT_PROFILE";
+	}
+	if (!profile) {
 		profile = "default";
+		c->profile_source = "default";
+	}
 	snprintf(c->profile, sizeof c->profile, "%s", profile);
 }
 
@@ -178,17 +185,131 @@ static fa2_err copy_out(fa2_slice v, char *out, size_t cap)
 	return FA2_OK;
 }
 
+fa2_err fa2_aws_region_from_config_src(const fa2_aws_config *c, char *out, size_t cap,
+                                       char *source, size_t scap)
+{
+	const char *v = env_nonempty("AWS_REGION"), *var = "AWS_REGION";
+	fa2_slice s;
+	if (!v) {
+		v = env_nonempty("AWS_DEFAULT_REGION");
+		var = "AWS_DEFAULT_REGION";
+	}
+	if (v) {
+		if (scap)
+			snprintf(source, scap, "environment %s", var);
+		return copy_out(fa2_slice_cstr(v), out, cap);
+	}
+	if (c && fa2_aws_config_get(c, NULL, "region", &s)) {
+		const char *file = env_nonempty("AWS_CONFIG_FILE");
+		if (scap)
+			snprintf(source, scap, "profile %s in the AWS config file (%s)", c->profile,
+			         file ? file : "~/.aws/config");
+		return copy_out(s, out, cap);
+	}
+	return FA2_ERR_NOT_FOUND;
+}
+
 fa2_err fa2_aws_region_from_config(const fa2_aws_config *c, char *out, size_t cap)
 {
-	const char *v = env_nonempty("AWS_REGION");
-	fa2_slice s;
-	if (!v)
-		v = env_nonempty("AWS_DEFAULT_REGION");
-	if (v)
-		return copy_out(fa2_slice_cstr(v), out, cap);
-	if (c && fa2_aws_config_get(c, NULL, "region", &s))
-		return copy_out(s, out, cap);
-	return FA2_ERR_NOT_FOUND;
+	return fa2_aws_region_from_config_src(c, out, cap, NULL, 0);
+}
+
+/* ---- region names ---- */
+
+static const struct {
+	const char *prefix, *partition;
+} region_prefixes[] = {
+	/* longest first: "us-gov" before "us" */
+	{ "eusc-de", "aws-eusc" }, { "us-isob", "aws-iso-b" }, { "us-isof", "aws-iso-f" },
+	{ "eu-isoe", "aws-iso-e" }, { "us-iso", "aws-iso" }, { "us-gov", "aws-us-gov" },
+	{ "cn", "aws-cn" },
+	{ "us", "aws" }, { "eu", "aws" }, { "ap", "aws" }, { "sa", "aws" }, { "ca", "aws" },
+	{ "me", "aws" }, { "af", "aws" }, { "il", "aws" }, { "mx", "aws" },
+};
+
+static const char *const region_directions[] = {
+	"north", "south", "east", "west", "central", "northeast", "northwest", "southeast",
+	"southwest",
+};
+
+/* Regions in service (2025), for suggestions only: a name that fits a partition's
+ * pattern is accepted even when it is not listed (new regions open every year). */
+static const char *const known_regions[] = {
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
+	"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+	"ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-northeast-1",
+	"ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1",
+	"eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
+	"eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
+	"cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", "us-iso-east-1",
+	"us-iso-west-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "us-isof-east-1",
+	"eusc-de-east-1",
+};
+
+/* Edit distance of two short names (longer ones count as far apart). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[33];
+	if (la > 32 || lb > 32)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* 1 when s is DIRECTION-N. */
+static int region_tail_ok(const char *s)
+{
+	size_t k, dl, nl;
+	for (k = 0; k < sizeof region_directions / sizeof region_directions[0]; k++) {
+		dl = strlen(region_directions[k]);
+		if (strncmp(s, region_directions[k], dl) == 0 && s[dl] == '-')
+			break;
+	}
+	if (k == sizeof region_directions / sizeof region_directions[0])
+		return 0;
+	s += dl + 1;
+	nl = strspn(s, "0123456789");
+	return nl >= 1 && nl <= 2 && s[nl] == '\0' && s[0] != '0';
+}
+
+const char *fa2_aws_region_partition(const char *region, char *suggest, size_t cap)
+{
+	size_t k, best = (size_t)-1, best_k = 0;
+	if (cap)
+		suggest[0] = '\0';
+	if (!region)
+		return NULL;
+	for (k = 0; k < sizeof region_prefixes / sizeof region_prefixes[0]; k++) {
+		size_t pl = strlen(region_prefixes[k].prefix);
+		if (strncmp(region, region_prefixes[k].prefix, pl) == 0 && region[pl] == '-' &&
+		    region_tail_ok(region + pl + 1))
+			return region_prefixes[k].partition;
+	}
+	for (k = 0; k < sizeof known_regions / sizeof known_regions[0]; k++) {
+		size_t d = edit_distance(region, known_regions[k]);
+		if (d < best) {
+			best = d;
+			best_k = k;
+		}
+	}
+	if (cap && best <= 3)
+		snprintf(suggest, cap, "%s", known_regions[best_k]);
+	return NULL;
 }
 
 static fa2_err set_url(fa2_buf *out, fa2_slice url)

@@ -42,6 +42,8 @@ const fa2_aws_service *fa2_aws_services(size_t *n);
 
 typedef struct fa2_aws_config {
 	char profile[FA2_AWS_MAX_NAME];
+	const char *profile_source;  /* "option", "environment AWS_PROFILE",
+	                              * "environment AWS_DEFAULT_PROFILE" or "default" */
 	fa2_ini config;
 	fa2_ini credentials;
 	int have_config, have_credentials;
@@ -68,6 +70,23 @@ int fa2_aws_profile_exists(const fa2_aws_config *c, const char *profile);
  * NUL-terminated name to out; FA2_ERR_NOT_FOUND when none is set (the caller may then
  * ask IMDS: fa2_aws_imds_region). */
 fa2_err fa2_aws_region_from_config(const fa2_aws_config *c, char *out, size_t cap);
+/* The same, also naming where the region came from in source (scap bytes): "environment
+ * AWS_REGION", "environment AWS_DEFAULT_REGION" or "profile NAME in the AWS config file
+ * (PATH)". */
+fa2_err fa2_aws_region_from_config_src(const fa2_aws_config *c, char *out, size_t cap,
+                                       char *source, size_t scap);
+
+/* Checks a region name against the patterns of the known partitions:
+ *   aws         us|eu|ap|sa|ca|me|af|il|mx - DIRECTION - N
+ *   aws-cn      cn-DIRECTION-N           aws-us-gov  us-gov-DIRECTION-N
+ *   aws-iso     us-iso-DIRECTION-N       aws-iso-b   us-isob-DIRECTION-N
+ *   aws-iso-e   eu-isoe-DIRECTION-N      aws-iso-f   us-isof-DIRECTION-N
+ *   aws-eusc    eusc-de-DIRECTION-N
+ * DIRECTION: north, south, east, west, central, northeast, northwest, southeast,
+ * southwest; N: 1..99 without a leading zero. Returns the partition's name, or NULL;
+ * then suggest (cap bytes, may be NULL) gets the closest region in service today when
+ * one is within three edits ("us-wst-2" -> "us-west-2"), else "". */
+const char *fa2_aws_region_partition(const char *region, char *suggest, size_t cap);
 
 /* The endpoint URL for service in region, as the SDKs resolve it:
  *   1. AWS_ENDPOINT_URL_<SERVICE>      2. AWS_ENDPOINT_URL

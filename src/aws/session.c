@@ -25,11 +25,12 @@ fa2_err fa2_aws_session_open(fa2_aws_session *s, const char *profile, const char
 	s->chain.deadline_ms = fa2_time_mono_ms() + timeout_ms;
 	if (region_opt && *region_opt) {
 		snprintf(s->region, sizeof s->region, "%s", region_opt);
-		s->region_source = "option";
-	} else if (fa2_aws_region_from_config(&s->cfg, s->region, sizeof s->region) == FA2_OK) {
-		s->region_source = "environment or profile";
+		snprintf(s->region_source, sizeof s->region_source, "option");
+	} else if (fa2_aws_region_from_config_src(&s->cfg, s->region, sizeof s->region,
+	                                          s->region_source, sizeof s->region_source) == FA2_OK) {
+		/* source named by the config layer */
 	} else if (fa2_aws_imds_region(&s->chain, s->region, sizeof s->region) == FA2_OK) {
-		s->region_source = "IMDS";
+		snprintf(s->region_source, sizeof s->region_source, "IMDS");
 	} else {
 		snprintf(msg, cap, "no AWS region: use --region, AWS_REGION, the profile's region, "
 			 "or run on EC2");

@@ -21,7 +21,8 @@ typedef struct fa2_aws_session {
 	fa2_aws_creds_provider prov;
 	fa2_aws_client client;
 	char region[64];
-	const char *region_source;  /* "option", "environment or profile", "IMDS" */
+	char region_source[160];    /* "option", "environment AWS_REGION", "profile NAME in
+	                             * the AWS config file (PATH)", "IMDS", ... */
 	int have_cfg, have_prov, have_client;
 } fa2_aws_session;
 

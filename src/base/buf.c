@@ -68,6 +68,25 @@ fa2_err fa2_buf_reserve(fa2_buf *b, size_t extra)
 	return FA2_OK;
 }
 
+fa2_err fa2_buf_resize(fa2_buf *b, size_t cap)
+{
+	char *nd;
+	if (cap < b->len + 1)
+		return FA2_ERR_INVALID;
+	if (cap - 1 > b->max)
+		return FA2_ERR_TOO_LARGE;
+	if (cap == b->cap)
+		return FA2_OK;
+	nd = fa2_realloc(b->data, cap);
+	if (!nd)
+		return FA2_ERR_NOMEM;
+	if (!b->data)
+		nd[0] = '\0';
+	b->data = nd;
+	b->cap = cap;
+	return FA2_OK;
+}
+
 fa2_err fa2_buf_append(fa2_buf *b, const void *p, size_t n)
 {
 	fa2_err e = fa2_buf_reserve(b, n);

@@ -26,6 +26,9 @@ void fa2_buf_reset(fa2_buf *b);          /* len = 0, keeps the allocation */
 /* Wipes the used bytes with zeros (for secrets), then resets. */
 void fa2_buf_wipe(fa2_buf *b);
 fa2_err fa2_buf_reserve(fa2_buf *b, size_t extra);
+/* Sets the allocation to exactly cap bytes, keeping the content: for callers that account
+ * for their memory (len + 1 <= cap <= max + 1, else FA2_ERR_INVALID / FA2_ERR_TOO_LARGE). */
+fa2_err fa2_buf_resize(fa2_buf *b, size_t cap);
 fa2_err fa2_buf_append(fa2_buf *b, const void *p, size_t n);
 fa2_err fa2_buf_append_slice(fa2_buf *b, fa2_slice s);
 fa2_err fa2_buf_append_cstr(fa2_buf *b, const char *s);

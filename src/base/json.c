@@ -1,9 +1,11 @@
 #include "base/json.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/limits.h"
+#include "base/num.h"
 
 static void *json_malloc(size_t n) { return fa2_malloc(n); }
 static void json_free(void *p) { fa2_free(p); }
@@ -39,10 +41,16 @@ const char *fa2_json_str(const cJSON *obj, const char *key)
 int fa2_json_num(const cJSON *obj, const char *key, double *out)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!cJSON_IsNumber(it))
+	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
 		return 0;
 	*out = it->valuedouble;
 	return 1;
+}
+
+int fa2_json_i64(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+	double d;
+	return fa2_json_num(obj, key, &d) && fa2_num_double_to_i64(d, min, max, out) == FA2_OK;
 }
 
 fa2_err fa2_json_append(fa2_buf *out, const cJSON *item)

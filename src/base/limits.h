@@ -12,6 +12,8 @@
 #define FA2_MAX_HTTP_HEADERS        100u
 #define FA2_MAX_HTTP_BODY_BYTES     (32u * 1024u * 1024u)  /* client responses */
 #define FA2_MAX_HTTP_REQ_BODY_BYTES (1u * 1024u * 1024u)   /* server requests */
+#define FA2_MAX_HTTP_BUFFERED_BYTES (32u * 1024u * 1024u)  /* server: all requests' buffers */
+#define FA2_MAX_HTTP_CONNS_PER_PEER 2048u                  /* server: one address or /64 */
 #define FA2_MAX_WS_MESSAGE_BYTES    (4u * 1024u * 1024u)
 #define FA2_MAX_TLS_BUNDLE_BYTES    (8u * 1024u * 1024u)   /* CA bundle PEM file */
 #define FA2_MAX_TLS_ANCHORS         2000u                  /* certificates in a CA bundle */

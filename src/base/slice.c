@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "base/num.h"
+
 fa2_slice fa2_slice_make(const char *ptr, size_t len)
 {
 	fa2_slice s;
@@ -167,11 +169,8 @@ fa2_err fa2_parse_i64(fa2_slice s, int64_t *out)
 fa2_err fa2_parse_int_range(fa2_slice s, long long min, long long max, long long *out)
 {
 	int64_t v;
-	fa2_err e = fa2_parse_i64(s, &v);
-	if (e)
-		return e;
-	if (v < min || v > max)
-		return FA2_ERR_TOO_LARGE;
-	*out = (long long)v;
-	return FA2_OK;
+	fa2_err e = fa2_num_parse_i64(s, min, max, &v);
+	if (!e)
+		*out = (long long)v;
+	return e;
 }

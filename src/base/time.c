@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <time.h>
 
+#include "base/num.h"
+
 static int64_t fake_now_ms;
 
 void fa2_time_set_fake_now_ms(int64_t ms) { fake_now_ms = ms; }
@@ -299,7 +301,7 @@ static fa2_err parse_time(fa2_slice s, int64_t now_ms, int default_offset_min, c
 		e = fa2_time_parse_duration(fa2_slice_sub(s, 1, s.len - 1), &d);
 		if (e)
 			return e;
-		*out_ms = s.ptr[0] == '-' ? base - d : base + d;
+		*out_ms = fa2_num_sat_add_i64(base, s.ptr[0] == '-' ? -d : d);
 		return FA2_OK;
 	}
 	for (k = 0; k < s.len; k++)
@@ -318,6 +320,9 @@ static fa2_err parse_time(fa2_slice s, int64_t now_ms, int default_offset_min, c
 	return parse_absolute(s, default_offset_min, tz, out_ms);
 }
 
+/* 0000-01-01T00:00:00Z less a day (room for any zone offset). */
+#define TIME_MIN_FORMAT_MS (-62167219200000LL - FA2_TIME_MS_PER_DAY)
+
 size_t fa2_time_format_rfc3339(int64_t ms, int offset_min, int with_ms, char *out, size_t cap)
 {
 	int64_t t, secs, days, y;
@@ -326,6 +331,10 @@ size_t fa2_time_format_rfc3339(int64_t ms, int offset_min, int with_ms, char *ou
 	char zone[8];
 
 	if (cap < 30)
+		return 0;
+	/* Years 0..9999 only, checked before any arithmetic (ms may come from input). */
+	if (ms < TIME_MIN_FORMAT_MS || ms > FA2_NUM_EPOCH_MAX_MS + FA2_TIME_MS_PER_DAY ||
+	    offset_min < -24 * 60 || offset_min > 24 * 60)
 		return 0;
 	t = ms + (int64_t)offset_min * 60000;
 	secs = t >= 0 ? t / 1000 : (t - 999) / 1000;

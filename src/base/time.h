@@ -51,7 +51,8 @@ fa2_err fa2_time_parse_duration(fa2_slice s, int64_t *out_ms);
 
 /* Formats ms as RFC 3339 at the given offset ("Z" for 0), with milliseconds when
  * with_ms. Writes at most cap bytes including the NUL; returns the length, or 0 when cap
- * is too small (needs 30). */
+ * is too small (needs 30), ms falls outside the years 0..9999 or |offset_min| > 24 h
+ * (any int64 ms is safe to pass). */
 size_t fa2_time_format_rfc3339(int64_t ms, int offset_min, int with_ms, char *out, size_t cap);
 /* "2026-11-25 17:00" in the given offset (for people). Same return contract. */
 size_t fa2_time_format_human(int64_t ms, int offset_min, char *out, size_t cap);

@@ -66,7 +66,10 @@ static void usage(FILE *f)
 		"Checks what an analysis needs and prints one line per check (ok, warn, FAIL, skip):\n"
 		"  config       the config file parses and validates (--config or FA2_CONFIG)\n"
 		"  ca-bundle    a CA bundle loads (AWS_CA_BUNDLE, SSL_CERT_FILE or the system's)\n"
-		"  region       where the AWS region comes from\n"
+		"  profile      the AWS profile and where it comes from (--profile, AWS_PROFILE, ...)\n"
+		"  region       the AWS region, where it comes from (--region, the config file's\n"
+		"               env.region, AWS_REGION, the profile, IMDS) and that it is a real\n"
+		"               region name of a partition (aws, aws-cn, aws-us-gov, aws-iso*)\n"
 		"  credentials  STS GetCallerIdentity with the credential chain (prints the identity)\n"
 		"  clock        this host's clock against AWS's (SigV4 fails beyond 5 minutes)\n"
 		"  log-group    each configured cwLogsLogGroups entry exists (DescribeLogGroups)\n"
@@ -263,7 +266,15 @@ static int check_identity(struct tally *t, fa2_aws_session *s)
 			arn = fa2_json_str(r, "Arn");
 		}
 	}
-	report(t, "ok", "credentials", "identity %s", arn ? arn : "(no Arn in the answer)");
+	{
+		fa2_aws_creds cr;
+		fa2_aws_creds_init(&cr);
+		if (fa2_aws_creds_provider_get(&s->prov, &cr) != FA2_OK)
+			snprintf(cr.source, sizeof cr.source, "?");
+		report(t, "ok", "credentials", "identity %s (from %s)", arn ? arn : "(no Arn in the answer)",
+		       cr.source[0] ? cr.source : "?");
+		fa2_aws_creds_cleanup(&cr);
+	}
 	cJSON_Delete(j);
 	ok = 1;
 
@@ -284,6 +295,34 @@ static int check_identity(struct tally *t, fa2_aws_session *s)
 cleanup:
 	fa2_buf_cleanup(&out);
 	return ok;
+}
+
+/* The region must fit one of the partitions' name patterns ("us-wst-2" does not). With an
+ * endpoint override (an emulator, a VPC endpoint) an unknown name is only a warning.
+ * Returns 1 when the AWS checks may go on. */
+static int check_region(struct tally *t, const char *region, const char *src)
+{
+	char hint[64];
+	const char *part = fa2_aws_region_partition(region, hint, sizeof hint);
+	const char *ep = getenv("AWS_ENDPOINT_URL");
+	if (part) {
+		report(t, "ok", "region", "%s (from %s; partition %s)", region, src, part);
+		return 1;
+	}
+	report(t, ep && *ep ? "warn" : "FAIL", "region", "'%s' (from %s) is not an AWS region name%s%s%s "
+	       "(regions look like us-east-1, eu-central-1, cn-north-1, us-gov-west-1)", region, src,
+	       hint[0] ? ": did you mean " : "", hint, hint[0] ? "?" : "");
+	return ep && *ep;
+}
+
+/* Credentials, clock and log groups. */
+static void check_aws(struct tally *t, fa2_aws_session *s, const fa2_config *c)
+{
+	if (check_identity(t, s)) {
+		check_log_groups(t, s, c);
+		check_knowledge_base(t, s, c);
+	} else
+		report(t, "skip", "log-group", "no working credentials");
 }
 
 /* --model: one short call through the same provider and transport an analysis uses. */
@@ -344,6 +383,7 @@ cleanup:
 int fa2_cmd_check(int argc, char **argv)
 {
 	const char *config_path = getenv("FA2_CONFIG"), *profile = NULL, *region_opt = NULL;
+	const char *config_from = "environment FA2_CONFIG";
 	long long timeout_s = 10;
 	int offline = 0, model = 0, i, have_cfg = 0;
 	struct tally t = { 0, 0 };
@@ -374,6 +414,7 @@ int fa2_cmd_check(int argc, char **argv)
 		}
 		if (strcmp(a, "--config") == 0) {
 			config_path = argv[++i];
+			config_from = "option --config";
 		} else if (strcmp(a, "--profile") == 0) {
 			profile = argv[++i];
 		} else if (strcmp(a, "--region") == 0) {
@@ -400,8 +441,9 @@ int fa2_cmd_check(int argc, char **argv)
 			report(&t, "FAIL", "config", "%s", msg);
 		} else {
 			char lint[1200];
-			report(&t, "ok", "config", "%s: language %s, model %s, %zu log group(s), "
-			       "maxAgentCycles %u", config_path, cfg.lang == FA2_LANG_JA ? "ja" : "en",
+			report(&t, "ok", "config", "%s (from %s): language %s, model %s, %zu log group(s), "
+			       "maxAgentCycles %u", config_path, config_from,
+			       cfg.lang == FA2_LANG_JA ? "ja" : "en",
 			       fa2_config_model(&cfg), cfg.n_log_groups, cfg.max_agent_cycles);
 			/* A cwLogsInsightQuery that limits (before filtering) weakens logs_tool. */
 			if (cfg.insight_query && fa2_logs_query_lint(cfg.insight_query, lint, sizeof lint) != 0)
@@ -429,12 +471,21 @@ int fa2_cmd_check(int argc, char **argv)
 		if (e) {
 			report(&t, "FAIL", "region", "%s", msg);
 		} else {
-			report(&t, "ok", "region", "%s (from %s)", sess.region, sess.region_source);
-			if (check_identity(&t, &sess)) {
-				check_log_groups(&t, &sess, &cfg);
-				check_knowledge_base(&t, &sess, &cfg);
-			} else
-				report(&t, "skip", "log-group", "no working credentials");
+			char src[300];
+			/* The session calls any region it is handed an option: name the real source. */
+			if (region_opt)
+				snprintf(src, sizeof src, "option --region");
+			else if (cfg.region)
+				snprintf(src, sizeof src, "config file %s (env.region)", config_path);
+			else
+				snprintf(src, sizeof src, "%s", sess.region_source);
+			report(&t, "ok", "profile", "%s (from %s)", sess.cfg.profile,
+			       strcmp(sess.cfg.profile_source, "option") == 0 ? "option --profile"
+			                                                     : sess.cfg.profile_source);
+			if (check_region(&t, sess.region, src))
+				check_aws(&t, &sess, &cfg);
+			else
+				report(&t, "skip", "credentials", "not checked with a region that does not exist");
 		}
 	}
 	if (model && offline)

@@ -119,6 +119,12 @@ static void usage(FILE *f)
 		"                            (default 30000)\n"
 		"  --max-conns N             open connections before answering 503 (default 4096,\n"
 		"                            capped by the open-file limit)\n"
+		"  --max-conns-per-peer N    open connections from one address (IPv6: one /64)\n"
+		"                            before answering 503 (default 2048; 0: no cap, e.g.\n"
+		"                            behind a local reverse proxy with more connections)\n"
+		"  --max-buffer-mb N         memory for request heads and bodies of all\n"
+		"                            connections together; a body that does not fit is\n"
+		"                            answered 503 before it is read (default 32)\n"
 		"  --config FILE             fa2 configuration (default $FA2_CONFIG) for analyses\n"
 		"  --slack-path PATH         Slack endpoint (Events API, interactivity, slash\n"
 		"                            commands; default /slack/events). Enabled when a\n"
@@ -167,7 +173,7 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 	fa2_slack_stats sl;
 	fa2_slack_socket_stats so;
 	fa2_buf all;
-	char body[3072];
+	char body[4096];
 	int n;
 	fa2_server_get_stats(srv, &st);
 	memset(&sl, 0, sizeof sl);
@@ -180,11 +186,16 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		"# TYPE fa2_http_requests_total counter\nfa2_http_requests_total %llu\n"
 		"# TYPE fa2_http_connections_total counter\nfa2_http_connections_total %llu\n"
 		"# TYPE fa2_http_open_connections gauge\nfa2_http_open_connections %zu\n"
+		"# TYPE fa2_http_rejected_total counter\nfa2_http_rejected_total{reason=\"max_conns\"} %llu\n"
+		"fa2_http_rejected_total{reason=\"per_peer\"} %llu\n"
+		"fa2_http_rejected_total{reason=\"buffer_budget\"} %llu\n"
+		"# TYPE fa2_http_buffered_bytes gauge\nfa2_http_buffered_bytes %zu\n"
 		"# TYPE fa2_slack_requests_total counter\nfa2_slack_requests_total %llu\n"
 		"# TYPE fa2_slack_rejected_total counter\nfa2_slack_rejected_total %llu\n"
 		"# TYPE fa2_slack_duplicates_total counter\nfa2_slack_duplicates_total %llu\n"
 		"# TYPE fa2_slack_events_total counter\nfa2_slack_events_total %llu\n"
 		"# TYPE fa2_slack_forms_posted_total counter\nfa2_slack_forms_posted_total %llu\n"
+		"# TYPE fa2_slack_events_refused_total counter\nfa2_slack_events_refused_total %llu\n"
 		"# TYPE fa2_analyses_total counter\nfa2_analyses_total{outcome=\"ok\"} %llu\n"
 		"fa2_analyses_total{outcome=\"failed\"} %llu\n"
 		"# TYPE fa2_slack_socket_connected gauge\nfa2_slack_socket_connected %d\n"
@@ -193,9 +204,12 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		"# TYPE fa2_slack_socket_envelopes_total counter\nfa2_slack_socket_envelopes_total %llu\n"
 		"# TYPE fa2_slack_socket_disconnects_total counter\nfa2_slack_socket_disconnects_total %llu\n",
 		(unsigned long long)st.requests, (unsigned long long)st.accepted, st.open_conns,
+		(unsigned long long)st.rejected_busy, (unsigned long long)st.rejected_peer,
+		(unsigned long long)st.rejected_budget, st.buffered_bytes,
 		(unsigned long long)sl.requests, (unsigned long long)sl.rejected,
 		(unsigned long long)sl.duplicates, (unsigned long long)sl.events,
-		(unsigned long long)sl.forms_posted, (unsigned long long)sl.analyses_ok,
+		(unsigned long long)sl.forms_posted, (unsigned long long)sl.events_refused,
+		(unsigned long long)sl.analyses_ok,
 		(unsigned long long)sl.analyses_failed, so.connected, (unsigned long long)so.connections,
 		(unsigned long long)so.reconnects, (unsigned long long)so.envelopes,
 		(unsigned long long)so.disconnects);
@@ -384,6 +398,20 @@ int fa2_cmd_serve(int argc, char **argv)
 		} else if (strcmp(o, "--shutdown-grace-ms") == 0) {
 			if (parse_ms(o, v, &cfg.shutdown_grace_ms))
 				return FA2_EXIT_USAGE;
+		} else if (strcmp(o, "--max-conns-per-peer") == 0) {
+			long long n;
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 0, 1000000, &n) != FA2_OK) {
+				fprintf(stderr, "fa2 serve: --max-conns-per-peer wants 0..1000000, got '%s'\n", v);
+				return FA2_EXIT_USAGE;
+			}
+			cfg.max_conns_per_peer = (size_t)n;
+		} else if (strcmp(o, "--max-buffer-mb") == 0) {
+			long long n;
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, 65536, &n) != FA2_OK) {
+				fprintf(stderr, "fa2 serve: --max-buffer-mb wants 1..65536, got '%s'\n", v);
+				return FA2_EXIT_USAGE;
+			}
+			cfg.max_buffered = (size_t)n * 1024u * 1024u;
 		} else if (strcmp(o, "--max-conns") == 0) {
 			long long n;
 			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, 1000000, &n) != FA2_OK) {

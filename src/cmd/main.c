@@ -45,6 +45,11 @@ static void print_version(void)
 {
 	printf("fa2 %s\n", FA2_VERSION);
 	printf("target: %s\n", FA2_TARGET);
+#if defined(__GLIBC__)
+	printf("libc: glibc %d.%d\n", __GLIBC__, __GLIBC_MINOR__);
+#else
+	printf("libc: musl\n");  /* glibc (and uClibc) define __GLIBC__; musl defines nothing */
+#endif
 	printf("bearssl: %s\n", FA2_BEARSSL_VERSION);
 	printf("cjson: %s (Debian %s)\n", cJSON_Version(), FA2_CJSON_VERSION);
 }

@@ -4,6 +4,7 @@
 
 #include "base/alloc.h"
 #include "base/json.h"
+#include "base/num.h"
 #include "llm/llm_internal.h"
 
 cJSON *fa2_llm_parse_input(const char *input_json)
@@ -43,13 +44,10 @@ fa2_err fa2_llm_emit(const cJSON *j, fa2_buf *out)
 
 uint64_t fa2_llm_u64(const cJSON *j)
 {
-	double d;
-	if (!cJSON_IsNumber(j))
-		return 0;
-	d = j->valuedouble;
-	if (!(d >= 0) || isnan(d))
-		return 0;
-	if (d >= 1.8e19)
-		return UINT64_MAX;
-	return (uint64_t)d;
+	int64_t v;
+	if (!cJSON_IsNumber(j) || !(j->valuedouble >= 0))
+		return 0;  /* absent, negative or NaN */
+	if (fa2_num_double_to_i64(j->valuedouble, 0, INT64_MAX, &v) != FA2_OK)
+		return UINT64_MAX;  /* beyond int64 (or infinite): saturate */
+	return (uint64_t)v;
 }

@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 #include "cmd/version.h"
 
@@ -41,7 +42,7 @@ static void fill_response(const fa2_aws_http_response *r, fa2_llm_http_response 
 	}
 	if (fa2_aws_http_response_header(r, "Retry-After", &v)) {
 		uint64_t s;
-		if (fa2_parse_u64(fa2_slice_trim(v), &s) == FA2_OK && s < 3600)
+		if (fa2_num_parse_u64(fa2_slice_trim(v), 3599, &s) == FA2_OK)
 			out->retry_after_ms = (int64_t)s * 1000;
 	}
 }

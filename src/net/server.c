@@ -34,6 +34,9 @@
 #define SRV_OUT_MAX (64u * 1024u * 1024u)
 #define SRV_LINGER_MS 2000
 #define SRV_ACCEPT_BURST 64
+#define SRV_IN_MIN_CAP 1024u          /* first allocation of a connection's input buffer */
+#define SRV_IN_FREE_CAP 2048u         /* input buffers up to this size are never refused */
+#define SRV_BUDGET_WARN_MS 10000      /* at most one budget warning per this interval */
 
 enum conn_state {
 	C_READ = 0,    /* reading a request (or idle between requests) */
@@ -95,8 +98,21 @@ struct conn {
 	fa2_tls *tls;           /* NULL for plain HTTP */
 	int tls_ready;          /* the TLS engine can progress without the socket */
 	char peer[64];
+	unsigned char peer_key[16]; /* the address (IPv4 mapped, IPv6 /64) for the peer cap */
+	int peer_counted;       /* counted in the server's peer table */
+	const struct route *rt; /* route of the parsed head; NULL when none */
+	int route_known;        /* the path has a route (for another method) */
+	int discard;            /* skipping the body of a request already answered */
+	int discard_chunked;
+	uint64_t discard_left;  /* Content-Length bodies: bytes still to skip */
 	fa2_server_req req;
 };
+
+/* Connections per peer: open addressing with linear probing; n == 0 marks a free slot. */
+typedef struct peer_slot {
+	unsigned char key[16];
+	uint32_t n;
+} peer_slot;
 
 typedef struct route {
 	char *method;
@@ -135,6 +151,12 @@ struct fa2_server {
 	char date[64];
 	size_t date_len;
 	time_t date_sec;
+	size_t buffered;              /* sum of every connection's in.cap */
+	size_t buffered_peak;
+	int64_t budget_warned;        /* monotonic ms of the last budget warning */
+	peer_slot *peers;
+	size_t peer_mask;             /* table size - 1 (a power of two) */
+	char scratch[SRV_READ_CHUNK]; /* every read lands here first */
 };
 
 static fa2_server *g_signal_srv;  /* the server signals are routed to */
@@ -149,6 +171,8 @@ void fa2_server_config_default(fa2_server_config *cfg)
 	cfg->shutdown_grace_ms = 30000;
 	cfg->max_conns = 4096;
 	cfg->max_body = FA2_MAX_HTTP_REQ_BODY_BYTES;
+	cfg->max_buffered = FA2_MAX_HTTP_BUFFERED_BYTES;
+	cfg->max_conns_per_peer = FA2_MAX_HTTP_CONNS_PER_PEER;
 	cfg->server_name = "fa2";
 }
 
@@ -170,6 +194,8 @@ fa2_err fa2_server_new(const fa2_server_config *cfg, fa2_server **out)
 		srv->cfg.server_name = "fa2";
 	if (srv->cfg.max_conns == 0)
 		srv->cfg.max_conns = 1;
+	if (srv->cfg.max_buffered == 0)
+		srv->cfg.max_buffered = FA2_MAX_HTTP_BUFFERED_BYTES;
 	/* Keep max_conns under the descriptor limit (listeners, pipe, stdio, files). */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
 		size_t fit = rl.rlim_cur > 64 ? (size_t)rl.rlim_cur - 32 : 16;
@@ -193,6 +219,146 @@ fa2_err fa2_server_new(const fa2_server_config *cfg, fa2_server **out)
 	return FA2_OK;
 }
 
+/* ---- peers ---- */
+
+static size_t peer_hash(const unsigned char *key)
+{
+	uint32_t h = 2166136261u;  /* FNV-1a */
+	size_t i;
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h;
+}
+
+/* The slot holding key, or the free slot where it would go. */
+static size_t peer_find(const fa2_server *srv, const unsigned char *key)
+{
+	size_t i = peer_hash(key) & srv->peer_mask;
+	while (srv->peers[i].n && memcmp(srv->peers[i].key, key, 16) != 0)
+		i = (i + 1) & srv->peer_mask;
+	return i;
+}
+
+/* Connections open from key's peer. */
+static uint32_t peer_count(const fa2_server *srv, const unsigned char *key)
+{
+	return srv->peers ? srv->peers[peer_find(srv, key)].n : 0;
+}
+
+/* Counts one more connection from key (the table has room for max_conns peers). */
+static void peer_add(fa2_server *srv, const unsigned char *key)
+{
+	size_t i = peer_find(srv, key);
+	memcpy(srv->peers[i].key, key, 16);
+	srv->peers[i].n++;
+}
+
+/* One connection from key is gone; an emptied slot is removed by backward shifting. */
+static void peer_remove(fa2_server *srv, const unsigned char *key)
+{
+	size_t i = peer_find(srv, key), j = i;
+	if (!srv->peers[i].n || --srv->peers[i].n)
+		return;
+	for (;;) {
+		size_t home;
+		j = (j + 1) & srv->peer_mask;
+		if (!srv->peers[j].n)
+			break;
+		home = peer_hash(srv->peers[j].key) & srv->peer_mask;
+		/* j's entry may fill the hole at i when its home is not in (i, j] (cyclically). */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			srv->peers[i] = srv->peers[j];
+			srv->peers[j].n = 0;
+			i = j;
+		}
+	}
+}
+
+/* The peer-cap key of an address: IPv4 as ::ffff:a.b.c.d (so a v4-mapped IPv6 peer is
+ * the same peer), IPv6 by its /64 (what one host usually holds). */
+static void peer_key(const struct sockaddr_storage *ss, unsigned char *key)
+{
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &a->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		static const unsigned char v4map[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (memcmp(a->sin6_addr.s6_addr, v4map, 12) == 0)
+			memcpy(key, a->sin6_addr.s6_addr, 16);
+		else
+			memcpy(key, a->sin6_addr.s6_addr, 8);
+	}
+}
+
+/* ---- input buffers and the budget ---- */
+
+/* Resizes c->in to exactly ncap bytes, keeping srv->buffered in step. Growth past
+ * SRV_IN_FREE_CAP must fit the budget: all of max_buffered for heads, three quarters
+ * for bodies. Errors: FA2_ERR_THROTTLED (budget), FA2_ERR_TOO_LARGE (in.max), NOMEM. */
+static fa2_err in_resize(fa2_server *srv, conn *c, size_t ncap)
+{
+	size_t limit = srv->cfg.max_buffered;
+	char *old = c->in.data;
+	fa2_err e;
+
+	if (c->have_head && c->framing.kind != FA2_HTTP_BODY_NONE)
+		limit -= limit / 4;
+	if (ncap > c->in.cap && ncap > SRV_IN_FREE_CAP &&
+	    (srv->buffered - c->in.cap > limit || ncap > limit - (srv->buffered - c->in.cap)))
+		return FA2_ERR_THROTTLED;
+	srv->buffered -= c->in.cap;
+	e = fa2_buf_resize(&c->in, ncap);
+	srv->buffered += c->in.cap;
+	if (srv->buffered > srv->buffered_peak)
+		srv->buffered_peak = srv->buffered;
+	if (e)
+		return e;
+	/* A parsed head points into in.data: when it moved, parse the head again (these
+	 * bytes parsed before, so this cannot fail). */
+	if (c->have_head && c->in.data != old &&
+	    fa2_http_parse_request(c->in.data, c->req.head.head_len, &c->req.head) != FA2_OK)
+		return FA2_ERR_INTERNAL;
+	return FA2_OK;
+}
+
+/* Appends p[0, n) to c->in, growing it (doubling from SRV_IN_MIN_CAP, never past
+ * in.max + 1) within the budget. Errors as in_resize. */
+static fa2_err in_append(fa2_server *srv, conn *c, const char *p, size_t n)
+{
+	size_t need, ncap;
+	fa2_err e;
+
+	if (n > c->in.max - c->in.len)
+		return FA2_ERR_TOO_LARGE;
+	need = c->in.len + n + 1;
+	if (need > c->in.cap) {
+		ncap = c->in.cap < SRV_IN_MIN_CAP ? SRV_IN_MIN_CAP : c->in.cap;
+		while (ncap < need)
+			ncap *= 2;  /* need <= in.max + 1, far below SIZE_MAX / 2 */
+		if (ncap > c->in.max + 1)
+			ncap = c->in.max + 1;
+		e = in_resize(srv, c, ncap);
+		if (e)
+			return e;
+	}
+	memcpy(c->in.data + c->in.len, p, n);
+	c->in.len += n;
+	c->in.data[c->in.len] = '\0';
+	return FA2_OK;
+}
+
+/* Gives an empty input buffer back (idle connections hold none). */
+static void in_release(fa2_server *srv, conn *c)
+{
+	if (c->in.len || !c->in.data)
+		return;
+	srv->buffered -= c->in.cap;
+	fa2_buf_cleanup(&c->in);
+}
+
 static void conn_free(fa2_server *srv, conn *c)
 {
 	if (!c)
@@ -201,10 +367,12 @@ static void conn_free(fa2_server *srv, conn *c)
 		fa2_tls_free(c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->peer_counted)
+		peer_remove(srv, c->peer_key);
+	srv->buffered -= c->in.cap;
 	fa2_buf_cleanup(&c->in);
 	fa2_buf_cleanup(&c->out);
 	fa2_free(c);
-	(void)srv;
 }
 
 static void free_done(fa2_server_req *r)
@@ -242,6 +410,7 @@ void fa2_server_free(fa2_server *srv)
 	fa2_free(srv->conns);
 	fa2_free(srv->pfds);
 	fa2_free(srv->pconn);
+	fa2_free(srv->peers);
 	close(srv->wake[0]);
 	close(srv->wake[1]);
 	pthread_mutex_destroy(&srv->mu);
@@ -395,6 +564,8 @@ void fa2_server_get_stats(const fa2_server *srv, fa2_server_stats *out)
 {
 	*out = srv->stats;
 	out->open_conns = srv->nconns;
+	out->buffered_bytes = srv->buffered;
+	out->buffered_peak = srv->buffered_peak;
 }
 
 /* ---- stop / signals ---- */
@@ -636,7 +807,7 @@ static void conn_update_phase(fa2_server *srv, conn *c, int64_t now)
 		set_phase(srv, c, P_NONE, now);
 	else if (c->out.len > c->out_off)
 		set_phase(srv, c, P_WRITE, now);
-	else if (c->have_head)
+	else if (c->have_head || c->discard)
 		set_phase(srv, c, P_BODY, now);
 	else if (c->in.len > 0 || c->nreq == 0)
 		set_phase(srv, c, P_HEADER, now);  /* a fresh connection owes its first head */
@@ -690,12 +861,33 @@ static void conn_fail(fa2_server *srv, conn *c, int status)
 
 	c->keep_alive = 0;
 	srv->stats.bad_requests++;
-	if (queue_response(srv, c, status, "text/plain; charset=utf-8", NULL, body,
+	if (queue_response(srv, c, status, "text/plain; charset=utf-8",
+	                   status == 503 ? "Retry-After: 1\r\n" : NULL, body,
 	                   n > 0 ? (size_t)n : 0, 0) != FA2_OK)
 		c->close_after = 1;
 	c->close_after = 1;
 	c->have_head = 0;
+	c->discard = 0;
 	FA2_LOGD("server", "%s: answered %d", c->peer, status);
+}
+
+/* Answers a failed growth of c->in: 503 for the budget, 413/431 past the request cap. */
+static void conn_fail_grow(fa2_server *srv, conn *c, fa2_err e, int64_t now)
+{
+	if (e == FA2_ERR_THROTTLED) {
+		srv->stats.rejected_budget++;
+		if (srv->budget_warned == 0 || now - srv->budget_warned >= SRV_BUDGET_WARN_MS) {
+			FA2_LOGW("server", "request buffers are at the budget (%zu of %zu bytes): answering "
+			         "503 to new bodies (--max-buffer-mb raises it)", srv->buffered,
+			         srv->cfg.max_buffered);
+			srv->budget_warned = now;
+		}
+		conn_fail(srv, c, 503);
+	} else if (e == FA2_ERR_TOO_LARGE) {
+		conn_fail(srv, c, c->have_head ? 413 : 431);
+	} else {
+		conn_fail(srv, c, 500);
+	}
 }
 
 static const route *find_route(const fa2_server *srv, fa2_slice method, fa2_slice path,
@@ -713,19 +905,22 @@ static const route *find_route(const fa2_server *srv, fa2_slice method, fa2_slic
 	return NULL;
 }
 
-/* The request in c->req is complete: route it. */
-static void dispatch(fa2_server *srv, conn *c)
+/* 1 when requests to rt carry a body: every method but GET, HEAD, DELETE, OPTIONS and
+ * TRACE (whose bodies have no defined meaning, RFC 9110 section 9.3). */
+static int route_takes_body(const route *rt)
 {
-	fa2_server_req *r = &c->req;
-	const route *rt;
-	int known = 0;
-	fa2_slice before, after;
+	static const char *const none[] = { "GET", "HEAD", "DELETE", "OPTIONS", "TRACE" };
+	size_t i;
+	for (i = 0; i < sizeof none / sizeof none[0]; i++)
+		if (strcmp(rt->method, none[i]) == 0)
+			return 0;
+	return 1;
+}
 
-	r->srv = srv;
-	r->c = c;
-	r->responded = r->deferred = 0;
-	r->is_head = 0;
-	r->body = fa2_slice_make(c->in.data + r->head.head_len, c->body_end - r->head.head_len);
+/* Fills req->path / req->query from the target (again after in.data moved). */
+static void split_target(fa2_server_req *r)
+{
+	fa2_slice before, after;
 	if (fa2_slice_split(r->head.target, '?', &before, &after)) {
 		r->path = before;
 		r->query = after;
@@ -733,40 +928,71 @@ static void dispatch(fa2_server *srv, conn *c)
 		r->path = r->head.target;
 		r->query = FA2_SLICE_EMPTY;
 	}
-	srv->stats.requests++;
-	rt = find_route(srv, r->head.method, r->path, &known);
-	if (!rt && fa2_slice_eq_cstr(r->head.method, "HEAD")) {
-		rt = find_route(srv, FA2_SLICE_LIT("GET"), r->path, &known);
-		r->is_head = rt != NULL;
+}
+
+/* Routes the parsed head: c->rt, c->route_known and req.is_head. HEAD falls back to
+ * the GET handler. */
+static void route_head(fa2_server *srv, conn *c)
+{
+	fa2_server_req *r = &c->req;
+	split_target(r);
+	r->is_head = 0;
+	c->rt = find_route(srv, r->head.method, r->path, &c->route_known);
+	if (!c->rt && fa2_slice_eq_cstr(r->head.method, "HEAD")) {
+		c->rt = find_route(srv, FA2_SLICE_LIT("GET"), r->path, &c->route_known);
+		r->is_head = c->rt != NULL;
 	}
-	if (!rt) {
-		char allow[256];
-		size_t i, n = 0;
-		const char *body = known ? "405 Method Not Allowed\n" : "404 Not Found\n";
-		allow[0] = '\0';
-		if (known) {
-			int k = snprintf(allow, sizeof allow, "Allow: ");
-			n = k > 0 ? (size_t)k : 0;
-			for (i = 0; i < srv->nroutes && n < sizeof allow; i++) {
-				if (!fa2_slice_eq_cstr(r->path, srv->routes[i].path))
-					continue;
-				k = snprintf(allow + n, sizeof allow - n, "%s%s",
-				             n > 7 ? ", " : "", srv->routes[i].method);
-				if (k < 0 || (size_t)k >= sizeof allow - n)
-					break;
-				n += (size_t)k;
-			}
-			if (n + 3 <= sizeof allow) {
-				memcpy(allow + n, "\r\n", 3);
-			} else {
-				allow[0] = '\0';
-			}
+}
+
+/* Queues the 404 (unknown path) or 405 (with Allow) for a request without a route. */
+static void answer_no_route(fa2_server *srv, conn *c)
+{
+	fa2_server_req *r = &c->req;
+	int known = c->route_known;
+	char allow[256];
+	size_t i, n = 0;
+	const char *body = known ? "405 Method Not Allowed\n" : "404 Not Found\n";
+
+	allow[0] = '\0';
+	if (known) {
+		int k = snprintf(allow, sizeof allow, "Allow: ");
+		n = k > 0 ? (size_t)k : 0;
+		for (i = 0; i < srv->nroutes && n < sizeof allow; i++) {
+			if (!fa2_slice_eq_cstr(r->path, srv->routes[i].path))
+				continue;
+			k = snprintf(allow + n, sizeof allow - n, "%s%s",
+			             n > 7 ? ", " : "", srv->routes[i].method);
+			if (k < 0 || (size_t)k >= sizeof allow - n)
+				break;
+			n += (size_t)k;
 		}
-		r->is_head = fa2_slice_eq_cstr(r->head.method, "HEAD");
-		if (queue_response(srv, c, known ? 405 : 404, "text/plain; charset=utf-8",
-		                   known ? allow : NULL, body, strlen(body), r->is_head) != FA2_OK)
-			c->close_after = 1;
-		r->responded = 1;
+		if (n + 3 <= sizeof allow) {
+			memcpy(allow + n, "\r\n", 3);
+		} else {
+			allow[0] = '\0';
+		}
+	}
+	r->is_head = fa2_slice_eq_cstr(r->head.method, "HEAD");
+	if (queue_response(srv, c, known ? 405 : 404, "text/plain; charset=utf-8",
+	                   known ? allow : NULL, body, strlen(body), r->is_head) != FA2_OK)
+		c->close_after = 1;
+	r->responded = 1;
+}
+
+/* The request in c->req is complete: run its route's handler (routed on the head). */
+static void dispatch(fa2_server *srv, conn *c)
+{
+	fa2_server_req *r = &c->req;
+	const route *rt = c->rt;
+
+	r->srv = srv;
+	r->c = c;
+	r->responded = r->deferred = 0;
+	r->body = fa2_slice_make(c->in.data + r->head.head_len, c->body_end - r->head.head_len);
+	split_target(r);
+	srv->stats.requests++;
+	if (!rt) {
+		answer_no_route(srv, c);
 		return;
 	}
 	rt->fn(r, rt->ctx);
@@ -787,23 +1013,56 @@ static void dispatch(fa2_server *srv, conn *c)
 }
 
 /* The current request has been answered: drop its bytes. */
-static void finish_request(conn *c)
+static void finish_request(fa2_server *srv, conn *c)
 {
 	c->nreq++;
 	fa2_buf_consume(&c->in, c->req_bytes);
+	in_release(srv, c);
 	c->have_head = 0;
+	c->rt = NULL;
 	c->req_bytes = 0;
 	c->sent_continue = 0;
 	c->scan_from = 0;
 	memset(&c->framing, 0, sizeof c->framing);
 }
 
-/* Handles framing once the head is parsed. Returns 0 to go on, -1 when the connection
- * failed (response queued). */
+/* Skips body bytes of a request that was answered on its head. Returns how many of
+ * p[0, n) belonged to that body; clears c->discard once it is over. Chunked framing is
+ * checked (and decoded in place into p, then dropped); bad framing or more than
+ * max_body decoded closes the connection after the answer. */
+static size_t discard_bytes(fa2_server *srv, conn *c, char *p, size_t n)
+{
+	size_t used = 0, out_len = 0;
+	fa2_err e;
+
+	if (!c->discard_chunked) {
+		used = (uint64_t)n < c->discard_left ? n : (size_t)c->discard_left;
+		c->discard_left -= used;
+		if (c->discard_left == 0)
+			c->discard = 0;
+		return used;
+	}
+	e = fa2_http_chunked_decode(&c->chunk, p, n, &out_len, &used);
+	if (e == FA2_OK) {
+		c->discard = 0;
+	} else if (e != FA2_ERR_PARTIAL) {
+		c->discard = 0;
+		c->keep_alive = 0;
+		c->close_after = 1;
+		srv->stats.bad_requests++;
+		return n;
+	}
+	return used;
+}
+
+/* Handles framing and routing once the head is parsed. Returns 0 to go on with the body,
+ * 1 when the request was answered on its head and its body is being skipped, -1 when the
+ * connection failed (response queued). */
 static int on_head(fa2_server *srv, conn *c, int64_t now)
 {
 	fa2_err err;
 	const fa2_slice *expect;
+	int has_body;
 
 	c->have_head = 1;
 	err = fa2_http_request_body(&c->req.head, srv->cfg.max_body, &c->framing);
@@ -816,6 +1075,45 @@ static int on_head(fa2_server *srv, conn *c, int64_t now)
 	                                    c->req.head.num_headers);
 	c->body_end = c->req.head.head_len;
 	c->raw_pos = c->req.head.head_len;
+	has_body = c->framing.kind == FA2_HTTP_BODY_CHUNKED ||
+	           (c->framing.kind == FA2_HTTP_BODY_LENGTH && c->framing.length > 0);
+	route_head(srv, c);
+	if (!c->rt && has_body) {
+		/* Answer now; the body is read and dropped, never stored. */
+		srv->stats.requests++;
+		c->req.srv = srv;
+		c->req.c = c;
+		answer_no_route(srv, c);
+		c->discard = 1;
+		c->discard_chunked = c->framing.kind == FA2_HTTP_BODY_CHUNKED;
+		c->discard_left = c->framing.length;
+		if (c->discard_chunked)
+			fa2_http_chunked_init(&c->chunk, srv->cfg.max_body);
+		c->req_bytes = c->req.head.head_len;
+		finish_request(srv, c);
+		return 1;
+	}
+	if (c->rt && !route_takes_body(c->rt) && has_body) {
+		conn_fail(srv, c, 413);
+		return -1;
+	}
+	if (c->rt && route_takes_body(c->rt) && c->framing.kind == FA2_HTTP_BODY_NONE) {
+		conn_fail(srv, c, 411);
+		return -1;
+	}
+	if (c->framing.kind == FA2_HTTP_BODY_LENGTH && has_body) {
+		/* The whole body's room is taken from the budget now, before any of it is read. */
+		size_t need = c->req.head.head_len + (size_t)c->framing.length;
+		if (need < c->in.len)
+			need = c->in.len;
+		if (need + 1 > c->in.cap) {
+			err = in_resize(srv, c, need + 1);
+			if (err) {
+				conn_fail_grow(srv, c, err, now);
+				return -1;
+			}
+		}
+	}
 	if (c->framing.kind == FA2_HTTP_BODY_CHUNKED)
 		fa2_http_chunked_init(&c->chunk, srv->cfg.max_body);
 	expect = fa2_http_header_find(c->req.head.headers, c->req.head.num_headers, "Expect");
@@ -824,8 +1122,7 @@ static int on_head(fa2_server *srv, conn *c, int64_t now)
 			conn_fail(srv, c, 417);
 			return -1;
 		}
-		if (c->req.head.minor_version >= 1 && c->framing.kind != FA2_HTTP_BODY_NONE &&
-		    !(c->framing.kind == FA2_HTTP_BODY_LENGTH && c->framing.length == 0) &&
+		if (c->req.head.minor_version >= 1 && has_body &&
 		    c->in.len == c->req.head.head_len && !c->sent_continue) {
 			if (fa2_buf_append_cstr(&c->out, "HTTP/1.1 100 Continue\r\n\r\n") != FA2_OK) {
 				conn_fail(srv, c, 500);
@@ -834,7 +1131,6 @@ static int on_head(fa2_server *srv, conn *c, int64_t now)
 			c->sent_continue = 1;
 		}
 	}
-	(void)now;
 	return 0;
 }
 
@@ -842,8 +1138,21 @@ static int on_head(fa2_server *srv, conn *c, int64_t now)
 static void conn_process(fa2_server *srv, conn *c, int64_t now)
 {
 	while (c->state == C_READ && !c->close_after && c->out.len - c->out_off < SRV_OUT_HIGH) {
+		if (c->discard) {
+			size_t used = c->in.len ? discard_bytes(srv, c, c->in.data, c->in.len) : 0;
+			fa2_buf_consume(&c->in, used);
+			in_release(srv, c);
+			if (c->discard) {
+				if (c->peer_eof)
+					c->close_after = 1;
+				break;
+			}
+			c->scan_from = 0;
+			continue;
+		}
 		if (!c->have_head) {
 			fa2_err err;
+			int rc;
 			if (c->in.len == 0)
 				break;
 			/* Re-parse only when a line may have completed (or at first bytes / the cap),
@@ -866,8 +1175,11 @@ static void conn_process(fa2_server *srv, conn *c, int64_t now)
 				                  err == FA2_ERR_UNSUPPORTED ? 505 : 400);
 				break;
 			}
-			if (on_head(srv, c, now) != 0)
+			rc = on_head(srv, c, now);
+			if (rc < 0)
 				break;
+			if (rc > 0)
+				continue;  /* answered on the head; its body is being skipped */
 		}
 		/* body */
 		if (c->framing.kind == FA2_HTTP_BODY_LENGTH) {
@@ -915,7 +1227,7 @@ static void conn_process(fa2_server *srv, conn *c, int64_t now)
 		dispatch(srv, c);
 		if (c->state == C_HANDLING)
 			break;
-		finish_request(c);
+		finish_request(srv, c);
 	}
 	conn_update_phase(srv, c, now);
 }
@@ -967,12 +1279,67 @@ static int conn_flush(fa2_server *srv, conn *c, int64_t now)
 	return 0;
 }
 
+/* How many of p[0, n) to append before the head in c->in can be complete: up to and
+ * including the first blank line (LF LF or LF CR LF, counting c->in's last bytes), or n. */
+static size_t head_part(const conn *c, const char *p, size_t n)
+{
+	char a = c->in.len >= 2 ? c->in.data[c->in.len - 2] : 0;
+	char b = c->in.len >= 1 ? c->in.data[c->in.len - 1] : 0;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n' && (b == '\n' || (b == '\r' && a == '\n')))
+			return i + 1;
+		a = b;
+		b = p[i];
+	}
+	return n;
+}
+
+/* Takes n bytes just read. A head is appended only up to its end and handled (routed,
+ * its body admitted, skipped or refused) before any byte after it is stored; a
+ * Content-Length body is appended only up to its end, into the room reserved for it;
+ * bytes of a body being skipped are dropped. Returns -1 when the connection failed
+ * (answered). */
+static int conn_take(fa2_server *srv, conn *c, char *p, size_t n, int64_t now)
+{
+	while (n > 0 && !c->close_after) {
+		size_t k = n;
+		fa2_err e;
+		if (c->discard) {
+			size_t used = discard_bytes(srv, c, p, n);
+			p += used;
+			n -= used;
+			continue;
+		}
+		if (c->state == C_READ && !c->have_head) {
+			k = head_part(c, p, n);
+		} else if (c->state == C_READ && c->framing.kind == FA2_HTTP_BODY_LENGTH) {
+			size_t end = c->req.head.head_len + (size_t)c->framing.length;
+			if (c->in.len < end && end - c->in.len < n)
+				k = end - c->in.len;
+		}
+		if (c->in.len == 0 && !c->have_head)
+			c->scan_from = 0;
+		e = in_append(srv, c, p, k);
+		if (e) {
+			conn_fail_grow(srv, c, e, now);
+			return -1;
+		}
+		p += k;
+		n -= k;
+		if (n > 0 && c->state == C_READ)
+			conn_process(srv, c, now);
+	}
+	return 0;
+}
+
 /* Reads what is available (plain: one recv; TLS: until the engine has nothing more).
- * Returns -1 when the connection is to be closed. */
+ * Every read lands in srv->scratch first, so that a connection's buffer grows only by
+ * what it received, and never for a body being discarded. Returns -1 when the
+ * connection is to be closed. */
 static int conn_read(fa2_server *srv, conn *c, int64_t now)
 {
-	char scratch[4096];
-	int pass, moved;
+	int pass;
 
 	if (c->state == C_LINGER) {
 		long n;
@@ -980,7 +1347,7 @@ static int conn_read(fa2_server *srv, conn *c, int64_t now)
 			fa2_err e = fa2_tls_close(c->tls);  /* pumps, discards app data */
 			return e == FA2_ERR_AGAIN ? 0 : -1;
 		}
-		n = conn_recv(c, scratch, sizeof scratch);
+		n = conn_recv(c, srv->scratch, sizeof srv->scratch);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
 			return -1;
 		return 0;
@@ -988,21 +1355,7 @@ static int conn_read(fa2_server *srv, conn *c, int64_t now)
 	if (c->close_after || c->state != C_READ)
 		return 0;  /* nothing more is read from this request stream */
 	for (pass = 0; pass < (c->tls ? 64 : 1); pass++) {
-		size_t room = c->in.max - c->in.len;
-		long n;
-		if (room > SRV_READ_CHUNK)
-			room = SRV_READ_CHUNK;
-		/* A parsed head points into in.data: when it moves, parse the head again. */
-		moved = c->have_head && c->in.len + room + 1 > c->in.cap;
-		if (room == 0 || fa2_buf_reserve(&c->in, room) != FA2_OK) {
-			conn_fail(srv, c, c->have_head ? 413 : 431);
-			return 0;
-		}
-		if (moved && fa2_http_parse_request(c->in.data, c->req.head.head_len, &c->req.head) != FA2_OK) {
-			conn_fail(srv, c, 500);  /* cannot happen: these bytes parsed before */
-			return 0;
-		}
-		n = conn_recv(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
+		long n = conn_recv(c, srv->scratch, sizeof srv->scratch);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -1014,10 +1367,8 @@ static int conn_read(fa2_server *srv, conn *c, int64_t now)
 				return -1;  /* clean close between requests */
 			break;
 		}
-		if (c->in.len == 0 && !c->have_head)
-			c->scan_from = 0;
-		c->in.len += (size_t)n;
-		c->in.data[c->in.len] = '\0';
+		if (conn_take(srv, c, srv->scratch, (size_t)n, now) != 0 || c->close_after)
+			break;
 	}
 	conn_update_phase(srv, c, now);
 	return 0;
@@ -1040,6 +1391,7 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 		socklen_t sl = sizeof ss;
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		int one = 1;
+		unsigned char key[16];
 		conn *c;
 		char host[INET6_ADDRSTRLEN];
 
@@ -1060,12 +1412,18 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 			return;
 		}
 		srv->stats.accepted++;
-		if (srv->nconns >= srv->cfg.max_conns) {
+		peer_key(&ss, key);
+		if (srv->nconns >= srv->cfg.max_conns ||
+		    (srv->peers && peer_count(srv, key) >= srv->cfg.max_conns_per_peer)) {
 			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 20\r\n"
 			                           "Connection: close\r\nRetry-After: 1\r\n\r\n"
 			                           "503 server is busy\r\n";
-			srv->stats.rejected_busy++;
-			if (send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			if (srv->nconns >= srv->cfg.max_conns)
+				srv->stats.rejected_busy++;
+			else
+				srv->stats.rejected_peer++;
+			/* Plain HTTP only: a TLS client would read these bytes as a bad record. */
+			if (!srv->tls && send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 				/* best effort */
 			}
 			close(fd);
@@ -1077,6 +1435,11 @@ static void accept_ready(fa2_server *srv, int lfd, int64_t now)
 			continue;
 		}
 		c->fd = fd;
+		if (srv->peers) {
+			memcpy(c->peer_key, key, 16);
+			peer_add(srv, key);
+			c->peer_counted = 1;
+		}
 		fa2_buf_init(&c->in, FA2_MAX_HTTP_HEADER_BYTES + srv->cfg.max_body + SRV_READ_CHUNK);
 		fa2_buf_init(&c->out, SRV_OUT_MAX);
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -1123,7 +1486,7 @@ static void handle_done(fa2_server *srv, int64_t now)
 		r->responded = 1;
 		free_done(r);
 		c->state = C_READ;
-		finish_request(c);
+		finish_request(srv, c);
 		conn_process(srv, c, now);
 		if (c->state != C_HANDLING && conn_flush(srv, c, now) != 0)
 			c->dead = 1;
@@ -1138,13 +1501,23 @@ static int ensure_capacity(fa2_server *srv)
 	srv->conns = fa2_calloc(srv->cfg.max_conns, sizeof *srv->conns);
 	srv->pfds = fa2_calloc(need, sizeof *srv->pfds);
 	srv->pconn = fa2_calloc(need, sizeof *srv->pconn);
-	if (!srv->conns || !srv->pfds || !srv->pconn) {
+	if (srv->cfg.max_conns_per_peer) {
+		/* At most max_conns peers: a table of twice that keeps probe runs short. */
+		size_t n = 16;
+		while (n < 2 * srv->cfg.max_conns)
+			n *= 2;
+		srv->peers = fa2_calloc(n, sizeof *srv->peers);
+		srv->peer_mask = n - 1;
+	}
+	if (!srv->conns || !srv->pfds || !srv->pconn || (srv->cfg.max_conns_per_peer && !srv->peers)) {
 		fa2_free(srv->conns);
 		fa2_free(srv->pfds);
 		fa2_free(srv->pconn);
+		fa2_free(srv->peers);
 		srv->conns = NULL;
 		srv->pfds = NULL;
 		srv->pconn = NULL;
+		srv->peers = NULL;
 		return -1;
 	}
 	srv->pcap = need;
@@ -1171,7 +1544,8 @@ static void begin_stop(fa2_server *srv, int64_t now)
 /* During shutdown: a connection with nothing in flight can go. */
 static int conn_idle(const conn *c)
 {
-	return c->state == C_READ && c->in.len == 0 && !c->have_head && c->out.len == c->out_off;
+	return c->state == C_READ && c->in.len == 0 && !c->have_head && !c->discard &&
+	       c->out.len == c->out_off;
 }
 
 /* Runs the timers of connection i. Returns 1 when it was removed. */

@@ -12,7 +12,20 @@
  *   peer's remaining bytes are drained briefly so that it reads the answer, not a RST).
  * - Pipelined requests are answered in order (the next one is parsed only once the
  *   current one has its response queued).
- * - At max_conns open connections, new ones get a 503 and are closed.
+ * - At max_conns open connections, new ones get a 503 and are closed; so do connections
+ *   from a peer that already has max_conns_per_peer open (one IPv4 address or IPv6 /64),
+ *   so that no single peer can take every connection.
+ * - Memory for unauthenticated peers is bounded in total: every request byte buffered
+ *   (heads, bodies, pipelined input) counts against one budget, max_buffered, across all
+ *   connections. A body that does not fit gets a 503 (Retry-After: 1) before any of it
+ *   is buffered, and so does a head that would grow past its first 2 KiB; heads may use
+ *   all of the budget, bodies only three quarters, so that small requests (/healthz)
+ *   are still answered while bodies fill it. Idle connections hold no buffer.
+ * - Requests are routed on the head: a body is buffered only for a route that takes
+ *   one (every method but GET, HEAD, DELETE, OPTIONS, TRACE); such a route answers 411
+ *   to a request without Content-Length or chunked framing, a route that takes none
+ *   answers 413 to a request with a body, and a 404/405 is queued at once while the
+ *   body, if any, is read and discarded without being stored.
  * - Graceful shutdown: fa2_server_stop() (thread- and signal-safe) or SIGTERM/SIGINT
  *   after fa2_server_handle_signals(): listeners close, idle connections close, requests
  *   in flight (being read, handled or written) finish with Connection: close, then
@@ -44,6 +57,9 @@ typedef struct fa2_server_config {
 	int64_t shutdown_grace_ms;    /* longest wait for in-flight requests (default 30000) */
 	size_t max_conns;             /* default 4096, lowered to fit RLIMIT_NOFILE */
 	size_t max_body;              /* request body cap (default FA2_MAX_HTTP_REQ_BODY_BYTES) */
+	size_t max_buffered;          /* all connections' request bytes (default
+	                               * FA2_MAX_HTTP_BUFFERED_BYTES; 0: the default) */
+	size_t max_conns_per_peer;    /* default FA2_MAX_HTTP_CONNS_PER_PEER; 0: no cap */
 	const char *server_name;      /* Server: header value (default "fa2") */
 } fa2_server_config;
 
@@ -96,9 +112,13 @@ typedef struct fa2_server_stats {
 	uint64_t accepted;
 	uint64_t requests;
 	uint64_t rejected_busy;       /* 503 at max_conns */
+	uint64_t rejected_peer;       /* 503 at max_conns_per_peer */
+	uint64_t rejected_budget;     /* 503: the request did not fit max_buffered */
 	uint64_t timeouts;
 	uint64_t bad_requests;        /* 4xx/5xx answered by the server itself */
 	size_t open_conns;
+	size_t buffered_bytes;        /* request buffers allocated now */
+	size_t buffered_peak;         /* highest buffered_bytes so far */
 } fa2_server_stats;
 void fa2_server_get_stats(const fa2_server *srv, fa2_server_stats *out);
 

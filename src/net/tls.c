@@ -23,6 +23,23 @@
 
 static const char *alpn_names[] = { "http/1.1" };
 
+/* What the client offers: ECDHE key exchange (forward secrecy) with AEAD ciphers only.
+ * AWS and Slack endpoints support all of these; static-RSA key exchange and CBC/SHA-1
+ * suites are never offered. */
+static const uint16_t client_suites[] = {
+	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+};
+
+/* TLS record content types: change_cipher_spec (20) .. application_data (23). */
+#define TLS_RECORD_TYPE_MIN 20
+#define TLS_RECORD_TYPE_MAX 23
+#define TLS_NOT_TLS_MSG "not a TLS server \xe2\x80\x94 is the endpoint http://, or the port wrong?"
+
 /* ---- error text ------------------------------------------------------------------- */
 
 typedef struct br_err_text {
@@ -633,6 +650,8 @@ struct fa2_tls {
 	} u;
 	char host[256];
 	char msg[512];
+	unsigned char first[16];  /* the first bytes the peer sent (to recognise non-TLS) */
+	size_t first_len;
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
@@ -679,6 +698,8 @@ fa2_err fa2_tls_client_new(int fd, const char *host, const fa2_tls_anchors *anch
 	br_ssl_client_init_full(&t->u.c.cc, &t->u.c.xc, anchors->ta, anchors->n);
 	t->eng = &t->u.c.cc.eng;
 	br_ssl_engine_set_versions(t->eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(t->eng, client_suites, sizeof client_suites / sizeof client_suites[0]);
+	br_ssl_engine_add_flags(t->eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_buffer(t->eng, t->iobuf, sizeof t->iobuf, 1);
 	br_ssl_engine_set_protocol_names(t->eng, alpn_names, 1);
 	if (!br_ssl_client_reset(&t->u.c.cc, t->host, 0)) {
@@ -713,6 +734,9 @@ fa2_err fa2_tls_server_new(int fd, const fa2_tls_server_ctx *ctx, const char *pe
 		                           br_skey_decoder_get_ec(&ctx->key));
 	t->eng = &t->u.sc.eng;
 	br_ssl_engine_set_versions(t->eng, BR_TLS12, BR_TLS12);
+	/* A client-initiated renegotiation is answered with a no_renegotiation alert: each
+	 * one would cost a full handshake of server CPU. */
+	br_ssl_engine_add_flags(t->eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_buffer(t->eng, t->iobuf, sizeof t->iobuf, 1);
 	br_ssl_engine_set_protocol_names(t->eng, alpn_names, 1);
 	if (!br_ssl_server_reset(&t->u.sc)) {
@@ -745,7 +769,21 @@ static fa2_err tls_fail(fa2_tls *t, fa2_err err, const char *what)
 	if (t->fatal)
 		return t->fatal;
 	t->fatal = err;
-	if (what) {
+	if (!t->handshake_done && t->first_len &&
+	    (t->first[0] < TLS_RECORD_TYPE_MIN || t->first[0] > TLS_RECORD_TYPE_MAX)) {
+		/* The first byte is no TLS record type: the peer speaks something else. */
+		char seen[sizeof t->first + 1];
+		size_t i;
+		for (i = 0; i < t->first_len; i++)
+			seen[i] = t->first[i] >= 0x20 && t->first[i] < 0x7f ? (char)t->first[i] : '.';
+		seen[i] = '\0';
+		if (t->is_server)
+			(void)snprintf(t->msg, sizeof t->msg, "TLS with client %s: the client does not speak "
+			               "TLS (sent \"%s\"; plain HTTP to the https port?)", t->host, seen);
+		else
+			(void)snprintf(t->msg, sizeof t->msg, "TLS with %s: " TLS_NOT_TLS_MSG
+			               " (it sent \"%s\")", t->host, seen);
+	} else if (what) {
 		(void)snprintf(t->msg, sizeof t->msg, "TLS with %s%s: %s", role, t->host, what);
 	} else if (t->br_err >= BR_ERR_RECV_FATAL_ALERT && t->br_err < BR_ERR_RECV_FATAL_ALERT + 256) {
 		int a = t->br_err - BR_ERR_RECV_FATAL_ALERT;
@@ -820,6 +858,13 @@ fa2_err fa2_tls_pump(fa2_tls *t)
 			buf = br_ssl_engine_recvrec_buf(t->eng, &len);
 			err = fa2_sock_read_some(t->fd, buf, len, &n);
 			if (err == FA2_OK) {
+				if (t->first_len < sizeof t->first && !t->handshake_done) {
+					size_t k = sizeof t->first - t->first_len;
+					if (k > n)
+						k = n;
+					memcpy(t->first + t->first_len, buf, k);
+					t->first_len += k;
+				}
 				br_ssl_engine_recvrec_ack(t->eng, n);
 				progress = 1;
 			} else if (err == FA2_ERR_CLOSED) {

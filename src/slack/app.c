@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 #include "aws/alarms.h"
 #include "cmd/agent_run.h"
@@ -487,7 +488,8 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 		FA2_LOGI("slack", "message from %s in %s is not a recognisable alarm", appid ? appid : bot, channel);
 		return;
 	}
-	change_s = (int64_t)strtod(ts, NULL);
+	if (fa2_num_parse_epoch_s(fa2_slice_cstr(ts), &change_s) != FA2_OK)
+		change_s = 0;  /* unusable ts: only DescribeAlarms can still date the alarm */
 	if (app->cfg.lookup) {
 		fa2_err e = app->cfg.lookup(app->cfg.lookup_ctx, al.name, al.region, &info);
 		if (e == FA2_OK) {
@@ -507,16 +509,22 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 		FA2_LOGI("slack", "alarm %s is %s: no form", al.name, al.state[0] ? al.state : "in an unknown state");
 		return;
 	}
+	if (change_s <= 0 || change_s > fa2_time_now_ms() / 1000 + 3600) {
+		FA2_LOGW("slack", "alarm %s: message ts '%.40s' is not a usable time (not a number, or "
+		         "outside 1970 .. now+1h): no form", al.name, ts);
+		pthread_mutex_lock(&app->lock);
+		app->stats.events_refused++;
+		pthread_mutex_unlock(&app->lock);
+		return;
+	}
 	post_form(app, channel, thread ? thread : ts, &al, have_info ? &info : NULL, change_s);
 }
 
 static int64_t state_num(const cJSON *values, const char *block, const char *action, const char *field)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(values, block), action);
-	double d = 0;
-	if (!fa2_json_num(a, field, &d))
-		return 0;
-	return (int64_t)d;
+	int64_t v;
+	return fa2_json_i64(a, field, 0, FA2_NUM_EPOCH_MAX_S, &v) ? v : 0;
 }
 
 static void count_outcome(fa2_slack_app *app, int outcome)

@@ -117,6 +117,7 @@ void fa2_slack_app_free(fa2_slack_app *app);
 typedef struct fa2_slack_stats {
 	uint64_t requests, rejected, duplicates, events, actions, commands;
 	uint64_t forms_posted, analyses_ok, analyses_failed;
+	uint64_t events_refused;  /* alarm messages dropped: unusable ts (logged) */
 } fa2_slack_stats;
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out);
 

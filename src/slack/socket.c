@@ -68,7 +68,7 @@ fa2_err fa2_slack_envelope_parse(fa2_slice msg, fa2_slack_envelope *out)
 {
 	cJSON *root = NULL, *pl;
 	const cJSON *v;
-	double d = 0;
+	int64_t attempt = 0;
 	fa2_err err = FA2_ERR_PARSE;
 
 	memset(out, 0, sizeof *out);
@@ -81,8 +81,8 @@ fa2_err fa2_slack_envelope_parse(fa2_slice msg, fa2_slack_envelope *out)
 		goto cleanup;
 	v = cJSON_GetObjectItemCaseSensitive(root, "accepts_response_payload");
 	out->accepts_response_payload = cJSON_IsTrue(v);
-	if (fa2_json_num(root, "retry_attempt", &d) && d >= 1 && d < 1000)
-		snprintf(out->retry, sizeof out->retry, "%d", (int)d);
+	if (fa2_json_i64(root, "retry_attempt", 1, 999, &attempt))
+		snprintf(out->retry, sizeof out->retry, "%d", (int)attempt);
 	pl = cJSON_DetachItemFromObjectCaseSensitive(root, "payload");
 	if (pl && !cJSON_IsObject(pl)) {
 		cJSON_Delete(pl);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 
 #define DASH "\xe2\x80\x93" /* EN DASH */
@@ -86,8 +87,8 @@ static int range(int64_t s, int64_t e, int off, char *out, size_t cap)
 {
 	char a[24], b[24];
 	int n;
-	if (!fa2_time_format_human(s * 1000, off, a, sizeof a) ||
-	    !fa2_time_format_human(e * 1000, off, b, sizeof b))
+	if (!fa2_time_format_human(fa2_num_sat_mul_i64(s, 1000), off, a, sizeof a) ||
+	    !fa2_time_format_human(fa2_num_sat_mul_i64(e, 1000), off, b, sizeof b))
 		return -1;
 	if (memcmp(a, b, 10) == 0)
 		n = snprintf(out, cap, "%s" DASH "%s", a, b + 11);
@@ -131,10 +132,10 @@ size_t fa2_slack_format_change(int64_t t_s, int cfg_offset_min, char *out, size_
 	if (!cap)
 		return 0;
 	out[0] = '\0';
-	if (!fa2_time_format_human(t_s * 1000, 0, u, sizeof u))
+	if (!fa2_time_format_human(fa2_num_sat_mul_i64(t_s, 1000), 0, u, sizeof u))
 		return 0;
 	if (cfg_offset_min) {
-		if (!fa2_time_format_human(t_s * 1000, cfg_offset_min, l, sizeof l))
+		if (!fa2_time_format_human(fa2_num_sat_mul_i64(t_s, 1000), cfg_offset_min, l, sizeof l))
 			return 0;
 		offset_label(cfg_offset_min, label, sizeof label);
 		n = snprintf(out, cap, "The alarm changed state at %s UTC (%s %s).", u, l, label);

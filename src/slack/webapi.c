@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 #include "net/httpc.h"
 
@@ -250,7 +251,7 @@ fa2_err fa2_slack_user_tz(fa2_slack_api *api, const char *user, int *offset_min)
 {
 	fa2_buf f;
 	cJSON *res = NULL;
-	double off = 0;
+	int64_t off = 0;
 	fa2_err err;
 	*offset_min = 0;
 	fa2_buf_init(&f, 256);
@@ -259,8 +260,8 @@ fa2_err fa2_slack_user_tz(fa2_slack_api *api, const char *user, int *offset_min)
 		err = fa2_slack_form_escape(&f, fa2_slice_cstr(user));
 	if (!err)
 		err = fa2_slack_call_form(api, "users.info", fa2_buf_slice(&f), &res, NULL);
-	if (!err && fa2_json_num(cJSON_GetObjectItemCaseSensitive(res, "user"), "tz_offset", &off) &&
-	    off > -86400 && off < 86400)
+	if (!err && fa2_json_i64(cJSON_GetObjectItemCaseSensitive(res, "user"), "tz_offset", -86399,
+	                         86399, &off))
 		*offset_min = (int)(off / 60);
 	cJSON_Delete(res);
 	fa2_buf_cleanup(&f);
@@ -300,6 +301,7 @@ fa2_err fa2_slack_user_tz_info(fa2_slack_api *api, const char *user, char *tz, s
 	const cJSON *u;
 	const char *name;
 	double off = 0;
+	int64_t off_s = 0;
 	fa2_err err;
 	*offset_min = 0;
 	*known = 0;
@@ -315,9 +317,10 @@ fa2_err fa2_slack_user_tz_info(fa2_slack_api *api, const char *user, char *tz, s
 		goto cleanup;
 	u = cJSON_GetObjectItemCaseSensitive(res, "user");
 	/* Slack's offsets run from -12:00 to +14:00 and are whole minutes */
-	if (fa2_json_num(u, "tz_offset", &off) && off >= -16 * 3600 && off <= 16 * 3600 &&
-	    off == (double)((long)off / 60 * 60)) {
-		*offset_min = (int)(off / 60);
+	if (fa2_json_num(u, "tz_offset", &off) &&
+	    fa2_num_double_to_i64(off, -16 * 3600, 16 * 3600, &off_s) == FA2_OK &&
+	    (double)off_s == off && off_s % 60 == 0) {
+		*offset_min = (int)(off_s / 60);
 		*known = 1;
 	}
 	name = fa2_json_str(u, "tz");

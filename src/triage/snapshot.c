@@ -3,6 +3,7 @@
  * untrusted: fields of the wrong type are skipped, arrays are capped. */
 #include "triage/data.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 
 /* ---- string pool ---- */
@@ -158,12 +160,13 @@ int64_t fa2_tr_json_time_s(const cJSON *it)
 	int64_t ms;
 	if (cJSON_IsNumber(it)) {
 		double v = it->valuedouble;
-		if (!(v > 0 && v < 1e11))
+		if (!(v < 1e11))
 			return 0;
-		return (int64_t)(v * 1000.0 + 0.5);
+		return fa2_num_double_to_i64(v * 1000.0 + 0.5, 1, FA2_NUM_EPOCH_MAX_MS, &ms) ? 0 : ms;
 	}
 	if (cJSON_IsString(it) && it->valuestring &&
-	    fa2_time_parse(fa2_slice_cstr(it->valuestring), 0, 0, &ms) == FA2_OK && ms > 0)
+	    fa2_time_parse(fa2_slice_cstr(it->valuestring), 0, 0, &ms) == FA2_OK && ms > 0 &&
+	    ms <= FA2_NUM_EPOCH_MAX_MS)
 		return ms;
 	return 0;
 }
@@ -174,12 +177,12 @@ static int64_t logs_time(const cJSON *it)
 	int64_t ms;
 	if (cJSON_IsNumber(it)) {
 		double v = it->valuedouble;
-		if (!(v > 0 && v < 1e15))
-			return 0;
-		return v < 1e11 ? (int64_t)(v * 1000.0) : (int64_t)v;
+		return fa2_num_double_to_i64(v < 1e11 ? v * 1000.0 : v, 1, FA2_NUM_EPOCH_MAX_MS, &ms)
+		       ? 0 : ms;
 	}
 	if (cJSON_IsString(it) && it->valuestring &&
-	    fa2_time_parse(fa2_slice_cstr(it->valuestring), 0, 0, &ms) == FA2_OK && ms > 0)
+	    fa2_time_parse(fa2_slice_cstr(it->valuestring), 0, 0, &ms) == FA2_OK && ms > 0 &&
+	    ms <= FA2_NUM_EPOCH_MAX_MS)
 		return ms;
 	return 0;
 }
@@ -312,7 +315,7 @@ fa2_err fa2_tr_parse_metrics(fa2_tr_data *d, fa2_slice json, fa2_slice queries_j
 		const cJSON *q, *ms, *m, *t, *v;
 		fa2_tr_series *s;
 		size_t n = 0;
-		double per;
+		int64_t per;
 		if (!id || !cJSON_IsArray(ts) || !cJSON_IsArray(vs))
 			continue;
 		if ((e = grow((void **)&d->series, sizeof *d->series, d->n_series, &d->cap_series,
@@ -337,8 +340,8 @@ fa2_err fa2_tr_parse_metrics(fa2_tr_data *d, fa2_slice json, fa2_slice queries_j
 				s->metric = pstr(d, mn, &e);
 			if (st)
 				s->stat = pstr(d, st, &e);
-			if (fa2_json_num(ms, "Period", &per) && per > 0 && per < 1e9)
-				s->period_s = (int64_t)per;
+			if (fa2_json_i64(ms, "Period", 1, 999999999, &per))
+				s->period_s = per;
 			if (!e)
 				e = parse_dims(d, cJSON_GetObjectItemCaseSensitive(m, "Dimensions"),
 					       &s->dims, &s->n_dims);
@@ -366,7 +369,7 @@ fa2_err fa2_tr_parse_metrics(fa2_tr_data *d, fa2_slice json, fa2_slice queries_j
 		v = vs ? vs->child : NULL;
 		for (; t && v && s->n < n; t = t->next, v = v->next) {
 			int64_t tm = fa2_tr_json_time_s(t);
-			if (!tm || !cJSON_IsNumber(v) || v->valuedouble != v->valuedouble)
+			if (!tm || !cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 				continue;
 			s->t_ms[s->n] = tm;
 			s->v[s->n] = v->valuedouble;
@@ -647,6 +650,7 @@ fa2_err fa2_tr_parse_traces(fa2_tr_data *d, fa2_slice json)
 		const cJSON *sv, *s;
 		fa2_tr_trace *x;
 		double num;
+		int64_t status;
 		size_t n = 0, k = 0;
 		if (!cJSON_IsObject(t))
 			continue;
@@ -664,8 +668,8 @@ fa2_err fa2_tr_parse_traces(fa2_tr_data *d, fa2_slice json)
 		x->fault = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "HasFault"));
 		x->error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "HasError"));
 		x->throttle = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "HasThrottle"));
-		if (http && fa2_json_num(http, "HttpStatus", &num) && num >= 0 && num < 1000)
-			x->http_status = (int)num;
+		if (http && fa2_json_i64(http, "HttpStatus", 0, 999, &status))
+			x->http_status = (int)status;
 		x->url = pstr(d, http ? fa2_json_str(http, "HttpURL") : NULL, &e);
 		sv = cJSON_GetObjectItemCaseSensitive(t, "ServiceIds");
 		cJSON_ArrayForEach(s, sv)

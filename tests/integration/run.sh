@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every integration test: tests/integration/t_*.sh and t_*.py, each in its own
-# scratch directory, each with a time limit. A test exits 0 (pass), 77 (skipped: a peer
+# scratch directory, each with a time limit (FA2_ITEST_TIMEOUT, default 300 s; a test may
+# raise its own with "# itest-timeout: SECONDS" in its first lines). A test exits 0 (pass), 77 (skipped: a peer
 # it needs is missing; it prints why) or anything else (fail).
 # Environment for the tests: FA2 (the binary), FA2_ASAN (the ASan build), FA2_ROOT,
 # FA2_TESTDATA, FA2_TMP (scratch dir). Usage: run.sh [NAME-FILTER...]
@@ -28,9 +29,12 @@ for t in "$ROOT"/tests/integration/t_*.sh "$ROOT"/tests/integration/t_*.py; do
 	FA2_TMP=$(mktemp -d "${TMPDIR:-/tmp}/fa2-itest-$name-XXXXXX")
 	log="$B/itest/$name.log"
 	start=$(date +%s)
+	# A test may ask for more time with a line "# itest-timeout: SECONDS" near its top.
+	lim=$(head -n 5 "$t" | sed -n 's/^# itest-timeout: *\([0-9][0-9]*\)$/\1/p')
+	[ -n "$lim" ] && [ "$lim" -gt "$LIMIT" ] || lim=$LIMIT
 	case "$t" in
-	*.py) timeout -k 10 "$LIMIT" python3 "$t" > "$log" 2>&1 ;;
-	*) timeout -k 10 "$LIMIT" sh "$t" > "$log" 2>&1 ;;
+	*.py) timeout -k 10 "$lim" python3 "$t" > "$log" 2>&1 ;;
+	*) timeout -k 10 "$lim" sh "$t" > "$log" 2>&1 ;;
 	esac
 	rc=$?
 	secs=$(( $(date +%s) - start ))

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The client-side network stack against real peers on loopback: openssl s_server (good
-# chain, unknown CA, wrong host name, expired), nginx (HTTP/1.1 origin over HTTP and
+# chain, unknown CA, wrong host name, expired, static-RSA CBC only), nginx (HTTP/1.1 origin over HTTP and
 # HTTPS: chunked bodies, keep-alive reuse counted with $connection, redirects, HEAD,
 # POST), a Python CONNECT proxy (HTTPS tunnel, absolute-form HTTP, proxy credentials,
 # NO_PROXY bypass), a Python server that drops stale keep-alive connections, and a
@@ -128,6 +128,16 @@ s_server FA2_IT_TLS_GOOD ec.pem -cert_chain inter.pem
 s_server FA2_IT_TLS_UNTRUSTED untrusted.pem
 s_server FA2_IT_TLS_WRONGNAME wrong.pem -cert_chain inter.pem
 s_server FA2_IT_TLS_EXPIRED expired.pem -cert_chain inter.pem
+# Static-RSA key exchange with CBC and SHA-1 only (AES128-SHA): the client refuses it.
+# openssl's own client proves first that this peer does complete a handshake on it.
+CBC=$(free_port)
+openssl s_server -quiet -www -accept "127.0.0.1:$CBC" -cert rsa.pem -cert_chain inter.pem -key rsa.key \
+	-cipher AES128-SHA -no_tls1_3 >s_server-cbc.log 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$CBC"
+echo | openssl s_client -connect "127.0.0.1:$CBC" -cipher AES128-SHA -no_tls1_3 2>&1 |
+	grep -q "Cipher is AES128-SHA" || fail "s_server with only AES128-SHA does not complete a handshake"
+export FA2_IT_TLS_CBC=$CBC
 
 # ---- nginx ----------------------------------------------------------------------------
 mkdir -p www tmp

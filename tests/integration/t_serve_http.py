@@ -232,9 +232,13 @@ def check_errors(port):
              "http://127.0.0.1:%d/healthz" % port)
     if r.stdout != "413":
         fail("curl huge body: %r %r" % (r.stdout, r.stderr))
+    # a chunked body to a route that takes none: 405 on the head at once, the body is
+    # skipped unstored, and the connection closes once it passes the cap
     chunk = b"8000\r\n" + b"c" * 0x8000 + b"\r\n"
-    expect_error(port, b"POST /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 40,
-                 413, "big chunked body")
+    t0 = time.time()
+    res = responses(raw(port, b"POST /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 40))
+    if [r[0] for r in res] != [405] or time.time() - t0 > 4:
+        fail("big chunked body to a GET route: %r after %.1fs" % ([r[0] for r in res], time.time() - t0))
     # garbage and smuggling attempts
     expect_error(port, b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03garbage\r\n\r\n", 400, "garbage")
     expect_error(port, b"GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n", 400, "space before colon")
@@ -244,8 +248,12 @@ def check_errors(port):
     expect_error(port, b"POST /healthz HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
                  400, "two CLs")
     expect_error(port, b"POST /healthz HTTP/1.1\r\nContent-Length: -3\r\n\r\n", 400, "negative CL")
-    expect_error(port, b"POST /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
-                 "bad chunk size")
+    # a bad chunk size in a body that is being skipped (POST to a GET route): the 405 is
+    # the only answer, the connection closes, and what follows is never parsed
+    res = responses(raw(port, b"POST /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+                        b"GET /healthz HTTP/1.1\r\n\r\n"))
+    if [r[0] for r in res] != [405]:
+        fail("bad chunk size in a skipped body: %r" % [r[0] for r in res])
     expect_error(port, b"GET /healthz HTTP/2.0\r\n\r\n", 505, "HTTP/2.0")
     # the server still works after all that
     r = curl("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:%d/healthz" % port)
@@ -296,12 +304,14 @@ def check_slowloris(port, header_timeout_ms):
 
 
 def check_body_timeout(port, body_ms):
-    """A body that stops arriving is answered 408 once the body timeout passes."""
+    """A body that stops arriving is cut off with 408 once the body timeout passes (here
+    a body being skipped after the 405 its request got on the head)."""
     t0 = time.time()
     out = raw(port, b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", timeout=8)
     el = time.time() - t0
-    if not out.startswith(b"HTTP/1.1 408") or el < body_ms / 1000.0 - 0.2 or el > body_ms / 1000.0 + 2.5:
-        fail("stalled body: %r after %.1fs (body timeout %d ms)" % (out[:40], el, body_ms))
+    got = [r[0] for r in responses(out)] if out else []
+    if got != [405, 408] or el < body_ms / 1000.0 - 0.2 or el > body_ms / 1000.0 + 2.5:
+        fail("stalled body: %r after %.1fs (body timeout %d ms)" % (got, el, body_ms))
     print("stalled body cut off after %.1fs" % el)
 
 
@@ -502,10 +512,11 @@ def main():
     print("serve http ok")
 
 
-try:
-    main()
-finally:
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()

@@ -4,6 +4,7 @@
 curl (RSA and EC leaf certificates) trusts the CA and gets /healthz; without the CA curl
 refuses; keep-alive reuse; 431 over TLS; a client that stalls in the handshake or sends
 its head slowly is cut off by the header timeout; plain HTTP on the TLS port is dropped;
+a client-initiated renegotiation is refused;
 wrk over HTTPS with keep-alive; SIGTERM with a slow request in flight over TLS; bad
 certificate files are a clear exit 2.
 """
@@ -218,6 +219,20 @@ def main():
         if not got.startswith(b"HTTP/1.1 408") or el > 4:
             fail("slow head over TLS: %r after %.1fs" % (got[:40], el))
         print("tls abuse ok")
+
+        # a client-initiated renegotiation (openssl s_client's R command) is refused with
+        # a no_renegotiation alert (each one would cost a full handshake), and the server
+        # goes on serving
+        r = subprocess.run("(printf 'R\\n'; sleep 2) | openssl s_client -connect 127.0.0.1:%d "
+                           "-servername localhost -CAfile %s -no_tls1_3" % (port, ca),
+                           shell=True, capture_output=True, text=True, timeout=30)
+        out = r.stdout + r.stderr
+        if "RENEGOTIATING" not in out or "no renegotiation" not in out:
+            fail("client renegotiation not refused: %s" % out[-600:])
+        r = curl("--cacert", ca, url)
+        if '"status":"ok"' not in r.stdout:
+            fail("after a refused renegotiation: %r %r" % (r.stdout, r.stderr))
+        print("renegotiation refused ok")
 
         # SIGTERM with a slow request in flight over TLS
         res = []

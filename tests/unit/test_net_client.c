@@ -443,6 +443,43 @@ FA2_TEST(net_it_tls_s_server)
 	fa2_tls_anchors_free(a);
 }
 
+/* TLS policy: a server that offers only static-RSA key exchange with CBC/SHA-1
+ * (AES128-SHA) is refused, since the client offers ECDHE with AEAD suites only; a peer
+ * that answers in plain HTTP is named as not a TLS server. */
+FA2_TEST(net_it_tls_policy)
+{
+	fa2_tls_anchors *a;
+	fa2_httpc *c = NULL;
+	fa2_httpc_response r;
+	char url[128];
+	uint16_t cbc, http;
+	fa2_err e;
+
+	if (!env_port("FA2_IT_TLS_CBC", &cbc) || !env_port("FA2_IT_NGINX_HTTP", &http)) {
+		fa2_test_skip("FA2_IT_TLS_CBC / FA2_IT_NGINX_HTTP not set (run by t_net_client.sh)");
+		return;
+	}
+	a = it_anchors();
+	CHECK(a != NULL);
+	CHECK_OK(fa2_httpc_new(&c));
+	fa2_httpc_response_init(&r);
+	(void)snprintf(url, sizeof url, "https://localhost:%u/", (unsigned)cbc);
+	e = it_get(c, url, a, &r);
+	printf("    AES128-SHA only -> %s: %s\n", fa2_err_name(e), r.errmsg);
+	CHECK_MSG(e == FA2_ERR_TLS, "a static-RSA CBC server was accepted: %s", fa2_err_name(e));
+	CHECK_MSG(strstr(r.errmsg, "handshake_failure") || strstr(r.errmsg, "no cipher suite"),
+	          "%s", r.errmsg);
+	(void)snprintf(url, sizeof url, "https://localhost:%u/ka", (unsigned)http);
+	e = it_get(c, url, a, &r);
+	printf("    plain HTTP peer -> %s: %s\n", fa2_err_name(e), r.errmsg);
+	CHECK_INT_EQ(e, FA2_ERR_TLS);
+	CHECK_MSG(strstr(r.errmsg, "not a TLS server \xe2\x80\x94 is the endpoint http://, or the port wrong?"),
+	          "%s", r.errmsg);
+	fa2_httpc_response_cleanup(&r);
+	fa2_httpc_free(c);
+	fa2_tls_anchors_free(a);
+}
+
 /* Compares the body with the file FA2_IT_CHUNKED_EXPECT. */
 static int body_matches_file(const fa2_buf *body, const char *path)
 {

@@ -1,7 +1,8 @@
 /* Unit tests for src/net/server.c, in process: the loop runs on a thread, the test talks
  * to it over loopback sockets. Covers routing, pipelining order with a deferred request,
- * the worker hand-off, chunked request bodies, graceful stop with work in flight, and
- * listen address parsing. */
+ * the worker hand-off, chunked request bodies, graceful stop with work in flight,
+ * listen address parsing, routing on the head (411/413/404 with the body skipped), the
+ * request-buffer budget and the per-peer connection cap. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -88,7 +89,8 @@ static void on_defer(fa2_server_req *req, void *ctx)
 	pthread_detach(th);
 }
 
-static int connect_to(int port)
+/* Connects from the loopback address 127.0.0.N (a distinct peer each). */
+static int connect_from(int port, int n)
 {
 	struct sockaddr_in a;
 	struct timeval tv = { 5, 0 };
@@ -97,6 +99,11 @@ static int connect_to(int port)
 		return -1;
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)n);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return -1;
+	}
 	a.sin_port = htons((unsigned short)port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -105,6 +112,11 @@ static int connect_to(int port)
 		return -1;
 	}
 	return fd;
+}
+
+static int connect_to(int port)
+{
+	return connect_from(port, 1);
 }
 
 /* Sends req, reads until EOF into out (NUL-terminated). Returns bytes read. */
@@ -132,6 +144,9 @@ static size_t exchange(int port, const char *req, char *out, size_t cap)
 }
 
 static size_t g_max_body = 1000;
+static size_t g_max_buffered;       /* 0: the default */
+static size_t g_per_peer;  /* 0: the default */
+static size_t g_max_conns; /* 0: the default */
 
 static fa2_err start(fa2_server **srv, run_ctx *rc, pthread_t *th, int *port)
 {
@@ -141,6 +156,11 @@ static fa2_err start(fa2_server **srv, run_ctx *rc, pthread_t *th, int *port)
 	fa2_server_config_default(&cfg);
 	cfg.header_timeout_ms = 2000;
 	cfg.max_body = g_max_body;
+	cfg.max_buffered = g_max_buffered;
+	if (g_per_peer)
+		cfg.max_conns_per_peer = g_per_peer;
+	if (g_max_conns)
+		cfg.max_conns = g_max_conns;
 	err = fa2_server_new(&cfg, srv);
 	if (err)
 		return err;
@@ -365,4 +385,211 @@ FA2_TEST(server_alloc_torture)
 {
 	unsigned long runs = fa2_test_alloc_torture(torture_setup, NULL);
 	CHECK(runs >= 4);
+}
+
+/* Sends data on fd and reads one response (up to its blank line and a short body). */
+static size_t send_recv(int fd, const char *data, char *out, size_t cap)
+{
+	size_t got = 0;
+	if (send(fd, data, strlen(data), 0) < 0)
+		return 0;
+	while (got < cap - 1) {
+		ssize_t n = recv(fd, out + got, cap - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		out[got] = '\0';
+		if (strstr(out, "\r\n\r\n") && got > (size_t)(strstr(out, "\r\n\r\n") - out) + 4)
+			break;
+	}
+	out[got] = '\0';
+	return got;
+}
+
+/* Routing happens on the head: no body is stored for a request nobody takes. */
+FA2_TEST(server_route_on_head)
+{
+	fa2_server *srv = NULL;
+	run_ctx rc;
+	pthread_t th;
+	int port = 0;
+	static char o411[1024], o413[1024], o404[2048], ochunk[2048];
+	fa2_server_stats st;
+
+	CHECK_OK(start(&srv, &rc, &th, &port));
+	exchange(port, "POST /echo HTTP/1.1\r\nHost: x\r\n\r\n", o411, sizeof o411);
+	exchange(port, "GET /sync HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", o413, sizeof o413);
+	exchange(port, "POST /missing HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+	               "GET /sync HTTP/1.1\r\nConnection: close\r\n\r\n", o404, sizeof o404);
+	exchange(port, "DELETE /sync HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	               "3\r\nabc\r\n0\r\n\r\nGET /sync HTTP/1.1\r\nConnection: close\r\n\r\n",
+	         ochunk, sizeof ochunk);
+	fa2_server_stop(srv);
+	pthread_join(th, NULL);
+	fa2_server_get_stats(srv, &st);
+	fa2_server_free(srv);
+	CHECK_MSG(strncmp(o411, "HTTP/1.1 411 ", 13) == 0, "got %s", o411);
+	CHECK_MSG(strncmp(o413, "HTTP/1.1 413 ", 13) == 0, "got %s", o413);
+	CHECK_MSG(strncmp(o404, "HTTP/1.1 404 ", 13) == 0 && strstr(o404, "\r\n\r\nsync"),
+	          "got %s", o404);
+	CHECK_MSG(strncmp(ochunk, "HTTP/1.1 405 ", 13) == 0 && strstr(ochunk, "\r\n\r\nsync"),
+	          "got %s", ochunk);
+	CHECK_INT_EQ(st.buffered_bytes, 0);
+	CHECK(st.buffered_peak > 0 && st.buffered_peak <= 4096);
+}
+
+/* Bodies share one budget: one that does not fit gets 503 before it is read, small
+ * requests still pass, and the budget comes back when the held body completes. */
+FA2_TEST(server_buffer_budget)
+{
+	fa2_server *srv = NULL;
+	run_ctx rc;
+	pthread_t th;
+	int port = 0, a, b;
+	static char out_b[1024], out_sync[1024], out_a[1024], out_b2[40000];
+	static char body[30001];
+	char head[128];
+	fa2_server_stats st;
+
+	g_max_body = 40000;
+	g_max_buffered = 64 * 1024;  /* bodies may use 48 KiB */
+	if (start(&srv, &rc, &th, &port) != FA2_OK) {
+		g_max_body = 1000;
+		g_max_buffered = 0;
+		CHECK(0);
+	}
+	g_max_body = 1000;
+	g_max_buffered = 0;
+	memset(body, 'q', sizeof body - 1);
+	snprintf(head, sizeof head, "POST /echo HTTP/1.1\r\nContent-Length: 30000\r\n\r\n");
+	a = connect_to(port);
+	b = connect_to(port);
+	if (a >= 0 && send(a, head, strlen(head), 0) > 0 && send(a, body, 10, 0) > 0) {
+		sleep_ms(100);
+		send_recv(b, head, out_b, sizeof out_b);  /* 30000 more do not fit */
+		exchange(port, "GET /sync HTTP/1.1\r\nConnection: close\r\n\r\n", out_sync, sizeof out_sync);
+		send_recv(a, body + 10, out_a, sizeof out_a);
+	}
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	sleep_ms(100);
+	{
+		static char req2[31000];
+		snprintf(req2, sizeof req2, "%s%sGET /x HTTP/1.1\r\nConnection: close\r\n\r\n", head, body);
+		exchange(port, req2, out_b2, sizeof out_b2);
+	}
+	fa2_server_stop(srv);
+	pthread_join(th, NULL);
+	fa2_server_get_stats(srv, &st);
+	fa2_server_free(srv);
+	CHECK_MSG(strncmp(out_b, "HTTP/1.1 503 ", 13) == 0 && strstr(out_b, "Retry-After: 1\r\n"),
+	          "second body: %s", out_b);
+	CHECK_MSG(strncmp(out_sync, "HTTP/1.1 200 ", 13) == 0, "small request: %s", out_sync);
+	CHECK_MSG(strncmp(out_a, "HTTP/1.1 201 ", 13) == 0, "held body: %.80s", out_a);
+	CHECK_MSG(strncmp(out_b2, "HTTP/1.1 201 ", 13) == 0, "body after the budget freed: %.80s", out_b2);
+	CHECK_INT_EQ(st.rejected_budget, 1);
+	CHECK(st.buffered_peak <= 64 * 1024);
+	CHECK_INT_EQ(st.buffered_bytes, 0);
+}
+
+/* max_conns_per_peer: the peer's next connection gets 503 until one closes. */
+FA2_TEST(server_per_peer_cap)
+{
+	fa2_server *srv = NULL;
+	run_ctx rc;
+	pthread_t th;
+	int port = 0, fds[2], i;
+	static char third[512], after[512];
+	fa2_server_stats st;
+
+	g_per_peer = 2;
+	if (start(&srv, &rc, &th, &port) != FA2_OK) {
+		g_per_peer = 0;
+		CHECK(0);
+	}
+	g_per_peer = 0;
+	for (i = 0; i < 2; i++)
+		fds[i] = connect_to(port);
+	sleep_ms(100);
+	exchange(port, "GET /sync HTTP/1.1\r\nConnection: close\r\n\r\n", third, sizeof third);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	sleep_ms(100);
+	exchange(port, "GET /sync HTTP/1.1\r\nConnection: close\r\n\r\n", after, sizeof after);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	fa2_server_stop(srv);
+	pthread_join(th, NULL);
+	fa2_server_get_stats(srv, &st);
+	fa2_server_free(srv);
+	CHECK_MSG(strncmp(third, "HTTP/1.1 503 ", 13) == 0, "third connection: %s", third);
+	CHECK_MSG(strncmp(after, "HTTP/1.1 200 ", 13) == 0, "after one closed: %s", after);
+	CHECK_INT_EQ(st.rejected_peer, 1);
+}
+
+/* 1 when a request on fd is answered 200 (the connection was admitted). */
+static int served(int fd)
+{
+	char out[512];
+	if (fd < 0)
+		return 0;
+	out[0] = '\0';
+	send_recv(fd, "GET /sync HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof out);
+	return strncmp(out, "HTTP/1.1 200 ", 13) == 0;
+}
+
+/* The peer table under churn: a 16-slot table (max_conns 7) with many peers coming and
+ * going keeps exact counts (removal shifts colliding entries back). */
+FA2_TEST(server_per_peer_table_churn)
+{
+	fa2_server *srv = NULL;
+	run_ctx rc;
+	pthread_t th;
+	int port = 0, fd[40], round, i, bad = 0, extra;
+	fa2_server_stats st;
+
+	for (i = 0; i < 40; i++)
+		fd[i] = -1;
+	g_per_peer = 1;
+	g_max_conns = 7;
+	if (start(&srv, &rc, &th, &port) != FA2_OK) {
+		g_per_peer = 0;
+		g_max_conns = 0;
+		CHECK(0);
+	}
+	g_per_peer = 0;
+	g_max_conns = 0;
+	for (round = 0; round < 6 && !bad; round++) {
+		/* six peers, a different mix each round */
+		for (i = 0; i < 6; i++) {
+			int peer = 2 + (round * 5 + i * 7) % 37;
+			fd[i] = connect_from(port, peer);
+			if (!served(fd[i]))
+				bad = 1;
+		}
+		/* a second connection from each of them is refused */
+		for (i = 0; i < 6 && !bad; i++) {
+			int peer = 2 + (round * 5 + i * 7) % 37;
+			extra = connect_from(port, peer);
+			if (served(extra))
+				bad = 2;
+			if (extra >= 0)
+				close(extra);
+		}
+		for (i = 0; i < 6; i++) {
+			if (fd[i] >= 0)
+				close(fd[i]);
+			fd[i] = -1;
+		}
+		sleep_ms(150);
+	}
+	fa2_server_stop(srv);
+	pthread_join(th, NULL);
+	fa2_server_get_stats(srv, &st);
+	fa2_server_free(srv);
+	CHECK_MSG(bad == 0, "round %d: %s", round, bad == 1 ? "a first connection was refused"
+	                                                   : "a second connection was admitted");
+	CHECK_INT_EQ(st.rejected_peer, 36);
 }
