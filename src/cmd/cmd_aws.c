@@ -30,6 +30,7 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
 
@@ -157,7 +158,13 @@ static fa2_err sign_one(const cJSON *in, fa2_sigv4_cache *cache, fa2_buf *out, c
 	req.n_headers = n;
 	t = cJSON_GetObjectItemCaseSensitive(in, "time");
 	if (cJSON_IsNumber(t)) {
-		p.time_ms = (int64_t)(t->valuedouble * 1000.0);
+		int64_t sec;
+		if (fa2_num_double_to_i64(t->valuedouble, 0, FA2_NUM_EPOCH_MAX_S, &sec) != FA2_OK) {
+			e = FA2_ERR_INVALID;
+			*why = "time: epoch seconds out of range (1970..9999)";
+			goto cleanup;
+		}
+		p.time_ms = sec * 1000 + (int64_t)((t->valuedouble - (double)sec) * 1000.0);
 	} else if (cJSON_IsString(t)) {
 		if (parse_amz_date(t->valuestring, &p.time_ms) &&
 		    fa2_time_parse(fa2_slice_cstr(t->valuestring), fa2_time_now_ms(), 0, &p.time_ms)) {

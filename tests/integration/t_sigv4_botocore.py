@@ -242,6 +242,22 @@ def main():
           f"({stats['header']} header-signed, {stats['presign']} presigned; with session token "
           f"{stats['token']}, unicode {stats['unicode']}, repeated query keys {stats['repeated_keys']}, "
           f"empty body {stats['empty_body']})")
+    # Epoch-second "time" values outside 1970..9999 (and infinities) are refused per line,
+    # never converted with undefined behaviour; a fractional second keeps its milliseconds.
+    base = {"method": "GET", "path": "/", "headers": [["Host", "x"]], "access_key_id": "AKID",
+            "secret_access_key": "abcd", "region": "us-east-1", "service": "logs"}
+    probes = ["1e400", "-1e400", "-5", "253402300800", "1440000000.5"]
+    proc = subprocess.run([FA2, "aws", "--sign-only"],
+                          input="".join(json.dumps(base)[:-1] + ', "time": ' + t + "}\n" for t in probes),
+                          capture_output=True, text=True, timeout=60)
+    outs = [json.loads(x) for x in proc.stdout.splitlines()]
+    refused = [o.get("error", "").startswith("time: epoch seconds out of range") for o in outs]
+    if proc.returncode not in (0, 1) or refused != [True, True, True, True, False] or \
+            "x-amz-date:20150819T160000Z" not in outs[4].get("canonical_request", ""):
+        print("out-of-range time probes: unexpected", proc.returncode, outs, proc.stderr[-500:])
+        failures += 1
+    else:
+        print("out-of-range epoch seconds refused per line (4 of 4); 1440000000.5 signs at 20150819T160000Z")
     return 1 if failures else 0
 
 
