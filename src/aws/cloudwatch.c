@@ -47,6 +47,19 @@ static void next_token(const cJSON *rep, char *token, size_t cap)
 		memcpy(token, nt, strlen(nt) + 1);
 }
 
+/* 1 when out already holds metric m (same namespace, name and dimensions). AWS lists
+ * each metric once, but emulators and some proxies repeat entries across pages; a
+ * repeat must not use up the caller's max. */
+static int listed_already(const cJSON *out, const cJSON *m)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, out) {
+		if (cJSON_Compare(x, m, 1))
+			return 1;
+	}
+	return 0;
+}
+
 fa2_err fa2_cw_list_metrics(fa2_aws_client *c, const cJSON *request, int aws_only, size_t max,
 			    int64_t deadline_mono_ms, cJSON *out, int *truncated, fa2_aws_outcome *oc)
 {
@@ -68,7 +81,7 @@ fa2_err fa2_cw_list_metrics(fa2_aws_client *c, const cJSON *request, int aws_onl
 			return e;
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(rep, "Metrics")) {
 			const char *ns = fa2_json_str(m, "Namespace");
-			if (!ns || (aws_only && strncmp(ns, "AWS/", 4) != 0))
+			if (!ns || (aws_only && strncmp(ns, "AWS/", 4) != 0) || listed_already(out, m))
 				continue;
 			if ((size_t)cJSON_GetArraySize(out) >= max) {
 				*truncated = 1;
