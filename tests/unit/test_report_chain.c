@@ -5,6 +5,7 @@
 #include "agent/report.h"
 #include "base/buf.h"
 #include "base/json.h"
+#include "doc/md_pdf.h"
 #include "test.h"
 
 FA2_TEST(report_local_time)
@@ -93,4 +94,37 @@ FA2_TEST(report_causal_chain_capped)
 	cJSON_Delete(r);
 	cJSON_Delete(in);
 	fa2_buf_cleanup(&j);
+}
+
+/* Occurrences of needle in the n bytes at h. */
+static unsigned count_in(const char *h, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+	unsigned c = 0;
+	for (i = 0; i + k <= n; i++)
+		c += memcmp(h + i, needle, k) == 0;
+	return c;
+}
+
+FA2_TEST(report_chain_once_in_pdf)
+{
+	cJSON *in = cJSON_Parse("{\"summary\":\"s\",\"causalChain\":[{\"kind\":\"change\",\"label\":\"DeployXYZ\"},"
+				"{\"kind\":\"alarm\",\"label\":\"AlarmXYZ\"}]}");
+	cJSON *r = fa2_report_normalize(in);
+	fa2_buf md, pdf;
+	fa2_pdf_info info;
+	memset(&info, 0, sizeof info);
+	fa2_buf_init(&md, FA2_MAX_REPORT_BYTES);
+	fa2_buf_init(&pdf, 8u << 20);
+	CHECK(r != NULL);
+	CHECK_OK(fa2_report_render_md(r, FA2_LANG_EN, 0, &md));
+	/* The .md has the chain twice: in the diagram and in the fallback line. */
+	CHECK_INT_EQ(count_in(md.data, md.len, "DeployXYZ"), 2);
+	CHECK_OK(fa2_doc_md_to_pdf(fa2_buf_slice(&md), &info, &pdf));
+	/* The PDF draws the diagram as that line, once (its content streams are not compressed). */
+	CHECK_INT_EQ(count_in(pdf.data, pdf.len, "DeployXYZ"), 1);
+	fa2_buf_cleanup(&md);
+	fa2_buf_cleanup(&pdf);
+	cJSON_Delete(r);
+	cJSON_Delete(in);
 }
