@@ -55,6 +55,22 @@ REPORT = {"summary": "Payments failed because the upstream timed out after a Lam
                           {"id": "err", "kind": "symptom", "label": "5xx on /pay", "next": ["alarm"]},
                           {"id": "alarm", "kind": "alarm", "label": "api-5xx-high"}]}
 REPORT_TITLE = "Failure analysis report"
+# A long report in Japanese with emoji (2 UTF-16 units each): over the per-block and
+# per-message limits many times; every marker must reach Slack.
+BIG_REPORT = {
+    "summary": "決済 API の障害 😀 " * 400 + "概要-終",
+    "rootCauses": [{"title": "原因 %d: 接続プールの枯渇" % k, "severity": "high", "confidence": "low",
+                    "description": "説明の文章です 😀 & <tag> " * 120 + "説明-%d-終" % k,
+                    "evidence": ["logs_tool: エラー %d 件 根拠-%d-%d" % (k * 10 + j, k, j) for j in range(5)]}
+                   for k in range(30)],
+    "impact": "影響 " * 900 + "影響-終",
+    "timeline": [{"time": "2026-11-25T08:%02d:00Z" % k, "event": "出来事 %d 時系列-%d" % (k, k)} for k in range(50)],
+    "actions": ["対応 %d 対応-%d-終" % (k, k) for k in range(40)],
+    "prevention": ["防止策 " * 300 + "防止-終"],
+}
+BIG_MARKERS = (["概要-終", "影響-終", "防止-終"] + ["説明-%d-終" % k for k in range(30)] +
+               ["根拠-%d-4" % k for k in range(30)] + ["時系列-%d" % k for k in range(50)] +
+               ["対応-%d-終" % k for k in range(40)])
 procs = []
 
 
@@ -353,15 +369,28 @@ def run(c, moto, dbl, cw, sd):
             json.dumps(s)[:400])
     c.check(len(dbl.converse) == n_conv, "the old session asked the model nothing")
 
-    # ---- 4. graphs failing never fails the analysis ----
+    # ---- 4. graphs failing never fails the analysis; a long Japanese report ----
     cw.fail = True
     dbl.converse.clear()
+    dbl.script[2] = D.converse_reply([{"text": json.dumps(BIG_REPORT, ensure_ascii=False)}], "end_turn")
     thread3 = "%d.000400" % (now - 20)
     prog3 = start_analysis(c, sd, srv.port, "EvE2E3", thread3, "api-5xx-high")
     done3 = wait_for(lambda: [t for t in updates(sd, prog3) if "complete" in t or "failed" in t], 60)
     c.check(bool(done3) and "Analysis complete" in done3[-1], "graph failure: the analysis still completes")
     rep3 = wait_for(lambda: report_posts(sd, thread3), 20)
     c.check(bool(rep3), "graph failure: the report is still posted")
+    time.sleep(1)
+    parts = [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread3 and
+             x["args"].get("text", "").startswith(REPORT_TITLE)]
+    allb = json.dumps([x["args"].get("blocks") for x in parts], ensure_ascii=False)
+    c.check(len(parts) >= 3 and all("(continued %d/%d)" % (i + 1, len(parts)) in parts[i]["args"]["text"]
+                                    for i in range(1, len(parts))),
+            "a long report continues in thread replies (%d messages), each with its fallback text" % len(parts),
+            str([x["args"].get("text") for x in parts]))
+    lost = [m for m in BIG_MARKERS if m not in allb]
+    c.check(not lost, "nothing of the long report is lost across the messages", str(lost[:10]))
+    c.check(not sd.violations(), "every message of the long report passed Block Kit's limits in the double",
+            "\n".join(sd.violations()))
     time.sleep(1)
     c.check("GetMetricWidgetImage" in srv.logtext(), "graph failure: a log line says why")
     os.kill(srv.p.pid, signal.SIGTERM)
