@@ -7,6 +7,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/time.h"
 #include "doc/chain.h"
 
 #define RB_TEXT_MAX (FA2_MAX_REPORT_BYTES * 2u) /* one escaped free text */
@@ -312,6 +313,15 @@ static void add_list_section(rb *b, fa2_report_label label, const cJSON *arr, in
 	add_list(b, arr, numbered);
 }
 
+/* "2026-11-25 17:00 JST" (seconds when not :00): the instant ms at tz, as report.h shows
+ * a time the model wrote in UTC. */
+static int local_ms(int64_t ms, const fa2_tz *tz, char *out, size_t cap)
+{
+	char utc[40];
+	return fa2_time_format_rfc3339(ms, 0, 0, utc, sizeof utc) &&
+	       fa2_report_local_time(utc, tz, 0, out, cap);
+}
+
 /* The header, the status note, the incident and its window. */
 static void add_head(rb *b, const cJSON *r)
 {
@@ -338,9 +348,12 @@ static void add_head(rb *b, const cJSON *r)
 		e = fa2_buf_appendf(&t, "\n*%s*: ", LBL(b, FA2_RL_WINDOW));
 	if (!e && fa2_json_num(inc, "fromMs", &from) && fa2_json_num(inc, "toMs", &to)) {
 		char f[48], u[48];
-		fa2_tz_format_human(b->tz, (int64_t)from, f, sizeof f);
-		fa2_tz_format_human(b->tz, (int64_t)to, u, sizeof u);
-		e = fa2_buf_appendf(&t, "%s – %s", f, u);
+		if (!local_ms((int64_t)from, b->tz, f, sizeof f) || !local_ms((int64_t)to, b->tz, u, sizeof u))
+			e = fa2_buf_append_cstr(&t, "-");
+		else if (memcmp(f, u, 11) == 0 && strcmp(strrchr(f, ' '), strrchr(u, ' ')) == 0) /* same day and zone */
+			e = fa2_buf_appendf(&t, "%.*s – %s", (int)(strrchr(f, ' ') - f), f, u + 11);
+		else
+			e = fa2_buf_appendf(&t, "%s – %s", f, u);
 		if (!e && !b->tz->fixed)
 			e = fa2_buf_appendf(&t, " (%s)", b->tz->name);
 	} else if (!e) {

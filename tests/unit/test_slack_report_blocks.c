@@ -107,7 +107,7 @@ static int check_limits(const cJSON *msg, char *why, size_t cap)
  * limits, and returns all their text joined (caller frees) with *n_msgs. */
 static char *build(const char *model_json, fa2_lang lang, const fa2_tz *tz, int *n_msgs)
 {
-	cJSON *in = cJSON_Parse(model_json), *rep, *msgs = NULL, *m;
+	cJSON *in = cJSON_Parse(model_json), *rep, *msgs = NULL, *m, *inc;
 	fa2_buf all;
 	char *out = NULL;
 	int bad = 0;
@@ -117,6 +117,10 @@ static char *build(const char *model_json, fa2_lang lang, const fa2_tz *tz, int 
 	if (!rep)
 		return NULL;
 	cJSON_AddStringToObject(rep, "status", "complete");
+	inc = cJSON_AddObjectToObject(rep, "incident");
+	cJSON_AddStringToObject(inc, "event", "ALB 5xx <@U123>");
+	cJSON_AddNumberToObject(inc, "fromMs", 1795593600000.0); /* 2026-11-25T08:00:00Z */
+	cJSON_AddNumberToObject(inc, "toMs", 1795596300000.0);
 	if (fa2_slack_report_messages(rep, lang, tz, &msgs) != FA2_OK) {
 		cJSON_Delete(rep);
 		return NULL;
@@ -193,6 +197,7 @@ FA2_TEST(slack_report_blocks_ja_tokyo)
 	if (all) {
 		CHECK(strstr(all, "障害分析レポート") && strstr(all, "*重大度*\\n高") && strstr(all, "*確信度*\\n中"));
 		CHECK(strstr(all, "因果関係(仮説)") && strstr(all, "*タイムライン*"));
+		CHECK_MSG(strstr(all, "*障害*: ALB 5xx &lt;@U123&gt;\\n*対象期間*: 2026-11-25 17:00 – 17:45 JST") != NULL, "%s", all);
 		/* 08:02 UTC is 17:02 in Tokyo, named. */
 		CHECK_MSG(strstr(all, "2026-11-25 17:02 JST") != NULL, "%s", all);
 		CHECK(strstr(all, "Deploy v42 (2026-11-25 17:00 JST)") != NULL);
