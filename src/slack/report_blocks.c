@@ -421,9 +421,9 @@ static void add_causes(rb *b, const cJSON *r)
 		}
 		chars = fa2_slack_text_chars(fa2_buf_slice(&t));
 		if (chars > FA2_SLACK_RB_SECTION_CHARS) {
-			/* A title too long for one section: it gets sections of its own. */
-			t.data[t.len - 1] = ' ';
-			add_text(b, "section", fa2_buf_slice(&t));
+			/* A title too long for one section: sections of its own, not in bold (a
+			 * piece cannot carry the closing '*'), then the fields alone. */
+			add_text(b, "section", fa2_slice_make(t.data + 1, t.len - 2));
 			fa2_buf_reset(&t);
 			chars = 0;
 		}

@@ -250,6 +250,9 @@ FA2_TEST(slack_report_blocks_huge_nothing_lost)
 	if (all) {
 		CHECK_MSG(n > 3 && n <= (int)FA2_SLACK_RB_MAX_MESSAGES, "%d messages", n);
 		CHECK(strstr(all, "SUMMARY-END") != NULL);
+		/* The title over one section's limit: plain sections, then the fields alone. */
+		CHECK(strstr(all, "\"text\":\"4. cause 3 長い題名") != NULL && strstr(all, "*4. cause 3") == NULL);
+		CHECK(strstr(all, "\"text\":\"*Confidence*\\nHigh\"}],\"type\":\"section\"}") != NULL);
 		for (c = 0; c < 50; c++) {
 			char t[32];
 			snprintf(t, sizeof t, "DESC-%u-END", c);
