@@ -680,7 +680,10 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 		e = fa2_buf_appendf(b, "\n## %s\n\n", L(FA2_RL_TIMELINE));
 	arr = cJSON_GetObjectItemCaseSensitive(r, "timeline");
 	if (!e && cJSON_GetArraySize(arr) > 0) {
-		e = fa2_buf_appendf(b, "| %s | %s |\n| --- | --- |\n", L(FA2_RL_TIME), L(FA2_RL_EVENT));
+		if (tz && !tz->fixed) /* the zone converted times are shown in */
+			e = fa2_buf_appendf(b, "| %s (%s) | %s |\n| --- | --- |\n", L(FA2_RL_TIME), tz->name, L(FA2_RL_EVENT));
+		else
+			e = fa2_buf_appendf(b, "| %s | %s |\n| --- | --- |\n", L(FA2_RL_TIME), L(FA2_RL_EVENT));
 		cJSON_ArrayForEach(it, arr)
 		{
 			if (e)

@@ -275,7 +275,7 @@ def run(c, moto, dbl):
                                           "--tz", "Asia/Tokyo"], okey, timeout=60)
     c.check(rc == 0 and re.search(r"\+09:00 - \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00 \(Asia/Tokyo, JST\)", out),
             "--tz Asia/Tokyo: the report's window is in +09:00 and names the zone", out[:600] + err)
-    c.check("| 2026-11-25 17:10 JST | configuration change |" in out,
+    c.check("| Time (Asia/Tokyo) | Event |" in out and "| 2026-11-25 17:10 JST | configuration change |" in out,
             "--tz Asia/Tokyo: the timeline time the model wrote in UTC is shown in JST", out[-1500:])
     if shutil.which("pdftotext"):
         pdf = os.path.join(TMP, "report.pdf")
