@@ -255,7 +255,7 @@ fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const cha
                               const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md)
 {
 	cJSON *msgs = NULL, *m;
-	fa2_err err = FA2_OK;
+	fa2_err err = FA2_OK, ferr;
 	const char *title = fa2_report_label_text(lang, FA2_RL_TITLE);
 
 	if (report) {
@@ -269,10 +269,10 @@ fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const cha
 		}
 		cJSON_Delete(msgs);
 		if (err)
-			FA2_LOGW("slack", "report blocks not posted in %s/%s: %s", channel, thread ? thread : "-",
-			         fa2_err_str(err));
+			FA2_LOGW("slack", "report blocks not posted in %s/%s: %s; the report goes as the file alone",
+			         channel, thread ? thread : "-", fa2_err_str(err));
 	}
-	if (!err)
-		err = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", title, report ? NULL : title, md);
-	return err;
+	/* The file in any case: the report reaches the thread even when a message did not. */
+	ferr = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", title, report && !err ? NULL : title, md);
+	return err ? err : ferr;
 }

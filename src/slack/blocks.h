@@ -53,8 +53,9 @@ cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_
 /* Posts the report in the thread: Block Kit messages built from the report document
  * (slack/report_blocks.h: labels in lang, times at tz, NULL for UTC), one after the other,
  * then md, the same report as Markdown, as the file fa2-report.md (files upload v2).
- * report NULL (the document could not be read): the file alone, with the title as its
- * comment. Stops at the first failed post. */
+ * report NULL (the document could not be read), or a message Slack refused: the file
+ * is uploaded all the same, with the title as its comment. Messages after a refused one
+ * are not posted. Returns the first error. */
 fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
                               const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md);
 

@@ -116,6 +116,7 @@ class Double:
         self.uploads = {}
         self.ratelimit = {}  # method -> number of 429s still to answer
         self.unreachable = set()  # channels where chat.postMessage gets channel_not_found
+        self.refuse_headers = False  # chat.postMessage with a header block gets invalid_blocks (not a violation)
         self.ts = 1700000000
         self._update_times = {}  # message ts -> monotonic arrival times of chat.update
         double = self
@@ -278,6 +279,9 @@ class Double:
             if left:
                 self.ratelimit[method] = left - 1
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+            if method == "chat.postMessage" and self.refuse_headers and \
+                    any(b.get("type") == "header" for b in blocks or []):
+                return 200, {"ok": False, "error": "invalid_blocks"}, {}
             if method == "chat.postMessage" and args["channel"] in self.unreachable:
                 return 200, {"ok": False, "error": "channel_not_found"}, {}
             if method == "conversations.open":

@@ -393,6 +393,21 @@ def run(c, moto, dbl, cw, sd):
             "\n".join(sd.violations()))
     time.sleep(1)
     c.check("GetMetricWidgetImage" in srv.logtext(), "graph failure: a log line says why")
+
+    # ---- 5. Slack refuses the report's blocks: the Markdown file still reaches the thread ----
+    cw.fail = False
+    sd.refuse_headers = True
+    dbl.script[2] = D.converse_reply([{"text": json.dumps(REPORT)}], "end_turn")
+    thread4 = "%d.000500" % (now - 10)
+    prog4 = start_analysis(c, sd, srv.port, "EvE2E4", thread4, "api-5xx-high")
+    wait_for(lambda: [t for t in updates(sd, prog4) if "complete" in t or "failed" in t], 60)
+    up = wait_for(lambda: [x for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread4
+                           and any(sd.uploads[f["id"]]["filename"] == "fa2-report.md" for f in x["args"]["files"])], 20)
+    c.check(bool(up) and up[0]["args"].get("initial_comment") == REPORT_TITLE,
+            "refused report blocks: the Markdown file is still uploaded, titled, in the thread",
+            json.dumps([x["args"] for x in sd.calls("files.completeUploadExternal")])[-600:])
+    c.check("report blocks not posted" in srv.logtext(), "refused report blocks: the log says so")
+    sd.refuse_headers = False
     os.kill(srv.p.pid, signal.SIGTERM)
     c.check(srv.p.wait(15) == 0, "fa2 serve stops cleanly")
 
