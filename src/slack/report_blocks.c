@@ -646,15 +646,30 @@ static fa2_err add_fallbacks(rb *b, const cJSON *r)
 {
 	int n = cJSON_GetArraySize(b->msgs), i;
 	cJSON *m;
-	char line[FA2_SLACK_RB_FALLBACK_CHARS * 4 + 64];
+	char line[FA2_SLACK_RB_FALLBACK_CHARS * 5 + 64]; /* "&amp;" per character at most */
 	i = 0;
 	cJSON_ArrayForEach(m, b->msgs)
 	{
 		i++;
 		if (i == 1) {
+			/* The summary's beginning, escaped: the notification text is mrkdwn too. */
 			fa2_slice s = fa2_slice_cstr(gs(r, "summary"));
 			size_t k = fa2_slack_cut(s, FA2_SLACK_RB_FALLBACK_CHARS);
-			snprintf(line, sizeof line, "%s: %.*s%s", LBL(b, FA2_RL_TITLE), (int)k, s.ptr, k < s.len ? "…" : "");
+			char *head = fa2_strndup(s.ptr, k);
+			fa2_buf t;
+			fa2_err e;
+			fa2_buf_init(&t, sizeof line);
+			e = head ? fa2_buf_appendf(&t, "%s: ", LBL(b, FA2_RL_TITLE)) : FA2_ERR_NOMEM;
+			if (!e)
+				e = put_esc(&t, head);
+			if (!e && k < s.len)
+				e = fa2_buf_append_cstr(&t, "…");
+			if (!e)
+				snprintf(line, sizeof line, "%s", t.data);
+			fa2_free(head);
+			fa2_buf_cleanup(&t);
+			if (e)
+				return FA2_ERR_NOMEM;
 		} else {
 			snprintf(line, sizeof line, "%s (%s %d/%d)", LBL(b, FA2_RL_TITLE), LBL(b, FA2_RL_CONTINUED), i, n);
 		}

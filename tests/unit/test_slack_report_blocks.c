@@ -178,7 +178,7 @@ FA2_TEST(slack_report_blocks_small_en)
 	CHECK(strstr(all, "{\"type\":\"raw_text\",\"text\":\"08:10\"}"));
 	/* The causal chain as an arrow line. */
 	CHECK_MSG(strstr(all, "Deploy v42 (2026-11-25 08:00 UTC) → Pool exhausted → 5xx alarm") != NULL, "%s", all);
-	CHECK(strstr(all, "\"text\":\"Failure analysis report: The **DB** ran out") != NULL);
+	CHECK(strstr(all, "\"text\":\"Failure analysis report: The **DB** ran out of connections &lt;!channel&gt; at 08:02.\"") != NULL);
 	fa2_free(all);
 }
 
