@@ -74,6 +74,8 @@ typedef struct rb {
 	size_t n_blocks, chars, md_chars;
 	int has_table;        /* the last message holds a table (one per message) */
 	int cut;              /* FA2_SLACK_RB_MAX_MESSAGES reached: the rest is in the file only */
+	int last_kind;        /* kind of the last block pushed ('l': a heading) */
+	size_t last_chars;    /* its characters */
 	fa2_lang lang;
 	const fa2_tz *tz;
 	fa2_err err;
@@ -102,7 +104,8 @@ static int new_message(rb *b)
 }
 
 /* Adds block (taken, may be NULL: no memory) holding chars characters of text; kind 'm'
- * for a markdown block, 't' for a table, else 0. */
+ * for a markdown block, 't' for a table, 'l' for a heading, else 0. A block that does
+ * not fit the message starts the next one, taking a heading just before it along. */
 static void push(rb *b, cJSON *block, size_t chars, int kind)
 {
 	if (b->err || b->cut || !block) {
@@ -114,11 +117,24 @@ static void push(rb *b, cJSON *block, size_t chars, int kind)
 	if (!b->blocks || (kind == 't' && b->has_table) || b->n_blocks + 1 > FA2_SLACK_RB_MAX_BLOCKS ||
 	    b->chars + chars > FA2_SLACK_RB_MESSAGE_CHARS ||
 	    (kind == 'm' && b->md_chars + chars > FA2_SLACK_RB_MARKDOWN_TOTAL)) {
+		/* A heading moves on with what it heads. */
+		cJSON *heading = b->blocks && b->last_kind == 'l' && b->n_blocks > 1
+					 ? cJSON_DetachItemFromArray(b->blocks, (int)b->n_blocks - 1)
+					 : NULL;
+		size_t hc = b->last_chars;
 		if (!new_message(b)) {
+			cJSON_Delete(heading);
 			cJSON_Delete(block);
 			return;
 		}
+		if (heading) {
+			cJSON_AddItemToArray(b->blocks, heading);
+			b->n_blocks = 1;
+			b->chars = hc;
+		}
 	}
+	b->last_kind = kind;
+	b->last_chars = chars;
 	cJSON_AddItemToArray(b->blocks, block);
 	b->n_blocks++;
 	b->chars += chars;
@@ -261,8 +277,11 @@ static void add_label(rb *b, const char *label)
 {
 	fa2_buf t;
 	fa2_buf_init(&t, 1024);
-	flush(b, fa2_buf_append_byte(&t, '*') || put_esc(&t, label) || fa2_buf_append_byte(&t, '*') ? FA2_ERR_NOMEM : FA2_OK,
-	      "section", &t);
+	if (fa2_buf_append_byte(&t, '*') || put_esc(&t, label) || fa2_buf_append_byte(&t, '*'))
+		b->err = FA2_ERR_NOMEM;
+	else /* a label of ours is short: one block */
+		push(b, text_block("section", "mrkdwn", fa2_buf_slice(&t)), fa2_slack_text_chars(fa2_buf_slice(&t)), 'l');
+	fa2_buf_cleanup(&t);
 }
 
 /* Model free text as markdown blocks ("None reported." when empty). */

@@ -103,6 +103,19 @@ static int check_limits(const cJSON *msg, char *why, size_t cap)
 	return 0;
 }
 
+/* 1 when the message's last block is a heading ("*Label*", a section of one line) while
+ * another message follows with what it heads. */
+static int orphan_heading(const cJSON *msg)
+{
+	const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(msg, "blocks");
+	const cJSON *last = cJSON_GetArrayItem(blocks, cJSON_GetArraySize(blocks) - 1);
+	const char *t = text_of(last);
+	size_t n = t ? strlen(t) : 0;
+	return msg->next && last && strcmp(fa2_json_str(last, "type"), "section") == 0 &&
+	       !cJSON_GetObjectItemCaseSensitive(last, "fields") && n > 2 && t[0] == '*' && t[n - 1] == '*' &&
+	       !strchr(t, '\n');
+}
+
 /* Builds the messages of a report given as the model's JSON, checks every message's
  * limits, and returns all their text joined (caller frees) with *n_msgs. */
 static char *build(const char *model_json, fa2_lang lang, const fa2_tz *tz, int *n_msgs)
@@ -132,6 +145,10 @@ static char *build(const char *model_json, fa2_lang lang, const fa2_tz *tz, int 
 		char *p = cJSON_PrintUnformatted(m);
 		if (check_limits(m, why, sizeof why)) {
 			fprintf(stderr, "    message %d: %s\n", *n_msgs + 1, why);
+			bad = 1;
+		}
+		if (orphan_heading(m)) {
+			fprintf(stderr, "    message %d ends with a heading, its content in the next\n", *n_msgs + 1);
 			bad = 1;
 		}
 		if (p)
