@@ -72,7 +72,7 @@ typedef struct rb {
 	cJSON *msgs;          /* the messages so far */
 	cJSON *blocks;        /* blocks of the last message, NULL before the first */
 	size_t n_blocks, chars, md_chars;
-	int has_table;        /* the last message holds a table (one per message) */
+	int has_table;        /* the last message ends with a table: the next block starts a new one */
 	int cut;              /* FA2_SLACK_RB_MAX_MESSAGES reached: the rest is in the file only */
 	int last_kind;        /* kind of the last block pushed ('l': a heading) */
 	size_t last_chars;    /* its characters */
@@ -105,7 +105,9 @@ static int new_message(rb *b)
 
 /* Adds block (taken, may be NULL: no memory) holding chars characters of text; kind 'm'
  * for a markdown block, 't' for a table, 'l' for a heading, else 0. A block that does
- * not fit the message starts the next one, taking a heading just before it along. */
+ * not fit the message starts the next one, taking a heading just before it along; a
+ * table ends its message (one table per message, and clients that draw a table at the
+ * bottom of its message then keep the report's order). */
 static void push(rb *b, cJSON *block, size_t chars, int kind)
 {
 	if (b->err || b->cut || !block) {
@@ -114,7 +116,7 @@ static void push(rb *b, cJSON *block, size_t chars, int kind)
 		cJSON_Delete(block);
 		return;
 	}
-	if (!b->blocks || (kind == 't' && b->has_table) || b->n_blocks + 1 > FA2_SLACK_RB_MAX_BLOCKS ||
+	if (!b->blocks || b->has_table || b->n_blocks + 1 > FA2_SLACK_RB_MAX_BLOCKS ||
 	    b->chars + chars > FA2_SLACK_RB_MESSAGE_CHARS ||
 	    (kind == 'm' && b->md_chars + chars > FA2_SLACK_RB_MARKDOWN_TOTAL)) {
 		/* A heading moves on with what it heads. */
@@ -488,11 +490,23 @@ static void add_causes(rb *b, const cJSON *r)
 		add_free(b, "");
 }
 
-static cJSON *cell(const char *text)
+/* A table cell: rich_text with one section holding text (bold for a column heading).
+ * rich_text rather than raw_text: both are documented, rich_text is what Slack's own
+ * clients send. */
+static cJSON *cell(const char *text, int bold)
 {
-	cJSON *c = cJSON_CreateObject();
-	if (c && (!cJSON_AddStringToObject(c, "type", "raw_text") ||
-		  !cJSON_AddStringToObject(c, "text", *text ? text : "-"))) {
+	cJSON *c = cJSON_CreateObject(), *els, *sec, *sels, *t;
+	int ok = c && cJSON_AddStringToObject(c, "type", "rich_text") && (els = cJSON_AddArrayToObject(c, "elements")) &&
+		 (sec = cJSON_CreateObject()) && cJSON_AddItemToArray(els, sec) &&
+		 cJSON_AddStringToObject(sec, "type", "rich_text_section") &&
+		 (sels = cJSON_AddArrayToObject(sec, "elements")) && (t = cJSON_CreateObject()) &&
+		 cJSON_AddItemToArray(sels, t) && cJSON_AddStringToObject(t, "type", "text") &&
+		 cJSON_AddStringToObject(t, "text", *text ? text : "-");
+	if (ok && bold) {
+		cJSON *st = cJSON_AddObjectToObject(t, "style");
+		ok = st && cJSON_AddTrueToObject(st, "bold");
+	}
+	if (!ok) {
 		cJSON_Delete(c);
 		return NULL;
 	}
@@ -548,16 +562,16 @@ static void add_timeline(rb *b, const cJSON *r)
 				cJSON_AddItemToArray(cs, c2);
 		}
 		row = ok ? cJSON_CreateArray() : NULL;
-		ok = ok && row && cJSON_AddItemToArray(rs, row) && cJSON_AddItemToArray(row, cell(head)) &&
-		     cJSON_AddItemToArray(row, cell(LBL(b, FA2_RL_EVENT)));
+		ok = ok && row && cJSON_AddItemToArray(rs, row) && cJSON_AddItemToArray(row, cell(head, 1)) &&
+		     cJSON_AddItemToArray(row, cell(LBL(b, FA2_RL_EVENT), 1));
 		cJSON_ArrayForEach(it, arr)
 		{
 			if (!ok)
 				break;
 			row = cJSON_CreateArray();
 			ok = row && cJSON_AddItemToArray(rs, row) &&
-			     cJSON_AddItemToArray(row, cell(entry_time(b, it, lt, sizeof lt))) &&
-			     cJSON_AddItemToArray(row, cell(gs(it, "event")));
+			     cJSON_AddItemToArray(row, cell(entry_time(b, it, lt, sizeof lt), 0)) &&
+			     cJSON_AddItemToArray(row, cell(gs(it, "event"), 0));
 		}
 		if (!ok) {
 			cJSON_Delete(blk);

@@ -6,8 +6,9 @@
  * The first message has a header block (the title), the incident and its window in the
  * report's zone, the summary, the causal chain as arrow lines and the root causes (a
  * heading section with severity and confidence as fields, the model's description, the
- * evidence); then impact, the timeline (a table block when it fits, else a list), the
- * references, actions, prevention, missing data and a footer. Free text the model wrote
+ * evidence); then impact, the timeline (a table block when it fits, else a list; a
+ * table ends its message), the references, actions, prevention, missing data and a
+ * footer. A heading never ends a message apart from what it heads. Free text the model wrote
  * (summary, descriptions, impact, actions, prevention, missing) goes into `markdown`
  * blocks, which Slack renders as standard Markdown; everything fa2 composes is mrkdwn
  * with &, < and > escaped. Text that does not fit one block is split over several

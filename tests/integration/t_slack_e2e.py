@@ -435,7 +435,8 @@ def check_report_blocks(c, rep):
             "severity and confidence are section fields", json.dumps(blocks)[:1500])
     c.check(not any(t.lstrip().startswith("#") or "**" in t or "| ---" in t for t in mrkdwn),
             "no GitHub Markdown (headings, **, pipe tables) in mrkdwn text", json.dumps(mrkdwn)[:1500])
-    cells = [cl.get("text") for b in blocks if b.get("type") == "table" for r in b["rows"] for cl in r]
+    cells = ["".join(e.get("text", "") for sec in cl.get("elements", []) for e in sec.get("elements", []))
+             for b in blocks if b.get("type") == "table" for r in b["rows"] for cl in r]
     c.check("2026-11-25 17:10 JST" in cells and "configuration change" in cells,
             "the timeline is a table block, the model's UTC time shown in Asia/Tokyo", json.dumps(cells))
     c.check(any("Lambda timeout lowered to 3 s (2026-11-25 17:10 JST) → upstream calls time out → 5xx on /pay → "
