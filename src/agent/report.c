@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "base/json.h"
 #include "base/time.h"
+#include "doc/chain.h"
 
 const char *fa2_report_status_name(fa2_report_status s)
 {
@@ -25,15 +26,15 @@ static const cJSON *as_array(const cJSON *a)
 	return cJSON_IsArray(a) ? a : (const cJSON *)0;
 }
 
-/* Adds key: a copy of s capped at FA2_REPORT_MAX_STRING bytes (on a UTF-8 boundary). */
-static int add_capped(cJSON *o, const char *key, const char *s)
+/* Adds key: a copy of s capped at cap bytes (on a UTF-8 boundary). */
+static int add_capped_n(cJSON *o, const char *key, const char *s, size_t cap)
 {
 	size_t n = strlen(s);
 	char *c;
 	cJSON *r;
-	if (n <= FA2_REPORT_MAX_STRING)
+	if (n <= cap)
 		return cJSON_AddStringToObject(o, key, s) != NULL;
-	n = FA2_REPORT_MAX_STRING;
+	n = cap;
 	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 		n--;
 	c = fa2_strndup(s, n);
@@ -42,6 +43,11 @@ static int add_capped(cJSON *o, const char *key, const char *s)
 	r = cJSON_AddStringToObject(o, key, c);
 	fa2_free(c);
 	return r != NULL;
+}
+
+static int add_capped(cJSON *o, const char *key, const char *s)
+{
+	return add_capped_n(o, key, s, FA2_REPORT_MAX_STRING);
 }
 
 /* String value of obj[key] (numbers and booleans are rendered as text); "" if absent. */
@@ -169,6 +175,92 @@ static int add_object_list(cJSON *o, const char *key, const cJSON *in, const cha
 }
 
 static const char *const timeline_fields[] = { "time", "event", NULL };
+
+static int add_chain_text(cJSON *o, const char *key, const char *s)
+{
+	return add_capped_n(o, key, s, FA2_MAX_CHAIN_TEXT_BYTES);
+}
+
+/* One "next" entry as {id, label}; 1 with nothing added for an entry that names no id. */
+static int add_chain_next(cJSON *arr, const cJSON *in)
+{
+	const cJSON *id = cJSON_IsObject(in) ? cJSON_GetObjectItemCaseSensitive(in, "id") : in;
+	const cJSON *lab = cJSON_IsObject(in) ? cJSON_GetObjectItemCaseSensitive(in, "label") : NULL;
+	cJSON *e;
+	if (!cJSON_IsString(id) || !id->valuestring[0])
+		return 1;
+	e = cJSON_CreateObject();
+	if (!e)
+		return 0;
+	cJSON_AddItemToArray(arr, e);
+	return add_chain_text(e, "id", id->valuestring) &&
+	       add_chain_text(e, "label", cJSON_IsString(lab) ? lab->valuestring : "");
+}
+
+/* The causalChain as documented in report.h; [] when nothing can be drawn from it. */
+static int add_chain(cJSON *o, const cJSON *in)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, "causalChain");
+	const cJSON *it;
+	unsigned n = 0;
+	char tmp[64];
+	fa2_chain ch;
+	fa2_err e;
+	if (!arr)
+		return 0;
+	cJSON_ArrayForEach(it, as_array(in))
+	{
+		const cJSON *next, *x;
+		cJSON *node, *nx;
+		unsigned k = 0;
+		if (n >= FA2_MAX_CHAIN_NODES)
+			break;
+		if (!cJSON_IsObject(it) || !*str_of(it, "label", tmp, sizeof tmp))
+			continue;
+		node = cJSON_CreateObject();
+		if (!node)
+			return 0;
+		cJSON_AddItemToArray(arr, node);
+		n++;
+		if (!add_chain_text(node, "id", str_of(it, "id", tmp, sizeof tmp)) ||
+		    !cJSON_AddStringToObject(node, "kind",
+					     fa2_chain_kind_name(fa2_chain_kind_parse(
+						     fa2_slice_cstr(str_of(it, "kind", tmp, sizeof tmp))))) ||
+		    !add_chain_text(node, "label", str_of(it, "label", tmp, sizeof tmp)) ||
+		    !add_chain_text(node, "time", str_of(it, "time", tmp, sizeof tmp)) ||
+		    !add_chain_text(node, "evidence", str_of(it, "evidence", tmp, sizeof tmp)))
+			return 0;
+		next = cJSON_GetObjectItemCaseSensitive(it, "next");
+		if (!next)
+			continue; /* no "next": the list order is the chain (doc/chain.h) */
+		nx = cJSON_AddArrayToObject(node, "next");
+		if (!nx)
+			return 0;
+		if (cJSON_IsString(next) || cJSON_IsObject(next)) {
+			if (!add_chain_next(nx, next))
+				return 0;
+			continue;
+		}
+		cJSON_ArrayForEach(x, as_array(next))
+		{
+			if (k++ >= FA2_REPORT_MAX_CHAIN_IDS)
+				break;
+			if (!add_chain_next(nx, x))
+				return 0;
+		}
+	}
+	/* A chain from which no diagram can be drawn degrades to none. */
+	fa2_chain_init(&ch);
+	e = cJSON_GetArraySize(arr) > 0 ? fa2_chain_from_json(&ch, arr) : FA2_ERR_PARSE;
+	fa2_chain_cleanup(&ch);
+	if (e == FA2_ERR_NOMEM)
+		return 0;
+	if (e) {
+		while (cJSON_GetArraySize(arr) > 0)
+			cJSON_DeleteItemFromArray(arr, 0);
+	}
+	return 1;
+}
 static const char *const ref_fields[] = { "tool", "description", "query", NULL };
 
 cJSON *fa2_report_normalize(const cJSON *in)
@@ -214,7 +306,8 @@ cJSON *fa2_report_normalize(const cJSON *in)
 			     ref_fields) ||
 	    !add_string_list(o, "actions", cJSON_GetObjectItemCaseSensitive(in, "actions")) ||
 	    !add_string_list(o, "prevention", cJSON_GetObjectItemCaseSensitive(in, "prevention")) ||
-	    !add_string_list(o, "missing", cJSON_GetObjectItemCaseSensitive(in, "missing")))
+	    !add_string_list(o, "missing", cJSON_GetObjectItemCaseSensitive(in, "missing")) ||
+	    !add_chain(o, cJSON_GetObjectItemCaseSensitive(in, "causalChain")))
 		goto fail;
 	return o;
 fail:
@@ -259,15 +352,7 @@ cJSON *fa2_report_parse_model(fa2_slice text, fa2_err *err)
 
 /* ---- rendering ---- */
 
-enum {
-	L_TITLE, L_STATUS_INCOMPLETE, L_STATUS_PARTIAL, L_INCIDENT, L_WINDOW, L_SUMMARY,
-	L_ROOT_CAUSES, L_SEVERITY, L_CONFIDENCE, L_EVIDENCE, L_IMPACT, L_TIMELINE, L_TIME,
-	L_EVENT, L_REFERENCES, L_QUERY, L_QUERIES_RUN, L_ACTIONS, L_PREVENTION, L_MISSING,
-	L_HIGH, L_MEDIUM, L_LOW, L_UNKNOWN, L_NONE, L_FOOTER, L_CYCLE, L_OK, L_FAILED,
-	L_REPEATED, L_STOP, L__COUNT
-};
-
-static const char *const labels[2][L__COUNT] = {
+static const char *const labels[2][FA2_RL__COUNT] = {
 	{ "Failure analysis report",
 	  "Incomplete: the investigation was stopped before the model finished; see \"Missing or inconclusive data\".",
 	  "Partial: the model could not write this report; fa2 assembled it from the data gathered, without analysis.",
@@ -276,7 +361,7 @@ static const char *const labels[2][L__COUNT] = {
 	  "Queries run (to re-run them)", "Recommended actions", "Prevention",
 	  "Missing or inconclusive data", "High", "Medium", "Low", "Unknown", "None reported.",
 	  "Generated by fa2", "cycle", "ok", "failed", "repeated, earlier result reused",
-	  "stop reason" },
+	  "stop reason", "Causal chain (hypothesis)", "continued", "The full report is attached as fa2-report.md." },
 	{ "障害分析レポート",
 	  "未完了: モデルが調査を終える前に打ち切りました。「不足しているデータ」を参照してください。",
 	  "部分的: モデルがレポートを作成できなかったため、fa2 が収集したデータを分析せずにまとめました。",
@@ -284,10 +369,68 @@ static const char *const labels[2][L__COUNT] = {
 	  "利用者・ビジネスへの影響", "タイムライン", "時刻", "出来事", "参照したデータ", "クエリ",
 	  "実行したクエリ(再実行用)", "推奨する対応", "再発防止策", "不足しているデータ・未確定の点",
 	  "高", "中", "低", "不明", "報告なし。", "fa2 により生成", "サイクル", "成功", "失敗",
-	  "重複呼び出し、以前の結果を再利用", "終了理由" }
+	  "重複呼び出し、以前の結果を再利用", "終了理由", "因果関係(仮説)", "続き",
+	  "レポート全文は fa2-report.md として添付しています。" }
 };
 
 #define L(id) labels[lang][(id)]
+
+const char *fa2_report_label_text(fa2_lang lang, fa2_report_label id)
+{
+	if ((unsigned)id >= FA2_RL__COUNT)
+		return "";
+	return labels[lang == FA2_LANG_JA ? 1 : 0][id];
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* 1 when w[0..n) ends in a zone: Z, +HH:MM or +HHMM (either sign). */
+static int ends_in_zone(const char *w, size_t n)
+{
+	if (w[n - 1] == 'Z' || w[n - 1] == 'z')
+		return 1;
+	if ((w[n - 6] == '+' || w[n - 6] == '-') && is_digit(w[n - 5]) && is_digit(w[n - 4]) && w[n - 3] == ':' &&
+	    is_digit(w[n - 2]) && is_digit(w[n - 1]))
+		return 1;
+	return (w[n - 5] == '+' || w[n - 5] == '-') && is_digit(w[n - 4]) && is_digit(w[n - 3]) &&
+	       is_digit(w[n - 2]) && is_digit(w[n - 1]) && w[n - 6] != '-';
+}
+
+int fa2_report_local_time(const char *w, const fa2_tz *tz, int tz_offset_min, char *out, size_t cap)
+{
+	size_t n = strlen(w), i;
+	int64_t ms;
+	int off = tz_offset_min, k, letters = 0;
+	char r[40];
+	const char *zone;
+	fa2_tz_info inf;
+
+	if (n < 17 || n > 35 || cap == 0)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? w[i] != '-' : !is_digit(w[i]))
+			return 0;
+	if ((w[10] != 'T' && w[10] != 't' && w[10] != ' ') || !ends_in_zone(w, n))
+		return 0;
+	if (fa2_time_parse(fa2_slice_make(w, n), 0, 0, &ms) != FA2_OK)
+		return 0;
+	memset(&inf, 0, sizeof inf);
+	if (tz) {
+		fa2_tz_lookup(tz, ms, &inf);
+		off = fa2_tz_offset_min(tz, ms);
+	}
+	if (!fa2_time_format_rfc3339(ms, off, 0, r, sizeof r))
+		return 0;
+	for (k = 0; inf.abbr[k]; k++)
+		letters |= (inf.abbr[k] >= 'A' && inf.abbr[k] <= 'Z') || (inf.abbr[k] >= 'a' && inf.abbr[k] <= 'z');
+	zone = letters ? inf.abbr : off == 0 ? "UTC" : r + 19;
+	k = snprintf(out, cap, "%.10s %.5s%s%.2s %s", r, r + 11, memcmp(r + 17, "00", 2) ? ":" : "",
+		     memcmp(r + 17, "00", 2) ? r + 17 : "", zone);
+	return k > 0 && (size_t)k < cap;
+}
 
 static fa2_err put(fa2_buf *b, const char *s)
 {
@@ -332,12 +475,13 @@ static fa2_err put_code(fa2_buf *b, const char *s)
 	return e;
 }
 
-static const char *level_label(fa2_lang lang, const char *lvl)
+const char *fa2_report_level_text(fa2_lang lang, const char *lvl)
 {
-	if (strcmp(lvl, "high") == 0) return L(L_HIGH);
-	if (strcmp(lvl, "medium") == 0) return L(L_MEDIUM);
-	if (strcmp(lvl, "low") == 0) return L(L_LOW);
-	return L(L_UNKNOWN);
+	lang = lang == FA2_LANG_JA ? FA2_LANG_JA : FA2_LANG_EN;
+	if (strcmp(lvl, "high") == 0) return L(FA2_RL_HIGH);
+	if (strcmp(lvl, "medium") == 0) return L(FA2_RL_MEDIUM);
+	if (strcmp(lvl, "low") == 0) return L(FA2_RL_LOW);
+	return L(FA2_RL_UNKNOWN);
 }
 
 static const char *gs(const cJSON *o, const char *k)
@@ -364,7 +508,7 @@ static fa2_err list_section(fa2_buf *b, fa2_lang lang, const char *title, const 
 			e = put(b, "\n");
 	}
 	if (!e && n == 0)
-		e = fa2_buf_appendf(b, "%s\n", L(L_NONE));
+		e = fa2_buf_appendf(b, "%s\n", L(FA2_RL_NONE));
 	return e;
 }
 
@@ -392,6 +536,76 @@ static fa2_err render_window(fa2_buf *b, const cJSON *inc, const fa2_tz *tz, int
 	return fa2_buf_appendf(b, " (%s)", tz->name);
 }
 
+/* The causal chain as a Mermaid flowchart and, under it, as lines of text (for viewers
+ * that do not draw Mermaid); nothing when the report has no chain or it yields none. */
+fa2_err fa2_report_chain_build(const cJSON *report, const fa2_tz *tz, int tz_offset_min, fa2_chain *c)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(report, "causalChain");
+	cJSON *copy, *it;
+	fa2_err e;
+	if (cJSON_GetArraySize(arr) == 0)
+		return FA2_ERR_PARSE;
+	copy = cJSON_Duplicate(arr, 1);
+	if (!copy)
+		return FA2_ERR_NOMEM;
+	cJSON_ArrayForEach(it, copy)
+	{
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "time");
+		char lt[48];
+		if (cJSON_IsString(t) && fa2_report_local_time(t->valuestring, tz, tz_offset_min, lt, sizeof lt)) {
+			cJSON *v = cJSON_CreateString(lt);
+			if (!v || !cJSON_ReplaceItemInObjectCaseSensitive(it, "time", v)) {
+				cJSON_Delete(v);
+				cJSON_Delete(copy);
+				return FA2_ERR_NOMEM;
+			}
+		}
+	}
+	e = fa2_chain_from_json(c, copy);
+	cJSON_Delete(copy);
+	return e;
+}
+
+static fa2_err render_chain(fa2_buf *b, fa2_lang lang, const cJSON *r, const fa2_tz *tz, int tz_offset_min)
+{
+	fa2_chain ch;
+	fa2_buf text;
+	fa2_err e;
+	fa2_chain_init(&ch);
+	fa2_buf_init(&text, 64u * 1024u);
+	e = fa2_report_chain_build(r, tz, tz_offset_min, &ch);
+	if (e == FA2_ERR_PARSE) {
+		e = FA2_OK; /* nothing to draw */
+		goto cleanup;
+	}
+	if (!e)
+		e = fa2_chain_render_text(&ch, 0, &text);
+	if (!e)
+		e = fa2_buf_appendf(b, "\n## %s\n\n```mermaid\n", L(FA2_RL_CHAIN));
+	if (!e)
+		e = fa2_chain_render_mermaid(&ch, b);
+	if (!e)
+		e = put(b, "```\n\n");
+	if (!e) { /* one list item per path */
+		fa2_slice rest = fa2_buf_slice(&text);
+		while (rest.len && !e) {
+			size_t k = 0;
+			while (k < rest.len && rest.ptr[k] != '\n')
+				k++;
+			e = put(b, "- ");
+			if (!e)
+				e = fa2_buf_append(b, rest.ptr, k);
+			if (!e)
+				e = put(b, "\n");
+			rest = fa2_slice_sub(rest, k < rest.len ? k + 1 : k, rest.len - (k < rest.len ? k + 1 : k));
+		}
+	}
+cleanup:
+	fa2_buf_cleanup(&text);
+	fa2_chain_cleanup(&ch);
+	return e;
+}
+
 static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz_offset_min, fa2_buf *b);
 
 fa2_err fa2_report_render_md(const cJSON *r, fa2_lang lang, int tz_offset_min, fa2_buf *b)
@@ -413,24 +627,24 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 	unsigned n = 0;
 	fa2_err e;
 
-	e = fa2_buf_appendf(b, "# %s\n\n", L(L_TITLE));
+	e = fa2_buf_appendf(b, "# %s\n\n", L(FA2_RL_TITLE));
 	if (!e && strcmp(status, "incomplete") == 0)
-		e = fa2_buf_appendf(b, "> %s\n\n", L(L_STATUS_INCOMPLETE));
+		e = fa2_buf_appendf(b, "> %s\n\n", L(FA2_RL_STATUS_INCOMPLETE));
 	else if (!e && strcmp(status, "partial") == 0)
-		e = fa2_buf_appendf(b, "> %s\n\n", L(L_STATUS_PARTIAL));
+		e = fa2_buf_appendf(b, "> %s\n\n", L(FA2_RL_STATUS_PARTIAL));
 	if (!e && cJSON_IsObject(inc)) {
-		e = fa2_buf_appendf(b, "- **%s**: %s\n- **%s**: ", L(L_INCIDENT), gs(inc, "event"),
-				    L(L_WINDOW));
+		e = fa2_buf_appendf(b, "- **%s**: %s\n- **%s**: ", L(FA2_RL_INCIDENT), gs(inc, "event"),
+				    L(FA2_RL_WINDOW));
 		if (!e)
 			e = render_window(b, inc, tz, tz_offset_min);
 		if (!e)
 			e = put(b, "\n");
 	}
 	if (!e)
-		e = fa2_buf_appendf(b, "\n## %s\n\n%s\n", L(L_SUMMARY),
-				    *gs(r, "summary") ? gs(r, "summary") : L(L_NONE));
+		e = fa2_buf_appendf(b, "\n## %s\n\n%s\n", L(FA2_RL_SUMMARY),
+				    *gs(r, "summary") ? gs(r, "summary") : L(FA2_RL_NONE));
 	if (!e)
-		e = fa2_buf_appendf(b, "\n## %s\n", L(L_ROOT_CAUSES));
+		e = fa2_buf_appendf(b, "\n## %s\n", L(FA2_RL_ROOT_CAUSES));
 	arr = cJSON_GetObjectItemCaseSensitive(r, "rootCauses");
 	cJSON_ArrayForEach(it, as_array(arr))
 	{
@@ -439,15 +653,15 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 			break;
 		n++;
 		e = fa2_buf_appendf(b, "\n### %u. %s\n\n- %s: **%s**\n- %s: **%s**\n", n,
-				    *gs(it, "title") ? gs(it, "title") : "-", L(L_SEVERITY),
-				    level_label(lang, gs(it, "severity")), L(L_CONFIDENCE),
-				    level_label(lang, gs(it, "confidence")));
+				    *gs(it, "title") ? gs(it, "title") : "-", L(FA2_RL_SEVERITY),
+				    fa2_report_level_text(lang, gs(it, "severity")), L(FA2_RL_CONFIDENCE),
+				    fa2_report_level_text(lang, gs(it, "confidence")));
 		if (!e && *gs(it, "description"))
 			e = fa2_buf_appendf(b, "\n%s\n", gs(it, "description"));
 		ev = cJSON_GetObjectItemCaseSensitive(it, "evidence");
 		if (!e && cJSON_GetArraySize(ev) > 0) {
 			const cJSON *x;
-			e = fa2_buf_appendf(b, "\n%s:\n\n", L(L_EVIDENCE));
+			e = fa2_buf_appendf(b, "\n%s:\n\n", L(FA2_RL_EVIDENCE));
 			cJSON_ArrayForEach(x, ev)
 			{
 				if (!e && cJSON_IsString(x))
@@ -456,22 +670,30 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 		}
 	}
 	if (!e && n == 0)
-		e = fa2_buf_appendf(b, "\n%s\n", L(L_NONE));
+		e = fa2_buf_appendf(b, "\n%s\n", L(FA2_RL_NONE));
 	if (!e)
-		e = fa2_buf_appendf(b, "\n## %s\n\n%s\n", L(L_IMPACT),
-				    *gs(r, "impact") ? gs(r, "impact") : L(L_NONE));
+		e = render_chain(b, lang, r, tz, tz_offset_min);
 	if (!e)
-		e = fa2_buf_appendf(b, "\n## %s\n\n", L(L_TIMELINE));
+		e = fa2_buf_appendf(b, "\n## %s\n\n%s\n", L(FA2_RL_IMPACT),
+				    *gs(r, "impact") ? gs(r, "impact") : L(FA2_RL_NONE));
+	if (!e)
+		e = fa2_buf_appendf(b, "\n## %s\n\n", L(FA2_RL_TIMELINE));
 	arr = cJSON_GetObjectItemCaseSensitive(r, "timeline");
 	if (!e && cJSON_GetArraySize(arr) > 0) {
-		e = fa2_buf_appendf(b, "| %s | %s |\n| --- | --- |\n", L(L_TIME), L(L_EVENT));
+		if (tz && !tz->fixed) /* the zone converted times are shown in */
+			e = fa2_buf_appendf(b, "| %s (%s) | %s |\n| --- | --- |\n", L(FA2_RL_TIME), tz->name, L(FA2_RL_EVENT));
+		else
+			e = fa2_buf_appendf(b, "| %s | %s |\n| --- | --- |\n", L(FA2_RL_TIME), L(FA2_RL_EVENT));
 		cJSON_ArrayForEach(it, arr)
 		{
 			if (e)
 				break;
+			char lt[48];
 			e = put(b, "| ");
 			if (!e)
-				e = put_cell(b, gs(it, "time"));
+				e = put_cell(b, fa2_report_local_time(gs(it, "time"), tz, tz_offset_min, lt, sizeof lt)
+							? lt
+							: gs(it, "time"));
 			if (!e)
 				e = put(b, " | ");
 			if (!e)
@@ -480,10 +702,10 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 				e = put(b, " |\n");
 		}
 	} else if (!e) {
-		e = fa2_buf_appendf(b, "%s\n", L(L_NONE));
+		e = fa2_buf_appendf(b, "%s\n", L(FA2_RL_NONE));
 	}
 	if (!e)
-		e = fa2_buf_appendf(b, "\n## %s\n\n", L(L_REFERENCES));
+		e = fa2_buf_appendf(b, "\n## %s\n\n", L(FA2_RL_REFERENCES));
 	arr = cJSON_GetObjectItemCaseSensitive(r, "references");
 	n = 0;
 	cJSON_ArrayForEach(it, as_array(arr))
@@ -495,7 +717,7 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 		if (!e && *gs(it, "description"))
 			e = fa2_buf_appendf(b, ": %s", gs(it, "description"));
 		if (!e && *gs(it, "query")) {
-			e = fa2_buf_appendf(b, "\n  %s: ", L(L_QUERY));
+			e = fa2_buf_appendf(b, "\n  %s: ", L(FA2_RL_QUERY));
 			if (!e)
 				e = put_code(b, gs(it, "query"));
 		}
@@ -504,7 +726,7 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 	}
 	arr = agent ? cJSON_GetObjectItemCaseSensitive(agent, "toolCalls") : NULL;
 	if (!e && cJSON_GetArraySize(arr) > 0) {
-		e = fa2_buf_appendf(b, "%s### %s\n\n", n ? "\n" : "", L(L_QUERIES_RUN));
+		e = fa2_buf_appendf(b, "%s### %s\n\n", n ? "\n" : "", L(FA2_RL_QUERIES_RUN));
 		cJSON_ArrayForEach(it, arr)
 		{
 			const cJSON *input = cJSON_GetObjectItemCaseSensitive(it, "input");
@@ -515,7 +737,7 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 			fa2_json_num(it, "cycle", &cyc);
 			fa2_json_num(it, "ms", &ms);
 			in = input ? cJSON_PrintUnformatted(input) : NULL;
-			e = fa2_buf_appendf(b, "- %s %u: ", L(L_CYCLE), (unsigned)cyc);
+			e = fa2_buf_appendf(b, "- %s %u: ", L(FA2_RL_CYCLE), (unsigned)cyc);
 			if (!e)
 				e = put_code(b, gs(it, "tool"));
 			if (!e)
@@ -526,28 +748,28 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 			if (!e)
 				e = fa2_buf_appendf(b, " (%s, %.1f s)\n",
 						    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "repeated"))
-							    ? L(L_REPEATED)
+							    ? L(FA2_RL_REPEATED)
 						    : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "ok"))
-							    ? L(L_OK)
-							    : L(L_FAILED),
+							    ? L(FA2_RL_OK)
+							    : L(FA2_RL_FAILED),
 						    ms / 1000.0);
 		}
 	} else if (!e && n == 0) {
-		e = fa2_buf_appendf(b, "%s\n", L(L_NONE));
+		e = fa2_buf_appendf(b, "%s\n", L(FA2_RL_NONE));
 	}
 	if (!e)
-		e = list_section(b, lang, L(L_ACTIONS), cJSON_GetObjectItemCaseSensitive(r, "actions"), 1);
+		e = list_section(b, lang, L(FA2_RL_ACTIONS), cJSON_GetObjectItemCaseSensitive(r, "actions"), 1);
 	if (!e)
-		e = list_section(b, lang, L(L_PREVENTION), cJSON_GetObjectItemCaseSensitive(r, "prevention"), 0);
+		e = list_section(b, lang, L(FA2_RL_PREVENTION), cJSON_GetObjectItemCaseSensitive(r, "prevention"), 0);
 	if (!e)
-		e = list_section(b, lang, L(L_MISSING), cJSON_GetObjectItemCaseSensitive(r, "missing"), 0);
+		e = list_section(b, lang, L(FA2_RL_MISSING), cJSON_GetObjectItemCaseSensitive(r, "missing"), 0);
 	if (!e && cJSON_IsObject(agent)) {
 		double cycles = 0, calls = 0;
 		fa2_json_num(agent, "cycles", &cycles);
 		fa2_json_num(agent, "modelCalls", &calls);
-		e = fa2_buf_appendf(b, "\n---\n%s · %s %s · %u %s · %s: %s\n", L(L_FOOTER),
+		e = fa2_buf_appendf(b, "\n---\n%s · %s %s · %u %s · %s: %s\n", L(FA2_RL_FOOTER),
 				    gs(agent, "provider"), gs(agent, "model"), (unsigned)cycles,
-				    L(L_CYCLE), L(L_STOP), gs(agent, "stopReason"));
+				    L(FA2_RL_CYCLE), L(FA2_RL_STOP), gs(agent, "stopReason"));
 	}
 	return e;
 }

@@ -478,9 +478,9 @@ cleanup:
 	return e;
 }
 
-/* A ```mermaid block: the causal chain as lines when it is one of ours, else the
- * source as code. */
-static fa2_err mermaid(md *m, fa2_slice src)
+/* A ```mermaid block: the causal chain as lines when it is one of ours (text gets them,
+ * each ending in '\n'), else the source as code (text left empty). */
+static fa2_err mermaid(md *m, fa2_slice src, fa2_buf *text_out)
 {
 	fa2_chain ch;
 	fa2_buf text;
@@ -490,9 +490,9 @@ static fa2_err mermaid(md *m, fa2_slice src)
 	if (fa2_chain_from_mermaid(&ch, src) != FA2_OK || fa2_chain_render_text(&ch, 0, &text) != FA2_OK) {
 		e = fa2_pdf_code(m->pdf, src);
 	} else {
+		e = fa2_buf_append(text_out, text.data, text.len);
 		fa2_slice rest = fa2_buf_slice(&text), l;
 		fa2_pdf_span sp;
-		e = FA2_OK;
 		while (!e && rest.len) {
 			fa2_slice_split(rest, '\n', &l, &rest);
 			sp.text = l;
@@ -503,6 +503,26 @@ static fa2_err mermaid(md *m, fa2_slice src)
 	fa2_buf_cleanup(&text);
 	fa2_chain_cleanup(&ch);
 	return e;
+}
+
+/* The report writes its causal chain twice: the Mermaid block and, under it, the same
+ * lines as list items ("- A → B") for viewers that do not draw Mermaid. When the lines
+ * from L[i] on (after blank lines) are exactly those items, returns the index past them,
+ * so the PDF shows the chain once; else i. */
+static size_t skip_chain_list(const fa2_slice *L, size_t n, size_t i, fa2_slice drawn)
+{
+	size_t k = i;
+	fa2_slice line;
+	while (k < n && fa2_slice_trim(L[k]).len == 0)
+		k++;
+	while (drawn.len) {
+		fa2_slice_split(drawn, '\n', &line, &drawn);
+		if (k >= n || L[k].len != line.len + 2 || memcmp(L[k].ptr, "- ", 2) != 0 ||
+		    memcmp(L[k].ptr + 2, line.ptr, line.len) != 0)
+			return i;
+		k++;
+	}
+	return k;
 }
 
 /* Splits md into lines (without their ends). */
@@ -561,12 +581,18 @@ static fa2_err render(md *m, const fa2_slice *L, size_t n)
 				j++;
 			}
 			body = j > i + 1 ? line_text(L[i + 1].ptr, L[j - 1].ptr + L[j - 1].len) : FA2_SLICE_EMPTY;
+			i = j + 1;
 			if (!e) {
 				fa2_slice lang, dummy;
+				fa2_buf drawn;
 				fa2_slice_split(info, ' ', &lang, &dummy);
-				e = fa2_slice_eq_ci(lang, FA2_SLICE_LIT("mermaid")) ? mermaid(m, body) : fa2_pdf_code(m->pdf, body);
+				fa2_buf_init(&drawn, 64u * 1024u);
+				e = fa2_slice_eq_ci(lang, FA2_SLICE_LIT("mermaid")) ? mermaid(m, body, &drawn)
+										      : fa2_pdf_code(m->pdf, body);
+				if (!e && drawn.len)
+					i = skip_chain_list(L, n, i, fa2_buf_slice(&drawn));
+				fa2_buf_cleanup(&drawn);
 			}
-			i = j + 1;
 			continue;
 		}
 		if ((level = heading_of(l, &text)) != 0) {

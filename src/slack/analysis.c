@@ -93,9 +93,7 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 	snprintf(line, sizeof line, ":white_check_mark: Analysis complete in %llds.",
 	         (long long)((fa2_time_mono_ms() - t0) / 1000));
 	fa2_slack_progress_finish(&prog, line);
-	(void)fa2_slack_post_report(env->api, channel, thread, fa2_buf_slice(&report));
-	ok = 1;
-	{ /* graphs: best effort, from the report document the session kept */
+	{ /* the report document the session kept: the Slack report and the graphs */
 		char dir[1100];
 		fa2_buf js;
 		fa2_buf_init(&js, 8u << 20);
@@ -106,6 +104,11 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 				rj = fa2_json_parse(fa2_buf_slice(&js), NULL);
 		}
 		fa2_buf_cleanup(&js);
+	}
+	(void)fa2_slack_post_report(env->api, channel, thread, rj, env->cfg->cfg->lang, &env->cfg->cfg->tz,
+	                            fa2_buf_slice(&report));
+	ok = 1;
+	{ /* graphs: best effort */
 		if (rj) {
 			fa2_slack_graph_opts go;
 			const cJSON *inc = cJSON_GetObjectItemCaseSensitive(rj, "incident");

@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "slack/report_blocks.h"
 
 /* See blocks.h. */
 cJSON *fa2_slack_text_obj(const char *type, const char *text)
@@ -251,35 +252,27 @@ cleanup:
 }
 
 fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
-                              fa2_slice md)
+                              const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md)
 {
-	fa2_slice rest = md;
-	fa2_err err = FA2_OK;
-	char piece[FA2_SLACK_MAX_TEXT + 1];
+	cJSON *msgs = NULL, *m;
+	fa2_err err = FA2_OK, ferr;
+	const char *title = fa2_report_label_text(lang, FA2_RL_TITLE);
 
-	while (rest.len && !err) {
-		cJSON *arr = cJSON_CreateArray();
-		int nb = 0;
-		if (!arr)
-			return FA2_ERR_NOMEM;
-		while (rest.len && nb < FA2_SLACK_MAX_BLOCKS) {
-			size_t n = fa2_slack_split_len(rest, FA2_SLACK_MAX_TEXT);
-			memcpy(piece, rest.ptr, n);
-			piece[n] = '\0';
-			rest = fa2_slice_sub(rest, n, rest.len - n);
-			if (!piece[strspn(piece, " \n")])
-				continue;
-			if (!add_section(arr, piece)) {
-				cJSON_Delete(arr);
-				return FA2_ERR_NOMEM;
-			}
-			nb++;
+	if (report) {
+		err = fa2_slack_report_messages(report, lang, tz, &msgs);
+		cJSON_ArrayForEach(m, msgs)
+		{
+			if (err)
+				break;
+			err = fa2_slack_post_message(api, channel, thread, fa2_json_str(m, "text"),
+			                             cJSON_GetObjectItemCaseSensitive(m, "blocks"), NULL);
 		}
-		if (nb)
-			err = fa2_slack_post_message(api, channel, thread, "fa2 analysis report", arr, NULL);
-		cJSON_Delete(arr);
+		cJSON_Delete(msgs);
+		if (err)
+			FA2_LOGW("slack", "report blocks not posted in %s/%s: %s; the report goes as the file alone",
+			         channel, thread ? thread : "-", fa2_err_str(err));
 	}
-	if (!err)
-		err = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", "fa2 analysis report", NULL, md);
-	return err;
+	/* The file in any case: the report reaches the thread even when a message did not. */
+	ferr = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", title, report && !err ? NULL : title, md);
+	return err ? err : ferr;
 }

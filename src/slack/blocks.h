@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 #include "base/json.h"
+#include "agent/report.h"
 #include "base/slice.h"
+#include "base/tz.h"
 #include "slack/webapi.h"
 
 #define FA2_SLACK_MAX_BLOCKS 50
@@ -48,11 +50,14 @@ cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel)
 /* What replaces the form once submitted. */
 cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *user);
 
-/* Posts a Markdown report in the thread: as mrkdwn sections of at most FA2_SLACK_MAX_TEXT
- * characters (split at line ends), at most FA2_SLACK_MAX_BLOCKS per message, then the
- * whole text as a Markdown file (files upload v2). */
+/* Posts the report in the thread: Block Kit messages built from the report document
+ * (slack/report_blocks.h: labels in lang, times at tz, NULL for UTC), one after the other,
+ * then md, the same report as Markdown, as the file fa2-report.md (files upload v2).
+ * report NULL (the document could not be read), or a message Slack refused: the file
+ * is uploaded all the same, with the title as its comment. Messages after a refused one
+ * are not posted. Returns the first error. */
 fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
-                              fa2_slice md);
+                              const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md);
 
 /* Uploads data as a file named filename (files upload v2: getUploadURLExternal, the
  * bytes, completeUploadExternal) in channel, in thread when not NULL, titled title

@@ -42,6 +42,31 @@ from botocore.credentials import Credentials
 
 CT_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
 
+# A causal chain (the hypothesis diagram of docs/report-schema.md) as a model writes it:
+# ids, a "next" list with and without edge labels, a UTC time, evidence. Scenarios put it
+# in their report's "causalChain"; CAUSAL_CHAIN_DRAWN is what fa2 must draw from it (node
+# text as Mermaid shows it, with the time in UTC; shape and class per kind; edges).
+CAUSAL_CHAIN = [
+    {"id": "chg", "kind": "change", "label": "Lambda timeout lowered to 3 s", "time": "2026-11-25T08:10:00Z",
+     "evidence": "audit_log_tool: UpdateFunctionConfiguration by alice", "next": ["slow"]},
+    {"id": "slow", "kind": "mechanism", "label": "upstream calls time out",
+     "next": [{"id": "err", "label": "within 1 min"}]},
+    {"id": "err", "kind": "symptom", "label": "5xx on /pay \"payment failed\"", "next": "alarm"},
+    {"id": "alarm", "kind": "alarm", "label": "ALB 5xx alarm"},
+]
+CAUSAL_CHAIN_DRAWN = {
+    "nodes": [
+        {"id": "n1", "text": "Lambda timeout lowered to 3 s<br><small>2026-11-25 08:10 UTC</small>"
+                             "<br><i>audit_log_tool: UpdateFunctionConfiguration by alice</i>",
+         "class": "change", "shape": "hexagon"},
+        {"id": "n2", "text": "upstream calls time out", "class": "mechanism", "shape": "square"},
+        {"id": "n3", "text": "5xx on /pay \"payment failed\"", "class": "symptom", "shape": "round"},
+        {"id": "n4", "text": "ALB 5xx alarm", "class": "alarm", "shape": "stadium"},
+    ],
+    "edges": [{"from": "n1", "to": "n2", "text": ""}, {"from": "n2", "to": "n3", "text": "within 1 min"},
+              {"from": "n3", "to": "n4", "text": ""}],
+}
+
 
 def converse_reply(content, stop):
     return {"output": {"message": {"role": "assistant", "content": content}},

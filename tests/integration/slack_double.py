@@ -29,10 +29,76 @@ REQUIRED = {
     "files.completeUploadExternal": ["files"], "conversations.open": ["users"],
 }
 BLOCK_TYPES = {"section", "input", "actions", "context", "divider", "header", "image",
-               "rich_text", "file", "video", "markdown"}
+               "rich_text", "file", "video", "markdown", "table"}
 
 
 BOT_USER, BOT_ID, TEAM_ID = "U0FA2BOT", "B0FA2BOT", "T0FA2TEAM"
+
+
+def slack_chars(s):
+    """Characters as counted against Slack's limits: UTF-16 code units (an emoji outside
+    the BMP counts 2), the stricter of the possible readings."""
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def check_text_limits(blocks):
+    """Block Kit's documented text and size limits (docs.slack.dev/reference/block-kit),
+    counted with slack_chars: header text plain_text <= 150; section text <= 3000, at most
+    10 fields of <= 2000; context at most 10 elements, text <= 3000; markdown block text
+    <= 12,000 and 12,000 over all markdown blocks of the message; table: rows 1..100,
+    cells 1..20 per row, raw_text or rich_text, one table per message. Slack answers
+    invalid_blocks to a message that breaks one; so does this double. None when valid."""
+    md_total, tables = 0, 0
+    for b in blocks:
+        t = b.get("type")
+        txt = b.get("text")
+        if t == "header":
+            if not isinstance(txt, dict) or txt.get("type") != "plain_text" or not txt.get("text"):
+                return "header without plain_text text"
+            if slack_chars(txt["text"]) > 150:
+                return "header text of %d characters (max 150)" % slack_chars(txt["text"])
+        elif t == "section":
+            if isinstance(txt, dict) and slack_chars(txt.get("text", "")) > 3000:
+                return "section text of %d characters (max 3000)" % slack_chars(txt["text"])
+            fields = b.get("fields") or []
+            if len(fields) > 10:
+                return "section with %d fields (max 10)" % len(fields)
+            for f in fields:
+                if slack_chars(f.get("text", "")) > 2000:
+                    return "section field of %d characters (max 2000)" % slack_chars(f.get("text", ""))
+        elif t == "context":
+            els = b.get("elements") or []
+            if not 1 <= len(els) <= 10:
+                return "context block with %d elements (1 to 10)" % len(els)
+            for e in els:
+                if slack_chars(e.get("text", "")) > 3000:
+                    return "context text of %d characters (max 3000)" % slack_chars(e.get("text", ""))
+        elif t == "markdown":
+            if not isinstance(txt, str) or not txt:
+                return "markdown block without text"
+            if slack_chars(txt) > 12000:
+                return "markdown block of %d characters (max 12000)" % slack_chars(txt)
+            md_total += slack_chars(txt)
+        elif t == "table":
+            tables += 1
+            rows = b.get("rows")
+            if not isinstance(rows, list) or not 1 <= len(rows) <= 100:
+                return "table with %s rows (1 to 100)" % (len(rows) if isinstance(rows, list) else "no")
+            for r in rows:
+                if not isinstance(r, list) or not 1 <= len(r) <= 20:
+                    return "table row with %s cells (1 to 20)" % (len(r) if isinstance(r, list) else "no")
+                for c in r:
+                    if c.get("type") not in ("raw_text", "rich_text"):
+                        return "table cell of type %r" % c.get("type")
+                    if c.get("type") == "raw_text" and not isinstance(c.get("text"), str):
+                        return "raw_text cell without text"
+            if len(b.get("column_settings") or []) > 20:
+                return "table with more than 20 column_settings"
+    if md_total > 12000:
+        return "markdown blocks of %d characters in all (max 12000 per message)" % md_total
+    if tables > 1:
+        return "%d tables in one message (one allowed)" % tables
+    return None
 
 
 class Double:
@@ -50,6 +116,7 @@ class Double:
         self.uploads = {}
         self.ratelimit = {}  # method -> number of 429s still to answer
         self.unreachable = set()  # channels where chat.postMessage gets channel_not_found
+        self.refuse_headers = False  # chat.postMessage with a header block gets invalid_blocks (not a violation)
         self.ts = 1700000000
         self._update_times = {}  # message ts -> monotonic arrival times of chat.update
         double = self
@@ -201,6 +268,10 @@ class Double:
                 why = self.check_blocks(method, blocks)
                 if why:
                     return self.bad(method, why)
+                why = check_text_limits(blocks)
+                if why:
+                    self._violations.append("%s: invalid_blocks: %s" % (method, why))
+                    return 200, {"ok": False, "error": "invalid_blocks", "fa2_double": why}, {}
             if method in ("chat.postMessage", "chat.update") and not args.get("text") and not blocks:
                 return self.bad(method, "neither text nor blocks")
             self._calls.append({"method": method, "args": args, "ctype": ctype})
@@ -208,6 +279,9 @@ class Double:
             if left:
                 self.ratelimit[method] = left - 1
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+            if method == "chat.postMessage" and self.refuse_headers and \
+                    any(b.get("type") == "header" for b in blocks or []):
+                return 200, {"ok": False, "error": "invalid_blocks"}, {}
             if method == "chat.postMessage" and args["channel"] in self.unreachable:
                 return 200, {"ok": False, "error": "channel_not_found"}, {}
             if method == "conversations.open":

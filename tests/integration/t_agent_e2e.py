@@ -33,8 +33,9 @@ MODEL = "us.anthropic.claude-test-v1:0"
 REPORT = {"summary": "Payments failed because the upstream timed out after a Lambda change.",
           "rootCauses": [{"title": "Lambda timeout lowered", "severity": "high", "confidence": "medium",
                           "evidence": ["audit_log_tool: UpdateFunctionConfiguration at 08:10"]}],
-          "timeline": [{"time": "08:10", "event": "configuration change"}],
-          "actions": ["restore the timeout"]}
+          "timeline": [{"time": "2026-11-25T08:10:00Z", "event": "configuration change"}],
+          "actions": ["restore the timeout"], "causalChain": D.CAUSAL_CHAIN}
+NODE_DIR = os.path.join(os.environ.get("FA2_ROOT", "."), "tests", "node")
 
 
 def main():
@@ -185,6 +186,8 @@ def run(c, moto, dbl):
                 "arn:aws:bedrock:us-east-1::foundation-model/amazon.rerank-v1:0" and "knowledgeBaseId" not in kq,
                 "Retrieve: query, numberOfResults and the reranking model ARN", json.dumps(kq))
 
+    check_chain(c, rep, state)
+
     # ---- 2. kill -9 during an analysis, then resume ----
     n_ct = len(dbl.cloudtrail)
     dbl.converse.clear()
@@ -241,7 +244,8 @@ def run(c, moto, dbl):
             {"id": "call_1", "type": "function", "function": {"name": "audit_log_tool",
                                                                 "arguments": json.dumps({"userName": "alice"})}}]},
             "finish_reason": "tool_calls"}], "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}},
-        1: {"choices": [{"message": {"role": "assistant", "content": json.dumps(REPORT)}, "finish_reason": "stop"}],
+        1: {"choices": [{"message": {"role": "assistant", "content": json.dumps(dict(REPORT, causalChain="a -> b"))},
+                         "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}},
     }
     ocfg = os.path.join(TMP, "openai.json")
@@ -253,6 +257,8 @@ def run(c, moto, dbl):
     rc, out, err, secs = aws_peers.fa2(FA2, ["analyze", "--from", frm, "--to", to, "--event", "x", "--config", ocfg],
                                        dict(env, FA2_TEST_LLM_KEY=dbl.openai_key), timeout=60)
     c.check(rc == 0 and REPORT["summary"] in out, "analyze with an OpenAI-compatible server", out + err)
+    c.check("```mermaid" not in out and "Causal chain" not in out,
+            "a malformed causalChain (a string) gives a report without a diagram, not a failure", out[-800:])
     c.check(len(dbl.chat) == 2 and len(dbl.errors) == n_errs, "chat double: bearer key, shape, tool_call ids",
             "\n".join(dbl.errors[n_errs:]))
     c.check(dbl.openai_key not in out + err, "the API key is not printed")
@@ -269,6 +275,8 @@ def run(c, moto, dbl):
                                           "--tz", "Asia/Tokyo"], okey, timeout=60)
     c.check(rc == 0 and re.search(r"\+09:00 - \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00 \(Asia/Tokyo, JST\)", out),
             "--tz Asia/Tokyo: the report's window is in +09:00 and names the zone", out[:600] + err)
+    c.check("| Time (Asia/Tokyo) | Event |" in out and "| 2026-11-25 17:10 JST | configuration change |" in out,
+            "--tz Asia/Tokyo: the timeline time the model wrote in UTC is shown in JST", out[-1500:])
     if shutil.which("pdftotext"):
         pdf = os.path.join(TMP, "report.pdf")
         rc, out, err, _ = aws_peers.fa2(FA2, ["analyze", "--from", frm, "--to", to, "--event", "x", "--config", ocfg,
@@ -281,6 +289,41 @@ def run(c, moto, dbl):
                 txt.stdout[:1200] + err + txt.stderr)
     else:
         print("skip: poppler-utils absent: the PDF check did not run")
+
+
+def check_chain(c, rep, state):
+    """The causal chain: normalised in the JSON report, drawn in the session's report.md as
+    a Mermaid flowchart the real Mermaid parser reads as intended, with a text fallback."""
+    ch = rep.get("causalChain") or []
+    c.check([n.get("kind") for n in ch] == ["change", "mechanism", "symptom", "alarm"] and
+            ch[1].get("next") == [{"id": "err", "label": "within 1 min"}] and ch[2].get("next") == [{"id": "alarm", "label": ""}],
+            "the report carries the normalised causal chain", json.dumps(ch)[:800])
+    sessions = os.path.join(state, "sessions")
+    md = ""
+    for d in sorted(os.listdir(sessions), reverse=True):
+        p = os.path.join(sessions, d, "report.md")
+        if os.path.exists(p):
+            with open(p, encoding="utf-8") as f:
+                md = f.read()
+            break
+    m = re.search(r"## Causal chain \(hypothesis\)\n\n```mermaid\n(.*?)```\n\n(.*?)\n\n", md, re.S)
+    c.check(bool(m), "report.md has the causal chain section with a mermaid block", md[:2000])
+    if not m:
+        return
+    c.check(m.group(2) == "- Lambda timeout lowered to 3 s (2026-11-25 08:10 UTC) → upstream calls time out → "
+            "(within 1 min) → 5xx on /pay \"payment failed\" → ALB 5xx alarm",
+            "the text fallback line under the diagram", m.group(2))
+    if not (shutil.which("node") and os.path.isdir(os.path.join(NODE_DIR, "node_modules", "mermaid"))):
+        print("skip: node or the npm mermaid package is absent: the diagram was not parsed")
+        return
+    case = dict(D.CAUSAL_CHAIN_DRAWN, name="report.md causal chain", mermaid=m.group(1))
+    path = os.path.join(TMP, "mermaid-cases.json")
+    with open(path, "w") as f:
+        json.dump([case], f)
+    r = subprocess.run(["node", os.path.join(NODE_DIR, "mermaid_check.mjs"), path], capture_output=True, text=True,
+                       timeout=120)
+    c.check(r.returncode == 0, "the npm mermaid parser reads the report's flowchart as drawn (nodes, shapes, edges)",
+            r.stdout[-1500:] + r.stderr[-1500:])
 
 
 if __name__ == "__main__":

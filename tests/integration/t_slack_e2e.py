@@ -47,8 +47,30 @@ LB = "app/web/123"
 REPORT = {"summary": "Payments failed because the upstream timed out after a Lambda change.",
           "rootCauses": [{"title": "Lambda timeout lowered", "severity": "high", "confidence": "medium",
                           "evidence": ["metrics_tool: HTTPCode_Target_5XX_Count jumped at 08:10"]}],
-          "timeline": [{"time": "08:10", "event": "configuration change"}],
-          "actions": ["restore the timeout"]}
+          "timeline": [{"time": "2026-11-25T08:10:00Z", "event": "configuration change"}],
+          "actions": ["restore the timeout"],
+          "causalChain": [{"id": "chg", "kind": "change", "label": "Lambda timeout lowered to 3 s",
+                           "time": "2026-11-25T08:10:00Z", "next": ["slow"]},
+                          {"id": "slow", "kind": "mechanism", "label": "upstream calls time out", "next": ["err"]},
+                          {"id": "err", "kind": "symptom", "label": "5xx on /pay", "next": ["alarm"]},
+                          {"id": "alarm", "kind": "alarm", "label": "api-5xx-high"}]}
+REPORT_TITLE = "Failure analysis report"
+# A long report in Japanese with emoji (2 UTF-16 units each): over the per-block and
+# per-message limits many times; every marker must reach Slack.
+BIG_REPORT = {
+    "summary": "決済 API の障害 😀 " * 400 + "概要-終",
+    "rootCauses": [{"title": "原因 %d: 接続プールの枯渇" % k, "severity": "high", "confidence": "low",
+                    "description": "説明の文章です 😀 & <tag> " * 120 + "説明-%d-終" % k,
+                    "evidence": ["logs_tool: エラー %d 件 根拠-%d-%d" % (k * 10 + j, k, j) for j in range(5)]}
+                   for k in range(30)],
+    "impact": "影響 " * 900 + "影響-終",
+    "timeline": [{"time": "2026-11-25T08:%02d:00Z" % k, "event": "出来事 %d 時系列-%d" % (k, k)} for k in range(50)],
+    "actions": ["対応 %d 対応-%d-終" % (k, k) for k in range(40)],
+    "prevention": ["防止策 " * 300 + "防止-終"],
+}
+BIG_MARKERS = (["概要-終", "影響-終", "防止-終"] + ["説明-%d-終" % k for k in range(30)] +
+               ["根拠-%d-4" % k for k in range(30)] + ["時系列-%d" % k for k in range(50)] +
+               ["対応-%d-終" % k for k in range(40)])
 procs = []
 
 
@@ -224,7 +246,7 @@ def run(c, moto, dbl, cw, sd):
     cfg = os.path.join(TMP, "fa2.json")
     with open(cfg, "w") as f:
         json.dump({"modelId": MODEL, "env": {"region": "us-east-1"}, "cwLogsLogGroups": ["/fa2/app"],
-                   "maxAgentCycles": 5, "stateDir": state, "slackResumeMaxAgeMinutes": 30,
+                   "maxAgentCycles": 5, "stateDir": state, "slackResumeMaxAgeMinutes": 30, "timeZone": "Asia/Tokyo",
                    "llm": {"maxRetries": 1, "backoffMs": 200, "timeoutSeconds": 60},
                    "agent": {"toolParallelism": 4, "timeoutSeconds": 120}}, f)
     env = aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
@@ -254,10 +276,10 @@ def run(c, moto, dbl, cw, sd):
     times = sd.update_times(prog)
     gaps = [b - a for a, b in zip(times[:-2], times[1:-1])]
     c.check(all(g >= 1.9 for g in gaps), "progress updates at least 2 s apart (final excepted)", str(gaps))
-    rep = wait_for(lambda: [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread1 and
-                            x["args"].get("text") == "fa2 analysis report"], 20)
+    rep = wait_for(lambda: report_posts(sd, thread1), 20)
     c.check(bool(rep) and REPORT["summary"] in json.dumps(rep[0]["args"].get("blocks")),
             "the report blocks (the model's summary) are in the thread")
+    check_report_blocks(c, rep)
     files = wait_for(lambda: [x for x in sd.calls("files.completeUploadExternal")
                               if x["args"].get("thread_ts") == thread1 and
                               any(sd.uploads[f["id"]]["filename"].endswith(".png") for f in x["args"]["files"])], 20)
@@ -318,8 +340,7 @@ def run(c, moto, dbl, cw, sd):
     c.check([t for _, t, _ in dbl.converse[n_conv:]] == [2], "after the restart only the report turn was asked",
             str([t for _, t, _ in dbl.converse[n_conv:]]))
     time.sleep(2)
-    reps = [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread2 and
-            x["args"].get("text") == "fa2 analysis report"]
+    reps = report_posts(sd, thread2)
     mds = [f for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread2
            for f in x["args"]["files"] if sd.uploads[f["id"]]["filename"] == "fa2-report.md"]
     c.check(len(reps) == 1 and len(mds) == 1, "the report is posted once (%d, %d)" % (len(reps), len(mds)))
@@ -348,20 +369,79 @@ def run(c, moto, dbl, cw, sd):
             json.dumps(s)[:400])
     c.check(len(dbl.converse) == n_conv, "the old session asked the model nothing")
 
-    # ---- 4. graphs failing never fails the analysis ----
+    # ---- 4. graphs failing never fails the analysis; a long Japanese report ----
     cw.fail = True
     dbl.converse.clear()
+    dbl.script[2] = D.converse_reply([{"text": json.dumps(BIG_REPORT, ensure_ascii=False)}], "end_turn")
     thread3 = "%d.000400" % (now - 20)
     prog3 = start_analysis(c, sd, srv.port, "EvE2E3", thread3, "api-5xx-high")
     done3 = wait_for(lambda: [t for t in updates(sd, prog3) if "complete" in t or "failed" in t], 60)
     c.check(bool(done3) and "Analysis complete" in done3[-1], "graph failure: the analysis still completes")
-    rep3 = wait_for(lambda: [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread3 and
-                             x["args"].get("text") == "fa2 analysis report"], 20)
+    rep3 = wait_for(lambda: report_posts(sd, thread3), 20)
     c.check(bool(rep3), "graph failure: the report is still posted")
     time.sleep(1)
+    parts = [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread3 and
+             x["args"].get("text", "").startswith(REPORT_TITLE)]
+    allb = json.dumps([x["args"].get("blocks") for x in parts], ensure_ascii=False)
+    c.check(len(parts) >= 3 and all("(continued %d/%d)" % (i + 1, len(parts)) in parts[i]["args"]["text"]
+                                    for i in range(1, len(parts))),
+            "a long report continues in thread replies (%d messages), each with its fallback text" % len(parts),
+            str([x["args"].get("text") for x in parts]))
+    lost = [m for m in BIG_MARKERS if m not in allb]
+    c.check(not lost, "nothing of the long report is lost across the messages", str(lost[:10]))
+    c.check(not sd.violations(), "every message of the long report passed Block Kit's limits in the double",
+            "\n".join(sd.violations()))
+    time.sleep(1)
     c.check("GetMetricWidgetImage" in srv.logtext(), "graph failure: a log line says why")
+
+    # ---- 5. Slack refuses the report's blocks: the Markdown file still reaches the thread ----
+    cw.fail = False
+    sd.refuse_headers = True
+    dbl.script[2] = D.converse_reply([{"text": json.dumps(REPORT)}], "end_turn")
+    thread4 = "%d.000500" % (now - 10)
+    prog4 = start_analysis(c, sd, srv.port, "EvE2E4", thread4, "api-5xx-high")
+    wait_for(lambda: [t for t in updates(sd, prog4) if "complete" in t or "failed" in t], 60)
+    up = wait_for(lambda: [x for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread4
+                           and any(sd.uploads[f["id"]]["filename"] == "fa2-report.md" for f in x["args"]["files"])], 20)
+    c.check(bool(up) and up[0]["args"].get("initial_comment") == REPORT_TITLE,
+            "refused report blocks: the Markdown file is still uploaded, titled, in the thread",
+            json.dumps([x["args"] for x in sd.calls("files.completeUploadExternal")])[-600:])
+    c.check("report blocks not posted" in srv.logtext(), "refused report blocks: the log says so")
+    sd.refuse_headers = False
     os.kill(srv.p.pid, signal.SIGTERM)
     c.check(srv.p.wait(15) == 0, "fa2 serve stops cleanly")
+
+
+def report_posts(sd, thread):
+    """The report's first messages in thread (their notification text starts with the title)."""
+    return [x for x in sd.calls("chat.postMessage") if x["args"].get("thread_ts") == thread and
+            x["args"].get("text", "").startswith(REPORT_TITLE + ":")]
+
+
+def check_report_blocks(c, rep):
+    """The report as Block Kit built from its data (the double has already checked the
+    documented limits: a breach is a violation): header, fields, markdown for the model's
+    text, the timeline in Asia/Tokyo, the causal chain; no GitHub Markdown in mrkdwn."""
+    blocks = rep[0]["args"].get("blocks") or [] if rep else []
+    types = [b.get("type") for b in blocks]
+    mrkdwn = [b["text"]["text"] for b in blocks if isinstance(b.get("text"), dict) and
+              b["text"].get("type") == "mrkdwn"]
+    mrkdwn += [f["text"] for b in blocks for f in b.get("fields") or []]
+    c.check(types[:1] == ["header"] and blocks[0]["text"]["text"] == REPORT_TITLE,
+            "the report starts with a header block", json.dumps(blocks)[:600])
+    c.check(any(b.get("type") == "markdown" and b.get("text") == REPORT["summary"] for b in blocks),
+            "the model's summary is a markdown block", json.dumps(blocks)[:1500])
+    c.check("*Severity*\nHigh" in [f["text"] for b in blocks for f in b.get("fields") or []],
+            "severity and confidence are section fields", json.dumps(blocks)[:1500])
+    c.check(not any(t.lstrip().startswith("#") or "**" in t or "| ---" in t for t in mrkdwn),
+            "no GitHub Markdown (headings, **, pipe tables) in mrkdwn text", json.dumps(mrkdwn)[:1500])
+    cells = ["".join(e.get("text", "") for sec in cl.get("elements", []) for e in sec.get("elements", []))
+             for b in blocks if b.get("type") == "table" for r in b["rows"] for cl in r]
+    c.check("2026-11-25 17:10 JST" in cells and "configuration change" in cells,
+            "the timeline is a table block, the model's UTC time shown in Asia/Tokyo", json.dumps(cells))
+    c.check(any("Lambda timeout lowered to 3 s (2026-11-25 17:10 JST) → upstream calls time out → 5xx on /pay → "
+                "api-5xx-high" in t for t in mrkdwn),
+            "the causal chain is shown as an arrow line", json.dumps(mrkdwn, ensure_ascii=False)[:2000])
 
 
 if __name__ == "__main__":
