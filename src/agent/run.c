@@ -293,7 +293,7 @@ static fa2_err redact_json(cJSON *j)
 	if (cJSON_IsString(j) && j->valuestring && fa2_redact_has(fa2_slice_cstr(j->valuestring))) {
 		fa2_buf b;
 		fa2_err e;
-		fa2_buf_init(&b, 0);
+		fa2_buf_init(&b, FA2_REDACT_CAP(strlen(j->valuestring)));
 		e = fa2_redact(fa2_slice_cstr(j->valuestring), &b);
 		if (!e && !cJSON_SetValuestring(j, b.data ? b.data : ""))
 			e = FA2_ERR_NOMEM;

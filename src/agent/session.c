@@ -60,7 +60,7 @@ static fa2_err put_file(const char *path, const char *data, size_t len, int appe
 	if (!fa2_redact_has(fa2_slice_make(data, len)))
 		return append ? fa2_file_append_sync(path, data, len, 0600)
 			      : fa2_file_write_atomic(path, data, len, 0600);
-	fa2_buf_init(&red, len + len / 2 + 64);
+	fa2_buf_init(&red, FA2_REDACT_CAP(len));
 	e = fa2_redact(fa2_slice_make(data, len), &red);
 	if (!e)
 		e = append ? fa2_file_append_sync(path, red.data, red.len, 0600)

@@ -169,7 +169,7 @@ fa2_err fa2_redact_buf(fa2_buf *b)
 	fa2_err e;
 	if (!b->len || !fa2_redact_has(fa2_buf_slice(b)))
 		return FA2_OK;
-	fa2_buf_init(&tmp, b->max);
+	fa2_buf_init(&tmp, FA2_REDACT_CAP(b->len) > b->max ? FA2_REDACT_CAP(b->len) : b->max);
 	e = fa2_redact(fa2_buf_slice(b), &tmp);
 	if (!e) {
 		fa2_buf_wipe(b);

@@ -47,7 +47,10 @@ size_t fa2_log_redact(const char *src, size_t len, char *dst, size_t cap);
 /* Appends in to out with every registered secret replaced by "[REDACTED]". All of in
  * is redacted first; only then does out's cap apply (FA2_ERR_TOO_LARGE). */
 fa2_err fa2_redact(fa2_slice in, fa2_buf *out);
-/* Redacts b in place (same cap). FA2_OK and b unchanged when it holds no secret. */
+/* The most fa2_redact can make of len bytes (every secret is at least 4 bytes and
+ * becomes 10): a cap for its output buffer. */
+#define FA2_REDACT_CAP(len) ((len) / 4 * 10 + (len) % 4 + 1)
+/* Redacts b in place (its cap grows to FA2_REDACT_CAP of its length when needed). FA2_OK and b unchanged when it holds no secret. */
 fa2_err fa2_redact_buf(fa2_buf *b);
 /* 1 when s contains a registered secret. */
 int fa2_redact_has(fa2_slice s);
