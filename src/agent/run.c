@@ -567,10 +567,10 @@ fa2_run_status fa2_run_analysis(const fa2_run_request *req, fa2_run_outcome *out
 	out->output_tokens = res.usage.output_tokens;
 	copy_redacted(out->detail, sizeof out->detail, res.detail);
 	if (res.storage_failed || e == FA2_ERR_IO) {
-		snprintf(msg, sizeof msg, "cannot write %s of session %s",
-			 res.storage_what[0] ? res.storage_what : "a file", session.id);
-		fail(out, FA2_RUN_ERR_STORAGE, FA2_ERR_IO, msg);
-		snprintf(out->failure.subject, sizeof out->failure.subject, "%.500s", session.dir);
+		/* The failed file is the fact; the class's text says the rest in the language. */
+		fail(out, FA2_RUN_ERR_STORAGE, FA2_ERR_IO, "");
+		snprintf(out->failure.subject, sizeof out->failure.subject, "%.400s/%.64s", session.dir,
+			 res.storage_what[0] ? res.storage_what : "journal.jsonl");
 		goto cleanup;
 	}
 	if (e || !res.report) {
@@ -613,14 +613,16 @@ fa2_run_status fa2_run_analysis(const fa2_run_request *req, fa2_run_outcome *out
 cleanup:
 	if (out->status == FA2_RUN_FAILED && have_session) {
 		char reason[700];
-		snprintf(reason, sizeof reason, "%s: %s", fa2_run_errclass_name(out->failure.cls), out->failure.message);
+		snprintf(reason, sizeof reason, "%s: %.300s%s%.300s", fa2_run_errclass_name(out->failure.cls),
+			 out->failure.message, out->failure.message[0] && out->failure.subject[0] ? " " : "",
+			 out->failure.subject);
 		if (fa2_session_mark_failed(&session, reason) != FA2_OK)
 			FA2_LOGE("agent", "session %s: cannot mark it failed", session.id);
 	}
 	if (out->status == FA2_RUN_FAILED || out->failure.cls != FA2_RUN_ERR_NONE)
-		FA2_LOGW("agent", "analysis %s%s%s: %s: %s", fa2_run_status_name(out->status),
+		FA2_LOGW("agent", "analysis %s%s%s: %s: %s %s", fa2_run_status_name(out->status),
 			 out->session_id[0] ? " in session " : "", out->session_id,
-			 fa2_run_errclass_name(out->failure.cls), out->failure.message);
+			 fa2_run_errclass_name(out->failure.cls), out->failure.message, out->failure.subject);
 	out->duration_ms = fa2_time_mono_ms() - t0;
 	if (ran)
 		totals_add(out);
