@@ -619,11 +619,16 @@ cleanup:
 		if (fa2_session_mark_failed(&session, reason) != FA2_OK)
 			FA2_LOGE("agent", "session %s: cannot mark it failed", session.id);
 	}
-	if (out->status == FA2_RUN_FAILED || out->failure.cls != FA2_RUN_ERR_NONE)
-		FA2_LOGW("agent", "analysis %s%s%s: %s: %s %s", fa2_run_status_name(out->status),
-			 out->session_id[0] ? " in session " : "", out->session_id,
-			 fa2_run_errclass_name(out->failure.cls), out->failure.message, out->failure.subject);
 	out->duration_ms = fa2_time_mono_ms() - t0;
+	/* One line per analysis: "agent: analysis STATUS in session ID: ..." */
+	if (out->status == FA2_RUN_FAILED || out->failure.cls != FA2_RUN_ERR_NONE)
+		FA2_LOGW("agent", "analysis %s in session %s: %s: %s %s", fa2_run_status_name(out->status),
+			 out->session_id[0] ? out->session_id : "-", fa2_run_errclass_name(out->failure.cls),
+			 out->failure.message, out->failure.subject);
+	else
+		FA2_LOGI("agent", "analysis %s in session %s: %u cycles, %u model calls, %u tool runs, %lld ms",
+			 fa2_run_status_name(out->status), out->session_id, out->cycles, out->model_calls,
+			 out->tool_runs, (long long)out->duration_ms);
 	if (ran)
 		totals_add(out);
 	fa2_agent_result_cleanup(&res);

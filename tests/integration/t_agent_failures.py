@@ -13,7 +13,8 @@
    (trace level), no output, no session file.
 3. A session write that fails (a file size limit, SIGXFSZ ignored, as a full disk
    would): fa2 analyze exits 1 naming the cause, and the session's summary says failed
-   with the reason; the same run without the limit exits 0."""
+   with the reason; the same run without the limit exits 0. In fa2 serve, the thread is
+   told in Japanese and the session is marked failed."""
 import hashlib
 import hmac
 import json
@@ -134,24 +135,39 @@ def write_cfg(name, **extra):
     return path, cfg["stateDir"]
 
 
+def limit_files(limit_bytes):
+    """A preexec_fn: file size limit with SIGXFSZ ignored (ignored signals survive exec),
+    so a write beyond it fails with EFBIG as on a full disk."""
+    def pre():
+        if limit_bytes:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+    return pre
+
+
+def start_serve(c, cfg, env, limit_bytes=None):
+    port = aws_peers.free_port()
+    log = open(os.path.join(TMP, "serve-%d.log" % len(procs)), "w+")
+    p = subprocess.Popen([FA2, "serve", "--listen", "127.0.0.1:%d" % port, "--config", cfg],
+                         stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=limit_files(limit_bytes))
+    procs.append(p)
+
+    def healthy():
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=1).read()
+            return True
+        except Exception:
+            return False
+    c.check(bool(wait_for(healthy, 15)), "fa2 serve started")
+    return port, log
+
+
 def slack_part(c, dbl):
     sd = Double(BOT)
     try:
         cfg, state = write_cfg("slack", language="ja")
         env = base_env(dbl, SLACK_SIGNING_SECRET=SIGNING, SLACK_BOT_TOKEN=BOT, SLACK_API_URL=sd.url)
-        port = aws_peers.free_port()
-        log = open(os.path.join(TMP, "serve.log"), "w+")
-        p = subprocess.Popen([FA2, "serve", "--listen", "127.0.0.1:%d" % port, "--config", cfg],
-                             stdout=log, stderr=subprocess.STDOUT, env=env)
-        procs.append(p)
-
-        def healthy():
-            try:
-                urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=1).read()
-                return True
-            except Exception:
-                return False
-        c.check(bool(wait_for(healthy, 15)), "fa2 serve started")
+        port, log = start_serve(c, cfg, env)
         denied = "You don't have access to the model with the specified model ID. (request %s)" % STOKEN
         dbl.fail_reply = (403, {"message": denied + " " + long_echo(STOKEN)}, "AccessDeniedException")
         now = int(time.time())
@@ -217,11 +233,8 @@ def slack_part(c, dbl):
 
 
 def cli(args, env, limit_bytes=None):
-    def pre():
-        if limit_bytes:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # as ignored signals survive exec
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
-    p = subprocess.run([FA2] + args, env=env, capture_output=True, text=True, timeout=90, preexec_fn=pre)
+    p = subprocess.run([FA2] + args, env=env, capture_output=True, text=True, timeout=90,
+                       preexec_fn=limit_files(limit_bytes))
     return p.returncode, p.stdout, p.stderr
 
 
@@ -273,6 +286,37 @@ def storage_part(c, dbl):
     c.check(not [k for k in tree_text(state) if k.endswith("/reserve")], "the reserve is given back")
 
 
+def slack_storage_part(c, dbl):
+    """fa2 serve whose session writes fail: the thread hears it, in Japanese."""
+    big = dict(REPORT, summary="The pool ran dry. " + "Evidence line. " * 4000)
+    dbl.script = {0: final_reply("```json\n" + json.dumps(big) + "\n```")}
+    sd = Double(BOT)
+    try:
+        cfg, state = write_cfg("slack-disk", language="ja")
+        env = base_env(dbl, SLACK_SIGNING_SECRET=SIGNING, SLACK_BOT_TOKEN=BOT, SLACK_API_URL=sd.url)
+        port, log = start_serve(c, cfg, env, limit_bytes=32 * 1024)
+        now = int(time.time())
+        thread = "%d.000400" % (now - 120)
+        c.check(submit(port, thread, thread, "checkout errors", now - 1800, now - 60) == 200, "submit acknowledged")
+        fail = wait_for(lambda: [x["args"]["text"] for x in sd.calls("chat.update")
+                                 if "保存できませんでした" in x["args"].get("text", "")], 40)
+        log.flush()
+        c.check(bool(fail), "Slack: the thread is told the analysis could not be saved, in Japanese",
+                open(log.name).read()[-2000:])
+        if fail:
+            c.check("journal.jsonl" in fail[-1] and "対処:" in fail[-1] and "exit code" not in fail[-1],
+                    "Slack: the failure names the file and the fix", fail[-1])
+        sums = [json.loads(v) for k, v in tree_text(state).items() if k.endswith("summary.json")]
+        c.check(len(sums) == 1 and sums[0].get("status") == "failed", "Slack: the session is marked failed",
+                json.dumps(sums, ensure_ascii=False)[:1500])
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        sd.close()
+
+
 def main():
     c = aws_peers.Checks()
     dbl = D.Doubles(AKID, SKEY, REGION, MODEL)
@@ -280,6 +324,7 @@ def main():
         slack_part(c, dbl)
         secrets_part(c, dbl)
         storage_part(c, dbl)
+        slack_storage_part(c, dbl)
     finally:
         for p in procs:
             if p.poll() is None:
