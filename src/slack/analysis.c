@@ -170,8 +170,11 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 		fail_thread(env, channel, thread, progress_ts, text.data ? text.data : "");
 		if (oc.status == FA2_RUN_PARTIAL && oc.markdown.len)
 			(void)fa2_slack_post_report(env->api, channel, thread, fa2_buf_slice(&oc.markdown));
-		post_retry_form(env, channel, thread, resume_id ? fa2_json_str(cJSON_GetObjectItemCaseSensitive(oc.report,
-		                "incident"), "event") : desc, oc.from_ms, oc.to_ms, resume_id ? NULL : env->alarm);
+		if (oc.to_ms <= oc.from_ms) { /* a resume whose journal was unreadable: the last hour */
+			oc.to_ms = fa2_time_now_ms();
+			oc.from_ms = oc.to_ms - 3600000;
+		}
+		post_retry_form(env, channel, thread, desc, oc.from_ms, oc.to_ms, resume_id ? NULL : env->alarm);
 		goto done;
 	}
 	snprintf(line, sizeof line, TXT(ja, ":white_check_mark: Analysis complete in %llds.",
