@@ -108,8 +108,11 @@ def tree_text(root):
     for d, _, files in os.walk(root):
         for f in files:
             p = os.path.join(d, f)
-            with open(p, "rb") as fh:
-                out[p] = fh.read().decode("utf-8", "replace")
+            try:
+                with open(p, "rb") as fh:
+                    out[p] = fh.read().decode("utf-8", "replace")
+            except FileNotFoundError:  # a running fa2 replaced or removed it meanwhile
+                pass
     return out
 
 
@@ -306,7 +309,10 @@ def slack_storage_part(c, dbl):
         if fail:
             c.check("journal.jsonl" in fail[-1] and "対処:" in fail[-1] and "exit code" not in fail[-1],
                     "Slack: the failure names the file and the fix", fail[-1])
-        sums = [json.loads(v) for k, v in tree_text(state).items() if k.endswith("summary.json")]
+        def summaries():
+            return [json.loads(v) for k, v in tree_text(state).items() if k.endswith("summary.json")]
+        wait_for(lambda: [x for x in summaries() if x.get("status") == "failed"], 10)
+        sums = summaries()
         c.check(len(sums) == 1 and sums[0].get("status") == "failed", "Slack: the session is marked failed",
                 json.dumps(sums, ensure_ascii=False)[:1500])
     finally:
