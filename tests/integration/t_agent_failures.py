@@ -58,11 +58,13 @@ def final_reply(text=None):
 
 
 def long_echo(secret):
-    """A message with the secret early (it fits the 256 bytes kept of an error message)
-    and again across byte 8191 of an 8 KiB+ line."""
-    head = "request rejected for token %s; " % secret
-    pad = "x" * (8191 - len(head) - 5)
-    return head + pad + secret + "y" * 300
+    """A message with the secret early (inside the 256 bytes kept of an error message),
+    again across byte 255 (the cut of a kept error message) and across byte 8191 (the old
+    cut of a log record) of a line longer than 8 KiB."""
+    m = "request rejected for token %s; " % secret
+    m += "x" * (240 - len(m)) + secret
+    m += "x" * (8180 - len(m)) + secret
+    return m + "y" * 300
 
 
 def sign(body):
