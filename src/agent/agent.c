@@ -992,7 +992,8 @@ static cJSON *final_call(state *st, char **raw_answer)
 			goto cleanup;
 		}
 	}
-	if (fa2_llm_message_text(&resp.msg, &text))
+	/* Redacted before the report cuts its strings (base/log.h). */
+	if (fa2_llm_message_text(&resp.msg, &text) || fa2_redact_buf(&text))
 		goto cleanup;
 	body = fa2_report_parse_model(fa2_buf_slice(&text), NULL);
 	if (!body && text.len > 0 && raw_answer && !*raw_answer)
@@ -1260,6 +1261,8 @@ static fa2_err drive(state *st)
 	st->res->stop = st->stop;
 	if (st->stop == FA2_AGENT_STOP_ANSWER) {
 		e = fa2_llm_message_text(&st->conv.msgs[st->conv.n_msgs - 1], &text);
+		if (!e) /* redacted before the report cuts its strings (base/log.h) */
+			e = fa2_redact_buf(&text);
 		if (e)
 			goto cleanup;
 		body = fa2_report_parse_model(fa2_buf_slice(&text), NULL);
