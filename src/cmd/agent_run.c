@@ -138,8 +138,9 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	(void)fa2_run_analysis(&rq, &oc);
 	if (oc.status == FA2_RUN_FAILED) {
 		if (oc.session_id[0])
-			fprintf(stderr, "fa2 %s: the analysis failed (session %s, %s)\n", o->cmd, oc.session_id,
-				fa2_run_errclass_name(oc.failure.cls));
+			fprintf(stderr, oc.lang == FA2_LANG_JA ? "fa2 %s: 分析に失敗しました（セッション %s、%s）\n"
+							       : "fa2 %s: the analysis failed (session %s, %s)\n",
+				o->cmd, oc.session_id, fa2_run_errclass_name(oc.failure.cls));
 		print_failure(o->cmd, &oc);
 		rc = oc.usage ? FA2_EXIT_USAGE : FA2_EXIT_FAILURE;
 		goto cleanup;

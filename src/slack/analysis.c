@@ -54,7 +54,8 @@ static void post_retry_form(const fa2_slack_analysis_env *env, const char *chann
 	                                     alarm ? alarm->name : NULL, region);
 	sec = cJSON_CreateObject();
 	txt = fa2_slack_text_obj("mrkdwn", line);
-	if (!blocks || !sec || !txt || !cJSON_AddStringToObject(sec, "type", "section")) {
+	if (!blocks || !sec || !txt || !cJSON_AddStringToObject(sec, "type", "section") ||
+	    !cJSON_AddStringToObject(sec, "block_id", FA2_SLACK_BLK_RETRY)) {
 		cJSON_Delete(txt);
 		goto done;
 	}

@@ -18,6 +18,10 @@
 #include "slack/app.h"
 #include "slack/webapi.h"
 
+/* block_id of the first block of the retry form posted after a failure (the rest is the
+ * analysis form of slack/blocks.h, whose button app.c handles). */
+#define FA2_SLACK_BLK_RETRY "fa2_retry"
+
 typedef struct fa2_slack_analysis_env {
 	fa2_slack_api *api;                 /* borrowed */
 	const fa2_slack_app_config *cfg;    /* state_dir, cfg (analysis), progress_interval_ms */

@@ -199,6 +199,7 @@ def slack_part(c, dbl):
         if not form:
             return
         f = form[-1]
+        c.check(f["args"]["blocks"][0].get("block_id") == "fa2_retry", "the retry form is marked as such")
         c.check("再実行" in f["args"].get("text", ""), "the retry form says what it is for, in Japanese",
                 f["args"].get("text", ""))
         pick = {b["block_id"]: b["element"] for b in f["args"]["blocks"] if b["type"] == "input"}
