@@ -290,6 +290,10 @@ def storage_part(c, dbl):
     c.check(len(sums) == 1 and sums[0].get("status") == "failed" and "storage" in sums[0].get("failure", ""),
             "the session is marked failed with the reason", json.dumps(sums))
     c.check(not [k for k in tree_text(state) if k.endswith("/reserve")], "the reserve is given back")
+    if sums:
+        rc, out, err = cli(["sessions", "show", sums[0]["id"], "--config", cfg], base_env(dbl))
+        c.check(rc == 0 and "status:   failed" in out and "failure:  storage:" in out,
+                "fa2 sessions show names the failure", out[:800])
 
 
 def slack_storage_part(c, dbl):
