@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent/run.h"
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "test.h"
 
@@ -120,4 +121,56 @@ FA2_TEST(run_failure_texts_en_ja)
 	CHECK_MSG(strstr(b.data, "state directory") != NULL, "%s", b.data);
 	fa2_buf_cleanup(&b);
 	fa2_buf_cleanup(&other);
+}
+
+/* Requests that cannot run fail with a class, the facts and no session left behind. */
+FA2_TEST(run_unusable_requests_fail_with_a_class)
+{
+	fa2_config cfg;
+	fa2_run_request rq;
+	fa2_run_outcome oc;
+	char dir[1024];
+	CHECK_OK(fa2_config_init(&cfg));
+	snprintf(dir, sizeof dir, "%s/run-state", fa2_test_tmpdir());
+	fa2_free(cfg.state_dir);
+	cfg.state_dir = fa2_strdup(dir);
+	CHECK(cfg.state_dir != NULL);
+	memset(&rq, 0, sizeof rq);
+	rq.cfg = &cfg;
+	rq.event = "checkout errors";
+	rq.from_ms = 1795593600000LL;
+	rq.to_ms = rq.from_ms + 1800000;
+
+	/* a prompt directory that does not exist: config, usage, no session */
+	rq.prompts_dir = "/nonexistent/fa2-prompts";
+	fa2_run_outcome_init(&oc);
+	CHECK_INT_EQ(fa2_run_analysis(&rq, &oc), FA2_RUN_FAILED);
+	CHECK_INT_EQ(oc.failure.cls, FA2_RUN_ERR_CONFIG);
+	CHECK(oc.usage);
+	CHECK_MSG(strstr(oc.failure.message, "/nonexistent/fa2-prompts") != NULL, "%s", oc.failure.message);
+	CHECK(oc.session_id[0] == '\0' && oc.report == NULL && oc.markdown.len == 0);
+	CHECK_STR_EQ(oc.failure.provider, "bedrock");
+	CHECK(oc.failure.model[0] != '\0');
+	fa2_run_outcome_cleanup(&oc);
+	rq.prompts_dir = NULL;
+
+	/* an OpenAI-compatible provider whose key variable is unset */
+	cfg.llm_provider = FA2_LLM_OPENAI;
+	cfg.llm_endpoint = fa2_strdup("http://127.0.0.1:9/v1");
+	cfg.llm_api_key_env = fa2_strdup("FA2_TEST_RUN_NO_SUCH_KEY");
+	fa2_run_outcome_init(&oc);
+	CHECK_INT_EQ(fa2_run_analysis(&rq, &oc), FA2_RUN_FAILED);
+	CHECK_INT_EQ(oc.failure.cls, FA2_RUN_ERR_CONFIG);
+	CHECK_MSG(strstr(oc.failure.message, "FA2_TEST_RUN_NO_SUCH_KEY") != NULL, "%s", oc.failure.message);
+	CHECK_STR_EQ(oc.failure.provider, "openai");
+	fa2_run_outcome_cleanup(&oc);
+
+	/* a session to resume that does not exist */
+	rq.resume_id = "20261125-080000-00000000";
+	fa2_run_outcome_init(&oc);
+	CHECK_INT_EQ(fa2_run_analysis(&rq, &oc), FA2_RUN_FAILED);
+	CHECK_INT_EQ(oc.failure.cls, FA2_RUN_ERR_CONFIG);
+	CHECK(oc.usage);
+	fa2_run_outcome_cleanup(&oc);
+	fa2_config_cleanup(&cfg);
 }
