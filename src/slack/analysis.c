@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
 #include "slack/blocks.h"
 #include "slack/graphs.h"
@@ -104,14 +105,13 @@ static void post_graphs(const fa2_slack_analysis_env *env, const char *channel, 
 {
 	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(report, "incident");
 	fa2_slack_graph_opts go;
-	double f = 0, t = 0;
 	unsigned posted = 0;
 	memset(&go, 0, sizeof go);
 	go.region = env->cfg->cfg->region;
-	(void)fa2_json_num(inc, "fromMs", &f);
-	(void)fa2_json_num(inc, "toMs", &t);
-	go.from_ms = (int64_t)f;
-	go.to_ms = (int64_t)t;
+	if (!fa2_json_i64(inc, "fromMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.from_ms))
+		go.from_ms = 0;
+	if (!fa2_json_i64(inc, "toMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.to_ms))
+		go.to_ms = 0;
 	go.mark_ms = fa2_slack_graph_alarm_time(fa2_json_str(inc, "event"));
 	if (fa2_slack_post_graphs(env->api, channel, thread, report, fa2_json_str(inc, "event"), &go, &posted) != FA2_OK)
 		FA2_LOGW("slack", "some metric graphs were not posted (%u posted); the report is in the thread", posted);
@@ -211,14 +211,15 @@ int fa2_slack_analysis_resume(const fa2_slack_analysis_env *env, const cJSON *p)
 	const char *thread = fa2_json_str(p, "thread"), *ts = fa2_json_str(p, "progressTs");
 	const char *event = fa2_json_str(p, "event");
 	char progress_ts[64] = "", line[1024];
-	double started = 0;
+	int64_t started = 0;
 	int64_t max_ms = env->cfg->cfg ? (int64_t)env->cfg->cfg->slack_resume_max_age_min * 60000 : 0;
 	int64_t age;
 
 	if (!id || !channel || !thread)
 		return -1;
-	(void)fa2_json_num(p, "startedMs", &started);
-	age = fa2_time_now_ms() - (int64_t)started;
+	if (!fa2_json_i64(p, "startedMs", 0, FA2_NUM_EPOCH_MAX_MS, &started))
+		started = 0; /* unknown: not resumed */
+	age = fa2_time_now_ms() - started;
 	snprintf(progress_ts, sizeof progress_ts, "%s", ts ? ts : "");
 	if (!started || age > max_ms) {
 		snprintf(line, sizeof line, TXT(is_ja(env),
