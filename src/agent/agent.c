@@ -94,7 +94,9 @@ static void journal(state *st, cJSON *rec)
 	}
 	if (st->ac->session && fa2_session_append(st->ac->session, rec) && !st->journal_warned) {
 		st->journal_warned = 1;
-		FA2_LOGE("agent", "session %s: journal write failed; this analysis cannot be resumed",
+		st->res->storage_failed = 1;
+		snprintf(st->res->storage_what, sizeof st->res->storage_what, "journal.jsonl");
+		FA2_LOGE("agent", "session %s: journal write failed; the analysis stops",
 			 st->ac->session->id);
 	}
 	cJSON_Delete(rec);
@@ -821,8 +823,11 @@ static fa2_err model_turn(state *st, unsigned cycle, int64_t deadline, fa2_llm_r
 	req.has_top_p = !ac->has_temperature && ac->has_top_p;
 	req.top_p = ac->top_p;
 	st->res->model_calls++;
+	memset(&err, 0, sizeof err);
 	e = fa2_llm_call(ac->llm, &req, deadline, resp, &err);
 	if (e) {
+		st->res->model_err = e;
+		st->res->model_error = err;
 		snprintf(st->res->detail, sizeof st->res->detail, "%.90s%s%.160s",
 			 err.type[0] ? err.type : fa2_err_str(e), err.message[0] ? ": " : "", err.message);
 		FA2_LOGW("agent", "model call failed: %s", st->res->detail);
@@ -987,7 +992,8 @@ static cJSON *final_call(state *st, char **raw_answer)
 			goto cleanup;
 		}
 	}
-	if (fa2_llm_message_text(&resp.msg, &text))
+	/* Redacted before the report cuts its strings (base/log.h). */
+	if (fa2_llm_message_text(&resp.msg, &text) || fa2_redact_buf(&text))
 		goto cleanup;
 	body = fa2_report_parse_model(fa2_buf_slice(&text), NULL);
 	if (!body && text.len > 0 && raw_answer && !*raw_answer)
@@ -1205,6 +1211,10 @@ static fa2_err drive(state *st)
 			st->stop = FA2_AGENT_STOP_REPEATED;
 	}
 	while (st->stop == FA2_AGENT_STOP_NONE) {
+		if (st->res->storage_failed) {
+			e = FA2_ERR_IO; /* nothing more is worth doing that cannot be kept */
+			goto cleanup;
+		}
 		if (st->conv.n_msgs > 0 && st->conv.msgs[st->conv.n_msgs - 1].role == FA2_LLM_ASSISTANT) {
 			st->stop = FA2_AGENT_STOP_ANSWER; /* resumed after the answer was journaled */
 			break;
@@ -1251,6 +1261,8 @@ static fa2_err drive(state *st)
 	st->res->stop = st->stop;
 	if (st->stop == FA2_AGENT_STOP_ANSWER) {
 		e = fa2_llm_message_text(&st->conv.msgs[st->conv.n_msgs - 1], &text);
+		if (!e) /* redacted before the report cuts its strings (base/log.h) */
+			e = fa2_redact_buf(&text);
 		if (e)
 			goto cleanup;
 		body = fa2_report_parse_model(fa2_buf_slice(&text), NULL);
@@ -1290,13 +1302,25 @@ static fa2_err drive(state *st)
 	}
 	if (ac->session) {
 		fa2_buf out;
+		const char *bad = NULL;
 		fa2_buf_init(&out, FA2_MAX_REPORT_BYTES);
-		if (!fa2_report_render_json(st->res->report, &out))
-			(void)fa2_session_write_file(ac->session, "report.json", out.data, out.len);
+		if (fa2_report_render_json(st->res->report, &out) ||
+		    fa2_session_write_file(ac->session, "report.json", out.data, out.len))
+			bad = "report.json";
 		fa2_buf_reset(&out);
-		if (!fa2_report_render_md(st->res->report, ac->lang, 0, &out))
-			(void)fa2_session_write_file(ac->session, "report.md", out.data, out.len);
+		if (!bad && (fa2_report_render_md(st->res->report, ac->lang, 0, &out) ||
+			     fa2_session_write_file(ac->session, "report.md", out.data, out.len)))
+			bad = "report.md";
 		fa2_buf_cleanup(&out);
+		if (bad && !st->res->storage_failed) {
+			st->res->storage_failed = 1;
+			snprintf(st->res->storage_what, sizeof st->res->storage_what, "%s", bad);
+			FA2_LOGE("agent", "session %s: cannot write %s", ac->session->id, bad);
+		}
+	}
+	if (st->res->storage_failed) {
+		e = FA2_ERR_IO;
+		goto cleanup;
 	}
 	update_summary(st, status == FA2_REPORT_PARTIAL ? "partial"
 			   : status == FA2_REPORT_INCOMPLETE ? "incomplete"

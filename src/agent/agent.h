@@ -104,10 +104,20 @@ typedef struct fa2_agent_result {
 	unsigned tool_reused;       /* calls answered from an earlier result or the journal */
 	fa2_llm_usage usage;
 	char detail[256];           /* why it stopped, for people */
+	/* The last failed model call (model_err FA2_OK: none failed): the transport or
+	 * decode error and the provider's error detail (status, type, message). */
+	fa2_err model_err;
+	fa2_llm_error model_error;
+	/* A session write the analysis depends on failed (journal record, report file):
+	 * the analysis stops, fa2_agent_run/resume return FA2_ERR_IO, storage_what names
+	 * the file. */
+	int storage_failed;
+	char storage_what[64];
 } fa2_agent_result;
 
-/* Runs a new analysis. FA2_OK whenever a report was produced (res->status says how
- * complete); an error only when none could be (no memory, journal I/O). */
+/* Runs a new analysis. FA2_OK whenever a report was produced and kept (res->status
+ * says how complete); an error when none could be (no memory), or FA2_ERR_IO when a
+ * session write failed (res->storage_failed; the loop stops at the next step). */
 fa2_err fa2_agent_run(const fa2_agent_config *ac, const fa2_agent_incident *inc,
 		      fa2_agent_result *res);
 

@@ -51,6 +51,52 @@ static fa2_err file_in(const fa2_session *s, const char *name, char *out, size_t
 	return n < 0 || (size_t)n >= cap ? FA2_ERR_TOO_LARGE : FA2_OK;
 }
 
+/* Every session file goes through here: its content is redacted (base/log.h) as a
+ * whole before it is written, so no registered secret reaches the disk. */
+static fa2_err put_file(const char *path, const char *data, size_t len, int append)
+{
+	fa2_buf red;
+	fa2_err e;
+	if (!fa2_redact_has(fa2_slice_make(data, len)))
+		return append ? fa2_file_append_sync(path, data, len, 0600)
+			      : fa2_file_write_atomic(path, data, len, 0600);
+	fa2_buf_init(&red, FA2_REDACT_CAP(len));
+	e = fa2_redact(fa2_slice_make(data, len), &red);
+	if (!e)
+		e = append ? fa2_file_append_sync(path, red.data, red.len, 0600)
+			   : fa2_file_write_atomic(path, red.data, red.len, 0600);
+	fa2_buf_cleanup(&red);
+	return e;
+}
+
+/* A few KiB held in the session directory while a process drives the session, given
+ * back when the disk fills up so the session can still be marked failed. Best effort. */
+#define RESERVE_BYTES 8192u
+
+static void reserve_take(const fa2_session *s)
+{
+	char path[PATH_MAX + 16], zeros[1024];
+	int fd;
+	unsigned i;
+	if (file_in(s, "reserve", path, sizeof path))
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	memset(zeros, 0, sizeof zeros);
+	for (i = 0; i < RESERVE_BYTES / sizeof zeros; i++)
+		if (fa2_write_all(fd, zeros, sizeof zeros))
+			break;
+	close(fd);
+}
+
+static void reserve_give(const fa2_session *s)
+{
+	char path[PATH_MAX + 16];
+	if (s->dir[0] && !file_in(s, "reserve", path, sizeof path))
+		(void)unlink(path);
+}
+
 static void session_zero(fa2_session *s)
 {
 	memset(s, 0, sizeof *s);
@@ -139,6 +185,8 @@ fa2_err fa2_session_create(fa2_session *s, const char *state_dir, char *msg, siz
 	e = take_lock(s);
 	if (e)
 		snprintf(msg, cap, "cannot lock session %s: %s", s->id, fa2_err_str(e));
+	else
+		reserve_take(s);
 	return e;
 }
 
@@ -273,6 +321,7 @@ fa2_err fa2_session_open(fa2_session *s, const char *state_dir, const char *id, 
 	}
 	if (fa2_session_read_summary(s->dir, &s->summary) != FA2_OK)
 		s->summary = NULL;
+	reserve_take(s);
 	return FA2_OK;
 fail:
 	fa2_session_close(s);
@@ -282,6 +331,7 @@ fail:
 void fa2_session_close(fa2_session *s)
 {
 	if (s->lock_fd >= 0) {
+		reserve_give(s);
 		flock(s->lock_fd, LOCK_UN);
 		close(s->lock_fd);
 	}
@@ -312,7 +362,7 @@ fa2_err fa2_session_append(fa2_session *s, cJSON *record)
 	if (!e)
 		e = fa2_buf_append_byte(&line, '\n');
 	if (!e)
-		e = fa2_file_append_sync(path, line.data, line.len, 0600);
+		e = put_file(path, line.data, line.len, 1);
 	if (!e)
 		s->seq++;
 	else
@@ -357,10 +407,22 @@ fa2_err fa2_session_update_summary(fa2_session *s, const cJSON *fields)
 	text = cJSON_Print(s->summary);
 	if (!text)
 		goto cleanup;
-	e = fa2_file_write_atomic(path, text, strlen(text), 0600);
+	e = put_file(path, text, strlen(text), 0);
 cleanup:
 	pthread_mutex_unlock(&s->mu);
 	fa2_free(text);
+	return e;
+}
+
+fa2_err fa2_session_mark_failed(fa2_session *s, const char *reason)
+{
+	cJSON *f = cJSON_CreateObject();
+	fa2_err e = FA2_ERR_NOMEM;
+	reserve_give(s); /* room for the summary when the disk is full */
+	if (f && cJSON_AddStringToObject(f, "status", "failed") &&
+	    cJSON_AddStringToObject(f, "failure", reason ? reason : ""))
+		e = fa2_session_update_summary(s, f);
+	cJSON_Delete(f);
 	return e;
 }
 
@@ -370,7 +432,7 @@ fa2_err fa2_session_write_file(fa2_session *s, const char *name, const char *dat
 	int n = snprintf(path, sizeof path, "%s/%s", s->dir, name);
 	if (n < 0 || (size_t)n >= sizeof path)
 		return FA2_ERR_TOO_LARGE;
-	return fa2_file_write_atomic(path, data, len, 0600);
+	return put_file(path, data, len, 0);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -4,7 +4,10 @@
  *   summary.json   atomically rewritten after each step (status, cycles, times, event)
  *   report.md, report.json   written when the analysis ends
  *   lock           flock(LOCK_EX) held by the process driving the session
+ *   reserve        a few KiB held while a process drives the session and given back
+ *                  to mark it failed when the disk fills up (fa2_session_mark_failed)
  *
+ * Every file is redacted (fa2_redact, base/log.h) as a whole before it is written.
  * A session interrupted by a crash is resumed from its journal (fa2_agent_resume):
  * a torn last line is cut off, completed tool calls are taken from the journal and
  * never run again. Only one process can hold a session (FA2_ERR_LOCKED otherwise).
@@ -57,6 +60,10 @@ fa2_err fa2_session_read_journal(const char *dir, cJSON **records, size_t *valid
 fa2_err fa2_session_update_summary(fa2_session *s, const cJSON *fields);
 /* Reads a session's summary.json (new object) from dir. */
 fa2_err fa2_session_read_summary(const char *dir, cJSON **out);
+
+/* Gives back the reserve and sets the summary's status to "failed" with "failure":
+ * reason (redacted like every session file). */
+fa2_err fa2_session_mark_failed(fa2_session *s, const char *reason);
 
 /* Writes name (e.g. "report.md") in the session directory atomically. */
 fa2_err fa2_session_write_file(fa2_session *s, const char *name, const char *data, size_t len);

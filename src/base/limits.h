@@ -6,6 +6,8 @@
 #define FA2_MAX_FILE_BYTES          (64u * 1024u * 1024u)  /* fa2_file_read_all default */
 #define FA2_MAX_CONFIG_BYTES        (1u * 1024u * 1024u)
 #define FA2_MAX_LOG_LINE_BYTES      8192u                  /* one formatted log record */
+#define FA2_MAX_LOG_FORMAT_BYTES    (4u << 20)             /* a message formatted in full
+                                                             * (and redacted) before it is cut */
 #define FA2_MAX_SECRETS             32u                    /* registered for redaction */
 #define FA2_MAX_SECRET_BYTES        4096u
 #define FA2_MAX_HTTP_HEADER_BYTES   (64u * 1024u)          /* request/status line + headers */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
+#include "base/buf.h"
 #include "base/limits.h"
 #include "base/time.h"
 
@@ -79,30 +81,39 @@ void fa2_log_clear_secrets(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
-/* Caller holds log_lock. */
+static const char redact_mark[] = "[REDACTED]";
+
+/* Length of the registered secret starting at p (left bytes available), 0 when none.
+ * Caller holds log_lock. */
+static size_t secret_at(const char *p, size_t left)
+{
+	size_t k;
+	for (k = 0; k < n_secrets; k++)
+		if (secret_len[k] <= left && p[0] == secrets[k][0] &&
+		    memcmp(p, secrets[k], secret_len[k]) == 0)
+			return secret_len[k];
+	return 0;
+}
+
+/* Caller holds log_lock. The whole of src is redacted; only the output is bounded by
+ * cap, so a secret is never cut in half before it is recognised. */
 static size_t redact_locked(const char *src, size_t len, char *dst, size_t cap)
 {
-	static const char mark[] = "[REDACTED]";
-	size_t i = 0, o = 0, k;
+	size_t i = 0, o = 0, m;
 	if (cap == 0)
 		return 0;
 	while (i < len && o + 1 < cap) {
-		int hit = 0;
-		for (k = 0; k < n_secrets; k++) {
-			if (secret_len[k] <= len - i && src[i] == secrets[k][0] &&
-			    memcmp(src + i, secrets[k], secret_len[k]) == 0) {
-				size_t m = sizeof mark - 1;
-				if (m > cap - 1 - o)
-					m = cap - 1 - o;
-				memcpy(dst + o, mark, m);
-				o += m;
-				i += secret_len[k];
-				hit = 1;
-				break;
-			}
-		}
-		if (!hit)
+		m = n_secrets ? secret_at(src + i, len - i) : 0;
+		if (m) {
+			size_t w = sizeof redact_mark - 1;
+			if (w > cap - 1 - o)
+				w = cap - 1 - o;
+			memcpy(dst + o, redact_mark, w);
+			o += w;
+			i += m;
+		} else {
 			dst[o++] = src[i++];
+		}
 	}
 	dst[o] = '\0';
 	return o;
@@ -115,6 +126,59 @@ size_t fa2_log_redact(const char *src, size_t len, char *dst, size_t cap)
 	n = redact_locked(src, len, dst, cap);
 	pthread_mutex_unlock(&log_lock);
 	return n;
+}
+
+fa2_err fa2_redact(fa2_slice in, fa2_buf *out)
+{
+	size_t i = 0, run = 0, m;
+	fa2_err e = FA2_OK;
+	pthread_mutex_lock(&log_lock);
+	while (!e && i < in.len) {
+		m = n_secrets ? secret_at(in.ptr + i, in.len - i) : 0;
+		if (!m) {
+			i++;
+			run++;
+			continue;
+		}
+		e = fa2_buf_append(out, in.ptr + i - run, run);
+		if (!e)
+			e = fa2_buf_append(out, redact_mark, sizeof redact_mark - 1);
+		i += m;
+		run = 0;
+	}
+	if (!e && run)
+		e = fa2_buf_append(out, in.ptr + i - run, run);
+	pthread_mutex_unlock(&log_lock);
+	return e;
+}
+
+int fa2_redact_has(fa2_slice s)
+{
+	size_t i;
+	int hit = 0;
+	pthread_mutex_lock(&log_lock);
+	for (i = 0; n_secrets && !hit && i < s.len; i++)
+		hit = secret_at(s.ptr + i, s.len - i) != 0;
+	pthread_mutex_unlock(&log_lock);
+	return hit;
+}
+
+fa2_err fa2_redact_buf(fa2_buf *b)
+{
+	fa2_buf tmp;
+	fa2_err e;
+	if (!b->len || !fa2_redact_has(fa2_buf_slice(b)))
+		return FA2_OK;
+	fa2_buf_init(&tmp, FA2_REDACT_CAP(b->len) > b->max ? FA2_REDACT_CAP(b->len) : b->max);
+	e = fa2_redact(fa2_buf_slice(b), &tmp);
+	if (!e) {
+		fa2_buf_wipe(b);
+		fa2_buf_cleanup(b);
+		*b = tmp;
+	} else {
+		fa2_buf_cleanup(&tmp);
+	}
+	return e;
 }
 
 /* Appends s as JSON string content (no quotes) to out at *o, bounded by cap. */
@@ -164,21 +228,35 @@ static void write_all(int fd, const char *p, size_t n)
 
 void fa2_vlog(fa2_log_level level, const char *module, const char *fmt, va_list ap)
 {
-	char msg[FA2_MAX_LOG_LINE_BYTES];
+	char small[FA2_MAX_LOG_LINE_BYTES];
 	char red[FA2_MAX_LOG_LINE_BYTES];
 	char line[FA2_MAX_LOG_LINE_BYTES * 2];
 	char ts[40];
-	size_t o = 0, rl;
+	char *msg = small, *big = NULL;
+	size_t o = 0, rl, big_len = 0;
 	int n;
 	int saved_errno = errno;
+	va_list aq;
 
 	if (!fa2_log_enabled(level))
 		return;
-	n = vsnprintf(msg, sizeof msg, fmt, ap);
-	if (n < 0)
+	/* The whole message is formatted and redacted before anything is cut off: a secret
+	 * across the length limit must not leave its prefix behind. */
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= 0 && (size_t)n >= sizeof small && (size_t)n <= FA2_MAX_LOG_FORMAT_BYTES &&
+	    (big = fa2_malloc((size_t)n + 1)) != NULL) {
+		big_len = (size_t)n + 1;
+		if (vsnprintf(big, big_len, fmt, aq) == n)
+			msg = big;
+	}
+	va_end(aq);
+	if (n < 0) {
+		fa2_free(big);
 		return;
-	if ((size_t)n >= sizeof msg)
-		n = (int)sizeof msg - 1;
+	}
+	if (msg == small && (size_t)n >= sizeof small)
+		n = (int)sizeof small - 1;
 	fa2_time_format_rfc3339(fa2_time_now_ms(), 0, 1, ts, sizeof ts);
 	if (!module)
 		module = "fa2";
@@ -206,6 +284,13 @@ void fa2_vlog(fa2_log_level level, const char *module, const char *fmt, va_list 
 	}
 	write_all(log_fd, line, o);
 	pthread_mutex_unlock(&log_lock);
+	if (big) { /* it may have held a secret */
+		volatile char *w = big;
+		size_t i;
+		for (i = 0; i < big_len; i++)
+			w[i] = 0;
+		fa2_free(big);
+	}
 	errno = saved_errno;
 }
 

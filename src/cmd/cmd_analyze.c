@@ -52,8 +52,12 @@ static void usage(FILE *f)
 		"                    default: the config's timeZone, else UTC\n"
 		"  --state-dir DIR   where sessions are kept (default: the config's stateDir)\n"
 		"\n"
-		"exit codes: 0 report written, 1 partial report or runtime failure, 2 usage or\n"
-		"configuration error\n");
+		"A failure or partial report is explained on stderr in the report's language:\n"
+		"the cause (model access, model not in the region, throttling, credentials,\n"
+		"network, storage, configuration) with the model id, region and what to do.\n"
+		"\n"
+		"exit codes: 0 report written, 1 partial report or runtime failure (including a\n"
+		"session write that failed), 2 usage or configuration error\n");
 }
 
 int fa2_cmd_analyze(int argc, char **argv)

@@ -26,7 +26,7 @@
 #include "slack/webapi.h"
 #include "net/tls.h"
 #include "llm/llm.h"
-#include "llm/transport.h"
+#include "agent/model.h"
 
 /* Clock skew beyond this is a failure: SigV4 requests are rejected past 5 minutes. */
 #define CHECK_SKEW_FAIL_MS (4LL * 60 * 1000)
@@ -328,43 +328,22 @@ static void check_aws(struct tally *t, fa2_aws_session *s, const fa2_config *c)
 /* --model: one short call through the same provider and transport an analysis uses. */
 static void check_model(struct tally *t, const fa2_config *cfg, long long timeout_s)
 {
-	fa2_llm_provider llm;
-	fa2_llm_transport_fn fn = NULL;
-	void *tctx = NULL;
-	const char *api_key = NULL;
+	fa2_model m;
 	char msg[768];
 	fa2_buf reply;
-	int have_llm = 0;
 	int64_t t0 = fa2_time_mono_ms();
 	fa2_err e;
 
 	fa2_buf_init(&reply, 64u * 1024u);
 	fa2_aws_shared_hold();
-	if (cfg->llm_provider == FA2_LLM_OPENAI && cfg->llm_api_key_env) {
-		api_key = getenv(cfg->llm_api_key_env);
-		if (!api_key || !*api_key) {
-			report(t, "FAIL", "model", "llm.apiKeyEnv names %s, which is not set", cfg->llm_api_key_env);
-			goto cleanup;
-		}
-	}
-	e = fa2_llm_provider_init(&llm, cfg->llm_provider, fa2_config_model(cfg), cfg->llm_endpoint, api_key);
-	if (e) {
-		report(t, "FAIL", "model", "cannot set up the %s provider: %s", fa2_llm_kind_name(cfg->llm_provider),
-		       fa2_err_str(e));
-		goto cleanup;
-	}
-	have_llm = 1;
-	llm.max_retries = 1;
-	llm.backoff_base_ms = cfg->llm_backoff_ms;
-	llm.timeout_ms = (unsigned)timeout_s * 1000u;
-	e = fa2_llm_transport_open(cfg->llm_provider, cfg->region, &fn, &tctx, msg, sizeof msg);
+	e = fa2_model_open(&m, cfg, msg, sizeof msg);
 	if (e) {
 		report(t, "FAIL", "model", "%s", msg);
 		goto cleanup;
 	}
-	llm.transport = fn;
-	llm.transport_ctx = tctx;
-	e = fa2_ask(&llm, NULL, fa2_slice_cstr("This is a connectivity check. Reply with the single word OK."),
+	m.llm.max_retries = 1;
+	m.llm.timeout_ms = (unsigned)timeout_s * 1000u;
+	e = fa2_ask(&m.llm, NULL, fa2_slice_cstr("This is a connectivity check. Reply with the single word OK."),
 		    fa2_time_mono_ms() + timeout_s * 1000, &reply, msg, sizeof msg);
 	if (e)
 		report(t, "FAIL", "model", "%s %s: %s", fa2_llm_kind_name(cfg->llm_provider), fa2_config_model(cfg), msg);
@@ -372,10 +351,7 @@ static void check_model(struct tally *t, const fa2_config *cfg, long long timeou
 		report(t, "ok", "model", "%s %s answered in %lld ms", fa2_llm_kind_name(cfg->llm_provider),
 		       fa2_config_model(cfg), (long long)(fa2_time_mono_ms() - t0));
 cleanup:
-	if (tctx)
-		fa2_llm_transport_release(tctx);
-	if (have_llm)
-		fa2_llm_provider_cleanup(&llm);
+	fa2_model_close(&m);
 	fa2_aws_shared_release();
 	fa2_buf_cleanup(&reply);
 }

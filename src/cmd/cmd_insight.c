@@ -10,7 +10,7 @@
 #include "base/slice.h"
 #include "cmd/agent_run.h"
 #include "cmd/cmd.h"
-#include "cmd/cmds_run.h"
+#include "agent/cmds.h"
 
 static void usage_insight(FILE *f)
 {

@@ -14,7 +14,7 @@
 #include "base/slice.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
-#include "cmd/version.h"
+#include "base/version.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "agent/config.h"

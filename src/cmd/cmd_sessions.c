@@ -157,6 +157,8 @@ static int cmd_show(const fa2_config *cfg, const char *id, const char *format)
 		       (unsigned)max, when);
 		if (fa2_json_str(sum, "stopReason"))
 			printf("stopped:  %s\n", fa2_json_str(sum, "stopReason"));
+		if (fa2_json_str(sum, "failure"))
+			printf("failure:  %s\n", fa2_json_str(sum, "failure"));
 		printf("\n");
 		fflush(stdout);
 	}

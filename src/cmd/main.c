@@ -8,7 +8,7 @@
 #include "base/log.h"
 #include "base/slice.h"
 #include "cmd/cmd.h"
-#include "cmd/version.h"
+#include "base/version.h"
 
 struct command {
 	const char *name;

@@ -22,7 +22,8 @@ fa2_err fa2_llm_openai_decode(int status, fa2_slice body, fa2_llm_response *resp
 cJSON *fa2_llm_parse_input(const char *input_json);
 /* Serialises cJSON into a compact text owned by the caller (fa2_free). */
 char *fa2_llm_print(const cJSON *j);
-/* Copies s into dst (cap bytes, NUL-terminated, truncated). */
+/* Copies s into dst (cap bytes, NUL-terminated, truncated) with registered secrets
+ * redacted over the whole of s first (base/log.h). */
 void fa2_llm_copy(char *dst, size_t cap, const char *s);
 /* Appends cJSON j compactly to out with out's cap. */
 fa2_err fa2_llm_emit(const cJSON *j, fa2_buf *out);

@@ -4,6 +4,7 @@
 
 #include "base/alloc.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "base/num.h"
 #include "llm/llm_internal.h"
 
@@ -25,16 +26,11 @@ char *fa2_llm_print(const cJSON *j)
 
 void fa2_llm_copy(char *dst, size_t cap, const char *s)
 {
-	size_t n;
-	if (cap == 0)
-		return;
 	if (!s)
 		s = "";
-	n = strlen(s);
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	/* Redacted as a whole before it is cut: a peer's message may echo a secret (the
+	 * API key in a 401 body) right across the cut. */
+	(void)fa2_log_redact(s, strlen(s), dst, cap);
 }
 
 fa2_err fa2_llm_emit(const cJSON *j, fa2_buf *out)

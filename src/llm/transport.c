@@ -15,7 +15,7 @@
 #include "base/log.h"
 #include "base/num.h"
 #include "base/time.h"
-#include "cmd/version.h"
+#include "base/version.h"
 
 #define TRANSPORT_MAX_HDRS 16u
 

@@ -4,27 +4,88 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/run.h"
 #include "base/buf.h"
-#include "base/file.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/time.h"
-#include "cmd/agent_run.h"
 #include "slack/blocks.h"
 #include "slack/graphs.h"
 #include "slack/progress.h"
 #include "slack/resume.h"
 
-static void fail_thread(const fa2_slack_analysis_env *env, const char *channel, const char *thread, const char *progress_ts,
-                        const char *why)
+/* en / ja by the configured language (the language of the report, forms and messages). */
+#define TXT(ja, en_, ja_) ((ja) ? (ja_) : (en_))
+
+static int is_ja(const fa2_slack_analysis_env *env)
 {
-	char msg[1024];
-	snprintf(msg, sizeof msg, ":x: The analysis failed: %s\nTo retry, fix the cause and press *Analyse* on the form again, "
-	         "or run `/fa2`.", why);
+	return env->cfg->cfg && env->cfg->cfg->lang == FA2_LANG_JA;
+}
+
+/* Tells the thread what went wrong: text replaces the progress message (or is posted). */
+static void fail_thread(const fa2_slack_analysis_env *env, const char *channel, const char *thread, const char *progress_ts,
+                        const char *text)
+{
 	if (progress_ts && progress_ts[0])
-		(void)fa2_slack_update_message(env->api, channel, progress_ts, msg, NULL);
+		(void)fa2_slack_update_message(env->api, channel, progress_ts, text, NULL);
 	else
-		(void)fa2_slack_post_message(env->api, channel, thread, msg, NULL, NULL);
+		(void)fa2_slack_post_message(env->api, channel, thread, text, NULL, NULL);
+}
+
+/* A fresh analysis form in the thread, prefilled as the failed analysis was: its submit
+ * button (slack/app.c, FA2_SLACK_ACT_SUBMIT) runs the analysis again in this thread. */
+static void post_retry_form(const fa2_slack_analysis_env *env, const char *channel, const char *thread,
+                            const char *desc, int64_t from_ms, int64_t to_ms, const fa2_alarm *alarm)
+{
+	int ja = is_ja(env);
+	char region[64] = "";
+	const char *line = TXT(ja, "To retry once the cause is fixed, press the button of this form.",
+	                       "原因を解消したら、このフォームのボタンを押して再実行してください。");
+	cJSON *blocks, *sec, *txt;
+	if (alarm && alarm->arn) { /* arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME */
+		const char *r = alarm->arn;
+		int i;
+		for (i = 0; i < 3 && r; i++)
+			r = strchr(r, ':') ? strchr(r, ':') + 1 : NULL;
+		if (r && strchr(r, ':') && (size_t)(strchr(r, ':') - r) < sizeof region)
+			memcpy(region, r, (size_t)(strchr(r, ':') - r));
+	}
+	blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", from_ms / 1000, to_ms / 1000, NULL,
+	                                     alarm ? alarm->name : NULL, region);
+	sec = cJSON_CreateObject();
+	txt = fa2_slack_text_obj("mrkdwn", line);
+	if (!blocks || !sec || !txt || !cJSON_AddStringToObject(sec, "type", "section") ||
+	    !cJSON_AddStringToObject(sec, "block_id", FA2_SLACK_BLK_RETRY)) {
+		cJSON_Delete(txt);
+		goto done;
+	}
+	cJSON_AddItemToObject(sec, "text", txt);
+	if (!cJSON_InsertItemInArray(blocks, 0, sec))
+		goto done;
+	sec = NULL;
+	if (fa2_slack_post_message(env->api, channel, thread, line, blocks, NULL) != FA2_OK)
+		FA2_LOGW("slack", "cannot post the retry form in %s/%s", channel, thread);
+done:
+	cJSON_Delete(sec);
+	cJSON_Delete(blocks);
+}
+
+/* The outcome's failure for the thread, in the configured language. */
+static void failure_text(const fa2_slack_analysis_env *env, const fa2_run_outcome *oc, fa2_buf *out)
+{
+	int ja = is_ja(env);
+	(void)fa2_buf_append_cstr(out, TXT(ja, ":x: *The analysis failed.* ", ":x: *分析に失敗しました。* "));
+	if (oc->status == FA2_RUN_PARTIAL)
+		(void)fa2_buf_append_cstr(out, TXT(ja, "fa2 assembled a partial report from what it had (below).\n",
+		                                   "収集できた情報から fa2 が部分的なレポートを作成しました（下記）。\n"));
+	else
+		(void)fa2_buf_append_byte(out, '\n');
+	(void)fa2_run_failure_render(&oc->failure, ja ? FA2_LANG_JA : FA2_LANG_EN, out);
+	if (oc->session_id[0])
+		(void)fa2_buf_appendf(out, TXT(ja, "Session: %s\n", "セッション: %s\n"), oc->session_id);
+	(void)fa2_buf_append_cstr(out, TXT(ja, "To retry, use the form below in this thread.",
+	                                   "再実行するには、このスレッドの下のフォームを使ってください。"));
 }
 
 typedef struct progress_sink {
@@ -38,101 +99,100 @@ static int progress_send(void *ctx, const char *text)
 	return fa2_slack_update_message(k->env->api, k->channel, k->ts, text, NULL) == FA2_OK ? 0 : -1;
 }
 
-/* Runs a new analysis (resume_id NULL) or resumes one, keeping progress_ts up to date
- * (slack/progress.h), then posts the report, its metric graphs (slack/graphs.h) and
+/* Posts the report's metric graphs (slack/graphs.h): best effort. */
+static void post_graphs(const fa2_slack_analysis_env *env, const char *channel, const char *thread,
+                        const cJSON *report)
+{
+	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(report, "incident");
+	fa2_slack_graph_opts go;
+	unsigned posted = 0;
+	memset(&go, 0, sizeof go);
+	go.region = env->cfg->cfg->region;
+	if (!fa2_json_i64(inc, "fromMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.from_ms))
+		go.from_ms = 0;
+	if (!fa2_json_i64(inc, "toMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.to_ms))
+		go.to_ms = 0;
+	go.mark_ms = fa2_slack_graph_alarm_time(fa2_json_str(inc, "event"));
+	if (fa2_slack_post_graphs(env->api, channel, thread, report, fa2_json_str(inc, "event"), &go, &posted) != FA2_OK)
+		FA2_LOGW("slack", "some metric graphs were not posted (%u posted); the report is in the thread", posted);
+	else if (posted)
+		FA2_LOGI("slack", "%u metric graph(s) posted in %s/%s", posted, channel, thread);
+}
+
+/* Runs a new analysis (resume_id NULL) or resumes one through the analysis API
+ * (agent/run.h), keeping progress_ts up to date (slack/progress.h), then posts the
+ * report and its metric graphs, or the failure with what to do and a retry form, and
  * marks the session's Slack context posted (slack/resume.h). */
 static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel, const char *thread, const char *progress_ts,
                            const char *desc, int64_t start_s, int64_t end_s, const char *resume_id)
 {
-	char path[1100], line[512], sid[FA2_SESSION_ID_MAX + 1] = "";
-	fa2_run_opts o;
-	fa2_buf report;
+	fa2_run_request rq;
+	fa2_run_outcome oc;
 	fa2_slack_progress prog;
 	progress_sink sink;
-	cJSON *meta = NULL, *rj = NULL;
-	int64_t t0 = fa2_time_mono_ms();
-	int rc, ok = 0;
+	fa2_buf text;
+	cJSON *meta = NULL;
+	char line[256];
+	int ja = is_ja(env), ok = 0;
 
-	fa2_buf_init(&report, 8u << 20);
+	fa2_run_outcome_init(&oc);
+	fa2_buf_init(&text, 16384);
 	if (!env->cfg->cfg) {
-		fail_thread(env, channel, thread, progress_ts, "fa2 serve has no analysis configuration");
+		fail_thread(env, channel, thread, progress_ts,
+		            TXT(ja, ":x: The analysis cannot run: fa2 serve has no analysis configuration.",
+		                ":x: 分析を実行できません: fa2 serve に分析の設定がありません。"));
 		goto done;
 	}
-	snprintf(path, sizeof path, "%s/slack/report-%s-%s.md", env->cfg->state_dir, channel, thread);
-	memset(&o, 0, sizeof o);
-	o.cmd = "serve";
-	o.cfg = env->cfg->cfg;
-	o.format = FA2_OUT_MD;
-	o.out_path = path;
-	o.tz_offset_min = env->cfg->cfg->tz_offset_min;
+	memset(&rq, 0, sizeof rq);
+	rq.trigger = FA2_RUN_TRIGGER_SLACK;
+	rq.cfg = env->cfg->cfg;
+	rq.tz_offset_min = env->cfg->cfg->tz_offset_min;
 	if (resume_id) {
-		o.resume_id = resume_id;
+		rq.resume_id = resume_id;
 	} else {
-		o.event = desc;
-		o.from_ms = start_s * 1000;
-		o.to_ms = end_s * 1000;
-		o.alarm = env->alarm;
+		rq.event = desc;
+		rq.from_ms = start_s * 1000;
+		rq.to_ms = end_s * 1000;
+		rq.alarm = env->alarm;
 		meta = fa2_slack_session_meta(channel, thread, progress_ts, fa2_time_now_ms());
-		o.session_meta = meta;
+		rq.session_meta = meta;
 	}
-	o.session_id_out = sid;
 	sink.env = env;
 	sink.channel = channel;
 	sink.ts = progress_ts;
 	if (fa2_slack_progress_start(&prog, progress_send, &sink, desc, env->cfg->progress_interval_ms) != FA2_OK)
 		FA2_LOGW("slack", "progress updates disabled (no thread)");
-	o.progress = fa2_slack_progress_event;
-	o.progress_ctx = &prog;
-	rc = fa2_cmd_run_agent(&o);
-	if (rc != 0 || fa2_file_read_all(path, &report) != FA2_OK || report.len == 0) {
+	rq.progress = fa2_slack_progress_event;
+	rq.progress_ctx = &prog;
+	(void)fa2_run_analysis(&rq, &oc);
+	if (oc.status == FA2_RUN_FAILED || oc.failure.cls != FA2_RUN_ERR_NONE) {
 		fa2_slack_progress_finish(&prog, NULL);
-		snprintf(line, sizeof line, "the analysis engine stopped with exit code %d (see the fa2 serve log)", rc);
-		fail_thread(env, channel, thread, progress_ts, line);
+		failure_text(env, &oc, &text);
+		fail_thread(env, channel, thread, progress_ts, text.data ? text.data : "");
+		if (oc.status == FA2_RUN_PARTIAL && oc.markdown.len)
+			(void)fa2_slack_post_report(env->api, channel, thread, oc.report, env->cfg->cfg->lang,
+			                            &env->cfg->cfg->tz, fa2_buf_slice(&oc.markdown));
+		if (oc.to_ms <= oc.from_ms) { /* a resume whose journal was unreadable: the last hour */
+			oc.to_ms = fa2_time_now_ms();
+			oc.from_ms = oc.to_ms - 3600000;
+		}
+		post_retry_form(env, channel, thread, desc, oc.from_ms, oc.to_ms, resume_id ? NULL : env->alarm);
 		goto done;
 	}
-	snprintf(line, sizeof line, ":white_check_mark: Analysis complete in %llds.",
-	         (long long)((fa2_time_mono_ms() - t0) / 1000));
+	snprintf(line, sizeof line, TXT(ja, ":white_check_mark: Analysis complete in %llds.",
+	                                ":white_check_mark: 分析が完了しました（%lld 秒）。"),
+	         (long long)(oc.duration_ms / 1000));
 	fa2_slack_progress_finish(&prog, line);
-	{ /* the report document the session kept: the Slack report and the graphs */
-		char dir[1100];
-		fa2_buf js;
-		fa2_buf_init(&js, 8u << 20);
-		if (sid[0] && fa2_session_path(env->cfg->state_dir, sid, dir, sizeof dir - 16) == FA2_OK) {
-			size_t n = strlen(dir);
-			snprintf(dir + n, sizeof dir - n, "/report.json");
-			if (fa2_file_read_all(dir, &js) == FA2_OK)
-				rj = fa2_json_parse(fa2_buf_slice(&js), NULL);
-		}
-		fa2_buf_cleanup(&js);
-	}
-	(void)fa2_slack_post_report(env->api, channel, thread, rj, env->cfg->cfg->lang, &env->cfg->cfg->tz,
-	                            fa2_buf_slice(&report));
+	(void)fa2_slack_post_report(env->api, channel, thread, oc.report, env->cfg->cfg->lang, &env->cfg->cfg->tz,
+	                            fa2_buf_slice(&oc.markdown));
 	ok = 1;
-	{ /* graphs: best effort */
-		if (rj) {
-			fa2_slack_graph_opts go;
-			const cJSON *inc = cJSON_GetObjectItemCaseSensitive(rj, "incident");
-			double f = 0, t = 0;
-			unsigned posted = 0;
-			memset(&go, 0, sizeof go);
-			go.region = env->cfg->cfg->region;
-			(void)fa2_json_num(inc, "fromMs", &f);
-			(void)fa2_json_num(inc, "toMs", &t);
-			go.from_ms = (int64_t)f;
-			go.to_ms = (int64_t)t;
-			go.mark_ms = fa2_slack_graph_alarm_time(fa2_json_str(inc, "event"));
-			if (fa2_slack_post_graphs(env->api, channel, thread, rj, fa2_json_str(inc, "event"), &go, &posted) != FA2_OK)
-				FA2_LOGW("slack", "some metric graphs were not posted (%u posted); the report is in the thread", posted);
-			else if (posted)
-				FA2_LOGI("slack", "%u metric graph(s) posted in %s/%s", posted, channel, thread);
-		}
-	}
+	post_graphs(env, channel, thread, oc.report);
 done:
-	if (sid[0] && fa2_slack_session_mark_posted(env->cfg->state_dir, sid, NULL) != FA2_OK)
-		FA2_LOGW("slack", "session %s: cannot mark its Slack outcome posted", sid);
+	if (oc.session_id[0] && fa2_slack_session_mark_posted(env->cfg->state_dir, oc.session_id, NULL) != FA2_OK)
+		FA2_LOGW("slack", "session %s: cannot mark its Slack outcome posted", oc.session_id);
 	cJSON_Delete(meta);
-	cJSON_Delete(rj);
-	fa2_buf_cleanup(&report);
+	fa2_buf_cleanup(&text);
+	fa2_run_outcome_cleanup(&oc);
 	return ok;
 }
 
@@ -140,7 +200,8 @@ int fa2_slack_analysis_run(const fa2_slack_analysis_env *env, const char *channe
                            const char *desc, int64_t start_s, int64_t end_s)
 {
 	char progress_ts[32] = "", line[512];
-	snprintf(line, sizeof line, ":hourglass_flowing_sand: Analysing \"%s\"… (started)", desc);
+	snprintf(line, sizeof line, TXT(is_ja(env), ":hourglass_flowing_sand: Analysing \"%s\"… (started)",
+	                                ":hourglass_flowing_sand: 「%s」を分析しています…（開始）"), desc);
 	if (fa2_slack_post_message(env->api, channel, thread, line, NULL, progress_ts) != FA2_OK)
 		return -1;
 	return drive_analysis(env, channel, thread, progress_ts, desc, start_s, end_s, NULL);
@@ -152,19 +213,23 @@ int fa2_slack_analysis_resume(const fa2_slack_analysis_env *env, const cJSON *p)
 	const char *thread = fa2_json_str(p, "thread"), *ts = fa2_json_str(p, "progressTs");
 	const char *event = fa2_json_str(p, "event");
 	char progress_ts[64] = "", line[1024];
-	double started = 0;
+	int64_t started = 0;
 	int64_t max_ms = env->cfg->cfg ? (int64_t)env->cfg->cfg->slack_resume_max_age_min * 60000 : 0;
 	int64_t age;
 
 	if (!id || !channel || !thread)
 		return -1;
-	(void)fa2_json_num(p, "startedMs", &started);
-	age = fa2_time_now_ms() - (int64_t)started;
+	if (!fa2_json_i64(p, "startedMs", 0, FA2_NUM_EPOCH_MAX_MS, &started))
+		started = 0; /* unknown: not resumed */
+	age = fa2_time_now_ms() - started;
 	snprintf(progress_ts, sizeof progress_ts, "%s", ts ? ts : "");
 	if (!started || age > max_ms) {
-		snprintf(line, sizeof line, "fa2 was restarted during this analysis (session %s), which started %lld min ago: "
-		         "too long ago to resume (slackResumeMaxAgeMinutes is %u)", id, (long long)(age / 60000),
-		         env->cfg->cfg ? env->cfg->cfg->slack_resume_max_age_min : 0u);
+		snprintf(line, sizeof line, TXT(is_ja(env),
+		         ":x: fa2 was restarted during this analysis (session %s), which started %lld min ago: "
+		         "too long ago to resume (slackResumeMaxAgeMinutes is %u). Run it again with `/fa2`.",
+		         ":x: この分析（セッション %s）の実行中に fa2 が再起動されました。分析の開始は %lld 分前で、"
+		         "再開するには古すぎます（slackResumeMaxAgeMinutes は %u）。`/fa2` で再度実行してください。"),
+		         id, (long long)(age / 60000), env->cfg->cfg ? env->cfg->cfg->slack_resume_max_age_min : 0u);
 		FA2_LOGW("slack", "session %s not resumed: started %lld s ago", id, (long long)(age / 1000));
 		if (fa2_slack_session_mark_posted(env->cfg->state_dir, id, "failed") == FA2_OK) {
 			fail_thread(env, channel, thread, progress_ts, line);
@@ -173,7 +238,8 @@ int fa2_slack_analysis_resume(const fa2_slack_analysis_env *env, const cJSON *p)
 		return -1;
 	}
 	FA2_LOGI("slack", "resuming session %s for %s/%s after a restart", id, channel, thread);
-	snprintf(line, sizeof line, ":hourglass_flowing_sand: Analysing \"%s\"… resuming after a restart of fa2",
+	snprintf(line, sizeof line, TXT(is_ja(env), ":hourglass_flowing_sand: Analysing \"%s\"… resuming after a restart of fa2",
+	                                ":hourglass_flowing_sand: 「%s」を分析しています…（fa2 の再起動後に再開）"),
 	         event ? event : "");
 	if (progress_ts[0])
 		(void)fa2_slack_update_message(env->api, channel, progress_ts, line, NULL);

@@ -1,10 +1,13 @@
 /* One analysis from Slack, on a worker of the Slack app (slack/app.c):
  *
  *   progress message (posted, then edited in place: slack/progress.h)
- *   -> fa2_cmd_run_agent (new, or resumed from the session journal), with the Slack
- *      context recorded in the session (slack/resume.h)
- *   -> outcome in the progress message, report blocks + Markdown file in the thread
- *   -> metric graph PNGs (slack/graphs.h; best effort, never fails the analysis)
+ *   -> fa2_run_analysis (agent/run.h; new, or resumed from the session journal), with
+ *      the Slack context recorded in the session (slack/resume.h)
+ *   -> complete: the report (from the outcome's Markdown) in the thread, then metric
+ *      graph PNGs (slack/graphs.h; best effort, never fails the analysis)
+ *   -> failed or partial: the progress message becomes the failure in the configured
+ *      language (cause, model id, region, error code, what to do), a partial report
+ *      follows when there is one, and a prefilled form whose button runs it again
  *   -> the session's Slack outcome marked posted, so a restart does not post it again. */
 #ifndef FA2_SLACK_ANALYSIS_H
 #define FA2_SLACK_ANALYSIS_H
@@ -14,6 +17,10 @@
 #include "base/json.h"
 #include "slack/app.h"
 #include "slack/webapi.h"
+
+/* block_id of the first block of the retry form posted after a failure (the rest is the
+ * analysis form of slack/blocks.h, whose button app.c handles). */
+#define FA2_SLACK_BLK_RETRY "fa2_retry"
 
 typedef struct fa2_slack_analysis_env {
 	fa2_slack_api *api;                 /* borrowed */

@@ -14,7 +14,6 @@
 #include "base/num.h"
 #include "base/time.h"
 #include "aws/alarms.h"
-#include "cmd/agent_run.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
 #include "slack/analysis.h"

@@ -8,7 +8,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/time.h"
-#include "cmd/cmds_run.h"
+#include "agent/cmds.h"
 #include "slack/blocks.h"
 
 #define L(lang, en, ja) ((lang) == FA2_LANG_JA ? (ja) : (en))

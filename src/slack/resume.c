@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/num.h"
 
 cJSON *fa2_slack_session_meta(const char *channel, const char *thread, const char *progress_ts,
                               int64_t started_ms)
@@ -34,7 +35,7 @@ static int copy_field(const cJSON *o, const char *key, char *out, size_t cap, in
 int fa2_slack_resume_parse(const char *id, const cJSON *summary, fa2_slack_resume_item *out)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(summary, "slack");
-	double started = 0;
+	int64_t started = 0;
 	memset(out, 0, sizeof *out);
 	if (!cJSON_IsObject(s) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "posted")) || !id ||
 	    strlen(id) >= sizeof out->id)
@@ -47,8 +48,8 @@ int fa2_slack_resume_parse(const char *id, const cJSON *summary, fa2_slack_resum
 	if (strcmp(out->status, "failed") == 0)
 		return 0;
 	snprintf(out->event, sizeof out->event, "%s", fa2_json_str(summary, "event") ? fa2_json_str(summary, "event") : "");
-	if (fa2_json_num(s, "startedMs", &started) && started > 0)
-		out->started_ms = (int64_t)started;
+	if (fa2_json_i64(s, "startedMs", 1, FA2_NUM_EPOCH_MAX_MS, &started))
+		out->started_ms = started;
 	snprintf(out->id, sizeof out->id, "%s", id);
 	return 1;
 }

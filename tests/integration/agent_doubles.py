@@ -25,6 +25,8 @@ the machine image):
   finding ids are BadRequestException, as the service answers. moto has no findings API.
 - script_fn(request) -> reply, when set, answers Converse instead of the turn script
   (for one-shot calls, which are all turn 0).
+- fail_reply (status, body, error type), when set, answers every valid Converse and chat
+  request (AccessDeniedException, a 401 that echoes the key, ...).
 
 Every request is counted; every violation is recorded in Doubles.errors and answered
 with HTTP 400 ValidationException."""
@@ -103,6 +105,8 @@ class Doubles(http.server.ThreadingHTTPServer):
         self.ct_rate = None     # requests per second allowed (None: no limit)
         self.ct_throttled = 0
         self.openai_key = None  # bearer key the chat double insists on
+        self.fail_reply = None  # (HTTP status, body, x-amzn-ErrorType or None): Converse and chat
+                                # answer every well-formed, authenticated request with it
         self.chat_script = {}   # turn -> OpenAI chat completion reply
         self.chat = []          # parsed chat requests
         self.logs_rows = []     # Logs Insights rows (lists of {field, value}), newest first, with @timestamp
@@ -247,6 +251,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if s.throttle:
             return self.reply(400, {"message": "Too many requests, please wait before trying again."},
                               "ThrottlingException")
+        if s.fail_reply:
+            return self.reply(*s.fail_reply)
         if hold:
             time.sleep(s.hold_s)
         rep = s.script_fn(req) if s.script_fn else s.script.get(turn)
@@ -327,6 +333,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(401, {"error": {"message": "bad key", "type": "invalid_request_error"}})
         if "X-Amz-Date" in self.headers or "x-amz-security-token" in self.headers:
             return self.invalid("an OpenAI-compatible request carries AWS signing headers")
+        if s.fail_reply:
+            with s.lock:
+                s.chat.append(json.loads(body))
+            return self.reply(*s.fail_reply)
         req = json.loads(body)
         msgs = req.get("messages", [])
         if not msgs or msgs[0].get("role") != "system" or not req.get("model") or not req.get("tools"):

@@ -268,7 +268,7 @@ def main():
         # settings that reload dropped)
         at = text.index("(reload 2)")
         before = set(re.findall(r"agent: session (\S+)", text[:at]))
-        after_end = set(re.findall(r"resume (\S+)'", text[at:]))
+        after_end = set(re.findall(r"agent: analysis \w+ in session (\S+):", text[at:]))
         if not before & after_end:
             fail("no analysis was running across the reload: %r / %r" % (before, after_end))
         for s in (TOKEN, SECRET):

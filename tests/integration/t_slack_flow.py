@@ -137,8 +137,10 @@ def alarm_event(eid, ts, state="ALARM", name="api-5xx-high"):
 
 
 def forms(d):
+    """Forms posted for alarms (not the retry form posted after a failed analysis)."""
     return [c for c in d.calls("chat.postMessage") if c["args"].get("blocks") and
-            any(b.get("type") == "input" for b in c["args"]["blocks"])]
+            any(b.get("type") == "input" for b in c["args"]["blocks"]) and
+            not any(b.get("block_id") == "fa2_retry" for b in c["args"]["blocks"])]
 
 
 def form_payload(user, mts, start, end, desc="API 5xx after deploy"):

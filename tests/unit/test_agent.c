@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "base/json.h"
 #include "base/limits.h"
+#include "base/log.h"
 #include "base/time.h"
 #include "agent_fake.h"
 #include "test.h"
@@ -47,6 +48,38 @@ FA2_TEST(agent_answers_without_tools)
 	fa2_agent_result_cleanup(&res);
 	fa2_free(t);
 	fake_env_cleanup(&e);
+}
+
+/* A secret in the model's answer across the report's string cut (16384 bytes): the
+ * answer is redacted before the report cuts it, so not even a prefix remains. */
+FA2_TEST(agent_answer_redacted_before_the_report_cuts)
+{
+	static const char secret[] = "sk-LEAKY-0123456789abcdef";
+	fake_env e;
+	fa2_agent_result res;
+	fa2_buf ans;
+	char *t;
+	const char *sum;
+	fa2_log_clear_secrets();
+	CHECK_OK(fa2_log_add_secret(fa2_slice_cstr(secret)));
+	fa2_buf_init(&ans, 1u << 20);
+	CHECK_OK(fa2_buf_append_cstr(&ans, "{\"summary\":\""));
+	while (ans.len < 12 + FA2_REPORT_MAX_STRING - 8)
+		CHECK_OK(fa2_buf_append_byte(&ans, 'a'));
+	CHECK_OK(fa2_buf_appendf(&ans, "%s tail\"}", secret));
+	t = fake_text_turn(ans.data);
+	CHECK(fake_env_init(&e, FA2_LANG_EN, 5) == 0);
+	e.model.bodies[0] = t;
+	e.model.n = 1;
+	CHECK_OK(fa2_agent_run(&e.ac, &incident, &res));
+	sum = fa2_json_str(res.report, "summary");
+	CHECK(sum != NULL && strlen(sum) > 16000);
+	CHECK_MSG(strstr(sum, "sk-LEAK") == NULL, "secret prefix kept at the cut");
+	fa2_agent_result_cleanup(&res);
+	fa2_free(t);
+	fa2_buf_cleanup(&ans);
+	fake_env_cleanup(&e);
+	fa2_log_clear_secrets();
 }
 
 FA2_TEST(agent_parallel_tools_one_turn)

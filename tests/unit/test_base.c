@@ -217,6 +217,69 @@ FA2_TEST(log_redact_truncates_safely)
 	fa2_log_clear_secrets();
 }
 
+/* A secret across the old 8191-byte cut: the whole message is redacted before the
+ * record is cut, so not even the secret's prefix reaches the log. */
+FA2_TEST(log_redacts_before_truncating)
+{
+	static const char secret[] = "SESSIONTOKENabcdef0123456789";
+	static char big[20000], out[20000];
+	int p[2];
+	size_t n;
+	CHECK(pipe(p) == 0);
+	fa2_log_set_fd(p[1]);
+	fa2_log_set_level(FA2_LOG_INFO);
+	fa2_log_clear_secrets();
+	CHECK_OK(fa2_log_add_secret(fa2_slice_cstr(secret)));
+	memset(big, 'A', sizeof big - 1);
+	memcpy(big + 8180, secret, sizeof secret - 1); /* after "body: ": bytes 8186.. of the message, across 8191 */
+	fa2_log(FA2_LOG_INFO, "llm", "body: %s", big);
+	n = drain(p[0], out, sizeof out);
+	CHECK(n > 8000);
+	CHECK_MSG(strstr(out, "SESSI") == NULL, "secret prefix leaked at the cut");
+	fa2_log_set_format(FA2_LOG_JSON);
+	fa2_log(FA2_LOG_INFO, "llm", "body: %s", big);
+	n = drain(p[0], out, sizeof out);
+	fa2_log_set_format(FA2_LOG_TEXT);
+	CHECK(n > 8000);
+	CHECK_MSG(strstr(out, "SESSI") == NULL, "secret prefix leaked at the cut (JSON)");
+	fa2_log_set_fd(2);
+	close(p[0]);
+	close(p[1]);
+	fa2_log_clear_secrets();
+	fa2_log_set_level(FA2_LOG_ERROR);
+}
+
+FA2_TEST(redact_whole_buffers)
+{
+	fa2_buf b;
+	fa2_log_clear_secrets();
+	CHECK_OK(fa2_log_add_secret(FA2_SLICE_LIT("k3y!")));
+	CHECK_OK(fa2_log_add_secret(FA2_SLICE_LIT("sk-live-0123456789")));
+	fa2_buf_init(&b, 1024);
+	/* at the start, adjacent, overlapping text, at the very end */
+	CHECK_OK(fa2_redact(FA2_SLICE_LIT("k3y!k3y! x sk-live-012345678 sk-live-0123456789"), &b));
+	CHECK_STR_EQ(b.data, "[REDACTED][REDACTED] x sk-live-012345678 [REDACTED]");
+	CHECK(fa2_redact_has(FA2_SLICE_LIT("..k3y!")));
+	CHECK(!fa2_redact_has(FA2_SLICE_LIT("k3y")));
+	fa2_buf_cleanup(&b);
+	/* the output cap applies after redaction: a too-small buffer is an error, not a cut secret */
+	fa2_buf_init(&b, 12);
+	CHECK_INT_EQ(fa2_redact(FA2_SLICE_LIT("ab k3y! k3y!"), &b), FA2_ERR_TOO_LARGE);
+	fa2_buf_cleanup(&b);
+	/* in place: grows past the buffer's cap when it has to */
+	fa2_buf_init(&b, 8);
+	CHECK_OK(fa2_buf_append_cstr(&b, "k3y!k3y!"));
+	CHECK_OK(fa2_redact_buf(&b));
+	CHECK_STR_EQ(b.data, "[REDACTED][REDACTED]");
+	fa2_buf_cleanup(&b);
+	CHECK(FA2_REDACT_CAP(8) >= 20);
+	fa2_log_clear_secrets();
+	fa2_buf_init(&b, 64);
+	CHECK_OK(fa2_redact(FA2_SLICE_LIT("k3y! stays without secrets"), &b));
+	CHECK_STR_EQ(b.data, "k3y! stays without secrets");
+	fa2_buf_cleanup(&b);
+}
+
 FA2_TEST(log_parse_level)
 {
 	fa2_log_level l;

@@ -14,6 +14,7 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/limits.h"
+#include "base/log.h"
 #include "base/time.h"
 #include "agent_fake.h"
 #include "test.h"
@@ -340,4 +341,47 @@ FA2_TEST(session_resume_retries_partial)
 	fa2_free(t0);
 	fa2_free(t1);
 	fake_env_cleanup(&e);
+}
+
+/* Every session file is redacted where it is written; mark_failed records the reason. */
+FA2_TEST(session_files_redacted_and_marked_failed)
+{
+	static const char secret[] = "AKIAEXAMPLESECRET99";
+	fa2_session s;
+	char msg[256], path[PATH_MAX + 32];
+	cJSON *rec, *sum;
+	fa2_buf b;
+	struct stat st;
+	fa2_log_clear_secrets();
+	CHECK_OK(fa2_log_add_secret(fa2_slice_cstr(secret)));
+	CHECK_OK(fa2_session_create(&s, fa2_test_tmpdir(), msg, sizeof msg));
+	snprintf(path, sizeof path, "%s/reserve", s.dir);
+	CHECK_MSG(stat(path, &st) == 0 && st.st_size > 0, "no reserve while the session is held");
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "type", "tool");
+	cJSON_AddStringToObject(rec, "output", "403 body: The security token AKIAEXAMPLESECRET99 is invalid");
+	CHECK_OK(fa2_session_append(&s, rec));
+	CHECK_OK(fa2_session_update_summary(&s, rec));
+	cJSON_Delete(rec);
+	CHECK_OK(fa2_session_write_file(&s, "report.md", "key AKIAEXAMPLESECRET99.", 23));
+	CHECK_OK(fa2_session_mark_failed(&s, "storage: cannot write journal.jsonl"));
+	CHECK_MSG(stat(path, &st) != 0, "reserve not given back");
+	{
+		static const char *const files[] = { "journal.jsonl", "summary.json", "report.md" };
+		size_t i;
+		for (i = 0; i < 3; i++) {
+			fa2_buf_init(&b, 1u << 20);
+			snprintf(path, sizeof path, "%s/%s", s.dir, files[i]);
+			CHECK_OK(fa2_file_read_all(path, &b));
+			CHECK_MSG(strstr(b.data, "AKIAEXAMPLE") == NULL, "secret in %s", files[i]);
+			CHECK_MSG(strstr(b.data, "[REDACTED]") != NULL, "nothing redacted in %s", files[i]);
+			fa2_buf_cleanup(&b);
+		}
+	}
+	CHECK_OK(fa2_session_read_summary(s.dir, &sum));
+	CHECK_STR_EQ(fa2_json_str(sum, "status"), "failed");
+	CHECK_STR_EQ(fa2_json_str(sum, "failure"), "storage: cannot write journal.jsonl");
+	cJSON_Delete(sum);
+	fa2_session_close(&s);
+	fa2_log_clear_secrets();
 }

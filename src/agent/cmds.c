@@ -1,28 +1,24 @@
-/* Shared driver of the insight and findings-report commands (see cmds_run.h). */
-#include "cmd/cmds_run.h"
+/* Shared driver of the insight and findings-report commands (see cmds.h). */
+#include "agent/cmds.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "agent/findings.h"
 #include "agent/insight.h"
+#include "agent/model.h"
 #include "agent/prompts.h"
 #include "aws/shared.h"
 #include "base/time.h"
-#include "llm/transport.h"
 
 typedef struct setup {
 	fa2_prompts prompts;
-	fa2_llm_provider llm;
-	void *tctx;
-	int have_prompts, have_llm, held;
+	fa2_model model;
+	int have_prompts, held;
 } setup;
 
 static fa2_err open_setup(setup *s, const fa2_config *cfg, fa2_lang lang, char *msg, size_t cap)
 {
-	fa2_llm_transport_fn fn = NULL;
-	const char *api_key = NULL;
 	fa2_err e;
 
 	memset(s, 0, sizeof *s);
@@ -30,39 +26,14 @@ static fa2_err open_setup(setup *s, const fa2_config *cfg, fa2_lang lang, char *
 	if (e)
 		return FA2_ERR_CONFIG;
 	s->have_prompts = 1;
-	if (cfg->llm_provider == FA2_LLM_OPENAI && cfg->llm_api_key_env) {
-		api_key = getenv(cfg->llm_api_key_env);
-		if (!api_key || !*api_key) {
-			snprintf(msg, cap, "llm.apiKeyEnv names %s, which is not set in the environment",
-				 cfg->llm_api_key_env);
-			return FA2_ERR_CONFIG;
-		}
-	}
-	e = fa2_llm_provider_init(&s->llm, cfg->llm_provider, fa2_config_model(cfg), cfg->llm_endpoint, api_key);
-	if (e) {
-		snprintf(msg, cap, "cannot set up the %s provider: %s", fa2_llm_kind_name(cfg->llm_provider),
-			 fa2_err_str(e));
-		return FA2_ERR_CONFIG;
-	}
-	s->have_llm = 1;
-	s->llm.max_retries = cfg->llm_max_retries;
-	s->llm.backoff_base_ms = cfg->llm_backoff_ms;
-	s->llm.timeout_ms = cfg->llm_timeout_s * 1000u;
-	e = fa2_llm_transport_open(cfg->llm_provider, cfg->region, &fn, &s->tctx, msg, cap);
-	if (e)
-		return e == FA2_ERR_UNSUPPORTED ? FA2_ERR_CONFIG : e;
-	s->llm.transport = fn;
-	s->llm.transport_ctx = s->tctx;
-	return FA2_OK;
+	e = fa2_model_open(&s->model, cfg, msg, cap);
+	return e == FA2_ERR_UNSUPPORTED ? FA2_ERR_CONFIG : e;
 }
 
 /* Undoes begin (whatever it returned). */
 static void close_setup(setup *s)
 {
-	if (s->tctx)
-		fa2_llm_transport_release(s->tctx);
-	if (s->have_llm)
-		fa2_llm_provider_cleanup(&s->llm);
+	fa2_model_close(&s->model);
 	if (s->have_prompts)
 		fa2_prompts_cleanup(&s->prompts);
 	if (s->held)
@@ -105,7 +76,7 @@ fa2_err fa2_cmds_run_insight(const fa2_config *cfg, fa2_lang lang, const char *q
 	if (!e) {
 		memset(&r, 0, sizeof r);
 		r.cfg = cfg;
-		r.llm = &s.llm;
+		r.llm = &s.model.llm;
 		r.prompts = &s.prompts;
 		r.lang = lang;
 		r.question = question;
@@ -134,7 +105,7 @@ fa2_err fa2_cmds_run_findings(const fa2_config *cfg, fa2_lang lang, fa2_buf *md,
 	if (!e) {
 		memset(&r, 0, sizeof r);
 		r.cfg = cfg;
-		r.llm = &s.llm;
+		r.llm = &s.model.llm;
 		r.prompts = &s.prompts;
 		r.lang = lang;
 		r.deadline_mono_ms = fa2_time_mono_ms() + (int64_t)cfg->analysis_timeout_s * 1000;

@@ -1,8 +1,8 @@
 /* The shared driver of `fa2 insight` / `fa2 findings-report` and the Slack commands
  * /insight and /findings-report: configuration checks (slashCommands.*), prompts,
  * model provider and transport, the engine, clean-up. */
-#ifndef FA2_CMD_CMDS_RUN_H
-#define FA2_CMD_CMDS_RUN_H
+#ifndef FA2_AGENT_CMDS_H
+#define FA2_AGENT_CMDS_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* Build identification, filled in by the Makefile. */
-#ifndef FA2_CMD_VERSION_H
-#define FA2_CMD_VERSION_H
+#ifndef FA2_BASE_VERSION_H
+#define FA2_BASE_VERSION_H
 
 #ifndef FA2_VERSION
 #define FA2_VERSION "0.0.0-dev"
