@@ -146,7 +146,16 @@ static void usage(FILE *f)
 		"  --slack-allow-users L     only these user ids (comma-separated)\n"
 		"                            (these three override the config file's \"slack\"\n"
 		"                            object: alarmIds, allowChannels, allowUsers)\n"
-		"  --workers N               Slack worker threads (default 2)\n"
+		);
+	fprintf(f,
+		"  --workers N               threads for Slack interactions (forms, modals,\n"
+		"                            slash commands; default 2). They never run analyses.\n"
+		"  --analysis-workers N      analyses run at the same time (default 2); analyses,\n"
+		"                            /insight and /findings-report runs have their own\n"
+		"                            threads, so /fa2 and forms answer while they run\n"
+		"  --analysis-queue N        analyses that may wait for a free slot (default 16);\n"
+		"                            a waiting user sees how many are ahead, and a request\n"
+		"                            that finds the queue full is told fa2 is busy\n"
 		"  --debug-endpoints         also serve GET /debug/sleep?ms=N, answered by a worker\n"
 		"                            thread after N ms (for tests of the worker hand-off)\n"
 		"  -h, --help                this help\n");
@@ -198,6 +207,10 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		"# TYPE fa2_slack_events_refused_total counter\nfa2_slack_events_refused_total %llu\n"
 		"# TYPE fa2_analyses_total counter\nfa2_analyses_total{outcome=\"ok\"} %llu\n"
 		"fa2_analyses_total{outcome=\"failed\"} %llu\n"
+		"# TYPE fa2_analyses_rejected_total counter\nfa2_analyses_rejected_total %llu\n"
+		"# TYPE fa2_analyses_queued gauge\nfa2_analyses_queued %zu\n"
+		"# TYPE fa2_analyses_running gauge\nfa2_analyses_running %u\n"
+		"# TYPE fa2_analysis_slots gauge\nfa2_analysis_slots %u\n"
 		"# TYPE fa2_slack_socket_connected gauge\nfa2_slack_socket_connected %d\n"
 		"# TYPE fa2_slack_socket_connections_total counter\nfa2_slack_socket_connections_total %llu\n"
 		"# TYPE fa2_slack_socket_reconnects_total counter\nfa2_slack_socket_reconnects_total %llu\n"
@@ -210,7 +223,8 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		(unsigned long long)sl.duplicates, (unsigned long long)sl.events,
 		(unsigned long long)sl.forms_posted, (unsigned long long)sl.events_refused,
 		(unsigned long long)sl.analyses_ok,
-		(unsigned long long)sl.analyses_failed, so.connected, (unsigned long long)so.connections,
+		(unsigned long long)sl.analyses_failed, (unsigned long long)sl.analyses_rejected,
+		sl.analyses_queued, sl.analyses_running, sl.analysis_slots, so.connected, (unsigned long long)so.connections,
 		(unsigned long long)so.reconnects, (unsigned long long)so.envelopes,
 		(unsigned long long)so.disconnects);
 	if (n < 0 || (size_t)n >= sizeof body)
@@ -379,6 +393,20 @@ int fa2_cmd_serve(int argc, char **argv)
 				return FA2_EXIT_USAGE;
 			}
 			scfg.workers = (unsigned)n;
+		} else if (strcmp(o, "--analysis-workers") == 0) {
+			long long n;
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, 32, &n) != FA2_OK) {
+				fprintf(stderr, "fa2 serve: --analysis-workers wants 1..32, got '%s'\n", v);
+				return FA2_EXIT_USAGE;
+			}
+			scfg.analysis_workers = (unsigned)n;
+		} else if (strcmp(o, "--analysis-queue") == 0) {
+			long long n;
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, FA2_SLACK_MAX_QUEUE, &n) != FA2_OK) {
+				fprintf(stderr, "fa2 serve: --analysis-queue wants 1..%u, got '%s'\n", FA2_SLACK_MAX_QUEUE, v);
+				return FA2_EXIT_USAGE;
+			}
+			scfg.analysis_queue = (unsigned)n;
 		} else if (strcmp(o, "--socket-ping-ms") == 0) {
 			if (parse_ms(o, v, &sockcfg.ping_interval_ms))
 				return FA2_EXIT_USAGE;

@@ -26,8 +26,10 @@
 #include "slack/webapi.h"
 
 #define SLACK_MAX_WORKERS 32u
+#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 
-typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW, JOB_RESUME } job_kind;
+/* Interactions: each is a few Web API calls at most, never an analysis. */
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
 
 /* Where a deferred answer goes: complete(handle, ...) exactly once. */
 typedef struct reply_to {
@@ -41,6 +43,22 @@ typedef struct job {
 	cJSON *payload;           /* owned */
 	reply_to reply;           /* deferred answer (commands); complete NULL otherwise */
 } job;
+
+/* Long work, run on the analysis pool so that it never delays an interaction. */
+typedef enum long_kind { LONG_ANALYSIS, LONG_RESUME, LONG_INSIGHT, LONG_FINDINGS } long_kind;
+
+typedef struct long_job {
+	struct long_job *next;
+	long_kind kind;
+	cJSON *payload;           /* owned: resume job, /insight view or /findings-report command */
+	fa2_alarm *alarm;         /* owned (LONG_ANALYSIS); NULL: none */
+	char *desc;               /* owned (LONG_ANALYSIS) */
+	char channel[64], thread[32];
+	char notice_ts[32];       /* the "queued" notice in the thread; "" when none was posted */
+	int64_t start_s, end_s;
+	int64_t queued_ms;        /* monotonic */
+	fa2_lang lang;
+} long_job;
 
 struct fa2_slack_app {
 	fa2_slack_app_config cfg;
@@ -59,6 +77,17 @@ struct fa2_slack_app {
 	int stopping;
 	pthread_t threads[SLACK_MAX_WORKERS];
 	unsigned nthreads;
+
+	/* the analysis pool (same lock): its own threads, its own bounded queue */
+	pthread_cond_t acond;
+	long_job *ahead, *atail;
+	size_t aqueued;           /* jobs in the queue */
+	size_t areserved;         /* slots promised to jobs being enqueued (notice in flight) */
+	unsigned arunning;        /* jobs being run */
+	size_t aqueue_cap;
+	int astopping;            /* set once the interaction workers are gone */
+	pthread_t athreads[SLACK_MAX_WORKERS];
+	unsigned nathreads;
 
 	uint64_t *seen;           /* open addressing, 0 = empty; FA2_SLACK_MAX_SEEN*2 slots */
 	size_t nseen;
@@ -166,6 +195,20 @@ static void seen_load(fa2_slack_app *app)
 }
 
 /* ---- helpers ---- */
+
+static char *dup_str(const char *s)
+{
+	size_t n;
+	char *d;
+	if (!s)
+		s = "";
+	n = strlen(s);
+	d = fa2_malloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
 
 /* 1 when id is in the comma-separated list (an empty list allows everyone). */
 static int in_list(const char *list, const char *id)
@@ -556,13 +599,209 @@ static void analyse(fa2_slack_app *app, const cJSON *resume, const char *channel
 	fa2_slack_live_put(&app->live, cur);
 }
 
+/* ---- the analysis pool: long work never waits in front of an interaction ---- */
+
+static void long_job_free(long_job *j)
+{
+	if (!j)
+		return;
+	cJSON_Delete(j->payload);
+	if (j->alarm) {
+		fa2_alarm_cleanup(j->alarm);
+		fa2_free(j->alarm);
+	}
+	fa2_free(j->desc);
+	fa2_free(j);
+}
+
+/* A new long job of kind (zeroed, lang and queued time set); NULL when out of memory. */
+static long_job *long_job_new(fa2_slack_app *app, long_kind kind)
+{
+	long_job *j = fa2_calloc(1, sizeof *j);
+	fa2_slack_settings *s;
+	if (!j)
+		return NULL;
+	j->kind = kind;
+	s = fa2_slack_live_get(&app->live);
+	j->lang = s->cfg ? s->cfg->lang : FA2_LANG_EN;
+	fa2_slack_live_put(&app->live, s);
+	return j;
+}
+
+/* The queue notice: how many analyses are ahead (running and waiting before this one). */
+static void queued_text(fa2_lang lang, size_t ahead, char *out, size_t cap)
+{
+	if (ahead == 1)
+		snprintf(out, cap, "%s", L(lang, ":hourglass: Queued: 1 analysis ahead of yours. It starts when an "
+		                           "analysis slot frees up; this message says when.",
+		                           ":hourglass: 順番待ち: 先に 1 件の分析があります。分析の枠が空きしだい開始し、"
+		                           "このメッセージでお知らせします。"));
+	else
+		snprintf(out, cap, L(lang, ":hourglass: Queued: %zu analyses ahead of yours. It starts when an "
+		                     "analysis slot frees up; this message says when.",
+		                     ":hourglass: 順番待ち: 先に %zu 件の分析があります。分析の枠が空きしだい開始し、"
+		                     "このメッセージでお知らせします。"), ahead);
+}
+
+/* Hands j (owned) to the analysis pool. With every slot busy the thread first gets a
+ * notice with the number of analyses ahead; with the queue full the thread is told fa2 is
+ * busy and j is dropped (-1). Runs on an interaction worker (Web API calls are fine). */
+static int long_submit(fa2_slack_app *app, long_job *j)
+{
+	size_t before = 0, cap;
+	int full, waits = 0;
+	char text[512];
+
+	pthread_mutex_lock(&app->lock);
+	cap = app->aqueue_cap;
+	full = app->astopping || app->aqueued + app->areserved >= cap;
+	if (!full) {
+		app->areserved++;
+		before = app->arunning + app->aqueued + app->areserved - 1;
+		waits = before >= app->nathreads;
+	} else {
+		app->stats.analyses_rejected++;
+	}
+	pthread_mutex_unlock(&app->lock);
+	if (full) {
+		FA2_LOGW("slack", "analysis queue full (%zu waiting): request in %s refused", cap, j->channel[0] ? j->channel : "-");
+		if (j->channel[0] && app->token[0]) {
+			snprintf(text, sizeof text, L(j->lang, ":warning: fa2 is busy: %zu analyses are already waiting. "
+			                             "Please submit again later.",
+			                             ":warning: fa2 は混み合っています。すでに %zu 件の分析が待機中です。"
+			                             "しばらくしてからもう一度送信してください。"), cap);
+			(void)fa2_slack_post_message(&app->api, j->channel, j->thread[0] ? j->thread : NULL, text, NULL, NULL);
+		}
+		long_job_free(j);
+		return -1;
+	}
+	if (waits && j->channel[0] && app->token[0]) {
+		queued_text(j->lang, before, text, sizeof text);
+		if (fa2_slack_post_message(&app->api, j->channel, j->thread[0] ? j->thread : NULL, text, NULL,
+		                           j->notice_ts) != FA2_OK)
+			j->notice_ts[0] = '\0';
+	}
+	if (waits)
+		FA2_LOGI("slack", "analysis queued in %s: %zu ahead", j->channel[0] ? j->channel : "-", before);
+	j->queued_ms = fa2_time_mono_ms();
+	j->next = NULL;
+	pthread_mutex_lock(&app->lock);
+	app->areserved--;
+	if (app->atail)
+		app->atail->next = j;
+	else
+		app->ahead = j;
+	app->atail = j;
+	app->aqueued++;
+	pthread_cond_signal(&app->acond);
+	pthread_mutex_unlock(&app->lock);
+	return 0;
+}
+
+typedef struct notice_pos {
+	char channel[64], ts[32];
+	size_t ahead;
+	fa2_lang lang;
+} notice_pos;
+
+/* With app->lock held: the queue notices still waiting and their new positions into a
+ * new array (*n entries; NULL when none or out of memory). */
+static notice_pos *positions_locked(fa2_slack_app *app, size_t *n)
+{
+	notice_pos *v;
+	long_job *q;
+	size_t i = 0, idx = 0;
+	*n = 0;
+	for (q = app->ahead; q; q = q->next)
+		i += q->notice_ts[0] != '\0';
+	if (!i || !(v = fa2_malloc(i * sizeof *v)))
+		return NULL;
+	for (q = app->ahead; q; q = q->next, idx++) {
+		if (!q->notice_ts[0])
+			continue;
+		memcpy(v[*n].channel, q->channel, sizeof v[*n].channel);
+		memcpy(v[*n].ts, q->notice_ts, sizeof v[*n].ts);
+		v[*n].ahead = app->arunning + idx;
+		v[*n].lang = q->lang;
+		(*n)++;
+	}
+	return v;
+}
+
+static void run_long(fa2_slack_app *app, long_job *j)
+{
+	fa2_slack_settings *cur;
+	switch (j->kind) {
+	case LONG_ANALYSIS:
+		analyse(app, NULL, j->channel, j->thread, j->desc, j->start_s, j->end_s,
+		        j->alarm && j->alarm->doc ? j->alarm : NULL);
+		break;
+	case LONG_RESUME:
+		analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL);
+		break;
+	case LONG_INSIGHT:
+	case LONG_FINDINGS:
+		cur = fa2_slack_live_get(&app->live);
+		if (j->kind == LONG_INSIGHT)
+			fa2_slack_cmds_view(&app->api, cur->cfg, j->payload);
+		else
+			fa2_slack_cmds_findings(&app->api, cur->cfg, j->payload);
+		fa2_slack_live_put(&app->live, cur);
+		break;
+	}
+}
+
+static void *analysis_worker(void *arg)
+{
+	fa2_slack_app *app = arg;
+	for (;;) {
+		long_job *j;
+		notice_pos *pos;
+		size_t npos = 0, i;
+		char text[512];
+		pthread_mutex_lock(&app->lock);
+		while (!app->ahead && !app->astopping)
+			pthread_cond_wait(&app->acond, &app->lock);
+		j = app->ahead;
+		if (!j) {
+			pthread_mutex_unlock(&app->lock);
+			return NULL;
+		}
+		app->ahead = j->next;
+		if (!app->ahead)
+			app->atail = NULL;
+		app->aqueued--;
+		app->arunning++;
+		pos = positions_locked(app, &npos);
+		pthread_mutex_unlock(&app->lock);
+		if (j->notice_ts[0]) {
+			snprintf(text, sizeof text, L(j->lang, ":arrow_forward: Your analysis started after %llds in the queue; "
+			                             "its progress follows below.",
+			                             ":arrow_forward: %lld 秒の順番待ちの後、分析を開始しました。進捗は下に表示されます。"),
+			         (long long)((fa2_time_mono_ms() - j->queued_ms) / 1000));
+			(void)fa2_slack_update_message(&app->api, j->channel, j->notice_ts, text, NULL);
+		}
+		for (i = 0; i < npos; i++) { /* everyone still waiting moved up one place */
+			queued_text(pos[i].lang, pos[i].ahead, text, sizeof text);
+			(void)fa2_slack_update_message(&app->api, pos[i].channel, pos[i].ts, text, NULL);
+		}
+		fa2_free(pos);
+		run_long(app, j);
+		pthread_mutex_lock(&app->lock);
+		app->arunning--;
+		pthread_mutex_unlock(&app->lock);
+		long_job_free(j);
+	}
+}
+
 static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
 {
 	fa2_slack_app *app = ctx;
-	cJSON *p = fa2_slack_resume_job(it);
-	if (!p || enqueue(app, JOB_RESUME, p, NULL) != 0) {
+	long_job *j = long_job_new(app, LONG_RESUME);
+	if (!j || !(j->payload = fa2_slack_resume_job(it)) || long_submit(app, j) != 0) {
 		FA2_LOGW("slack", "session %s: cannot queue its resumption", it->id);
-		cJSON_Delete(p);
+		if (j && !j->payload)
+			long_job_free(j);
 		return 0;
 	}
 	FA2_LOGI("slack", "session %s (%s) interrupted by a restart: queued", it->id, it->status);
@@ -595,7 +834,7 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	char key[256], alarm_name[1024], alarm_region[64];
 	int is_alarm = fa2_slack_form_alarm(fa2_json_str(a, "value"), alarm_name, sizeof alarm_name,
 	                                    alarm_region, sizeof alarm_region);
-	fa2_alarm *alarm = NULL;
+	long_job *lj = NULL;
 
 	if (!aid || strcmp(aid, FA2_SLACK_ACT_SUBMIT) != 0 || !channel || !mts)
 		return;
@@ -639,14 +878,21 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	}
 	/* An alarm form: look the alarm up again so the analysis reads its metric first
 	 * (on the heap: worker stacks are small). */
-	if (is_alarm && app->cfg.lookup_alarm && (alarm = fa2_calloc(1, sizeof *alarm)) != NULL &&
-	    app->cfg.lookup_alarm(app->cfg.lookup_ctx, alarm_name, alarm_region, alarm) != FA2_OK) {
-		FA2_LOGW("slack", "alarm %s: DescribeAlarms failed; analysing without the alarm", alarm_name);
-		fa2_alarm_cleanup(alarm);
+	if (!(lj = long_job_new(app, LONG_ANALYSIS)) || !(lj->desc = dup_str(desc))) {
+		FA2_LOGE("slack", "submit on %s/%s: out of memory", channel, mts);
+		long_job_free(lj);
+		return;
 	}
-	analyse(app, NULL, channel, thread ? thread : mts, desc, start, end, alarm && alarm->doc ? alarm : NULL);
-	fa2_alarm_cleanup(alarm);
-	fa2_free(alarm);
+	if (is_alarm && app->cfg.lookup_alarm && (lj->alarm = fa2_calloc(1, sizeof *lj->alarm)) != NULL &&
+	    app->cfg.lookup_alarm(app->cfg.lookup_ctx, alarm_name, alarm_region, lj->alarm) != FA2_OK) {
+		FA2_LOGW("slack", "alarm %s: DescribeAlarms failed; analysing without the alarm", alarm_name);
+		fa2_alarm_cleanup(lj->alarm);
+	}
+	snprintf(lj->channel, sizeof lj->channel, "%s", channel);
+	snprintf(lj->thread, sizeof lj->thread, "%s", thread ? thread : mts);
+	lj->start_s = start;
+	lj->end_s = end;
+	(void)long_submit(app, lj);
 }
 
 /* A submitted /fa2 modal (validated on the loop already): the request goes to the
@@ -662,11 +908,13 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
 	char ts[32] = "", line[400];
 	cJSON *blocks;
+	long_job *lj = NULL;
 
-	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight */
-		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
-		fa2_slack_cmds_view(&app->api, cur->cfg, p);
-		fa2_slack_live_put(&app->live, cur);
+	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight: long work */
+		if ((lj = long_job_new(app, LONG_INSIGHT)) != NULL && (lj->payload = cJSON_Duplicate(p, 1)) != NULL)
+			(void)long_submit(app, lj);
+		else
+			long_job_free(lj);
 		return;
 	}
 	if (!channel || !*channel || !desc)
@@ -674,8 +922,17 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	blocks = fa2_slack_received_blocks(desc, start, end, user);
 	received_line(app, user, start, end, line, sizeof line);
 	if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line) &&
-	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0])
-		analyse(app, NULL, channel, ts, desc, start, end, NULL);
+	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0]) {
+		if ((lj = long_job_new(app, LONG_ANALYSIS)) != NULL && (lj->desc = dup_str(desc)) != NULL) {
+			snprintf(lj->channel, sizeof lj->channel, "%s", channel);
+			snprintf(lj->thread, sizeof lj->thread, "%s", ts);
+			lj->start_s = start;
+			lj->end_s = end;
+			(void)long_submit(app, lj);
+		} else {
+			long_job_free(lj);
+		}
+	}
 	cJSON_Delete(blocks);
 }
 
@@ -690,8 +947,15 @@ static void do_command(fa2_slack_app *app, const cJSON *p, const reply_to *reply
 		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"%s\"}", REFUSAL);
 	} else if (fa2_slack_cmds_owns(cmd)) { /* /insight, /findings-report: they answer */
 		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
-		fa2_slack_cmds_command(&app->api, cur->cfg, p, reply->complete, reply->handle);
+		int more = fa2_slack_cmds_command(&app->api, cur->cfg, p, reply->complete, reply->handle);
+		long_job *lj;
 		fa2_slack_live_put(&app->live, cur);
+		if (more) { /* the report itself: long work */
+			if ((lj = long_job_new(app, LONG_FINDINGS)) != NULL && (lj->payload = cJSON_Duplicate(p, 1)) != NULL)
+				(void)long_submit(app, lj);
+			else
+				long_job_free(lj);
+		}
 		return;
 	} else if (cmd && strcmp(cmd, "/fa2") == 0 && trig) {
 		int64_t now = fa2_time_now_ms() / 1000;
@@ -741,8 +1005,6 @@ static void *worker(void *arg)
 			do_action(app, j->payload);
 		else if (j->kind == JOB_VIEW)
 			do_view(app, j->payload);
-		else if (j->kind == JOB_RESUME)
-			analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL);
 		else
 			do_command(app, j->payload, &j->reply);
 		cJSON_Delete(j->payload);
@@ -1026,19 +1288,6 @@ static void on_request(fa2_server_req *req, void *ctx)
 
 /* ---- life cycle ---- */
 
-static char *dup_str(const char *s)
-{
-	size_t n;
-	char *d;
-	if (!s)
-		s = "";
-	n = strlen(s);
-	d = fa2_malloc(n + 1);
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
-}
-
 fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 {
 	fa2_slack_app *app;
@@ -1085,6 +1334,10 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	fa2_slack_live_init(&app->live, st);
 	pthread_mutex_init(&app->lock, NULL);
 	pthread_cond_init(&app->cond, NULL);
+	pthread_cond_init(&app->acond, NULL);
+	app->aqueue_cap = cfg->analysis_queue ? cfg->analysis_queue : FA2_SLACK_DEFAULT_ANALYSIS_QUEUE;
+	if (app->aqueue_cap > FA2_SLACK_MAX_QUEUE)
+		app->aqueue_cap = FA2_SLACK_MAX_QUEUE;
 	if (cfg->state_dir && *cfg->state_dir) {
 		char dir[900];
 		snprintf(dir, sizeof dir, "%s/slack", cfg->state_dir);
@@ -1101,10 +1354,18 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	for (i = 0; i < n; i++)
 		if (pthread_create(&app->threads[app->nthreads], NULL, worker, app) == 0)
 			app->nthreads++;
-	if (!app->nthreads) {
+	n = cfg->analysis_workers ? cfg->analysis_workers : FA2_SLACK_DEFAULT_ANALYSIS_WORKERS;
+	if (n > SLACK_MAX_WORKERS)
+		n = SLACK_MAX_WORKERS;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&app->athreads[app->nathreads], NULL, analysis_worker, app) == 0)
+			app->nathreads++;
+	if (!app->nthreads || !app->nathreads) {
 		fa2_slack_app_free(app);
 		return FA2_ERR_NOMEM;
 	}
+	FA2_LOGI("slack", "%u interaction worker(s); %u analysis slot(s), queue of %zu", app->nthreads,
+	         app->nathreads, app->aqueue_cap);
 	if (app->live.cur && app->live.cur->cfg && cfg->state_dir && *cfg->state_dir && app->token[0])
 		(void)fa2_slack_resume_scan(cfg->state_dir, queue_resume, app);
 	*out = app;
@@ -1127,6 +1388,9 @@ void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out)
 {
 	pthread_mutex_lock(&app->lock);
 	*out = app->stats;
+	out->analyses_queued = app->aqueued + app->areserved;
+	out->analyses_running = app->arunning;
+	out->analysis_slots = app->nathreads;
 	pthread_mutex_unlock(&app->lock);
 }
 
@@ -1141,9 +1405,17 @@ void fa2_slack_app_free(fa2_slack_app *app)
 	pthread_mutex_unlock(&app->lock);
 	for (i = 0; i < app->nthreads; i++)
 		pthread_join(app->threads[i], NULL);
+	/* then the analysis pool (interactions may have queued analyses until now) */
+	pthread_mutex_lock(&app->lock);
+	app->astopping = 1;
+	pthread_cond_broadcast(&app->acond);
+	pthread_mutex_unlock(&app->lock);
+	for (i = 0; i < app->nathreads; i++)
+		pthread_join(app->athreads[i], NULL);
 	seen_flush(app);
 	pthread_mutex_destroy(&app->lock);
 	pthread_cond_destroy(&app->cond);
+	pthread_cond_destroy(&app->acond);
 	fa2_slack_live_cleanup(&app->live);
 	fa2_slack_tzcache_cleanup(&app->tz);
 	if (app->secret) {

@@ -3,10 +3,16 @@
  *
  * On the server's loop thread every request is: size-capped (the server answers 413
  * above FA2_SLACK_MAX_BODY), verified (slack/verify.h; 401 and a log line with the
- * reason otherwise), decoded, de-duplicated, and acknowledged at once; anything slow
- * (Web API calls, analyses) runs on the app's worker threads. Slash commands are
- * deferred (server defer/complete) to a worker that opens the modal with the trigger id
- * and then answers.
+ * reason otherwise), decoded, de-duplicated, and acknowledged at once. Work runs on two
+ * separate pools so that an interaction never waits behind an analysis:
+ *   - interaction workers (`workers`): forms, modals, slash commands, view submissions;
+ *     a few Web API calls each. Slash commands are deferred (server defer/complete) to
+ *     one of them, which opens the modal with the trigger id and then answers.
+ *   - analysis slots (`analysis_workers`) with a bounded queue (`analysis_queue`):
+ *     analyses, resumptions, /insight and /findings-report runs. A request that has to
+ *     wait gets a notice in its thread with the number of analyses ahead ("Queued: 2
+ *     analyses ahead"), updated as it moves up and when it starts; a request that finds
+ *     the queue full is told fa2 is busy.
  *
  * Idempotency: event ids (Slack retries carry the same event_id with X-Slack-Retry-Num)
  * and submit clicks (action + message ts) are remembered in memory and appended to
@@ -26,6 +32,8 @@ struct fa2_alarm; /* aws/alarms.h */
 #define FA2_SLACK_MAX_BODY (512u * 1024u)   /* request bodies above this: 413 */
 #define FA2_SLACK_MAX_SEEN 65536u           /* idempotency keys remembered */
 #define FA2_SLACK_MAX_QUEUE 1024u           /* jobs waiting for a worker */
+#define FA2_SLACK_DEFAULT_ANALYSIS_WORKERS 2u
+#define FA2_SLACK_DEFAULT_ANALYSIS_QUEUE 16u
 
 /* The authoritative view of an alarm (CloudWatch DescribeAlarms). */
 typedef struct fa2_slack_alarm_info {
@@ -46,7 +54,10 @@ typedef struct fa2_slack_app_config {
 	const char *alarm_ids;        /* comma-separated bot/app ids whose messages are alarms */
 	const char *allow_channels;   /* comma-separated channel ids; NULL/empty: all */
 	const char *allow_users;      /* comma-separated user ids; NULL/empty: all */
-	unsigned workers;             /* worker threads (default 2) */
+	unsigned workers;             /* interaction worker threads (default 2) */
+	unsigned analysis_workers;    /* analysis slots (default FA2_SLACK_DEFAULT_ANALYSIS_WORKERS) */
+	unsigned analysis_queue;      /* analyses that may wait for a slot (default
+	                               * FA2_SLACK_DEFAULT_ANALYSIS_QUEUE, at most FA2_SLACK_MAX_QUEUE) */
 	int before_min, after_min;    /* form window around the alarm's state change (30, 10) */
 	int max_window_min;           /* longest accepted window (default 1440) */
 	fa2_config *cfg;              /* analysis configuration (borrowed) */
@@ -118,6 +129,9 @@ typedef struct fa2_slack_stats {
 	uint64_t requests, rejected, duplicates, events, actions, commands;
 	uint64_t forms_posted, analyses_ok, analyses_failed;
 	uint64_t events_refused;  /* alarm messages dropped: unusable ts (logged) */
+	uint64_t analyses_rejected; /* long work refused: the analysis queue was full */
+	size_t analyses_queued;   /* gauge: waiting for an analysis slot */
+	unsigned analyses_running, analysis_slots;  /* gauges */
 } fa2_slack_stats;
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out);
 

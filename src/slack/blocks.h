@@ -12,6 +12,9 @@
 #include "base/slice.h"
 #include "slack/webapi.h"
 
+/* The en or ja variant of a user-visible text for lang (an fa2_lang, agent/config.h). */
+#define FA2_SLACK_L(lang, en, ja) ((lang) == FA2_LANG_JA ? (ja) : (en))
+
 #define FA2_SLACK_MAX_BLOCKS 50
 #define FA2_SLACK_MAX_TEXT   3000
 

@@ -37,12 +37,16 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang);
 typedef void (*fa2_slack_cmds_complete_fn)(void *handle, int status, const char *content_type,
                                            const void *body, size_t len);
 
-/* Worker side. Handles one of our slash commands (p: the command's fields as a flat
- * object) and calls complete(handle, ...) exactly once (complete may be NULL: nothing
- * to answer) before the long work. cfg may be NULL (answered with an error). */
-void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
-                            fa2_slack_cmds_complete_fn complete, void *handle);
-/* Worker side. A submitted /insight modal (the view_submission payload). */
+/* Interaction side. Handles one of our slash commands (p: the command's fields as a
+ * flat object) and calls complete(handle, ...) exactly once (complete may be NULL:
+ * nothing to answer); only quick work (views.open). cfg may be NULL (answered with an
+ * error). Returns 1 when long work follows: the caller then runs
+ * fa2_slack_cmds_findings(p) where long work runs (the analysis pool), else 0. */
+int fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
+                           fa2_slack_cmds_complete_fn complete, void *handle);
+/* Long work: the /findings-report run for the command p (see above). */
+void fa2_slack_cmds_findings(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p);
+/* Long work. A submitted /insight modal (the view_submission payload). */
 void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p);
 
 /* The first paragraph of md that is not a heading, at most max bytes (UTF-8 safe),

@@ -56,19 +56,21 @@ def free_port():
     return p
 
 
-def start(double, state, extra=(), aws_endpoint="http://127.0.0.1:9"):
+def start(double, state, extra=(), aws_endpoint="http://127.0.0.1:9", config=None, users="UALICE,UBOB"):
+    """Starts fa2 serve against double; config: the fa2 configuration (default: a model
+    endpoint that refuses connections)."""
     port = free_port()
     cfg = os.path.join(TMP, "cfg.json")
     with open(cfg, "w") as f:
-        json.dump({"env": {"region": "us-east-1"},
-                   "llm": {"provider": "openai", "endpoint": "http://127.0.0.1:9/v1"}}, f)
+        json.dump(config or {"env": {"region": "us-east-1"},
+                             "llm": {"provider": "openai", "endpoint": "http://127.0.0.1:9/v1"}}, f)
     env = dict(os.environ, SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN,
                SLACK_API_URL=double.url, FA2_STATE_DIR=state,
                AWS_ACCESS_KEY_ID="AKIDMOTO", AWS_SECRET_ACCESS_KEY="moto",
                AWS_ENDPOINT_URL=aws_endpoint, AWS_REGION="us-east-1", ASAN_OPTIONS="detect_leaks=1")
     log = open(os.path.join(TMP, "serve-%d.log" % len(procs)), "w+")
     p = subprocess.Popen([FA2, "serve", "--listen", "127.0.0.1:%d" % port, "--config", cfg,
-                          "--slack-allow-users", "UALICE,UBOB"] + list(extra),
+                          "--slack-allow-users", users] + list(extra),
                          stdout=log, stderr=subprocess.STDOUT, env=env)
     p.logfile = log
     procs.append(p)
