@@ -511,8 +511,7 @@ int fa2_cmd_serve(int argc, char **argv)
 		}
 		scfg.state_dir = state_dir;
 		if (fa2_serve_alarms_new(acfg->region, &alarms) == FA2_OK) {
-			scfg.lookup = fa2_serve_alarms_lookup;
-			scfg.lookup_alarm = fa2_serve_alarms_describe;
+			scfg.lookup = fa2_serve_alarms_describe;
 			scfg.lookup_ctx = alarms;
 		} else {
 			FA2_LOGW("serve", "no AWS region/credentials set-up: alarm states are taken from "

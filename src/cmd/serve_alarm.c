@@ -1,7 +1,7 @@
-/* CloudWatch DescribeAlarms for the Slack alarm flow: the authoritative state, state-change
- * time, reason and metric of an alarm named in a chat notification. */
+/* CloudWatch DescribeAlarms for the Slack alarm flow: see serve_alarm.h. */
 #include "cmd/serve_alarm.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,74 +10,105 @@
 #include "base/alloc.h"
 #include "base/log.h"
 
+#define ALARM_TIMEOUT_MS 10000
+
+typedef struct region_client {
+	char region[64];
+	fa2_aws_session sess;   /* not moved after open */
+} region_client;
+
 struct fa2_serve_alarms {
-	fa2_aws_session sess;
+	pthread_mutex_t lock;   /* guards n and the table (not the calls) */
+	size_t n;
+	region_client *clients[FA2_SERVE_ALARM_REGIONS]; /* [0]: the default region */
 };
+
+/* A session for region (NULL: the default chain's region) into *out; NULL + log when it
+ * cannot be set up. */
+static region_client *client_open(const char *region)
+{
+	region_client *c = fa2_calloc(1, sizeof *c);
+	char msg[256];
+	if (!c)
+		return NULL;
+	if (fa2_aws_session_open(&c->sess, NULL, region, ALARM_TIMEOUT_MS, msg, sizeof msg) != FA2_OK) {
+		FA2_LOGW("serve", "alarm look-ups in %s disabled: %s", region ? region : "the default region", msg);
+		fa2_aws_session_close(&c->sess);
+		fa2_free(c);
+		return NULL;
+	}
+	snprintf(c->region, sizeof c->region, "%s", c->sess.region);
+	return c;
+}
 
 fa2_err fa2_serve_alarms_new(const char *region, fa2_serve_alarms **out)
 {
 	fa2_serve_alarms *a;
-	char msg[256];
 	*out = NULL;
-	a = fa2_malloc(sizeof *a);
+	a = fa2_calloc(1, sizeof *a);
 	if (!a)
 		return FA2_ERR_NOMEM;
-	if (fa2_aws_session_open(&a->sess, NULL, region, 10000, msg, sizeof msg) != FA2_OK) {
-		FA2_LOGW("serve", "alarm look-ups disabled: %s", msg);
-		fa2_aws_session_close(&a->sess);
+	a->clients[0] = client_open(region && *region ? region : NULL);
+	if (!a->clients[0]) {
 		fa2_free(a);
 		return FA2_ERR_CONFIG;
 	}
+	a->n = 1;
+	pthread_mutex_init(&a->lock, NULL);
 	*out = a;
 	return FA2_OK;
 }
 
 void fa2_serve_alarms_free(fa2_serve_alarms *a)
 {
+	size_t i;
 	if (!a)
 		return;
-	fa2_aws_session_close(&a->sess);
+	for (i = 0; i < a->n; i++) {
+		fa2_aws_session_close(&a->clients[i]->sess);
+		fa2_free(a->clients[i]);
+	}
+	pthread_mutex_destroy(&a->lock);
 	fa2_free(a);
 }
 
-fa2_err fa2_serve_alarms_lookup(void *ctx, const char *name, const char *region, fa2_slack_alarm_info *info)
+/* The client for region ("" or NULL: the default); created on first use. */
+static fa2_aws_client *client_for(fa2_serve_alarms *a, const char *region)
 {
-	fa2_serve_alarms *a = ctx;
-	fa2_alarm al;
-	fa2_buf metric;
-	char msg[1600];
-	fa2_err e;
-
-	(void)region; /* one client, the configured region */
-	memset(info, 0, sizeof *info);
-	e = fa2_alarm_describe(&a->sess.client, name, 0, &al, msg, sizeof msg);
-	if (e) {
-		if (e != FA2_ERR_NOT_FOUND)
-			FA2_LOGW("slack", "DescribeAlarms %s: %s", name, msg);
-		return e;
-	}
-	snprintf(info->state, sizeof info->state, "%s", al.state ? al.state : "");
-	snprintf(info->reason, sizeof info->reason, "%s", al.reason ? al.reason : "");
-	info->changed_s = al.changed_ms / 1000;
-	fa2_buf_init(&metric, 16384);
-	e = fa2_alarm_metric_text(&al, &metric);
-	if (!e && al.has_threshold)
-		e = fa2_buf_appendf(&metric, " (%s %g)", al.comparison ? al.comparison : "threshold", al.threshold);
-	/* A cut description is still useful: keep what fits. */
-	snprintf(info->metric, sizeof info->metric, "%.*s", (int)metric.len, metric.data ? metric.data : "");
-	fa2_buf_cleanup(&metric);
-	fa2_alarm_cleanup(&al);
-	return FA2_OK;
+	region_client *c = NULL;
+	size_t i;
+	if (!region || !*region)
+		return &a->clients[0]->sess.client;
+	pthread_mutex_lock(&a->lock);
+	for (i = 0; i < a->n && !c; i++)
+		if (strcmp(a->clients[i]->region, region) == 0)
+			c = a->clients[i];
+	if (!c && a->n < FA2_SERVE_ALARM_REGIONS && (c = client_open(region)) != NULL)
+		a->clients[a->n++] = c;
+	pthread_mutex_unlock(&a->lock);
+	if (!c)
+		FA2_LOGW("slack", "no CloudWatch client for region %s (at most %u regions)", region,
+		         FA2_SERVE_ALARM_REGIONS);
+	return c ? &c->sess.client : NULL;
 }
 
 fa2_err fa2_serve_alarms_describe(void *ctx, const char *name, const char *region, fa2_alarm *out)
 {
 	fa2_serve_alarms *a = ctx;
+	fa2_aws_client *c = client_for(a, region);
 	char msg[1600];
 	fa2_err e;
-	(void)region; /* one client, the configured region */
-	e = fa2_alarm_describe(&a->sess.client, name, 0, out, msg, sizeof msg);
-	if (e)
-		FA2_LOGW("slack", "DescribeAlarms %s: %s", name, msg);
-	return e;
+	memset(out, 0, sizeof *out);
+	if (!c)
+		return FA2_ERR_CONFIG;
+	e = fa2_alarm_describe(c, name, ALARM_TIMEOUT_MS, out, msg, sizeof msg);
+	if (e) {
+		if (e != FA2_ERR_NOT_FOUND)
+			FA2_LOGW("slack", "DescribeAlarms %s in %s: %s", name, region && *region ? region : a->clients[0]->region,
+			         msg);
+		return e;
+	}
+	if (fa2_alarm_locate(out, region && *region ? region : a->clients[0]->region, NULL) != FA2_OK)
+		FA2_LOGW("slack", "alarm %s: cannot record its region", name);
+	return FA2_OK;
 }

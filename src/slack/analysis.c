@@ -117,8 +117,8 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 			(void)fa2_json_num(inc, "toMs", &t);
 			go.from_ms = (int64_t)f;
 			go.to_ms = (int64_t)t;
-			go.mark_ms = fa2_slack_graph_alarm_time(fa2_json_str(inc, "event"));
-			if (fa2_slack_post_graphs(env->api, channel, thread, rj, fa2_json_str(inc, "event"), &go, &posted) != FA2_OK)
+			go.alarm = env->alarm;
+			if (fa2_slack_post_graphs(env->api, channel, thread, rj, &go, &posted) != FA2_OK)
 				FA2_LOGW("slack", "some metric graphs were not posted (%u posted); the report is in the thread", posted);
 			else if (posted)
 				FA2_LOGI("slack", "%u metric graph(s) posted in %s/%s", posted, channel, thread);

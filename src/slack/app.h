@@ -35,17 +35,10 @@ struct fa2_alarm; /* aws/alarms.h */
 #define FA2_SLACK_DEFAULT_ANALYSIS_WORKERS 2u
 #define FA2_SLACK_DEFAULT_ANALYSIS_QUEUE 16u
 
-/* The authoritative view of an alarm (CloudWatch DescribeAlarms). */
-typedef struct fa2_slack_alarm_info {
-	char state[32];         /* StateValue */
-	int64_t changed_s;      /* StateUpdatedTimestamp, Unix seconds (0: unknown) */
-	char reason[512];       /* StateReason */
-	char metric[512];       /* "Namespace MetricName Dim=Value ... (Operator Threshold)" */
-} fa2_slack_alarm_info;
-/* Looks up alarm name (region: the notification's, may be ""). FA2_ERR_NOT_FOUND when
- * CloudWatch has no such alarm; other errors when the look-up failed. */
-typedef fa2_err (*fa2_slack_alarm_lookup)(void *ctx, const char *name, const char *region,
-                                          fa2_slack_alarm_info *info);
+/* Looks up alarm name in region (NULL or "": the configured region) with DescribeAlarms
+ * into out (aws/alarms.h). FA2_ERR_NOT_FOUND when CloudWatch has no such alarm; other
+ * errors when the look-up failed. Called from several threads at once. */
+typedef fa2_err (*fa2_slack_alarm_lookup)(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 
 typedef struct fa2_slack_app_config {
 	const char *signing_secret;   /* required for the HTTP endpoint (not for Socket Mode) */
@@ -61,7 +54,8 @@ typedef struct fa2_slack_app_config {
 	int before_min, after_min;    /* form window around the alarm's state change (30, 10) */
 	int max_window_min;           /* longest accepted window (default 1440) */
 	fa2_config *cfg;              /* analysis configuration (borrowed) */
-	fa2_slack_alarm_lookup lookup;/* DescribeAlarms; NULL: trust the message text */
+	fa2_slack_alarm_lookup lookup;/* DescribeAlarms (alarm state, time, metric); NULL: the
+	                               * message text is all fa2 knows of an alarm */
 	int64_t progress_interval_ms; /* progress message updates at most this often (2000) */
 	void *lookup_ctx;
 	/* Reloadable settings (slack/settings.h), one reference handed over; NULL: built from
@@ -69,9 +63,6 @@ typedef struct fa2_slack_app_config {
 	struct fa2_slack_settings *settings;
 	const char *self_user_id;     /* the bot's own user id (auth.test): its messages are ignored */
 	const char *self_bot_id;      /* and its bot id */
-	/* The whole alarm for a submitted alarm form (ctx: lookup_ctx), so the analysis reads
-	 * the alarm's metric first; NULL: the analysis runs without it. */
-	fa2_err (*lookup_alarm)(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 } fa2_slack_app_config;
 
 typedef struct fa2_slack_app fa2_slack_app;
@@ -137,19 +128,16 @@ void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out);
 
 /* ---- pieces exposed for tests ---- */
 
-typedef struct fa2_slack_alarm {
-	char name[256];
-	char state[32];      /* "ALARM", "OK", "INSUFFICIENT_DATA" or "" */
-	char region[32];
-	char account[16];
-} fa2_slack_alarm;
-
-/* Reads an alarm notification from a message event (text, attachments, blocks). Returns
- * 1 when an alarm name was found. */
-int fa2_slack_parse_alarm(const cJSON *event, fa2_slack_alarm *out);
+/* Reads an alarm notification from a message event (text, attachments, blocks) into
+ * out: its name, the state it names (when it does) and its region and account (when the
+ * text names them). Returns 1 when an alarm name was found (out then owns a document:
+ * fa2_alarm_cleanup), else 0 (out zeroed). */
+int fa2_slack_parse_alarm(const cJSON *event, struct fa2_alarm *out);
 
 /* Validates an analysis window (Unix seconds). Returns NULL when valid, else a sentence
- * for the user. */
-const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min);
+ * for the user in lang; *start_at_fault (may be NULL) is 1 when the start field is the
+ * one to correct. */
+const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min, fa2_lang lang,
+                                   int *start_at_fault);
 
 #endif

@@ -168,7 +168,7 @@ def run(lang):
 
 def main():
     run("en")
-    # run("ja"): enabled with the Japanese Slack texts
+    run("ja")
     print("PASS")
 
 

@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/time.h"
+#include "aws/alarms.h"
 #include "slack/graphs.h"
 #include "slack/progress.h"
 #include "slack/resume.h"
@@ -149,16 +150,29 @@ FA2_TEST(slack_graph_metrics)
 		"{\"tool\":\"metrics_tool\",\"query\":\"not json\"},"
 		"{\"tool\":\"metrics_tool\",\"query\":\"{\\\"namespace\\\":\\\"A\\\",\\\"metricName\\\":\\\"B\\\"}\"},"
 		"{\"tool\":\"metrics_tool\",\"query\":\"{\\\"namespace\\\":\\\"C\\\",\\\"metricName\\\":\\\"D\\\"}\"}]}";
-	const char *desc = "CloudWatch alarm api went to ALARM at 2026-11-25T08:12:00Z in us-east-1. Metric: "
-	                   "AWS/ApplicationELB HTTPCode_Target_5XX_Count LoadBalancer=app/web/1 TargetGroup=tg/x. "
-	                   "Reason: Threshold Crossed";
-	cJSON *r = fa2_json_parse(fa2_slice_cstr(rep), NULL), *w;
+	/* the alarm as data (DescribeAlarms), in eu-west-1 */
+	const char *alarm_json = "{\"AlarmName\":\"api\",\"AlarmArn\":\"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api\","
+	                         "\"StateValue\":\"ALARM\",\"StateUpdatedTimestamp\":\"2026-11-25T08:12:00Z\","
+	                         "\"Namespace\":\"AWS/ApplicationELB\",\"MetricName\":\"HTTPCode_Target_5XX_Count\","
+	                         "\"Dimensions\":[{\"Name\":\"LoadBalancer\",\"Value\":\"app/web/1\"},"
+	                         "{\"Name\":\"TargetGroup\",\"Value\":\"tg/x\"}]}";
+	const char *math_json = "{\"AlarmName\":\"m\",\"Metrics\":[{\"Id\":\"e1\",\"Expression\":\"m1/m2\"},"
+	                        "{\"Id\":\"m1\",\"ReturnData\":false,\"MetricStat\":{\"Metric\":{\"Namespace\":\"N\","
+	                        "\"MetricName\":\"Errors\"},\"Stat\":\"Sum\",\"Period\":60}}]}";
+	cJSON *r = fa2_json_parse(fa2_slice_cstr(rep), NULL), *w, *aj = fa2_json_parse(fa2_slice_cstr(alarm_json), NULL);
+	cJSON *mj = fa2_json_parse(fa2_slice_cstr(math_json), NULL);
 	fa2_slack_metric m[FA2_SLACK_GRAPHS_MAX];
+	fa2_alarm al, math, bare;
 	size_t n;
 	char *txt;
-	CHECK(r != NULL);
-	n = fa2_slack_graph_metrics(r, desc, m, FA2_SLACK_GRAPHS_MAX);
+	CHECK(r != NULL && aj != NULL && mj != NULL);
+	CHECK_OK(fa2_alarm_from_json(aj, &al));
+	CHECK_OK(fa2_alarm_from_json(mj, &math));
+	CHECK_OK(fa2_alarm_from_name("bare", "ALARM", &bare));
+	n = fa2_slack_graph_metrics(r, &al, m, FA2_SLACK_GRAPHS_MAX);
 	CHECK_INT_EQ(n, 4);
+	CHECK_STR_EQ(m[0].region, "eu-west-1");  /* the alarm's metric, in the alarm's region */
+	CHECK_STR_EQ(m[1].region, "");           /* cited metrics: the analysis region */
 	CHECK_STR_EQ(m[0].ns, "AWS/ApplicationELB");
 	CHECK_STR_EQ(m[0].name, "HTTPCode_Target_5XX_Count");
 	CHECK_INT_EQ(m[0].ndims, 2);
@@ -168,12 +182,12 @@ FA2_TEST(slack_graph_metrics)
 	CHECK_STR_EQ(m[1].name, "CPUUtilization"); /* once, though cited twice */
 	CHECK_STR_EQ(m[2].name, "DatabaseConnections"); /* NetworkIn (no dimension value) skipped */
 	CHECK_STR_EQ(m[3].ns, "A");                /* then the cap */
-	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, "no metric here", m, 4), 0);
-	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, "Metric: (metric math)", m, 4), 0);
-	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, "Metric: ? (metric math) (GreaterThanThreshold 1)", m, 4), 0);
-	CHECK(fa2_slack_graph_alarm_time(desc) == 1795594320000LL);
-	CHECK(fa2_slack_graph_alarm_time("went to ALARM at soon") == 0);
-	CHECK(fa2_slack_graph_alarm_time(NULL) == 0);
+	CHECK(al.changed_ms == 1795594320000LL);
+	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, NULL, m, 4), 0);
+	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, &bare, m, 4), 0);   /* an alarm without its metric */
+	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, &math, m, 4), 1);   /* metric math: its metrics */
+	CHECK_STR_EQ(m[0].name, "Errors");
+	n = fa2_slack_graph_metrics(r, &al, m, FA2_SLACK_GRAPHS_MAX);
 
 	w = fa2_slack_graph_widget(&m[0], 1795593600000LL, 1795600800000LL, 1795594320000LL, "ALARM", "us-east-1");
 	CHECK(w != NULL);
@@ -197,6 +211,11 @@ FA2_TEST(slack_graph_metrics)
 	}
 	cJSON_Delete(w);
 	cJSON_Delete(r);
+	cJSON_Delete(aj);
+	cJSON_Delete(mj);
+	fa2_alarm_cleanup(&al);
+	fa2_alarm_cleanup(&math);
+	fa2_alarm_cleanup(&bare);
 }
 
 FA2_TEST(slack_resume_context)
