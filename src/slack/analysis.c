@@ -79,7 +79,8 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 	sink.env = env;
 	sink.channel = channel;
 	sink.ts = progress_ts;
-	if (fa2_slack_progress_start(&prog, progress_send, &sink, desc, env->cfg->progress_interval_ms) != FA2_OK)
+	if (fa2_slack_progress_start(&prog, progress_send, &sink, desc, env->cfg->progress_interval_ms,
+	                             env->cfg->cfg->lang) != FA2_OK)
 		FA2_LOGW("slack", "progress updates disabled (no thread)");
 	o.progress = fa2_slack_progress_event;
 	o.progress_ctx = &prog;

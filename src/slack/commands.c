@@ -431,11 +431,13 @@ void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON 
 	if (days_s && fa2_parse_int_range(fa2_slice_cstr(days_s), 1, 14, &days))
 		days = 7;
 	if (!question || !question[strspn(question, " \t\r\n")]) {
-		tell_failure(api, NULL, channel, user, "Please write a question for /insight.");
+		tell_failure(api, NULL, channel, user, L(cfg ? cfg->lang : FA2_LANG_EN, "Please write a question for /insight.",
+		                                         "/insight の質問を入力してください。"));
 		return;
 	}
 	if (cfg && !cfg->slash_insight) {
-		tell_failure(api, NULL, channel, user, "Sorry, /insight is turned off on this fa2 (slashCommands.insight).");
+		tell_failure(api, NULL, channel, user, L(cfg->lang, "Sorry, /insight is turned off on this fa2 (slashCommands.insight).",
+		                                         "申し訳ありません。この fa2 では /insight が無効です（slashCommands.insight）。"));
 		return;
 	}
 	run_insight(api, cfg, channel, user, question, (int)days);

@@ -10,7 +10,9 @@ A model endpoint that accepts connections and never answers holds both analysis 
   - with the queue full (--analysis-queue 2) the next request is told fa2 is busy;
   - when the model goes away the running analyses fail, the queued one starts and its
     notice says so, and the one behind it is told it moved up.
-Runs twice: language en and ja (every text checked is the configured language's).
+Runs twice: language en and ja; every text checked is the configured language's (the
+alarm form's text, label and button, the /fa2 modal's title, "request received", the
+progress updates, the queue notices, "busy", "started", and the unknown-command answer).
 """
 import json
 import os
@@ -26,10 +28,14 @@ from slack_double import Double  # noqa: E402
 
 TEXTS = {
     "en": {"ahead2": "Queued: 2 analyses ahead", "ahead3": "Queued: 3 analyses ahead",
-           "busy": "fa2 is busy", "started": "Your analysis started after", "modal": "fa2 analysis"},
+           "busy": "fa2 is busy", "started": "Your analysis started after", "modal": "fa2 analysis",
+           "form": "Analyse this alarm with fa2?", "label": "What went wrong?", "button": "Analyse",
+           "received": "Request received", "progress": "Analysing", "unknown": "Unknown command"},
     "ja": {"ahead2": "先に 2 件の分析があります", "ahead3": "先に 3 件の分析があります",
            "busy": "fa2 は混み合っています", "started": "秒の順番待ちの後、分析を開始しました",
-           "modal": "fa2 障害分析"},
+           "modal": "fa2 障害分析", "form": "このアラームを fa2 で分析しますか？", "label": "何が起きましたか？",
+           "button": "分析", "received": "依頼を受け付けました", "progress": "を分析しています",
+           "unknown": "不明なコマンドです"},
 }
 
 
@@ -99,6 +105,15 @@ def run(lang):
     submit(port, "1700000201.000100", "1700000200.000100", now)
     F.wait_for(lambda: hang.count() >= 2, "both analyses to reach the model", 30)
     print("ok [%s]: two analyses wait on a model that never answers" % lang)
+    # the texts people read are in the configured language
+    F.wait_for(lambda: [c for c in d.calls("chat.update") if c["args"]["ts"] == "1700000101.000100" and
+                        T["received"] in c["args"].get("text", "")], "the 'received' update of the form", 5)
+    F.wait_for(lambda: [c for c in d.calls("chat.update") if T["progress"] in c["args"].get("text", "")],
+               "a progress update", 10)
+    st, body = F.post(port, "command=%2Fnosuch&text=&trigger_id=1.1.1&channel_id=C0ALARMS&user_id=UALICE",
+                      "application/x-www-form-urlencoded")
+    if T["unknown"] not in json.loads(body or b"{}").get("text", ""):
+        F.fail("unknown command answer not in %s: %r" % (lang, body))
 
     # /fa2: answered, views.open within 1 s
     t0 = time.time()
@@ -118,6 +133,11 @@ def run(lang):
     t0 = time.time()
     F.post(port, F.alarm_event("EvSched1" + lang, "%d.000500" % (now - 60)))
     F.wait_for(lambda: len(F.forms(d)) > n, "the alarm's form", 1.0)
+    form = F.forms(d)[-1]["args"]
+    labels = [b["label"]["text"] for b in form["blocks"] if b["type"] == "input"]
+    buttons = [e["text"]["text"] for b in form["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    if form.get("text") != T["form"] or labels[0] != T["label"] or buttons != [T["button"]]:
+        F.fail("the alarm form is not in %s: %r / %r / %r" % (lang, form.get("text"), labels, buttons))
     print("ok [%s]: alarm -> form in %.0f ms with every analysis slot busy" % (lang, (time.time() - t0) * 1000))
 
     # a third analysis waits: its thread says 2 ahead; a fourth: 3 ahead

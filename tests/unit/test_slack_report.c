@@ -62,7 +62,7 @@ FA2_TEST(slack_progress_text)
 	char t[FA2_SLACK_PROGRESS_TEXT];
 	memset(&st, 0, sizeof st);
 	memset(&a, 0, sizeof a);
-	fa2_slack_progress_text(&st, "API 5xx", 0, t, sizeof t);
+	fa2_slack_progress_text(&st, "API 5xx", 0, FA2_LANG_EN, t, sizeof t);
 	CHECK(strstr(t, "Analysing \"API 5xx\"") && strstr(t, "starting") && strstr(t, "0s elapsed"));
 	a.event = FA2_AGENT_EV_TOOL_START;
 	a.cycle = 2;
@@ -72,7 +72,7 @@ FA2_TEST(slack_progress_text)
 	fa2_slack_progress_apply(&st, &a);
 	a.tool = "metrics_tool";
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 12345, t, sizeof t);
+	fa2_slack_progress_text(&st, "x", 12345, FA2_LANG_EN, t, sizeof t);
 	CHECK_MSG(strstr(t, "cycle 2/5") && strstr(t, "running: logs_tool ×2, metrics_tool") && strstr(t, "12s elapsed"), "%s", t);
 	a.event = FA2_AGENT_EV_TOOL_DONE;
 	a.is_error = 1;
@@ -81,17 +81,21 @@ FA2_TEST(slack_progress_text)
 	a.is_error = 0;
 	fa2_slack_progress_apply(&st, &a);
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 0, t, sizeof t);
+	fa2_slack_progress_text(&st, "x", 0, FA2_LANG_EN, t, sizeof t);
 	CHECK_MSG(!strstr(t, "running") && strstr(t, "asking the model") && strstr(t, "3 tool calls done (some failed)"), "%s", t);
 	a.event = FA2_AGENT_EV_FINAL;
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 0, t, sizeof t);
+	fa2_slack_progress_text(&st, "x", 0, FA2_LANG_EN, t, sizeof t);
 	CHECK(strstr(t, "writing the report") != NULL);
+	/* the same state in Japanese */
+	fa2_slack_progress_text(&st, "API 5xx", 61000, FA2_LANG_JA, t, sizeof t);
+	CHECK_MSG(strstr(t, "「API 5xx」を分析しています") && strstr(t, "レポートを作成中") &&
+	          strstr(t, "ツール呼び出し 3 件完了（一部失敗）") && strstr(t, "経過 61 秒") && !strstr(t, "elapsed"), "%s", t);
 	/* a done event for a tool never started, and a tiny buffer, are harmless */
 	a.event = FA2_AGENT_EV_TOOL_DONE;
 	a.tool = "never_started";
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 0, t, 8);
+	fa2_slack_progress_text(&st, "x", 0, FA2_LANG_EN, t, 8);
 	CHECK(strlen(t) < 8);
 }
 
@@ -102,7 +106,7 @@ FA2_TEST(slack_progress_rate_limit)
 	unsigned i, n;
 	memset(&k, 0, sizeof k);
 	pthread_mutex_init(&k.mu, NULL);
-	CHECK_OK(fa2_slack_progress_start(&p, sink_send, &k, "rate", 200));
+	CHECK_OK(fa2_slack_progress_start(&p, sink_send, &k, "rate", 200, FA2_LANG_EN));
 	/* a burst of 50 events: one update at once, then the latest state once per 200 ms */
 	for (i = 0; i < 50; i++)
 		ev(&p, FA2_AGENT_EV_MODEL, i / 10 + 1, NULL);
