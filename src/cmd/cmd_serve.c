@@ -32,6 +32,169 @@
 static int64_t g_start_ms;
 static fa2_slack_app *g_slack;
 static fa2_slack_socket *g_socket;
+static fa2_serve_alarms *g_alarms;
+
+/* ---- readiness: /readyz (liveness stays /healthz) ---- */
+
+#define SERVE_READY_CHECK_MS (5 * 60 * 1000) /* auth.test and the AWS credentials, re-checked */
+
+typedef struct ready_checker {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;      /* CLOCK_MONOTONIC */
+	pthread_t thread;
+	int have_thread, stopping;
+	int64_t interval_ms;
+} ready_checker;
+
+static void *ready_loop(void *arg)
+{
+	ready_checker *r = arg;
+	int first = 1;
+	for (;;) {
+		struct timespec ts;
+		int64_t until;
+		fa2_slack_auth_state a;
+		if (g_slack)
+			fa2_slack_app_auth(g_slack, &a);
+		/* the token was checked at start: auth.test again one interval later */
+		if (g_slack && (!first || !a.known))
+			fa2_slack_app_check_auth(g_slack);
+		first = 0;
+		if (g_alarms)
+			fa2_serve_alarms_check(g_alarms);
+		until = fa2_time_mono_ms() + r->interval_ms;
+		ts.tv_sec = (time_t)(until / 1000);
+		ts.tv_nsec = (long)(until % 1000) * 1000000L;
+		pthread_mutex_lock(&r->mu);
+		while (!r->stopping && fa2_time_mono_ms() < until)
+			if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) != 0)
+				break;
+		if (r->stopping) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+static void ready_start(ready_checker *r, int64_t interval_ms)
+{
+	pthread_condattr_t ca;
+	memset(r, 0, sizeof *r);
+	r->interval_ms = interval_ms > 0 ? interval_ms : SERVE_READY_CHECK_MS;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	r->have_thread = pthread_create(&r->thread, NULL, ready_loop, r) == 0;
+	if (!r->have_thread)
+		FA2_LOGW("serve", "readiness checks disabled (no thread): /readyz reports the state at start");
+}
+
+static void ready_stop(ready_checker *r)
+{
+	if (!r->interval_ms)
+		return; /* never started */
+	pthread_mutex_lock(&r->mu);
+	r->stopping = 1;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	if (r->have_thread)
+		pthread_join(r->thread, NULL);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->mu);
+	r->interval_ms = 0;
+}
+
+static void add_time(cJSON *o, const char *key, int64_t ms)
+{
+	char t[40];
+	if (ms <= 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	fa2_time_format_rfc3339(ms, 0, 0, t, sizeof t);
+	cJSON_AddStringToObject(o, key, t);
+}
+
+/* GET /readyz: 200 when Slack accepts the bot token and AWS credentials are usable, else
+ * 503; the JSON body names each check and what is wrong. No I/O: it reports what the
+ * readiness thread and the calls of the app last saw. */
+static void on_readyz(fa2_server_req *req, void *ctx)
+{
+	cJSON *root = cJSON_CreateObject(), *checks = cJSON_AddObjectToObject(root, "checks");
+	cJSON *problems = cJSON_AddArrayToObject(root, "problems");
+	char line[768], *body = NULL;
+	int ready = 1;
+	(void)ctx;
+	if (!root || !checks || !problems)
+		goto fail;
+	if (g_slack) {
+		fa2_slack_auth_state a;
+		cJSON *s = cJSON_AddObjectToObject(checks, "slack");
+		fa2_slack_app_auth(g_slack, &a);
+		if (!s)
+			goto fail;
+		if (!a.has_token) {
+			cJSON_AddBoolToObject(s, "ok", 1);
+			cJSON_AddStringToObject(s, "note", "no bot token: nothing is posted");
+		} else if (!a.known) {
+			ready = 0;
+			cJSON_AddBoolToObject(s, "ok", 0);
+			cJSON_AddStringToObject(s, "error", "unverified");
+			cJSON_AddItemToArray(problems, cJSON_CreateString("Slack: the bot token is not verified yet "
+			                                                  "(auth.test has not answered)"));
+		} else if (!a.ok) {
+			ready = 0;
+			cJSON_AddBoolToObject(s, "ok", 0);
+			cJSON_AddStringToObject(s, "error", a.code);
+			cJSON_AddStringToObject(s, "method", a.method);
+			add_time(s, "since", a.at_ms);
+			snprintf(line, sizeof line, "Slack refused the bot token (%s%s%s): replace SLACK_BOT_TOKEN (or the "
+			         "Secrets Manager secret) and restart fa2 serve", a.code, a.method[0] ? " on " : "", a.method);
+			cJSON_AddItemToArray(problems, cJSON_CreateString(line));
+		} else {
+			cJSON_AddBoolToObject(s, "ok", 1);
+		}
+		add_time(s, "checkedAt", a.checked_ms);
+	}
+	{
+		cJSON *w = cJSON_AddObjectToObject(checks, "aws");
+		fa2_serve_aws_state st;
+		if (!w)
+			goto fail;
+		memset(&st, 0, sizeof st);
+		if (g_alarms)
+			fa2_serve_alarms_state(g_alarms, &st);
+		if (!g_alarms || (st.known && !st.ok)) {
+			ready = 0;
+			cJSON_AddBoolToObject(w, "ok", 0);
+			snprintf(line, sizeof line, "AWS: %s", g_alarms ? st.why : "no AWS region or credentials were set up "
+			         "at start (AWS_REGION / env.region, and credentials)");
+			cJSON_AddStringToObject(w, "error", g_alarms ? st.why : "not set up");
+			cJSON_AddItemToArray(problems, cJSON_CreateString(line));
+		} else {
+			cJSON_AddBoolToObject(w, "ok", 1);
+		}
+		if (st.source[0])
+			cJSON_AddStringToObject(w, "credentials", st.source);
+		add_time(w, "expiresAt", st.expires_ms);
+		add_time(w, "checkedAt", st.checked_ms);
+	}
+	cJSON_AddStringToObject(root, "status", ready ? "ready" : "not ready");
+	body = cJSON_PrintUnformatted(root);
+	if (!body)
+		goto fail;
+	(void)fa2_server_respond(req, ready ? 200 : 503, "application/json", "Cache-Control: no-store\r\n", body,
+	                         strlen(body));
+	cJSON_free(body);
+	cJSON_Delete(root);
+	return;
+fail:
+	cJSON_Delete(root);
+	(void)fa2_server_respond(req, 503, "text/plain", NULL, "out of memory\n", 14);
+}
 
 /* What a SIGHUP re-reads: --config (or $FA2_CONFIG) with the command-line lists on top. */
 typedef struct reload_ctx {
@@ -100,8 +263,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: fa2 serve [OPTIONS]\n"
 		"\n"
-		"Runs the fa2 daemon. Endpoints: GET /healthz (200, JSON with status, version,\n"
-		"uptime_s), GET /metrics (Prometheus text), POST /slack/events (see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
+		"Runs the fa2 daemon. Endpoints: GET /healthz (liveness: 200, JSON with status,\n"
+		"version, uptime_s), GET /readyz (readiness: 200, or 503 when Slack refuses the\n"
+		"bot token or the AWS credentials are missing, expired or refused; the JSON body\n"
+		"names the check and the fix), GET /metrics (Prometheus text), POST /slack/events\n"
+		"(see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
 		"requests in flight, exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
 		"alarm ids): work that starts afterwards uses the new file, analyses already\n"
 		"running keep theirs, and a file that does not load is logged and ignored.\n"
@@ -138,6 +304,9 @@ static void usage(FILE *f)
 		"                            connections:write) is set: fa2 connects out to Slack,\n"
 		"                            no inbound port needed. Then HTTP is only served when\n"
 		"                            --listen is given (both run side by side).\n"
+		"  --ready-check-ms N        how often /readyz's checks run again: Slack auth.test\n"
+		"                            and the AWS credentials (default 300000); a call Slack\n"
+		"                            refuses for the token marks it bad at once\n"
 		"  --socket-ping-ms N        Socket Mode: ping after N ms of silence, reconnect\n"
 		"                            when no pong follows (default 30000)\n"
 		"  --slack-alarm-ids LIST    bot/app ids whose messages are alarms\n"
@@ -329,6 +498,8 @@ int fa2_cmd_serve(int argc, char **argv)
 	reload_ctx rl_ctx;
 	char state_dir[1024] = "", msg[768];
 	fa2_serve_alarms *alarms = NULL;
+	ready_checker ready;
+	int64_t ready_ms = 0;
 	int debug = 0, rc = FA2_EXIT_USAGE, socket_required = 0;
 	const char *app_token = getenv("SLACK_APP_TOKEN");
 	fa2_slack_socket_config sockcfg;
@@ -340,6 +511,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	int a;
 
 	fa2_server_config_default(&cfg);
+	memset(&ready, 0, sizeof ready);
 	memset(&scfg, 0, sizeof scfg);
 	memset(&sockcfg, 0, sizeof sockcfg);
 	for (a = 1; a < argc; a++) {
@@ -407,6 +579,9 @@ int fa2_cmd_serve(int argc, char **argv)
 				return FA2_EXIT_USAGE;
 			}
 			scfg.analysis_queue = (unsigned)n;
+		} else if (strcmp(o, "--ready-check-ms") == 0) {
+			if (parse_ms(o, v, &ready_ms))
+				return FA2_EXIT_USAGE;
 		} else if (strcmp(o, "--socket-ping-ms") == 0) {
 			if (parse_ms(o, v, &sockcfg.ping_interval_ms))
 				return FA2_EXIT_USAGE;
@@ -511,6 +686,7 @@ int fa2_cmd_serve(int argc, char **argv)
 		}
 		scfg.state_dir = state_dir;
 		if (fa2_serve_alarms_new(acfg->region, &alarms) == FA2_OK) {
+			g_alarms = alarms;
 			scfg.lookup = fa2_serve_alarms_describe;
 			scfg.lookup_ctx = alarms;
 		} else {
@@ -569,6 +745,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	if (tls)
 		fa2_server_set_tls(srv, tls);
 	if (fa2_server_route(srv, "GET", "/healthz", on_healthz, NULL) != FA2_OK ||
+	    fa2_server_route(srv, "GET", "/readyz", on_readyz, NULL) != FA2_OK ||
 	    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
 	    (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret &&
 	     fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
@@ -584,6 +761,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	for (i = 0; i < nlisten; i++)
 		FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
 		         fa2_server_port(srv, i), tls ? "https" : "http");
+	ready_start(&ready, ready_ms);
 	err = fa2_server_run(srv);
 	if (err) {
 		FA2_LOGE("serve", "server stopped: %s", fa2_err_str(err));
@@ -600,10 +778,12 @@ int fa2_cmd_serve(int argc, char **argv)
 	}
 	rc = FA2_EXIT_OK;
 cleanup:
+	ready_stop(&ready);
 	fa2_slack_socket_stop(g_socket);
 	g_socket = NULL;
 	fa2_slack_app_free(g_slack);
 	g_slack = NULL;
+	g_alarms = NULL;
 	fa2_serve_alarms_free(alarms);
 	fa2_slack_settings_free(sset);
 	fa2_serve_secrets_cleanup(&sec);

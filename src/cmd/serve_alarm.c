@@ -9,6 +9,7 @@
 #include "aws/session.h"
 #include "base/alloc.h"
 #include "base/log.h"
+#include "base/time.h"
 
 #define ALARM_TIMEOUT_MS 10000
 
@@ -18,7 +19,8 @@ typedef struct region_client {
 } region_client;
 
 struct fa2_serve_alarms {
-	pthread_mutex_t lock;   /* guards n and the table (not the calls) */
+	pthread_mutex_t lock;   /* guards n, the table (not the calls) and state */
+	fa2_serve_aws_state state;
 	size_t n;
 	region_client *clients[FA2_SERVE_ALARM_REGIONS]; /* [0]: the default region */
 };
@@ -92,6 +94,72 @@ static fa2_aws_client *client_for(fa2_serve_alarms *a, const char *region)
 	return c ? &c->sess.client : NULL;
 }
 
+/* 1 when an AWS call's one-line error says the credentials themselves were refused. */
+static int credentials_refused(fa2_err e, const char *msg)
+{
+	static const char *const codes[] = { "ExpiredToken", "InvalidClientTokenId", "UnrecognizedClientException",
+		"SignatureDoesNotMatch", "InvalidSignatureException", "AuthFailure", "IncompleteSignature", NULL };
+	size_t i;
+	if (e == FA2_ERR_AUTH)
+		return 1;
+	for (i = 0; e == FA2_ERR_AWS && codes[i]; i++)
+		if (strstr(msg, codes[i]))
+			return 1;
+	return 0;
+}
+
+/* Records what a call says about the credentials: refused -> bad; success -> good. */
+static void record(fa2_serve_alarms *a, fa2_err e, const char *msg)
+{
+	int refused = credentials_refused(e, msg);
+	if (e != FA2_OK && e != FA2_ERR_NOT_FOUND && !refused)
+		return; /* throttling, network: says nothing about the credentials */
+	pthread_mutex_lock(&a->lock);
+	a->state.known = 1;
+	a->state.checked_ms = fa2_time_now_ms();
+	if (refused) {
+		a->state.ok = 0;
+		snprintf(a->state.why, sizeof a->state.why, "AWS refused the credentials: %.450s", msg);
+	} else {
+		a->state.ok = 1;
+		a->state.why[0] = '\0';
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+void fa2_serve_alarms_check(fa2_serve_alarms *a)
+{
+	fa2_aws_creds cr;
+	fa2_err e;
+	int64_t now = fa2_time_now_ms();
+	char why[512] = "";
+	fa2_aws_creds_init(&cr);
+	e = fa2_aws_creds_provider_get(&a->clients[0]->sess.prov, &cr);
+	if (e)
+		snprintf(why, sizeof why, "no AWS credentials: %s (environment, profile, container or instance role)",
+		         fa2_err_str(e));
+	else if (cr.expiration_ms && cr.expiration_ms <= now)
+		snprintf(why, sizeof why, "the AWS credentials from %s expired and could not be refreshed", cr.source);
+	pthread_mutex_lock(&a->lock);
+	a->state.known = 1;
+	a->state.checked_ms = now;
+	a->state.ok = why[0] == '\0';
+	snprintf(a->state.why, sizeof a->state.why, "%s", why);
+	if (!e) {
+		snprintf(a->state.source, sizeof a->state.source, "%s", cr.source);
+		a->state.expires_ms = cr.expiration_ms;
+	}
+	pthread_mutex_unlock(&a->lock);
+	fa2_aws_creds_cleanup(&cr);
+}
+
+void fa2_serve_alarms_state(fa2_serve_alarms *a, fa2_serve_aws_state *out)
+{
+	pthread_mutex_lock(&a->lock);
+	*out = a->state;
+	pthread_mutex_unlock(&a->lock);
+}
+
 fa2_err fa2_serve_alarms_describe(void *ctx, const char *name, const char *region, fa2_alarm *out)
 {
 	fa2_serve_alarms *a = ctx;
@@ -102,6 +170,7 @@ fa2_err fa2_serve_alarms_describe(void *ctx, const char *name, const char *regio
 	if (!c)
 		return FA2_ERR_CONFIG;
 	e = fa2_alarm_describe(c, name, ALARM_TIMEOUT_MS, out, msg, sizeof msg);
+	record(a, e, msg);
 	if (e) {
 		if (e != FA2_ERR_NOT_FOUND)
 			FA2_LOGW("slack", "DescribeAlarms %s in %s: %s", name, region && *region ? region : a->clients[0]->region,

@@ -21,4 +21,21 @@ void fa2_serve_alarms_free(fa2_serve_alarms *a);
  * FA2_ERR_NOT_FOUND when CloudWatch has no such alarm. Thread-safe. */
 fa2_err fa2_serve_alarms_describe(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 
+/* AWS credentials' standing, for readiness (/readyz). */
+typedef struct fa2_serve_aws_state {
+	int known;                /* 1 once checked */
+	int ok;
+	char why[512];            /* what is wrong, for people ("" when ok) */
+	char source[64];          /* where the credentials came from ("environment", ...) */
+	int64_t expires_ms;       /* 0: they do not expire */
+	int64_t checked_ms;       /* wall clock of the last check */
+} fa2_serve_aws_state;
+
+/* Checks now that credentials can be had for the default region and are not expired
+ * (refreshing them when due: may block up to the session timeout). A DescribeAlarms
+ * refused for the credentials (ExpiredToken, InvalidClientTokenId, ...) also marks them
+ * bad until a later call or check succeeds. */
+void fa2_serve_alarms_check(fa2_serve_alarms *a);
+void fa2_serve_alarms_state(fa2_serve_alarms *a, fa2_serve_aws_state *out);
+
 #endif

@@ -90,6 +90,8 @@ struct fa2_slack_app {
 	pthread_t athreads[SLACK_MAX_WORKERS];
 	unsigned nathreads;
 
+	fa2_slack_auth_state auth; /* the token's standing (readiness) */
+
 	uint64_t *seen;           /* open addressing, 0 = empty; FA2_SLACK_MAX_SEEN*2 slots */
 	size_t nseen;
 	uint64_t pending[FA2_SLACK_MAX_QUEUE];  /* keys not yet in seen.log */
@@ -1383,6 +1385,56 @@ static void on_request(fa2_server_req *req, void *ctx)
 
 /* ---- life cycle ---- */
 
+/* ---- the token's standing (readiness) ---- */
+
+static void on_token_error(void *ctx, const char *method, const char *code)
+{
+	fa2_slack_app *app = ctx;
+	int was_ok;
+	pthread_mutex_lock(&app->lock);
+	was_ok = !app->auth.known || app->auth.ok;
+	app->auth.known = 1;
+	app->auth.ok = 0;
+	snprintf(app->auth.code, sizeof app->auth.code, "%s", code ? code : "unknown");
+	snprintf(app->auth.method, sizeof app->auth.method, "%s", method ? method : "");
+	app->auth.at_ms = fa2_time_now_ms();
+	pthread_mutex_unlock(&app->lock);
+	if (was_ok)
+		FA2_LOGE("slack", "Slack refused the bot token (%s on %s): fa2 cannot post until it is replaced; "
+		         "/readyz reports it", code ? code : "unknown", method ? method : "?");
+}
+
+void fa2_slack_app_check_auth(fa2_slack_app *app)
+{
+	fa2_slack_identity id;
+	char code[64] = "";
+	fa2_err e;
+	if (!app->token[0])
+		return;
+	e = fa2_slack_auth_test(&app->api, &id, code); /* a refusal also goes through on_token_error */
+	pthread_mutex_lock(&app->lock);
+	app->auth.checked_ms = fa2_time_now_ms();
+	if (e == FA2_OK) {
+		if (app->auth.known && !app->auth.ok)
+			FA2_LOGI("slack", "Slack accepts the bot token again (auth.test)");
+		app->auth.known = 1;
+		app->auth.ok = 1;
+		app->auth.code[0] = app->auth.method[0] = '\0';
+		app->auth.at_ms = app->auth.checked_ms;
+	} else if (!(e == FA2_ERR_SLACK && fa2_slack_token_error(code))) {
+		FA2_LOGW("slack", "auth.test failed (%s%s%s): the token's standing is unchanged", fa2_err_str(e),
+		         code[0] ? ": " : "", code);
+	}
+	pthread_mutex_unlock(&app->lock);
+}
+
+void fa2_slack_app_auth(fa2_slack_app *app, fa2_slack_auth_state *out)
+{
+	pthread_mutex_lock(&app->lock);
+	*out = app->auth;
+	pthread_mutex_unlock(&app->lock);
+}
+
 fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 {
 	fa2_slack_app *app;
@@ -1423,6 +1475,13 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	if (app->token[0])
 		(void)fa2_log_add_secret(fa2_slice_cstr(app->token));
 	fa2_slack_api_init(&app->api, app->token);
+	app->api.on_token_error = on_token_error;
+	app->api.on_token_error_ctx = app;
+	app->auth.has_token = app->token[0] != '\0';
+	if (app->auth.has_token && cfg->self_user_id && *cfg->self_user_id) { /* auth.test passed at start */
+		app->auth.known = app->auth.ok = 1;
+		app->auth.at_ms = app->auth.checked_ms = fa2_time_now_ms();
+	}
 	snprintf(app->self_user, sizeof app->self_user, "%s", cfg->self_user_id ? cfg->self_user_id : "");
 	snprintf(app->self_bot, sizeof app->self_bot, "%s", cfg->self_bot_id ? cfg->self_bot_id : "");
 	fa2_slack_tzcache_init(&app->tz, 0);

@@ -116,6 +116,23 @@ void fa2_slack_app_reload(fa2_slack_app *app, struct fa2_slack_settings *s);
 /* Stops the workers after the queued jobs finish, then frees. app may be NULL. */
 void fa2_slack_app_free(fa2_slack_app *app);
 
+/* The bot token's standing with Slack, for readiness (/readyz). */
+typedef struct fa2_slack_auth_state {
+	int has_token;            /* 0: no bot token, nothing to check */
+	int known;                /* 1 once auth.test ran or a call was refused */
+	int ok;                   /* the last verdict: 1 accepted, 0 refused */
+	char code[64];            /* Slack's error code when refused ("token_revoked", ...) */
+	char method[48];          /* the call that was refused */
+	int64_t at_ms;            /* wall clock of the last verdict */
+	int64_t checked_ms;       /* wall clock of the last auth.test (0: none yet) */
+} fa2_slack_auth_state;
+/* Runs auth.test now and records the verdict (a transport failure changes nothing:
+ * Slack being unreachable is not the token's fault; logged). Blocking (Web API call). */
+void fa2_slack_app_check_auth(fa2_slack_app *app);
+/* The recorded verdict. Any Web API call of the app that Slack refuses for the token
+ * (invalid_auth, token_revoked, ...) records a refusal at once. Thread-safe, no I/O. */
+void fa2_slack_app_auth(fa2_slack_app *app, fa2_slack_auth_state *out);
+
 typedef struct fa2_slack_stats {
 	uint64_t requests, rejected, duplicates, events, actions, commands;
 	uint64_t forms_posted, analyses_ok, analyses_failed;

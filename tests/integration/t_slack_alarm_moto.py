@@ -93,9 +93,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        for q in F.procs:
-            if q.poll() is None:
-                q.kill()
+    F.run_main(main)

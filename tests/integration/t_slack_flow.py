@@ -56,9 +56,10 @@ def free_port():
     return p
 
 
-def start(double, state, extra=(), aws_endpoint="http://127.0.0.1:9", config=None, users="UALICE,UBOB"):
+def start(double, state, extra=(), aws_endpoint="http://127.0.0.1:9", config=None, users="UALICE,UBOB",
+          env_changes=None):
     """Starts fa2 serve against double; config: the fa2 configuration (default: a model
-    endpoint that refuses connections)."""
+    endpoint that refuses connections); env_changes: variables to set (None: remove)."""
     port = free_port()
     cfg = os.path.join(TMP, "cfg.json")
     with open(cfg, "w") as f:
@@ -68,6 +69,11 @@ def start(double, state, extra=(), aws_endpoint="http://127.0.0.1:9", config=Non
                SLACK_API_URL=double.url, FA2_STATE_DIR=state,
                AWS_ACCESS_KEY_ID="AKIDMOTO", AWS_SECRET_ACCESS_KEY="moto",
                AWS_ENDPOINT_URL=aws_endpoint, AWS_REGION="us-east-1", ASAN_OPTIONS="detect_leaks=1")
+    for k, v in (env_changes or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
     log = open(os.path.join(TMP, "serve-%d.log" % len(procs)), "w+")
     p = subprocess.Popen([FA2, "serve", "--listen", "127.0.0.1:%d" % port, "--config", cfg,
                           "--slack-allow-users", users] + list(extra),
@@ -343,10 +349,15 @@ def main():
     print("PASS")
 
 
-if __name__ == "__main__":
+def run_main(fn):
+    """Runs fn; whatever happens, no fa2 serve this test started survives it."""
     try:
-        main()
+        fn()
     finally:
         for q in procs:
             if q.poll() is None:
                 q.kill()
+
+
+if __name__ == "__main__":
+    run_main(main)
