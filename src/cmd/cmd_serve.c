@@ -23,6 +23,7 @@
 #include "slack/socket.h"
 #include "cmd/serve_alarm.h"
 #include "cmd/serve_secrets.h"
+#include "serve/signals.h"
 #include "slack/settings.h"
 #include "slack/webapi.h"
 
@@ -33,6 +34,21 @@ static int64_t g_start_ms;
 static fa2_slack_app *g_slack;
 static fa2_slack_socket *g_socket;
 static fa2_serve_alarms *g_alarms;
+
+/* The HTTP server's loop, on its own thread; a loop that ends by itself (an error) stops
+ * the daemon as SIGTERM would. */
+typedef struct http_state {
+	fa2_server *srv;
+	fa2_err err;
+} http_state;
+
+static void *http_loop(void *arg)
+{
+	http_state *h = arg;
+	h->err = fa2_server_run(h->srv);
+	fa2_serve_signals_stop();
+	return NULL;
+}
 
 /* ---- readiness: /readyz (liveness stays /healthz) ---- */
 
@@ -203,16 +219,14 @@ typedef struct reload_ctx {
 	unsigned long reloads;
 } reload_ctx;
 
-/* SIGHUP, on the server's loop thread: a good file becomes the configuration for work
- * that starts from now on; a bad one is logged and the old configuration stays. */
-static void on_hup(fa2_server *srv, void *ctx)
+/* SIGHUP, on the main thread: a good file becomes the configuration for work that starts
+ * from now on; a bad one is logged and the old configuration stays. */
+static void reload(reload_ctx *r)
 {
-	reload_ctx *r = ctx;
 	fa2_slack_settings *s = NULL;
 	char msg[768];
 	const char *path = r->config && *r->config ? r->config : getenv("FA2_CONFIG");
 	fa2_err e;
-	(void)srv;
 	e = fa2_slack_settings_load(r->config, r->alarm_ids, r->allow_channels, r->allow_users, &s, msg,
 	                            sizeof msg);
 	if (e) {
@@ -268,7 +282,7 @@ static void usage(FILE *f)
 		"bot token or the AWS credentials are missing, expired or refused; the JSON body\n"
 		"names the check and the fix), GET /metrics (Prometheus text), POST /slack/events\n"
 		"(see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
-		"requests in flight, exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
+		"requests in flight, then the work already queued (analyses included), exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
 		"alarm ids): work that starts afterwards uses the new file, analyses already\n"
 		"running keep theirs, and a file that does not load is logged and ignored.\n"
 		"\n"
@@ -500,6 +514,9 @@ int fa2_cmd_serve(int argc, char **argv)
 	fa2_serve_alarms *alarms = NULL;
 	ready_checker ready;
 	int64_t ready_ms = 0;
+	http_state hs;
+	pthread_t http_thread;
+	int http_running = 0, signals = 0;
 	int debug = 0, rc = FA2_EXIT_USAGE, socket_required = 0;
 	const char *app_token = getenv("SLACK_APP_TOKEN");
 	fa2_slack_socket_config sockcfg;
@@ -649,6 +666,12 @@ int fa2_cmd_serve(int argc, char **argv)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	g_start_ms = fa2_time_mono_ms();
+	/* signals first: a SIGTERM during start-up is a stop once the loop below runs */
+	if (fa2_serve_signals_install() != FA2_OK) {
+		fprintf(stderr, "fa2 serve: cannot install the signal handlers\n");
+		return FA2_EXIT_FAILURE;
+	}
+	signals = 1;
 	fa2_serve_secrets_init(&sec);
 	memset(&rl_ctx, 0, sizeof rl_ctx);
 	rl_ctx.config = config;
@@ -728,56 +751,82 @@ int fa2_cmd_serve(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	err = fa2_server_new(&cfg, &srv);
-	if (err) {
-		fprintf(stderr, "fa2 serve: %s\n", fa2_err_str(err));
-		rc = FA2_EXIT_FAILURE;
-		goto cleanup;
-	}
-	for (i = 0; i < nlisten; i++) {
-		err = fa2_server_listen(srv, listen_addr[i]);
+	/* HTTP only when there is something to listen on: Socket Mode alone needs no port */
+	if (nlisten) {
+		err = fa2_server_new(&cfg, &srv);
 		if (err) {
-			fprintf(stderr, "fa2 serve: cannot listen on '%s': %s\n", listen_addr[i],
-			        fa2_err_str(err));
+			fprintf(stderr, "fa2 serve: %s\n", fa2_err_str(err));
+			rc = FA2_EXIT_FAILURE;
 			goto cleanup;
 		}
+		for (i = 0; i < nlisten; i++) {
+			err = fa2_server_listen(srv, listen_addr[i]);
+			if (err) {
+				fprintf(stderr, "fa2 serve: cannot listen on '%s': %s\n", listen_addr[i],
+				        fa2_err_str(err));
+				goto cleanup;
+			}
+		}
+		if (tls)
+			fa2_server_set_tls(srv, tls);
+		if (fa2_server_route(srv, "GET", "/healthz", on_healthz, NULL) != FA2_OK ||
+		    fa2_server_route(srv, "GET", "/readyz", on_readyz, NULL) != FA2_OK ||
+		    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
+		    (g_slack && scfg.signing_secret && *scfg.signing_secret &&
+		     fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
+		    (debug && fa2_server_route(srv, "GET", "/debug/sleep", on_sleep, NULL) != FA2_OK)) {
+			fprintf(stderr, "fa2 serve: cannot set up the server\n");
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		if (g_slack && scfg.signing_secret && *scfg.signing_secret)
+			FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
+		for (i = 0; i < nlisten; i++)
+			FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
+			         fa2_server_port(srv, i), tls ? "https" : "http");
+		hs.srv = srv;
+		hs.err = FA2_OK;
+		if (pthread_create(&http_thread, NULL, http_loop, &hs) != 0) {
+			fprintf(stderr, "fa2 serve: cannot start the HTTP server thread\n");
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		http_running = 1;
 	}
-	if (tls)
-		fa2_server_set_tls(srv, tls);
-	if (fa2_server_route(srv, "GET", "/healthz", on_healthz, NULL) != FA2_OK ||
-	    fa2_server_route(srv, "GET", "/readyz", on_readyz, NULL) != FA2_OK ||
-	    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
-	    (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret &&
-	     fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
-	    (debug && fa2_server_route(srv, "GET", "/debug/sleep", on_sleep, NULL) != FA2_OK) ||
-	    fa2_server_handle_signals(srv) != FA2_OK) {
-		fprintf(stderr, "fa2 serve: cannot set up the server\n");
-		rc = FA2_EXIT_FAILURE;
-		goto cleanup;
-	}
-	fa2_server_on_hup(srv, on_hup, &rl_ctx);
-	if (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret)
-		FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
-	for (i = 0; i < nlisten; i++)
-		FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
-		         fa2_server_port(srv, i), tls ? "https" : "http");
 	ready_start(&ready, ready_ms);
-	err = fa2_server_run(srv);
-	if (err) {
-		FA2_LOGE("serve", "server stopped: %s", fa2_err_str(err));
-		rc = FA2_EXIT_FAILURE;
-		goto cleanup;
+	/* the process's life: reload on SIGHUP, drain on SIGTERM / SIGINT */
+	for (;;) {
+		fa2_serve_sig sig = fa2_serve_signals_wait(-1);
+		if (sig == FA2_SERVE_SIG_RELOAD)
+			reload(&rl_ctx);
+		else if (sig == FA2_SERVE_SIG_STOP)
+			break;
 	}
-	{
-		fa2_server_stats st;
-		fa2_server_get_stats(srv, &st);
-		FA2_LOGI("serve", "stopped: %llu connection(s), %llu request(s), %llu timeout(s), "
-		         "%llu rejected as busy", (unsigned long long)st.accepted,
-		         (unsigned long long)st.requests, (unsigned long long)st.timeouts,
-		         (unsigned long long)st.rejected_busy);
+	FA2_LOGI("serve", "stopping: no new requests; requests in flight, then queued work, are finished");
+	if (http_running) {
+		fa2_server_stop(srv);
+		pthread_join(http_thread, NULL);
+		http_running = 0;
+		if (hs.err) {
+			FA2_LOGE("serve", "server stopped: %s", fa2_err_str(hs.err));
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		{
+			fa2_server_stats st;
+			fa2_server_get_stats(srv, &st);
+			FA2_LOGI("serve", "stopped: %llu connection(s), %llu request(s), %llu timeout(s), "
+			         "%llu rejected as busy", (unsigned long long)st.accepted,
+			         (unsigned long long)st.requests, (unsigned long long)st.timeouts,
+			         (unsigned long long)st.rejected_busy);
+		}
 	}
 	rc = FA2_EXIT_OK;
 cleanup:
+	if (http_running) { /* a set-up step failed after the HTTP thread started */
+		fa2_server_stop(srv);
+		pthread_join(http_thread, NULL);
+	}
 	ready_stop(&ready);
 	fa2_slack_socket_stop(g_socket);
 	g_socket = NULL;
@@ -789,5 +838,7 @@ cleanup:
 	fa2_serve_secrets_cleanup(&sec);
 	fa2_server_free(srv);
 	fa2_tls_server_ctx_free(tls);
+	if (signals)
+		fa2_serve_signals_restore();
 	return rc;
 }
