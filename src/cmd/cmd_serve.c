@@ -19,12 +19,12 @@
 #include "net/tls.h"
 #include "agent/config.h"
 #include "cmd/agent_run.h"
-#include "slack/app.h"
+#include "serve/app.h"
 #include "slack/socket.h"
-#include "cmd/serve_alarm.h"
-#include "cmd/serve_secrets.h"
+#include "serve/alarms.h"
+#include "serve/secrets.h"
 #include "serve/signals.h"
-#include "slack/settings.h"
+#include "serve/settings.h"
 #include "slack/webapi.h"
 
 #define SERVE_MAX_LISTEN 8
@@ -34,6 +34,13 @@ static int64_t g_start_ms;
 static fa2_slack_app *g_slack;
 static fa2_slack_socket *g_socket;
 static fa2_serve_alarms *g_alarms;
+
+/* Socket Mode's payloads go to the Slack app (slack/dispatch.h). */
+static fa2_err slack_dispatch(void *ctx, fa2_slack_kind kind, cJSON *payload, const char *retry,
+                              const fa2_slack_deferral *defer, fa2_slack_ack *ack)
+{
+	return fa2_slack_app_dispatch(ctx, kind, payload, retry, defer, ack);
+}
 
 /* The HTTP server's loop, on its own thread; a loop that ends by itself (an error) stops
  * the daemon as SIGTERM would. */
@@ -734,7 +741,8 @@ int fa2_cmd_serve(int argc, char **argv)
 		if (sockcfg.ping_interval_ms > 0 && sockcfg.ping_interval_ms < 10000)
 			sockcfg.pong_timeout_ms = sockcfg.ping_interval_ms;
 		sockcfg.app_token = app_token;
-		sockcfg.app = g_slack;
+		sockcfg.dispatch = slack_dispatch;
+		sockcfg.dispatch_ctx = g_slack;
 		err = fa2_slack_socket_start(&sockcfg, &g_socket);
 		if (err) {
 			fprintf(stderr, "fa2 serve: cannot start Socket Mode: %s\n", fa2_err_str(err));

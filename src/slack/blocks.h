@@ -16,7 +16,7 @@ struct fa2_alarm; /* aws/alarms.h */
 
 /* The en or ja variant of a user-visible text. lang is an fa2_lang value (agent/tool.h:
  * 0 English, FA2_SLACK_LANG_JA Japanese), taken as an int so that this protocol layer
- * does not include the agent; slack/app.c checks the two agree at compile time. */
+ * does not include the agent; serve/app.c checks the two agree at compile time. */
 #define FA2_SLACK_LANG_JA 1
 #define FA2_SLACK_L(lang, en, ja) ((lang) == FA2_SLACK_LANG_JA ? (ja) : (en))
 

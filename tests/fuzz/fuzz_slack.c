@@ -11,7 +11,7 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "aws/alarms.h"
-#include "slack/app.h"
+#include "serve/app.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 

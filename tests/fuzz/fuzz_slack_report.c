@@ -11,8 +11,8 @@
 #include "base/json.h"
 #include "aws/alarms.h"
 #include "slack/blocks.h"
-#include "slack/graphs.h"
-#include "slack/resume.h"
+#include "serve/graphs.h"
+#include "serve/resume.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

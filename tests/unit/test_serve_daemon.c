@@ -9,8 +9,8 @@
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/time.h"
-#include "cmd/serve_secrets.h"
-#include "slack/settings.h"
+#include "serve/secrets.h"
+#include "serve/settings.h"
 #include "slack/usertz.h"
 #include "test.h"
 

@@ -142,7 +142,7 @@ FA2_TEST(slack_verify_reasons)
 }
 
 #include "aws/alarms.h"
-#include "slack/app.h"
+#include "serve/app.h"
 #include "slack/blocks.h"
 #include "slack/webapi.h"
 

@@ -12,9 +12,9 @@
 #include "base/json.h"
 #include "base/time.h"
 #include "aws/alarms.h"
-#include "slack/graphs.h"
-#include "slack/progress.h"
-#include "slack/resume.h"
+#include "serve/graphs.h"
+#include "serve/progress.h"
+#include "serve/resume.h"
 #include "test.h"
 
 typedef struct sink {

@@ -7,8 +7,8 @@
  * always the newest one: an update due while another is in flight is merged into the
  * next. fa2_slack_progress_finish stops the flusher and always sends its final text.
  * Elapsed seconds are measured on the monotonic clock from fa2_slack_progress_start. */
-#ifndef FA2_SLACK_PROGRESS_H
-#define FA2_SLACK_PROGRESS_H
+#ifndef FA2_SERVE_PROGRESS_H
+#define FA2_SERVE_PROGRESS_H
 
 #include <pthread.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* /insight and /findings-report (see commands.h). */
-#include "slack/commands.h"
+#include "serve/commands.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The Slack app: see app.h. */
-#include "slack/app.h"
+#include "serve/app.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -14,13 +14,12 @@
 #include "base/num.h"
 #include "base/time.h"
 #include "aws/alarms.h"
-#include "cmd/agent_run.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
-#include "slack/analysis.h"
-#include "slack/commands.h"
-#include "slack/resume.h"
-#include "slack/settings.h"
+#include "serve/analysis.h"
+#include "serve/commands.h"
+#include "serve/resume.h"
+#include "serve/settings.h"
 #include "slack/usertz.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
@@ -644,7 +643,7 @@ static void count_outcome(fa2_slack_app *app, int outcome)
 	pthread_mutex_unlock(&app->lock);
 }
 
-/* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c.
+/* The analysis itself, its progress message, report, graphs and resume: serve/analysis.c.
  * With resume (a queued resumption's payload) resumes that session; else runs a new
  * analysis of desc over start_s..end_s, answered in channel/thread. */
 static void analyse(fa2_slack_app *app, const cJSON *resume, const char *channel, const char *thread,

@@ -1,5 +1,5 @@
 /* One analysis from Slack: see analysis.h. */
-#include "slack/analysis.h"
+#include "serve/analysis.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +11,9 @@
 #include "base/time.h"
 #include "cmd/agent_run.h"
 #include "slack/blocks.h"
-#include "slack/graphs.h"
-#include "slack/progress.h"
-#include "slack/resume.h"
+#include "serve/graphs.h"
+#include "serve/progress.h"
+#include "serve/resume.h"
 
 static void fail_thread(const fa2_slack_analysis_env *env, const char *channel, const char *thread, const char *progress_ts,
                         const char *why)
@@ -39,8 +39,8 @@ static int progress_send(void *ctx, const char *text)
 }
 
 /* Runs a new analysis (resume_id NULL) or resumes one, keeping progress_ts up to date
- * (slack/progress.h), then posts the report, its metric graphs (slack/graphs.h) and
- * marks the session's Slack context posted (slack/resume.h). */
+ * (serve/progress.h), then posts the report, its metric graphs (serve/graphs.h) and
+ * marks the session's Slack context posted (serve/resume.h). */
 static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel, const char *thread, const char *progress_ts,
                            const char *desc, int64_t start_s, int64_t end_s, const char *resume_id)
 {

@@ -1,5 +1,5 @@
 /* CloudWatch DescribeAlarms for the Slack alarm flow: see serve_alarm.h. */
-#include "cmd/serve_alarm.h"
+#include "serve/alarms.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -9,8 +9,8 @@
  * in order, without duplicates, at most FA2_SLACK_GRAPHS_MAX. The description people
  * typed is never read. Rendering is best effort: a failure is logged and never fails the
  * analysis. */
-#ifndef FA2_SLACK_GRAPHS_H
-#define FA2_SLACK_GRAPHS_H
+#ifndef FA2_SERVE_GRAPHS_H
+#define FA2_SERVE_GRAPHS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* Rate-limited progress message: see progress.h. */
-#include "slack/progress.h"
+#include "serve/progress.h"
 
 #include <stdio.h>
 #include <string.h>

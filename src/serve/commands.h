@@ -9,8 +9,8 @@
  * and uploads the report the same way. When the bot cannot post in the channel (a DM
  * between people, a private channel it is not in), the output goes to the user's DM
  * with the bot instead. Failures are posted to the user with the reason. */
-#ifndef FA2_SLACK_COMMANDS_H
-#define FA2_SLACK_COMMANDS_H
+#ifndef FA2_SERVE_COMMANDS_H
+#define FA2_SERVE_COMMANDS_H
 
 #include <stddef.h>
 

@@ -18,14 +18,15 @@
  * and submit clicks (action + message ts) are remembered in memory and appended to
  * STATE_DIR/slack/seen.log, which is read back at start, so a retry or a double click
  * never starts a second form or analysis, across restarts too. */
-#ifndef FA2_SLACK_APP_H
-#define FA2_SLACK_APP_H
+#ifndef FA2_SERVE_APP_H
+#define FA2_SERVE_APP_H
 
 #include <stdint.h>
 
 #include "agent/config.h"
 #include "base/err.h"
 #include "net/server.h"
+#include "slack/dispatch.h"
 
 struct fa2_alarm; /* aws/alarms.h */
 
@@ -58,7 +59,7 @@ typedef struct fa2_slack_app_config {
 	                               * message text is all fa2 knows of an alarm */
 	int64_t progress_interval_ms; /* progress message updates at most this often (2000) */
 	void *lookup_ctx;
-	/* Reloadable settings (slack/settings.h), one reference handed over; NULL: built from
+	/* Reloadable settings (serve/settings.h), one reference handed over; NULL: built from
 	 * cfg, alarm_ids, allow_channels and allow_users above (which are then not used). */
 	struct fa2_slack_settings *settings;
 	const char *self_user_id;     /* the bot's own user id (auth.test): its messages are ignored */
@@ -74,34 +75,7 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out);
 /* Registers POST path on srv. FA2_ERR_CONFIG when the app has no signing secret. */
 fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *path);
 
-/* ---- transport-independent entry: the HTTP endpoint and Socket Mode both use it ---- */
-
-typedef enum fa2_slack_kind {
-	FA2_SLACK_EVENTS = 1,     /* Events API body: url_verification, event_callback */
-	FA2_SLACK_INTERACTIVE,    /* interactivity payload: block_actions, view_submission, ... */
-	FA2_SLACK_COMMAND         /* slash command as a flat object: command, text, trigger_id,
-	                           * channel_id, user_id, team_id, response_url */
-} fa2_slack_kind;
-
-/* An answer given later (slash commands: the worker opens the modal, then answers).
- * begin runs on the dispatching thread and returns a handle (NULL: cannot defer, the
- * request is answered 503 at once); complete is then called exactly once with that
- * handle, from a worker thread (or the dispatching one when the queue is full). */
-typedef struct fa2_slack_deferral {
-	void *(*begin)(void *ctx);
-	void (*complete)(void *handle, int status, const char *content_type, const void *body, size_t len);
-	void *ctx;
-} fa2_slack_deferral;
-
-/* The immediate acknowledgement. Over HTTP: status, Content-Type (JSON when json) and
- * body. Over Socket Mode: a JSON body becomes the ack's "payload". */
-typedef struct fa2_slack_ack {
-	int status;             /* 200; 400 undecodable or incomplete; 503 busy */
-	int deferred;           /* 1: nothing to send now, the deferral completes later */
-	int json;               /* body is a JSON object */
-	size_t len;
-	char body[4096];        /* NUL-terminated too */
-} fa2_slack_ack;
+/* ---- transport-independent entry (slack/dispatch.h): the HTTP endpoint and Socket Mode ---- */
 
 /* Handles one verified request or envelope payload: decode, de-duplicate (event ids,
  * view ids, submit clicks), enqueue for the workers, and fill ack. Takes ownership of

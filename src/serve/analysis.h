@@ -1,18 +1,18 @@
-/* One analysis from Slack, on a worker of the Slack app (slack/app.c):
+/* One analysis from Slack, on a worker of the Slack app (serve/app.c):
  *
- *   progress message (posted, then edited in place: slack/progress.h)
+ *   progress message (posted, then edited in place: serve/progress.h)
  *   -> fa2_cmd_run_agent (new, or resumed from the session journal), with the Slack
- *      context recorded in the session (slack/resume.h)
+ *      context recorded in the session (serve/resume.h)
  *   -> outcome in the progress message, report blocks + Markdown file in the thread
- *   -> metric graph PNGs (slack/graphs.h; best effort, never fails the analysis)
+ *   -> metric graph PNGs (serve/graphs.h; best effort, never fails the analysis)
  *   -> the session's Slack outcome marked posted, so a restart does not post it again. */
-#ifndef FA2_SLACK_ANALYSIS_H
-#define FA2_SLACK_ANALYSIS_H
+#ifndef FA2_SERVE_ANALYSIS_H
+#define FA2_SERVE_ANALYSIS_H
 
 #include <stdint.h>
 
 #include "base/json.h"
-#include "slack/app.h"
+#include "serve/app.h"
 #include "slack/webapi.h"
 
 typedef struct fa2_slack_analysis_env {

@@ -1,8 +1,8 @@
 /* DescribeAlarms look-ups for `fa2 serve`'s Slack alarm flow (fa2_slack_app_config.lookup):
  * one CloudWatch client per region asked for (the alarm's region, from its notification
  * or ARN; the configured region when it has none), created on first use and kept. */
-#ifndef FA2_CMD_SERVE_ALARM_H
-#define FA2_CMD_SERVE_ALARM_H
+#ifndef FA2_SERVE_ALARMS_H
+#define FA2_SERVE_ALARMS_H
 
 #include "aws/alarms.h"
 #include "base/err.h"

@@ -1,5 +1,5 @@
 /* Metric graphs in the report's thread: see graphs.h. */
-#include "slack/graphs.h"
+#include "serve/graphs.h"
 
 #include <stdio.h>
 #include <string.h>
