@@ -165,7 +165,7 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/tests/fuzz/%.o $(BUILD)/obj/fuzz/lib.a $(BUIL
 .PHONY: FORCE
 FORCE:
 
-.PHONY: all release cross vendor unit asan check check-unit check-asan check-integration \
+.PHONY: all release cross vendor unit asan check check-layers check-unit check-asan check-integration \
         check-cross fuzz fuzz-smoke demo dist clean distclean help bench bench-patterns \
         corpus eval
 
@@ -181,6 +181,8 @@ vendor: vendor/files.mk
 unit: $(BUILD)/fa2-unit
 asan: $(BUILD)/asan/fa2-unit $(BUILD)/asan/fa2
 
+check-layers:
+	tools/check-layers.sh
 check-unit: $(BUILD)/fa2-unit
 	$(BUILD)/fa2-unit -q
 check-asan: $(BUILD)/asan/fa2-unit
@@ -198,8 +200,8 @@ fuzz: $(FUZZ_TARGETS)
 fuzz-smoke: $(FUZZ_TARGETS)
 	tools/fuzz.sh smoke 0 $(FUZZ_TARGETS)
 
-# The full test suite: unit (musl), unit (ASan+UBSan), integration, unit (aarch64 under
-# qemu), fuzz smoke.
+# The full test suite: include layers (tools/check-layers.sh), unit (musl), unit
+# (ASan+UBSan), integration, unit (aarch64 under qemu), fuzz smoke.
 # tools/check.sh runs every suite even when one fails and ends with the total line.
 check: $(BUILD)/fa2 $(BUILD)/fa2-unit $(BUILD)/asan/fa2-unit $(BUILD)/asan/fa2 $(FUZZ_TARGETS) \
        $(BUILD)/aarch64/fa2-unit $(BUILD)/aarch64/fa2

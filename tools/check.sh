@@ -36,6 +36,7 @@ run() {
 	fi
 }
 
+run layers tools/check-layers.sh
 run unit "$B/fa2-unit" -q
 run unit-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$B/asan/fa2-unit" -q

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/num.h"
@@ -58,6 +59,56 @@ static void decode_metric(const cJSON *o, fa2_alarm_metric *m)
 	}
 }
 
+/* 1 when s looks like a region name (lower-case letters, digits and '-', 4..31 bytes). */
+static int region_like(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n >= 4 && n < 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n && strchr(s, '-');
+}
+
+static int account_like(const char *s)
+{
+	return s && strlen(s) == 12 && strspn(s, "0123456789") == 12;
+}
+
+/* region and account of "arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME", else of
+ * the fa2Region / fa2Account members. */
+static void place_from_doc(fa2_alarm *a)
+{
+	const char *arn = a->arn, *f[5];
+	size_t i, n = 0;
+	char part[32];
+	a->region[0] = a->account[0] = '\0';
+	if (arn && strncmp(arn, "arn:", 4) == 0) {
+		const char *p = arn;
+		for (i = 0; i < 5; i++) {
+			p = strchr(p, ':');
+			if (!p)
+				break;
+			f[n++] = ++p;
+		}
+	}
+	if (n == 5) { /* f[2]: region, f[3]: account */
+		size_t rl = (size_t)(f[3] - f[2] - 1), al = (size_t)(f[4] - f[3] - 1);
+		if (rl < sizeof part) {
+			memcpy(part, f[2], rl);
+			part[rl] = '\0';
+			if (region_like(part))
+				memcpy(a->region, part, rl + 1);
+		}
+		if (al < sizeof part) {
+			memcpy(part, f[3], al);
+			part[al] = '\0';
+			if (account_like(part))
+				memcpy(a->account, part, al + 1);
+		}
+	}
+	if (!a->region[0] && region_like(fa2_json_str(a->doc, "fa2Region")))
+		snprintf(a->region, sizeof a->region, "%s", fa2_json_str(a->doc, "fa2Region"));
+	if (!a->account[0] && account_like(fa2_json_str(a->doc, "fa2Account")))
+		snprintf(a->account, sizeof a->account, "%s", fa2_json_str(a->doc, "fa2Account"));
+}
+
 /* Fills a from a->doc (already owned). */
 static fa2_err decode_doc(fa2_alarm *a)
 {
@@ -67,6 +118,7 @@ static fa2_err decode_doc(fa2_alarm *a)
 	if (!a->name)
 		return FA2_ERR_PARSE;
 	a->arn = fa2_json_str(al, "AlarmArn");
+	place_from_doc(a);
 	a->description = fa2_json_str(al, "AlarmDescription");
 	a->state = fa2_json_str(al, "StateValue");
 	a->reason = fa2_json_str(al, "StateReason");
@@ -272,5 +324,145 @@ fa2_err fa2_alarm_describe_text(const fa2_alarm *a, fa2_buf *out)
 			e = fa2_buf_appendf(out, "Condition: %s %g\n", a->comparison ? a->comparison : "?",
 					    a->threshold);
 	}
+	return e;
+}
+
+fa2_err fa2_alarm_from_name(const char *name, const char *state, fa2_alarm *out)
+{
+	cJSON *doc;
+	fa2_err e;
+	memset(out, 0, sizeof *out);
+	if (!name || !*name)
+		return FA2_ERR_INVALID;
+	doc = cJSON_CreateObject();
+	if (!doc || !cJSON_AddStringToObject(doc, "AlarmName", name) ||
+	    (state && *state && !cJSON_AddStringToObject(doc, "StateValue", state))) {
+		cJSON_Delete(doc);
+		return FA2_ERR_NOMEM;
+	}
+	out->doc = doc;
+	e = decode_doc(out);
+	if (e)
+		fa2_alarm_cleanup(out);
+	return e;
+}
+
+/* Sets member key of a->doc to the string v (replacing it). */
+static fa2_err doc_set(fa2_alarm *a, const char *key, const char *v)
+{
+	cJSON *s = cJSON_CreateString(v);
+	if (!s)
+		return FA2_ERR_NOMEM;
+	if (cJSON_GetObjectItemCaseSensitive(a->doc, key))
+		return cJSON_ReplaceItemInObjectCaseSensitive(a->doc, key, s) ? FA2_OK : FA2_ERR_NOMEM;
+	if (!cJSON_AddItemToObject(a->doc, key, s)) {
+		cJSON_Delete(s);
+		return FA2_ERR_NOMEM;
+	}
+	return FA2_OK;
+}
+
+fa2_err fa2_alarm_locate(fa2_alarm *a, const char *region, const char *account)
+{
+	fa2_err e = FA2_OK;
+	if (!a->doc)
+		return FA2_ERR_INVALID;
+	if (!a->region[0] && region_like(region))
+		e = doc_set(a, "fa2Region", region);
+	if (!e && !a->account[0] && account_like(account))
+		e = doc_set(a, "fa2Account", account);
+	if (!e) /* the strings of a point into doc: decode again */
+		e = decode_doc(a);
+	return e;
+}
+
+int fa2_alarm_has_metric(const fa2_alarm *a)
+{
+	size_t i;
+	if (a->metric.ns && a->metric.name)
+		return 1;
+	for (i = 0; i < a->n_queries; i++)
+		if (a->queries[i].has_metric || a->queries[i].expression)
+			return 1;
+	return 0;
+}
+
+/* The length of c printed without formatting (0 when out of memory). */
+static size_t printed_len(const cJSON *c)
+{
+	char *t = cJSON_PrintUnformatted(c);
+	size_t n = t ? strlen(t) : 0;
+	cJSON_free(t);
+	return n;
+}
+
+/* Replaces c's StateReason by the first bytes of reason that keep c within max bytes
+ * (cut at a UTF-8 boundary, "..." appended); removes it when none fit. */
+static fa2_err shorten_reason(cJSON *c, const char *reason, size_t max)
+{
+	size_t without, keep;
+	char *r;
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "StateReason");
+	without = printed_len(c);
+	if (!without)
+		return FA2_ERR_NOMEM;
+	/* room for the key, quotes, the ellipsis; escapes may take more: checked after */
+	keep = max > without + 32 ? max - without - 32 : 0;
+	if (keep > strlen(reason))
+		keep = strlen(reason);
+	while (keep && ((unsigned char)reason[keep] & 0xC0) == 0x80)
+		keep--;
+	if (!keep)
+		return FA2_OK;
+	if (!(r = fa2_malloc(keep + 4)))
+		return FA2_ERR_NOMEM;
+	memcpy(r, reason, keep);
+	memcpy(r + keep, "...", 4);
+	if (!cJSON_AddStringToObject(c, "StateReason", r)) {
+		fa2_free(r);
+		return FA2_ERR_NOMEM;
+	}
+	fa2_free(r);
+	if (printed_len(c) > max)
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "StateReason");
+	return FA2_OK;
+}
+
+fa2_err fa2_alarm_compact_json(const fa2_alarm *a, size_t max, fa2_buf *out)
+{
+	static const char *const keys[] = { "AlarmName", "AlarmArn", "fa2Region", "fa2Account", "StateValue",
+		"StateUpdatedTimestamp", "Namespace", "MetricName", "Dimensions", "Statistic",
+		"ExtendedStatistic", "Period", "EvaluationPeriods", "Threshold", "ComparisonOperator",
+		"ThresholdMetricId", "Metrics", "AlarmDescription", "StateReason", NULL };
+	cJSON *c = cJSON_CreateObject();
+	char *t = NULL;
+	size_t i;
+	fa2_err e = FA2_ERR_NOMEM;
+	if (!c || !a->doc)
+		goto cleanup;
+	for (i = 0; keys[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->doc, keys[i]);
+		cJSON *d;
+		if (!v)
+			continue;
+		if (!(d = cJSON_Duplicate(v, 1)) || !cJSON_AddItemToObject(c, keys[i], d)) {
+			cJSON_Delete(d);
+			goto cleanup;
+		}
+	}
+	/* to fit: the description goes, then the reason is shortened, then the queries go */
+	if (printed_len(c) > max)
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "AlarmDescription");
+	if (printed_len(c) > max && a->reason && (e = shorten_reason(c, a->reason, max)) != FA2_OK)
+		goto cleanup;
+	if (printed_len(c) > max && a->metric.ns && a->metric.name)
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "Metrics");
+	e = FA2_ERR_NOMEM;
+	if (!(t = cJSON_PrintUnformatted(c)))
+		goto cleanup;
+	e = strlen(t) <= max ? fa2_buf_append(out, t, strlen(t)) : FA2_ERR_TOO_LARGE;
+cleanup:
+	cJSON_free(t);
+	cJSON_Delete(c);
 	return e;
 }

@@ -46,6 +46,8 @@ typedef struct fa2_alarm_query {
 typedef struct fa2_alarm {
 	cJSON *doc;                  /* owned: the MetricAlarm object */
 	const char *name, *arn, *description;
+	char region[32];             /* from AlarmArn, else fa2_alarm_locate; "" when unknown */
+	char account[16];            /* likewise (12 digits) */
 	const char *state, *reason;  /* StateValue (OK, ALARM, INSUFFICIENT_DATA), StateReason */
 	int64_t changed_ms;          /* StateUpdatedTimestamp, epoch ms UTC; 0 when absent */
 	fa2_alarm_metric metric;     /* single-metric alarm; ns/name NULL for metric math */
@@ -78,6 +80,26 @@ fa2_err fa2_alarm_describe(fa2_aws_client *c, const char *name, int64_t timeout_
 			   fa2_alarm *out, char *msg, size_t cap);
 
 void fa2_alarm_cleanup(fa2_alarm *a);
+
+/* An alarm known only by name (and state, may be NULL), e.g. from a chat notification.
+ * FA2_ERR_INVALID without a name. */
+fa2_err fa2_alarm_from_name(const char *name, const char *state, fa2_alarm *out);
+
+/* Records where an alarm lives when its ARN does not say (region and account may be
+ * NULL or "": left as they are; values that are no region / account id are ignored).
+ * Kept in doc as "fa2Region" / "fa2Account", so a copy of doc (session journal, form
+ * value) keeps them. */
+fa2_err fa2_alarm_locate(fa2_alarm *a, const char *region, const char *account);
+
+/* 1 when the alarm carries its metric (a single metric or metric-math queries). */
+int fa2_alarm_has_metric(const fa2_alarm *a);
+
+/* Appends a's MetricAlarm document reduced to what an analysis and its graphs read (name,
+ * ARN, region, account, state, reason, state-change time, metric or metric-math queries,
+ * statistic, period, threshold, comparison) as one JSON object of at most max bytes: to
+ * fit, the reason is shortened first, then the description and metric-math queries are
+ * dropped. FA2_ERR_TOO_LARGE when even the name, place and metric do not fit. */
+fa2_err fa2_alarm_compact_json(const fa2_alarm *a, size_t max, fa2_buf *out);
 
 /* Appends "Namespace MetricName Dim=Value ..." (or "(metric math: expr)") to out. */
 fa2_err fa2_alarm_metric_text(const fa2_alarm *a, fa2_buf *out);

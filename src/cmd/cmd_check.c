@@ -22,7 +22,7 @@
 #include "base/slice.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
-#include "cmd/serve_secrets.h"
+#include "serve/secrets.h"
 #include "slack/webapi.h"
 #include "net/tls.h"
 #include "llm/llm.h"

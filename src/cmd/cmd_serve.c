@@ -19,11 +19,12 @@
 #include "net/tls.h"
 #include "agent/config.h"
 #include "cmd/agent_run.h"
-#include "slack/app.h"
+#include "serve/app.h"
 #include "slack/socket.h"
-#include "cmd/serve_alarm.h"
-#include "cmd/serve_secrets.h"
-#include "slack/settings.h"
+#include "serve/alarms.h"
+#include "serve/secrets.h"
+#include "serve/signals.h"
+#include "serve/settings.h"
 #include "slack/webapi.h"
 
 #define SERVE_MAX_LISTEN 8
@@ -32,6 +33,191 @@
 static int64_t g_start_ms;
 static fa2_slack_app *g_slack;
 static fa2_slack_socket *g_socket;
+static fa2_serve_alarms *g_alarms;
+
+/* Socket Mode's payloads go to the Slack app (slack/dispatch.h). */
+static fa2_err slack_dispatch(void *ctx, fa2_slack_kind kind, cJSON *payload, const char *retry,
+                              const fa2_slack_deferral *defer, fa2_slack_ack *ack)
+{
+	return fa2_slack_app_dispatch(ctx, kind, payload, retry, defer, ack);
+}
+
+/* The HTTP server's loop, on its own thread; a loop that ends by itself (an error) stops
+ * the daemon as SIGTERM would. */
+typedef struct http_state {
+	fa2_server *srv;
+	fa2_err err;
+} http_state;
+
+static void *http_loop(void *arg)
+{
+	http_state *h = arg;
+	h->err = fa2_server_run(h->srv);
+	fa2_serve_signals_stop();
+	return NULL;
+}
+
+/* ---- readiness: /readyz (liveness stays /healthz) ---- */
+
+#define SERVE_READY_CHECK_MS (5 * 60 * 1000) /* auth.test and the AWS credentials, re-checked */
+
+typedef struct ready_checker {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;      /* CLOCK_MONOTONIC */
+	pthread_t thread;
+	int have_thread, stopping;
+	int64_t interval_ms;
+} ready_checker;
+
+static void *ready_loop(void *arg)
+{
+	ready_checker *r = arg;
+	int first = 1;
+	for (;;) {
+		struct timespec ts;
+		int64_t until;
+		fa2_slack_auth_state a;
+		if (g_slack)
+			fa2_slack_app_auth(g_slack, &a);
+		/* the token was checked at start: auth.test again one interval later */
+		if (g_slack && (!first || !a.known))
+			fa2_slack_app_check_auth(g_slack);
+		first = 0;
+		if (g_alarms)
+			fa2_serve_alarms_check(g_alarms);
+		until = fa2_time_mono_ms() + r->interval_ms;
+		ts.tv_sec = (time_t)(until / 1000);
+		ts.tv_nsec = (long)(until % 1000) * 1000000L;
+		pthread_mutex_lock(&r->mu);
+		while (!r->stopping && fa2_time_mono_ms() < until)
+			if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) != 0)
+				break;
+		if (r->stopping) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+static void ready_start(ready_checker *r, int64_t interval_ms)
+{
+	pthread_condattr_t ca;
+	memset(r, 0, sizeof *r);
+	r->interval_ms = interval_ms > 0 ? interval_ms : SERVE_READY_CHECK_MS;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	r->have_thread = pthread_create(&r->thread, NULL, ready_loop, r) == 0;
+	if (!r->have_thread)
+		FA2_LOGW("serve", "readiness checks disabled (no thread): /readyz reports the state at start");
+}
+
+static void ready_stop(ready_checker *r)
+{
+	if (!r->interval_ms)
+		return; /* never started */
+	pthread_mutex_lock(&r->mu);
+	r->stopping = 1;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	if (r->have_thread)
+		pthread_join(r->thread, NULL);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->mu);
+	r->interval_ms = 0;
+}
+
+static void add_time(cJSON *o, const char *key, int64_t ms)
+{
+	char t[40];
+	if (ms <= 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	fa2_time_format_rfc3339(ms, 0, 0, t, sizeof t);
+	cJSON_AddStringToObject(o, key, t);
+}
+
+/* GET /readyz: 200 when Slack accepts the bot token and AWS credentials are usable, else
+ * 503; the JSON body names each check and what is wrong. No I/O: it reports what the
+ * readiness thread and the calls of the app last saw. */
+static void on_readyz(fa2_server_req *req, void *ctx)
+{
+	cJSON *root = cJSON_CreateObject(), *checks = cJSON_AddObjectToObject(root, "checks");
+	cJSON *problems = cJSON_AddArrayToObject(root, "problems");
+	char line[768], *body = NULL;
+	int ready = 1;
+	(void)ctx;
+	if (!root || !checks || !problems)
+		goto fail;
+	if (g_slack) {
+		fa2_slack_auth_state a;
+		cJSON *s = cJSON_AddObjectToObject(checks, "slack");
+		fa2_slack_app_auth(g_slack, &a);
+		if (!s)
+			goto fail;
+		if (!a.has_token) {
+			cJSON_AddBoolToObject(s, "ok", 1);
+			cJSON_AddStringToObject(s, "note", "no bot token: nothing is posted");
+		} else if (!a.known) {
+			ready = 0;
+			cJSON_AddBoolToObject(s, "ok", 0);
+			cJSON_AddStringToObject(s, "error", "unverified");
+			cJSON_AddItemToArray(problems, cJSON_CreateString("Slack: the bot token is not verified yet "
+			                                                  "(auth.test has not answered)"));
+		} else if (!a.ok) {
+			ready = 0;
+			cJSON_AddBoolToObject(s, "ok", 0);
+			cJSON_AddStringToObject(s, "error", a.code);
+			cJSON_AddStringToObject(s, "method", a.method);
+			add_time(s, "since", a.at_ms);
+			snprintf(line, sizeof line, "Slack refused the bot token (%s%s%s): replace SLACK_BOT_TOKEN (or the "
+			         "Secrets Manager secret) and restart fa2 serve", a.code, a.method[0] ? " on " : "", a.method);
+			cJSON_AddItemToArray(problems, cJSON_CreateString(line));
+		} else {
+			cJSON_AddBoolToObject(s, "ok", 1);
+		}
+		add_time(s, "checkedAt", a.checked_ms);
+	}
+	{
+		cJSON *w = cJSON_AddObjectToObject(checks, "aws");
+		fa2_serve_aws_state st;
+		if (!w)
+			goto fail;
+		memset(&st, 0, sizeof st);
+		if (g_alarms)
+			fa2_serve_alarms_state(g_alarms, &st);
+		if (!g_alarms || (st.known && !st.ok)) {
+			ready = 0;
+			cJSON_AddBoolToObject(w, "ok", 0);
+			snprintf(line, sizeof line, "AWS: %s", g_alarms ? st.why : "no AWS region or credentials were set up "
+			         "at start (AWS_REGION / env.region, and credentials)");
+			cJSON_AddStringToObject(w, "error", g_alarms ? st.why : "not set up");
+			cJSON_AddItemToArray(problems, cJSON_CreateString(line));
+		} else {
+			cJSON_AddBoolToObject(w, "ok", 1);
+		}
+		if (st.source[0])
+			cJSON_AddStringToObject(w, "credentials", st.source);
+		add_time(w, "expiresAt", st.expires_ms);
+		add_time(w, "checkedAt", st.checked_ms);
+	}
+	cJSON_AddStringToObject(root, "status", ready ? "ready" : "not ready");
+	body = cJSON_PrintUnformatted(root);
+	if (!body)
+		goto fail;
+	(void)fa2_server_respond(req, ready ? 200 : 503, "application/json", "Cache-Control: no-store\r\n", body,
+	                         strlen(body));
+	cJSON_free(body);
+	cJSON_Delete(root);
+	return;
+fail:
+	cJSON_Delete(root);
+	(void)fa2_server_respond(req, 503, "text/plain", NULL, "out of memory\n", 14);
+}
 
 /* What a SIGHUP re-reads: --config (or $FA2_CONFIG) with the command-line lists on top. */
 typedef struct reload_ctx {
@@ -40,16 +226,14 @@ typedef struct reload_ctx {
 	unsigned long reloads;
 } reload_ctx;
 
-/* SIGHUP, on the server's loop thread: a good file becomes the configuration for work
- * that starts from now on; a bad one is logged and the old configuration stays. */
-static void on_hup(fa2_server *srv, void *ctx)
+/* SIGHUP, on the main thread: a good file becomes the configuration for work that starts
+ * from now on; a bad one is logged and the old configuration stays. */
+static void reload(reload_ctx *r)
 {
-	reload_ctx *r = ctx;
 	fa2_slack_settings *s = NULL;
 	char msg[768];
 	const char *path = r->config && *r->config ? r->config : getenv("FA2_CONFIG");
 	fa2_err e;
-	(void)srv;
 	e = fa2_slack_settings_load(r->config, r->alarm_ids, r->allow_channels, r->allow_users, &s, msg,
 	                            sizeof msg);
 	if (e) {
@@ -100,9 +284,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: fa2 serve [OPTIONS]\n"
 		"\n"
-		"Runs the fa2 daemon. Endpoints: GET /healthz (200, JSON with status, version,\n"
-		"uptime_s), GET /metrics (Prometheus text), POST /slack/events (see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
-		"requests in flight, exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
+		"Runs the fa2 daemon. Endpoints: GET /healthz (liveness: 200, JSON with status,\n"
+		"version, uptime_s), GET /readyz (readiness: 200, or 503 when Slack refuses the\n"
+		"bot token or the AWS credentials are missing, expired or refused; the JSON body\n"
+		"names the check and the fix), GET /metrics (Prometheus text), POST /slack/events\n"
+		"(see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
+		"requests in flight, then the work already queued (analyses included), exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
 		"alarm ids): work that starts afterwards uses the new file, analyses already\n"
 		"running keep theirs, and a file that does not load is logged and ignored.\n"
 		"\n"
@@ -138,6 +325,9 @@ static void usage(FILE *f)
 		"                            connections:write) is set: fa2 connects out to Slack,\n"
 		"                            no inbound port needed. Then HTTP is only served when\n"
 		"                            --listen is given (both run side by side).\n"
+		"  --ready-check-ms N        how often /readyz's checks run again: Slack auth.test\n"
+		"                            and the AWS credentials (default 300000); a call Slack\n"
+		"                            refuses for the token marks it bad at once\n"
 		"  --socket-ping-ms N        Socket Mode: ping after N ms of silence, reconnect\n"
 		"                            when no pong follows (default 30000)\n"
 		"  --slack-alarm-ids LIST    bot/app ids whose messages are alarms\n"
@@ -146,7 +336,16 @@ static void usage(FILE *f)
 		"  --slack-allow-users L     only these user ids (comma-separated)\n"
 		"                            (these three override the config file's \"slack\"\n"
 		"                            object: alarmIds, allowChannels, allowUsers)\n"
-		"  --workers N               Slack worker threads (default 2)\n"
+		);
+	fprintf(f,
+		"  --workers N               threads for Slack interactions (forms, modals,\n"
+		"                            slash commands; default 2). They never run analyses.\n"
+		"  --analysis-workers N      analyses run at the same time (default 2); analyses,\n"
+		"                            /insight and /findings-report runs have their own\n"
+		"                            threads, so /fa2 and forms answer while they run\n"
+		"  --analysis-queue N        analyses that may wait for a free slot (default 16);\n"
+		"                            a waiting user sees how many are ahead, and a request\n"
+		"                            that finds the queue full is told fa2 is busy\n"
 		"  --debug-endpoints         also serve GET /debug/sleep?ms=N, answered by a worker\n"
 		"                            thread after N ms (for tests of the worker hand-off)\n"
 		"  -h, --help                this help\n");
@@ -198,6 +397,10 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		"# TYPE fa2_slack_events_refused_total counter\nfa2_slack_events_refused_total %llu\n"
 		"# TYPE fa2_analyses_total counter\nfa2_analyses_total{outcome=\"ok\"} %llu\n"
 		"fa2_analyses_total{outcome=\"failed\"} %llu\n"
+		"# TYPE fa2_analyses_rejected_total counter\nfa2_analyses_rejected_total %llu\n"
+		"# TYPE fa2_analyses_queued gauge\nfa2_analyses_queued %zu\n"
+		"# TYPE fa2_analyses_running gauge\nfa2_analyses_running %u\n"
+		"# TYPE fa2_analysis_slots gauge\nfa2_analysis_slots %u\n"
 		"# TYPE fa2_slack_socket_connected gauge\nfa2_slack_socket_connected %d\n"
 		"# TYPE fa2_slack_socket_connections_total counter\nfa2_slack_socket_connections_total %llu\n"
 		"# TYPE fa2_slack_socket_reconnects_total counter\nfa2_slack_socket_reconnects_total %llu\n"
@@ -210,7 +413,8 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		(unsigned long long)sl.duplicates, (unsigned long long)sl.events,
 		(unsigned long long)sl.forms_posted, (unsigned long long)sl.events_refused,
 		(unsigned long long)sl.analyses_ok,
-		(unsigned long long)sl.analyses_failed, so.connected, (unsigned long long)so.connections,
+		(unsigned long long)sl.analyses_failed, (unsigned long long)sl.analyses_rejected,
+		sl.analyses_queued, sl.analyses_running, sl.analysis_slots, so.connected, (unsigned long long)so.connections,
 		(unsigned long long)so.reconnects, (unsigned long long)so.envelopes,
 		(unsigned long long)so.disconnects);
 	if (n < 0 || (size_t)n >= sizeof body)
@@ -315,6 +519,11 @@ int fa2_cmd_serve(int argc, char **argv)
 	reload_ctx rl_ctx;
 	char state_dir[1024] = "", msg[768];
 	fa2_serve_alarms *alarms = NULL;
+	ready_checker ready;
+	int64_t ready_ms = 0;
+	http_state hs;
+	pthread_t http_thread;
+	int http_running = 0, signals = 0;
 	int debug = 0, rc = FA2_EXIT_USAGE, socket_required = 0;
 	const char *app_token = getenv("SLACK_APP_TOKEN");
 	fa2_slack_socket_config sockcfg;
@@ -326,6 +535,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	int a;
 
 	fa2_server_config_default(&cfg);
+	memset(&ready, 0, sizeof ready);
 	memset(&scfg, 0, sizeof scfg);
 	memset(&sockcfg, 0, sizeof sockcfg);
 	for (a = 1; a < argc; a++) {
@@ -379,6 +589,23 @@ int fa2_cmd_serve(int argc, char **argv)
 				return FA2_EXIT_USAGE;
 			}
 			scfg.workers = (unsigned)n;
+		} else if (strcmp(o, "--analysis-workers") == 0) {
+			long long n;
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, 32, &n) != FA2_OK) {
+				fprintf(stderr, "fa2 serve: --analysis-workers wants 1..32, got '%s'\n", v);
+				return FA2_EXIT_USAGE;
+			}
+			scfg.analysis_workers = (unsigned)n;
+		} else if (strcmp(o, "--analysis-queue") == 0) {
+			long long n;
+			if (fa2_parse_int_range(fa2_slice_cstr(v), 1, FA2_SLACK_MAX_QUEUE, &n) != FA2_OK) {
+				fprintf(stderr, "fa2 serve: --analysis-queue wants 1..%u, got '%s'\n", FA2_SLACK_MAX_QUEUE, v);
+				return FA2_EXIT_USAGE;
+			}
+			scfg.analysis_queue = (unsigned)n;
+		} else if (strcmp(o, "--ready-check-ms") == 0) {
+			if (parse_ms(o, v, &ready_ms))
+				return FA2_EXIT_USAGE;
 		} else if (strcmp(o, "--socket-ping-ms") == 0) {
 			if (parse_ms(o, v, &sockcfg.ping_interval_ms))
 				return FA2_EXIT_USAGE;
@@ -446,6 +673,12 @@ int fa2_cmd_serve(int argc, char **argv)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	g_start_ms = fa2_time_mono_ms();
+	/* signals first: a SIGTERM during start-up is a stop once the loop below runs */
+	if (fa2_serve_signals_install() != FA2_OK) {
+		fprintf(stderr, "fa2 serve: cannot install the signal handlers\n");
+		return FA2_EXIT_FAILURE;
+	}
+	signals = 1;
 	fa2_serve_secrets_init(&sec);
 	memset(&rl_ctx, 0, sizeof rl_ctx);
 	rl_ctx.config = config;
@@ -483,8 +716,8 @@ int fa2_cmd_serve(int argc, char **argv)
 		}
 		scfg.state_dir = state_dir;
 		if (fa2_serve_alarms_new(acfg->region, &alarms) == FA2_OK) {
-			scfg.lookup = fa2_serve_alarms_lookup;
-			scfg.lookup_alarm = fa2_serve_alarms_describe;
+			g_alarms = alarms;
+			scfg.lookup = fa2_serve_alarms_describe;
 			scfg.lookup_ctx = alarms;
 		} else {
 			FA2_LOGW("serve", "no AWS region/credentials set-up: alarm states are taken from "
@@ -508,7 +741,8 @@ int fa2_cmd_serve(int argc, char **argv)
 		if (sockcfg.ping_interval_ms > 0 && sockcfg.ping_interval_ms < 10000)
 			sockcfg.pong_timeout_ms = sockcfg.ping_interval_ms;
 		sockcfg.app_token = app_token;
-		sockcfg.app = g_slack;
+		sockcfg.dispatch = slack_dispatch;
+		sockcfg.dispatch_ctx = g_slack;
 		err = fa2_slack_socket_start(&sockcfg, &g_socket);
 		if (err) {
 			fprintf(stderr, "fa2 serve: cannot start Socket Mode: %s\n", fa2_err_str(err));
@@ -525,62 +759,94 @@ int fa2_cmd_serve(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	err = fa2_server_new(&cfg, &srv);
-	if (err) {
-		fprintf(stderr, "fa2 serve: %s\n", fa2_err_str(err));
-		rc = FA2_EXIT_FAILURE;
-		goto cleanup;
-	}
-	for (i = 0; i < nlisten; i++) {
-		err = fa2_server_listen(srv, listen_addr[i]);
+	/* HTTP only when there is something to listen on: Socket Mode alone needs no port */
+	if (nlisten) {
+		err = fa2_server_new(&cfg, &srv);
 		if (err) {
-			fprintf(stderr, "fa2 serve: cannot listen on '%s': %s\n", listen_addr[i],
-			        fa2_err_str(err));
+			fprintf(stderr, "fa2 serve: %s\n", fa2_err_str(err));
+			rc = FA2_EXIT_FAILURE;
 			goto cleanup;
 		}
+		for (i = 0; i < nlisten; i++) {
+			err = fa2_server_listen(srv, listen_addr[i]);
+			if (err) {
+				fprintf(stderr, "fa2 serve: cannot listen on '%s': %s\n", listen_addr[i],
+				        fa2_err_str(err));
+				goto cleanup;
+			}
+		}
+		if (tls)
+			fa2_server_set_tls(srv, tls);
+		if (fa2_server_route(srv, "GET", "/healthz", on_healthz, NULL) != FA2_OK ||
+		    fa2_server_route(srv, "GET", "/readyz", on_readyz, NULL) != FA2_OK ||
+		    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
+		    (g_slack && scfg.signing_secret && *scfg.signing_secret &&
+		     fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
+		    (debug && fa2_server_route(srv, "GET", "/debug/sleep", on_sleep, NULL) != FA2_OK)) {
+			fprintf(stderr, "fa2 serve: cannot set up the server\n");
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		if (g_slack && scfg.signing_secret && *scfg.signing_secret)
+			FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
+		for (i = 0; i < nlisten; i++)
+			FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
+			         fa2_server_port(srv, i), tls ? "https" : "http");
+		hs.srv = srv;
+		hs.err = FA2_OK;
+		if (pthread_create(&http_thread, NULL, http_loop, &hs) != 0) {
+			fprintf(stderr, "fa2 serve: cannot start the HTTP server thread\n");
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		http_running = 1;
 	}
-	if (tls)
-		fa2_server_set_tls(srv, tls);
-	if (fa2_server_route(srv, "GET", "/healthz", on_healthz, NULL) != FA2_OK ||
-	    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
-	    (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret &&
-	     fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
-	    (debug && fa2_server_route(srv, "GET", "/debug/sleep", on_sleep, NULL) != FA2_OK) ||
-	    fa2_server_handle_signals(srv) != FA2_OK) {
-		fprintf(stderr, "fa2 serve: cannot set up the server\n");
-		rc = FA2_EXIT_FAILURE;
-		goto cleanup;
+	ready_start(&ready, ready_ms);
+	/* the process's life: reload on SIGHUP, drain on SIGTERM / SIGINT */
+	for (;;) {
+		fa2_serve_sig sig = fa2_serve_signals_wait(-1);
+		if (sig == FA2_SERVE_SIG_RELOAD)
+			reload(&rl_ctx);
+		else if (sig == FA2_SERVE_SIG_STOP)
+			break;
 	}
-	fa2_server_on_hup(srv, on_hup, &rl_ctx);
-	if (g_slack && nlisten && scfg.signing_secret && *scfg.signing_secret)
-		FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
-	for (i = 0; i < nlisten; i++)
-		FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
-		         fa2_server_port(srv, i), tls ? "https" : "http");
-	err = fa2_server_run(srv);
-	if (err) {
-		FA2_LOGE("serve", "server stopped: %s", fa2_err_str(err));
-		rc = FA2_EXIT_FAILURE;
-		goto cleanup;
-	}
-	{
-		fa2_server_stats st;
-		fa2_server_get_stats(srv, &st);
-		FA2_LOGI("serve", "stopped: %llu connection(s), %llu request(s), %llu timeout(s), "
-		         "%llu rejected as busy", (unsigned long long)st.accepted,
-		         (unsigned long long)st.requests, (unsigned long long)st.timeouts,
-		         (unsigned long long)st.rejected_busy);
+	FA2_LOGI("serve", "stopping: no new requests; requests in flight, then queued work, are finished");
+	if (http_running) {
+		fa2_server_stop(srv);
+		pthread_join(http_thread, NULL);
+		http_running = 0;
+		if (hs.err) {
+			FA2_LOGE("serve", "server stopped: %s", fa2_err_str(hs.err));
+			rc = FA2_EXIT_FAILURE;
+			goto cleanup;
+		}
+		{
+			fa2_server_stats st;
+			fa2_server_get_stats(srv, &st);
+			FA2_LOGI("serve", "stopped: %llu connection(s), %llu request(s), %llu timeout(s), "
+			         "%llu rejected as busy", (unsigned long long)st.accepted,
+			         (unsigned long long)st.requests, (unsigned long long)st.timeouts,
+			         (unsigned long long)st.rejected_busy);
+		}
 	}
 	rc = FA2_EXIT_OK;
 cleanup:
+	if (http_running) { /* a set-up step failed after the HTTP thread started */
+		fa2_server_stop(srv);
+		pthread_join(http_thread, NULL);
+	}
+	ready_stop(&ready);
 	fa2_slack_socket_stop(g_socket);
 	g_socket = NULL;
 	fa2_slack_app_free(g_slack);
 	g_slack = NULL;
+	g_alarms = NULL;
 	fa2_serve_alarms_free(alarms);
 	fa2_slack_settings_free(sset);
 	fa2_serve_secrets_cleanup(&sec);
 	fa2_server_free(srv);
 	fa2_tls_server_ctx_free(tls);
+	if (signals)
+		fa2_serve_signals_restore();
 	return rc;
 }

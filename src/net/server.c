@@ -135,9 +135,6 @@ struct fa2_server {
 	size_t pcap;
 	int wake[2];
 	volatile sig_atomic_t stop_flag;
-	volatile sig_atomic_t hup_flag;
-	fa2_server_hook on_hup;
-	void *on_hup_ctx;
 	int stopping;
 	int64_t stop_deadline;
 	pthread_mutex_t mu;
@@ -158,8 +155,6 @@ struct fa2_server {
 	size_t peer_mask;             /* table size - 1 (a power of two) */
 	char scratch[SRV_READ_CHUNK]; /* every read lands here first */
 };
-
-static fa2_server *g_signal_srv;  /* the server signals are routed to */
 
 void fa2_server_config_default(fa2_server_config *cfg)
 {
@@ -389,13 +384,6 @@ void fa2_server_free(fa2_server *srv)
 
 	if (!srv)
 		return;
-	if (g_signal_srv == srv) {
-		/* Back to the default actions before the server goes away. */
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		g_signal_srv = NULL;
-	}
 	for (i = 0; i < srv->nconns; i++) {
 		free_done(&srv->conns[i]->req);
 		conn_free(srv, srv->conns[i]);
@@ -554,12 +542,6 @@ void fa2_server_set_tls(fa2_server *srv, const struct fa2_tls_server_ctx *tls)
 	srv->tls = tls;
 }
 
-void fa2_server_on_hup(fa2_server *srv, fa2_server_hook fn, void *ctx)
-{
-	srv->on_hup = fn;
-	srv->on_hup_ctx = ctx;
-}
-
 void fa2_server_get_stats(const fa2_server *srv, fa2_server_stats *out)
 {
 	*out = srv->stats;
@@ -568,7 +550,7 @@ void fa2_server_get_stats(const fa2_server *srv, fa2_server_stats *out)
 	out->buffered_peak = srv->buffered_peak;
 }
 
-/* ---- stop / signals ---- */
+/* ---- stop ---- */
 
 void fa2_server_stop(fa2_server *srv)
 {
@@ -579,42 +561,6 @@ void fa2_server_stop(fa2_server *srv)
 		/* pipe full: the loop is already being woken */
 	}
 	errno = saved;
-}
-
-static void on_signal(int sig)
-{
-	fa2_server *srv = g_signal_srv;
-	if (!srv)
-		return;
-	if (sig == SIGHUP) {
-		int saved = errno;
-		char b = 'h';
-		srv->hup_flag = 1;
-		if (write(srv->wake[1], &b, 1) < 0) {
-			/* pipe full: the loop is already being woken */
-		}
-		errno = saved;
-		return;
-	}
-	fa2_server_stop(srv);
-}
-
-fa2_err fa2_server_handle_signals(fa2_server *srv)
-{
-	struct sigaction sa;
-
-	g_signal_srv = srv;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
-	    sigaction(SIGHUP, &sa, NULL) != 0)
-		return FA2_ERR_INTERNAL;
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) != 0)
-		return FA2_ERR_INTERNAL;
-	return FA2_OK;
 }
 
 /* ---- requests ---- */
@@ -1600,13 +1546,6 @@ fa2_err fa2_server_run(fa2_server *srv)
 
 		if (srv->stop_flag)
 			begin_stop(srv, now);
-		if (srv->hup_flag) {
-			srv->hup_flag = 0;
-			if (srv->on_hup)
-				srv->on_hup(srv, srv->on_hup_ctx);
-			else
-				FA2_LOGI("server", "SIGHUP: nothing to reload");
-		}
 		if (srv->stopping) {
 			for (i = srv->nconns; i-- > 0;) {
 				if (conn_idle(srv->conns[i]))

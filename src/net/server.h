@@ -26,10 +26,11 @@
  *   to a request without Content-Length or chunked framing, a route that takes none
  *   answers 413 to a request with a body, and a 404/405 is queued at once while the
  *   body, if any, is read and discarded without being stored.
- * - Graceful shutdown: fa2_server_stop() (thread- and signal-safe) or SIGTERM/SIGINT
- *   after fa2_server_handle_signals(): listeners close, idle connections close, requests
- *   in flight (being read, handled or written) finish with Connection: close, then
- *   fa2_server_run returns. A shutdown_grace_ms deadline bounds the wait.
+ * - Graceful shutdown: fa2_server_stop() (thread- and async-signal-safe): listeners
+ *   close, idle connections close, requests in flight (being read, handled or written)
+ *   finish with Connection: close, then fa2_server_run returns. A shutdown_grace_ms
+ *   deadline bounds the wait. Process signals are the program's business (fa2 serve:
+ *   serve/signals.h), not the server's.
  * - Worker hand-off: a handler may fa2_server_defer() the request and return at once; a
  *   worker thread later calls fa2_server_complete() with the response, which wakes the
  *   loop through a pipe. Until then the request (and every slice it exposes) stays valid
@@ -99,13 +100,6 @@ void fa2_server_set_tls(fa2_server *srv, const struct fa2_tls_server_ctx *tls);
 fa2_err fa2_server_run(fa2_server *srv);
 /* Asks the loop to shut down gracefully. Async-signal-safe and thread-safe. */
 void fa2_server_stop(fa2_server *srv);
-/* Installs SIGTERM and SIGINT handlers that call fa2_server_stop(srv), a SIGHUP handler
- * that runs the fa2_server_on_hup hook on the loop thread (by default it only logs), and
- * ignores SIGPIPE. One server per process. */
-fa2_err fa2_server_handle_signals(fa2_server *srv);
-/* Called on the loop thread after SIGHUP (e.g. to reload configuration). */
-typedef void (*fa2_server_hook)(fa2_server *srv, void *ctx);
-void fa2_server_on_hup(fa2_server *srv, fa2_server_hook fn, void *ctx);
 
 /* Counters (read on the loop thread or after run returns). */
 typedef struct fa2_server_stats {

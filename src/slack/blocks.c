@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/alarms.h"
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/log.h"
-#include "slack/report_blocks.h"
+
+#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 
 /* See blocks.h. */
 cJSON *fa2_slack_text_obj(const char *type, const char *text)
@@ -77,53 +80,91 @@ static cJSON *desc_input(const char *desc)
 	return e;
 }
 
-static int add_fields(cJSON *arr, const char *desc, int64_t start_s, int64_t end_s)
+static int add_fields(cJSON *arr, const char *desc, int64_t start_s, int64_t end_s, int lang)
 {
-	return add_input(arr, FA2_SLACK_BLK_DESC, "What went wrong?", desc_input(desc)) &&
-	       add_input(arr, FA2_SLACK_BLK_START, "Start (your time zone)", dt_picker(FA2_SLACK_ACT_START, start_s)) &&
-	       add_input(arr, FA2_SLACK_BLK_END, "End (your time zone)", dt_picker(FA2_SLACK_ACT_END, end_s));
+	return add_input(arr, FA2_SLACK_BLK_DESC, L(lang, "What went wrong?", "何が起きましたか？"), desc_input(desc)) &&
+	       add_input(arr, FA2_SLACK_BLK_START, L(lang, "Start (your time zone)", "開始（あなたのタイムゾーン）"),
+	                 dt_picker(FA2_SLACK_ACT_START, start_s)) &&
+	       add_input(arr, FA2_SLACK_BLK_END, L(lang, "End (your time zone)", "終了（あなたのタイムゾーン）"),
+	                 dt_picker(FA2_SLACK_ACT_END, end_s));
 }
 
 #define FORM_ALARM_PREFIX "alarm:"
 #define FORM_VALUE_MAX 2000 /* Block Kit: a button's value */
 
-int fa2_slack_form_alarm(const char *value, char *name, size_t name_cap, char *region, size_t region_cap)
+int fa2_slack_form_alarm(const char *value, fa2_alarm *out)
 {
 	const char *r, *colon;
-	size_t rlen, nlen;
+	char region[64];
+	size_t rlen;
+	memset(out, 0, sizeof *out);
 	if (!value || strncmp(value, FORM_ALARM_PREFIX, sizeof FORM_ALARM_PREFIX - 1) != 0)
 		return 0;
 	r = value + sizeof FORM_ALARM_PREFIX - 1;
+	if (*r == '{') { /* the alarm as data (fa2_alarm_compact_json) */
+		cJSON *doc = fa2_json_parse(fa2_slice_cstr(r), NULL);
+		fa2_err e = doc ? fa2_alarm_from_json(doc, out) : FA2_ERR_PARSE;
+		cJSON_Delete(doc);
+		return e == FA2_OK;
+	}
+	/* "alarm:REGION:NAME", as forms posted by earlier versions carry it */
 	colon = strchr(r, ':');
-	if (!colon)
+	if (!colon || !colon[1])
 		return 0;
 	rlen = (size_t)(colon - r);
-	nlen = strlen(colon + 1);
-	if (nlen == 0 || nlen >= name_cap || rlen >= region_cap)
+	if (rlen >= sizeof region)
 		return 0;
 	memcpy(region, r, rlen);
 	region[rlen] = '\0';
-	memcpy(name, colon + 1, nlen + 1);
+	if (fa2_alarm_from_name(colon + 1, NULL, out) != FA2_OK)
+		return 0;
+	if (fa2_alarm_locate(out, region, NULL) != FA2_OK) {
+		fa2_alarm_cleanup(out);
+		return 0;
+	}
 	return 1;
 }
 
-cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error)
+/* The submit button's value for alarm: "alarm:" and the alarm as JSON, reduced to fit;
+ * just its name and place when even that does not fit; "submit" without an alarm. */
+static void alarm_value(const fa2_alarm *alarm, char *value, size_t cap)
 {
-	return fa2_slack_form_blocks_alarm(desc, start_s, end_s, error, NULL, NULL);
+	fa2_buf b;
+	fa2_alarm bare;
+	snprintf(value, cap, "submit");
+	if (!alarm || !alarm->name || !*alarm->name)
+		return;
+	fa2_buf_init(&b, cap);
+	if (fa2_buf_append_cstr(&b, FORM_ALARM_PREFIX) == FA2_OK &&
+	    fa2_alarm_compact_json(alarm, cap - 1 - b.len, &b) == FA2_OK) {
+		snprintf(value, cap, "%.*s", (int)b.len, (const char *)b.data);
+	} else if (fa2_alarm_from_name(alarm->name, alarm->state, &bare) == FA2_OK) {
+		fa2_buf_reset(&b);
+		if (fa2_alarm_locate(&bare, alarm->region, alarm->account) == FA2_OK &&
+		    fa2_buf_append_cstr(&b, FORM_ALARM_PREFIX) == FA2_OK &&
+		    fa2_alarm_compact_json(&bare, cap - 1 - b.len, &b) == FA2_OK)
+			snprintf(value, cap, "%.*s", (int)b.len, (const char *)b.data);
+		else
+			FA2_LOGW("slack", "alarm %.80s: its name does not fit the form", alarm->name);
+		fa2_alarm_cleanup(&bare);
+	}
+	fa2_buf_cleanup(&b);
+}
+
+cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error, int lang)
+{
+	return fa2_slack_form_blocks_alarm(desc, start_s, end_s, error, NULL, lang);
 }
 
 cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t end_s, const char *error,
-                                   const char *alarm, const char *region)
+                                   const fa2_alarm *alarm, int lang)
 {
 	cJSON *arr = cJSON_CreateArray(), *act = NULL, *els, *btn;
-	char value[FORM_VALUE_MAX + 1] = "submit";
-	if (alarm && *alarm && (!region || !strchr(region, ':'))) {
-		int n = snprintf(value, sizeof value, FORM_ALARM_PREFIX "%s:%s", region ? region : "", alarm);
-		if (n < 0 || (size_t)n >= sizeof value)
-			snprintf(value, sizeof value, "submit");
-	}
-	if (!arr || !add_section(arr, ":mag: *fa2 can analyse this.* Check the window and press *Analyse*.") ||
-	    !add_fields(arr, desc, start_s, end_s))
+	char value[FORM_VALUE_MAX + 1];
+	alarm_value(alarm, value, sizeof value);
+	if (!arr || !add_section(arr, L(lang, ":mag: *fa2 can analyse this.* Check the window and press *Analyse*.",
+	                                ":mag: *fa2 で分析できます。* 期間を確認して *分析* を押してください。")) ||
+	    !add_fields(arr, desc, start_s, end_s, lang))
 		goto fail;
 	act = cJSON_CreateObject();
 	els = cJSON_CreateArray();
@@ -137,7 +178,7 @@ cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t en
 		cJSON_Delete(btn);
 		goto fail;
 	}
-	cJSON_AddItemToObject(btn, "text", fa2_slack_text_obj("plain_text", "Analyse"));
+	cJSON_AddItemToObject(btn, "text", fa2_slack_text_obj("plain_text", L(lang, "Analyse", "分析")));
 	cJSON_AddItemToArray(els, btn);
 	cJSON_AddItemToObject(act, "elements", els);
 	cJSON_AddItemToArray(arr, act);
@@ -155,30 +196,32 @@ fail:
 	return NULL;
 }
 
-cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel)
+cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel, int lang)
 {
 	cJSON *v = cJSON_CreateObject(), *arr = cJSON_CreateArray();
-	if (!v || !arr || !add_fields(arr, "", start_s, end_s) || !cJSON_AddStringToObject(v, "type", "modal") ||
+	if (!v || !arr || !add_fields(arr, "", start_s, end_s, lang) || !cJSON_AddStringToObject(v, "type", "modal") ||
 	    !cJSON_AddStringToObject(v, "callback_id", FA2_SLACK_VIEW_CALLBACK) ||
 	    !cJSON_AddStringToObject(v, "private_metadata", channel ? channel : "")) {
 		cJSON_Delete(v);
 		cJSON_Delete(arr);
 		return NULL;
 	}
-	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", "fa2 analysis"));
-	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", "Analyse"));
-	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", "Cancel"));
+	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", L(lang, "fa2 analysis", "fa2 障害分析")));
+	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", L(lang, "Analyse", "分析")));
+	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
 	cJSON_AddItemToObject(v, "blocks", arr);
 	return v;
 }
 
-cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *user)
+cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *user, int lang)
 {
 	char m[FA2_SLACK_MAX_TEXT + 1];
 	cJSON *arr = cJSON_CreateArray();
 	/* <!date^…> renders each reader's local time; the fallback is UTC */
-	snprintf(m, sizeof m, ":inbox_tray: Request received from <@%s>.\n*From* <!date^%lld^{date_short_pretty} {time}|%lld> "
+	snprintf(m, sizeof m, L(lang, ":inbox_tray: Request received from <@%s>.\n*From* <!date^%lld^{date_short_pretty} {time}|%lld> "
 	         "*to* <!date^%lld^{date_short_pretty} {time}|%lld>\n>%.2600s",
+	         ":inbox_tray: <@%s> さんの依頼を受け付けました。\n*開始* <!date^%lld^{date_short_pretty} {time}|%lld> "
+	         "*終了* <!date^%lld^{date_short_pretty} {time}|%lld>\n>%.2600s"),
 	         user ? user : "someone", (long long)start_s, (long long)start_s, (long long)end_s,
 	         (long long)end_s, desc);
 	if (!arr || !add_section(arr, m)) {
@@ -249,30 +292,4 @@ cleanup:
 	cJSON_Delete(done);
 	fa2_buf_cleanup(&f);
 	return err;
-}
-
-fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
-                              const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md)
-{
-	cJSON *msgs = NULL, *m;
-	fa2_err err = FA2_OK, ferr;
-	const char *title = fa2_report_label_text(lang, FA2_RL_TITLE);
-
-	if (report) {
-		err = fa2_slack_report_messages(report, lang, tz, &msgs);
-		cJSON_ArrayForEach(m, msgs)
-		{
-			if (err)
-				break;
-			err = fa2_slack_post_message(api, channel, thread, fa2_json_str(m, "text"),
-			                             cJSON_GetObjectItemCaseSensitive(m, "blocks"), NULL);
-		}
-		cJSON_Delete(msgs);
-		if (err)
-			FA2_LOGW("slack", "report blocks not posted in %s/%s: %s; the report goes as the file alone",
-			         channel, thread ? thread : "-", fa2_err_str(err));
-	}
-	/* The file in any case: the report reaches the thread even when a message did not. */
-	ferr = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", title, report && !err ? NULL : title, md);
-	return err ? err : ferr;
 }

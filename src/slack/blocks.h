@@ -9,10 +9,17 @@
 #include <stdint.h>
 
 #include "base/json.h"
-#include "agent/report.h"
 #include "base/slice.h"
 #include "base/tz.h"
 #include "slack/webapi.h"
+
+struct fa2_alarm; /* aws/alarms.h */
+
+/* The en or ja variant of a user-visible text. lang is an fa2_lang value (agent/tool.h:
+ * 0 English, FA2_SLACK_LANG_JA Japanese), taken as an int so that this protocol layer
+ * does not include the agent; serve/app.c checks the two agree at compile time. */
+#define FA2_SLACK_LANG_JA 1
+#define FA2_SLACK_L(lang, en, ja) ((lang) == FA2_SLACK_LANG_JA ? (ja) : (en))
 
 #define FA2_SLACK_MAX_BLOCKS 50
 #define FA2_SLACK_MAX_TEXT   3000
@@ -33,31 +40,25 @@ cJSON *fa2_slack_text_obj(const char *type, const char *text);
 
 /* The analysis form for a message: description input (prefilled), start and end as
  * datetimepickers (Unix seconds: Slack shows them in each user's own time zone and
- * returns UTC seconds), a primary submit button, and error (may be NULL) shown under it. */
-cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error);
-/* The form for an alarm: as fa2_slack_form_blocks, with the alarm's name and region (may
- * be "" or NULL) carried in the submit button's value ("alarm:REGION:NAME"), so that
- * the submitted analysis looks the alarm up again and reads its metric first. A name
- * that does not fit the value (2,000 characters) or is NULL/empty gives the plain
- * form. */
+ * returns UTC seconds), a primary submit button, and error (may be NULL) shown under it.
+ * Labels in lang (an fa2_lang, agent/config.h). */
+cJSON *fa2_slack_form_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *error, int lang);
+/* The form for an alarm: as fa2_slack_form_blocks, with the alarm itself carried in the
+ * submit button's value as data ("alarm:" and fa2_alarm_compact_json, within Block Kit's
+ * 2,000 characters): its name, region, account, state-change time and metric travel with
+ * the form, so the analysis and its graphs read them whatever the description says.
+ * alarm NULL gives the plain form. */
 cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t end_s, const char *error,
-                                   const char *alarm, const char *region);
-/* Reads a submit button's value: 1 with the alarm name and region (region may be "")
- * copied when it carries an alarm that fits the buffers, else 0. */
-int fa2_slack_form_alarm(const char *value, char *name, size_t name_cap, char *region, size_t region_cap);
+                                   const struct fa2_alarm *alarm, int lang);
+/* Reads a submit button's value: 1 with the alarm it carries decoded into out (which then
+ * owns a document: fa2_alarm_cleanup), else 0 (out zeroed). Also reads the
+ * "alarm:REGION:NAME" value of forms posted by earlier versions (name and region only). */
+int fa2_slack_form_alarm(const char *value, struct fa2_alarm *out);
 /* The same fields as a modal view for views.open; private_metadata carries channel. */
-cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel);
+cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel, int lang);
 /* What replaces the form once submitted. */
-cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *user);
+cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_s, const char *user, int lang);
 
-/* Posts the report in the thread: Block Kit messages built from the report document
- * (slack/report_blocks.h: labels in lang, times at tz, NULL for UTC), one after the other,
- * then md, the same report as Markdown, as the file fa2-report.md (files upload v2).
- * report NULL (the document could not be read), or a message Slack refused: the file
- * is uploaded all the same, with the title as its comment. Messages after a refused one
- * are not posted. Returns the first error. */
-fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
-                              const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md);
 
 /* Uploads data as a file named filename (files upload v2: getUploadURLExternal, the
  * bytes, completeUploadExternal) in channel, in thread when not NULL, titled title

@@ -383,8 +383,8 @@ static msg_result on_message(fa2_slack_socket *s, fa2_ws *ws, fa2_slice msg)
 		d.begin = sock_defer;
 		d.complete = sock_complete;
 		d.ctx = &dc;
-		if (fa2_slack_app_dispatch(s->cfg.app, (fa2_slack_kind)kind, e.payload, e.retry[0] ? e.retry : NULL,
-		                           &d, ack) != FA2_OK)
+		if (s->cfg.dispatch(s->cfg.dispatch_ctx, (fa2_slack_kind)kind, e.payload, e.retry[0] ? e.retry : NULL,
+		                    &d, ack) != FA2_OK)
 			FA2_LOGW("slack-socket", "%s envelope %s: %s", e.type, e.envelope_id, ack->body);
 		e.payload = NULL;   /* dispatch owns it */
 	}
@@ -518,7 +518,7 @@ fa2_err fa2_slack_socket_start(const fa2_slack_socket_config *cfg, fa2_slack_soc
 	fa2_slack_socket *s;
 	size_t n;
 	*out = NULL;
-	if (!cfg->app_token || !*cfg->app_token || !cfg->app)
+	if (!cfg->app_token || !*cfg->app_token || !cfg->dispatch)
 		return FA2_ERR_CONFIG;
 	if (strncmp(cfg->app_token, "xapp-", 5) != 0)
 		FA2_LOGW("slack-socket", "SLACK_APP_TOKEN does not look like an app-level token (xapp-...)");

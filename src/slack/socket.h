@@ -5,7 +5,7 @@
  * webapi.h) for a wss:// URL, connects it with net/ws.h and then, per message:
  *
  *   hello                        connection ready (backoff is reset)
- *   events_api / interactive /   payload goes to fa2_slack_app_dispatch (the same code
+ *   events_api / interactive /   payload goes to the dispatch callback (the app's, the same code
  *   slash_commands               as the HTTP endpoint: de-duplication, queueing), and the
  *                                envelope is acknowledged {"envelope_id":..., "payload":...}
  *                                at once (a JSON ack, e.g. view_submission errors, becomes
@@ -35,11 +35,12 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/slice.h"
-#include "slack/app.h"
+#include "slack/dispatch.h"
 
 typedef struct fa2_slack_socket_config {
 	const char *app_token;        /* xapp-...; required (copied) */
-	fa2_slack_app *app;           /* receives the payloads (borrowed, outlives the client) */
+	fa2_slack_dispatch_fn dispatch; /* receives the payloads (required) */
+	void *dispatch_ctx;           /* its ctx (borrowed, outlives the client) */
 	int64_t ping_interval_ms;     /* silence before a ping (default 30000) */
 	int64_t pong_timeout_ms;      /* wait for the pong (default 10000) */
 	int64_t backoff_min_ms;       /* first reconnect wait (default 1000) */
@@ -59,7 +60,7 @@ typedef struct fa2_slack_socket_stats {
 
 typedef struct fa2_slack_socket fa2_slack_socket;
 
-/* Validates cfg (FA2_ERR_CONFIG without a token or app) and starts the thread. */
+/* Validates cfg (FA2_ERR_CONFIG without a token or dispatch) and starts the thread. */
 fa2_err fa2_slack_socket_start(const fa2_slack_socket_config *cfg, fa2_slack_socket **out);
 /* Stops the thread (closing the connection), waits for it, frees s. s may be NULL. */
 void fa2_slack_socket_stop(fa2_slack_socket *s);

@@ -125,7 +125,7 @@ size_t fa2_slack_format_window(int64_t start_s, int64_t end_s, const fa2_slack_t
 	return (size_t)n;
 }
 
-size_t fa2_slack_format_change(int64_t t_s, int cfg_offset_min, char *out, size_t cap)
+size_t fa2_slack_format_change(int64_t t_s, int cfg_offset_min, int ja, char *out, size_t cap)
 {
 	char u[24], l[24], label[24];
 	int n;
@@ -138,9 +138,11 @@ size_t fa2_slack_format_change(int64_t t_s, int cfg_offset_min, char *out, size_
 		if (!fa2_time_format_human(fa2_num_sat_mul_i64(t_s, 1000), cfg_offset_min, l, sizeof l))
 			return 0;
 		offset_label(cfg_offset_min, label, sizeof label);
-		n = snprintf(out, cap, "The alarm changed state at %s UTC (%s %s).", u, l, label);
+		n = ja ? snprintf(out, cap, "アラームの状態が変わった時刻: %s UTC（%s %s）。", u, l, label)
+		       : snprintf(out, cap, "The alarm changed state at %s UTC (%s %s).", u, l, label);
 	} else {
-		n = snprintf(out, cap, "The alarm changed state at %s UTC.", u);
+		n = ja ? snprintf(out, cap, "アラームの状態が変わった時刻: %s UTC。", u)
+		       : snprintf(out, cap, "The alarm changed state at %s UTC.", u);
 	}
 	if (n < 0 || (size_t)n >= cap) {
 		out[0] = '\0';

@@ -52,9 +52,10 @@ void fa2_slack_tzcache_get(fa2_slack_tzcache *c, fa2_slack_api *api, const char 
  * Returns the length (0 when cap is too small). */
 size_t fa2_slack_format_window(int64_t start_s, int64_t end_s, const fa2_slack_tz *tz, char *out,
                                size_t cap);
-/* "The alarm changed state at 2026-11-25 01:32 UTC (2026-11-25 10:32 UTC+09:00)."; the part
- * in brackets only when cfg_offset_min is not 0 (the configured timeZone). */
-size_t fa2_slack_format_change(int64_t t_s, int cfg_offset_min, char *out, size_t cap);
+/* "The alarm changed state at 2026-11-25 01:32 UTC (2026-11-25 10:32 UTC+09:00)." (in
+ * Japanese when ja is not 0); the part in brackets only when cfg_offset_min is not 0 (the
+ * configured timeZone). */
+size_t fa2_slack_format_change(int64_t t_s, int cfg_offset_min, int ja, char *out, size_t cap);
 
 /* Inserts {"type":"context","elements":[{"type":"mrkdwn","text":...}]} into the block
  * array at index at (appended when at is past the end). 0 when out of memory. */

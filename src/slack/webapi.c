@@ -120,6 +120,8 @@ static fa2_err call(fa2_slack_api *api, const char *method, const char *ctype, f
 		FA2_LOGW("slack", "%s failed: %s", method, e ? e : "(no error code)");
 		if (err_code)
 			snprintf(err_code, 64, "%s", e ? e : "unknown");
+		if (api->on_token_error && fa2_slack_token_error(e))
+			api->on_token_error(api->on_token_error_ctx, method, e);
 		err = FA2_ERR_SLACK;
 		goto cleanup;
 	}

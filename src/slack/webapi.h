@@ -20,6 +20,11 @@ typedef struct fa2_slack_api {
 	const char *token;      /* bot token xoxb-...; borrowed */
 	char base[512];         /* ends with '/' */
 	int64_t timeout_ms;     /* per call, retries included (default 30000) */
+	/* Called (when set) after any call Slack refused because of the token itself
+	 * (fa2_slack_token_error: invalid_auth, token_revoked, ...), with the method and the
+	 * error code; from the calling thread. */
+	void (*on_token_error)(void *ctx, const char *method, const char *code);
+	void *on_token_error_ctx;
 } fa2_slack_api;
 
 /* Sets the base URL from $SLACK_API_URL or the default. */

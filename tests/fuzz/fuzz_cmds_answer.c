@@ -13,7 +13,7 @@
 #include "agent/insight.h"
 #include "base/alloc.h"
 #include "base/json.h"
-#include "slack/commands.h"
+#include "serve/commands.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
  * model's text: fa2_report_parse_model normalises it (causalChain included), the
  * Markdown renderer draws it (Mermaid diagram, timeline times in a zone), and
  * fa2_slack_report_messages builds the Slack messages, each of which must keep Block
- * Kit's limits (slack/report_blocks.h): at most 50 blocks, no text over 3,000
+ * Kit's limits (serve/report_blocks.h): at most 50 blocks, no text over 3,000
  * characters (header 150), at most 12,000 characters of text in all. */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include "agent/report.h"
 #include "base/buf.h"
 #include "base/json.h"
-#include "slack/report_blocks.h"
+#include "serve/report_blocks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "base/json.h"
-#include "cmd/serve_secrets.h"
-#include "slack/settings.h"
+#include "serve/secrets.h"
+#include "serve/settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,8 @@
 
 #include "base/buf.h"
 #include "base/json.h"
-#include "slack/app.h"
+#include "aws/alarms.h"
+#include "serve/app.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
@@ -49,11 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	case 1: {
 		cJSON *ev = fa2_json_parse(s, NULL);
-		fa2_slack_alarm al;
+		fa2_alarm al;
 		if (ev) {
-			if (fa2_slack_parse_alarm(ev, &al) &&
-			    (strlen(al.name) >= sizeof al.name || strlen(al.region) >= sizeof al.region))
-				abort();
+			if (fa2_slack_parse_alarm(ev, &al)) {
+				if (!al.name || !*al.name || strlen(al.region) >= sizeof al.region ||
+				    (al.account[0] && strlen(al.account) != 12))
+					abort();
+				fa2_alarm_cleanup(&al);
+			}
 			cJSON_Delete(ev);
 		}
 		break;

@@ -9,8 +9,10 @@
 
 #include "base/alloc.h"
 #include "base/json.h"
-#include "slack/graphs.h"
-#include "slack/resume.h"
+#include "aws/alarms.h"
+#include "slack/blocks.h"
+#include "serve/graphs.h"
+#include "serve/resume.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,16 +29,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
 	switch (data[0] % 3) {
-	case 0:
-		n = fa2_slack_graph_metrics(NULL, s, m, FA2_SLACK_GRAPHS_MAX);
-		if (n > 1)
-			abort(); /* one description names one metric */
-		(void)fa2_slack_graph_alarm_time(s);
+	case 0: { /* a form's button value: the alarm as data survives a round trip */
+		fa2_alarm al, back;
+		if (fa2_slack_form_alarm(s, &al)) {
+			cJSON *b = fa2_slack_form_blocks_alarm("d", 1, 2, NULL, &al, 0);
+			const cJSON *x, *act = NULL;
+			const char *v;
+			cJSON_ArrayForEach(x, b)
+				if (fa2_json_str(x, "type") && strcmp(fa2_json_str(x, "type"), "actions") == 0)
+					act = x;
+			v = fa2_json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(act, "elements"), 0), "value");
+			if (b && (!v || strlen(v) > 2000))
+				abort(); /* within Block Kit's limit */
+			if (v && strncmp(v, "alarm:", 6) == 0) {
+				if (!fa2_slack_form_alarm(v, &back) || strcmp(back.name, al.name) != 0 ||
+				    strcmp(back.region, al.region) != 0)
+					abort();
+				fa2_alarm_cleanup(&back);
+			}
+			n = fa2_slack_graph_metrics(NULL, &al, m, FA2_SLACK_GRAPHS_MAX);
+			if (n > FA2_SLACK_GRAPHS_MAX)
+				abort();
+			cJSON_Delete(b);
+			fa2_alarm_cleanup(&al);
+		}
 		break;
+	}
 	case 1: {
 		cJSON *r = fa2_json_parse(fa2_slice_cstr(s), NULL);
-		n = fa2_slack_graph_metrics(r, fa2_json_str(cJSON_GetObjectItemCaseSensitive(r, "incident"), "event"), m,
-		                            FA2_SLACK_GRAPHS_MAX);
+		n = fa2_slack_graph_metrics(r, NULL, m, FA2_SLACK_GRAPHS_MAX);
 		if (n > FA2_SLACK_GRAPHS_MAX)
 			abort();
 		for (i = 0; i < n; i++) {

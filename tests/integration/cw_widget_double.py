@@ -107,10 +107,14 @@ def check_widget(w):
 class CloudWatchDouble(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, akid, secret, region, moto_url):
+    def __init__(self, akid, secret, region, moto_url, regions=()):
+        """region: the region requests are signed for; regions: more accepted regions
+        (CloudWatch is regional: one endpoint per region, emulated here by one double)."""
         super().__init__(("127.0.0.1", 0), _Handler)
         self.creds = Credentials(akid, secret)
         self.region = region
+        self.regions = {region} | set(regions)
+        self.widget_regions = []  # the signing region of each answered GetMetricWidgetImage
         self.moto = moto_url.replace("http://", "").rstrip("/")
         self.lock = threading.Lock()
         self.errors = []
@@ -157,8 +161,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not m:
             return "no or malformed Authorization header"
         akid, date8, region, svc, signed, sig = m.groups()
-        if akid != s.creds.access_key or region != s.region or svc != "monitoring":
-            return "credential scope %s/%s/%s, want %s/%s/monitoring" % (akid, region, svc, s.creds.access_key, s.region)
+        if akid != s.creds.access_key or region not in s.regions or svc != "monitoring":
+            return "credential scope %s/%s/%s, want %s/%s/monitoring" % (akid, region, svc, s.creds.access_key,
+                                                                         "|".join(sorted(s.regions)))
         amz_date = self.headers.get("X-Amz-Date", "")
         if not amz_date.startswith(date8):
             return "X-Amz-Date does not match the scope date"
@@ -172,12 +177,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return "host and x-amz-target must be signed"
         req = AWSRequest(method="POST", url="http://%s%s" % (hdrs["host"], self.path), data=body, headers=hdrs)
         req.context["timestamp"] = amz_date
-        signer = SigV4Auth(s.creds, "monitoring", s.region)
+        signer = SigV4Auth(s.creds, "monitoring", region)
         want = signer.signature(signer.string_to_sign(req, signer.canonical_request(req)), req)
         if want != sig:
             return "SigV4 signature mismatch"
         with s.lock:
             s.verified += 1
+            self.scope_region = region
         return None
 
     def forward(self, body):
@@ -231,4 +237,5 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(500, {"__type": "InternalServiceError", "message": "widget rendering failed"})
         with self.server.lock:
             self.server.widgets.append(w)
+            self.server.widget_regions.append(self.scope_region)
         self.reply(200, {"MetricWidgetImage": base64.b64encode(png()).decode()})

@@ -3,8 +3,8 @@
 the state, the state-change time and the metric. A notification whose text says OK for
 an alarm CloudWatch has in ALARM gets the form (window around CloudWatch's state-change
 time, metric and reason in the description); one whose text says ALARM for an alarm
-that is OK in CloudWatch gets none. The form's submit button carries the alarm; the
-submitted analysis looks it up again and reads the alarm's metric first (its journal
+that is OK in CloudWatch gets none. The form's submit button carries the alarm as
+data (JSON: name, ARN, metric, ...); the submitted analysis reads the alarm's metric first (its journal
 starts with the alarm and a metrics_tool call on exactly that metric)."""
 import glob
 import urllib.parse
@@ -53,8 +53,11 @@ def main():
         if pick["fa2_start"]["initial_date_time"] != changed - 30 * 60:
             F.fail("window not around CloudWatch's state change: %r vs %d" % (pick["fa2_start"], changed))
         btn = [e for b in f[0]["args"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
-        if not btn or btn[0].get("value") != "alarm:us-east-1:orders-5xx":
-            F.fail("the submit button does not carry the alarm: %r" % btn)
+        val = btn[0].get("value", "") if btn else ""
+        carried = json.loads(val[len("alarm:"):]) if val.startswith("alarm:{") else {}
+        if carried.get("AlarmName") != "orders-5xx" or ":us-east-1:" not in carried.get("AlarmArn", "") or \
+                carried.get("Dimensions") != [{"Name": "LoadBalancer", "Value": "app/orders/abc"}]:
+            F.fail("the submit button does not carry the alarm as data: %r" % btn)
         # submitting the alarm form: the analysis gets the alarm (looked up again)
         pl = F.form_payload("UALICE", "1700000009.000100", changed - 1800, int(time.time()))
         pl = pl.replace(urllib.parse.quote('"value": "submit"'),
@@ -90,9 +93,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        for q in F.procs:
-            if q.poll() is None:
-                q.kill()
+    F.run_main(main)

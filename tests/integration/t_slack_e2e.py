@@ -124,23 +124,23 @@ def post(port, body, ctype="application/json"):
         return e.code
 
 
-def alarm_event(eid, ts, name):
-    text = ("*CloudWatch Alarm | %s | us-east-1 | Account: 123456789012*\nThe alarm %s changed state from OK to ALARM. "
-            "<https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/%s|View>"
-            % (name, name, name))
+def alarm_event(eid, ts, name, region="us-east-1"):
+    text = ("*CloudWatch Alarm | %s | %s | Account: 123456789012*\nThe alarm %s changed state from OK to ALARM. "
+            "<https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#alarmsV2:alarm/%s|View>"
+            % (name, region, name, region, region, name))
     return json.dumps({"type": "event_callback", "event_id": eid, "event_time": int(time.time()),
                        "event": {"type": "message", "subtype": "bot_message", "channel": "C0ALARMS",
                                  "bot_id": "B0CHATBOT", "app_id": "A6L22LZNH", "ts": ts, "text": "",
                                  "attachments": [{"fallback": text, "text": text}]}})
 
 
-def submit(port, mts, thread, desc, start, end):
+def submit(port, mts, thread, desc, start, end, value="submit"):
     values = {"fa2_desc": {"fa2_desc_input": {"type": "plain_text_input", "value": desc}},
               "fa2_start": {"fa2_start_input": {"type": "datetimepicker", "selected_date_time": start}},
               "fa2_end": {"fa2_end_input": {"type": "datetimepicker", "selected_date_time": end}}}
     p = {"type": "block_actions", "user": {"id": "UALICE"}, "channel": {"id": "C0ALARMS"},
          "message": {"ts": mts, "thread_ts": thread}, "state": {"values": values}, "trigger_id": "1.2.3",
-         "actions": [{"type": "button", "action_id": "fa2_submit", "value": "submit"}]}
+         "actions": [{"type": "button", "action_id": "fa2_submit", "value": value}]}
     return post(port, "payload=" + urllib.parse.quote(json.dumps(p)), "application/x-www-form-urlencoded")
 
 
@@ -199,8 +199,10 @@ def start_analysis(c, d, port, eid, thread, name):
             "went to ALARM at " in desc, "the form names the alarm's metric and state change", desc)
     mts = "%d.000100" % (1700000000 + d.calls("chat.postMessage").index(f) + 1)  # as the double answered
     n = len(d.calls("chat.postMessage"))
+    btn = [e for b in f["args"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
     c.check(submit(port, mts, thread, desc, pick["fa2_start"]["initial_date_time"],
-                   pick["fa2_end"]["initial_date_time"]) == 200, "submit acknowledged")
+                   pick["fa2_end"]["initial_date_time"], btn[0].get("value", "submit")) == 200,
+            "submit acknowledged (with the button's value, as Slack sends it)")
     prog = wait_for(lambda: [x for x in d.calls("chat.postMessage")[n:] if x["args"].get("thread_ts") == thread and
                              "Analysing" in x["args"].get("text", "")], 20)
     c.check(bool(prog), "one progress message in the thread")
@@ -213,14 +215,17 @@ def updates(d, ts):
     return [x["args"].get("text", "") for x in d.calls("chat.update") if x["args"].get("ts") == ts]
 
 
-def main():
+def main(run_fn=None, regions=()):
+    """Starts the peers, runs run_fn(c, moto, dbl, cw, sd) (default: this test's run),
+    stops them and exits with the checks' verdict. regions: more CloudWatch regions the
+    widget double accepts."""
     c = aws_peers.Checks()
     moto = aws_peers.Moto(TMP)
     dbl = D.Doubles(moto.akid, moto.secret, "us-east-1", MODEL)
-    cw = CW.CloudWatchDouble(moto.akid, moto.secret, "us-east-1", moto.url)
+    cw = CW.CloudWatchDouble(moto.akid, moto.secret, "us-east-1", moto.url, regions=regions)
     sd = Double(TOKEN)
     try:
-        run(c, moto, dbl, cw, sd)
+        (run_fn or run)(c, moto, dbl, cw, sd)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -232,6 +237,17 @@ def main():
         moto.stop()
     print("%d passed, %d failed" % (c.passed, c.failed))
     sys.exit(1 if c.failed else 0)
+
+
+def serve_env(moto, dbl, cw, sd):
+    """fa2 serve's environment: moto, the CloudWatch widget double, the Converse and
+    CloudTrail doubles and the Slack double, region us-east-1."""
+    return aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
+                               AWS_REGION="us-east-1", AWS_ENDPOINT_URL=moto.url,
+                               AWS_ENDPOINT_URL_CLOUDWATCH=cw.url,
+                               AWS_ENDPOINT_URL_BEDROCK_RUNTIME=dbl.url, AWS_ENDPOINT_URL_CLOUDTRAIL=dbl.url,
+                               SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=sd.url,
+                               ASAN_OPTIONS="detect_leaks=1")
 
 
 def run(c, moto, dbl, cw, sd):
@@ -249,12 +265,7 @@ def run(c, moto, dbl, cw, sd):
                    "maxAgentCycles": 5, "stateDir": state, "slackResumeMaxAgeMinutes": 30, "timeZone": "Asia/Tokyo",
                    "llm": {"maxRetries": 1, "backoffMs": 200, "timeoutSeconds": 60},
                    "agent": {"toolParallelism": 4, "timeoutSeconds": 120}}, f)
-    env = aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
-                              AWS_REGION="us-east-1", AWS_ENDPOINT_URL=moto.url,
-                              AWS_ENDPOINT_URL_CLOUDWATCH=cw.url,
-                              AWS_ENDPOINT_URL_BEDROCK_RUNTIME=dbl.url, AWS_ENDPOINT_URL_CLOUDTRAIL=dbl.url,
-                              SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=sd.url,
-                              ASAN_OPTIONS="detect_leaks=1")
+    env = serve_env(moto, dbl, cw, sd)
     srv = Serve(c, env, cfg)
     srv.start()
 

@@ -56,19 +56,27 @@ def free_port():
     return p
 
 
-def start(double, state, extra=(), aws_endpoint="http://127.0.0.1:9"):
+def start(double, state, extra=(), aws_endpoint="http://127.0.0.1:9", config=None, users="UALICE,UBOB",
+          env_changes=None):
+    """Starts fa2 serve against double; config: the fa2 configuration (default: a model
+    endpoint that refuses connections); env_changes: variables to set (None: remove)."""
     port = free_port()
     cfg = os.path.join(TMP, "cfg.json")
     with open(cfg, "w") as f:
-        json.dump({"env": {"region": "us-east-1"},
-                   "llm": {"provider": "openai", "endpoint": "http://127.0.0.1:9/v1"}}, f)
+        json.dump(config or {"env": {"region": "us-east-1"},
+                             "llm": {"provider": "openai", "endpoint": "http://127.0.0.1:9/v1"}}, f)
     env = dict(os.environ, SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN,
                SLACK_API_URL=double.url, FA2_STATE_DIR=state,
                AWS_ACCESS_KEY_ID="AKIDMOTO", AWS_SECRET_ACCESS_KEY="moto",
                AWS_ENDPOINT_URL=aws_endpoint, AWS_REGION="us-east-1", ASAN_OPTIONS="detect_leaks=1")
+    for k, v in (env_changes or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
     log = open(os.path.join(TMP, "serve-%d.log" % len(procs)), "w+")
     p = subprocess.Popen([FA2, "serve", "--listen", "127.0.0.1:%d" % port, "--config", cfg,
-                          "--slack-allow-users", "UALICE,UBOB"] + list(extra),
+                          "--slack-allow-users", users] + list(extra),
                          stdout=log, stderr=subprocess.STDOUT, env=env)
     p.logfile = log
     procs.append(p)
@@ -343,10 +351,15 @@ def main():
     print("PASS")
 
 
-if __name__ == "__main__":
+def run_main(fn):
+    """Runs fn; whatever happens, no fa2 serve this test started survives it."""
     try:
-        main()
+        fn()
     finally:
         for q in procs:
             if q.poll() is None:
                 q.kill()
+
+
+if __name__ == "__main__":
+    run_main(main)

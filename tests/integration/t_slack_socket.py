@@ -237,6 +237,11 @@ def main():
         fail("no ping before giving up on a silent link")
     print("ok: unanswered pings -> reconnect after %.1f s (%d ping(s))" % (time.time() - t0, c3.pings))
 
+    # Socket Mode alone (no HTTP server in the process): SIGHUP still reloads, SIGTERM drains
+    p.send_signal(signal.SIGHUP)
+    wait_for(lambda: "SIGHUP: configuration reloaded" in (p.logfile.seek(0) or p.logfile.read()),
+             "the SIGHUP reload without an HTTP server")
+    print("ok: Socket Mode alone: SIGHUP reloads")
     stop(p)
     if c4.alive:
         wait_for(lambda: not c4.alive, "the connection to close at SIGTERM", 3)
@@ -254,7 +259,11 @@ def main():
     sd.wait_conns(5)
     wait_for(lambda: b"ok" in urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=2).read(),
              "healthz")
-    m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=2).read().decode()
+    # (the double counts connections over every process of this test: poll this one's)
+    def metrics():
+        return urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=2).read().decode()
+    wait_for(lambda: "fa2_slack_socket_connected 1" in metrics(), "Socket Mode connected (metrics)")
+    m = metrics()
     if "fa2_slack_socket_connections_total 1" not in m or "fa2_slack_socket_connected 1" not in m:
         fail("socket metrics: %s" % m)
     eid = sd.send("events_api", ev, retry=2)   # persisted idempotency also across restarts

@@ -356,37 +356,97 @@ FA2_TEST(agent_query_repair_one_call)
 
 /* ---- the Slack form carries the alarm ---- */
 
+/* The submit button's value of a form's blocks. */
+static const char *form_value(const cJSON *blocks)
+{
+	const cJSON *x, *act = NULL;
+	cJSON_ArrayForEach(x, blocks)
+		if (fa2_json_str(x, "type") && strcmp(fa2_json_str(x, "type"), "actions") == 0)
+			act = x;
+	return fa2_json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(act, "elements"), 0), "value");
+}
+
 FA2_TEST(slack_form_alarm_value)
 {
-	char name[256], region[64], big[2100];
-	cJSON *b = fa2_slack_form_blocks_alarm("desc", 100, 200, NULL, "orders:5xx/high", "us-east-1");
-	const cJSON *act = NULL, *x;
+	static const char *reply =
+		"{\"MetricAlarms\":[{\"AlarmName\":\"orders:5xx/high\","
+		"\"AlarmArn\":\"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders:5xx/high\","
+		"\"StateValue\":\"ALARM\",\"StateReason\":\"Threshold Crossed: 1 datapoint [7.0] was greater than 5.0\","
+		"\"StateUpdatedTimestamp\":\"2026-11-25T08:12:00Z\",\"Namespace\":\"AWS/ApplicationELB\","
+		"\"MetricName\":\"HTTPCode_Target_5XX_Count\",\"Dimensions\":[{\"Name\":\"LoadBalancer\",\"Value\":\"app/web/1\"}],"
+		"\"Statistic\":\"Sum\",\"Period\":60,\"EvaluationPeriods\":1,\"Threshold\":5,"
+		"\"ComparisonOperator\":\"GreaterThanThreshold\",\"AlarmDescription\":\"pages on-call\"}]}";
+	fa2_alarm al, back, bare;
+	char *big = NULL;
+	const char *v;
+	cJSON *b;
+	CHECK_OK(fa2_alarm_decode(fa2_slice_cstr(reply), NULL, &al));
+	CHECK_STR_EQ(al.region, "eu-west-1");
+	CHECK_STR_EQ(al.account, "123456789012");
+	/* the alarm travels as data in the button value and comes back whole */
+	b = fa2_slack_form_blocks_alarm("anything the user types", 100, 200, NULL, &al, FA2_LANG_EN);
 	CHECK(b != NULL);
-	cJSON_ArrayForEach(x, b)
-		if (fa2_json_str(x, "type") && strcmp(fa2_json_str(x, "type"), "actions") == 0)
-			act = x;
-	x = cJSON_GetArrayItem(cJSON_GetObjectItem(act, "elements"), 0);
-	CHECK_STR_EQ(fa2_json_str(x, "value"), "alarm:us-east-1:orders:5xx/high");
-	CHECK(fa2_slack_form_alarm(fa2_json_str(x, "value"), name, sizeof name, region, sizeof region));
-	CHECK_STR_EQ(name, "orders:5xx/high");
-	CHECK_STR_EQ(region, "us-east-1");
+	v = form_value(b);
+	CHECK(v && strncmp(v, "alarm:{", 7) == 0 && strlen(v) <= 2000);
+	CHECK(fa2_slack_form_alarm(v, &back));
+	CHECK_STR_EQ(back.name, "orders:5xx/high");
+	CHECK_STR_EQ(back.region, "eu-west-1");
+	CHECK_STR_EQ(back.metric.ns, "AWS/ApplicationELB");
+	CHECK_STR_EQ(back.metric.dims[0].value, "app/web/1");
+	CHECK(back.changed_ms == al.changed_ms && back.changed_ms > 0);
+	CHECK(fa2_alarm_has_metric(&back));
+	fa2_alarm_cleanup(&back);
 	cJSON_Delete(b);
-	CHECK(fa2_slack_form_alarm("alarm::n", name, sizeof name, region, sizeof region));
-	CHECK(name[0] == 'n' && region[0] == '\0');
-	CHECK(!fa2_slack_form_alarm("submit", name, sizeof name, region, sizeof region));
-	CHECK(!fa2_slack_form_alarm(NULL, name, sizeof name, region, sizeof region));
-	CHECK(!fa2_slack_form_alarm("alarm:us-east-1", name, sizeof name, region, sizeof region));
-	CHECK(!fa2_slack_form_alarm("alarm:us-east-1:", name, sizeof name, region, sizeof region));
-	CHECK(!fa2_slack_form_alarm("alarm:r:toolong", name, 4, region, sizeof region));
-	/* No alarm, or one too long for a button value: the plain form. */
-	memset(big, 'a', sizeof big - 1);
-	big[sizeof big - 1] = '\0';
-	b = fa2_slack_form_blocks_alarm("desc", 100, 200, "err", big, "");
-	CHECK(b != NULL);
-	act = NULL;
-	cJSON_ArrayForEach(x, b)
-		if (fa2_json_str(x, "type") && strcmp(fa2_json_str(x, "type"), "actions") == 0)
-			act = x;
-	CHECK_STR_EQ(fa2_json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(act, "elements"), 0), "value"), "submit");
+	/* a reason far over the button's 2,000 characters is shortened; the metric stays */
+	big = fa2_malloc(5001);
+	CHECK(big != NULL);
+	if (big) {
+		memset(big, 'r', 5000);
+		big[5000] = '\0';
+		CHECK(cJSON_ReplaceItemInObjectCaseSensitive(al.doc, "StateReason", cJSON_CreateString(big)));
+		fa2_alarm_cleanup(&back);
+		CHECK_OK(fa2_alarm_from_json(al.doc, &back));
+		b = fa2_slack_form_blocks_alarm("d", 100, 200, NULL, &back, FA2_LANG_JA);
+		v = form_value(b);
+		CHECK(v && strlen(v) <= 2000);
+		fa2_alarm_cleanup(&back);
+		CHECK(fa2_slack_form_alarm(v, &back));
+		CHECK_STR_EQ(back.metric.name, "HTTPCode_Target_5XX_Count");
+		CHECK(back.reason && strlen(back.reason) < 2000 && strstr(back.reason, "..."));
+		fa2_alarm_cleanup(&back);
+		cJSON_Delete(b);
+		fa2_free(big);
+	}
+	fa2_alarm_cleanup(&al);
+	/* forms of earlier versions: "alarm:REGION:NAME" */
+	CHECK(fa2_slack_form_alarm("alarm:us-east-1:orders:5xx/high", &back));
+	CHECK_STR_EQ(back.name, "orders:5xx/high");
+	CHECK_STR_EQ(back.region, "us-east-1");
+	CHECK(!fa2_alarm_has_metric(&back));
+	fa2_alarm_cleanup(&back);
+	CHECK(fa2_slack_form_alarm("alarm::n", &back));
+	CHECK(back.name[0] == 'n' && back.region[0] == '\0');
+	fa2_alarm_cleanup(&back);
+	CHECK(!fa2_slack_form_alarm("submit", &back));
+	CHECK(!fa2_slack_form_alarm(NULL, &back));
+	CHECK(!fa2_slack_form_alarm("alarm:us-east-1", &back));
+	CHECK(!fa2_slack_form_alarm("alarm:us-east-1:", &back));
+	CHECK(!fa2_slack_form_alarm("alarm:{\"no\":\"name\"}", &back));
+	CHECK(!fa2_slack_form_alarm("alarm:{broken", &back));
+	/* no alarm: the plain form */
+	b = fa2_slack_form_blocks_alarm("desc", 100, 200, "err", NULL, FA2_LANG_EN);
+	CHECK_STR_EQ(form_value(b), "submit");
+	cJSON_Delete(b);
+	/* a name alone (a notification CloudWatch could not confirm) keeps its place */
+	CHECK_OK(fa2_alarm_from_name("db cpu", "ALARM", &bare));
+	CHECK_OK(fa2_alarm_locate(&bare, "ap-northeast-1", "123456789012"));
+	CHECK_OK(fa2_alarm_locate(&bare, "not a region", "12"));  /* ignored: set already / invalid */
+	b = fa2_slack_form_blocks_alarm("desc", 100, 200, NULL, &bare, FA2_LANG_EN);
+	CHECK(fa2_slack_form_alarm(form_value(b), &back));
+	CHECK_STR_EQ(back.region, "ap-northeast-1");
+	CHECK_STR_EQ(back.account, "123456789012");
+	CHECK_STR_EQ(back.state, "ALARM");
+	fa2_alarm_cleanup(&back);
+	fa2_alarm_cleanup(&bare);
 	cJSON_Delete(b);
 }

@@ -9,8 +9,8 @@
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/time.h"
-#include "cmd/serve_secrets.h"
-#include "slack/settings.h"
+#include "serve/secrets.h"
+#include "serve/settings.h"
 #include "slack/usertz.h"
 #include "test.h"
 
@@ -35,11 +35,11 @@ FA2_TEST(sdaemon_window_text)
 	CHECK_STR_EQ(out, "2026-11-25 01:32\xe2\x80\x93" "02:12 UTC");
 	CHECK(fa2_slack_format_window(s, e, &tokyo, out, 20) == 0);
 	CHECK_STR_EQ(out, "");
-	CHECK(fa2_slack_format_change(s, 540, out, sizeof out) > 0);
+	CHECK(fa2_slack_format_change(s, 540, 0, out, sizeof out) > 0);
 	CHECK_STR_EQ(out, "The alarm changed state at 2026-11-25 01:32 UTC (2026-11-25 10:32 UTC+09:00).");
-	CHECK(fa2_slack_format_change(s, -150, out, sizeof out) > 0);
+	CHECK(fa2_slack_format_change(s, -150, 0, out, sizeof out) > 0);
 	CHECK_STR_EQ(out, "The alarm changed state at 2026-11-25 01:32 UTC (2026-11-24 23:02 UTC-02:30).");
-	CHECK(fa2_slack_format_change(s, 0, out, sizeof out) > 0);
+	CHECK(fa2_slack_format_change(s, 0, 0, out, sizeof out) > 0);
 	CHECK_STR_EQ(out, "The alarm changed state at 2026-11-25 01:32 UTC.");
 }
 

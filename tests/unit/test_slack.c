@@ -141,21 +141,26 @@ FA2_TEST(slack_verify_reasons)
 	}
 }
 
-#include "slack/app.h"
+#include "aws/alarms.h"
+#include "serve/app.h"
 #include "slack/blocks.h"
 #include "slack/webapi.h"
 
-static int parse_json_alarm(const char *json, fa2_slack_alarm *al)
+/* Parses a notification; al is cleaned first (it may hold an earlier alarm). */
+static int parse_json_alarm(const char *json, fa2_alarm *al)
 {
 	cJSON *ev = fa2_json_parse(fa2_slice_cstr(json), NULL);
-	int r = ev ? fa2_slack_parse_alarm(ev, al) : -1;
+	int r;
+	fa2_alarm_cleanup(al);
+	r = ev ? fa2_slack_parse_alarm(ev, al) : -1;
 	cJSON_Delete(ev);
 	return r;
 }
 
 FA2_TEST(slack_parse_alarm_variants)
 {
-	fa2_slack_alarm al;
+	fa2_alarm al;
+	memset(&al, 0, sizeof al);
 	/* attachment text as a third-party suite models AWS Chatbot's message */
 	CHECK_INT_EQ(parse_json_alarm("{\"attachments\":[{\"fallback\":\"*CloudWatch Alarm | api-5xx | us-east-1 | "
 	             "Account: 123456789012*\\nThe alarm api-5xx changed state from OK to ALARM. "
@@ -179,16 +184,24 @@ FA2_TEST(slack_parse_alarm_variants)
 	CHECK_STR_EQ(al.region, "ap-northeast-1");
 	/* not an alarm */
 	CHECK_INT_EQ(parse_json_alarm("{\"text\":\"hello world\"}", &al), 0);
+	CHECK(al.doc == NULL);
 }
 
 FA2_TEST(slack_window_checks)
 {
 	int64_t now = 1700000000;
-	CHECK(fa2_slack_check_window(now - 3600, now, now, 1440) == NULL);
-	CHECK(strstr(fa2_slack_check_window(now, now - 60, now, 1440), "after the start"));
-	CHECK(strstr(fa2_slack_check_window(now - 86400 * 2, now, now, 1440), "longer"));
-	CHECK(strstr(fa2_slack_check_window(now + 600, now + 1200, now, 1440), "future"));
-	CHECK(fa2_slack_check_window(0, now, now, 1440) != NULL);
+	int on_start = -1;
+	CHECK(fa2_slack_check_window(now - 3600, now, now, 1440, FA2_LANG_EN, NULL) == NULL);
+	CHECK(strstr(fa2_slack_check_window(now, now - 60, now, 1440, FA2_LANG_EN, &on_start), "after the start"));
+	CHECK_INT_EQ(on_start, 0);
+	CHECK(strstr(fa2_slack_check_window(now - 86400 * 2, now, now, 1440, FA2_LANG_EN, NULL), "longer"));
+	CHECK(strstr(fa2_slack_check_window(now + 600, now + 1200, now, 1440, FA2_LANG_EN, &on_start), "future"));
+	CHECK_INT_EQ(on_start, 1);
+	CHECK(fa2_slack_check_window(0, now, now, 1440, FA2_LANG_EN, NULL) != NULL);
+	/* Japanese when configured */
+	CHECK(strstr(fa2_slack_check_window(now, now - 60, now, 1440, FA2_LANG_JA, NULL), "終了時刻は開始時刻より後"));
+	CHECK(strstr(fa2_slack_check_window(now + 600, now + 1200, now, 1440, FA2_LANG_JA, &on_start), "未来"));
+	CHECK_INT_EQ(on_start, 1);
 }
 
 FA2_TEST(slack_form_decode)
@@ -233,7 +246,7 @@ FA2_TEST(slack_report_split)
 	CHECK_INT_EQ(total, sizeof big);
 	/* the form stays within Block Kit limits */
 	{
-		cJSON *f = fa2_slack_form_blocks("desc", 1, 2, "bad window");
+		cJSON *f = fa2_slack_form_blocks("desc", 1, 2, "bad window", FA2_LANG_EN);
 		CHECK(f != NULL);
 		CHECK(cJSON_GetArraySize(f) <= FA2_SLACK_MAX_BLOCKS);
 		cJSON_Delete(f);

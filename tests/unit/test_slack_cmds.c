@@ -10,7 +10,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/json.h"
-#include "slack/commands.h"
+#include "serve/commands.h"
 #include "test.h"
 
 FA2_TEST(cmds_gd_severity_bands)

@@ -11,9 +11,10 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/time.h"
-#include "slack/graphs.h"
-#include "slack/progress.h"
-#include "slack/resume.h"
+#include "aws/alarms.h"
+#include "serve/graphs.h"
+#include "serve/progress.h"
+#include "serve/resume.h"
 #include "test.h"
 
 typedef struct sink {
@@ -61,7 +62,7 @@ FA2_TEST(slack_progress_text)
 	char t[FA2_SLACK_PROGRESS_TEXT];
 	memset(&st, 0, sizeof st);
 	memset(&a, 0, sizeof a);
-	fa2_slack_progress_text(&st, "API 5xx", 0, t, sizeof t);
+	fa2_slack_progress_text(&st, "API 5xx", 0, FA2_LANG_EN, t, sizeof t);
 	CHECK(strstr(t, "Analysing \"API 5xx\"") && strstr(t, "starting") && strstr(t, "0s elapsed"));
 	a.event = FA2_AGENT_EV_TOOL_START;
 	a.cycle = 2;
@@ -71,7 +72,7 @@ FA2_TEST(slack_progress_text)
 	fa2_slack_progress_apply(&st, &a);
 	a.tool = "metrics_tool";
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 12345, t, sizeof t);
+	fa2_slack_progress_text(&st, "x", 12345, FA2_LANG_EN, t, sizeof t);
 	CHECK_MSG(strstr(t, "cycle 2/5") && strstr(t, "running: logs_tool ×2, metrics_tool") && strstr(t, "12s elapsed"), "%s", t);
 	a.event = FA2_AGENT_EV_TOOL_DONE;
 	a.is_error = 1;
@@ -80,17 +81,21 @@ FA2_TEST(slack_progress_text)
 	a.is_error = 0;
 	fa2_slack_progress_apply(&st, &a);
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 0, t, sizeof t);
+	fa2_slack_progress_text(&st, "x", 0, FA2_LANG_EN, t, sizeof t);
 	CHECK_MSG(!strstr(t, "running") && strstr(t, "asking the model") && strstr(t, "3 tool calls done (some failed)"), "%s", t);
 	a.event = FA2_AGENT_EV_FINAL;
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 0, t, sizeof t);
+	fa2_slack_progress_text(&st, "x", 0, FA2_LANG_EN, t, sizeof t);
 	CHECK(strstr(t, "writing the report") != NULL);
+	/* the same state in Japanese */
+	fa2_slack_progress_text(&st, "API 5xx", 61000, FA2_LANG_JA, t, sizeof t);
+	CHECK_MSG(strstr(t, "「API 5xx」を分析しています") && strstr(t, "レポートを作成中") &&
+	          strstr(t, "ツール呼び出し 3 件完了（一部失敗）") && strstr(t, "経過 61 秒") && !strstr(t, "elapsed"), "%s", t);
 	/* a done event for a tool never started, and a tiny buffer, are harmless */
 	a.event = FA2_AGENT_EV_TOOL_DONE;
 	a.tool = "never_started";
 	fa2_slack_progress_apply(&st, &a);
-	fa2_slack_progress_text(&st, "x", 0, t, 8);
+	fa2_slack_progress_text(&st, "x", 0, FA2_LANG_EN, t, 8);
 	CHECK(strlen(t) < 8);
 }
 
@@ -101,7 +106,7 @@ FA2_TEST(slack_progress_rate_limit)
 	unsigned i, n;
 	memset(&k, 0, sizeof k);
 	pthread_mutex_init(&k.mu, NULL);
-	CHECK_OK(fa2_slack_progress_start(&p, sink_send, &k, "rate", 200));
+	CHECK_OK(fa2_slack_progress_start(&p, sink_send, &k, "rate", 200, FA2_LANG_EN));
 	/* a burst of 50 events: one update at once, then the latest state once per 200 ms */
 	for (i = 0; i < 50; i++)
 		ev(&p, FA2_AGENT_EV_MODEL, i / 10 + 1, NULL);
@@ -149,16 +154,29 @@ FA2_TEST(slack_graph_metrics)
 		"{\"tool\":\"metrics_tool\",\"query\":\"not json\"},"
 		"{\"tool\":\"metrics_tool\",\"query\":\"{\\\"namespace\\\":\\\"A\\\",\\\"metricName\\\":\\\"B\\\"}\"},"
 		"{\"tool\":\"metrics_tool\",\"query\":\"{\\\"namespace\\\":\\\"C\\\",\\\"metricName\\\":\\\"D\\\"}\"}]}";
-	const char *desc = "CloudWatch alarm api went to ALARM at 2026-11-25T08:12:00Z in us-east-1. Metric: "
-	                   "AWS/ApplicationELB HTTPCode_Target_5XX_Count LoadBalancer=app/web/1 TargetGroup=tg/x. "
-	                   "Reason: Threshold Crossed";
-	cJSON *r = fa2_json_parse(fa2_slice_cstr(rep), NULL), *w;
+	/* the alarm as data (DescribeAlarms), in eu-west-1 */
+	const char *alarm_json = "{\"AlarmName\":\"api\",\"AlarmArn\":\"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api\","
+	                         "\"StateValue\":\"ALARM\",\"StateUpdatedTimestamp\":\"2026-11-25T08:12:00Z\","
+	                         "\"Namespace\":\"AWS/ApplicationELB\",\"MetricName\":\"HTTPCode_Target_5XX_Count\","
+	                         "\"Dimensions\":[{\"Name\":\"LoadBalancer\",\"Value\":\"app/web/1\"},"
+	                         "{\"Name\":\"TargetGroup\",\"Value\":\"tg/x\"}]}";
+	const char *math_json = "{\"AlarmName\":\"m\",\"Metrics\":[{\"Id\":\"e1\",\"Expression\":\"m1/m2\"},"
+	                        "{\"Id\":\"m1\",\"ReturnData\":false,\"MetricStat\":{\"Metric\":{\"Namespace\":\"N\","
+	                        "\"MetricName\":\"Errors\"},\"Stat\":\"Sum\",\"Period\":60}}]}";
+	cJSON *r = fa2_json_parse(fa2_slice_cstr(rep), NULL), *w, *aj = fa2_json_parse(fa2_slice_cstr(alarm_json), NULL);
+	cJSON *mj = fa2_json_parse(fa2_slice_cstr(math_json), NULL);
 	fa2_slack_metric m[FA2_SLACK_GRAPHS_MAX];
+	fa2_alarm al, math, bare;
 	size_t n;
 	char *txt;
-	CHECK(r != NULL);
-	n = fa2_slack_graph_metrics(r, desc, m, FA2_SLACK_GRAPHS_MAX);
+	CHECK(r != NULL && aj != NULL && mj != NULL);
+	CHECK_OK(fa2_alarm_from_json(aj, &al));
+	CHECK_OK(fa2_alarm_from_json(mj, &math));
+	CHECK_OK(fa2_alarm_from_name("bare", "ALARM", &bare));
+	n = fa2_slack_graph_metrics(r, &al, m, FA2_SLACK_GRAPHS_MAX);
 	CHECK_INT_EQ(n, 4);
+	CHECK_STR_EQ(m[0].region, "eu-west-1");  /* the alarm's metric, in the alarm's region */
+	CHECK_STR_EQ(m[1].region, "");           /* cited metrics: the analysis region */
 	CHECK_STR_EQ(m[0].ns, "AWS/ApplicationELB");
 	CHECK_STR_EQ(m[0].name, "HTTPCode_Target_5XX_Count");
 	CHECK_INT_EQ(m[0].ndims, 2);
@@ -168,12 +186,12 @@ FA2_TEST(slack_graph_metrics)
 	CHECK_STR_EQ(m[1].name, "CPUUtilization"); /* once, though cited twice */
 	CHECK_STR_EQ(m[2].name, "DatabaseConnections"); /* NetworkIn (no dimension value) skipped */
 	CHECK_STR_EQ(m[3].ns, "A");                /* then the cap */
-	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, "no metric here", m, 4), 0);
-	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, "Metric: (metric math)", m, 4), 0);
-	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, "Metric: ? (metric math) (GreaterThanThreshold 1)", m, 4), 0);
-	CHECK(fa2_slack_graph_alarm_time(desc) == 1795594320000LL);
-	CHECK(fa2_slack_graph_alarm_time("went to ALARM at soon") == 0);
-	CHECK(fa2_slack_graph_alarm_time(NULL) == 0);
+	CHECK(al.changed_ms == 1795594320000LL);
+	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, NULL, m, 4), 0);
+	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, &bare, m, 4), 0);   /* an alarm without its metric */
+	CHECK_INT_EQ(fa2_slack_graph_metrics(NULL, &math, m, 4), 1);   /* metric math: its metrics */
+	CHECK_STR_EQ(m[0].name, "Errors");
+	n = fa2_slack_graph_metrics(r, &al, m, FA2_SLACK_GRAPHS_MAX);
 
 	w = fa2_slack_graph_widget(&m[0], 1795593600000LL, 1795600800000LL, 1795594320000LL, "ALARM", "us-east-1");
 	CHECK(w != NULL);
@@ -197,6 +215,11 @@ FA2_TEST(slack_graph_metrics)
 	}
 	cJSON_Delete(w);
 	cJSON_Delete(r);
+	cJSON_Delete(aj);
+	cJSON_Delete(mj);
+	fa2_alarm_cleanup(&al);
+	fa2_alarm_cleanup(&math);
+	fa2_alarm_cleanup(&bare);
 }
 
 FA2_TEST(slack_resume_context)

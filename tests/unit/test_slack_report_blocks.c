@@ -1,4 +1,4 @@
-/* The report as Slack messages (slack/report_blocks.h). Every built message is checked
+/* The report as Slack messages (serve/report_blocks.h). Every built message is checked
  * against Block Kit's documented limits by check_limits below. */
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/json.h"
-#include "slack/report_blocks.h"
+#include "serve/report_blocks.h"
 #include "test.h"
 
 static size_t chars_of(const char *s)

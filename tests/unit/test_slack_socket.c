@@ -3,7 +3,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
-#include "slack/app.h"
+#include "serve/app.h"
 #include "slack/socket.h"
 #include "test.h"
 

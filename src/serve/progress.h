@@ -7,8 +7,8 @@
  * always the newest one: an update due while another is in flight is merged into the
  * next. fa2_slack_progress_finish stops the flusher and always sends its final text.
  * Elapsed seconds are measured on the monotonic clock from fa2_slack_progress_start. */
-#ifndef FA2_SLACK_PROGRESS_H
-#define FA2_SLACK_PROGRESS_H
+#ifndef FA2_SERVE_PROGRESS_H
+#define FA2_SERVE_PROGRESS_H
 
 #include <pthread.h>
 #include <stdint.h>
@@ -44,21 +44,23 @@ typedef struct fa2_slack_progress {
 	int64_t last_sent_mono_ms;        /* 0: never */
 	fa2_slack_progress_state st;
 	unsigned updates_sent;            /* statistics, for tests */
+	fa2_lang lang;                    /* of the texts */
 } fa2_slack_progress;
 
-/* Starts the flusher. desc may be NULL. interval_ms <= 0 means 2000. FA2_ERR_NOMEM when
- * the thread cannot be created (events are then dropped; finish still sends). */
+/* Starts the flusher; its texts are in lang. desc may be NULL. interval_ms <= 0 means
+ * 2000. FA2_ERR_NOMEM when the thread cannot be created (events are then dropped; finish
+ * still sends). */
 fa2_err fa2_slack_progress_start(fa2_slack_progress *p, fa2_slack_progress_send send, void *send_ctx,
-                                 const char *desc, int64_t interval_ms);
+                                 const char *desc, int64_t interval_ms, fa2_lang lang);
 /* fa2_agent_config.progress: records the event (ctx is the fa2_slack_progress). */
 void fa2_slack_progress_event(void *ctx, const fa2_agent_progress *ev);
 /* Stops the flusher and sends final_text (when not NULL) unconditionally. Safe once
  * after start. */
 void fa2_slack_progress_finish(fa2_slack_progress *p, const char *final_text);
 
-/* Renders the progress text of st after elapsed_ms into out (cap bytes). */
+/* Renders the progress text of st after elapsed_ms in lang into out (cap bytes). */
 void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *desc, int64_t elapsed_ms,
-                             char *out, size_t cap);
+                             fa2_lang lang, char *out, size_t cap);
 /* Applies one event to st (pure; exposed for tests). */
 void fa2_slack_progress_apply(fa2_slack_progress_state *st, const fa2_agent_progress *ev);
 

@@ -1,21 +1,22 @@
-/* One analysis from Slack, on a worker of the Slack app (slack/app.c):
+/* One analysis from Slack, on a worker of the Slack app (serve/app.c):
  *
- *   progress message (posted, then edited in place: slack/progress.h)
+ *   progress message (posted, then edited in place: serve/progress.h)
  *   -> fa2_run_analysis (agent/run.h; new, or resumed from the session journal), with
- *      the Slack context recorded in the session (slack/resume.h)
- *   -> complete: the report (from the outcome's Markdown) in the thread, then metric
- *      graph PNGs (slack/graphs.h; best effort, never fails the analysis)
+ *      the Slack context recorded in the session (serve/resume.h)
+ *   -> complete: the report (Block Kit from the outcome's report document, and its
+ *      Markdown as a file) in the thread, then metric graph PNGs (serve/graphs.h; best
+ *      effort, never fails the analysis)
  *   -> failed or partial: the progress message becomes the failure in the configured
  *      language (cause, model id, region, error code, what to do), a partial report
  *      follows when there is one, and a prefilled form whose button runs it again
  *   -> the session's Slack outcome marked posted, so a restart does not post it again. */
-#ifndef FA2_SLACK_ANALYSIS_H
-#define FA2_SLACK_ANALYSIS_H
+#ifndef FA2_SERVE_ANALYSIS_H
+#define FA2_SERVE_ANALYSIS_H
 
 #include <stdint.h>
 
 #include "base/json.h"
-#include "slack/app.h"
+#include "serve/app.h"
 #include "slack/webapi.h"
 
 /* block_id of the first block of the retry form posted after a failure (the rest is the

@@ -1,5 +1,5 @@
 /* Slack credentials from the environment or Secrets Manager: see serve_secrets.h. */
-#include "cmd/serve_secrets.h"
+#include "serve/secrets.h"
 
 #include <stdio.h>
 #include <stdlib.h>

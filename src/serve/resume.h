@@ -8,8 +8,8 @@
  * sessions with a Slack context not yet posted: younger than the configured maximum
  * they are resumed on the worker pool (completed tool calls come from the journal),
  * older ones are marked failed and the thread is told. */
-#ifndef FA2_SLACK_RESUME_H
-#define FA2_SLACK_RESUME_H
+#ifndef FA2_SERVE_RESUME_H
+#define FA2_SERVE_RESUME_H
 
 #include <stdint.h>
 

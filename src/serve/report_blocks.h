@@ -25,8 +25,8 @@
  * the markdown total within 12,000. Slack does not say how it counts characters; fa2
  * counts UTF-16 code units (a character outside the BMP, like most emoji, counts 2),
  * never fewer than the code points, so the stricter reading holds. */
-#ifndef FA2_SLACK_REPORT_BLOCKS_H
-#define FA2_SLACK_REPORT_BLOCKS_H
+#ifndef FA2_SERVE_REPORT_BLOCKS_H
+#define FA2_SERVE_REPORT_BLOCKS_H
 
 #include <stddef.h>
 
@@ -36,6 +36,7 @@
 #include "base/err.h"
 #include "base/slice.h"
 #include "base/tz.h"
+#include "slack/webapi.h"
 
 #define FA2_SLACK_RB_MAX_BLOCKS     50u
 #define FA2_SLACK_RB_HEADER_CHARS   150u
@@ -66,5 +67,14 @@ size_t fa2_slack_cut(fa2_slice s, size_t max_chars);
  * (agent/report.h); lang the language of the labels; times (window, timeline, chain)
  * are shown at tz (NULL: UTC). Errors: FA2_ERR_NOMEM. */
 fa2_err fa2_slack_report_messages(const cJSON *report, fa2_lang lang, const fa2_tz *tz, cJSON **out);
+
+/* Posts the report in the thread: Block Kit messages built from the report document
+ * (serve/report_blocks.h: labels in lang, times at tz, NULL for UTC), one after the other,
+ * then md, the same report as Markdown, as the file fa2-report.md (files upload v2).
+ * report NULL (the document could not be read), or a message Slack refused: the file
+ * is uploaded all the same, with the title as its comment. Messages after a refused one
+ * are not posted. Returns the first error. */
+fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
+                              const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md);
 
 #endif

@@ -1,6 +1,6 @@
 /* The Slack commands /insight and /findings-report (the app's routing calls in here;
  * the engines are src/agent/insight.c and src/agent/findings.c, driven through
- * src/cmd/cmds_run.c).
+ * src/agent/cmds.c).
  *
  * /insight opens a modal (multiline question, 1..14 day select); on submit a "working"
  * message is posted in the channel the command came from, the insight runs, the message
@@ -9,8 +9,8 @@
  * and uploads the report the same way. When the bot cannot post in the channel (a DM
  * between people, a private channel it is not in), the output goes to the user's DM
  * with the bot instead. Failures are posted to the user with the reason. */
-#ifndef FA2_SLACK_COMMANDS_H
-#define FA2_SLACK_COMMANDS_H
+#ifndef FA2_SERVE_COMMANDS_H
+#define FA2_SERVE_COMMANDS_H
 
 #include <stddef.h>
 
@@ -37,12 +37,16 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang);
 typedef void (*fa2_slack_cmds_complete_fn)(void *handle, int status, const char *content_type,
                                            const void *body, size_t len);
 
-/* Worker side. Handles one of our slash commands (p: the command's fields as a flat
- * object) and calls complete(handle, ...) exactly once (complete may be NULL: nothing
- * to answer) before the long work. cfg may be NULL (answered with an error). */
-void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
-                            fa2_slack_cmds_complete_fn complete, void *handle);
-/* Worker side. A submitted /insight modal (the view_submission payload). */
+/* Interaction side. Handles one of our slash commands (p: the command's fields as a
+ * flat object) and calls complete(handle, ...) exactly once (complete may be NULL:
+ * nothing to answer); only quick work (views.open). cfg may be NULL (answered with an
+ * error). Returns 1 when long work follows: the caller then runs
+ * fa2_slack_cmds_findings(p) where long work runs (the analysis pool), else 0. */
+int fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
+                           fa2_slack_cmds_complete_fn complete, void *handle);
+/* Long work: the /findings-report run for the command p (see above). */
+void fa2_slack_cmds_findings(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p);
+/* Long work. A submitted /insight modal (the view_submission payload). */
 void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p);
 
 /* The first paragraph of md that is not a heading, at most max bytes (UTF-8 safe),

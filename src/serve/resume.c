@@ -1,5 +1,5 @@
 /* Slack context of sessions and resume after restart: see resume.h. */
-#include "slack/resume.h"
+#include "serve/resume.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The Slack app: see app.h. */
-#include "slack/app.h"
+#include "serve/app.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -16,17 +16,20 @@
 #include "aws/alarms.h"
 #include "crypto/ct.h"
 #include "slack/blocks.h"
-#include "slack/analysis.h"
-#include "slack/commands.h"
-#include "slack/resume.h"
-#include "slack/settings.h"
+#include "serve/analysis.h"
+#include "serve/commands.h"
+#include "serve/resume.h"
+#include "serve/settings.h"
 #include "slack/usertz.h"
 #include "slack/verify.h"
 #include "slack/webapi.h"
 
 #define SLACK_MAX_WORKERS 32u
+#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
+typedef char slack_lang_ja_agrees[FA2_SLACK_LANG_JA == FA2_LANG_JA ? 1 : -1];
 
-typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW, JOB_RESUME } job_kind;
+/* Interactions: each is a few Web API calls at most, never an analysis. */
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
 
 /* Where a deferred answer goes: complete(handle, ...) exactly once. */
 typedef struct reply_to {
@@ -40,6 +43,22 @@ typedef struct job {
 	cJSON *payload;           /* owned */
 	reply_to reply;           /* deferred answer (commands); complete NULL otherwise */
 } job;
+
+/* Long work, run on the analysis pool so that it never delays an interaction. */
+typedef enum long_kind { LONG_ANALYSIS, LONG_RESUME, LONG_INSIGHT, LONG_FINDINGS } long_kind;
+
+typedef struct long_job {
+	struct long_job *next;
+	long_kind kind;
+	cJSON *payload;           /* owned: resume job, /insight view or /findings-report command */
+	fa2_alarm *alarm;         /* owned (LONG_ANALYSIS); NULL: none */
+	char *desc;               /* owned (LONG_ANALYSIS) */
+	char channel[64], thread[32];
+	char notice_ts[32];       /* the "queued" notice in the thread; "" when none was posted */
+	int64_t start_s, end_s;
+	int64_t queued_ms;        /* monotonic */
+	fa2_lang lang;
+} long_job;
 
 struct fa2_slack_app {
 	fa2_slack_app_config cfg;
@@ -58,6 +77,19 @@ struct fa2_slack_app {
 	int stopping;
 	pthread_t threads[SLACK_MAX_WORKERS];
 	unsigned nthreads;
+
+	/* the analysis pool (same lock): its own threads, its own bounded queue */
+	pthread_cond_t acond;
+	long_job *ahead, *atail;
+	size_t aqueued;           /* jobs in the queue */
+	size_t areserved;         /* slots promised to jobs being enqueued (notice in flight) */
+	unsigned arunning;        /* jobs being run */
+	size_t aqueue_cap;
+	int astopping;            /* set once the interaction workers are gone */
+	pthread_t athreads[SLACK_MAX_WORKERS];
+	unsigned nathreads;
+
+	fa2_slack_auth_state auth; /* the token's standing (readiness) */
 
 	uint64_t *seen;           /* open addressing, 0 = empty; FA2_SLACK_MAX_SEEN*2 slots */
 	size_t nseen;
@@ -166,6 +198,20 @@ static void seen_load(fa2_slack_app *app)
 
 /* ---- helpers ---- */
 
+static char *dup_str(const char *s)
+{
+	size_t n;
+	char *d;
+	if (!s)
+		s = "";
+	n = strlen(s);
+	d = fa2_malloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+
 /* 1 when id is in the comma-separated list (an empty list allows everyone). */
 static int in_list(const char *list, const char *id)
 {
@@ -214,9 +260,22 @@ static int alarm_source(fa2_slack_app *app, const char *appid, const char *bot, 
 	return ok;
 }
 
-static const char *REFUSAL =
-	"Sorry, fa2 is not enabled for you or for this channel. Ask your fa2 operator to add "
-	"it to the allow-list.";
+static const char *refusal(fa2_lang lang)
+{
+	return L(lang, "Sorry, fa2 is not enabled for you or for this channel. Ask your fa2 operator to add "
+	         "it to the allow-list.",
+	         "申し訳ありません。あなたまたはこのチャンネルでは fa2 が有効になっていません。"
+	         "fa2 の管理者に許可リストへの追加を依頼してください。");
+}
+
+/* The configured language (of the current settings). */
+static fa2_lang app_lang(fa2_slack_app *app)
+{
+	fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+	fa2_lang lang = s->cfg ? s->cfg->lang : FA2_LANG_EN;
+	fa2_slack_live_put(&app->live, s);
+	return lang;
+}
 
 static const char *jpath_str(const cJSON *o, const char *a, const char *b)
 {
@@ -322,7 +381,15 @@ static void copy_state(const char *p, char *out, size_t cap)
 		snprintf(out, cap, "OK");
 }
 
-int fa2_slack_parse_alarm(const cJSON *event, fa2_slack_alarm *out)
+/* What a notification's text says about an alarm. */
+typedef struct alarm_note {
+	char name[256];
+	char state[32];      /* "ALARM", "OK", "INSUFFICIENT_DATA" or "" */
+	char region[32];
+	char account[16];
+} alarm_note;
+
+static int parse_note(const cJSON *event, alarm_note *out)
 {
 	static const char *const name_keys[] = { "alarm \"", "alarm: ", "alarm name: ", "alarmname: ",
 		"alarm/", "the alarm ", "cloudwatch alarm | ", NULL };
@@ -394,54 +461,92 @@ int fa2_slack_parse_alarm(const cJSON *event, fa2_slack_alarm *out)
 	return out->name[0] != '\0';
 }
 
-const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min)
+int fa2_slack_parse_alarm(const cJSON *event, fa2_alarm *out)
 {
+	alarm_note n;
+	memset(out, 0, sizeof *out);
+	if (!parse_note(event, &n) || fa2_alarm_from_name(n.name, n.state, out) != FA2_OK)
+		return 0;
+	if (fa2_alarm_locate(out, n.region, n.account) != FA2_OK) {
+		fa2_alarm_cleanup(out);
+		return 0;
+	}
+	return 1;
+}
+
+const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min, fa2_lang lang,
+                                   int *start_at_fault)
+{
+	int dummy;
+	if (!start_at_fault)
+		start_at_fault = &dummy;
+	*start_at_fault = 0;
 	if (start_s <= 0 || end_s <= 0)
-		return "Please pick both a start and an end time.";
+		return L(lang, "Please pick both a start and an end time.", "開始時刻と終了時刻の両方を選んでください。");
 	if (end_s <= start_s)
-		return "The end time must be after the start time.";
-	if (start_s > now_s + 60)
-		return "The start time is in the future.";
+		return L(lang, "The end time must be after the start time.", "終了時刻は開始時刻より後にしてください。");
+	if (start_s > now_s + 60) {
+		*start_at_fault = 1;
+		return L(lang, "The start time is in the future.", "開始時刻が未来になっています。");
+	}
 	if (end_s > now_s + 3600)
-		return "The end time is more than an hour in the future.";
+		return L(lang, "The end time is more than an hour in the future.", "終了時刻が 1 時間以上先になっています。");
 	if (end_s - start_s > (int64_t)max_min * 60)
-		return "The time window is longer than allowed; pick a shorter one.";
+		return L(lang, "The time window is longer than allowed; pick a shorter one.",
+		         "期間が上限より長すぎます。もっと短い期間を選んでください。");
 	return NULL;
 }
 
 /* ---- worker side ---- */
 
-static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts,
-                      const fa2_slack_alarm *al, const fa2_slack_alarm_info *info, int64_t change_s)
+/* The form's prefilled description: what people read and may edit; the analysis and
+ * the graphs read the alarm itself, carried in the form (blocks.h). */
+static void alarm_desc(const fa2_alarm *al, int64_t change_s, fa2_lang lang, char *out, size_t cap)
 {
-	char desc[2048], when[40];
+	char when[40];
+	fa2_buf metric;
+	fa2_buf_init(&metric, 1024);
+	if (fa2_alarm_has_metric(al) && fa2_alarm_metric_text(al, &metric) == FA2_OK && al->has_threshold)
+		(void)fa2_buf_appendf(&metric, " (%s %g)", al->comparison ? al->comparison : "threshold", al->threshold);
+	fa2_time_format_rfc3339(change_s * 1000, 0, 0, when, sizeof when);
+	if (lang == FA2_LANG_JA)
+		snprintf(out, cap, "CloudWatch アラーム %s が %s に ALARM になりました%s%s%s。%s%.*s%s%s%s",
+		         al->name, when, al->region[0] ? "（リージョン " : "", al->region, al->region[0] ? "）" : "",
+		         metric.len ? "メトリクス: " : "", (int)metric.len, metric.data ? (const char *)metric.data : "",
+		         metric.len ? "。" : "", al->reason ? "理由: " : "", al->reason ? al->reason : "");
+	else
+		snprintf(out, cap, "CloudWatch alarm %s went to ALARM at %s%s%s.%s%.*s%s%s",
+		         al->name, when, al->region[0] ? " in " : "", al->region, metric.len ? " Metric: " : "",
+		         (int)metric.len, metric.data ? (const char *)metric.data : "", al->reason ? ". Reason: " : "",
+		         al->reason ? al->reason : "");
+	fa2_buf_cleanup(&metric);
+}
+
+static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts, const fa2_alarm *al,
+                      int64_t change_s)
+{
+	char desc[2048], note[200];
 	cJSON *blocks;
 	int64_t start = change_s - (int64_t)app->cfg.before_min * 60;
 	int64_t end = change_s + (int64_t)app->cfg.after_min * 60;
 	int64_t now = fa2_time_now_ms() / 1000;
+	fa2_slack_settings *s = fa2_slack_live_get(&app->live);
+	fa2_lang lang = s->cfg ? s->cfg->lang : FA2_LANG_EN;
+	int tz = s->cfg ? s->cfg->tz_offset_min : 0;
+	fa2_slack_live_put(&app->live, s);
 	if (end > now)
 		end = now;
-	/* the alarm's metric comes first: it is what the analysis looks at first; the state
-	 * change time lets the graphs mark it (slack/graphs.h) */
-	fa2_time_format_rfc3339(change_s * 1000, 0, 0, when, sizeof when);
-	snprintf(desc, sizeof desc, "CloudWatch alarm %s went to ALARM at %s%s%s.%s%s%s%s", al->name, when,
-	         al->region[0] ? " in " : "", al->region, info && info->metric[0] ? " Metric: " : "",
-	         info ? info->metric : "", info && info->reason[0] ? ". Reason: " : "",
-	         info ? info->reason : "");
-	blocks = fa2_slack_form_blocks_alarm(desc, start, end, NULL, al->name, al->region);
-	{ /* the state-change time in UTC and the configured timeZone */
-		fa2_slack_settings *s = fa2_slack_live_get(&app->live);
-		char note[200];
-		if (blocks && fa2_slack_format_change(change_s, s->cfg ? s->cfg->tz_offset_min : 0, note, sizeof note))
-			(void)fa2_slack_blocks_insert_context(blocks, 1, note);
-		fa2_slack_live_put(&app->live, s);
-	}
+	alarm_desc(al, change_s, lang, desc, sizeof desc);
+	blocks = fa2_slack_form_blocks_alarm(desc, start, end, NULL, al, lang);
+	/* the state-change time in UTC and the configured timeZone */
+	if (blocks && fa2_slack_format_change(change_s, tz, lang == FA2_LANG_JA, note, sizeof note))
+		(void)fa2_slack_blocks_insert_context(blocks, 1, note);
 	if (!blocks) {
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
 	}
-	if (fa2_slack_post_message(&app->api, channel, thread_ts, "Analyse this alarm with fa2?",
-	                           blocks, NULL) == FA2_OK) {
+	if (fa2_slack_post_message(&app->api, channel, thread_ts, L(lang, "Analyse this alarm with fa2?",
+	                           "このアラームを fa2 で分析しますか？"), blocks, NULL) == FA2_OK) {
 		pthread_mutex_lock(&app->lock);
 		app->stats.forms_posted++;
 		pthread_mutex_unlock(&app->lock);
@@ -474,49 +579,51 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 	const char *type = fa2_json_str(ev, "type"), *channel = fa2_json_str(ev, "channel");
 	const char *ts = fa2_json_str(ev, "ts"), *bot = fa2_json_str(ev, "bot_id");
 	const char *appid = fa2_json_str(ev, "app_id"), *thread = fa2_json_str(ev, "thread_ts");
-	fa2_slack_alarm al;
-	fa2_slack_alarm_info info;
-	int have_info = 0;
+	fa2_alarm note, full, *al = &note;
 	int64_t change_s;
 
 	if (!type || strcmp(type, "message") != 0 || !channel || !ts)
 		return;
 	if (!alarm_source(app, appid, bot, fa2_json_str(ev, "user"), channel))
 		return;
-	if (!fa2_slack_parse_alarm(ev, &al)) {
+	if (!fa2_slack_parse_alarm(ev, &note)) {
 		FA2_LOGI("slack", "message from %s in %s is not a recognisable alarm", appid ? appid : bot, channel);
 		return;
 	}
+	memset(&full, 0, sizeof full);
 	if (fa2_num_parse_epoch_s(fa2_slice_cstr(ts), &change_s) != FA2_OK)
 		change_s = 0;  /* unusable ts: only DescribeAlarms can still date the alarm */
-	if (app->cfg.lookup) {
-		fa2_err e = app->cfg.lookup(app->cfg.lookup_ctx, al.name, al.region, &info);
+	if (app->cfg.lookup) { /* CloudWatch is the authority, in the alarm's region */
+		fa2_err e = app->cfg.lookup(app->cfg.lookup_ctx, note.name, note.region, &full);
 		if (e == FA2_OK) {
-			have_info = 1;
-			if (strcmp(info.state, al.state) != 0)
+			if (!note.state || !full.state || strcmp(full.state, note.state) != 0)
 				FA2_LOGI("slack", "alarm %s: message says %s, CloudWatch says %s (using CloudWatch)",
-				         al.name, al.state[0] ? al.state : "?", info.state);
-			snprintf(al.state, sizeof al.state, "%s", info.state);
-			if (info.changed_s > 0)
-				change_s = info.changed_s;
+				         note.name, note.state ? note.state : "?", full.state ? full.state : "?");
+			(void)fa2_alarm_locate(&full, note.region, note.account);
+			al = &full;
+			if (full.changed_ms > 0)
+				change_s = full.changed_ms / 1000;
 		} else {
 			FA2_LOGW("slack", "alarm %s: DescribeAlarms failed (%s); using the message text",
-			         al.name, fa2_err_str(e));
+			         note.name, fa2_err_str(e));
 		}
 	}
-	if (strcmp(al.state, "ALARM") != 0) {
-		FA2_LOGI("slack", "alarm %s is %s: no form", al.name, al.state[0] ? al.state : "in an unknown state");
-		return;
+	if (!al->state || strcmp(al->state, "ALARM") != 0) {
+		FA2_LOGI("slack", "alarm %s is %s: no form", al->name, al->state ? al->state : "in an unknown state");
+		goto done;
 	}
 	if (change_s <= 0 || change_s > fa2_time_now_ms() / 1000 + 3600) {
 		FA2_LOGW("slack", "alarm %s: message ts '%.40s' is not a usable time (not a number, or "
-		         "outside 1970 .. now+1h): no form", al.name, ts);
+		         "outside 1970 .. now+1h): no form", al->name, ts);
 		pthread_mutex_lock(&app->lock);
 		app->stats.events_refused++;
 		pthread_mutex_unlock(&app->lock);
-		return;
+		goto done;
 	}
-	post_form(app, channel, thread ? thread : ts, &al, have_info ? &info : NULL, change_s);
+	post_form(app, channel, thread ? thread : ts, al, change_s);
+done:
+	fa2_alarm_cleanup(&note);
+	fa2_alarm_cleanup(&full);
 }
 
 static int64_t state_num(const cJSON *values, const char *block, const char *action, const char *field)
@@ -536,7 +643,7 @@ static void count_outcome(fa2_slack_app *app, int outcome)
 	pthread_mutex_unlock(&app->lock);
 }
 
-/* The analysis itself, its progress message, report, graphs and resume: slack/analysis.c.
+/* The analysis itself, its progress message, report, graphs and resume: serve/analysis.c.
  * With resume (a queued resumption's payload) resumes that session; else runs a new
  * analysis of desc over start_s..end_s, answered in channel/thread. */
 static void analyse(fa2_slack_app *app, const cJSON *resume, const char *channel, const char *thread,
@@ -555,13 +662,224 @@ static void analyse(fa2_slack_app *app, const cJSON *resume, const char *channel
 	fa2_slack_live_put(&app->live, cur);
 }
 
+/* ---- the analysis pool: long work never waits in front of an interaction ---- */
+
+static void long_job_free(long_job *j)
+{
+	if (!j)
+		return;
+	cJSON_Delete(j->payload);
+	if (j->alarm) {
+		fa2_alarm_cleanup(j->alarm);
+		fa2_free(j->alarm);
+	}
+	fa2_free(j->desc);
+	fa2_free(j);
+}
+
+/* A new long job of kind (zeroed, lang and queued time set); NULL when out of memory. */
+static long_job *long_job_new(fa2_slack_app *app, long_kind kind)
+{
+	long_job *j = fa2_calloc(1, sizeof *j);
+	fa2_slack_settings *s;
+	if (!j)
+		return NULL;
+	j->kind = kind;
+	s = fa2_slack_live_get(&app->live);
+	j->lang = s->cfg ? s->cfg->lang : FA2_LANG_EN;
+	fa2_slack_live_put(&app->live, s);
+	return j;
+}
+
+/* The queue notice: how many analyses are ahead (running and waiting before this one). */
+static void queued_text(fa2_lang lang, size_t ahead, char *out, size_t cap)
+{
+	if (ahead == 1)
+		snprintf(out, cap, "%s", L(lang, ":hourglass: Queued: 1 analysis ahead of yours. It starts when an "
+		                           "analysis slot frees up; this message says when.",
+		                           ":hourglass: 順番待ち: 先に 1 件の分析があります。分析の枠が空きしだい開始し、"
+		                           "このメッセージでお知らせします。"));
+	else
+		snprintf(out, cap, L(lang, ":hourglass: Queued: %zu analyses ahead of yours. It starts when an "
+		                     "analysis slot frees up; this message says when.",
+		                     ":hourglass: 順番待ち: 先に %zu 件の分析があります。分析の枠が空きしだい開始し、"
+		                     "このメッセージでお知らせします。"), ahead);
+}
+
+/* Hands j (owned) to the analysis pool. With every slot busy the thread first gets a
+ * notice with the number of analyses ahead; with the queue full the thread is told fa2 is
+ * busy and j is dropped (-1). Runs on an interaction worker (Web API calls are fine). */
+static int long_submit(fa2_slack_app *app, long_job *j)
+{
+	size_t before = 0, cap;
+	int full, waits = 0;
+	char text[512];
+
+	pthread_mutex_lock(&app->lock);
+	cap = app->aqueue_cap;
+	full = app->astopping || app->aqueued + app->areserved >= cap;
+	if (!full) {
+		app->areserved++;
+		before = app->arunning + app->aqueued + app->areserved - 1;
+		waits = before >= app->nathreads;
+	} else {
+		app->stats.analyses_rejected++;
+	}
+	pthread_mutex_unlock(&app->lock);
+	if (full) {
+		FA2_LOGW("slack", "analysis queue full (%zu waiting): request in %s refused", cap, j->channel[0] ? j->channel : "-");
+		if (j->channel[0] && app->token[0]) {
+			snprintf(text, sizeof text, L(j->lang, ":warning: fa2 is busy: %zu analyses are already waiting. "
+			                             "Please submit again later.",
+			                             ":warning: fa2 は混み合っています。すでに %zu 件の分析が待機中です。"
+			                             "しばらくしてからもう一度送信してください。"), cap);
+			(void)fa2_slack_post_message(&app->api, j->channel, j->thread[0] ? j->thread : NULL, text, NULL, NULL);
+		}
+		long_job_free(j);
+		return -1;
+	}
+	if (waits && j->channel[0] && app->token[0]) {
+		queued_text(j->lang, before, text, sizeof text);
+		if (fa2_slack_post_message(&app->api, j->channel, j->thread[0] ? j->thread : NULL, text, NULL,
+		                           j->notice_ts) != FA2_OK)
+			j->notice_ts[0] = '\0';
+	}
+	if (waits)
+		FA2_LOGI("slack", "analysis queued in %s: %zu ahead", j->channel[0] ? j->channel : "-", before);
+	j->queued_ms = fa2_time_mono_ms();
+	j->next = NULL;
+	pthread_mutex_lock(&app->lock);
+	app->areserved--;
+	if (app->atail)
+		app->atail->next = j;
+	else
+		app->ahead = j;
+	app->atail = j;
+	app->aqueued++;
+	pthread_cond_signal(&app->acond);
+	pthread_mutex_unlock(&app->lock);
+	return 0;
+}
+
+typedef struct notice_pos {
+	char channel[64], ts[32];
+	size_t ahead;
+	fa2_lang lang;
+} notice_pos;
+
+/* With app->lock held: the queue notices still waiting and their new positions into a
+ * new array (*n entries; NULL when none or out of memory). */
+static notice_pos *positions_locked(fa2_slack_app *app, size_t *n)
+{
+	notice_pos *v;
+	long_job *q;
+	size_t i = 0, idx = 0;
+	*n = 0;
+	for (q = app->ahead; q; q = q->next)
+		i += q->notice_ts[0] != '\0';
+	if (!i || !(v = fa2_malloc(i * sizeof *v)))
+		return NULL;
+	for (q = app->ahead; q; q = q->next, idx++) {
+		if (!q->notice_ts[0])
+			continue;
+		memcpy(v[*n].channel, q->channel, sizeof v[*n].channel);
+		memcpy(v[*n].ts, q->notice_ts, sizeof v[*n].ts);
+		v[*n].ahead = app->arunning + idx;
+		v[*n].lang = q->lang;
+		(*n)++;
+	}
+	return v;
+}
+
+static void run_long(fa2_slack_app *app, long_job *j)
+{
+	fa2_slack_settings *cur;
+	switch (j->kind) {
+	case LONG_ANALYSIS:
+		if (j->alarm && !fa2_alarm_has_metric(j->alarm) && app->cfg.lookup) {
+			/* the form carried the alarm's name and place only: ask CloudWatch, here
+			 * where waiting delays no interaction */
+			fa2_alarm *full = fa2_calloc(1, sizeof *full);
+			if (full && app->cfg.lookup(app->cfg.lookup_ctx, j->alarm->name, j->alarm->region, full) == FA2_OK) {
+				(void)fa2_alarm_locate(full, j->alarm->region, j->alarm->account);
+				fa2_alarm_cleanup(j->alarm);
+				fa2_free(j->alarm);
+				j->alarm = full;
+			} else {
+				FA2_LOGW("slack", "alarm %s: DescribeAlarms failed; analysing without its metric", j->alarm->name);
+				fa2_alarm_cleanup(full);
+				fa2_free(full);
+			}
+		}
+		analyse(app, NULL, j->channel, j->thread, j->desc, j->start_s, j->end_s,
+		        j->alarm && j->alarm->doc ? j->alarm : NULL);
+		break;
+	case LONG_RESUME:
+		analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL);
+		break;
+	case LONG_INSIGHT:
+	case LONG_FINDINGS:
+		cur = fa2_slack_live_get(&app->live);
+		if (j->kind == LONG_INSIGHT)
+			fa2_slack_cmds_view(&app->api, cur->cfg, j->payload);
+		else
+			fa2_slack_cmds_findings(&app->api, cur->cfg, j->payload);
+		fa2_slack_live_put(&app->live, cur);
+		break;
+	}
+}
+
+static void *analysis_worker(void *arg)
+{
+	fa2_slack_app *app = arg;
+	for (;;) {
+		long_job *j;
+		notice_pos *pos;
+		size_t npos = 0, i;
+		char text[512];
+		pthread_mutex_lock(&app->lock);
+		while (!app->ahead && !app->astopping)
+			pthread_cond_wait(&app->acond, &app->lock);
+		j = app->ahead;
+		if (!j) {
+			pthread_mutex_unlock(&app->lock);
+			return NULL;
+		}
+		app->ahead = j->next;
+		if (!app->ahead)
+			app->atail = NULL;
+		app->aqueued--;
+		app->arunning++;
+		pos = positions_locked(app, &npos);
+		pthread_mutex_unlock(&app->lock);
+		if (j->notice_ts[0]) {
+			snprintf(text, sizeof text, L(j->lang, ":arrow_forward: Your analysis started after %llds in the queue; "
+			                             "its progress follows below.",
+			                             ":arrow_forward: %lld 秒の順番待ちの後、分析を開始しました。進捗は下に表示されます。"),
+			         (long long)((fa2_time_mono_ms() - j->queued_ms) / 1000));
+			(void)fa2_slack_update_message(&app->api, j->channel, j->notice_ts, text, NULL);
+		}
+		for (i = 0; i < npos; i++) { /* everyone still waiting moved up one place */
+			queued_text(pos[i].lang, pos[i].ahead, text, sizeof text);
+			(void)fa2_slack_update_message(&app->api, pos[i].channel, pos[i].ts, text, NULL);
+		}
+		fa2_free(pos);
+		run_long(app, j);
+		pthread_mutex_lock(&app->lock);
+		app->arunning--;
+		pthread_mutex_unlock(&app->lock);
+		long_job_free(j);
+	}
+}
+
 static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
 {
 	fa2_slack_app *app = ctx;
-	cJSON *p = fa2_slack_resume_job(it);
-	if (!p || enqueue(app, JOB_RESUME, p, NULL) != 0) {
+	long_job *j = long_job_new(app, LONG_RESUME);
+	if (!j || !(j->payload = fa2_slack_resume_job(it)) || long_submit(app, j) != 0) {
 		FA2_LOGW("slack", "session %s: cannot queue its resumption", it->id);
-		cJSON_Delete(p);
+		if (j && !j->payload)
+			long_job_free(j);
 		return 0;
 	}
 	FA2_LOGI("slack", "session %s (%s) interrupted by a restart: queued", it->id, it->status);
@@ -569,16 +887,16 @@ static int queue_resume(void *ctx, const fa2_slack_resume_item *it)
 }
 
 /* "Request received: <window in the user's time zone> (<UTC>)" into line. */
-static void received_line(fa2_slack_app *app, const char *user, int64_t start, int64_t end,
+static void received_line(fa2_slack_app *app, const char *user, int64_t start, int64_t end, fa2_lang lang,
                           char *line, size_t cap)
 {
 	fa2_slack_tz tz;
 	char when[300];
 	fa2_slack_tzcache_get(&app->tz, app->api.token && app->api.token[0] ? &app->api : NULL, user, &tz);
 	if (fa2_slack_format_window(start, end, &tz, when, sizeof when))
-		snprintf(line, cap, "Request received: %s", when);
+		snprintf(line, cap, L(lang, "Request received: %s", "依頼を受け付けました: %s"), when);
 	else
-		snprintf(line, cap, "Request received");
+		snprintf(line, cap, "%s", L(lang, "Request received", "依頼を受け付けました"));
 }
 
 static void do_action(fa2_slack_app *app, const cJSON *p)
@@ -591,61 +909,72 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	const char *aid = fa2_json_str(a, "action_id");
 	const char *desc, *why;
 	int64_t start, end;
-	char key[256], alarm_name[1024], alarm_region[64];
-	int is_alarm = fa2_slack_form_alarm(fa2_json_str(a, "value"), alarm_name, sizeof alarm_name,
-	                                    alarm_region, sizeof alarm_region);
-	fa2_alarm *alarm = NULL;
+	char key[256];
+	fa2_alarm *alarm = NULL;  /* the alarm the form carries (on the heap: worker stacks are small) */
+	long_job *lj = NULL;
+	fa2_lang lang = app_lang(app);
 
 	if (!aid || strcmp(aid, FA2_SLACK_ACT_SUBMIT) != 0 || !channel || !mts)
 		return;
 	if (!allowed(app, channel, user)) {
 		cJSON *b = cJSON_CreateObject();
 		if (b && cJSON_AddStringToObject(b, "channel", channel) && cJSON_AddStringToObject(b, "user", user ? user : "") &&
-		    cJSON_AddStringToObject(b, "text", REFUSAL))
+		    cJSON_AddStringToObject(b, "text", refusal(lang)))
 			(void)fa2_slack_call_json(&app->api, "chat.postEphemeral", b, NULL, NULL);
 		cJSON_Delete(b);
 		return;
+	}
+	if ((alarm = fa2_calloc(1, sizeof *alarm)) != NULL && !fa2_slack_form_alarm(fa2_json_str(a, "value"), alarm)) {
+		fa2_free(alarm);
+		alarm = NULL;
 	}
 	desc = fa2_json_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(values, FA2_SLACK_BLK_DESC),
 	                    FA2_SLACK_ACT_DESC), "value");
 	start = state_num(values, FA2_SLACK_BLK_START, FA2_SLACK_ACT_START, "selected_date_time");
 	end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
-	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min);
+	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min, lang, NULL);
 	if (!desc || !*desc)
-		why = "Please describe what went wrong.";
+		why = L(lang, "Please describe what went wrong.", "何が起きたかを入力してください。");
 	if (why) { /* inline error: the form again, with the message under it */
-		cJSON *blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", start, end, why,
-		                                            is_alarm ? alarm_name : NULL, alarm_region);
+		cJSON *blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", start, end, why, alarm, lang);
 		if (blocks)
-			(void)fa2_slack_update_message(&app->api, channel, mts, "Please correct the form", blocks);
+			(void)fa2_slack_update_message(&app->api, channel, mts, L(lang, "Please correct the form",
+			                               "フォームを修正してください"), blocks);
 		cJSON_Delete(blocks);
-		return;
+		goto done;
 	}
 	/* a second click on the same form, or Slack retrying the action, starts nothing */
 	snprintf(key, sizeof key, "act:%s:%s:%s", aid, channel, mts);
 	if (seen_check(app, key)) {
 		FA2_LOGI("slack", "submit on %s/%s already handled: ignored", channel, mts);
-		return;
+		goto done;
 	}
 	seen_flush(app);
 	{
-		cJSON *blocks = fa2_slack_received_blocks(desc, start, end, user);
+		cJSON *blocks = fa2_slack_received_blocks(desc, start, end, user, lang);
 		char line[400];
-		received_line(app, user, start, end, line, sizeof line);
+		received_line(app, user, start, end, lang, line, sizeof line);
 		if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line))
 			(void)fa2_slack_update_message(&app->api, channel, mts, line, blocks);
 		cJSON_Delete(blocks);
 	}
-	/* An alarm form: look the alarm up again so the analysis reads its metric first
-	 * (on the heap: worker stacks are small). */
-	if (is_alarm && app->cfg.lookup_alarm && (alarm = fa2_calloc(1, sizeof *alarm)) != NULL &&
-	    app->cfg.lookup_alarm(app->cfg.lookup_ctx, alarm_name, alarm_region, alarm) != FA2_OK) {
-		FA2_LOGW("slack", "alarm %s: DescribeAlarms failed; analysing without the alarm", alarm_name);
-		fa2_alarm_cleanup(alarm);
+	if (!(lj = long_job_new(app, LONG_ANALYSIS)) || !(lj->desc = dup_str(desc))) {
+		FA2_LOGE("slack", "submit on %s/%s: out of memory", channel, mts);
+		long_job_free(lj);
+		goto done;
 	}
-	analyse(app, NULL, channel, thread ? thread : mts, desc, start, end, alarm && alarm->doc ? alarm : NULL);
-	fa2_alarm_cleanup(alarm);
-	fa2_free(alarm);
+	lj->alarm = alarm; /* handed over: the analysis and its graphs read it */
+	alarm = NULL;
+	snprintf(lj->channel, sizeof lj->channel, "%s", channel);
+	snprintf(lj->thread, sizeof lj->thread, "%s", thread ? thread : mts);
+	lj->start_s = start;
+	lj->end_s = end;
+	(void)long_submit(app, lj);
+done:
+	if (alarm) {
+		fa2_alarm_cleanup(alarm);
+		fa2_free(alarm);
+	}
 }
 
 /* A submitted /fa2 modal (validated on the loop already): the request goes to the
@@ -661,58 +990,88 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
 	char ts[32] = "", line[400];
 	cJSON *blocks;
+	long_job *lj = NULL;
+	fa2_lang lang = app_lang(app);
 
-	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight */
-		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
-		fa2_slack_cmds_view(&app->api, cur->cfg, p);
-		fa2_slack_live_put(&app->live, cur);
+	if (fa2_slack_cmds_owns_view(fa2_json_str(view, "callback_id"))) { /* /insight: long work */
+		if ((lj = long_job_new(app, LONG_INSIGHT)) != NULL && (lj->payload = cJSON_Duplicate(p, 1)) != NULL)
+			(void)long_submit(app, lj);
+		else
+			long_job_free(lj);
 		return;
 	}
 	if (!channel || !*channel || !desc)
 		return;
-	blocks = fa2_slack_received_blocks(desc, start, end, user);
-	received_line(app, user, start, end, line, sizeof line);
+	blocks = fa2_slack_received_blocks(desc, start, end, user, lang);
+	received_line(app, user, start, end, lang, line, sizeof line);
 	if (blocks && fa2_slack_blocks_insert_context(blocks, 1, line) &&
-	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0])
-		analyse(app, NULL, channel, ts, desc, start, end, NULL);
+	    fa2_slack_post_message(&app->api, channel, NULL, line, blocks, ts) == FA2_OK && ts[0]) {
+		if ((lj = long_job_new(app, LONG_ANALYSIS)) != NULL && (lj->desc = dup_str(desc)) != NULL) {
+			snprintf(lj->channel, sizeof lj->channel, "%s", channel);
+			snprintf(lj->thread, sizeof lj->thread, "%s", ts);
+			lj->start_s = start;
+			lj->end_s = end;
+			(void)long_submit(app, lj);
+		} else {
+			long_job_free(lj);
+		}
+	}
 	cJSON_Delete(blocks);
+}
+
+/* Completes a deferred slash-command answer with an ephemeral text (NULL: an empty 200). */
+static void complete_ephemeral(const reply_to *reply, const char *text)
+{
+	fa2_buf out;
+	if (!reply->complete)
+		return;
+	fa2_buf_init(&out, 4096);
+	if (text && fa2_buf_append_cstr(&out, "{\"response_type\":\"ephemeral\",\"text\":") == FA2_OK &&
+	    fa2_json_append_string(&out, fa2_slice_cstr(text)) == FA2_OK && fa2_buf_append_byte(&out, '}') == FA2_OK)
+		reply->complete(reply->handle, 200, "application/json", out.data, out.len);
+	else
+		reply->complete(reply->handle, 200, "text/plain", "", 0);
+	fa2_buf_cleanup(&out);
 }
 
 static void do_command(fa2_slack_app *app, const cJSON *p, const reply_to *reply)
 {
 	const char *cmd = fa2_json_str(p, "command"), *trig = fa2_json_str(p, "trigger_id");
 	const char *channel = fa2_json_str(p, "channel_id"), *user = fa2_json_str(p, "user_id");
-	char body[512];
-	int n = 0;
+	const char *text = NULL;
+	fa2_lang lang = app_lang(app);
 
 	if (!allowed(app, channel, user)) {
-		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"%s\"}", REFUSAL);
+		text = refusal(lang);
 	} else if (fa2_slack_cmds_owns(cmd)) { /* /insight, /findings-report: they answer */
 		fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
-		fa2_slack_cmds_command(&app->api, cur->cfg, p, reply->complete, reply->handle);
+		int more = fa2_slack_cmds_command(&app->api, cur->cfg, p, reply->complete, reply->handle);
+		long_job *lj;
 		fa2_slack_live_put(&app->live, cur);
+		if (more) { /* the report itself: long work */
+			if ((lj = long_job_new(app, LONG_FINDINGS)) != NULL && (lj->payload = cJSON_Duplicate(p, 1)) != NULL)
+				(void)long_submit(app, lj);
+			else
+				long_job_free(lj);
+		}
 		return;
 	} else if (cmd && strcmp(cmd, "/fa2") == 0 && trig) {
 		int64_t now = fa2_time_now_ms() / 1000;
-		cJSON *view = fa2_slack_form_modal(now - 3600, now, channel);
+		cJSON *view = fa2_slack_form_modal(now - 3600, now, channel, lang);
 		cJSON *b = cJSON_CreateObject();
 		if (view && b && cJSON_AddStringToObject(b, "trigger_id", trig)) {
 			cJSON_AddItemToObject(b, "view", view);
 			view = NULL;
 			if (fa2_slack_call_json(&app->api, "views.open", b, NULL, NULL) != FA2_OK)
-				n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"Sorry, "
-				             "the form could not be opened. Please try again.\"}");
+				text = L(lang, "Sorry, the form could not be opened. Please try again.",
+				         "申し訳ありません。フォームを開けませんでした。もう一度お試しください。");
 		}
 		cJSON_Delete(view);
 		cJSON_Delete(b);
 	} else {
-		n = snprintf(body, sizeof body, "{\"response_type\":\"ephemeral\",\"text\":\"Unknown command. "
-		             "Try /fa2.\"}");
+		text = L(lang, "Unknown command. Try /fa2.", "不明なコマンドです。/fa2 をお試しください。");
 	}
-	if (n < 0 || (size_t)n >= sizeof body)
-		n = 0;
-	if (reply->complete)
-		reply->complete(reply->handle, 200, n ? "application/json" : "text/plain", body, (size_t)n);
+	complete_ephemeral(reply, text);
 }
 
 static void *worker(void *arg)
@@ -740,8 +1099,6 @@ static void *worker(void *arg)
 			do_action(app, j->payload);
 		else if (j->kind == JOB_VIEW)
 			do_view(app, j->payload);
-		else if (j->kind == JOB_RESUME)
-			analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL);
 		else
 			do_command(app, j->payload, &j->reply);
 		cJSON_Delete(j->payload);
@@ -780,6 +1137,7 @@ static void on_view_submission(fa2_slack_app *app, cJSON *p, fa2_slack_ack *ack)
 	int64_t end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
 	const char *why, *field = FA2_SLACK_BLK_END;
 	char key[160];
+	int on_start = 0;
 
 	if (fa2_slack_cmds_owns_view(cb) && allowed(app, channel, user)) { /* /insight: queued as is */
 		snprintf(key, sizeof key, "view:%s", vid ? vid : "");
@@ -793,8 +1151,9 @@ static void on_view_submission(fa2_slack_app *app, cJSON *p, fa2_slack_ack *ack)
 		cJSON_Delete(p);
 		return;
 	}
-	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min);
-	if (why && strncmp(why, "The start", 9) == 0)
+	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min, app_lang(app),
+	                             &on_start);
+	if (why && on_start)
 		field = FA2_SLACK_BLK_START;
 	if (why) {
 		fa2_buf out;
@@ -1025,17 +1384,54 @@ static void on_request(fa2_server_req *req, void *ctx)
 
 /* ---- life cycle ---- */
 
-static char *dup_str(const char *s)
+/* ---- the token's standing (readiness) ---- */
+
+static void on_token_error(void *ctx, const char *method, const char *code)
 {
-	size_t n;
-	char *d;
-	if (!s)
-		s = "";
-	n = strlen(s);
-	d = fa2_malloc(n + 1);
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
+	fa2_slack_app *app = ctx;
+	int was_ok;
+	pthread_mutex_lock(&app->lock);
+	was_ok = !app->auth.known || app->auth.ok;
+	app->auth.known = 1;
+	app->auth.ok = 0;
+	snprintf(app->auth.code, sizeof app->auth.code, "%s", code ? code : "unknown");
+	snprintf(app->auth.method, sizeof app->auth.method, "%s", method ? method : "");
+	app->auth.at_ms = fa2_time_now_ms();
+	pthread_mutex_unlock(&app->lock);
+	if (was_ok)
+		FA2_LOGE("slack", "Slack refused the bot token (%s on %s): fa2 cannot post until it is replaced; "
+		         "/readyz reports it", code ? code : "unknown", method ? method : "?");
+}
+
+void fa2_slack_app_check_auth(fa2_slack_app *app)
+{
+	fa2_slack_identity id;
+	char code[64] = "";
+	fa2_err e;
+	if (!app->token[0])
+		return;
+	e = fa2_slack_auth_test(&app->api, &id, code); /* a refusal also goes through on_token_error */
+	pthread_mutex_lock(&app->lock);
+	app->auth.checked_ms = fa2_time_now_ms();
+	if (e == FA2_OK) {
+		if (app->auth.known && !app->auth.ok)
+			FA2_LOGI("slack", "Slack accepts the bot token again (auth.test)");
+		app->auth.known = 1;
+		app->auth.ok = 1;
+		app->auth.code[0] = app->auth.method[0] = '\0';
+		app->auth.at_ms = app->auth.checked_ms;
+	} else if (!(e == FA2_ERR_SLACK && fa2_slack_token_error(code))) {
+		FA2_LOGW("slack", "auth.test failed (%s%s%s): the token's standing is unchanged", fa2_err_str(e),
+		         code[0] ? ": " : "", code);
+	}
+	pthread_mutex_unlock(&app->lock);
+}
+
+void fa2_slack_app_auth(fa2_slack_app *app, fa2_slack_auth_state *out)
+{
+	pthread_mutex_lock(&app->lock);
+	*out = app->auth;
+	pthread_mutex_unlock(&app->lock);
 }
 
 fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
@@ -1078,12 +1474,23 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	if (app->token[0])
 		(void)fa2_log_add_secret(fa2_slice_cstr(app->token));
 	fa2_slack_api_init(&app->api, app->token);
+	app->api.on_token_error = on_token_error;
+	app->api.on_token_error_ctx = app;
+	app->auth.has_token = app->token[0] != '\0';
+	if (app->auth.has_token && cfg->self_user_id && *cfg->self_user_id) { /* auth.test passed at start */
+		app->auth.known = app->auth.ok = 1;
+		app->auth.at_ms = app->auth.checked_ms = fa2_time_now_ms();
+	}
 	snprintf(app->self_user, sizeof app->self_user, "%s", cfg->self_user_id ? cfg->self_user_id : "");
 	snprintf(app->self_bot, sizeof app->self_bot, "%s", cfg->self_bot_id ? cfg->self_bot_id : "");
 	fa2_slack_tzcache_init(&app->tz, 0);
 	fa2_slack_live_init(&app->live, st);
 	pthread_mutex_init(&app->lock, NULL);
 	pthread_cond_init(&app->cond, NULL);
+	pthread_cond_init(&app->acond, NULL);
+	app->aqueue_cap = cfg->analysis_queue ? cfg->analysis_queue : FA2_SLACK_DEFAULT_ANALYSIS_QUEUE;
+	if (app->aqueue_cap > FA2_SLACK_MAX_QUEUE)
+		app->aqueue_cap = FA2_SLACK_MAX_QUEUE;
 	if (cfg->state_dir && *cfg->state_dir) {
 		char dir[900];
 		snprintf(dir, sizeof dir, "%s/slack", cfg->state_dir);
@@ -1100,10 +1507,18 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	for (i = 0; i < n; i++)
 		if (pthread_create(&app->threads[app->nthreads], NULL, worker, app) == 0)
 			app->nthreads++;
-	if (!app->nthreads) {
+	n = cfg->analysis_workers ? cfg->analysis_workers : FA2_SLACK_DEFAULT_ANALYSIS_WORKERS;
+	if (n > SLACK_MAX_WORKERS)
+		n = SLACK_MAX_WORKERS;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&app->athreads[app->nathreads], NULL, analysis_worker, app) == 0)
+			app->nathreads++;
+	if (!app->nthreads || !app->nathreads) {
 		fa2_slack_app_free(app);
 		return FA2_ERR_NOMEM;
 	}
+	FA2_LOGI("slack", "%u interaction worker(s); %u analysis slot(s), queue of %zu", app->nthreads,
+	         app->nathreads, app->aqueue_cap);
 	if (app->live.cur && app->live.cur->cfg && cfg->state_dir && *cfg->state_dir && app->token[0])
 		(void)fa2_slack_resume_scan(cfg->state_dir, queue_resume, app);
 	*out = app;
@@ -1126,6 +1541,9 @@ void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out)
 {
 	pthread_mutex_lock(&app->lock);
 	*out = app->stats;
+	out->analyses_queued = app->aqueued + app->areserved;
+	out->analyses_running = app->arunning;
+	out->analysis_slots = app->nathreads;
 	pthread_mutex_unlock(&app->lock);
 }
 
@@ -1140,9 +1558,17 @@ void fa2_slack_app_free(fa2_slack_app *app)
 	pthread_mutex_unlock(&app->lock);
 	for (i = 0; i < app->nthreads; i++)
 		pthread_join(app->threads[i], NULL);
+	/* then the analysis pool (interactions may have queued analyses until now) */
+	pthread_mutex_lock(&app->lock);
+	app->astopping = 1;
+	pthread_cond_broadcast(&app->acond);
+	pthread_mutex_unlock(&app->lock);
+	for (i = 0; i < app->nathreads; i++)
+		pthread_join(app->athreads[i], NULL);
 	seen_flush(app);
 	pthread_mutex_destroy(&app->lock);
 	pthread_cond_destroy(&app->cond);
+	pthread_cond_destroy(&app->acond);
 	fa2_slack_live_cleanup(&app->live);
 	fa2_slack_tzcache_cleanup(&app->tz);
 	if (app->secret) {

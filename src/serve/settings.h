@@ -11,8 +11,8 @@
  *   "slack": { "alarmIds": ["A6L22LZNH"], "allowChannels": ["C0123"], "allowUsers": [] }
  * (arrays of ids, or one comma-separated string). Command-line values, when given, win
  * over the file and stay the same across reloads. */
-#ifndef FA2_SLACK_SETTINGS_H
-#define FA2_SLACK_SETTINGS_H
+#ifndef FA2_SERVE_SETTINGS_H
+#define FA2_SERVE_SETTINGS_H
 
 #include <pthread.h>
 

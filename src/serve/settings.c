@@ -1,5 +1,5 @@
 /* Reloadable serve settings: see settings.h. */
-#include "slack/settings.h"
+#include "serve/settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>

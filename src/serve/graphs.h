@@ -2,13 +2,15 @@
  * CloudWatch GetMetricWidgetImage (a MetricWidget JSON document -> PNG) and uploaded in
  * the report's thread (files upload v2).
  *
- * Which metrics: the alarm's metric when the description names one ("Metric: NS NAME
- * Dim=Value ..." as the alarm form writes it), then every metrics_tool call of the report
- * (agent.toolCalls[].input and references[].query) that names a namespace and a metric
- * name, in order, without duplicates, at most FA2_SLACK_GRAPHS_MAX. Rendering is best
- * effort: a failure is logged and never fails the analysis. */
-#ifndef FA2_SLACK_GRAPHS_H
-#define FA2_SLACK_GRAPHS_H
+ * Which metrics: the alarm's own (the alarm as data, aws/alarms.h: its metric, or the
+ * metrics of its metric-math queries), drawn in the alarm's region with a mark at its
+ * state change; then every metrics_tool call of the report (agent.toolCalls[].input and
+ * references[].query) that names a namespace and a metric name, in the analysis region;
+ * in order, without duplicates, at most FA2_SLACK_GRAPHS_MAX. The description people
+ * typed is never read. Rendering is best effort: a failure is logged and never fails the
+ * analysis. */
+#ifndef FA2_SERVE_GRAPHS_H
+#define FA2_SERVE_GRAPHS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +24,7 @@
 #define FA2_SLACK_GRAPH_MAX_PNG  (4u << 20)
 
 typedef struct fa2_slack_metric {
+	char region[32];        /* "" : the analysis region */
 	char ns[256];
 	char name[256];
 	unsigned ndims;
@@ -29,13 +32,12 @@ typedef struct fa2_slack_metric {
 	char dim_value[FA2_SLACK_GRAPH_DIMS][256];
 } fa2_slack_metric;
 
-/* Collects the cited metrics (see above) into out[0..max). Returns how many. report and
- * desc may be NULL. */
-size_t fa2_slack_graph_metrics(const cJSON *report, const char *desc, fa2_slack_metric *out, size_t max);
+struct fa2_alarm; /* aws/alarms.h */
 
-/* The alarm's state change from a description the alarm form wrote ("... went to ALARM
- * at 2026-11-25T08:12:00Z ..."), epoch ms; 0 when absent. */
-int64_t fa2_slack_graph_alarm_time(const char *desc);
+/* Collects the cited metrics (see above) into out[0..max). Returns how many. report and
+ * alarm may be NULL. */
+size_t fa2_slack_graph_metrics(const cJSON *report, const struct fa2_alarm *alarm, fa2_slack_metric *out,
+                               size_t max);
 
 /* The MetricWidget document for m over [from_ms, to_ms] (an Average series at a period of
  * at least 60 s keeping at most 1,440 points), with a vertical annotation at mark_ms when
@@ -44,9 +46,10 @@ cJSON *fa2_slack_graph_widget(const fa2_slack_metric *m, int64_t from_ms, int64_
                               const char *mark_label, const char *region);
 
 typedef struct fa2_slack_graph_opts {
-	const char *region;          /* CloudWatch region (NULL: environment / profile) */
+	const char *region;          /* the analysis region (NULL: environment / profile) */
 	int64_t from_ms, to_ms;      /* the analysis window */
-	int64_t mark_ms;             /* alarm state change, 0: unknown */
+	const struct fa2_alarm *alarm; /* the alarm analysed (NULL: none): its metric first,
+	                              * in its region, marked at its state change */
 	int64_t timeout_ms;          /* per GetMetricWidgetImage call (0: 20000) */
 } fa2_slack_graph_opts;
 
@@ -54,7 +57,6 @@ typedef struct fa2_slack_graph_opts {
  * PNGs uploaded. Errors are logged; the return value is the first error (FA2_OK when every
  * graph, or none, was posted). */
 fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const char *thread,
-                              const cJSON *report, const char *desc, const fa2_slack_graph_opts *o,
-                              unsigned *posted);
+                              const cJSON *report, const fa2_slack_graph_opts *o, unsigned *posted);
 
 #endif

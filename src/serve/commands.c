@@ -1,5 +1,5 @@
 /* /insight and /findings-report (see commands.h). */
-#include "slack/commands.h"
+#include "serve/commands.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "agent/cmds.h"
 #include "slack/blocks.h"
 
-#define L(lang, en, ja) ((lang) == FA2_LANG_JA ? (ja) : (en))
+#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 #define GIST_BYTES 700u
 
 int fa2_slack_cmds_owns(const char *command)
@@ -352,12 +352,12 @@ static void complete_text(const answer *a, const char *text)
 	fa2_buf_cleanup(&out);
 }
 
-void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
+int fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p,
                             fa2_slack_cmds_complete_fn complete, void *handle)
 {
 	answer a0, *req = &a0;
 	const char *cmd = fa2_json_str(p, "command"), *trig = fa2_json_str(p, "trigger_id");
-	const char *channel = fa2_json_str(p, "channel_id"), *user = fa2_json_str(p, "user_id");
+	const char *channel = fa2_json_str(p, "channel_id");
 	fa2_lang lang = cfg ? cfg->lang : FA2_LANG_EN;
 	int insight = cmd && strcmp(cmd, "/insight") == 0;
 
@@ -366,20 +366,20 @@ void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJS
 
 	if (!cfg) {
 		complete_text(req, "fa2 serve runs without an analysis configuration, so this command is not available.");
-		return;
+		return 0;
 	}
 	if (insight && !cfg->slash_insight) {
 		complete_text(req, L(lang, "Sorry, /insight is turned off on this fa2 (slashCommands.insight). "
 				     "Please ask your administrator.",
 				     "申し訳ありません。この fa2 では /insight が無効です（slashCommands.insight）。管理者にお問い合わせください。"));
-		return;
+		return 0;
 	}
 	if (!insight && !cfg->slash_findings_report) {
 		complete_text(req, L(lang, "Sorry, /findings-report is turned off on this fa2 (slashCommands.findingsReport). "
 				     "Please ask your administrator.",
 				     "申し訳ありません。この fa2 では /findings-report が無効です（slashCommands.findingsReport）。"
 				     "管理者にお問い合わせください。"));
-		return;
+		return 0;
 	}
 	if (insight) {
 		cJSON *b = cJSON_CreateObject(), *view = fa2_slack_insight_modal(channel, lang);
@@ -401,12 +401,18 @@ void fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJS
 		} else {
 			complete_text(req, NULL);
 		}
-		return;
+		return 0;
 	}
-	/* /findings-report: acknowledge now (Slack wants an answer within 3 s), then run. */
+	/* /findings-report: acknowledge now (Slack wants an answer within 3 s); the caller
+	 * runs the report (fa2_slack_cmds_findings) where long work runs. */
 	complete_text(req, L(lang, "Working on the security findings report; it will be posted here.",
 			     "セキュリティ検出結果レポートを作成しています。完成したらここに投稿します。"));
-	run_findings(api, cfg, channel, user);
+	return 1;
+}
+
+void fa2_slack_cmds_findings(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p)
+{
+	run_findings(api, cfg, fa2_json_str(p, "channel_id"), fa2_json_str(p, "user_id"));
 }
 
 void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON *p)
@@ -425,11 +431,13 @@ void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON 
 	if (days_s && fa2_parse_int_range(fa2_slice_cstr(days_s), 1, 14, &days))
 		days = 7;
 	if (!question || !question[strspn(question, " \t\r\n")]) {
-		tell_failure(api, NULL, channel, user, "Please write a question for /insight.");
+		tell_failure(api, NULL, channel, user, L(cfg ? cfg->lang : FA2_LANG_EN, "Please write a question for /insight.",
+		                                         "/insight の質問を入力してください。"));
 		return;
 	}
 	if (cfg && !cfg->slash_insight) {
-		tell_failure(api, NULL, channel, user, "Sorry, /insight is turned off on this fa2 (slashCommands.insight).");
+		tell_failure(api, NULL, channel, user, L(cfg->lang, "Sorry, /insight is turned off on this fa2 (slashCommands.insight).",
+		                                         "申し訳ありません。この fa2 では /insight が無効です（slashCommands.insight）。"));
 		return;
 	}
 	run_insight(api, cfg, channel, user, question, (int)days);

@@ -1,5 +1,5 @@
 /* One analysis from Slack: see analysis.h. */
-#include "slack/analysis.h"
+#include "serve/analysis.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +11,10 @@
 #include "base/num.h"
 #include "base/time.h"
 #include "slack/blocks.h"
-#include "slack/graphs.h"
-#include "slack/progress.h"
-#include "slack/resume.h"
+#include "serve/graphs.h"
+#include "serve/progress.h"
+#include "serve/report_blocks.h"
+#include "serve/resume.h"
 
 /* en / ja by the configured language (the language of the report, forms and messages). */
 #define TXT(ja, en_, ja_) ((ja) ? (ja_) : (en_))
@@ -34,25 +35,16 @@ static void fail_thread(const fa2_slack_analysis_env *env, const char *channel, 
 }
 
 /* A fresh analysis form in the thread, prefilled as the failed analysis was: its submit
- * button (slack/app.c, FA2_SLACK_ACT_SUBMIT) runs the analysis again in this thread. */
+ * button (serve/app.c, FA2_SLACK_ACT_SUBMIT) runs the analysis again in this thread. */
 static void post_retry_form(const fa2_slack_analysis_env *env, const char *channel, const char *thread,
                             const char *desc, int64_t from_ms, int64_t to_ms, const fa2_alarm *alarm)
 {
 	int ja = is_ja(env);
-	char region[64] = "";
 	const char *line = TXT(ja, "To retry once the cause is fixed, press the button of this form.",
 	                       "原因を解消したら、このフォームのボタンを押して再実行してください。");
 	cJSON *blocks, *sec, *txt;
-	if (alarm && alarm->arn) { /* arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME */
-		const char *r = alarm->arn;
-		int i;
-		for (i = 0; i < 3 && r; i++)
-			r = strchr(r, ':') ? strchr(r, ':') + 1 : NULL;
-		if (r && strchr(r, ':') && (size_t)(strchr(r, ':') - r) < sizeof region)
-			memcpy(region, r, (size_t)(strchr(r, ':') - r));
-	}
-	blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", from_ms / 1000, to_ms / 1000, NULL,
-	                                     alarm ? alarm->name : NULL, region);
+	blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", from_ms / 1000, to_ms / 1000, NULL, alarm,
+	                                     (int)env->cfg->cfg->lang);
 	sec = cJSON_CreateObject();
 	txt = fa2_slack_text_obj("mrkdwn", line);
 	if (!blocks || !sec || !txt || !cJSON_AddStringToObject(sec, "type", "section") ||
@@ -99,7 +91,7 @@ static int progress_send(void *ctx, const char *text)
 	return fa2_slack_update_message(k->env->api, k->channel, k->ts, text, NULL) == FA2_OK ? 0 : -1;
 }
 
-/* Posts the report's metric graphs (slack/graphs.h): best effort. */
+/* Posts the report's metric graphs (serve/graphs.h): best effort. */
 static void post_graphs(const fa2_slack_analysis_env *env, const char *channel, const char *thread,
                         const cJSON *report)
 {
@@ -112,17 +104,17 @@ static void post_graphs(const fa2_slack_analysis_env *env, const char *channel, 
 		go.from_ms = 0;
 	if (!fa2_json_i64(inc, "toMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.to_ms))
 		go.to_ms = 0;
-	go.mark_ms = fa2_slack_graph_alarm_time(fa2_json_str(inc, "event"));
-	if (fa2_slack_post_graphs(env->api, channel, thread, report, fa2_json_str(inc, "event"), &go, &posted) != FA2_OK)
+	go.alarm = env->alarm;
+	if (fa2_slack_post_graphs(env->api, channel, thread, report, &go, &posted) != FA2_OK)
 		FA2_LOGW("slack", "some metric graphs were not posted (%u posted); the report is in the thread", posted);
 	else if (posted)
 		FA2_LOGI("slack", "%u metric graph(s) posted in %s/%s", posted, channel, thread);
 }
 
 /* Runs a new analysis (resume_id NULL) or resumes one through the analysis API
- * (agent/run.h), keeping progress_ts up to date (slack/progress.h), then posts the
+ * (agent/run.h), keeping progress_ts up to date (serve/progress.h), then posts the
  * report and its metric graphs, or the failure with what to do and a retry form, and
- * marks the session's Slack context posted (slack/resume.h). */
+ * marks the session's Slack context posted (serve/resume.h). */
 static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel, const char *thread, const char *progress_ts,
                            const char *desc, int64_t start_s, int64_t end_s, const char *resume_id)
 {
@@ -160,7 +152,8 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 	sink.env = env;
 	sink.channel = channel;
 	sink.ts = progress_ts;
-	if (fa2_slack_progress_start(&prog, progress_send, &sink, desc, env->cfg->progress_interval_ms) != FA2_OK)
+	if (fa2_slack_progress_start(&prog, progress_send, &sink, desc, env->cfg->progress_interval_ms,
+	                             env->cfg->cfg->lang) != FA2_OK)
 		FA2_LOGW("slack", "progress updates disabled (no thread)");
 	rq.progress = fa2_slack_progress_event;
 	rq.progress_ctx = &prog;

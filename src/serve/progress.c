@@ -1,11 +1,14 @@
 /* Rate-limited progress message: see progress.h. */
-#include "slack/progress.h"
+#include "serve/progress.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/time.h"
+#include "slack/blocks.h"
+
+#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 
 void fa2_slack_progress_apply(fa2_slack_progress_state *st, const fa2_agent_progress *ev)
 {
@@ -52,7 +55,7 @@ void fa2_slack_progress_apply(fa2_slack_progress_state *st, const fa2_agent_prog
 }
 
 void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *desc, int64_t elapsed_ms,
-                             char *out, size_t cap)
+                             fa2_lang lang, char *out, size_t cap)
 {
 	size_t n = 0;
 	unsigned i, shown = 0;
@@ -67,27 +70,35 @@ void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *des
 				n += (size_t)w < cap - n ? (size_t)w : cap - n - 1; \
 		} \
 	} while (0)
-	PUT(":hourglass_flowing_sand: Analysing \"%s\"…", desc && *desc ? desc : "the incident");
-	if (st->final)
-		PUT(" writing the report");
-	else if (st->cycle)
-		PUT(" cycle %u/%u", st->cycle, st->max_cycles);
+	if (lang == FA2_LANG_JA)
+		PUT(":hourglass_flowing_sand: 「%s」を分析しています…", desc && *desc ? desc : "障害");
 	else
-		PUT(" starting");
+		PUT(":hourglass_flowing_sand: Analysing \"%s\"…", desc && *desc ? desc : "the incident");
+	if (st->final)
+		PUT(L(lang, " writing the report", " レポートを作成中"));
+	else if (st->cycle)
+		PUT(L(lang, " cycle %u/%u", " サイクル %u/%u"), st->cycle, st->max_cycles);
+	else
+		PUT(L(lang, " starting", " 開始しています"));
 	for (i = 0; i < st->ntools; i++) {
 		if (!st->running[i])
 			continue;
-		PUT("%s%s", shown ? ", " : " · running: ", st->tools[i]);
+		PUT("%s%s", shown ? ", " : L(lang, " · running: ", " · 実行中: "), st->tools[i]);
 		if (st->running[i] > 1)
 			PUT(" ×%u", st->running[i]);
 		shown++;
 	}
 	if (!shown && !st->final && st->cycle)
-		PUT(" · asking the model");
-	if (st->tools_done || st->tools_failed)
-		PUT(" · %u tool call%s done%s", st->tools_done + st->tools_failed,
-		    st->tools_done + st->tools_failed == 1 ? "" : "s", st->tools_failed ? " (some failed)" : "");
-	PUT(" · %llds elapsed", (long long)(elapsed_ms / 1000));
+		PUT(L(lang, " · asking the model", " · モデルに問い合わせ中"));
+	if (st->tools_done || st->tools_failed) {
+		if (lang == FA2_LANG_JA)
+			PUT(" · ツール呼び出し %u 件完了%s", st->tools_done + st->tools_failed,
+			    st->tools_failed ? "（一部失敗）" : "");
+		else
+			PUT(" · %u tool call%s done%s", st->tools_done + st->tools_failed,
+			    st->tools_done + st->tools_failed == 1 ? "" : "s", st->tools_failed ? " (some failed)" : "");
+	}
+	PUT(L(lang, " · %llds elapsed", " · 経過 %lld 秒"), (long long)(elapsed_ms / 1000));
 #undef PUT
 }
 
@@ -106,7 +117,7 @@ static void send_locked(fa2_slack_progress *p)
 	char text[FA2_SLACK_PROGRESS_TEXT];
 	int64_t now = fa2_time_mono_ms();
 	int rc;
-	fa2_slack_progress_text(&p->st, p->desc, now - p->t0_mono_ms, text, sizeof text);
+	fa2_slack_progress_text(&p->st, p->desc, now - p->t0_mono_ms, p->lang, text, sizeof text);
 	p->dirty = 0;
 	pthread_mutex_unlock(&p->mu);
 	rc = p->send(p->send_ctx, text);
@@ -140,10 +151,11 @@ static void *flusher(void *arg)
 }
 
 fa2_err fa2_slack_progress_start(fa2_slack_progress *p, fa2_slack_progress_send send, void *send_ctx,
-                                 const char *desc, int64_t interval_ms)
+                                 const char *desc, int64_t interval_ms, fa2_lang lang)
 {
 	pthread_condattr_t ca;
 	memset(p, 0, sizeof *p);
+	p->lang = lang;
 	p->send = send;
 	p->send_ctx = send_ctx;
 	snprintf(p->desc, sizeof p->desc, "%s", desc ? desc : "");

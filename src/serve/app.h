@@ -3,41 +3,43 @@
  *
  * On the server's loop thread every request is: size-capped (the server answers 413
  * above FA2_SLACK_MAX_BODY), verified (slack/verify.h; 401 and a log line with the
- * reason otherwise), decoded, de-duplicated, and acknowledged at once; anything slow
- * (Web API calls, analyses) runs on the app's worker threads. Slash commands are
- * deferred (server defer/complete) to a worker that opens the modal with the trigger id
- * and then answers.
+ * reason otherwise), decoded, de-duplicated, and acknowledged at once. Work runs on two
+ * separate pools so that an interaction never waits behind an analysis:
+ *   - interaction workers (`workers`): forms, modals, slash commands, view submissions;
+ *     a few Web API calls each. Slash commands are deferred (server defer/complete) to
+ *     one of them, which opens the modal with the trigger id and then answers.
+ *   - analysis slots (`analysis_workers`) with a bounded queue (`analysis_queue`):
+ *     analyses, resumptions, /insight and /findings-report runs. A request that has to
+ *     wait gets a notice in its thread with the number of analyses ahead ("Queued: 2
+ *     analyses ahead"), updated as it moves up and when it starts; a request that finds
+ *     the queue full is told fa2 is busy.
  *
  * Idempotency: event ids (Slack retries carry the same event_id with X-Slack-Retry-Num)
  * and submit clicks (action + message ts) are remembered in memory and appended to
  * STATE_DIR/slack/seen.log, which is read back at start, so a retry or a double click
  * never starts a second form or analysis, across restarts too. */
-#ifndef FA2_SLACK_APP_H
-#define FA2_SLACK_APP_H
+#ifndef FA2_SERVE_APP_H
+#define FA2_SERVE_APP_H
 
 #include <stdint.h>
 
 #include "agent/config.h"
 #include "base/err.h"
 #include "net/server.h"
+#include "slack/dispatch.h"
 
 struct fa2_alarm; /* aws/alarms.h */
 
 #define FA2_SLACK_MAX_BODY (512u * 1024u)   /* request bodies above this: 413 */
 #define FA2_SLACK_MAX_SEEN 65536u           /* idempotency keys remembered */
 #define FA2_SLACK_MAX_QUEUE 1024u           /* jobs waiting for a worker */
+#define FA2_SLACK_DEFAULT_ANALYSIS_WORKERS 2u
+#define FA2_SLACK_DEFAULT_ANALYSIS_QUEUE 16u
 
-/* The authoritative view of an alarm (CloudWatch DescribeAlarms). */
-typedef struct fa2_slack_alarm_info {
-	char state[32];         /* StateValue */
-	int64_t changed_s;      /* StateUpdatedTimestamp, Unix seconds (0: unknown) */
-	char reason[512];       /* StateReason */
-	char metric[512];       /* "Namespace MetricName Dim=Value ... (Operator Threshold)" */
-} fa2_slack_alarm_info;
-/* Looks up alarm name (region: the notification's, may be ""). FA2_ERR_NOT_FOUND when
- * CloudWatch has no such alarm; other errors when the look-up failed. */
-typedef fa2_err (*fa2_slack_alarm_lookup)(void *ctx, const char *name, const char *region,
-                                          fa2_slack_alarm_info *info);
+/* Looks up alarm name in region (NULL or "": the configured region) with DescribeAlarms
+ * into out (aws/alarms.h). FA2_ERR_NOT_FOUND when CloudWatch has no such alarm; other
+ * errors when the look-up failed. Called from several threads at once. */
+typedef fa2_err (*fa2_slack_alarm_lookup)(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 
 typedef struct fa2_slack_app_config {
 	const char *signing_secret;   /* required for the HTTP endpoint (not for Socket Mode) */
@@ -46,21 +48,22 @@ typedef struct fa2_slack_app_config {
 	const char *alarm_ids;        /* comma-separated bot/app ids whose messages are alarms */
 	const char *allow_channels;   /* comma-separated channel ids; NULL/empty: all */
 	const char *allow_users;      /* comma-separated user ids; NULL/empty: all */
-	unsigned workers;             /* worker threads (default 2) */
+	unsigned workers;             /* interaction worker threads (default 2) */
+	unsigned analysis_workers;    /* analysis slots (default FA2_SLACK_DEFAULT_ANALYSIS_WORKERS) */
+	unsigned analysis_queue;      /* analyses that may wait for a slot (default
+	                               * FA2_SLACK_DEFAULT_ANALYSIS_QUEUE, at most FA2_SLACK_MAX_QUEUE) */
 	int before_min, after_min;    /* form window around the alarm's state change (30, 10) */
 	int max_window_min;           /* longest accepted window (default 1440) */
 	fa2_config *cfg;              /* analysis configuration (borrowed) */
-	fa2_slack_alarm_lookup lookup;/* DescribeAlarms; NULL: trust the message text */
+	fa2_slack_alarm_lookup lookup;/* DescribeAlarms (alarm state, time, metric); NULL: the
+	                               * message text is all fa2 knows of an alarm */
 	int64_t progress_interval_ms; /* progress message updates at most this often (2000) */
 	void *lookup_ctx;
-	/* Reloadable settings (slack/settings.h), one reference handed over; NULL: built from
+	/* Reloadable settings (serve/settings.h), one reference handed over; NULL: built from
 	 * cfg, alarm_ids, allow_channels and allow_users above (which are then not used). */
 	struct fa2_slack_settings *settings;
 	const char *self_user_id;     /* the bot's own user id (auth.test): its messages are ignored */
 	const char *self_bot_id;      /* and its bot id */
-	/* The whole alarm for a submitted alarm form (ctx: lookup_ctx), so the analysis reads
-	 * the alarm's metric first; NULL: the analysis runs without it. */
-	fa2_err (*lookup_alarm)(void *ctx, const char *name, const char *region, struct fa2_alarm *out);
 } fa2_slack_app_config;
 
 typedef struct fa2_slack_app fa2_slack_app;
@@ -72,34 +75,7 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out);
 /* Registers POST path on srv. FA2_ERR_CONFIG when the app has no signing secret. */
 fa2_err fa2_slack_app_route(fa2_slack_app *app, fa2_server *srv, const char *path);
 
-/* ---- transport-independent entry: the HTTP endpoint and Socket Mode both use it ---- */
-
-typedef enum fa2_slack_kind {
-	FA2_SLACK_EVENTS = 1,     /* Events API body: url_verification, event_callback */
-	FA2_SLACK_INTERACTIVE,    /* interactivity payload: block_actions, view_submission, ... */
-	FA2_SLACK_COMMAND         /* slash command as a flat object: command, text, trigger_id,
-	                           * channel_id, user_id, team_id, response_url */
-} fa2_slack_kind;
-
-/* An answer given later (slash commands: the worker opens the modal, then answers).
- * begin runs on the dispatching thread and returns a handle (NULL: cannot defer, the
- * request is answered 503 at once); complete is then called exactly once with that
- * handle, from a worker thread (or the dispatching one when the queue is full). */
-typedef struct fa2_slack_deferral {
-	void *(*begin)(void *ctx);
-	void (*complete)(void *handle, int status, const char *content_type, const void *body, size_t len);
-	void *ctx;
-} fa2_slack_deferral;
-
-/* The immediate acknowledgement. Over HTTP: status, Content-Type (JSON when json) and
- * body. Over Socket Mode: a JSON body becomes the ack's "payload". */
-typedef struct fa2_slack_ack {
-	int status;             /* 200; 400 undecodable or incomplete; 503 busy */
-	int deferred;           /* 1: nothing to send now, the deferral completes later */
-	int json;               /* body is a JSON object */
-	size_t len;
-	char body[4096];        /* NUL-terminated too */
-} fa2_slack_ack;
+/* ---- transport-independent entry (slack/dispatch.h): the HTTP endpoint and Socket Mode ---- */
 
 /* Handles one verified request or envelope payload: decode, de-duplicate (event ids,
  * view ids, submit clicks), enqueue for the workers, and fill ack. Takes ownership of
@@ -114,28 +90,45 @@ void fa2_slack_app_reload(fa2_slack_app *app, struct fa2_slack_settings *s);
 /* Stops the workers after the queued jobs finish, then frees. app may be NULL. */
 void fa2_slack_app_free(fa2_slack_app *app);
 
+/* The bot token's standing with Slack, for readiness (/readyz). */
+typedef struct fa2_slack_auth_state {
+	int has_token;            /* 0: no bot token, nothing to check */
+	int known;                /* 1 once auth.test ran or a call was refused */
+	int ok;                   /* the last verdict: 1 accepted, 0 refused */
+	char code[64];            /* Slack's error code when refused ("token_revoked", ...) */
+	char method[48];          /* the call that was refused */
+	int64_t at_ms;            /* wall clock of the last verdict */
+	int64_t checked_ms;       /* wall clock of the last auth.test (0: none yet) */
+} fa2_slack_auth_state;
+/* Runs auth.test now and records the verdict (a transport failure changes nothing:
+ * Slack being unreachable is not the token's fault; logged). Blocking (Web API call). */
+void fa2_slack_app_check_auth(fa2_slack_app *app);
+/* The recorded verdict. Any Web API call of the app that Slack refuses for the token
+ * (invalid_auth, token_revoked, ...) records a refusal at once. Thread-safe, no I/O. */
+void fa2_slack_app_auth(fa2_slack_app *app, fa2_slack_auth_state *out);
+
 typedef struct fa2_slack_stats {
 	uint64_t requests, rejected, duplicates, events, actions, commands;
 	uint64_t forms_posted, analyses_ok, analyses_failed;
 	uint64_t events_refused;  /* alarm messages dropped: unusable ts (logged) */
+	uint64_t analyses_rejected; /* long work refused: the analysis queue was full */
+	size_t analyses_queued;   /* gauge: waiting for an analysis slot */
+	unsigned analyses_running, analysis_slots;  /* gauges */
 } fa2_slack_stats;
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out);
 
 /* ---- pieces exposed for tests ---- */
 
-typedef struct fa2_slack_alarm {
-	char name[256];
-	char state[32];      /* "ALARM", "OK", "INSUFFICIENT_DATA" or "" */
-	char region[32];
-	char account[16];
-} fa2_slack_alarm;
-
-/* Reads an alarm notification from a message event (text, attachments, blocks). Returns
- * 1 when an alarm name was found. */
-int fa2_slack_parse_alarm(const cJSON *event, fa2_slack_alarm *out);
+/* Reads an alarm notification from a message event (text, attachments, blocks) into
+ * out: its name, the state it names (when it does) and its region and account (when the
+ * text names them). Returns 1 when an alarm name was found (out then owns a document:
+ * fa2_alarm_cleanup), else 0 (out zeroed). */
+int fa2_slack_parse_alarm(const cJSON *event, struct fa2_alarm *out);
 
 /* Validates an analysis window (Unix seconds). Returns NULL when valid, else a sentence
- * for the user. */
-const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min);
+ * for the user in lang; *start_at_fault (may be NULL) is 1 when the start field is the
+ * one to correct. */
+const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s, int max_min, fa2_lang lang,
+                                   int *start_at_fault);
 
 #endif

@@ -1,5 +1,5 @@
 /* The report as Slack messages: see report_blocks.h. */
-#include "slack/report_blocks.h"
+#include "serve/report_blocks.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -7,8 +7,10 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "base/time.h"
 #include "doc/chain.h"
+#include "slack/blocks.h"
 
 #define RB_TEXT_MAX (FA2_MAX_REPORT_BYTES * 2u) /* one escaped free text */
 
@@ -756,4 +758,31 @@ fa2_err fa2_slack_report_messages(const cJSON *report, fa2_lang lang, const fa2_
 	}
 	*out = b.msgs;
 	return FA2_OK;
+}
+
+/* See report_blocks.h. */
+fa2_err fa2_slack_post_report(fa2_slack_api *api, const char *channel, const char *thread,
+                              const cJSON *report, fa2_lang lang, const fa2_tz *tz, fa2_slice md)
+{
+	cJSON *msgs = NULL, *m;
+	fa2_err err = FA2_OK, ferr;
+	const char *title = fa2_report_label_text(lang, FA2_RL_TITLE);
+
+	if (report) {
+		err = fa2_slack_report_messages(report, lang, tz, &msgs);
+		cJSON_ArrayForEach(m, msgs)
+		{
+			if (err)
+				break;
+			err = fa2_slack_post_message(api, channel, thread, fa2_json_str(m, "text"),
+			                             cJSON_GetObjectItemCaseSensitive(m, "blocks"), NULL);
+		}
+		cJSON_Delete(msgs);
+		if (err)
+			FA2_LOGW("slack", "report blocks not posted in %s/%s: %s; the report goes as the file alone",
+			         channel, thread ? thread : "-", fa2_err_str(err));
+	}
+	/* The file in any case: the report reaches the thread even when a message did not. */
+	ferr = fa2_slack_upload_file(api, channel, thread, "fa2-report.md", title, report && !err ? NULL : title, md);
+	return err ? err : ferr;
 }

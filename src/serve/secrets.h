@@ -12,8 +12,8 @@
  * and otherwise the object's only string member, when it has exactly one; anything else
  * is an error that names the members tried. Values are registered for log redaction and
  * wiped from memory when released. */
-#ifndef FA2_CMD_SERVE_SECRETS_H
-#define FA2_CMD_SERVE_SECRETS_H
+#ifndef FA2_SERVE_SECRETS_H
+#define FA2_SERVE_SECRETS_H
 
 #include "agent/config.h"
 #include "base/buf.h"

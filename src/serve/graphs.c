@@ -1,9 +1,10 @@
 /* Metric graphs in the report's thread: see graphs.h. */
-#include "slack/graphs.h"
+#include "serve/graphs.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/alarms.h"
 #include "aws/session.h"
 #include "base/alloc.h"
 #include "base/log.h"
@@ -14,6 +15,8 @@
 static int metric_eq(const fa2_slack_metric *a, const fa2_slack_metric *b)
 {
 	unsigned i;
+	/* the region is not compared: a metric the report cites again is the alarm's, drawn
+	 * once, in the alarm's region */
 	if (strcmp(a->ns, b->ns) || strcmp(a->name, b->name) || a->ndims != b->ndims)
 		return 0;
 	for (i = 0; i < a->ndims; i++)
@@ -56,80 +59,40 @@ static int from_input(const cJSON *in, fa2_slack_metric *m)
 	return 1;
 }
 
-/* Copies the next space-separated word of *p (at most cap-1 bytes) and advances. */
-static size_t next_word(const char **p, char *out, size_t cap)
+/* An alarm metric as a graph metric in region. Returns 0 unless it names both a namespace
+ * and a metric name and fits. */
+static int from_alarm_metric(const fa2_alarm_metric *am, const char *region, fa2_slack_metric *m)
 {
-	size_t n = 0;
-	while (**p == ' ')
-		(*p)++;
-	while (**p && **p != ' ' && **p != '\n') {
-		if (n + 1 < cap)
-			out[n++] = **p;
-		(*p)++;
-	}
-	out[n] = '\0';
-	return n;
-}
-
-/* "Metric: NS NAME Dim=Value ... (" from the alarm form's description. */
-static int from_desc(const char *desc, fa2_slack_metric *m)
-{
-	const char *p = desc ? strstr(desc, "Metric: ") : NULL;
-	char w[600];
+	size_t i;
 	memset(m, 0, sizeof *m);
-	if (!p)
+	if (!am->ns || !am->name || strlen(am->ns) >= sizeof m->ns || strlen(am->name) >= sizeof m->name ||
+	    am->n_dims > FA2_SLACK_GRAPH_DIMS || (region && strlen(region) >= sizeof m->region))
 		return 0;
-	p += 8;
-	if (!next_word(&p, m->ns, sizeof m->ns) || !next_word(&p, m->name, sizeof m->name) ||
-	    strchr(m->ns, '=') || strchr(m->name, '=') || m->ns[0] == '(' || m->name[0] == '(' ||
-	    strcmp(m->ns, "?") == 0)
-		return 0;
-	for (;;) {
-		const char *save = p;
-		char *eq;
-		size_t n = next_word(&p, w, sizeof w);
-		if (!n || w[0] == '(' || !(eq = strchr(w, '=')) || eq == w) {
-			p = save;
-			break;
-		}
-		if (m->ndims >= FA2_SLACK_GRAPH_DIMS)
+	snprintf(m->region, sizeof m->region, "%s", region ? region : "");
+	snprintf(m->ns, sizeof m->ns, "%s", am->ns);
+	snprintf(m->name, sizeof m->name, "%s", am->name);
+	for (i = 0; i < am->n_dims; i++) {
+		if (strlen(am->dims[i].name) >= sizeof m->dim_name[0] || strlen(am->dims[i].value) >= sizeof m->dim_value[0])
 			return 0;
-		*eq = '\0';
-		if (w[n - 1] == '.') /* end of the sentence */
-			w[n - 1] = '\0';
-		if (strlen(w) >= sizeof m->dim_name[0] || strlen(eq + 1) >= sizeof m->dim_value[0])
-			return 0;
-		memcpy(m->dim_name[m->ndims], w, strlen(w) + 1);
-		memcpy(m->dim_value[m->ndims], eq + 1, strlen(eq + 1) + 1);
-		m->ndims++;
+		snprintf(m->dim_name[i], sizeof m->dim_name[0], "%s", am->dims[i].name);
+		snprintf(m->dim_value[i], sizeof m->dim_value[0], "%s", am->dims[i].value);
 	}
+	m->ndims = (unsigned)am->n_dims;
 	return 1;
 }
 
-int64_t fa2_slack_graph_alarm_time(const char *desc)
-{
-	const char *p = desc ? strstr(desc, "went to ALARM at ") : NULL;
-	int64_t ms;
-	size_t n = 0;
-	if (!p)
-		return 0;
-	p += 17;
-	while (p[n] && p[n] != ' ' && n < 40)
-		n++;
-	if (n && (p[n - 1] == '.' || p[n - 1] == ','))
-		n--;
-	if (fa2_time_parse(fa2_slice_make(p, n), 0, 0, &ms) != FA2_OK)
-		return 0;
-	return ms;
-}
-
-size_t fa2_slack_graph_metrics(const cJSON *report, const char *desc, fa2_slack_metric *out, size_t max)
+size_t fa2_slack_graph_metrics(const cJSON *report, const fa2_alarm *alarm, fa2_slack_metric *out, size_t max)
 {
 	fa2_slack_metric m;
 	const cJSON *c;
-	size_t n = 0;
-	if (from_desc(desc, &m))
-		add_metric(out, &n, max, &m);
+	size_t n = 0, i;
+	if (alarm) {
+		if (from_alarm_metric(&alarm->metric, alarm->region, &m))
+			add_metric(out, &n, max, &m);
+		for (i = 0; i < alarm->n_queries; i++)
+			if (alarm->queries[i].has_metric && from_alarm_metric(&alarm->queries[i].metric, alarm->region, &m))
+				add_metric(out, &n, max, &m);
+	}
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "agent"),
 	                                                       "toolCalls")) {
 		const char *tool = fa2_json_str(c, "tool");
@@ -251,43 +214,67 @@ cleanup:
 	return e;
 }
 
-fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const char *thread,
-                              const cJSON *report, const char *desc, const fa2_slack_graph_opts *o,
-                              unsigned *posted)
-{
+/* The sessions the graphs need: [0] the analysis region, [1] the alarm's when it is
+ * another one (only the alarm's metrics carry a region, and an alarm has one). */
+typedef struct graph_sessions {
+	int open[2], failed[2];
+	fa2_aws_session sess[2];
+} graph_sessions;
 
+/* The client for region ("": the analysis region o->region), opened on first use; NULL
+ * when it cannot be set up (logged once). */
+static fa2_aws_client *session_for(graph_sessions *g, const char *region, const fa2_slack_graph_opts *o,
+                                   int64_t timeout)
+{
+	char msg[512];
+	int k = region[0] && !(o->region && strcmp(region, o->region) == 0);
+	const char *want = k ? region : o->region;
+	if (g->open[k])
+		return &g->sess[k].client;
+	if (g->failed[k])
+		return NULL;
+	if (fa2_aws_session_open(&g->sess[k], NULL, want, timeout, msg, sizeof msg) != FA2_OK) {
+		FA2_LOGW("slack", "metric graphs in %s skipped: %s", want ? want : "the default region", msg);
+		fa2_aws_session_close(&g->sess[k]);
+		g->failed[k] = 1;
+		return NULL;
+	}
+	g->open[k] = 1;
+	return &g->sess[k].client;
+}
+
+fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const char *thread,
+                              const cJSON *report, const fa2_slack_graph_opts *o, unsigned *posted)
+{
 	fa2_slack_metric *ms = NULL;
-	fa2_aws_session sess;
+	graph_sessions g;
 	fa2_buf png;
-	char msg[512], fname[96], title[600];
+	char fname[96], title[600];
 	size_t n, i;
 	fa2_err first = FA2_OK, e;
 	int64_t timeout = o->timeout_ms > 0 ? o->timeout_ms : 20000;
-
+	/* whole seconds, as the form's window is: a change in the window's last second is in it */
+	int64_t mark_ms = o->alarm ? o->alarm->changed_ms / 1000 * 1000 : 0;
 
 	*posted = 0;
-	memset(&sess, 0, sizeof sess);
+	memset(&g, 0, sizeof g);
 	fa2_buf_init(&png, FA2_SLACK_GRAPH_MAX_PNG);
 	ms = fa2_malloc(FA2_SLACK_GRAPHS_MAX * sizeof *ms);
 	if (!ms) {
 		first = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	n = fa2_slack_graph_metrics(report, desc, ms, FA2_SLACK_GRAPHS_MAX);
+	n = fa2_slack_graph_metrics(report, o->alarm, ms, FA2_SLACK_GRAPHS_MAX);
 	if (!n) {
-		FA2_LOGI("slack", "no metric graph: the report cites no CloudWatch metric by name");
-		goto cleanup;
-	}
-	e = fa2_aws_session_open(&sess, NULL, o->region, timeout, msg, sizeof msg);
-	if (e) {
-		FA2_LOGW("slack", "metric graphs skipped: %s", msg);
-		first = e;
+		FA2_LOGI("slack", "no metric graph: neither the alarm nor the report names a CloudWatch metric");
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
-		cJSON *w = fa2_slack_graph_widget(&ms[i], o->from_ms, o->to_ms, o->mark_ms, "ALARM", o->region);
+		const char *region = ms[i].region[0] ? ms[i].region : o->region;
+		fa2_aws_client *c = session_for(&g, ms[i].region, o, timeout);
+		cJSON *w = c ? fa2_slack_graph_widget(&ms[i], o->from_ms, o->to_ms, mark_ms, "ALARM", region) : NULL;
 		fa2_buf_reset(&png);
-		e = w ? render(&sess.client, w, timeout, &png) : FA2_ERR_NOMEM;
+		e = !c ? FA2_ERR_CONFIG : w ? render(c, w, timeout, &png) : FA2_ERR_NOMEM;
 		cJSON_Delete(w);
 		if (!e) {
 			snprintf(fname, sizeof fname, "fa2-metric-%zu.png", i + 1);
@@ -304,7 +291,9 @@ fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const cha
 			(*posted)++;
 	}
 cleanup:
-	fa2_aws_session_close(&sess);
+	for (i = 0; i < 2; i++)
+		if (g.open[i])
+			fa2_aws_session_close(&g.sess[i]);
 	fa2_free(ms);
 	fa2_buf_cleanup(&png);
 	return first;
