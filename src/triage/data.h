@@ -65,6 +65,9 @@ typedef struct fa2_tr_event {
 	const char *source;      /* EventSource, e.g. "ec2.amazonaws.com" */
 	const char *user;        /* Username or the identity ARN */
 	int read_only;           /* 1 read-only, 0 mutating, -1 unknown */
+	int by_service;          /* 1 when an AWS service made the call on the account's
+	                          * behalf (userIdentity type AWSService, or a Username
+	                          * like "ecs.amazonaws.com") */
 	const char *error_code;  /* "" when the call succeeded */
 	const char *error_message; /* errorMessage; "" when none */
 	fa2_tr_kv *resources;    /* type, name (Resources[] plus ids found in the request) */

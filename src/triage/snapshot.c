@@ -527,6 +527,8 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 				src = fa2_json_str(inner, "eventSource");
 			if (!user && ui)
 				user = fa2_json_str(ui, "arn");
+			if (ui && fa2_json_str(ui, "type") && !strcmp(fa2_json_str(ui, "type"), "AWSService"))
+				x->by_service = 1;
 			if (x->read_only < 0 && cJSON_IsBool(iro))
 				x->read_only = cJSON_IsTrue(iro);
 			if (!x->t_ms)
@@ -541,6 +543,9 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 		x->name = pstr(d, name, &e);
 		x->source = pstr(d, src, &e);
 		x->user = pstr(d, user, &e);
+		/* Service principals are named "<service>.amazonaws.com". */
+		if (x->user && strlen(x->user) > 14 && !strcmp(x->user + strlen(x->user) - 14, ".amazonaws.com"))
+			x->by_service = 1;
 		x->error_code = pstr(d, err, &e);
 		x->error_message = pstr(d, errmsg, &e);
 		cJSON_Delete(inner);  /* src, user, err and errmsg may point into it */
