@@ -155,6 +155,9 @@ int64_t fa2_tr_trend_start(const int64_t *t_ms, const double *v, size_t n, int64
 				best_e = top;
 			}
 		}
+		/* a flat stretch before the rise is not part of it */
+		while (best_e > best_s + 4 && med[best_s + 2] - med[best_s] < 2.0 * bn)
+			best_s++;
 		if (best_e > best_s)
 			out = t_ms[best_s * k];
 	}
@@ -209,7 +212,8 @@ static void harm_shift(fa2_tr_metric *m, int hd, int64_t alarm_ms)
 	}
 	if (!m->harm_ms && m->r.n_spikes && m->r.direction == hd && m->family != FA2_TR_MF_TRAFFIC)
 		m->harm_ms = m->r.first_spike_ms;
-	if (hd > 0 && (m->family == FA2_TR_MF_SATURATION || m->family == FA2_TR_MF_LATENCY)) {
+	/* Resources that fill up rise gradually; CPU follows load and does not. */
+	if (hd > 0 && m->family == FA2_TR_MF_SATURATION && !ci_has(s->metric, "cpu")) {
 		m->trend_ms = fa2_tr_trend_start(s->t_ms, s->v, s->n, alarm_ms ? alarm_ms + 5 * 60000LL : 0);
 	}
 	/* A percentage at 100, or a count that stopped rising at its highest level
@@ -585,6 +589,14 @@ static void split_causes(fa2_tr_analysis *a)
 	sort_n(a->causes, a->n_causes, sizeof *a->causes, cmp_cause);
 }
 
+static int same_group(const char *x, const char *y)
+{
+	return x && y && (x == y || !strcmp(x, y));
+}
+
+/* How far a service's log times and CloudTrail's may disagree. */
+#define FA2_TR_CLOCK_SKEW_MS 60000LL
+
 /* ---- routine writes ---- */
 
 typedef struct rkey {
@@ -664,8 +676,11 @@ void fa2_tr_mark_routine(const fa2_tr_event *const *ev, size_t n, int64_t from_m
 		for (j = i; j < n && !cmp_rkey_call(&r[i], &r[j]); j++)
 			if (to_ms > from_ms)
 				quarters |= 1u << (unsigned)((r[j].ev->t_ms - from_ms) * 4 / (to_ms - from_ms + 1));
-		if (j - i >= 8 && ((quarters & 1) + ((quarters >> 1) & 1) + ((quarters >> 2) & 1) +
-				   ((quarters >> 3) & 1)) >= 3) {
+		/* housekeeping (a call that changes no known setting) repeated in the window,
+		 * or any call repeated throughout it */
+		if ((j - i >= 3 && fa2_tr_change_categories(r[i].ev->name, r[i].ev->source) == FA2_TR_CAT_OTHER) ||
+		    (j - i >= 8 && ((quarters & 1) + ((quarters >> 1) & 1) + ((quarters >> 2) & 1) +
+				    ((quarters >> 3) & 1)) >= 3)) {
 			for (k = i; k < j; k++)
 				routine[r[k].i] = 1;
 			continue;
@@ -702,7 +717,9 @@ static const char *const stopwords[] = { "arn", "aws", "amazonaws", "com", "cn",
 	"post", "delete", "ecs", "ec2", "elb", "lambda", "iam", "rds", "s3", "sts", "log",
 	"logs", "stream", "amazon", "count", "sum", "average", "maximum", "minimum", "p99",
 	"ipprotocol", "fromport", "toport", "groupid", "requestid", "level", "message",
-	"timestamp", "code", "status", "true", "time", "timeout", "when", "then", "while" };
+	"timestamp", "code", "status", "true", "time", "timeout", "when", "then", "while",
+	"example", "internal", "local", "svc", "change", "changes", "localhost", "www", "net",
+	"org", "io" };
 
 static int is_stopword(const char *w, size_t n)
 {
@@ -713,7 +730,7 @@ static int is_stopword(const char *w, size_t n)
 	return 0;
 }
 
-enum { TOK_PART = 0, TOK_NAME = 1, TOK_ID = 2 };
+enum { TOK_SKIP = -1, TOK_PART = 0, TOK_NAME = 1, TOK_ID = 2 };
 
 typedef struct tok {
 	char *s;
@@ -891,14 +908,29 @@ static fa2_err tokenize(tokset *t, const char *text, double w, long via)
 	return FA2_OK;
 }
 
+static int is_container_type(const char *type)
+{
+	return ci_has(type, "cluster") && !ci_has(type, "dbcluster");
+}
+
+/* The names an event carries, except those of containers (the cluster of a service
+ * links every service in it): those are marked TOK_SKIP. */
 static fa2_err event_tokens(const fa2_tr_event *ev, tokset *t)
 {
+	tokset cont;
 	size_t i;
 	fa2_err e = FA2_OK;
+	memset(&cont, 0, sizeof cont);
 	for (i = 0; !e && i < ev->n_resources; i++)
-		e = tokenize(t, ev->resources[i].value, 1.0, -1);
+		e = tokenize(is_container_type(ev->resources[i].name) ? &cont : t, ev->resources[i].value, 1.0, -1);
 	if (!e)
 		e = tokenize(t, ev->params, 1.0, -1);
+	for (i = 0; !e && i < cont.n; i++) {
+		tok *x = tokset_find(t, cont.v[i].s, strlen(cont.v[i].s));
+		if (x)
+			x->kind = TOK_SKIP;
+	}
+	tokset_free(&cont);
 	return e;
 }
 
@@ -910,13 +942,13 @@ static double kind_weight(int kind)
 /* Overlap of an event's tokens with the context; fills matched (a short list). */
 static double overlap(const tokset *ctx, const tokset *evt, long self, char *matched, size_t cap)
 {
-	double sum = 0;
+	double sum = 0, parts = 0;
 	size_t i, used = 0;
 	matched[0] = '\0';
 	for (i = 0; i < evt->n; i++) {
 		const tok *c = tokset_find(ctx, evt->v[i].s, strlen(evt->v[i].s));
 		double w;
-		if (!c || (c->via >= 0 && c->via == self))
+		if (!c || evt->v[i].kind == TOK_SKIP || c->kind == TOK_SKIP || (c->via >= 0 && c->via == self))
 			continue;
 		w = kind_weight(evt->v[i].kind < c->kind ? evt->v[i].kind : c->kind) * c->w;
 		/* A name shared by a deployment's companion calls still links; one in many
@@ -925,6 +957,14 @@ static double overlap(const tokset *ctx, const tokset *evt, long self, char *mat
 			w *= 2.0 / (double)c->df;
 		if (w < 0.05)
 			continue;
+		/* parts of names ("orders" of "orders-api") add up to one part at most */
+		if ((evt->v[i].kind < c->kind ? evt->v[i].kind : c->kind) == TOK_PART) {
+			if (parts >= 0.25)
+				continue;
+			if (parts + w > 0.25)
+				w = 0.25 - parts;
+			parts += w;
+		}
 		sum += w;
 		if (used + strlen(c->s) + 24 < cap) {
 			size_t n = strlen(c->s);
@@ -955,39 +995,46 @@ static int datastore_source(const char *src)
 	return 0;
 }
 
-/* Symptom classes a change of these categories (from this service) would explain. */
-static unsigned explains(unsigned cats, const char *source, double *factor)
+/* 1 when the event's resources or parameters name DNS (a resolver, a CoreDNS add-on). */
+static int names_dns(const fa2_tr_event *ev)
 {
-	unsigned m = 0;
-	*factor = 1.0;
+	size_t i;
+	if (ev->source && (!strncmp(ev->source, "route53", 7) || !strncmp(ev->source, "servicediscovery", 16)))
+		return 1;
+	for (i = 0; i < ev->n_resources; i++)
+		if (ci_has(ev->resources[i].value, "dns") || ci_has(ev->resources[i].value, "resolver"))
+			return 1;
+	return ev->params && (ci_has(ev->params, "coredns") || ci_has(ev->params, "resolver"));
+}
+
+/* Symptom classes a change would explain: *sharp those its kind explains directly (a
+ * revoked rule, connectivity; a policy, permissions; a limit, throttling); the rest only
+ * as a deployment explains almost anything. */
+static unsigned explains(const fa2_tr_event *ev, unsigned cats, unsigned *sharp)
+{
+	unsigned m = 0, b = 0;
 	if (cats & FA2_TR_CAT_NETWORK)
-		m |= FA2_TR_SYM_CONNECT;
+		m |= FA2_TR_SYM_CONNECT | FA2_TR_SYM_TLS;
+	if (names_dns(ev))
+		m |= FA2_TR_SYM_DNS | FA2_TR_SYM_CONNECT;
 	if (cats & FA2_TR_CAT_IAM)
 		m |= FA2_TR_SYM_PERMISSION;
-	if ((cats & FA2_TR_CAT_NETWORK) && source && (!strncmp(source, "route53", 7) ||
-						      !strncmp(source, "servicediscovery", 16)))
-		m |= FA2_TR_SYM_DNS;
-	if (cats & FA2_TR_CAT_NETWORK)
-		m |= FA2_TR_SYM_TLS;
-	if (cats & FA2_TR_CAT_IAM)
-		m |= FA2_TR_SYM_PERMISSION;
-	if (cats & FA2_TR_CAT_CONFIG)
+	if (cats & FA2_TR_CAT_CONFIG) {
 		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CAPACITY | FA2_TR_SYM_THROTTLE | FA2_TR_SYM_QUOTA |
-		     FA2_TR_SYM_MEMORY | FA2_TR_SYM_CONNECT;
+		     FA2_TR_SYM_MEMORY;
+		b |= FA2_TR_SYM_CONNECT | FA2_TR_SYM_CRASH;
+	}
 	/* Only a change to a datastore explains datastore errors as such. */
-	if (datastore_source(source))
+	if (datastore_source(ev->source))
 		m |= FA2_TR_SYM_DATASTORE | FA2_TR_SYM_CONNECT | FA2_TR_SYM_CAPACITY | FA2_TR_SYM_QUOTA |
 		     FA2_TR_SYM_THROTTLE;
 	if (cats & FA2_TR_CAT_SCALING)
 		m |= FA2_TR_SYM_CAPACITY | FA2_TR_SYM_CONNECT | FA2_TR_SYM_THROTTLE | FA2_TR_SYM_QUOTA;
-	if (cats & FA2_TR_CAT_DEPLOY) {
-		/* A deployment can explain almost anything, so it explains it less sharply. */
-		if (!(cats & ~(unsigned)FA2_TR_CAT_DEPLOY))
-			*factor = 0.7;
-		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CRASH | FA2_TR_SYM_PERMISSION |
+	if (cats & FA2_TR_CAT_DEPLOY)
+		b |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CRASH | FA2_TR_SYM_PERMISSION |
 		     FA2_TR_SYM_CONNECT | FA2_TR_SYM_MEMORY | FA2_TR_SYM_DNS | FA2_TR_SYM_TLS;
-	}
-	return m;
+	*sharp = m;
+	return m | b;
 }
 
 static int is_granting(const char *name)
@@ -1009,7 +1056,7 @@ static double category_prior(unsigned cats)
 		return 0.9;
 	if (cats & FA2_TR_CAT_SCALING)
 		return 0.7;
-	return 0.4;
+	return 0.3;
 }
 
 static int cmp_change(const void *x, const void *y)
@@ -1027,16 +1074,19 @@ static fa2_err build_context(const fa2_tr_analysis *a, tokset *ctx)
 	const fa2_tr_data *d = a->d;
 	size_t i, j;
 	fa2_err e = FA2_OK;
+	/* A cluster holds every service in it: its name links nothing. */
 	for (i = 0; !e && i < d->alarm.n_dims; i++)
-		e = tokenize(ctx, d->alarm.dims[i].value, 1.0, -1);
+		if (strcmp(d->alarm.dims[i].name, "ClusterName"))
+			e = tokenize(ctx, d->alarm.dims[i].value, 1.0, -1);
 	for (i = 0; !e && i < a->n_metrics; i++) {
 		if (a->metrics[i].score <= 0)
 			continue;
 		for (j = 0; !e && j < a->metrics[i].s->n_dims; j++)
-			e = tokenize(ctx, a->metrics[i].s->dims[j].value, 1.0, -1);
+			if (strcmp(a->metrics[i].s->dims[j].name, "ClusterName"))
+				e = tokenize(ctx, a->metrics[i].s->dims[j].value, 1.0, -1);
 	}
-	for (i = 0; !e && i < d->n_log_groups; i++)
-		e = tokenize(ctx, d->log_groups[i], 1.0, -1);
+	/* The log groups that carry the incident's errors (below), not every group read:
+	 * the affected service's at full weight, the others at half. */
 	for (i = 0; !e && i < a->n_svcs; i++)
 		e = tokenize(ctx, a->svcs[i].name, 1.0, -1);
 	for (i = 0; !e && i < a->n_causes; i++) {
@@ -1048,11 +1098,13 @@ static fa2_err build_context(const fa2_tr_analysis *a, tokset *ctx)
 	}
 	for (i = 0; !e && i < a->n_tpls && i < 20; i++) {
 		const fa2_tr_tpl *t = &a->tpls[i];
+		double w;
 		if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
 			continue;
-		e = tokenize(ctx, t->text, 1.0, -1);
+		w = !a->main_group || same_group(t->group, a->main_group) ? 1.0 : 0.5;
+		e = tokenize(ctx, t->text, w, -1);
 		if (!e && t->group)
-			e = tokenize(ctx, t->group, 1.0, -1);
+			e = tokenize(ctx, t->group, w, -1);
 	}
 	return e;
 }
@@ -1146,15 +1198,17 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 				ctx.v[j].df++;
 	for (i = 0; i < a->n_changes; i++) {
 		fa2_tr_change *c = &a->changes[i];
-		double fac, sym = 0;
-		unsigned ex = explains(c->cats, c->ev->source, &fac);
+		double sym = 0, sharp_sym = 0;
+		unsigned sharp, ex = explains(c->ev, c->cats, &sharp);
 		unsigned b;
 		c->prior = category_prior(c->cats);
 		if (c->ev->error_code && *c->ev->error_code)
 			c->prior *= 0.2;  /* a failed call changed nothing */
 		c->delta_ms = a->onset_ms ? a->onset_ms - c->ev->t_ms : 0;
-		if (c->delta_ms < 0 && -c->delta_ms <= a->onset_slack_ms)
-			c->delta_ms = 0;  /* within the onset's resolution */
+		/* within the onset's resolution, or the clocks' disagreement (a service's log
+		 * times against CloudTrail's) */
+		if (c->delta_ms < 0 && -c->delta_ms <= a->onset_slack_ms + FA2_TR_CLOCK_SKEW_MS)
+			c->delta_ms = 0;
 		/* Taking access away breaks things more often than granting it. */
 		if ((c->cats & (FA2_TR_CAT_NETWORK | FA2_TR_CAT_IAM)) && is_granting(c->ev->name))
 			c->prior *= 0.85;
@@ -1169,16 +1223,26 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 			if (ts > c->time_score)
 				c->time_score = ts;
 		}
-		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
-			if ((ex & a->symptoms & (1u << b)) && a->sym_strength[b] * fac > sym)
-				sym = a->sym_strength[b] * fac;
+		for (b = 0; b < FA2_TR_SYM__COUNT; b++) {
+			double st;
+			if (!(ex & a->symptoms & (1u << b)))
+				continue;
+			st = a->sym_strength[b] * ((sharp & (1u << b)) ? 1.0 : 0.7);
+			if (st > sym)
+				sym = st;
+			if ((sharp & (1u << b)) && st > sharp_sym)
+				sharp_sym = st;
+		}
 		c->explained = ex & a->symptoms;
 		c->symptom_score = sym;
 		c->overlap_score = overlap(&ctx, &evtoks[i], (long)i, c->matched, sizeof c->matched);
-		/* Evidence first: shared names, then the symptoms the change would explain
-		 * (weak on its own: a category explains many unrelated changes too). Timing
-		 * scales the evidence; it never stands in for it. */
-		c->link = c->overlap_score > 0 ? fmin(1.0, c->overlap_score + 0.3 * sym) : 0.12 * sym;
+		/* Evidence first: shared names, then the symptoms the change would explain. A
+		 * change that shares no name may still explain the symptom's class directly
+		 * (a revoked rule and timeouts), which is weaker evidence; a deployment of
+		 * something else explains nothing. Timing scales the evidence; it never
+		 * stands in for it. */
+		c->link = c->overlap_score > 0 ? fmin(1.0, c->overlap_score + 0.3 * sym)
+			: 0.35 * sharp_sym * (is_granting(c->ev->name) ? 0.5 : 1.0);
 		c->score = c->prior * c->link * (0.25 + 0.75 * c->time_score);
 		/* A change after the onset did not cause it (it may be a reaction). */
 		if (a->onset_ms && c->delta_ms < 0 && c->time_score < 0.2)
@@ -1212,11 +1276,6 @@ static int tpl_is_signal(const fa2_tr_tpl *t)
 {
 	return t->severity >= FA2_TR_SEV_WARN && t->count &&
 	       (t->is_new || (t->ratio >= 4.0 && t->n_after >= 5));
-}
-
-static int same_group(const char *x, const char *y)
-{
-	return x && y && (x == y || !strcmp(x, y));
 }
 
 /* The affected service's log group: the group of the new or surging warn/error
@@ -1469,6 +1528,62 @@ static fa2_tr_suspect *new_suspect(fa2_tr_suspect *pool, size_t *n, size_t cap, 
 	return s;
 }
 
+/* 1 when some word of text (4+ letters or digits, '-' and '_' inside) is in ref. */
+static int shares_word(const char *text, const char *ref)
+{
+	char w[96];
+	size_t i = 0, n;
+	if (!text || !ref)
+		return 0;
+	while (text[i]) {
+		while (text[i] && !is_tok_char(text[i]))
+			i++;
+		for (n = 0; text[i] && is_tok_char(text[i]); i++)
+			if (n + 1 < sizeof w)
+				w[n++] = text[i];
+		w[n] = '\0';
+		if (n >= 4 && !is_stopword(w, n) && ci_has(ref, w))
+			return 1;
+	}
+	return 0;
+}
+
+/* A metric belongs to the incident when it is the alarm's, or names what the alarm or
+ * the affected service's log group names. */
+static int metric_linked(const fa2_tr_analysis *a, const fa2_tr_metric *m)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j;
+	if (m->alarm_metric)
+		return 1;
+	for (i = 0; i < m->s->n_dims; i++) {
+		const char *v = m->s->dims[i].value;
+		if (!strcmp(m->s->dims[i].name, "ClusterName"))
+			continue;
+		if (shares_word(v, a->main_group))
+			return 1;
+		for (j = 0; j < d->alarm.n_dims; j++)
+			if (strcmp(d->alarm.dims[j].name, "ClusterName") && shares_word(v, d->alarm.dims[j].value))
+				return 1;
+	}
+	/* or what the leading error templates name (a table, a stream, a host) */
+	for (i = 0; i < m->s->n_dims; i++) {
+		size_t k, n = 0;
+		if (!strcmp(m->s->dims[i].name, "ClusterName"))
+			continue;
+		for (k = 0; k < a->n_tpls && n < 5; k++) {
+			const fa2_tr_tpl *t = &a->tpls[k];
+			if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
+				continue;
+			n++;
+			if (shares_word(m->s->dims[i].value, t->text) || shares_word(m->s->dims[i].value, t->example))
+				return 1;
+		}
+	}
+	/* with neither an alarm nor a leading log group there is nothing to link to */
+	return !d->alarm.name && !a->main_group;
+}
+
 /* Suspects are hypotheses of every kind, ranked on one scale: changes (by their
  * evidence and timing), failing dependencies (X-Ray), log templates that name an
  * exhausted or expired resource or lead the new errors, and metrics whose harmful
@@ -1562,13 +1677,21 @@ static void build_suspects(fa2_tr_analysis *a)
 		fa2_tr_suspect *s;
 		size_t j, n = 0;
 		long ch;
-		if (!m->harmful || !family_is_cause(m->family) || !ht || ht > late)
+		if (!m->harmful || !family_is_cause(m->family) || !ht || ht > late ||
+		    !metric_linked(a, m) || (ci_has(m->s->metric, "cpu") && !m->at_ceiling))
 			continue;
 		strength = fmin(1.0, log10(1.0 + m->r.score) / 1.5);
-		sc = 0.45 * (0.5 + 0.5 * strength);
-		if (m->at_ceiling || m->trend_ms || (m->family == FA2_TR_MF_TRAFFIC && m->ratio >= 3.0) ||
-		    m->family == FA2_TR_MF_TLS || m->family == FA2_TR_MF_THROTTLE)
-			sc = 0.55 * (0.5 + 0.5 * strength);
+		/* A surge of demand explains the saturation it causes: it ranks first. */
+		if (m->family == FA2_TR_MF_TRAFFIC && m->ratio >= 3.0)
+			sc = 0.6;
+		else if (ci_has(m->s->metric, "cpu"))
+			sc = 0.45;
+		else if (m->at_ceiling || m->trend_ms || m->family == FA2_TR_MF_TLS ||
+			 m->family == FA2_TR_MF_THROTTLE)
+			sc = 0.55;
+		else
+			sc = 0.45;
+		sc *= 0.5 + 0.5 * strength;
 		if ((ch = explaining_change(a, FA2_TR_SYM_RESOURCE | FA2_TR_SYM_CAPACITY, ht)) >= 0)
 			sc *= 0.4;
 		if (!(s = new_suspect(cand, &nc, 32, FA2_TR_EV_METRIC, i)))
