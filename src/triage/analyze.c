@@ -887,7 +887,10 @@ static fa2_err tokenize(tokset *t, const char *text, double w, long via)
 		buf[n] = '\0';
 		while (n && (buf[n - 1] == '-' || buf[n - 1] == '_'))
 			buf[--n] = '\0';
-		if (!alpha || n < 3 || is_region(buf, n) || is_stopword(buf, n))
+		/* dates and times ("2025-11-23t02") are not names */
+		if (!alpha || n < 3 || is_region(buf, n) || is_stopword(buf, n) ||
+		    (n >= 5 && buf[0] >= '0' && buf[0] <= '9' && buf[1] >= '0' && buf[1] <= '9' &&
+		     buf[2] >= '0' && buf[2] <= '9' && buf[3] >= '0' && buf[3] <= '9' && buf[4] == '-'))
 			continue;
 		if ((e = tokset_add(t, buf, n, digits && n >= 6 ? TOK_ID : TOK_NAME, w, via)))
 			return e;
@@ -1412,11 +1415,118 @@ static void find_onset(fa2_tr_analysis *a)
 	}
 }
 
+/* 1 when some word of text (4+ letters or digits, '-' and '_' inside), or a part of one
+ * between '-' and '_', is in ref. */
+static int shares_word(const char *text, const char *ref)
+{
+	char w[96];
+	size_t i = 0, n, p, q;
+	if (!text || !ref)
+		return 0;
+	while (text[i]) {
+		while (text[i] && !is_tok_char(text[i]))
+			i++;
+		for (n = 0; text[i] && is_tok_char(text[i]); i++)
+			if (n + 1 < sizeof w)
+				w[n++] = text[i];
+		w[n] = '\0';
+		if (n >= 4 && !is_stopword(w, n) && ci_has(ref, w))
+			return 1;
+		for (p = 0; p < n; p = q + 1) {
+			for (q = p; q < n && w[q] != '-' && w[q] != '_'; q++)
+				;
+			if (q - p >= 4 && q - p < n && !is_stopword(w + p, q - p)) {
+				char c = w[q];
+				int hit;
+				w[q] = '\0';
+				hit = ci_has(ref, w + p);
+				w[q] = c;
+				if (hit)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A metric belongs to the incident when it is the alarm's, or names what the alarm or
+ * the affected service's log group names. */
+static int metric_linked(const fa2_tr_analysis *a, const fa2_tr_metric *m)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j;
+	if (m->alarm_metric)
+		return 1;
+	for (i = 0; i < m->s->n_dims; i++) {
+		const char *v = m->s->dims[i].value;
+		if (!strcmp(m->s->dims[i].name, "ClusterName"))
+			continue;
+		if (shares_word(v, a->main_group))
+			return 1;
+		for (j = 0; j < d->alarm.n_dims; j++)
+			if (strcmp(d->alarm.dims[j].name, "ClusterName") && shares_word(v, d->alarm.dims[j].value))
+				return 1;
+	}
+	/* or what the leading error templates name (a table, a stream, a host) */
+	for (i = 0; i < m->s->n_dims; i++) {
+		size_t k, n = 0;
+		if (!strcmp(m->s->dims[i].name, "ClusterName"))
+			continue;
+		for (k = 0; k < a->n_tpls && n < 5; k++) {
+			const fa2_tr_tpl *t = &a->tpls[k];
+			if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
+				continue;
+			n++;
+			if (shares_word(m->s->dims[i].value, t->text) || shares_word(m->s->dims[i].value, t->example))
+				return 1;
+		}
+	}
+	/* with neither an alarm nor a leading log group there is nothing to link to */
+	return !d->alarm.name && !a->main_group;
+}
+
+/* The symptom class a harmful metric of the incident shows (throttles, a full disk, a
+ * memory limit, connections at their limit, TLS errors), 0 for errors and latency. */
+static unsigned metric_symptom(const fa2_tr_metric *m)
+{
+	const char *n = m->s->metric;
+	switch (m->family) {
+	case FA2_TR_MF_THROTTLE: return FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY;
+	case FA2_TR_MF_TLS: return FA2_TR_SYM_TLS;
+	case FA2_TR_MF_TRAFFIC: return FA2_TR_SYM_CAPACITY;
+	case FA2_TR_MF_SATURATION:
+	case FA2_TR_MF_HEADROOM:
+		if (ci_has(n, "memory") || ci_has(n, "mem_") || ci_has(n, "swap"))
+			return FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY;
+		if (ci_has(n, "disk") || ci_has(n, "filesystem") || ci_has(n, "storage"))
+			return FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY;
+		if (ci_has(n, "connections"))
+			return FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY;
+		return FA2_TR_SYM_CAPACITY;
+	default:
+		return 0;
+	}
+}
+
 static void find_symptoms(fa2_tr_analysis *a)
 {
 	double top = 0;
 	size_t i;
 	unsigned b;
+	for (i = 0; i < a->n_metrics; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		unsigned ms;
+		double st;
+		if (!m->harmful || m->score <= 0 || !(ms = metric_symptom(m)) || !metric_linked(a, m))
+			continue;
+		st = m->alarm_metric ? 1.0 : 0.7;
+		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
+			if (ms & (1u << b)) {
+				a->symptoms |= 1u << b;
+				if (st > a->sym_strength[b])
+					a->sym_strength[b] = st;
+			}
+	}
 	for (i = 0; i < a->n_tpls; i++)
 		if (a->tpls[i].severity >= FA2_TR_SEV_WARN && a->tpls[i].score > top)
 			top = a->tpls[i].score;
@@ -1526,62 +1636,6 @@ static fa2_tr_suspect *new_suspect(fa2_tr_suspect *pool, size_t *n, size_t cap, 
 	s->what.kind = kind;
 	s->what.idx = idx;
 	return s;
-}
-
-/* 1 when some word of text (4+ letters or digits, '-' and '_' inside) is in ref. */
-static int shares_word(const char *text, const char *ref)
-{
-	char w[96];
-	size_t i = 0, n;
-	if (!text || !ref)
-		return 0;
-	while (text[i]) {
-		while (text[i] && !is_tok_char(text[i]))
-			i++;
-		for (n = 0; text[i] && is_tok_char(text[i]); i++)
-			if (n + 1 < sizeof w)
-				w[n++] = text[i];
-		w[n] = '\0';
-		if (n >= 4 && !is_stopword(w, n) && ci_has(ref, w))
-			return 1;
-	}
-	return 0;
-}
-
-/* A metric belongs to the incident when it is the alarm's, or names what the alarm or
- * the affected service's log group names. */
-static int metric_linked(const fa2_tr_analysis *a, const fa2_tr_metric *m)
-{
-	const fa2_tr_data *d = a->d;
-	size_t i, j;
-	if (m->alarm_metric)
-		return 1;
-	for (i = 0; i < m->s->n_dims; i++) {
-		const char *v = m->s->dims[i].value;
-		if (!strcmp(m->s->dims[i].name, "ClusterName"))
-			continue;
-		if (shares_word(v, a->main_group))
-			return 1;
-		for (j = 0; j < d->alarm.n_dims; j++)
-			if (strcmp(d->alarm.dims[j].name, "ClusterName") && shares_word(v, d->alarm.dims[j].value))
-				return 1;
-	}
-	/* or what the leading error templates name (a table, a stream, a host) */
-	for (i = 0; i < m->s->n_dims; i++) {
-		size_t k, n = 0;
-		if (!strcmp(m->s->dims[i].name, "ClusterName"))
-			continue;
-		for (k = 0; k < a->n_tpls && n < 5; k++) {
-			const fa2_tr_tpl *t = &a->tpls[k];
-			if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
-				continue;
-			n++;
-			if (shares_word(m->s->dims[i].value, t->text) || shares_word(m->s->dims[i].value, t->example))
-				return 1;
-		}
-	}
-	/* with neither an alarm nor a leading log group there is nothing to link to */
-	return !d->alarm.name && !a->main_group;
 }
 
 /* Suspects are hypotheses of every kind, ranked on one scale: changes (by their

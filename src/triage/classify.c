@@ -74,6 +74,8 @@ static const struct word_class symptom_words[] = {
 	{ "throttl", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
 	{ "rate exceeded", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
 	{ "provisionedthroughput", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "provisioned throughput", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "throughput exceeded", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
 	{ "toomanyrequests", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
 	{ "too many requests", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
 	{ "slow down", FA2_TR_SYM_THROTTLE }, { "slowdown", FA2_TR_SYM_THROTTLE },
