@@ -1219,10 +1219,9 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 		/* A gradual rise (a leak, a disk filling) starts long before the alarm: a
 		 * change at the trend's start is as close as one at the onset. */
 		if (a->trend_ms && a->onset_ms && a->trend_ms < a->onset_ms) {
-			int64_t dt = a->trend_ms - c->ev->t_ms;
-			double ts = exp(-fabs((double)dt) / (double)a->cfg.tau_ms);
-			if (dt < 0)
-				ts *= 0.5;  /* after the rise began */
+			/* the start of a slow rise is known to a quarter of an hour at best */
+			double dt = fabs((double)(a->trend_ms - c->ev->t_ms)) - 15 * 60000.0;
+			double ts = exp(-(dt > 0 ? dt : 0) / (double)a->cfg.tau_ms);
 			if (ts > c->time_score)
 				c->time_score = ts;
 		}
@@ -1570,10 +1569,15 @@ static void add_ev(fa2_tr_suspect *s, int kind, size_t idx)
 /* Evidence that follows time t: harmful metric changes, new or spiking error templates,
  * fault root causes, each starting no earlier than a minute before t and within the
  * horizon. Returns how many items were found. */
-static size_t effects_after(const fa2_tr_analysis *a, fa2_tr_suspect *s, int64_t t)
+static size_t effects_after(const fa2_tr_analysis *a, fa2_tr_suspect *s, int64_t t, int linked)
 {
 	size_t i, k = 0, found = 0;
 	int64_t lo = t - 60000, hi = t + a->cfg.horizon_ms;
+	/* A change that names the failing resources may take effect late (a release
+	 * whose bug needs a rare request, credentials that expire): its evidence is
+	 * whatever follows it up to the incident. */
+	if (linked && a->onset_ms && a->onset_ms + a->cfg.horizon_ms > hi)
+		hi = a->onset_ms + a->cfg.horizon_ms;
 	for (i = 0; i < a->n_metrics && k < 3; i++) {
 		const fa2_tr_metric *m = &a->metrics[i];
 		if (m->score > 0 && (m->harmful || m->alarm_metric) && m->r.onset_ms >= lo && m->r.onset_ms <= hi) {
@@ -1658,7 +1662,7 @@ static void build_suspects(fa2_tr_analysis *a)
 			continue;
 		s->score = c->score;
 		/* A change with no effect after it is a weak suspect. */
-		if (!effects_after(a, s, c->ev->t_ms))
+		if (!effects_after(a, s, c->ev->t_ms, c->overlap_score > 0))
 			s->score *= 0.5;
 		k++;
 	}
