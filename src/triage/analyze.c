@@ -1282,17 +1282,39 @@ static int tpl_is_signal(const fa2_tr_tpl *t)
 
 /* The affected service's log group: the group of the new or surging warn/error
  * template with the most lines in the incident period (volume, not the first stray). */
+static int shares_word(const char *text, const char *ref);
+
+/* 1 when the log group names what the alarm's dimensions name (the alarmed function,
+ * load balancer, service); 1 as well when the alarm has no dimension to compare. */
+static int group_of_alarm(const fa2_tr_analysis *a, const char *group)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, n = 0;
+	for (i = 0; i < d->alarm.n_dims; i++) {
+		if (!strcmp(d->alarm.dims[i].name, "ClusterName"))
+			continue;
+		n++;
+		if (shares_word(d->alarm.dims[i].value, group))
+			return 1;
+	}
+	return n == 0;
+}
+
 static void find_main_group(fa2_tr_analysis *a)
 {
 	size_t i, best = 0;
+	int pass;
 	a->main_group = NULL;
-	for (i = 0; i < a->n_tpls; i++) {
-		const fa2_tr_tpl *t = &a->tpls[i];
-		if (tpl_is_signal(t) && t->n_after > best && t->group) {
-			best = t->n_after;
-			a->main_group = t->group;
+	/* the alarmed resource's groups first, then any */
+	for (pass = 0; pass < 2 && !a->main_group; pass++)
+		for (i = 0; i < a->n_tpls; i++) {
+			const fa2_tr_tpl *t = &a->tpls[i];
+			if (tpl_is_signal(t) && t->n_after > best && t->group &&
+			    (pass || group_of_alarm(a, t->group))) {
+				best = t->n_after;
+				a->main_group = t->group;
+			}
 		}
-	}
 }
 
 /* The first line of the affected service's new errors: the earliest new warn/error
@@ -1708,6 +1730,8 @@ static void build_suspects(fa2_tr_analysis *a)
 		sc = (resource ? 0.55 : 0.3) * (0.5 + 0.5 * t->score / top_tpl);
 		if (a->main_group && !same_group(t->group, a->main_group))
 			sc *= 0.6;
+		if (!group_of_alarm(a, t->group))
+			sc *= 0.6;  /* another service than the alarmed one */
 		if ((ch = explaining_change(a, t->symptoms, ft)) >= 0)
 			sc *= 0.4;
 		if (!(s = new_suspect(cand, &nc, 32, FA2_TR_EV_TEMPLATE, i)))
