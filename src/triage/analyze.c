@@ -149,8 +149,15 @@ int64_t fa2_tr_trend_start(const int64_t *t_ms, const double *v, size_t n, int64
 				if (med[e] >= med[top])
 					top = e;
 			}
+			double jump = 0;
+			size_t q;
+			for (q = s; q < top; q++)
+				if (med[q + 1] - med[q] > jump)
+					jump = med[q + 1] - med[q];
+			/* gradual: no single block carries half of the rise (that is a step) */
 			if (top - s >= 4 && 10 * ups >= 6 * (e - s) && top - s > best_e - best_s &&
-			    med[top] - med[s] >= 6.0 * bn && med[top] - med[s] >= 0.10 * fabs(med[s])) {
+			    med[top] - med[s] >= 6.0 * bn && med[top] - med[s] >= 0.10 * fabs(med[s]) &&
+			    jump < 0.5 * (med[top] - med[s])) {
 				best_s = s;
 				best_e = top;
 			}
@@ -1023,9 +1030,8 @@ static unsigned explains(const fa2_tr_event *ev, unsigned cats, unsigned *sharp)
 	if (cats & FA2_TR_CAT_IAM)
 		m |= FA2_TR_SYM_PERMISSION;
 	if (cats & FA2_TR_CAT_CONFIG) {
-		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CAPACITY | FA2_TR_SYM_THROTTLE | FA2_TR_SYM_QUOTA |
-		     FA2_TR_SYM_MEMORY;
-		b |= FA2_TR_SYM_CONNECT | FA2_TR_SYM_CRASH;
+		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_THROTTLE | FA2_TR_SYM_QUOTA | FA2_TR_SYM_MEMORY;
+		b |= FA2_TR_SYM_CONNECT | FA2_TR_SYM_CRASH | FA2_TR_SYM_CAPACITY;
 	}
 	/* Only a change to a datastore explains datastore errors as such. */
 	if (datastore_source(ev->source))
