@@ -55,7 +55,7 @@ static const struct word_class symptom_words[] = {
 	{ "name resolution", FA2_TR_SYM_DNS | FA2_TR_SYM_CONNECT },
 	{ "getaddrinfo", FA2_TR_SYM_DNS | FA2_TR_SYM_CONNECT }, { "enotfound", FA2_TR_SYM_DNS },
 	{ "eai_again", FA2_TR_SYM_DNS }, { "nxdomain", FA2_TR_SYM_DNS }, { "servfail", FA2_TR_SYM_DNS },
-	{ "no such host", FA2_TR_SYM_DNS }, { "could not resolve", FA2_TR_SYM_DNS },
+	{ "no such host", FA2_TR_SYM_DNS }, { "could not resolve host", FA2_TR_SYM_DNS },
 	{ "name or service not known", FA2_TR_SYM_DNS }, { "dns", FA2_TR_SYM_DNS },
 	{ "accessdenied", FA2_TR_SYM_PERMISSION }, { "access denied", FA2_TR_SYM_PERMISSION },
 	{ "not authorized", FA2_TR_SYM_PERMISSION }, { "unauthorized", FA2_TR_SYM_PERMISSION },

@@ -152,6 +152,29 @@ static const char *short_name(const char *v)
 /* "<category> change: <EventName> on <the changed thing> (<source>)": the changed thing
  * is the most specific resource (the service, not its cluster; the role a policy was
  * detached from; the record, not its zone). */
+/* 1 when the resource's kind ("AWS::ECS::Service", "taskDefinitionArn") is a noun of
+ * the event's name ("UpdateService", "RegisterTaskDefinition"). */
+static int named_by_event(const char *event, const char *type)
+{
+	char noun[64], ev[96];
+	const char *p = strrchr(type, ':');
+	size_t n = 0, i;
+	p = p ? p + 1 : type;
+	for (; *p && n + 1 < sizeof noun; p++)
+		noun[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	noun[n] = '\0';
+	for (i = 0; i < 3; i++) {  /* "taskDefinitionArn" -> "taskdefinition" */
+		static const char *const sfx[] = { "arn", "id", "name" };
+		size_t k = strlen(sfx[i]);
+		if (n > k + 2 && !strcmp(noun + n - k, sfx[i]))
+			noun[n -= k] = '\0';
+	}
+	for (i = 0; event[i] && i + 1 < sizeof ev; i++)
+		ev[i] = (char)(event[i] >= 'A' && event[i] <= 'Z' ? event[i] - 'A' + 'a' : event[i]);
+	ev[i] = '\0';
+	return n >= 3 && strstr(ev, noun) != NULL;
+}
+
 static fa2_err change_title(fa2_buf *b, const fa2_tr_change *c)
 {
 	const fa2_tr_event *ev = c->ev;
@@ -160,6 +183,8 @@ static fa2_err change_title(fa2_buf *b, const fa2_tr_change *c)
 	fa2_err e;
 	for (i = 0; i < ev->n_resources; i++) {
 		int r = title_rank(&ev->resources[i]);
+		if (r == 2 && named_by_event(ev->name, ev->resources[i].name))
+			r = 3;
 		/* the role a policy is attached to or detached from is what changed */
 		if (r == 2 && strstr(ev->name, "RolePolicy") && !strstr(ev->resources[i].name, "Role") &&
 		    !strstr(ev->resources[i].name, "role"))
@@ -262,7 +287,7 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 /* Why a change is suspected, in words. */
 static fa2_err change_why(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_buf *b)
 {
-	fa2_err e = fa2_buf_appendf(b, "time proximity %.2f", c->time_score);
+	fa2_err e = fa2_buf_appendf(b, "evidence %.2f, time proximity %.2f", c->link, c->time_score);
 	unsigned bit;
 	int first = 1;
 	for (bit = 0; !e && bit < FA2_TR_SYM__COUNT; bit++) {
@@ -276,6 +301,12 @@ static fa2_err change_why(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_
 		e = fa2_buf_appendf(b, " symptoms (%.2f)", c->symptom_score);
 	if (!e && c->matched[0])
 		e = fa2_buf_appendf(b, "; shares resources with the incident: %s", c->matched);
+	if (!e && !c->matched[0])
+		e = fa2_buf_append_cstr(b, "; shares no resource name with the incident");
+	if (!e && c->routine)
+		e = fa2_buf_append_cstr(b, "; a routine write (its own cadence in the window), discounted");
+	if (!e && c->ev->by_service)
+		e = fa2_buf_append_cstr(b, "; made by an AWS service, discounted");
 	(void)a;
 	return e;
 }
@@ -300,6 +331,13 @@ static fa2_err suspect_title(const fa2_tr_analysis *a, const fa2_tr_suspect *s, 
 	default:
 		return FA2_OK;
 	}
+}
+
+static const char *family_name(int family)
+{
+	static const char *const names[] = { "other", "errors", "latency", "throttling",
+		"saturation", "traffic", "tls", "headroom" };
+	return family >= 0 && family <= FA2_TR_MF_HEADROOM ? names[family] : "other";
 }
 
 static const char *kind_name(int kind)
@@ -690,6 +728,9 @@ static fa2_err js_change(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_b
 	if (!e) e = js_num(b, "seconds_before_onset", a->onset_ms ? (double)c->delta_ms / 1000.0 : NAN);
 	if (!e) e = fa2_buf_append_byte(b, ',');
 	if (!e) e = js_str(b, "matched", c->matched);
+	if (!e) e = fa2_buf_appendf(b, ",\"routine\":%s,\"by_service\":%s,", c->routine ? "true" : "false",
+				    c->ev->by_service ? "true" : "false");
+	if (!e) e = js_num(b, "link", c->link);
 	if (!e) e = change_why(a, c, &tmp);
 	if (!e) e = fa2_buf_append_byte(b, ',');
 	if (!e) e = js_str(b, "why", tmp.data ? tmp.data : "");
@@ -841,8 +882,11 @@ static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *o
 		}
 		if (!e) e = fa2_buf_appendf(b, "],\"spikes\":%zu,", m->r.n_spikes);
 		if (!e) e = js_time(b, "onset", m->r.onset_ms);
-		if (!e) e = fa2_buf_appendf(b, ",\"harmful\":%s,\"alarm_metric\":%s,", m->harmful ? "true" : "false",
-					    m->alarm_metric ? "true" : "false");
+		if (!e) e = fa2_buf_appendf(b, ",\"harmful\":%s,\"alarm_metric\":%s,\"family\":\"%s\",\"at_ceiling\":%s,",
+					    m->harmful ? "true" : "false", m->alarm_metric ? "true" : "false",
+					    family_name(m->family), m->at_ceiling ? "true" : "false");
+		if (!e) e = js_time(b, "trend_start", m->trend_ms);
+		if (!e) e = fa2_buf_append_byte(b, ',');
 		if (!e) e = js_num(b, "score", m->score);
 		if (!e) e = fa2_buf_append_byte(b, '}');
 		fa2_buf_cleanup(&tmp);
