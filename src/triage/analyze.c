@@ -196,6 +196,41 @@ static int same_dims(const fa2_tr_series *s, const fa2_tr_alarm *al)
 	return 1;
 }
 
+/* The level after t_ms (the median of the points from there to until_ms, or the end,
+ * in their last half) over the median before it; 0 when either side is empty. */
+static double level_ratio(const fa2_tr_series *s, int64_t t_ms, int64_t until_ms)
+{
+	double *tmp, before, after;
+	size_t i, nb = 0, na = 0, first = 0;
+	if (!s->n || !(tmp = fa2_calloc(s->n, sizeof *tmp)))
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (s->t_ms[i] < t_ms)
+			tmp[nb++] = s->v[i];
+	if (!nb) {
+		fa2_free(tmp);
+		return 0;
+	}
+	qsort(tmp, nb, sizeof *tmp, cmp_dbl);
+	before = tmp[nb / 2];
+	for (i = 0; i < s->n; i++)
+		if (s->t_ms[i] >= t_ms && (!until_ms || s->t_ms[i] <= until_ms + 5 * 60000LL))
+			na++;
+	for (i = 0; i < s->n && !first; i++)
+		if (s->t_ms[i] >= t_ms)
+			first = i + 1;
+	if (na < 2 || !first) {
+		fa2_free(tmp);
+		return 0;
+	}
+	/* the second half of the points after t_ms */
+	memcpy(tmp, s->v + first - 1 + na / 2, (na - na / 2) * sizeof *tmp);
+	qsort(tmp, na - na / 2, sizeof *tmp, cmp_dbl);
+	after = tmp[(na - na / 2) / 2];
+	fa2_free(tmp);
+	return before > 1e-9 ? after / before : after > 0 ? 1e9 : 0;
+}
+
 /* The first shift the bad way (hd), its ratio, a ceiling, and for resources that fill
  * up (saturation) a gradual rise. A surge of demand counts from 2.5x its level. */
 static void harm_shift(fa2_tr_metric *m, int hd, int64_t alarm_ms)
@@ -219,9 +254,18 @@ static void harm_shift(fa2_tr_metric *m, int hd, int64_t alarm_ms)
 	}
 	if (!m->harm_ms && m->r.n_spikes && m->r.direction == hd && m->family != FA2_TR_MF_TRAFFIC)
 		m->harm_ms = m->r.first_spike_ms;
-	/* Resources that fill up rise gradually; CPU follows load and does not. */
-	if (hd > 0 && m->family == FA2_TR_MF_SATURATION && !ci_has(s->metric, "cpu")) {
+	/* Resources that fill up rise gradually (CPU follows load and does not); demand
+	 * can ramp up too. */
+	if (hd > 0 && ((m->family == FA2_TR_MF_SATURATION && !ci_has(s->metric, "cpu")) ||
+		       m->family == FA2_TR_MF_TRAFFIC)) {
 		m->trend_ms = fa2_tr_trend_start(s->t_ms, s->v, s->n, alarm_ms ? alarm_ms + 5 * 60000LL : 0);
+		if (m->trend_ms && m->family == FA2_TR_MF_TRAFFIC) {
+			double r = level_ratio(s, m->trend_ms, alarm_ms);
+			if (r < 2.5)
+				m->trend_ms = 0;  /* a drift, not a surge */
+			else if (!m->harm_ms)
+				m->ratio = r;
+		}
 	}
 	/* A percentage at 100, or a count that stopped rising at its highest level
 	 * (a connection limit) after a harmful rise. */
@@ -1242,6 +1286,7 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 				sharp_sym = st;
 		}
 		c->explained = ex & a->symptoms;
+		c->sharp = sharp & a->symptoms;
 		c->symptom_score = sym;
 		c->overlap_score = overlap(&ctx, &evtoks[i], (long)i, c->matched, sizeof c->matched);
 		/* Evidence first: shared names, then the symptoms the change would explain. A
@@ -1650,7 +1695,10 @@ static long explaining_change(const fa2_tr_analysis *a, unsigned sym, int64_t t)
 		const fa2_tr_change *c = &a->changes[i];
 		if (c->score < 0.15)
 			break;  /* sorted by score */
-		if (c->routine || c->ev->by_service || c->overlap_score < 0.3)
+		/* linked by a name: a full one, or a part when the change's kind explains
+		 * the symptom directly (a scaling change and a backlog) */
+		if (c->routine || c->ev->by_service || c->overlap_score <= 0 ||
+		    (c->overlap_score < 0.3 && !(c->sharp & sym)))
 			continue;
 		if ((!sym || (c->explained & sym)) && (!t || c->ev->t_ms <= t + a->onset_slack_ms))
 			return (long)i;
@@ -1780,7 +1828,9 @@ static void build_suspects(fa2_tr_analysis *a)
 		else
 			sc = 0.45;
 		sc *= 0.5 + 0.5 * strength;
-		if ((ch = explaining_change(a, FA2_TR_SYM_RESOURCE | FA2_TR_SYM_CAPACITY, ht)) >= 0)
+		/* (a slow rise's start is known to a quarter of an hour) */
+		if ((ch = explaining_change(a, FA2_TR_SYM_RESOURCE | FA2_TR_SYM_CAPACITY,
+					    ht == m->trend_ms ? ht + 15 * 60000LL : ht)) >= 0)
 			sc *= 0.4;
 		if (!(s = new_suspect(cand, &nc, 32, FA2_TR_EV_METRIC, i)))
 			break;

@@ -125,6 +125,7 @@ typedef struct fa2_tr_change {
 	int64_t delta_ms;         /* onset - event time (positive: before the onset) */
 	char matched[256];        /* resource names it shares with the incident, ", "-separated */
 	unsigned explained;       /* symptom classes it would explain that were observed */
+	unsigned sharp;           /* those its kind explains directly (not as a deployment) */
 	int routine;              /* a periodic or background write (its own cadence in the window) */
 	double link;              /* evidence linking it to the symptoms, 0..1 (never timing) */
 } fa2_tr_change;
