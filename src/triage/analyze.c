@@ -1817,6 +1817,8 @@ static void build_suspects(fa2_tr_analysis *a)
 		    !metric_linked(a, m) || (ci_has(m->s->metric, "cpu") && !m->at_ceiling))
 			continue;
 		strength = fmin(1.0, log10(1.0 + m->r.score) / 1.5);
+		if ((m->trend_ms || m->at_ceiling) && strength < 0.8)
+			strength = 0.8;  /* a sustained rise, not a blip */
 		/* A surge of demand explains the saturation it causes: it ranks first. */
 		if (m->family == FA2_TR_MF_TRAFFIC && m->ratio >= 3.0)
 			sc = 0.6;
