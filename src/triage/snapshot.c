@@ -142,6 +142,33 @@ static fa2_err grow(void **arr, size_t el, size_t n, size_t *cap, size_t max)
 	return FA2_OK;
 }
 
+/* A pooled copy of s, or the copy made for an equal string among the recent ones (log
+ * group and stream names repeat line after line). */
+static const char *intern(fa2_tr_data *d, const char *s, fa2_err *e)
+{
+	size_t i;
+	const char *r;
+	if (*e)
+		return "";
+	for (i = 0; i < FA2_TR_INTERN_SLOTS && d->interned[i]; i++)
+		if (strcmp(d->interned[i], s) == 0) {
+			r = d->interned[i];
+			memmove(&d->interned[1], &d->interned[0], i * sizeof d->interned[0]);
+			d->interned[0] = r;
+			return r;
+		}
+	r = fa2_tr_pool_strdup(&d->pool, s);
+	if (!r) {
+		*e = FA2_ERR_NOMEM;
+		return "";
+	}
+	if (i == FA2_TR_INTERN_SLOTS)
+		i--;
+	memmove(&d->interned[1], &d->interned[0], i * sizeof d->interned[0]);
+	d->interned[0] = r;
+	return r;
+}
+
 static const char *pstr(fa2_tr_data *d, const char *s, fa2_err *e)
 {
 	char *r;
@@ -242,8 +269,8 @@ fa2_err fa2_tr_parse_logs(fa2_tr_data *d, fa2_slice json, const char *default_gr
 		l->t_ms = logs_time(ts);
 		l->msg_len = strlen(msg);
 		l->msg = pstr(d, msg, &e);
-		l->group = pstr(d, group, &e);
-		l->stream = pstr(d, stream, &e);
+		l->group = intern(d, group, &e);
+		l->stream = intern(d, stream, &e);
 		if (e)
 			goto cleanup;
 		d->n_lines++;

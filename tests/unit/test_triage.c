@@ -691,3 +691,32 @@ FA2_TEST(tr_change_title_names_the_service)
 	fa2_buf_cleanup(&b);
 	fa2_buf_cleanup(&out);
 }
+
+/* Log group and stream names are pooled once and shared by the lines that repeat them. */
+FA2_TEST(tr_parse_logs_interns_names)
+{
+	fa2_tr_data d;
+	fa2_buf b;
+	int i;
+	fa2_tr_data_init(&d);
+	fa2_buf_init(&b, 1 << 20);
+	(void)fa2_buf_append_cstr(&b, "{\"results\":[");
+	for (i = 0; i < 40; i++)
+		(void)fa2_buf_appendf(&b, "%s[{\"field\":\"@timestamp\",\"value\":\"%d\"},{\"field\":\"@message\",\"value\":\"m%d\"},"
+				      "{\"field\":\"@log\",\"value\":\"1:/ecs/g%d\"},{\"field\":\"@logStream\",\"value\":\"s%d\"}]",
+				      i ? "," : "", 1000 + i, i, i % 20, i % 3);
+	(void)fa2_buf_append_cstr(&b, "]}");
+	CHECK_OK(fa2_tr_parse_logs(&d, fa2_buf_slice(&b), NULL));
+	CHECK_INT_EQ(d.n_lines, 40);
+	for (i = 0; i < 40; i++) {
+		char want[16];
+		snprintf(want, sizeof want, "/ecs/g%d", i % 20);
+		CHECK_STR_EQ(d.lines[i].group, want);
+		snprintf(want, sizeof want, "s%d", i % 3);
+		CHECK_STR_EQ(d.lines[i].stream, want);
+	}
+	CHECK(d.lines[0].stream == d.lines[3].stream);   /* a recent name is shared */
+	CHECK(d.lines[1].group != d.lines[2].group);
+	fa2_buf_cleanup(&b);
+	fa2_tr_data_cleanup(&d);
+}
