@@ -43,23 +43,132 @@ static int ci_has(const char *text, const char *needle)
 
 /* ---- metrics ---- */
 
-/* +1: rising is bad; -1: falling is bad; 0: either way is only "unusual". */
-static int harmful_direction(const char *metric)
+int fa2_tr_metric_family(const char *metric)
 {
-	static const char *const up[] = { "unhealthy", "error", "fault", "5xx", "4xx", "latency",
-		"responsetime", "duration", "throttl", "reject", "timeout", "dropped", "fail",
-		"deadletter", "iteratorage", "backlog", "queuedepth", "evict", "cpuutil",
-		"memoryutil", "dberror", "deadlock", "surge", "spillover", "age" };
-	static const char *const down[] = { "healthy", "success", "available", "freeable",
-		"freestorage", "free" };
+	static const struct { const char *w; int f; } rules[] = {
+		/* first match wins: "ClientTLSNegotiationErrorCount" is about certificates,
+		 * "UnHealthyHostCount" about errors, "HealthyHostCount" about headroom */
+		{ "tls", FA2_TR_MF_TLS }, { "certificate", FA2_TR_MF_TLS }, { "daystoexpiry", FA2_TR_MF_TLS },
+		{ "throttl", FA2_TR_MF_THROTTLE }, { "unhealthy", FA2_TR_MF_ERRORS },
+		{ "healthy", FA2_TR_MF_HEADROOM }, { "5xx", FA2_TR_MF_ERRORS }, { "4xx", FA2_TR_MF_ERRORS },
+		{ "error", FA2_TR_MF_ERRORS }, { "fault", FA2_TR_MF_ERRORS }, { "fail", FA2_TR_MF_ERRORS },
+		{ "reject", FA2_TR_MF_ERRORS }, { "deadletter", FA2_TR_MF_ERRORS },
+		{ "dropped", FA2_TR_MF_ERRORS }, { "timeout", FA2_TR_MF_ERRORS },
+		{ "deadlock", FA2_TR_MF_ERRORS }, { "oomkill", FA2_TR_MF_SATURATION },
+		{ "latency", FA2_TR_MF_LATENCY }, { "responsetime", FA2_TR_MF_LATENCY },
+		{ "duration", FA2_TR_MF_LATENCY }, { "iteratorage", FA2_TR_MF_LATENCY },
+		{ "free", FA2_TR_MF_HEADROOM }, { "available", FA2_TR_MF_HEADROOM },
+		{ "success", FA2_TR_MF_HEADROOM },
+		{ "utiliz", FA2_TR_MF_SATURATION }, { "used_percent", FA2_TR_MF_SATURATION },
+		{ "usedpercent", FA2_TR_MF_SATURATION }, { "connections", FA2_TR_MF_SATURATION },
+		{ "memory", FA2_TR_MF_SATURATION }, { "disk", FA2_TR_MF_SATURATION },
+		{ "filesystem", FA2_TR_MF_SATURATION }, { "swap", FA2_TR_MF_SATURATION },
+		{ "backlog", FA2_TR_MF_SATURATION }, { "queuedepth", FA2_TR_MF_SATURATION },
+		{ "approximatenumberofmessages", FA2_TR_MF_SATURATION },
+		{ "pending", FA2_TR_MF_SATURATION }, { "evict", FA2_TR_MF_SATURATION },
+		{ "spillover", FA2_TR_MF_SATURATION }, { "surge", FA2_TR_MF_SATURATION },
+		{ "requestcount", FA2_TR_MF_TRAFFIC }, { "requests", FA2_TR_MF_TRAFFIC },
+		{ "invocations", FA2_TR_MF_TRAFFIC }, { "concurrentexecutions", FA2_TR_MF_TRAFFIC },
+		{ "incomingrecords", FA2_TR_MF_TRAFFIC }, { "incomingbytes", FA2_TR_MF_TRAFFIC },
+		{ "messagessent", FA2_TR_MF_TRAFFIC }, { "count", FA2_TR_MF_OTHER },
+	};
 	size_t i;
-	for (i = 0; i < sizeof up / sizeof up[0]; i++)
-		if (ci_has(metric, up[i]))
-			return 1;
-	for (i = 0; i < sizeof down / sizeof down[0]; i++)
-		if (ci_has(metric, down[i]))
-			return -1;
-	return 0;
+	for (i = 0; metric && i < sizeof rules / sizeof rules[0]; i++)
+		if (ci_has(metric, rules[i].w))
+			return rules[i].f;
+	return FA2_TR_MF_OTHER;
+}
+
+/* +1: rising is bad; -1: falling is bad; 0: either way is only "unusual". */
+static int family_direction(int family, const char *metric)
+{
+	switch (family) {
+	case FA2_TR_MF_TLS:
+		return ci_has(metric, "daystoexpiry") ? -1 : 1;
+	case FA2_TR_MF_HEADROOM:
+		return -1;
+	case FA2_TR_MF_OTHER:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* Families whose harmful shift is a cause in its own right, not a symptom. */
+static int family_is_cause(int family)
+{
+	return family == FA2_TR_MF_THROTTLE || family == FA2_TR_MF_SATURATION ||
+	       family == FA2_TR_MF_TRAFFIC || family == FA2_TR_MF_TLS || family == FA2_TR_MF_HEADROOM;
+}
+
+static int cmp_dbl(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+int64_t fa2_tr_trend_start(const int64_t *t_ms, const double *v, size_t n, int64_t until_ms)
+{
+	double med[48], noise, *d;
+	size_t k, nb, b, i, best_s = 0, best_e = 0, s;
+	int64_t out = 0;
+	if (until_ms)
+		while (n && t_ms[n - 1] > until_ms)
+			n--;
+	if (n < 24)
+		return 0;
+	/* Up to 48 blocks of at least 3 points. */
+	k = (n + 47) / 48 > 3 ? (n + 47) / 48 : 3;
+	nb = n / k;
+	if (nb < 6)
+		return 0;
+	d = fa2_calloc(n, sizeof *d);
+	if (!d)
+		return 0;
+	/* Noise: the spread of the first differences (a trend shifts them, it does not
+	 * spread them). */
+	for (i = 0; i + 1 < n; i++)
+		d[i] = fabs(v[i + 1] - v[i]);
+	qsort(d, n - 1, sizeof *d, cmp_dbl);
+	noise = 1.4826 * d[(n - 1) / 2] / 1.41421356;
+	for (b = 0; b < nb; b++) {
+		memcpy(d, v + b * k, k * sizeof *d);
+		qsort(d, k, sizeof *d, cmp_dbl);
+		med[b] = d[k / 2];
+	}
+	fa2_free(d);
+	/* The longest rise of block medians: each block at most two block-noise sigmas
+	 * under the highest so far, most steps up, ending at its highest block. */
+	{
+		double bn = noise / sqrt((double)k) + 1e-9;
+		for (s = 0; s + 1 < nb; s++) {
+			size_t e = s, ups = 0, top = s;
+			while (e + 1 < nb && med[e + 1] >= med[top] - 2.0 * bn) {
+				ups += med[e + 1] > med[e];
+				e++;
+				if (med[e] >= med[top])
+					top = e;
+			}
+			double jump = 0;
+			size_t q;
+			for (q = s; q < top; q++)
+				if (med[q + 1] - med[q] > jump)
+					jump = med[q + 1] - med[q];
+			/* gradual: no single block carries half of the rise (that is a step) */
+			if (top - s >= 4 && 10 * ups >= 6 * (e - s) && top - s > best_e - best_s &&
+			    med[top] - med[s] >= 6.0 * bn && med[top] - med[s] >= 0.10 * fabs(med[s]) &&
+			    jump < 0.5 * (med[top] - med[s])) {
+				best_s = s;
+				best_e = top;
+			}
+		}
+		/* a flat stretch before the rise is not part of it */
+		while (best_e > best_s + 4 && med[best_s + 2] - med[best_s] < 2.0 * bn)
+			best_s++;
+		if (best_e > best_s)
+			out = t_ms[best_s * k];
+	}
+	return out;
 }
 
 static int cmp_metric(const void *x, const void *y)
@@ -87,6 +196,91 @@ static int same_dims(const fa2_tr_series *s, const fa2_tr_alarm *al)
 	return 1;
 }
 
+/* The level after t_ms (the median of the points from there to until_ms, or the end,
+ * in their last half) over the median before it; 0 when either side is empty. */
+static double level_ratio(const fa2_tr_series *s, int64_t t_ms, int64_t until_ms)
+{
+	double *tmp, before, after;
+	size_t i, nb = 0, na = 0, first = 0;
+	if (!s->n || !(tmp = fa2_calloc(s->n, sizeof *tmp)))
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (s->t_ms[i] < t_ms)
+			tmp[nb++] = s->v[i];
+	if (!nb) {
+		fa2_free(tmp);
+		return 0;
+	}
+	qsort(tmp, nb, sizeof *tmp, cmp_dbl);
+	before = tmp[nb / 2];
+	for (i = 0; i < s->n; i++)
+		if (s->t_ms[i] >= t_ms && (!until_ms || s->t_ms[i] <= until_ms + 5 * 60000LL))
+			na++;
+	for (i = 0; i < s->n && !first; i++)
+		if (s->t_ms[i] >= t_ms)
+			first = i + 1;
+	if (na < 2 || !first) {
+		fa2_free(tmp);
+		return 0;
+	}
+	/* the second half of the points after t_ms */
+	memcpy(tmp, s->v + first - 1 + na / 2, (na - na / 2) * sizeof *tmp);
+	qsort(tmp, na - na / 2, sizeof *tmp, cmp_dbl);
+	after = tmp[(na - na / 2) / 2];
+	fa2_free(tmp);
+	return before > 1e-9 ? after / before : after > 0 ? 1e9 : 0;
+}
+
+/* The first shift the bad way (hd), its ratio, a ceiling, and for resources that fill
+ * up (saturation) a gradual rise. A surge of demand counts from 2.5x its level. */
+static void harm_shift(fa2_tr_metric *m, int hd, int64_t alarm_ms)
+{
+	const fa2_tr_series *s = m->s;
+	size_t i;
+	m->harm_ms = 0;
+	m->ratio = 0;
+	if (!hd)
+		return;
+	for (i = 0; i < m->r.n_shifts; i++) {
+		const fa2_tr_shift *sh = &m->r.shifts[i];
+		double ratio = fabs(sh->before) > 1e-9 ? sh->after / sh->before : (sh->after > 0 ? 1e9 : 0);
+		if ((sh->after - sh->before) * hd <= 0)
+			continue;
+		if (m->family == FA2_TR_MF_TRAFFIC && ratio < 2.5)
+			continue;
+		m->harm_ms = sh->t_ms;
+		m->ratio = ratio;
+		break;
+	}
+	if (!m->harm_ms && m->r.n_spikes && m->r.direction == hd && m->family != FA2_TR_MF_TRAFFIC)
+		m->harm_ms = m->r.first_spike_ms;
+	/* Resources that fill up rise gradually (CPU follows load and does not); demand
+	 * can ramp up too. */
+	if (hd > 0 && ((m->family == FA2_TR_MF_SATURATION && !ci_has(s->metric, "cpu")) ||
+		       m->family == FA2_TR_MF_TRAFFIC)) {
+		m->trend_ms = fa2_tr_trend_start(s->t_ms, s->v, s->n, alarm_ms ? alarm_ms + 5 * 60000LL : 0);
+		if (m->trend_ms && m->family == FA2_TR_MF_TRAFFIC) {
+			double r = level_ratio(s, m->trend_ms, alarm_ms);
+			if (r < 2.5)
+				m->trend_ms = 0;  /* a drift, not a surge */
+			else if (!m->harm_ms)
+				m->ratio = r;
+		}
+	}
+	/* A percentage at 100, or a count that stopped rising at its highest level
+	 * (a connection limit) after a harmful rise. */
+	if ((m->harm_ms || m->trend_ms) && hd > 0 && m->family == FA2_TR_MF_SATURATION && s->n >= 4) {
+		size_t flat = 0;
+		if ((ci_has(s->metric, "percent") || ci_has(s->metric, "utiliz")) && m->r.max >= 97.0)
+			m->at_ceiling = 1;
+		for (i = 0; i < s->n; i++)
+			if (s->v[i] >= m->r.max - 0.005 * fabs(m->r.max))
+				flat++;
+		if (flat >= 6 && m->r.max > 0)
+			m->at_ceiling = 1;
+	}
+}
+
 fa2_err fa2_tr_analyze_metrics(fa2_tr_analysis *a)
 {
 	const fa2_tr_data *d = a->d;
@@ -105,9 +299,11 @@ fa2_err fa2_tr_analyze_metrics(fa2_tr_analysis *a)
 		m->s = s;
 		if ((e = fa2_tr_metric_analyze(s->t_ms, s->v, s->n, d->alarm.t_ms, &m->r)))
 			return e;
-		hd = harmful_direction(s->metric);
+		m->family = fa2_tr_metric_family(s->metric);
+		hd = family_direction(m->family, s->metric);
 		m->alarm_metric = same_dims(s, &d->alarm);
-		m->harmful = m->r.direction != 0 && hd != 0 && hd == m->r.direction;
+		harm_shift(m, hd, d->alarm.t_ms);
+		m->harmful = m->harm_ms != 0 || m->trend_ms != 0;
 		if (m->r.score <= 0)
 			w = 0;
 		else if (m->harmful)
@@ -444,6 +640,118 @@ static void split_causes(fa2_tr_analysis *a)
 	sort_n(a->causes, a->n_causes, sizeof *a->causes, cmp_cause);
 }
 
+static int same_group(const char *x, const char *y)
+{
+	return x && y && (x == y || !strcmp(x, y));
+}
+
+/* How far a service's log times and CloudTrail's may disagree. */
+#define FA2_TR_CLOCK_SKEW_MS 60000LL
+
+/* ---- routine writes ---- */
+
+typedef struct rkey {
+	const fa2_tr_event *ev;
+	size_t i;
+} rkey;
+
+static const char *res0(const fa2_tr_event *e)
+{
+	return e->n_resources ? e->resources[0].value : "";
+}
+
+static int cmp_rkey_call(const rkey *a, const rkey *b)
+{
+	int c = strcmp(a->ev->source ? a->ev->source : "", b->ev->source ? b->ev->source : "");
+	return c ? c : strcmp(a->ev->name, b->ev->name);
+}
+
+static int cmp_rkey(const void *x, const void *y)
+{
+	const rkey *a = x, *b = y;
+	int c = cmp_rkey_call(a, b);
+	if (!c)
+		c = strcmp(res0(a->ev), res0(b->ev));
+	if (!c)
+		c = a->ev->t_ms < b->ev->t_ms ? -1 : a->ev->t_ms > b->ev->t_ms;
+	return c;
+}
+
+/* 1 when the k sorted times are regular: 75% of the gaps within a factor of 1.6 of
+ * their median. */
+static int regular_cadence(const rkey *r, size_t k)
+{
+	int64_t gaps[64] = { 0 }, g;
+	size_t i, m = k - 1 < 64 ? k - 1 : 64, ok = 0;
+	for (i = 0; i < m; i++)
+		gaps[i] = r[i + 1].ev->t_ms - r[i].ev->t_ms;
+	for (i = 1; i < m; i++) {  /* insertion sort: m <= 64 */
+		int64_t x = gaps[i];
+		size_t j = i;
+		while (j > 0 && gaps[j - 1] > x) {
+			gaps[j] = gaps[j - 1];
+			j--;
+		}
+		gaps[j] = x;
+	}
+	g = gaps[m / 2];
+	if (g <= 0)
+		return 0;
+	for (i = 0; i < m; i++)
+		ok += gaps[i] * 16 >= g * 10 && gaps[i] * 10 <= g * 16;
+	return ok * 4 >= m * 3;
+}
+
+void fa2_tr_mark_routine(const fa2_tr_event *const *ev, size_t n, int64_t from_ms,
+			 int64_t to_ms, int *routine)
+{
+	rkey *r;
+	size_t i, j, k;
+	if (n < 4)
+		return;
+	r = fa2_calloc(n, sizeof *r);
+	if (!r)
+		return;  /* no discount is the safe side */
+	for (i = 0; i < n; i++) {
+		r[i].ev = ev[i];
+		r[i].i = i;
+	}
+	if (!from_ms || ev[0]->t_ms < from_ms)
+		from_ms = ev[0]->t_ms;
+	if (!to_ms || ev[n - 1]->t_ms > to_ms)
+		to_ms = ev[n - 1]->t_ms;
+	qsort(r, n, sizeof *r, cmp_rkey);
+	for (i = 0; i < n; i = j) {
+		unsigned quarters = 0;
+		/* the same call on any resource: background activity when spread out */
+		for (j = i; j < n && !cmp_rkey_call(&r[i], &r[j]); j++)
+			if (to_ms > from_ms)
+				quarters |= 1u << (unsigned)((r[j].ev->t_ms - from_ms) * 4 / (to_ms - from_ms + 1));
+		/* housekeeping (a call that changes no known setting) repeated in the window,
+		 * or any call repeated throughout it */
+		if ((j - i >= 3 && fa2_tr_change_categories(r[i].ev->name, r[i].ev->source) == FA2_TR_CAT_OTHER) ||
+		    (j - i >= 8 && ((quarters & 1) + ((quarters >> 1) & 1) + ((quarters >> 2) & 1) +
+				    ((quarters >> 3) & 1)) >= 3)) {
+			for (k = i; k < j; k++)
+				routine[r[k].i] = 1;
+			continue;
+		}
+		/* the same call on the same resource at its own cadence */
+		for (k = i; k < j;) {
+			size_t e = k;
+			while (e < j && !strcmp(res0(r[e].ev), res0(r[k].ev)))
+				e++;
+			if (e - k >= 4 && regular_cadence(r + k, e - k)) {
+				size_t q;
+				for (q = k; q < e; q++)
+					routine[r[q].i] = 1;
+			}
+			k = e;
+		}
+	}
+	fa2_free(r);
+}
+
 /* ---- changes ---- */
 
 /* Words too common in resource names and messages to link anything. */
@@ -460,7 +768,9 @@ static const char *const stopwords[] = { "arn", "aws", "amazonaws", "com", "cn",
 	"post", "delete", "ecs", "ec2", "elb", "lambda", "iam", "rds", "s3", "sts", "log",
 	"logs", "stream", "amazon", "count", "sum", "average", "maximum", "minimum", "p99",
 	"ipprotocol", "fromport", "toport", "groupid", "requestid", "level", "message",
-	"timestamp", "code", "status", "true", "time", "timeout", "when", "then", "while" };
+	"timestamp", "code", "status", "true", "time", "timeout", "when", "then", "while",
+	"example", "internal", "local", "svc", "change", "changes", "localhost", "www", "net",
+	"org", "io" };
 
 static int is_stopword(const char *w, size_t n)
 {
@@ -471,7 +781,7 @@ static int is_stopword(const char *w, size_t n)
 	return 0;
 }
 
-enum { TOK_PART = 0, TOK_NAME = 1, TOK_ID = 2 };
+enum { TOK_SKIP = -1, TOK_PART = 0, TOK_NAME = 1, TOK_ID = 2 };
 
 typedef struct tok {
 	char *s;
@@ -628,7 +938,10 @@ static fa2_err tokenize(tokset *t, const char *text, double w, long via)
 		buf[n] = '\0';
 		while (n && (buf[n - 1] == '-' || buf[n - 1] == '_'))
 			buf[--n] = '\0';
-		if (!alpha || n < 3 || is_region(buf, n) || is_stopword(buf, n))
+		/* dates and times ("2025-11-23t02") are not names */
+		if (!alpha || n < 3 || is_region(buf, n) || is_stopword(buf, n) ||
+		    (n >= 5 && buf[0] >= '0' && buf[0] <= '9' && buf[1] >= '0' && buf[1] <= '9' &&
+		     buf[2] >= '0' && buf[2] <= '9' && buf[3] >= '0' && buf[3] <= '9' && buf[4] == '-'))
 			continue;
 		if ((e = tokset_add(t, buf, n, digits && n >= 6 ? TOK_ID : TOK_NAME, w, via)))
 			return e;
@@ -649,14 +962,29 @@ static fa2_err tokenize(tokset *t, const char *text, double w, long via)
 	return FA2_OK;
 }
 
+static int is_container_type(const char *type)
+{
+	return ci_has(type, "cluster") && !ci_has(type, "dbcluster");
+}
+
+/* The names an event carries, except those of containers (the cluster of a service
+ * links every service in it): those are marked TOK_SKIP. */
 static fa2_err event_tokens(const fa2_tr_event *ev, tokset *t)
 {
+	tokset cont;
 	size_t i;
 	fa2_err e = FA2_OK;
+	memset(&cont, 0, sizeof cont);
 	for (i = 0; !e && i < ev->n_resources; i++)
-		e = tokenize(t, ev->resources[i].value, 1.0, -1);
+		e = tokenize(is_container_type(ev->resources[i].name) ? &cont : t, ev->resources[i].value, 1.0, -1);
 	if (!e)
 		e = tokenize(t, ev->params, 1.0, -1);
+	for (i = 0; !e && i < cont.n; i++) {
+		tok *x = tokset_find(t, cont.v[i].s, strlen(cont.v[i].s));
+		if (x)
+			x->kind = TOK_SKIP;
+	}
+	tokset_free(&cont);
 	return e;
 }
 
@@ -668,19 +996,29 @@ static double kind_weight(int kind)
 /* Overlap of an event's tokens with the context; fills matched (a short list). */
 static double overlap(const tokset *ctx, const tokset *evt, long self, char *matched, size_t cap)
 {
-	double sum = 0;
+	double sum = 0, parts = 0;
 	size_t i, used = 0;
 	matched[0] = '\0';
 	for (i = 0; i < evt->n; i++) {
 		const tok *c = tokset_find(ctx, evt->v[i].s, strlen(evt->v[i].s));
 		double w;
-		if (!c || (c->via >= 0 && c->via == self))
+		if (!c || evt->v[i].kind == TOK_SKIP || c->kind == TOK_SKIP || (c->via >= 0 && c->via == self))
 			continue;
 		w = kind_weight(evt->v[i].kind < c->kind ? evt->v[i].kind : c->kind) * c->w;
-		if (c->df > 1)
-			w /= (double)c->df;
+		/* A name shared by a deployment's companion calls still links; one in many
+		 * changes links less. */
+		if (c->df > 2)
+			w *= 2.0 / (double)c->df;
 		if (w < 0.05)
 			continue;
+		/* parts of names ("orders" of "orders-api") add up to one part at most */
+		if ((evt->v[i].kind < c->kind ? evt->v[i].kind : c->kind) == TOK_PART) {
+			if (parts >= 0.25)
+				continue;
+			if (parts + w > 0.25)
+				w = 0.25 - parts;
+			parts += w;
+		}
 		sum += w;
 		if (used + strlen(c->s) + 24 < cap) {
 			size_t n = strlen(c->s);
@@ -711,30 +1049,45 @@ static int datastore_source(const char *src)
 	return 0;
 }
 
-/* Symptom classes a change of these categories (from this service) would explain. */
-static unsigned explains(unsigned cats, const char *source, double *factor)
+/* 1 when the event's resources or parameters name DNS (a resolver, a CoreDNS add-on). */
+static int names_dns(const fa2_tr_event *ev)
 {
-	unsigned m = 0;
-	*factor = 1.0;
+	size_t i;
+	if (ev->source && (!strncmp(ev->source, "route53", 7) || !strncmp(ev->source, "servicediscovery", 16)))
+		return 1;
+	for (i = 0; i < ev->n_resources; i++)
+		if (ci_has(ev->resources[i].value, "dns") || ci_has(ev->resources[i].value, "resolver"))
+			return 1;
+	return ev->params && (ci_has(ev->params, "coredns") || ci_has(ev->params, "resolver"));
+}
+
+/* Symptom classes a change would explain: *sharp those its kind explains directly (a
+ * revoked rule, connectivity; a policy, permissions; a limit, throttling); the rest only
+ * as a deployment explains almost anything. */
+static unsigned explains(const fa2_tr_event *ev, unsigned cats, unsigned *sharp)
+{
+	unsigned m = 0, b = 0;
 	if (cats & FA2_TR_CAT_NETWORK)
-		m |= FA2_TR_SYM_CONNECT;
+		m |= FA2_TR_SYM_CONNECT | FA2_TR_SYM_TLS;
+	if (names_dns(ev))
+		m |= FA2_TR_SYM_DNS | FA2_TR_SYM_CONNECT;
 	if (cats & FA2_TR_CAT_IAM)
 		m |= FA2_TR_SYM_PERMISSION;
-	if (cats & FA2_TR_CAT_CONFIG)
-		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CAPACITY;
-	/* Only a change to a datastore explains datastore errors as such. */
-	if (datastore_source(source))
-		m |= FA2_TR_SYM_DATASTORE | FA2_TR_SYM_CONNECT | FA2_TR_SYM_CAPACITY;
-	if (cats & FA2_TR_CAT_SCALING)
-		m |= FA2_TR_SYM_CAPACITY | FA2_TR_SYM_CONNECT;
-	if (cats & FA2_TR_CAT_DEPLOY) {
-		/* A deployment can explain almost anything, so it explains it less sharply. */
-		if (!(cats & ~(unsigned)FA2_TR_CAT_DEPLOY))
-			*factor = 0.7;
-		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CRASH | FA2_TR_SYM_PERMISSION |
-		     FA2_TR_SYM_CONNECT;
+	if (cats & FA2_TR_CAT_CONFIG) {
+		m |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_THROTTLE | FA2_TR_SYM_QUOTA | FA2_TR_SYM_MEMORY;
+		b |= FA2_TR_SYM_CONNECT | FA2_TR_SYM_CRASH | FA2_TR_SYM_CAPACITY;
 	}
-	return m;
+	/* Only a change to a datastore explains datastore errors as such. */
+	if (datastore_source(ev->source))
+		m |= FA2_TR_SYM_DATASTORE | FA2_TR_SYM_CONNECT | FA2_TR_SYM_CAPACITY | FA2_TR_SYM_QUOTA |
+		     FA2_TR_SYM_THROTTLE;
+	if (cats & FA2_TR_CAT_SCALING)
+		m |= FA2_TR_SYM_CAPACITY | FA2_TR_SYM_CONNECT | FA2_TR_SYM_THROTTLE | FA2_TR_SYM_QUOTA;
+	if (cats & FA2_TR_CAT_DEPLOY)
+		b |= FA2_TR_SYM_CONFIG | FA2_TR_SYM_CRASH | FA2_TR_SYM_PERMISSION |
+		     FA2_TR_SYM_CONNECT | FA2_TR_SYM_MEMORY | FA2_TR_SYM_DNS | FA2_TR_SYM_TLS;
+	*sharp = m;
+	return m | b;
 }
 
 static int is_granting(const char *name)
@@ -756,7 +1109,7 @@ static double category_prior(unsigned cats)
 		return 0.9;
 	if (cats & FA2_TR_CAT_SCALING)
 		return 0.7;
-	return 0.4;
+	return 0.3;
 }
 
 static int cmp_change(const void *x, const void *y)
@@ -774,16 +1127,19 @@ static fa2_err build_context(const fa2_tr_analysis *a, tokset *ctx)
 	const fa2_tr_data *d = a->d;
 	size_t i, j;
 	fa2_err e = FA2_OK;
+	/* A cluster holds every service in it: its name links nothing. */
 	for (i = 0; !e && i < d->alarm.n_dims; i++)
-		e = tokenize(ctx, d->alarm.dims[i].value, 1.0, -1);
+		if (strcmp(d->alarm.dims[i].name, "ClusterName"))
+			e = tokenize(ctx, d->alarm.dims[i].value, 1.0, -1);
 	for (i = 0; !e && i < a->n_metrics; i++) {
 		if (a->metrics[i].score <= 0)
 			continue;
 		for (j = 0; !e && j < a->metrics[i].s->n_dims; j++)
-			e = tokenize(ctx, a->metrics[i].s->dims[j].value, 1.0, -1);
+			if (strcmp(a->metrics[i].s->dims[j].name, "ClusterName"))
+				e = tokenize(ctx, a->metrics[i].s->dims[j].value, 1.0, -1);
 	}
-	for (i = 0; !e && i < d->n_log_groups; i++)
-		e = tokenize(ctx, d->log_groups[i], 1.0, -1);
+	/* The log groups that carry the incident's errors (below), not every group read:
+	 * the affected service's at full weight, the others at half. */
 	for (i = 0; !e && i < a->n_svcs; i++)
 		e = tokenize(ctx, a->svcs[i].name, 1.0, -1);
 	for (i = 0; !e && i < a->n_causes; i++) {
@@ -795,11 +1151,13 @@ static fa2_err build_context(const fa2_tr_analysis *a, tokset *ctx)
 	}
 	for (i = 0; !e && i < a->n_tpls && i < 20; i++) {
 		const fa2_tr_tpl *t = &a->tpls[i];
+		double w;
 		if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
 			continue;
-		e = tokenize(ctx, t->text, 1.0, -1);
+		w = !a->main_group || same_group(t->group, a->main_group) ? 1.0 : 0.5;
+		e = tokenize(ctx, t->text, w, -1);
 		if (!e && t->group)
-			e = tokenize(ctx, t->group, 1.0, -1);
+			e = tokenize(ctx, t->group, w, -1);
 	}
 	return e;
 }
@@ -813,6 +1171,11 @@ static double time_score(const fa2_tr_analysis *a, int64_t delta)
 		return exp(-(double)delta / tau);
 	/* After the onset: most likely a reaction, not a cause. */
 	return 0.15 * exp((double)delta / tau);
+}
+
+static int is_automated(const fa2_tr_change *c)
+{
+	return c->ev->by_service;
 }
 
 fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
@@ -847,13 +1210,31 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 			goto cleanup;
 		a->n_changes++;
 	}
+	{
+		const fa2_tr_event **evs = fa2_calloc(a->n_changes, sizeof *evs);
+		int *rt = fa2_calloc(a->n_changes, sizeof *rt);
+		if (!evs || !rt) {
+			fa2_free((void *)evs);
+			fa2_free(rt);
+			e = FA2_ERR_NOMEM;
+			goto cleanup;
+		}
+		for (i = 0; i < a->n_changes; i++)
+			evs[i] = a->changes[i].ev;
+		fa2_tr_mark_routine(evs, a->n_changes, d->from_ms, d->to_ms, rt);
+		for (i = 0; i < a->n_changes; i++)
+			a->changes[i].routine = rt[i];
+		fa2_free((void *)evs);
+		fa2_free(rt);
+	}
 	if ((e = build_context(a, &ctx)))
 		goto cleanup;
 	/* Associated resources: ids named by a change that itself names incident resources
 	 * (e.g. the security group in an UpdateService of the failing service). */
 	for (i = 0; i < a->n_changes; i++) {
 		char m[8];
-		if (overlap(&ctx, &evtoks[i], (long)i, m, sizeof m) < 0.5)
+		if (a->changes[i].routine || is_automated(&a->changes[i]) ||
+		    overlap(&ctx, &evtoks[i], (long)i, m, sizeof m) < 0.5)
 			continue;
 		for (j = 0; !e && j < evtoks[i].n; j++)
 			if (evtoks[i].v[j].kind == TOK_ID && !tokset_find(&ctx, evtoks[i].v[j].s, strlen(evtoks[i].v[j].s)))
@@ -861,36 +1242,67 @@ fa2_err fa2_tr_rank_changes(fa2_tr_analysis *a)
 		if (e)
 			goto cleanup;
 	}
-	/* Document frequency over the changes: a name in every change links nothing. */
+	/* Document frequency over the changes people and pipelines made: a name in every
+	 * change links nothing; routine and service-made writes do not count. */
 	for (j = 0; j < ctx.n; j++)
 		for (i = 0; i < a->n_changes; i++)
-			if (tokset_find(&evtoks[i], ctx.v[j].s, strlen(ctx.v[j].s)))
+			if (!a->changes[i].routine && !is_automated(&a->changes[i]) &&
+			    tokset_find(&evtoks[i], ctx.v[j].s, strlen(ctx.v[j].s)))
 				ctx.v[j].df++;
 	for (i = 0; i < a->n_changes; i++) {
 		fa2_tr_change *c = &a->changes[i];
-		double fac, sym = 0;
-		unsigned ex = explains(c->cats, c->ev->source, &fac);
+		double sym = 0, sharp_sym = 0;
+		unsigned sharp, ex = explains(c->ev, c->cats, &sharp);
 		unsigned b;
 		c->prior = category_prior(c->cats);
 		if (c->ev->error_code && *c->ev->error_code)
 			c->prior *= 0.2;  /* a failed call changed nothing */
 		c->delta_ms = a->onset_ms ? a->onset_ms - c->ev->t_ms : 0;
-		if (c->delta_ms < 0 && -c->delta_ms <= a->onset_slack_ms)
-			c->delta_ms = 0;  /* within the onset's resolution */
+		/* within the onset's resolution, or the clocks' disagreement (a service's log
+		 * times against CloudTrail's) */
+		if (c->delta_ms < 0 && -c->delta_ms <= a->onset_slack_ms + FA2_TR_CLOCK_SKEW_MS)
+			c->delta_ms = 0;
 		/* Taking access away breaks things more often than granting it. */
 		if ((c->cats & (FA2_TR_CAT_NETWORK | FA2_TR_CAT_IAM)) && is_granting(c->ev->name))
 			c->prior *= 0.85;
 		c->time_score = time_score(a, c->delta_ms);
-		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
-			if ((ex & a->symptoms & (1u << b)) && a->sym_strength[b] * fac > sym)
-				sym = a->sym_strength[b] * fac;
+		/* A gradual rise (a leak, a disk filling) starts long before the alarm: a
+		 * change at the trend's start is as close as one at the onset. */
+		if (a->trend_ms && a->onset_ms && a->trend_ms < a->onset_ms) {
+			/* the start of a slow rise is known to a quarter of an hour at best */
+			double dt = fabs((double)(a->trend_ms - c->ev->t_ms)) - 15 * 60000.0;
+			double ts = exp(-(dt > 0 ? dt : 0) / (double)a->cfg.tau_ms);
+			if (ts > c->time_score)
+				c->time_score = ts;
+		}
+		for (b = 0; b < FA2_TR_SYM__COUNT; b++) {
+			double st;
+			if (!(ex & a->symptoms & (1u << b)))
+				continue;
+			st = a->sym_strength[b] * ((sharp & (1u << b)) ? 1.0 : 0.7);
+			if (st > sym)
+				sym = st;
+			if ((sharp & (1u << b)) && st > sharp_sym)
+				sharp_sym = st;
+		}
 		c->explained = ex & a->symptoms;
+		c->sharp = sharp & a->symptoms;
 		c->symptom_score = sym;
 		c->overlap_score = overlap(&ctx, &evtoks[i], (long)i, c->matched, sizeof c->matched);
-		c->score = c->prior * (0.5 * c->time_score + 0.25 * c->symptom_score +
-				       0.25 * c->overlap_score);
+		/* Evidence first: shared names, then the symptoms the change would explain. A
+		 * change that shares no name may still explain the symptom's class directly
+		 * (a revoked rule and timeouts), which is weaker evidence; a deployment of
+		 * something else explains nothing. Timing scales the evidence; it never
+		 * stands in for it. */
+		c->link = c->overlap_score > 0 ? fmin(1.0, c->overlap_score + 0.3 * sym)
+			: 0.35 * sharp_sym * (is_granting(c->ev->name) ? 0.5 : 1.0);
+		c->score = c->prior * c->link * (0.25 + 0.75 * c->time_score);
 		/* A change after the onset did not cause it (it may be a reaction). */
-		if (a->onset_ms && c->delta_ms < 0)
+		if (a->onset_ms && c->delta_ms < 0 && c->time_score < 0.2)
+			c->score *= 0.3;
+		if (c->routine)
+			c->score *= 0.1;
+		if (is_automated(c))
 			c->score *= 0.3;
 	}
 	sort_n(a->changes, a->n_changes, sizeof *a->changes, cmp_change);
@@ -913,64 +1325,259 @@ static int64_t series_slack(const fa2_tr_series *s)
 	return s->n > 1 ? s->t_ms[1] - s->t_ms[0] : 0;
 }
 
-struct cand {
-	int64_t t, slack;
-	const char *basis;
-};
-
-static void consider(struct cand *best, struct cand *fine, int64_t t, int64_t slack,
-		     const char *what, int64_t lo, int64_t hi)
+static int tpl_is_signal(const fa2_tr_tpl *t)
 {
-	if (!t || t < lo || t > hi)
-		return;
-	if (!best->t || t < best->t) {
-		best->t = t;
-		best->slack = slack;
-		best->basis = what;
-	}
-	if (!slack && (!fine->t || t < fine->t)) {
-		fine->t = t;
-		fine->basis = what;
-	}
+	return t->severity >= FA2_TR_SEV_WARN && t->count &&
+	       (t->is_new || (t->ratio >= 4.0 && t->n_after >= 5));
 }
 
-/* The onset is the earliest strong signal. A metric datapoint stands for a whole period,
- * so when a finer signal (a log line, a trace) falls inside that period, it gives the
- * onset more precisely. */
+/* The affected service's log group: the group of the new or surging warn/error
+ * template with the most lines in the incident period (volume, not the first stray). */
+static int shares_word(const char *text, const char *ref);
+
+/* 1 when the log group names what the alarm's dimensions name (the alarmed function,
+ * load balancer, service); 1 as well when the alarm has no dimension to compare. */
+static int group_of_alarm(const fa2_tr_analysis *a, const char *group)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, n = 0;
+	for (i = 0; i < d->alarm.n_dims; i++) {
+		if (!strcmp(d->alarm.dims[i].name, "ClusterName"))
+			continue;
+		n++;
+		if (shares_word(d->alarm.dims[i].value, group))
+			return 1;
+	}
+	return n == 0;
+}
+
+static void find_main_group(fa2_tr_analysis *a)
+{
+	size_t i, best = 0;
+	int pass;
+	a->main_group = NULL;
+	/* the alarmed resource's groups first, then any */
+	for (pass = 0; pass < 2 && !a->main_group; pass++)
+		for (i = 0; i < a->n_tpls; i++) {
+			const fa2_tr_tpl *t = &a->tpls[i];
+			if (tpl_is_signal(t) && t->n_after > best && t->group &&
+			    (pass || group_of_alarm(a, t->group))) {
+				best = t->n_after;
+				a->main_group = t->group;
+			}
+		}
+}
+
+/* The first line of the affected service's new errors: the earliest new warn/error
+ * template of the main group carrying at least a tenth of its largest volume. */
+static int64_t log_onset(const fa2_tr_analysis *a, int64_t lo, int64_t hi)
+{
+	size_t i, top = 0;
+	int64_t t0 = 0;
+	for (i = 0; i < a->n_tpls; i++) {
+		const fa2_tr_tpl *t = &a->tpls[i];
+		if (tpl_is_signal(t) && same_group(t->group, a->main_group) && t->n_after > top)
+			top = t->n_after;
+	}
+	for (i = 0; i < a->n_tpls; i++) {
+		const fa2_tr_tpl *t = &a->tpls[i];
+		int64_t ft = t->is_new ? t->first_ms : t->first_after_ms;
+		if (!tpl_is_signal(t) || !same_group(t->group, a->main_group) || t->n_after < 3 ||
+		    t->n_after * 10 < top || ft < lo || ft > hi)
+			continue;
+		if (!t0 || ft < t0)
+			t0 = ft;
+	}
+	return t0;
+}
+
+/* The onset: the alarm metric's change point when there is an alarm (refined by the
+ * affected service's first error line inside that datapoint); otherwise the affected
+ * service's first new errors, else the first harmful metric change, else the X-Ray
+ * fault onset. */
 static void find_onset(fa2_tr_analysis *a)
 {
 	const fa2_tr_data *d = a->d;
-	int64_t lo = INT64_MIN, hi = INT64_MAX;
-	struct cand best = { 0, 0, NULL }, fine = { 0, 0, NULL };
+	int64_t lo = INT64_MIN, hi = INT64_MAX, am = 0, am_slack = 0, lg, mt = 0, mt_slack = 0;
 	size_t i;
 	if (d->alarm.t_ms) {
 		lo = d->alarm.t_ms - 2 * 3600000LL;
 		hi = d->alarm.t_ms + 5 * 60000LL;
 	}
+	find_main_group(a);
 	for (i = 0; i < a->n_metrics; i++) {
 		const fa2_tr_metric *m = &a->metrics[i];
-		if ((m->harmful || m->alarm_metric) && m->r.n_shifts)
-			consider(&best, &fine, m->r.onset_ms, series_slack(m->s),
-				 "first harmful metric change", lo, hi);
+		size_t k;
+		if (!m->alarm_metric)
+			continue;
+		/* the alarm metric's last change before the alarm */
+		for (k = 0; k < m->r.n_shifts; k++) {
+			int64_t t = m->r.shifts[k].t_ms;
+			if (t >= lo && t <= hi && t > am) {
+				am = t;
+				am_slack = series_slack(m->s);
+			}
+		}
+		if (!am && m->r.first_spike_ms >= lo && m->r.first_spike_ms <= hi) {
+			am = m->r.first_spike_ms;
+			am_slack = series_slack(m->s);
+		}
 	}
-	for (i = 0; i < a->n_tpls; i++) {
-		const fa2_tr_tpl *t = &a->tpls[i];
-		if (t->is_new && t->severity >= FA2_TR_SEV_WARN && t->n_after >= 3)
-			consider(&best, &fine, t->first_after_ms, 0, "first new error log template", lo, hi);
+	for (i = 0; i < a->n_metrics; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		if (m->harm_ms && m->harm_ms >= lo && m->harm_ms <= hi && (!mt || m->harm_ms < mt)) {
+			mt = m->harm_ms;
+			mt_slack = series_slack(m->s);
+		}
 	}
-	consider(&best, &fine, a->trace_fault_onset_ms, 0, "X-Ray fault onset", lo, hi);
-	if (best.slack && fine.t >= best.t && fine.t < best.t + best.slack) {
-		best.t = fine.t;
-		best.slack = 0;
-		best.basis = fine.basis;
+	lg = log_onset(a, lo, hi);
+	a->onset_slack_ms = 0;
+	if (am) {
+		a->onset_ms = am;
+		a->onset_slack_ms = am_slack;
+		a->onset_basis = "alarm metric change point";
+		/* a datapoint stands for its period: a first error line in it is finer */
+		if (lg && lg >= am - am_slack && lg < am + am_slack) {
+			a->onset_ms = lg;
+			a->onset_slack_ms = 0;
+			a->onset_basis = "alarm metric change point, first error line of the affected service";
+		}
+	} else if (lg) {
+		a->onset_ms = lg;
+		a->onset_basis = "first new errors of the affected service";
+		if (mt && mt < lg && lg - mt <= 10 * 60000LL) {
+			a->onset_ms = mt;
+			a->onset_slack_ms = mt_slack;
+			a->onset_basis = "first harmful metric change";
+		}
+		if (a->trace_fault_onset_ms && a->trace_fault_onset_ms < a->onset_ms &&
+		    a->onset_ms - a->trace_fault_onset_ms <= 10 * 60000LL) {
+			a->onset_ms = a->trace_fault_onset_ms;
+			a->onset_slack_ms = 0;
+			a->onset_basis = "X-Ray fault onset";
+		}
+	} else if (mt) {
+		a->onset_ms = mt;
+		a->onset_slack_ms = mt_slack;
+		a->onset_basis = "first harmful metric change";
+	} else if (a->trace_fault_onset_ms && a->trace_fault_onset_ms >= lo && a->trace_fault_onset_ms <= hi) {
+		a->onset_ms = a->trace_fault_onset_ms;
+		a->onset_basis = "X-Ray fault onset";
+	} else if (d->alarm.t_ms) {
+		a->onset_ms = d->alarm.t_ms;
+		a->onset_basis = "alarm state change";
+	} else {
+		a->onset_ms = 0;
+		a->onset_basis = "unknown";
 	}
-	if (!best.t && d->alarm.t_ms) {
-		best.t = d->alarm.t_ms;
-		best.basis = "alarm state change";
+	/* A gradual rise of a resource that fills up (memory, disk, connections), before
+	 * the onset and within the window: where a cause would have started it. */
+	a->trend_ms = 0;
+	{
+		double best = -1;
+		for (i = 0; i < a->n_metrics; i++) {
+			const fa2_tr_metric *m = &a->metrics[i];
+			if (!m->trend_ms || (a->onset_ms && m->trend_ms > a->onset_ms))
+				continue;
+			if (m->r.score > best) {
+				best = m->r.score;
+				a->trend_ms = m->trend_ms;
+			}
+		}
 	}
-	a->onset_ms = best.t;
-	a->onset_slack_ms = best.slack;
-	a->onset_basis = best.basis ? best.basis : "unknown";
+}
+
+/* 1 when some word of text (4+ letters or digits, '-' and '_' inside), or a part of one
+ * between '-' and '_', is in ref. */
+static int shares_word(const char *text, const char *ref)
+{
+	char w[96];
+	size_t i = 0, n, p, q;
+	if (!text || !ref)
+		return 0;
+	while (text[i]) {
+		while (text[i] && !is_tok_char(text[i]))
+			i++;
+		for (n = 0; text[i] && is_tok_char(text[i]); i++)
+			if (n + 1 < sizeof w)
+				w[n++] = text[i];
+		w[n] = '\0';
+		if (n >= 4 && !is_stopword(w, n) && ci_has(ref, w))
+			return 1;
+		for (p = 0; p < n; p = q + 1) {
+			for (q = p; q < n && w[q] != '-' && w[q] != '_'; q++)
+				;
+			if (q - p >= 4 && q - p < n && !is_stopword(w + p, q - p)) {
+				char c = w[q];
+				int hit;
+				w[q] = '\0';
+				hit = ci_has(ref, w + p);
+				w[q] = c;
+				if (hit)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A metric belongs to the incident when it is the alarm's, or names what the alarm or
+ * the affected service's log group names. */
+static int metric_linked(const fa2_tr_analysis *a, const fa2_tr_metric *m)
+{
+	const fa2_tr_data *d = a->d;
+	size_t i, j;
+	if (m->alarm_metric)
+		return 1;
+	for (i = 0; i < m->s->n_dims; i++) {
+		const char *v = m->s->dims[i].value;
+		if (!strcmp(m->s->dims[i].name, "ClusterName"))
+			continue;
+		if (shares_word(v, a->main_group))
+			return 1;
+		for (j = 0; j < d->alarm.n_dims; j++)
+			if (strcmp(d->alarm.dims[j].name, "ClusterName") && shares_word(v, d->alarm.dims[j].value))
+				return 1;
+	}
+	/* or what the leading error templates name (a table, a stream, a host) */
+	for (i = 0; i < m->s->n_dims; i++) {
+		size_t k, n = 0;
+		if (!strcmp(m->s->dims[i].name, "ClusterName"))
+			continue;
+		for (k = 0; k < a->n_tpls && n < 5; k++) {
+			const fa2_tr_tpl *t = &a->tpls[k];
+			if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
+				continue;
+			n++;
+			if (shares_word(m->s->dims[i].value, t->text) || shares_word(m->s->dims[i].value, t->example))
+				return 1;
+		}
+	}
+	/* with neither an alarm nor a leading log group there is nothing to link to */
+	return !d->alarm.name && !a->main_group;
+}
+
+/* The symptom class a harmful metric of the incident shows (throttles, a full disk, a
+ * memory limit, connections at their limit, TLS errors), 0 for errors and latency. */
+static unsigned metric_symptom(const fa2_tr_metric *m)
+{
+	const char *n = m->s->metric;
+	switch (m->family) {
+	case FA2_TR_MF_THROTTLE: return FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY;
+	case FA2_TR_MF_TLS: return FA2_TR_SYM_TLS;
+	case FA2_TR_MF_TRAFFIC: return FA2_TR_SYM_CAPACITY;
+	case FA2_TR_MF_SATURATION:
+	case FA2_TR_MF_HEADROOM:
+		if (ci_has(n, "memory") || ci_has(n, "mem_") || ci_has(n, "swap"))
+			return FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY;
+		if (ci_has(n, "disk") || ci_has(n, "filesystem") || ci_has(n, "storage"))
+			return FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY;
+		if (ci_has(n, "connections"))
+			return FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY;
+		return FA2_TR_SYM_CAPACITY;
+	default:
+		return 0;
+	}
 }
 
 static void find_symptoms(fa2_tr_analysis *a)
@@ -978,6 +1585,20 @@ static void find_symptoms(fa2_tr_analysis *a)
 	double top = 0;
 	size_t i;
 	unsigned b;
+	for (i = 0; i < a->n_metrics; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		unsigned ms;
+		double st;
+		if (!m->harmful || m->score <= 0 || !(ms = metric_symptom(m)) || !metric_linked(a, m))
+			continue;
+		st = m->alarm_metric ? 1.0 : 0.7;
+		for (b = 0; b < FA2_TR_SYM__COUNT; b++)
+			if (ms & (1u << b)) {
+				a->symptoms |= 1u << b;
+				if (st > a->sym_strength[b])
+					a->sym_strength[b] = st;
+			}
+	}
 	for (i = 0; i < a->n_tpls; i++)
 		if (a->tpls[i].severity >= FA2_TR_SEV_WARN && a->tpls[i].score > top)
 			top = a->tpls[i].score;
@@ -1021,10 +1642,15 @@ static void add_ev(fa2_tr_suspect *s, int kind, size_t idx)
 /* Evidence that follows time t: harmful metric changes, new or spiking error templates,
  * fault root causes, each starting no earlier than a minute before t and within the
  * horizon. Returns how many items were found. */
-static size_t effects_after(const fa2_tr_analysis *a, fa2_tr_suspect *s, int64_t t)
+static size_t effects_after(const fa2_tr_analysis *a, fa2_tr_suspect *s, int64_t t, int linked)
 {
 	size_t i, k = 0, found = 0;
 	int64_t lo = t - 60000, hi = t + a->cfg.horizon_ms;
+	/* A change that names the failing resources may take effect late (a release
+	 * whose bug needs a rare request, credentials that expire): its evidence is
+	 * whatever follows it up to the incident. */
+	if (linked && a->onset_ms && a->onset_ms + a->cfg.horizon_ms > hi)
+		hi = a->onset_ms + a->cfg.horizon_ms;
 	for (i = 0; i < a->n_metrics && k < 3; i++) {
 		const fa2_tr_metric *m = &a->metrics[i];
 		if (m->score > 0 && (m->harmful || m->alarm_metric) && m->r.onset_ms >= lo && m->r.onset_ms <= hi) {
@@ -1059,35 +1685,74 @@ static int cmp_suspect(const void *x, const void *y)
 	return a->score < b->score ? 1 : a->score > b->score ? -1 : 0;
 }
 
-static void build_suspects(fa2_tr_analysis *a)
+/* A change that explains a symptom (shares names with the incident, would explain the
+ * symptom's class, came before it): the symptom is its consequence, not a cause of its
+ * own. Returns the change's index, or -1. */
+static long explaining_change(const fa2_tr_analysis *a, unsigned sym, int64_t t)
 {
 	size_t i;
-	for (i = 0; i < a->n_changes && a->n_suspects < 5; i++) {
-		fa2_tr_change *c = &a->changes[i];
-		fa2_tr_suspect *s = &a->suspects[a->n_suspects];
+	for (i = 0; i < a->n_changes; i++) {
+		const fa2_tr_change *c = &a->changes[i];
 		if (c->score < 0.15)
+			break;  /* sorted by score */
+		/* linked by a name: a full one, or a part when the change's kind explains
+		 * the symptom directly (a scaling change and a backlog) */
+		if (c->routine || c->ev->by_service || c->overlap_score <= 0 ||
+		    (c->overlap_score < 0.3 && !(c->sharp & sym)))
+			continue;
+		if ((!sym || (c->explained & sym)) && (!t || c->ev->t_ms <= t + a->onset_slack_ms))
+			return (long)i;
+	}
+	return -1;
+}
+
+static fa2_tr_suspect *new_suspect(fa2_tr_suspect *pool, size_t *n, size_t cap, int kind, size_t idx)
+{
+	fa2_tr_suspect *s;
+	if (*n >= cap)
+		return NULL;
+	s = &pool[(*n)++];
+	memset(s, 0, sizeof *s);
+	s->what.kind = kind;
+	s->what.idx = idx;
+	return s;
+}
+
+/* Suspects are hypotheses of every kind, ranked on one scale: changes (by their
+ * evidence and timing), failing dependencies (X-Ray), log templates that name an
+ * exhausted or expired resource or lead the new errors, and metrics whose harmful
+ * shift is a cause of its own (saturation, a surge of demand, throttling, TLS). */
+static void build_suspects(fa2_tr_analysis *a)
+{
+	fa2_tr_suspect cand[32];
+	size_t nc = 0, i, k;
+	double top_tpl = 0;
+	int64_t late = a->onset_ms ? a->onset_ms + 10 * 60000LL + a->onset_slack_ms : INT64_MAX;
+
+	for (i = 0, k = 0; i < a->n_changes && k < 5; i++) {
+		fa2_tr_change *c = &a->changes[i];
+		fa2_tr_suspect *s;
+		if (c->score < 0.12)
 			break;
-		memset(s, 0, sizeof *s);
-		s->what.kind = FA2_TR_EV_CHANGE;
-		s->what.idx = i;
+		if (c->routine || !(s = new_suspect(cand, &nc, 32, FA2_TR_EV_CHANGE, i)))
+			continue;
 		s->score = c->score;
 		/* A change with no effect after it is a weak suspect. */
-		if (!effects_after(a, s, c->ev->t_ms))
+		if (!effects_after(a, s, c->ev->t_ms, c->overlap_score > 0))
 			s->score *= 0.5;
-		a->n_suspects++;
+		k++;
 	}
-	for (i = 0; i < a->n_causes && a->n_suspects < FA2_TR_MAX_SUSPECTS - 1; i++) {
+	for (i = 0; i < a->n_causes; i++) {
 		const fa2_tr_cause *sv = &a->causes[i];
-		fa2_tr_suspect *s = &a->suspects[a->n_suspects];
-		size_t k, n = 0;
-		/* A failing dependency says where, not why: it ranks below a change that
-		 * explains it, above nothing. New signatures weigh more than old ones. */
-		memset(s, 0, sizeof *s);
-		s->what.kind = FA2_TR_EV_CAUSE;
-		s->what.idx = i;
-		s->score = 0.5 * sv->share * (sv->n_before ? 0.6 : 1.0);
-		if (s->score < 0.1)
+		fa2_tr_suspect *s;
+		size_t n = 0;
+		double sc = 0.5 * sv->share * (sv->n_before ? 0.6 : 1.0);
+		if (sc < 0.1 || !(s = new_suspect(cand, &nc, 32, FA2_TR_EV_CAUSE, i)))
 			break;
+		/* A failing dependency says where; a linked change says why. */
+		if (explaining_change(a, 0, sv->first_after_ms ? sv->first_after_ms : sv->first_ms) >= 0)
+			sc *= 0.5;
+		s->score = sc;
 		for (k = 0; k < a->n_tpls && n < 3; k++) {
 			const fa2_tr_tpl *t = &a->tpls[k];
 			if (t->score > 0 && t->severity >= FA2_TR_SEV_WARN &&
@@ -1098,33 +1763,99 @@ static void build_suspects(fa2_tr_analysis *a)
 			}
 		}
 		for (k = 0, n = 0; k < a->n_metrics && n < 2; k++)
-			if (a->metrics[k].score > 0 && (a->metrics[k].harmful || a->metrics[k].alarm_metric)) {
+			if (a->metrics[k].score > 0 && a->metrics[k].harmful) {
 				add_ev(s, FA2_TR_EV_METRIC, k);
 				n++;
 			}
-		a->n_suspects++;
 	}
-	/* With no change and no trace to blame, the newest errors are the lead. */
-	if (!a->n_suspects) {
-		for (i = 0; i < a->n_tpls && a->n_suspects < 3; i++) {
-			const fa2_tr_tpl *t = &a->tpls[i];
-			fa2_tr_suspect *s = &a->suspects[a->n_suspects];
-			size_t k, n = 0;
-			if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN)
-				continue;
-			memset(s, 0, sizeof *s);
-			s->what.kind = FA2_TR_EV_TEMPLATE;
-			s->what.idx = i;
-			s->score = 0.4 * t->score / (a->tpls[0].score > 0 ? a->tpls[0].score : 1);
-			for (k = 0; k < a->n_metrics && n < 2; k++)
-				if (a->metrics[k].score > 0 && a->metrics[k].harmful) {
-					add_ev(s, FA2_TR_EV_METRIC, k);
-					n++;
-				}
-			a->n_suspects++;
-		}
+	for (i = 0; i < a->n_tpls; i++)
+		if (a->tpls[i].severity >= FA2_TR_SEV_WARN && a->tpls[i].score > top_tpl)
+			top_tpl = a->tpls[i].score;
+	for (i = 0, k = 0; i < a->n_tpls && k < 3 && top_tpl > 0; i++) {
+		const fa2_tr_tpl *t = &a->tpls[i];
+		int64_t ft = t->is_new ? t->first_ms : t->first_after_ms;
+		int resource = (t->symptoms & FA2_TR_SYM_RESOURCE) != 0;
+		double sc;
+		fa2_tr_suspect *s;
+		size_t j, n = 0;
+		long ch;
+		if (t->score <= 0 || t->severity < FA2_TR_SEV_WARN || ft > late)
+			continue;
+		sc = (resource ? 0.55 : 0.3) * (0.5 + 0.5 * t->score / top_tpl);
+		if (a->main_group && !same_group(t->group, a->main_group))
+			sc *= 0.6;
+		if (!group_of_alarm(a, t->group))
+			sc *= 0.6;  /* another service than the alarmed one */
+		if ((ch = explaining_change(a, t->symptoms, ft)) >= 0)
+			sc *= 0.4;
+		if (!(s = new_suspect(cand, &nc, 32, FA2_TR_EV_TEMPLATE, i)))
+			break;
+		s->score = sc;
+		if (ch >= 0)
+			add_ev(s, FA2_TR_EV_CHANGE, (size_t)ch);
+		for (j = 0; j < a->n_metrics && n < 2; j++)
+			if (a->metrics[j].score > 0 && a->metrics[j].harmful) {
+				add_ev(s, FA2_TR_EV_METRIC, j);
+				n++;
+			}
+		for (j = 0, n = 0; j < a->n_tpls && n < 2; j++)
+			if (j != i && a->tpls[j].score > 0 && a->tpls[j].severity >= FA2_TR_SEV_WARN &&
+			    same_group(a->tpls[j].group, t->group)) {
+				add_ev(s, FA2_TR_EV_TEMPLATE, j);
+				n++;
+			}
+		k++;
 	}
-	sort_n(a->suspects, a->n_suspects, sizeof a->suspects[0], cmp_suspect);
+	for (i = 0, k = 0; i < a->n_metrics && k < 3; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		int64_t ht = m->trend_ms && (!m->harm_ms || m->trend_ms < m->harm_ms) ? m->trend_ms : m->harm_ms;
+		double strength, sc;
+		fa2_tr_suspect *s;
+		size_t j, n = 0;
+		long ch;
+		if (!m->harmful || !family_is_cause(m->family) || !ht || ht > late ||
+		    !metric_linked(a, m) || (ci_has(m->s->metric, "cpu") && !m->at_ceiling))
+			continue;
+		strength = fmin(1.0, log10(1.0 + m->r.score) / 1.5);
+		if ((m->trend_ms || m->at_ceiling) && strength < 0.8)
+			strength = 0.8;  /* a sustained rise, not a blip */
+		/* A surge of demand explains the saturation it causes: it ranks first. */
+		if (m->family == FA2_TR_MF_TRAFFIC && m->ratio >= 3.0)
+			sc = 0.6;
+		else if (ci_has(m->s->metric, "cpu"))
+			sc = 0.45;
+		else if (m->at_ceiling || m->trend_ms || m->family == FA2_TR_MF_TLS ||
+			 m->family == FA2_TR_MF_THROTTLE)
+			sc = 0.55;
+		else
+			sc = 0.45;
+		sc *= 0.5 + 0.5 * strength;
+		/* (a slow rise's start is known to a quarter of an hour) */
+		if ((ch = explaining_change(a, FA2_TR_SYM_RESOURCE | FA2_TR_SYM_CAPACITY,
+					    ht == m->trend_ms ? ht + 15 * 60000LL : ht)) >= 0)
+			sc *= 0.4;
+		if (!(s = new_suspect(cand, &nc, 32, FA2_TR_EV_METRIC, i)))
+			break;
+		s->score = sc;
+		if (ch >= 0)
+			add_ev(s, FA2_TR_EV_CHANGE, (size_t)ch);
+		for (j = 0; j < a->n_metrics && n < 2; j++)
+			if (j != i && a->metrics[j].score > 0 && a->metrics[j].harmful &&
+			    !family_is_cause(a->metrics[j].family)) {
+				add_ev(s, FA2_TR_EV_METRIC, j);
+				n++;
+			}
+		for (j = 0, n = 0; j < a->n_tpls && n < 2; j++)
+			if (a->tpls[j].score > 0 && a->tpls[j].severity >= FA2_TR_SEV_WARN) {
+				add_ev(s, FA2_TR_EV_TEMPLATE, j);
+				n++;
+			}
+		k++;
+	}
+	sort_n(cand, nc, sizeof cand[0], cmp_suspect);
+	a->n_suspects = nc < FA2_TR_MAX_SUSPECTS ? nc : FA2_TR_MAX_SUSPECTS;
+	memcpy(a->suspects, cand, a->n_suspects * sizeof cand[0]);
+	a->no_change = a->n_suspects && a->suspects[0].what.kind != FA2_TR_EV_CHANGE;
 }
 
 static int cmp_tl(const void *x, const void *y)
@@ -1178,12 +1909,13 @@ fa2_err fa2_tr_analyze(const fa2_tr_data *d, const fa2_tr_config *cfg, fa2_tr_an
 		return e;
 	/* The log split: the alarm, else the first harmful metric change, else the trace
 	 * fault onset (else the middle of the window, chosen inside the log analysis). */
-	for (i = 0; i < a->n_metrics; i++)
-		if ((a->metrics[i].harmful || a->metrics[i].alarm_metric) && a->metrics[i].r.n_shifts &&
-		    (!d->alarm.t_ms || (a->metrics[i].r.onset_ms <= d->alarm.t_ms &&
-					a->metrics[i].r.onset_ms >= d->alarm.t_ms - 6 * 3600000LL)) &&
-		    (!a->first_harm_ms || a->metrics[i].r.onset_ms < a->first_harm_ms))
-			a->first_harm_ms = a->metrics[i].r.onset_ms;
+	for (i = 0; i < a->n_metrics; i++) {
+		const fa2_tr_metric *m = &a->metrics[i];
+		int64_t t = m->harm_ms ? m->harm_ms : m->alarm_metric && m->r.n_shifts ? m->r.onset_ms : 0;
+		if (t && (!d->alarm.t_ms || (t <= d->alarm.t_ms && t >= d->alarm.t_ms - 6 * 3600000LL)) &&
+		    (!a->first_harm_ms || t < a->first_harm_ms))
+			a->first_harm_ms = t;
+	}
 	a->ref_ms = d->alarm.t_ms ? d->alarm.t_ms : a->first_harm_ms;
 	if (!a->ref_ms)
 		a->ref_ms = a->trace_fault_onset_ms;

@@ -2,15 +2,26 @@
  * events, severity of log lines. Tables, not code paths, so they stay easy to extend. */
 #include <string.h>
 
+#include "triage/logtpl.h"
 #include "triage/triage.h"
 
-/* Case-insensitive search of needle (lower case) in text[0..len). */
-static int ci_contains(const char *text, size_t len, const char *needle)
+static int is_alnum_c(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Case-insensitive search of needle (lower case) in text[0..len), starting a word: at
+ * the start, after a byte that is not a letter or digit, or at a camelCase hump
+ * ("ProvisionedThroughputExceeded" has "throughput" and "exceeded"). */
+static int ci_word(const char *text, size_t len, const char *needle)
 {
 	size_t n = strlen(needle), i, j;
 	if (n == 0 || n > len)
 		return n == 0;
 	for (i = 0; i + n <= len; i++) {
+		if (i > 0 && is_alnum_c(text[i - 1]) &&
+		    !(text[i - 1] >= 'a' && text[i - 1] <= 'z' && text[i] >= 'A' && text[i] <= 'Z'))
+			continue;
 		for (j = 0; j < n; j++) {
 			char c = text[i + j];
 			if (c >= 'A' && c <= 'Z')
@@ -29,6 +40,7 @@ struct word_class {
 	unsigned bits;
 };
 
+/* Phrases are stems: "throttl" matches "throttled" and "ThrottlingException". */
 static const struct word_class symptom_words[] = {
 	{ "timed out", FA2_TR_SYM_CONNECT }, { "timeout", FA2_TR_SYM_CONNECT },
 	{ "connection refused", FA2_TR_SYM_CONNECT }, { "connection reset", FA2_TR_SYM_CONNECT },
@@ -37,38 +49,82 @@ static const struct word_class symptom_words[] = {
 	{ "unreachable", FA2_TR_SYM_CONNECT }, { "no route to host", FA2_TR_SYM_CONNECT },
 	{ "econnrefused", FA2_TR_SYM_CONNECT }, { "etimedout", FA2_TR_SYM_CONNECT },
 	{ "econnreset", FA2_TR_SYM_CONNECT }, { "ehostunreach", FA2_TR_SYM_CONNECT },
-	{ "unknownhost", FA2_TR_SYM_CONNECT }, { "name resolution", FA2_TR_SYM_CONNECT },
-	{ "getaddrinfo", FA2_TR_SYM_CONNECT }, { "unable to execute http request", FA2_TR_SYM_CONNECT },
+	{ "unable to execute http request", FA2_TR_SYM_CONNECT }, { "upstream", FA2_TR_SYM_CONNECT },
 	{ "broken pipe", FA2_TR_SYM_CONNECT }, { "socket", FA2_TR_SYM_CONNECT },
+	{ "unknownhost", FA2_TR_SYM_DNS | FA2_TR_SYM_CONNECT },
+	{ "name resolution", FA2_TR_SYM_DNS | FA2_TR_SYM_CONNECT },
+	{ "getaddrinfo", FA2_TR_SYM_DNS | FA2_TR_SYM_CONNECT }, { "enotfound", FA2_TR_SYM_DNS },
+	{ "eai_again", FA2_TR_SYM_DNS }, { "nxdomain", FA2_TR_SYM_DNS }, { "servfail", FA2_TR_SYM_DNS },
+	{ "no such host", FA2_TR_SYM_DNS }, { "could not resolve host", FA2_TR_SYM_DNS },
+	{ "name or service not known", FA2_TR_SYM_DNS }, { "dns", FA2_TR_SYM_DNS },
 	{ "accessdenied", FA2_TR_SYM_PERMISSION }, { "access denied", FA2_TR_SYM_PERMISSION },
 	{ "not authorized", FA2_TR_SYM_PERMISSION }, { "unauthorized", FA2_TR_SYM_PERMISSION },
 	{ "forbidden", FA2_TR_SYM_PERMISSION }, { "permission denied", FA2_TR_SYM_PERMISSION },
 	{ "invalidclienttokenid", FA2_TR_SYM_PERMISSION }, { "expiredtoken", FA2_TR_SYM_PERMISSION },
 	{ "signaturedoesnotmatch", FA2_TR_SYM_PERMISSION }, { "kms", FA2_TR_SYM_PERMISSION },
+	{ "disabledexception", FA2_TR_SYM_PERMISSION }, { "invalidstate", FA2_TR_SYM_PERMISSION },
 	{ "invalid", FA2_TR_SYM_CONFIG }, { "missing", FA2_TR_SYM_CONFIG },
 	{ "not set", FA2_TR_SYM_CONFIG }, { "undefined", FA2_TR_SYM_CONFIG },
-	{ "environment variable", FA2_TR_SYM_CONFIG }, { "config", FA2_TR_SYM_CONFIG },
+	{ "environment variable", FA2_TR_SYM_CONFIG }, { "misconfigur", FA2_TR_SYM_CONFIG },
 	{ "no such", FA2_TR_SYM_CONFIG }, { "cannot find", FA2_TR_SYM_CONFIG },
 	{ "not found", FA2_TR_SYM_CONFIG }, { "unknown parameter", FA2_TR_SYM_CONFIG },
 	{ "validationexception", FA2_TR_SYM_CONFIG }, { "parse", FA2_TR_SYM_CONFIG },
 	{ "importerror", FA2_TR_SYM_CONFIG }, { "modulenotfound", FA2_TR_SYM_CONFIG },
-	{ "throttl", FA2_TR_SYM_CAPACITY }, { "rate exceeded", FA2_TR_SYM_CAPACITY },
-	{ "too many", FA2_TR_SYM_CAPACITY }, { "limit exceeded", FA2_TR_SYM_CAPACITY },
-	{ "limitexceeded", FA2_TR_SYM_CAPACITY }, { "out of memory", FA2_TR_SYM_CAPACITY },
-	{ "outofmemory", FA2_TR_SYM_CAPACITY }, { "oomkill", FA2_TR_SYM_CAPACITY },
-	{ "capacity", FA2_TR_SYM_CAPACITY }, { "exhausted", FA2_TR_SYM_CAPACITY },
-	{ "quota", FA2_TR_SYM_CAPACITY }, { "provisionedthroughput", FA2_TR_SYM_CAPACITY },
+	{ "unsupported", FA2_TR_SYM_CONFIG }, { "feature flag", FA2_TR_SYM_CONFIG },
+	{ "throttl", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "rate exceeded", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "provisionedthroughput", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "provisioned throughput", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "throughput exceeded", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "toomanyrequests", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "too many requests", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "slow down", FA2_TR_SYM_THROTTLE }, { "slowdown", FA2_TR_SYM_THROTTLE },
+	{ "requestlimitexceeded", FA2_TR_SYM_THROTTLE | FA2_TR_SYM_CAPACITY },
+	{ "too many", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "limit exceeded", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "limitexceeded", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "quota", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "connection slots", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "max_connections", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "connection is not available", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "pool exhausted", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "exhausted", FA2_TR_SYM_QUOTA | FA2_TR_SYM_CAPACITY },
+	{ "capacity", FA2_TR_SYM_CAPACITY },
+	{ "out of memory", FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY },
+	{ "outofmemory", FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY },
+	{ "oomkill", FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY },
+	{ "oom-kill", FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY },
+	{ "oom killer", FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY },
+	{ "memoryerror", FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY },
+	{ "heap space", FA2_TR_SYM_MEMORY | FA2_TR_SYM_CAPACITY },
+	{ "exit code 137", FA2_TR_SYM_MEMORY }, { "exitcode 137", FA2_TR_SYM_MEMORY },
+	{ "exit status 137", FA2_TR_SYM_MEMORY }, { "exited with code 137", FA2_TR_SYM_MEMORY },
+	{ "\"exitcode\": 137", FA2_TR_SYM_MEMORY }, { "\"exitcode\":137", FA2_TR_SYM_MEMORY },
+	{ "killed process", FA2_TR_SYM_MEMORY },
+	{ "no space left", FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY },
+	{ "enospc", FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY },
+	{ "disk full", FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY },
+	{ "disk is full", FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY },
+	{ "ephemeral-storage", FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY },
+	{ "diskpressure", FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY },
+	{ "could not extend file", FA2_TR_SYM_STORAGE | FA2_TR_SYM_CAPACITY },
+	{ "certificate", FA2_TR_SYM_TLS }, { "x509", FA2_TR_SYM_TLS }, { "pkix", FA2_TR_SYM_TLS },
+	{ "certpathvalidator", FA2_TR_SYM_TLS }, { "cert_has_expired", FA2_TR_SYM_TLS },
+	{ "ssl", FA2_TR_SYM_TLS }, { "tls", FA2_TR_SYM_TLS }, { "handshake", FA2_TR_SYM_TLS },
+	{ "sslhandshake", FA2_TR_SYM_TLS },
 	{ "dynamodb", FA2_TR_SYM_DATASTORE }, { "database", FA2_TR_SYM_DATASTORE },
 	{ "sql", FA2_TR_SYM_DATASTORE }, { "postgres", FA2_TR_SYM_DATASTORE },
 	{ "mysql", FA2_TR_SYM_DATASTORE }, { "jdbc", FA2_TR_SYM_DATASTORE },
 	{ "redis", FA2_TR_SYM_DATASTORE }, { "deadlock", FA2_TR_SYM_DATASTORE },
 	{ "rds", FA2_TR_SYM_DATASTORE }, { "aurora", FA2_TR_SYM_DATASTORE },
 	{ "mongo", FA2_TR_SYM_DATASTORE }, { "elasticache", FA2_TR_SYM_DATASTORE },
+	{ "hikari", FA2_TR_SYM_DATASTORE },
 	{ "exception", FA2_TR_SYM_CRASH }, { "traceback", FA2_TR_SYM_CRASH },
 	{ "panic", FA2_TR_SYM_CRASH }, { "segmentation fault", FA2_TR_SYM_CRASH },
 	{ "fatal", FA2_TR_SYM_CRASH }, { "exited with", FA2_TR_SYM_CRASH },
 	{ "crash", FA2_TR_SYM_CRASH }, { "nullpointer", FA2_TR_SYM_CRASH },
 	{ "typeerror", FA2_TR_SYM_CRASH }, { "keyerror", FA2_TR_SYM_CRASH },
+	{ "essential container", FA2_TR_SYM_CRASH },
 };
 
 unsigned fa2_tr_symptoms(const char *text, size_t len)
@@ -76,7 +132,8 @@ unsigned fa2_tr_symptoms(const char *text, size_t len)
 	unsigned m = 0;
 	size_t i;
 	for (i = 0; i < sizeof symptom_words / sizeof symptom_words[0]; i++)
-		if (!(m & symptom_words[i].bits) && ci_contains(text, len, symptom_words[i].word))
+		if ((m & symptom_words[i].bits) != symptom_words[i].bits &&
+		    ci_word(text, len, symptom_words[i].word))
 			m |= symptom_words[i].bits;
 	return m;
 }
@@ -90,6 +147,12 @@ const char *fa2_tr_symptom_name(unsigned bit)
 	case FA2_TR_SYM_CAPACITY: return "capacity";
 	case FA2_TR_SYM_DATASTORE: return "datastore";
 	case FA2_TR_SYM_CRASH: return "crash/exception";
+	case FA2_TR_SYM_STORAGE: return "storage full";
+	case FA2_TR_SYM_MEMORY: return "out of memory";
+	case FA2_TR_SYM_TLS: return "certificate/TLS";
+	case FA2_TR_SYM_DNS: return "DNS";
+	case FA2_TR_SYM_THROTTLE: return "throttling";
+	case FA2_TR_SYM_QUOTA: return "quota/limit";
 	default: return "other";
 	}
 }
@@ -132,7 +195,10 @@ static const struct name_rule change_rules[] = {
 	{ "PutBucketPolicy", FA2_TR_CAT_IAM }, { "DeleteBucketPolicy", FA2_TR_CAT_IAM },
 	{ "PutBucketAcl", FA2_TR_CAT_IAM }, { "PutPublicAccessBlock", FA2_TR_CAT_IAM },
 	{ "AddPermission", FA2_TR_CAT_IAM }, { "RemovePermission", FA2_TR_CAT_IAM },
-	{ "UpdateService", FA2_TR_CAT_DEPLOY }, { "CreateService", FA2_TR_CAT_DEPLOY },
+	{ "UpdateService", FA2_TR_CAT_DEPLOY }, { "UpdateAddon", FA2_TR_CAT_DEPLOY },
+	{ "CreateAddon", FA2_TR_CAT_DEPLOY }, { "UpdateClusterConfig", FA2_TR_CAT_CONFIG },
+	{ "UpdateNodegroupConfig", FA2_TR_CAT_SCALING },
+	{ "UpdateConfigurationProfile", FA2_TR_CAT_CONFIG }, { "CreateService", FA2_TR_CAT_DEPLOY },
 	{ "RegisterTaskDefinition", FA2_TR_CAT_DEPLOY },
 	{ "UpdateFunctionCode", FA2_TR_CAT_DEPLOY },
 	{ "UpdateFunctionConfiguration", FA2_TR_CAT_DEPLOY | FA2_TR_CAT_CONFIG },
@@ -222,28 +288,10 @@ const char *fa2_tr_category_name(unsigned cats)
 	return "other";
 }
 
-static const struct word_class severity_words[] = {
-	{ "fatal", FA2_TR_SEV_FATAL }, { "panic", FA2_TR_SEV_FATAL }, { "critical", FA2_TR_SEV_FATAL },
-	{ "emerg", FA2_TR_SEV_FATAL },
-	{ "error", FA2_TR_SEV_ERROR }, { "exception", FA2_TR_SEV_ERROR }, { "fail", FA2_TR_SEV_ERROR },
-	{ "traceback", FA2_TR_SEV_ERROR }, { "err ", FA2_TR_SEV_ERROR }, { "[err]", FA2_TR_SEV_ERROR },
-	{ "denied", FA2_TR_SEV_ERROR }, { "refused", FA2_TR_SEV_ERROR }, { "timed out", FA2_TR_SEV_ERROR },
-	{ "warn", FA2_TR_SEV_WARN }, { "retry", FA2_TR_SEV_WARN }, { "retrying", FA2_TR_SEV_WARN },
-	{ "deprecat", FA2_TR_SEV_WARN }, { "slow", FA2_TR_SEV_WARN }, { "timeout", FA2_TR_SEV_WARN },
-	{ "debug", FA2_TR_SEV_DEBUG }, { "trace", FA2_TR_SEV_DEBUG },
-	{ "info", FA2_TR_SEV_INFO }, { "notice", FA2_TR_SEV_INFO },
-};
-
-/* The highest severity word in the text wins; "info" text with "error" in it (e.g. an
- * error count of zero) is rare enough in templates not to matter here. */
+/* The miner's whole-word classifier (logtpl.c word_sev): one lexicon for both. */
 int fa2_tr_severity_guess(const char *text, size_t len)
 {
-	int best = FA2_TR_SEV_UNKNOWN;
-	size_t i;
-	for (i = 0; i < sizeof severity_words / sizeof severity_words[0]; i++)
-		if ((int)severity_words[i].bits > best && ci_contains(text, len, severity_words[i].word))
-			best = (int)severity_words[i].bits;
-	return best;
+	return (int)fa2_logtpl_guess_severity(fa2_slice_make(text, len));
 }
 
 const char *fa2_tr_severity_name(int sev)

@@ -65,6 +65,9 @@ typedef struct fa2_tr_event {
 	const char *source;      /* EventSource, e.g. "ec2.amazonaws.com" */
 	const char *user;        /* Username or the identity ARN */
 	int read_only;           /* 1 read-only, 0 mutating, -1 unknown */
+	int by_service;          /* 1 when an AWS service made the call on the account's
+	                          * behalf (userIdentity type AWSService, or a Username
+	                          * like "ecs.amazonaws.com") */
 	const char *error_code;  /* "" when the call succeeded */
 	const char *error_message; /* errorMessage; "" when none */
 	fa2_tr_kv *resources;    /* type, name (Resources[] plus ids found in the request) */
@@ -106,6 +109,8 @@ typedef struct fa2_tr_alarm {
 	size_t n_dims;
 } fa2_tr_alarm;
 
+#define FA2_TR_INTERN_SLOTS 16
+
 typedef struct fa2_tr_data {
 	fa2_tr_pool pool;
 	const char *fa2_version;
@@ -122,6 +127,9 @@ typedef struct fa2_tr_data {
 	 * page budget, a failed source): one line for people, e.g. "logs partial: 10000 of
 	 * about 20849 rows kept (2 ranges not read in full: ...)". NULL when complete. */
 	const char *coverage_note;
+	/* Recently pooled log group and stream names, reused instead of copied again for
+	 * each line (most lines of a page share a few); most recent first. */
+	const char *interned[FA2_TR_INTERN_SLOTS];
 } fa2_tr_data;
 
 void fa2_tr_data_init(fa2_tr_data *d);

@@ -144,23 +144,29 @@ static uint64_t mix(uint64_t a, uint64_t b)
 
 /* ---------------------------------------------------------------- severity */
 
+/* The one severity classifier of fa2 (the miner's and the ranker's, via
+ * fa2_tr_severity_guess): whole words only, so "NOERROR", "terror" or "errorCount" say
+ * nothing. Class names ending in "Exception" or "Error" (OSError, KeyError) are errors;
+ * an all-capital word must be a level itself ("ERROR", not "NOERROR"). */
 static fa2_logtpl_sev word_sev(const char *w, size_t n)
 {
 	char b[12];
 	size_t i;
 	unsigned char f = lower((unsigned char)w[0]);
-	if (n < 9 && f != 'e' && f != 'w' && f != 'f' && f != 'c' && f != 'i' && f != 'd' &&
-	    f != 't' && f != 'p' && f != 's' && f != 'n')
-		return FA2_LOGTPL_SEV_NONE;
 	if (n >= 9) {
-		/* ...Exception, ...Error as a suffix of a class name */
+		/* ...Exception as a suffix of a class name */
 		const char *s = w + n - 9;
 		for (i = 0; i < 9; i++)
 			b[i] = (char)lower((unsigned char)s[i]);
 		if (memcmp(b, "exception", 9) == 0)
 			return FA2_LOGTPL_SEV_ERROR;
 	}
-	if (n < 3 || n > 9)
+	if (n >= 6 && memcmp(w + n - 5, "Error", 5) == 0)
+		return FA2_LOGTPL_SEV_ERROR;  /* OSError, TypeError: exact case only */
+	if (n < 9 && f != 'e' && f != 'w' && f != 'f' && f != 'c' && f != 'i' && f != 'd' &&
+	    f != 't' && f != 'p' && f != 's' && f != 'n' && f != 'r')
+		return FA2_LOGTPL_SEV_NONE;
+	if (n < 3 || n > 10)
 		return FA2_LOGTPL_SEV_NONE;
 	for (i = 0; i < n; i++)
 		b[i] = (char)lower((unsigned char)w[i]);
@@ -182,23 +188,32 @@ static fa2_logtpl_sev word_sev(const char *w, size_t n)
 		if (!memcmp(b, "debug", 5)) return FA2_LOGTPL_SEV_DEBUG;
 		if (!memcmp(b, "trace", 5)) return FA2_LOGTPL_SEV_DEBUG;
 		if (!memcmp(b, "fails", 5)) return FA2_LOGTPL_SEV_ERROR;
+		if (!memcmp(b, "retry", 5)) return FA2_LOGTPL_SEV_WARN;
 		break;
 	case 6:
 		if (!memcmp(b, "failed", 6)) return FA2_LOGTPL_SEV_ERROR;
 		if (!memcmp(b, "errors", 6)) return FA2_LOGTPL_SEV_ERROR;
 		if (!memcmp(b, "severe", 6)) return FA2_LOGTPL_SEV_ERROR;
+		if (!memcmp(b, "denied", 6)) return FA2_LOGTPL_SEV_ERROR;
 		if (!memcmp(b, "notice", 6)) return FA2_LOGTPL_SEV_INFO;
 		break;
 	case 7:
 		if (!memcmp(b, "warning", 7)) return FA2_LOGTPL_SEV_WARN;
 		if (!memcmp(b, "failure", 7)) return FA2_LOGTPL_SEV_ERROR;
+		if (!memcmp(b, "refused", 7)) return FA2_LOGTPL_SEV_ERROR;
+		if (!memcmp(b, "timeout", 7)) return FA2_LOGTPL_SEV_WARN;
 		break;
 	case 8:
 		if (!memcmp(b, "critical", 8)) return FA2_LOGTPL_SEV_FATAL;
 		if (!memcmp(b, "warnings", 8)) return FA2_LOGTPL_SEV_WARN;
+		if (!memcmp(b, "retrying", 8)) return FA2_LOGTPL_SEV_WARN;
 		break;
 	case 9:
 		if (!memcmp(b, "emergency", 9)) return FA2_LOGTPL_SEV_FATAL;
+		if (!memcmp(b, "traceback", 9)) return FA2_LOGTPL_SEV_ERROR;
+		break;
+	case 10:
+		if (!memcmp(b, "deprecated", 10)) return FA2_LOGTPL_SEV_WARN;
 		break;
 	default:
 		break;

@@ -75,11 +75,28 @@ static fa2_err metric_finding(fa2_buf *b, const fa2_tr_metric *m)
 {
 	char t[40];
 	const fa2_tr_metric_result *r = &m->r;
+	size_t i, k = 0;
+	fa2_err e = FA2_OK;
+	if (m->trend_ms && (!m->harm_ms || m->trend_ms <= m->harm_ms)) {
+		fmt_time(m->trend_ms, t, sizeof t);
+		e = fa2_buf_appendf(b, "rising gradually from %s (%.4g to %.4g)%s", t, r->min, r->max,
+				    m->at_ceiling ? ", at its ceiling" : "");
+		return e;
+	}
+	/* the harmful shift when there is one, else the first */
+	for (i = 0; i < r->n_shifts; i++)
+		if (r->shifts[i].t_ms == m->harm_ms) {
+			k = i;
+			break;
+		}
 	if (r->n_shifts) {
-		fmt_time(r->shifts[0].t_ms, t, sizeof t);
-		return fa2_buf_appendf(b, "level shift %.4g -> %.4g at %s (%.1f sigma)%s", r->shifts[0].before,
-				       r->shifts[0].after, t, r->shifts[0].z,
-				       r->n_shifts > 1 ? ", later changes too" : "");
+		fmt_time(r->shifts[k].t_ms, t, sizeof t);
+		e = fa2_buf_appendf(b, "level shift %.4g -> %.4g at %s (%.1f sigma)%s", r->shifts[k].before,
+				    r->shifts[k].after, t, r->shifts[k].z,
+				    r->n_shifts > 1 ? ", other changes too" : "");
+		if (!e && m->at_ceiling)
+			e = fa2_buf_appendf(b, ", at its ceiling (%.4g)", r->max);
+		return e;
 	}
 	if (r->n_spikes) {
 		fmt_time(r->first_spike_ms, t, sizeof t);
@@ -89,13 +106,99 @@ static fa2_err metric_finding(fa2_buf *b, const fa2_tr_metric *m)
 	return fa2_buf_append_cstr(b, "no significant change");
 }
 
+/* How well a resource names what a change changed: 0 a container (cluster, hosted
+ * zone, a change id), 2 the changed thing itself (service, function, role, rule, key,
+ * parameter, table, group, record, add-on), 1 anything else. */
+static int title_rank(const fa2_tr_kv *r)
+{
+	static const char *const container[] = { "cluster", "hostedzone", "changeid", "restapi" };
+	static const char *const thing[] = { "service", "function", "role", "securitygroup",
+		"groupid", "parameter", "table", "autoscalinggroup", "key", "addon", "family",
+		"taskdefinition", "stack", "bucket", "queue", "topic", "dbinstance", "listener",
+		"rule", "targetgroup", "name", "record" };
+	char low[64];
+	size_t i, n = strlen(r->name);
+	if (n >= sizeof low)
+		n = sizeof low - 1;
+	for (i = 0; i < n; i++) {
+		char ch = r->name[i];
+		low[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+	}
+	low[n] = '\0';
+	if (!strncmp(r->value, "/change/", 8))
+		return 0;
+	for (i = 0; i < sizeof container / sizeof container[0]; i++)
+		if (strstr(low, container[i]))
+			return 0;
+	for (i = 0; i < sizeof thing / sizeof thing[0]; i++)
+		if (strstr(low, thing[i]))
+			return 2;
+	return 1;
+}
+
+/* The resource part of an ARN ("service/prod/orders-api"), else the value itself. */
+static const char *short_name(const char *v)
+{
+	size_t colons = 0;
+	const char *p = v;
+	if (strncmp(v, "arn:", 4) != 0)
+		return v;
+	for (; *p; p++)
+		if (*p == ':' && ++colons == 5)
+			return p[1] ? p + 1 : v;
+	return v;
+}
+
+/* "<category> change: <EventName> on <the changed thing> (<source>)": the changed thing
+ * is the most specific resource (the service, not its cluster; the role a policy was
+ * detached from; the record, not its zone). */
+/* 1 when the resource's kind ("AWS::ECS::Service", "taskDefinitionArn") is a noun of
+ * the event's name ("UpdateService", "RegisterTaskDefinition"). */
+static int named_by_event(const char *event, const char *type)
+{
+	char noun[64], ev[96];
+	const char *p = strrchr(type, ':');
+	size_t n = 0, i;
+	p = p ? p + 1 : type;
+	for (; *p && n + 1 < sizeof noun; p++)
+		noun[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	noun[n] = '\0';
+	for (i = 0; i < 3; i++) {  /* "taskDefinitionArn" -> "taskdefinition" */
+		static const char *const sfx[] = { "arn", "id", "name" };
+		size_t k = strlen(sfx[i]);
+		if (n > k + 2 && !strcmp(noun + n - k, sfx[i]))
+			noun[n -= k] = '\0';
+	}
+	for (i = 0; event[i] && i + 1 < sizeof ev; i++)
+		ev[i] = (char)(event[i] >= 'A' && event[i] <= 'Z' ? event[i] - 'A' + 'a' : event[i]);
+	ev[i] = '\0';
+	return n >= 3 && strstr(ev, noun) != NULL;
+}
+
 static fa2_err change_title(fa2_buf *b, const fa2_tr_change *c)
 {
 	const fa2_tr_event *ev = c->ev;
-	fa2_err e = fa2_buf_appendf(b, "%s change: %s (%s)", fa2_tr_category_name(c->cats), ev->name,
-				    ev->source);
+	size_t i, best = 0;
+	int best_rank = -1;
+	fa2_err e;
+	for (i = 0; i < ev->n_resources; i++) {
+		int r = title_rank(&ev->resources[i]);
+		if (r == 2 && named_by_event(ev->name, ev->resources[i].name))
+			r = 3;
+		/* the role a policy is attached to or detached from is what changed */
+		if (r == 2 && strstr(ev->name, "RolePolicy") && !strstr(ev->resources[i].name, "Role") &&
+		    !strstr(ev->resources[i].name, "role"))
+			r = 1;
+		if (r > best_rank) {
+			best_rank = r;
+			best = i;
+		}
+	}
+	e = fa2_buf_appendf(b, "%s change: %s", fa2_tr_category_name(c->cats), ev->name);
 	if (!e && ev->n_resources)
-		e = fa2_buf_appendf(b, " on %s", ev->resources[0].value);
+		e = fa2_buf_appendf(b, " on %s", short_name(ev->resources[best].value));
+	if (!e)
+		e = fa2_buf_appendf(b, " (%s)", ev->source);
 	return e;
 }
 
@@ -184,7 +287,7 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 /* Why a change is suspected, in words. */
 static fa2_err change_why(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_buf *b)
 {
-	fa2_err e = fa2_buf_appendf(b, "time proximity %.2f", c->time_score);
+	fa2_err e = fa2_buf_appendf(b, "evidence %.2f, time proximity %.2f", c->link, c->time_score);
 	unsigned bit;
 	int first = 1;
 	for (bit = 0; !e && bit < FA2_TR_SYM__COUNT; bit++) {
@@ -198,6 +301,12 @@ static fa2_err change_why(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_
 		e = fa2_buf_appendf(b, " symptoms (%.2f)", c->symptom_score);
 	if (!e && c->matched[0])
 		e = fa2_buf_appendf(b, "; shares resources with the incident: %s", c->matched);
+	if (!e && !c->matched[0])
+		e = fa2_buf_append_cstr(b, "; shares no resource name with the incident");
+	if (!e && c->routine)
+		e = fa2_buf_append_cstr(b, "; a routine write (its own cadence in the window), discounted");
+	if (!e && c->ev->by_service)
+		e = fa2_buf_append_cstr(b, "; made by an AWS service, discounted");
 	(void)a;
 	return e;
 }
@@ -217,10 +326,18 @@ static fa2_err suspect_title(const fa2_tr_analysis *a, const fa2_tr_suspect *s, 
 		return e;
 	}
 	case FA2_TR_EV_TEMPLATE:
+	case FA2_TR_EV_METRIC:
 		return item_text(a, s->what, 200, b);
 	default:
 		return FA2_OK;
 	}
+}
+
+static const char *family_name(int family)
+{
+	static const char *const names[] = { "other", "errors", "latency", "throttling",
+		"saturation", "traffic", "tls", "headroom" };
+	return family >= 0 && family <= FA2_TR_MF_HEADROOM ? names[family] : "other";
 }
 
 static const char *kind_name(int kind)
@@ -279,7 +396,14 @@ static fa2_err md_summary(const fa2_tr_analysis *a, fa2_buf *b)
 	if (!e && !s)
 		return fa2_buf_append_cstr(b, "No suspect stands out: no correlated change, failing "
 					      "dependency or new error was found in this window.\n");
-	if (!e) {
+	if (!e && a->no_change) {
+		e = fa2_buf_append_cstr(b, "No change is implicated: no change in the window is linked to the "
+					"symptoms. Leading symptom: **");
+		if (!e)
+			e = suspect_title(a, s, b);
+		if (!e)
+			e = fa2_buf_appendf(b, "** (score %.2f).", s->score);
+	} else if (!e) {
 		e = fa2_buf_append_cstr(b, "Most likely cause: **");
 		if (!e)
 			e = suspect_title(a, s, b);
@@ -604,6 +728,9 @@ static fa2_err js_change(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_b
 	if (!e) e = js_num(b, "seconds_before_onset", a->onset_ms ? (double)c->delta_ms / 1000.0 : NAN);
 	if (!e) e = fa2_buf_append_byte(b, ',');
 	if (!e) e = js_str(b, "matched", c->matched);
+	if (!e) e = fa2_buf_appendf(b, ",\"routine\":%s,\"by_service\":%s,", c->routine ? "true" : "false",
+				    c->ev->by_service ? "true" : "false");
+	if (!e) e = js_num(b, "link", c->link);
 	if (!e) e = change_why(a, c, &tmp);
 	if (!e) e = fa2_buf_append_byte(b, ',');
 	if (!e) e = js_str(b, "why", tmp.data ? tmp.data : "");
@@ -661,7 +788,9 @@ static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *o
 			e = fa2_json_append_string(b, fa2_buf_slice(&note));
 		fa2_buf_cleanup(&note);
 	}
-	if (!e) e = fa2_buf_append_cstr(b, "],\"suspects\":[");
+	if (!e)
+		e = fa2_buf_appendf(b, "],\"no_change_implicated\":%s", a->no_change ? "true" : "false");
+	if (!e) e = fa2_buf_append_cstr(b, ",\"suspects\":[");
 	n = a->n_suspects < L->suspects ? a->n_suspects : L->suspects;
 	om->suspects = a->n_suspects - n;
 	for (i = 0; !e && i < n; i++) {
@@ -684,6 +813,11 @@ static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *o
 		} else if (!e && s->what.kind == FA2_TR_EV_TEMPLATE) {
 			e = fa2_buf_append_byte(b, ',');
 			if (!e) e = js_str(b, "template", a->tpls[s->what.idx].text);
+		} else if (!e && s->what.kind == FA2_TR_EV_METRIC) {
+			e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_str(b, "metric", a->metrics[s->what.idx].s->metric);
+			if (!e) e = fa2_buf_append_byte(b, ',');
+			if (!e) e = js_str(b, "label", a->metrics[s->what.idx].s->label);
 		}
 		if (!e) e = fa2_buf_append_cstr(b, ",\"evidence\":[");
 		for (j = 0; !e && j < s->n_evidence && j < L->evidence; j++) {
@@ -748,8 +882,11 @@ static fa2_err json_render(const fa2_tr_analysis *a, const limits *L, omitted *o
 		}
 		if (!e) e = fa2_buf_appendf(b, "],\"spikes\":%zu,", m->r.n_spikes);
 		if (!e) e = js_time(b, "onset", m->r.onset_ms);
-		if (!e) e = fa2_buf_appendf(b, ",\"harmful\":%s,\"alarm_metric\":%s,", m->harmful ? "true" : "false",
-					    m->alarm_metric ? "true" : "false");
+		if (!e) e = fa2_buf_appendf(b, ",\"harmful\":%s,\"alarm_metric\":%s,\"family\":\"%s\",\"at_ceiling\":%s,",
+					    m->harmful ? "true" : "false", m->alarm_metric ? "true" : "false",
+					    family_name(m->family), m->at_ceiling ? "true" : "false");
+		if (!e) e = js_time(b, "trend_start", m->trend_ms);
+		if (!e) e = fa2_buf_append_byte(b, ',');
 		if (!e) e = js_num(b, "score", m->score);
 		if (!e) e = fa2_buf_append_byte(b, '}');
 		fa2_buf_cleanup(&tmp);

@@ -142,6 +142,33 @@ static fa2_err grow(void **arr, size_t el, size_t n, size_t *cap, size_t max)
 	return FA2_OK;
 }
 
+/* A pooled copy of s, or the copy made for an equal string among the recent ones (log
+ * group and stream names repeat line after line). */
+static const char *intern(fa2_tr_data *d, const char *s, fa2_err *e)
+{
+	size_t i;
+	const char *r;
+	if (*e)
+		return "";
+	for (i = 0; i < FA2_TR_INTERN_SLOTS && d->interned[i]; i++)
+		if (strcmp(d->interned[i], s) == 0) {
+			r = d->interned[i];
+			memmove(&d->interned[1], &d->interned[0], i * sizeof d->interned[0]);
+			d->interned[0] = r;
+			return r;
+		}
+	r = fa2_tr_pool_strdup(&d->pool, s);
+	if (!r) {
+		*e = FA2_ERR_NOMEM;
+		return "";
+	}
+	if (i == FA2_TR_INTERN_SLOTS)
+		i--;
+	memmove(&d->interned[1], &d->interned[0], i * sizeof d->interned[0]);
+	d->interned[0] = r;
+	return r;
+}
+
 static const char *pstr(fa2_tr_data *d, const char *s, fa2_err *e)
 {
 	char *r;
@@ -242,8 +269,8 @@ fa2_err fa2_tr_parse_logs(fa2_tr_data *d, fa2_slice json, const char *default_gr
 		l->t_ms = logs_time(ts);
 		l->msg_len = strlen(msg);
 		l->msg = pstr(d, msg, &e);
-		l->group = pstr(d, group, &e);
-		l->stream = pstr(d, stream, &e);
+		l->group = intern(d, group, &e);
+		l->stream = intern(d, stream, &e);
 		if (e)
 			goto cleanup;
 		d->n_lines++;
@@ -527,6 +554,8 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 				src = fa2_json_str(inner, "eventSource");
 			if (!user && ui)
 				user = fa2_json_str(ui, "arn");
+			if (ui && fa2_json_str(ui, "type") && !strcmp(fa2_json_str(ui, "type"), "AWSService"))
+				x->by_service = 1;
 			if (x->read_only < 0 && cJSON_IsBool(iro))
 				x->read_only = cJSON_IsTrue(iro);
 			if (!x->t_ms)
@@ -541,6 +570,9 @@ fa2_err fa2_tr_parse_events(fa2_tr_data *d, fa2_slice json)
 		x->name = pstr(d, name, &e);
 		x->source = pstr(d, src, &e);
 		x->user = pstr(d, user, &e);
+		/* Service principals are named "<service>.amazonaws.com". */
+		if (x->user && strlen(x->user) > 14 && !strcmp(x->user + strlen(x->user) - 14, ".amazonaws.com"))
+			x->by_service = 1;
 		x->error_code = pstr(d, err, &e);
 		x->error_message = pstr(d, errmsg, &e);
 		cJSON_Delete(inner);  /* src, user, err and errmsg may point into it */

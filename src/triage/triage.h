@@ -23,15 +23,26 @@
 /* Symptom classes, found in error text (templates, exception messages) and explained by
  * kinds of changes. */
 enum {
-	FA2_TR_SYM_CONNECT    = 1u << 0,  /* timeouts, refused, unreachable, DNS */
-	FA2_TR_SYM_PERMISSION = 1u << 1,  /* access denied, not authorized, 403 */
+	FA2_TR_SYM_CONNECT    = 1u << 0,  /* timeouts, refused, unreachable */
+	FA2_TR_SYM_PERMISSION = 1u << 1,  /* access denied, not authorized, 403, KMS key state */
 	FA2_TR_SYM_CONFIG     = 1u << 2,  /* invalid/missing settings, bad parameters */
-	FA2_TR_SYM_CAPACITY   = 1u << 3,  /* throttling, limits, out of memory, pools */
+	FA2_TR_SYM_CAPACITY   = 1u << 3,  /* limits, saturation, scaling */
 	FA2_TR_SYM_DATASTORE  = 1u << 4,  /* database / datastore errors */
 	FA2_TR_SYM_CRASH      = 1u << 5,  /* exceptions, panics, exits */
-	FA2_TR_SYM__COUNT     = 6
+	FA2_TR_SYM_STORAGE    = 1u << 6,  /* no space left on device, disk full */
+	FA2_TR_SYM_MEMORY     = 1u << 7,  /* out of memory, OOM kills, exit 137 */
+	FA2_TR_SYM_TLS        = 1u << 8,  /* certificates, TLS handshakes */
+	FA2_TR_SYM_DNS        = 1u << 9,  /* name resolution */
+	FA2_TR_SYM_THROTTLE   = 1u << 10, /* throttling, rate exceeded */
+	FA2_TR_SYM_QUOTA      = 1u << 11, /* quotas, connection limits, exhausted pools */
+	FA2_TR_SYM__COUNT     = 12
 };
-/* Bitmask of the symptom classes named in text (case-insensitive). */
+/* Classes that name an exhausted or expired resource: a cause of their own, with or
+ * without a change behind them. */
+#define FA2_TR_SYM_RESOURCE (FA2_TR_SYM_STORAGE | FA2_TR_SYM_MEMORY | FA2_TR_SYM_TLS | \
+			     FA2_TR_SYM_THROTTLE | FA2_TR_SYM_QUOTA)
+/* Bitmask of the symptom classes named in text (case-insensitive; each phrase must
+ * start a word: at the start, after a non-alphanumeric byte or at a camelCase hump). */
 unsigned fa2_tr_symptoms(const char *text, size_t len);
 const char *fa2_tr_symptom_name(unsigned bit);
 
@@ -70,11 +81,25 @@ typedef struct fa2_tr_tpl {
 	double score;             /* 0 for steady noise */
 } fa2_tr_tpl;
 
+/* Metric families: which way is bad, and whether a shift is a cause of its own (a
+ * resource at its limit, a surge of demand) or a symptom (errors, latency). */
+enum { FA2_TR_MF_OTHER = 0, FA2_TR_MF_ERRORS, FA2_TR_MF_LATENCY, FA2_TR_MF_THROTTLE,
+       FA2_TR_MF_SATURATION, FA2_TR_MF_TRAFFIC, FA2_TR_MF_TLS, FA2_TR_MF_HEADROOM };
+/* Family of a metric name (case-insensitive, e.g. "disk_used_percent" saturation,
+ * "RequestCount" traffic, "HTTPCode_Target_5XX_Count" errors, "FreeStorageSpace"
+ * headroom: falling is bad). */
+int fa2_tr_metric_family(const char *metric);
+
 typedef struct fa2_tr_metric {
 	const fa2_tr_series *s;
 	fa2_tr_metric_result r;
+	int family;               /* FA2_TR_MF_* */
 	int harmful;              /* 1 when the change goes the bad way for this metric */
 	int alarm_metric;         /* the alarm's own metric */
+	int64_t harm_ms;          /* first shift the bad way (or the trend's start); 0 none */
+	int64_t trend_ms;         /* start of a gradual rise the bad way; 0 none */
+	double ratio;             /* level after / before that shift (0 when unknown) */
+	int at_ceiling;           /* reached a limit: 100 percent, or the series' own plateau */
 	double score;             /* ranking: r.score, weighted by harm and alarm */
 } fa2_tr_metric;
 
@@ -100,9 +125,25 @@ typedef struct fa2_tr_change {
 	int64_t delta_ms;         /* onset - event time (positive: before the onset) */
 	char matched[256];        /* resource names it shares with the incident, ", "-separated */
 	unsigned explained;       /* symptom classes it would explain that were observed */
+	unsigned sharp;           /* those its kind explains directly (not as a deployment) */
+	int routine;              /* a periodic or background write (its own cadence in the window) */
+	double link;              /* evidence linking it to the symptoms, 0..1 (never timing) */
 } fa2_tr_change;
 
 enum { FA2_TR_EV_METRIC = 1, FA2_TR_EV_TEMPLATE, FA2_TR_EV_CAUSE, FA2_TR_EV_CHANGE };
+
+/* Routine writes: marks routine[i] = 1 for each of the n events (ascending by time,
+ * writes only) that belongs to a periodic or background series in the window: the same
+ * call on the same resource at a regular cadence (4+ times, gaps within a factor of 1.6
+ * of their median), or the same call on any resource throughout the window (8+ times in
+ * 3 of its 4 quarters). from_ms/to_ms bound the window. */
+void fa2_tr_mark_routine(const fa2_tr_event *const *ev, size_t n, int64_t from_ms,
+			 int64_t to_ms, int *routine);
+
+/* Start of a gradual rise in v[0..n) (t ascending) that ends no later than until_ms
+ * (0: anywhere): block medians rising for 4+ blocks by at least 6 noise sigmas and 10%
+ * of the level. Returns the first point's time, 0 when there is no such rise. */
+int64_t fa2_tr_trend_start(const int64_t *t_ms, const double *v, size_t n, int64_t until_ms);
 
 typedef struct fa2_tr_ref {
 	int kind;                 /* FA2_TR_EV_* */
@@ -153,6 +194,9 @@ typedef struct fa2_tr_analysis {
 	int64_t trace_fault_onset_ms;
 	fa2_tr_change *changes; size_t n_changes;   /* writes, sorted by score */
 	size_t n_events, n_read_events;
+	int64_t trend_ms;         /* start of a harmful gradual rise linked to the incident; 0 none */
+	const char *main_group;   /* log group of the leading error template, or NULL */
+	int no_change;            /* 1: no change is implicated (the lead is a symptom) */
 	fa2_tr_suspect suspects[FA2_TR_MAX_SUSPECTS];
 	size_t n_suspects;
 	fa2_tr_tl *timeline; size_t n_timeline;
