@@ -2120,16 +2120,43 @@ typedef struct sib_key {
 	uint16_t p1, p2; /* the positions left out (p2 == p1 for one) */
 } sib_key;
 
-static int cmp_sib(const void *a, const void *b)
+/* Order of sib_key: key, then p1, p2, slot (total: no two keys are equal). */
+static int sib_less(const sib_key *x, const sib_key *y)
 {
-	const sib_key *x = a, *y = b;
 	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
+		return x->key < y->key;
 	if (x->p1 != y->p1)
-		return x->p1 < y->p1 ? -1 : 1;
+		return x->p1 < y->p1;
 	if (x->p2 != y->p2)
-		return x->p2 < y->p2 ? -1 : 1;
-	return x->slot < y->slot ? -1 : (x->slot > y->slot);
+		return x->p2 < y->p2;
+	return x->slot < y->slot;
+}
+
+/* Sorts a[0..n) by sib_less; tmp holds n keys. A merge sort with the comparison
+ * inlined: qsort through a function pointer was most of finish's time with tens of
+ * thousands of templates. The order is total, so the result is the one qsort gave. */
+static void sib_sort(sib_key *a, sib_key *tmp, size_t n)
+{
+	size_t i, j, k, mid;
+	if (n <= 16) {
+		for (i = 1; i < n; i++) {
+			sib_key v = a[i];
+			for (j = i; j > 0 && sib_less(&v, &a[j - 1]); j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	mid = n / 2;
+	sib_sort(a, tmp, mid);
+	sib_sort(a + mid, tmp, n - mid);
+	if (!sib_less(&a[mid], &a[mid - 1]))
+		return;  /* already in order */
+	memcpy(tmp, a, mid * sizeof(*a));
+	for (i = 0, j = mid, k = 0; i < mid && j < n; k++)
+		a[k] = sib_less(&a[j], &tmp[i]) ? a[j++] : tmp[i++];
+	while (i < mid)
+		a[k++] = tmp[i++];
 }
 
 /* Sets position k of t to "<*>" (text rebuilt; t unchanged on failure). */
@@ -2261,7 +2288,7 @@ static uint64_t sib_hash(const tpl *t, uint32_t p1, uint32_t p2)
  * A template changed in this round takes no further part in it. */
 static fa2_err merge_round(fa2_logtpl *m, int pairs, size_t *merged)
 {
-	sib_key *keys = NULL;
+	sib_key *keys = NULL, *tmp = NULL;
 	unsigned char *touched = NULL;
 	size_t nkeys = 0, cap = 0, i, j;
 	uint32_t s, k, q;
@@ -2305,7 +2332,12 @@ static fa2_err merge_round(fa2_logtpl *m, int pairs, size_t *merged)
 			}
 		}
 	}
-	qsort(keys, nkeys, sizeof(*keys), cmp_sib);
+	tmp = fa2_malloc((nkeys / 2 + 1) * sizeof(*tmp));
+	if (!tmp) {
+		err = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	sib_sort(keys, tmp, nkeys);
 	for (i = 0; i < nkeys; i = j) {
 		uint32_t live = 0, best = NONE, ctx = 0, p1 = keys[i].p1, p2 = keys[i].p2;
 		tpl *b;
@@ -2342,6 +2374,7 @@ static fa2_err merge_round(fa2_logtpl *m, int pairs, size_t *merged)
 	}
 cleanup:
 	fa2_free(keys);
+	fa2_free(tmp);
 	fa2_free(touched);
 	return err;
 }

@@ -439,6 +439,50 @@ FA2_TEST(logtpl_finish_merges_siblings)
 	fa2_logtpl_free(m);
 }
 
+/* Many sibling groups at once: finish sorts tens of thousands of (template, positions)
+ * keys; every group must become one template and no two groups may meet. */
+FA2_TEST(logtpl_finish_many_sibling_groups)
+{
+	enum { GROUPS = 300, MEMBERS = 4 };
+	static const char *const who[MEMBERS] = { "alpha", "bravo", "charlie", "delta" };
+	static uint32_t id[GROUPS][MEMBERS];
+	fa2_logtpl *m = NULL;
+	fa2_logtpl_stats st;
+	char line[160], want[160], t[256], w[3][4];
+	size_t g, i, k;
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	/* group g: three words of its own (letters only, so constants); members differ in
+	 * the first word; groups are fed interleaved */
+	for (i = 0; i < MEMBERS; i++)
+		for (g = 0; g < GROUPS; g++) {
+			for (k = 0; k < 3; k++) {
+				w[k][0] = (char)('a' + k);
+				w[k][1] = (char)('a' + (g / 26) % 26);
+				w[k][2] = (char)('a' + g % 26);
+				w[k][3] = '\0';
+			}
+			snprintf(line, sizeof line, "%s started the %s %s %s backup", who[i], w[0], w[1], w[2]);
+			id[g][i] = feed(m, line);
+			CHECK(id[g][i] != 0);
+		}
+	CHECK_OK(fa2_logtpl_finish(m));
+	for (g = 0; g < GROUPS; g++) {
+		uint32_t r = fa2_logtpl_resolve(m, id[g][0]);
+		for (i = 1; i < MEMBERS; i++)
+			CHECK_INT_EQ(fa2_logtpl_resolve(m, id[g][i]), r);
+		if (g > 0)
+			CHECK(r != fa2_logtpl_resolve(m, id[g - 1][0]));
+		snprintf(want, sizeof want, "<*> started the a%c%c b%c%c c%c%c backup",
+		         'a' + (int)((g / 26) % 26), 'a' + (int)(g % 26), 'a' + (int)((g / 26) % 26),
+		         'a' + (int)(g % 26), 'a' + (int)((g / 26) % 26), 'a' + (int)(g % 26));
+		CHECK_STR_EQ(text_of(m, id[g][0], t, sizeof t), want);
+	}
+	fa2_logtpl_stats_get(m, &st);
+	CHECK_INT_EQ(st.merged, GROUPS * (MEMBERS - 1));
+	CHECK_INT_EQ(st.live, GROUPS);
+	fa2_logtpl_free(m);
+}
+
 /* Feeds lines (NULL-terminated) to m; returns the id of the last one. */
 static uint32_t feed_all(fa2_logtpl *m, const char *const *lines)
 {
