@@ -10,6 +10,7 @@
 #include "base/msg.h"
 #include "base/time.h"
 #include "agent/cmds.h"
+#include "doc/md_pdf.h"
 #include "slack/blocks.h"
 
 #define GIST_BYTES 700u
@@ -272,6 +273,26 @@ cleanup:
 	fa2_buf_cleanup(&md);
 }
 
+/* The findings report as a PDF (the Markdown is uploaded too), in the thread of d. */
+static void upload_findings_pdf(fa2_slack_api *api, const dest *d, const char *user, int lang, fa2_slice md)
+{
+	fa2_pdf_info info;
+	fa2_buf pdf;
+	fa2_err e;
+	memset(&info, 0, sizeof info);
+	info.lang = lang == FA2_LANG_JA ? "ja" : "en";
+	info.title = fa2_msg(lang, "serve.cmd.fa2_security_findings_report");
+	fa2_buf_init(&pdf, FA2_MAX_PDF_BYTES);
+	e = fa2_doc_md_to_pdf(md, &info, &pdf);
+	if (!e)
+		e = fa2_slack_upload_file(api, d->channel, d->ts[0] ? d->ts : NULL, "findings-report.pdf",
+					  info.title, fa2_msg(lang, "serve.cmd.full_report_pdf"), fa2_buf_slice(&pdf));
+	if (e) {
+		FA2_LOGW("serve", "/findings-report PDF: %s", fa2_err_str(e));
+		tell_failure(api, NULL, d->channel, user, fa2_msg(lang, "serve.cmd.report_pdf_failed"));
+	}
+	fa2_buf_cleanup(&pdf);
+}
 static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *channel, const char *user)
 {
 	fa2_lang lang = cfg ? cfg->lang : FA2_LANG_EN;
@@ -309,6 +330,8 @@ static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *
 		   fa2_msg(lang, "serve.cmd.full_report_markdown"), fa2_buf_slice(&md));
 	if (e)
 		tell_failure(api, NULL, d.channel, user, fa2_msg(lang, "serve.cmd.report_was_written_but_file"));
+	else
+		upload_findings_pdf(api, &d, user, lang, fa2_buf_slice(&md));
 cleanup:
 	fa2_buf_cleanup(&md);
 }
