@@ -69,10 +69,8 @@ void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *des
 				n += (size_t)w < cap - n ? (size_t)w : cap - n - 1; \
 		} \
 	} while (0)
-	if (lang == FA2_LANG_JA)
-		PUT(":hourglass_flowing_sand: 「%s」を分析しています…", desc && *desc ? desc : "障害");
-	else
-		PUT(":hourglass_flowing_sand: Analysing \"%s\"…", desc && *desc ? desc : "the incident");
+	PUT(fa2_msg(lang, "serve.progress.analysing"),
+	    desc && *desc ? desc : fa2_msg(lang, "serve.progress.the_incident"));
 	if (st->final)
 		PUT(fa2_msg(lang, "serve.progress.writing_report"));
 	else if (st->cycle)
@@ -90,12 +88,9 @@ void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *des
 	if (!shown && !st->final && st->cycle)
 		PUT(fa2_msg(lang, "serve.progress.asking_model"));
 	if (st->tools_done || st->tools_failed) {
-		if (lang == FA2_LANG_JA)
-			PUT(" · ツール呼び出し %u 件完了%s", st->tools_done + st->tools_failed,
-			    st->tools_failed ? "（一部失敗）" : "");
-		else
-			PUT(" · %u tool call%s done%s", st->tools_done + st->tools_failed,
-			    st->tools_done + st->tools_failed == 1 ? "" : "s", st->tools_failed ? " (some failed)" : "");
+		unsigned calls = st->tools_done + st->tools_failed;
+		PUT(calls == 1 ? fa2_msg(lang, "serve.progress.tool_call_done") :
+		    fa2_msg(lang, "serve.progress.tool_calls_done"), calls, st->tools_failed ? fa2_msg(lang, "serve.progress.some_failed") : "");
 	}
 	PUT(fa2_msg(lang, "serve.progress.s_elapsed"), (long long)(elapsed_ms / 1000));
 #undef PUT
