@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/msg.h"
 #include "base/time.h"
 
 static const char *const sev_names[FA2_SEV__COUNT] = { "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL" };
@@ -199,8 +200,6 @@ fa2_err fa2_findings_render_summary(const fa2_findings_summary *s, fa2_buf *out)
 	return out->len <= out->max ? FA2_OK : FA2_ERR_TOO_LARGE;
 }
 
-#define L(lang, en, ja) ((lang) == FA2_LANG_JA ? (ja) : (en))
-
 fa2_err fa2_findings_render_fallback(const fa2_findings_summary *s, fa2_lang lang, const char *generated,
 				     const char *why, fa2_buf *out)
 {
@@ -208,18 +207,10 @@ fa2_err fa2_findings_render_fallback(const fa2_findings_summary *s, fa2_lang lan
 	size_t i;
 	unsigned hi = total(s, FA2_SEV_CRITICAL) + total(s, FA2_SEV_HIGH);
 
-	(void)fa2_buf_appendf(out, L(lang, "# Security findings report\n\n_Generated %s (UTC)._\n\n"
-				     "> The model was unavailable (%s): this report was generated from the findings "
-				     "without it.\n\n## Overview\n\n| Source | Critical | High | Medium | Low | Informational |\n"
-				     "| --- | ---: | ---: | ---: | ---: | ---: |\n",
-				     "# セキュリティ検出結果レポート\n\n_作成 %s（UTC）。_\n\n"
-				     "> モデルを利用できなかったため（%s）、このレポートは検出結果から機械的に作成しました。\n\n"
-				     "## 概要\n\n| ソース | Critical | High | Medium | Low | Informational |\n"
-				     "| --- | ---: | ---: | ---: | ---: | ---: |\n"), generated, why);
+	(void)fa2_buf_appendf(out, fa2_msg(lang, "agent.findings.security_findings_report_generated_utc"), generated, why);
 	for (k = 0; k < FA2_SRC__COUNT; k++) {
 		if (!s->ok[k]) {
-			(void)fa2_buf_appendf(out, L(lang, "| %s | not available: %s | | | | |\n",
-						     "| %s | 取得できません: %s | | | | |\n"), src_names[k], s->error[k]);
+			(void)fa2_buf_appendf(out, fa2_msg(lang, "agent.findings.not_available"), src_names[k], s->error[k]);
 			continue;
 		}
 		(void)fa2_buf_appendf(out, "| %s |", src_names[k]);
@@ -227,30 +218,18 @@ fa2_err fa2_findings_render_fallback(const fa2_findings_summary *s, fa2_lang lan
 			(void)fa2_buf_appendf(out, " %u |", s->counts[k][v]);
 		(void)fa2_buf_append_byte(out, '\n');
 	}
-	(void)fa2_buf_appendf(out, L(lang, "\n%u active findings in total, %u of them critical or high.\n",
-				     "\nアクティブな検出結果は合計 %u 件、うち重大または高は %u 件です。\n"),
+	(void)fa2_buf_appendf(out, fa2_msg(lang, "agent.findings.active_findings_in_total_of"),
 			      total(s, 0) + total(s, 1) + total(s, 2) + total(s, 3) + total(s, 4), hi);
-	(void)fa2_buf_append_cstr(out, L(lang, "\n## High Severity Issues\n\n", "\n## 重要度の高い問題\n\n"));
+	(void)fa2_buf_append_cstr(out, fa2_msg(lang, "agent.findings.high_severity_issues"));
 	for (i = 0; i < s->n; i++)
 		if (s->items[i].sev <= FA2_SEV_HIGH) {
 			(void)fa2_buf_appendf(out, "- **%s** ", sev_names[s->items[i].sev]);
 			finding_line(&s->items[i], out);
 		}
 	if (!hi)
-		(void)fa2_buf_append_cstr(out, L(lang, "None.\n", "ありません。\n"));
-	(void)fa2_buf_append_cstr(out, L(lang,
-		"\n## Recommended Actions\n\n"
-		"1. Triage every critical and high finding above first: confirm whether the activity is expected, "
-		"and isolate or remediate the affected resource when it is not.\n"
-		"2. Rotate credentials involved in credential-related findings and review their recent API activity in CloudTrail.\n"
-		"3. Fix the failed Security Hub controls on the listed resources, then set the findings' workflow status.\n"
-		"4. Archive (GuardDuty) or suppress (Security Hub) findings confirmed as expected, so new ones stand out.\n",
-		"\n## 推奨アクション\n\n"
-		"1. 上記の重大・高の検出結果から順に、想定された動作かを確認し、そうでなければ対象リソースを隔離または修正してください。\n"
-		"2. 認証情報に関する検出結果では、該当する認証情報をローテーションし、CloudTrail で最近の API 操作を確認してください。\n"
-		"3. 一覧のリソースで失敗している Security Hub コントロールを修正し、検出結果のワークフローステータスを更新してください。\n"
-		"4. 想定どおりと確認できた検出結果は GuardDuty でアーカイブ、Security Hub で抑制し、新しい検出結果を目立たせてください。\n"));
-	(void)fa2_buf_append_cstr(out, L(lang, "\n## Detailed Findings\n", "\n## 検出結果の詳細\n"));
+		(void)fa2_buf_append_cstr(out, fa2_msg(lang, "agent.findings.none"));
+	(void)fa2_buf_append_cstr(out, fa2_msg(lang, "agent.findings.recommended_actions_n1_triage_every"));
+	(void)fa2_buf_append_cstr(out, fa2_msg(lang, "agent.findings.detailed_findings"));
 	for (v = 0; v < FA2_SEV__COUNT; v++) {
 		int head = 0;
 		for (i = 0; i < s->n; i++) {
@@ -262,12 +241,8 @@ fa2_err fa2_findings_render_fallback(const fa2_findings_summary *s, fa2_lang lan
 		}
 	}
 	if (s->n == 0)
-		(void)fa2_buf_append_cstr(out, L(lang, "\nNo active findings.\n", "\nアクティブな検出結果はありません。\n"));
-	return fa2_buf_append_cstr(out, L(lang,
-		"\n## Next Steps\n\n- Run this report again once the model is reachable for a written assessment.\n"
-		"- Review the findings in the GuardDuty and Security Hub consoles and assign owners.\n",
-		"\n## 次のステップ\n\n- モデルが利用可能になったら、文章による評価のためにこのレポートを再実行してください。\n"
-		"- GuardDuty と Security Hub のコンソールで検出結果を確認し、担当者を割り当ててください。\n"));
+		(void)fa2_buf_append_cstr(out, fa2_msg(lang, "agent.findings.nno_active_findings"));
+	return fa2_buf_append_cstr(out, fa2_msg(lang, "agent.findings.next_steps_run_this_report"));
 }
 
 static fa2_err guardduty(const fa2_tool_env *env, const char *detector, fa2_findings_summary *s, fa2_buf *errs)

@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/msg.h"
 
 static const char *const prompt_names[FA2_PROMPT__COUNT] = {
 	"system.txt", "incident.txt", "final_report.txt", "report_schema.txt", "alarm.txt",
@@ -52,6 +53,10 @@ fa2_err fa2_prompts_load(fa2_prompts *p, fa2_lang lang, const char *override_dir
 			 errno == ENOENT ? "does not exist" : "is not a directory");
 		return FA2_ERR_NOT_FOUND;
 	}
+	/* the same directory's <lang>/messages override the message catalog */
+	e = fa2_msg_use_dir(override_dir, msg, msg_cap);
+	if (e)
+		return e;
 	for (i = 0; i < FA2_PROMPT__COUNT; i++) {
 		const struct fa2_prompt_file *f;
 		snprintf(rel, sizeof rel, "%s/%s", fa2_lang_code(lang), prompt_names[i]);

@@ -18,9 +18,8 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/msg.h"
 #include "cmd/cmd.h"
-
-#define L(lang, en, ja) ((lang) == FA2_LANG_JA ? (ja) : (en))
 
 fa2_lang fa2_cmd_ui_lang(const char *opt)
 {
@@ -68,10 +67,10 @@ static void usage(FILE *f)
 static const char *kind_label(fa2_import_kind k, fa2_lang lang)
 {
 	switch (k) {
-	case FA2_IMPORT_MAPPED: return L(lang, "mapped", "変換");
-	case FA2_IMPORT_CHANGED: return L(lang, "changed", "変更");
-	case FA2_IMPORT_DROPPED: return L(lang, "dropped", "除外");
-	case FA2_IMPORT_NEEDS: return L(lang, "needs", "必要");
+	case FA2_IMPORT_MAPPED: return fa2_msg(lang, "cmd.config.mapped");
+	case FA2_IMPORT_CHANGED: return fa2_msg(lang, "cmd.config.changed");
+	case FA2_IMPORT_DROPPED: return fa2_msg(lang, "cmd.config.dropped");
+	case FA2_IMPORT_NEEDS: return fa2_msg(lang, "cmd.config.needs");
 	}
 	return "?";
 }
@@ -80,14 +79,14 @@ static void report(FILE *f, const fa2_config_import *imp, const char *path, fa2_
 {
 	size_t i, k;
 	int first = 1;
-	fprintf(f, L(lang, "%s: imported %s", "%s: %s を取り込みました"), path, imp->picked);
+	fprintf(f, fa2_msg(lang, "cmd.config.imported"), path, imp->picked);
 	if (imp->alias_of[0])
-		fprintf(f, L(lang, " (the same object as %s)", " (%s と同じオブジェクト)"), imp->alias_of);
+		fprintf(f, fa2_msg(lang, "cmd.config.same_object_as"), imp->alias_of);
 	if (imp->n_names > 1) {
-		fprintf(f, "%s", L(lang, "; the file has ", "。ファイル内のパラメータ: "));
+		fprintf(f, "%s", fa2_msg(lang, "cmd.config.file_has"));
 		for (i = 0; i < imp->n_names; i++)
 			fprintf(f, "%s%s", i ? ", " : "", imp->names[i]);
-		fprintf(f, "%s", L(lang, " (choose with --name)", " (--name で選択)"));
+		fprintf(f, "%s", fa2_msg(lang, "cmd.config.choose_with_name"));
 	}
 	fputc('\n', f);
 	for (i = 0; i < imp->n_notes; i++) {
@@ -217,8 +216,7 @@ static int import(int argc, char **argv)
 		return FA2_EXIT_USAGE;
 	}
 	if (output && !force && access(output, F_OK) == 0) {
-		fprintf(stderr, L(lang, "fa2 config import: %s exists (use --force to overwrite)\n",
-		                  "fa2 config import: %s は既にあります (上書きは --force)\n"), output);
+		fprintf(stderr, fa2_msg(lang, "cmd.config.fa2_config_import_exists_use"), output);
 		return FA2_EXIT_USAGE;
 	}
 	fa2_buf_init(&src, FA2_MAX_CONFIG_BYTES);
@@ -226,9 +224,9 @@ static int import(int argc, char **argv)
 	e = fa2_file_read_all(strcmp(path, "-") == 0 ? "/dev/stdin" : path, &src);
 	if (e) {
 		fprintf(stderr, "fa2 config import: %s: %s\n", path,
-		        e == FA2_ERR_NOT_FOUND ? L(lang, "no such file", "ファイルがありません")
-		        : e == FA2_ERR_TOO_LARGE ? L(lang, "larger than 1 MiB", "1 MiB を超えています")
-		                                 : L(lang, "cannot be read", "読めません"));
+		        e == FA2_ERR_NOT_FOUND ? fa2_msg(lang, "cmd.config.no_such_file")
+		        : e == FA2_ERR_TOO_LARGE ? fa2_msg(lang, "cmd.config.larger_than_1_mib")
+		                                 : fa2_msg(lang, "cmd.config.cannot_be_read"));
 		rc = FA2_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -262,8 +260,7 @@ static int import(int argc, char **argv)
 		if (probe_text)
 			cJSON_free(probe_text);
 		if (ce) {
-			fprintf(stderr, L(lang, "fa2 config import: fa2 would refuse the result: %s\n",
-			                  "fa2 config import: この結果は fa2 が受け付けません: %s\n"), msg);
+			fprintf(stderr, fa2_msg(lang, "cmd.config.fa2_config_import_fa2_would"), msg);
 			rc = FA2_EXIT_USAGE;
 		}
 		fa2_config_cleanup(&check);
@@ -281,7 +278,7 @@ static int import(int argc, char **argv)
 	}
 	report(output ? stdout : stderr, &imp, path, lang);
 	if (output)
-		printf(L(lang, "wrote %s; next: fa2 check --config %s\n", "%s に書きました。次は: fa2 check --config %s\n"),
+		printf(fa2_msg(lang, "cmd.config.wrote_next_fa2_check_config"),
 		       output, output);
 cleanup:
 	if (text)

@@ -19,12 +19,12 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/limits.h"
+#include "base/msg.h"
 #include "base/time.h"
 #include "cmd/cmd.h"
 #include "crypto/encode.h"
 #include "crypto/random.h"
 
-#define L(lang, en, ja) ((lang) == FA2_LANG_JA ? (ja) : (en))
 #define KB_POLL_FIRST_MS 2000
 #define KB_POLL_MAX_MS   30000
 
@@ -137,7 +137,7 @@ static int list(fa2_aws_session *s, const struct kb_opts *o)
 		goto cleanup;
 	}
 	if (kbs->n == 0)
-		printf(L(o->lang, "no knowledge bases in %s\n", "%s にナレッジベースはありません\n"), s->region);
+		printf(fa2_msg(o->lang, "cmd.kb.no_knowledge_bases_in"), s->region);
 	for (i = 0; i < kbs->n; i++) {
 		printf("%-12s %-10s %s\n", kbs->items[i].id, kbs->items[i].status, kbs->items[i].name);
 		memset(&err, 0, sizeof err);
@@ -148,11 +148,11 @@ static int list(fa2_aws_session *s, const struct kb_opts *o)
 			continue;
 		}
 		for (j = 0; j < dss->n; j++)
-			printf("  %s %-12s %-10s %s\n", L(o->lang, "data source", "データソース"), dss->items[j].id,
+			printf("  %s %-12s %-10s %s\n", fa2_msg(o->lang, "cmd.kb.data_source"), dss->items[j].id,
 			       dss->items[j].status, dss->items[j].name);
 	}
 	if (kbs->truncated)
-		printf("%s\n", L(o->lang, "(more knowledge bases than listed)", "(表示しきれないナレッジベースがあります)"));
+		printf("%s\n", fa2_msg(o->lang, "cmd.kb.more_knowledge_bases_than_listed"));
 cleanup:
 	fa2_free(kbs);
 	fa2_free(dss);
@@ -197,12 +197,9 @@ static int pick_data_source(fa2_aws_session *s, const struct kb_opts *o, const c
 		}
 	}
 	if (dss->n == 0)
-		fprintf(stderr, L(o->lang, "fa2 kb: knowledge base %s has no data source\n",
-		                  "fa2 kb: ナレッジベース %s にデータソースがありません\n"), kb);
+		fprintf(stderr, fa2_msg(o->lang, "cmd.kb.fa2_kb_knowledge_base_has"), kb);
 	else {
-		fprintf(stderr, L(o->lang, "fa2 kb: knowledge base %s has %zu data sources; choose one with "
-		                  "--data-source:\n", "fa2 kb: ナレッジベース %s にはデータソースが %zu 個あります。"
-		                  "--data-source で選んでください:\n"), kb, dss->n);
+		fprintf(stderr, fa2_msg(o->lang, "cmd.kb.fa2_kb_knowledge_base_has_2"), kb, dss->n);
 		for (i = 0; i < dss->n; i++)
 			fprintf(stderr, "  %s  %s\n", dss->items[i].id, dss->items[i].name);
 	}
@@ -213,11 +210,10 @@ cleanup:
 
 static void print_job(const fa2_ba_job *j, fa2_lang lang)
 {
-	printf("%s %s", L(lang, "ingestion job", "取り込みジョブ"), j->job_id);
+	printf("%s %s", fa2_msg(lang, "cmd.kb.ingestion_job"), j->job_id);
 	printf(" %s", j->status);
 	if (j->has_stats)
-		printf(L(lang, ": scanned %llu, new %llu, modified %llu, deleted %llu, failed %llu",
-		         ": 走査 %llu, 新規 %llu, 更新 %llu, 削除 %llu, 失敗 %llu"),
+		printf(fa2_msg(lang, "cmd.kb.scanned_new_modified_deleted_failed"),
 		       (unsigned long long)j->stats.scanned, (unsigned long long)j->stats.new_indexed,
 		       (unsigned long long)j->stats.modified_indexed, (unsigned long long)j->stats.deleted,
 		       (unsigned long long)j->stats.failed);
@@ -261,10 +257,7 @@ static int sync_kb(fa2_aws_session *s, const struct kb_opts *o, const fa2_config
 
 	memset(&err, 0, sizeof err);
 	if (!kb || !*kb) {
-		fprintf(stderr, "%s", L(o->lang, "fa2 kb sync: which knowledge base? Give --kb ID or set "
-		                        "knowledgeBaseId in the config ('fa2 kb list' shows the ids)\n",
-		                        "fa2 kb sync: ナレッジベースを --kb ID か設定の knowledgeBaseId で指定して"
-		                        "ください ('fa2 kb list' で ID が分かります)\n"));
+		fprintf(stderr, "%s", fa2_msg(o->lang, "cmd.kb.fa2_kb_sync_which_knowledge"));
 		return FA2_EXIT_USAGE;
 	}
 	if (o->ds)
@@ -293,14 +286,10 @@ static int sync_kb(fa2_aws_session *s, const struct kb_opts *o, const fa2_config
 		if (e) {
 			print_error("StartIngestionJob", e, &err);
 			if (strcmp(err.code, "ConflictException") == 0)
-				fprintf(stderr, "%s", L(o->lang, "fa2 kb sync: another ingestion job of this data source "
-				                        "is running: follow it with --job ID\n",
-				                        "fa2 kb sync: このデータソースの別の取り込みジョブが実行中です: "
-				                        "--job ID で追跡できます\n"));
+				fprintf(stderr, "%s", fa2_msg(o->lang, "cmd.kb.fa2_kb_sync_another_ingestion"));
 			return FA2_EXIT_FAILURE;
 		}
-		printf(L(o->lang, "started ingestion job %s (knowledge base %s, data source %s)\n",
-		         "取り込みジョブ %s を開始しました (ナレッジベース %s, データソース %s)\n"),
+		printf(fa2_msg(o->lang, "cmd.kb.started_ingestion_job_knowledge_base"),
 		       job.job_id, kb, ds);
 	}
 	print_job(&job, o->lang);
@@ -308,10 +297,7 @@ static int sync_kb(fa2_aws_session *s, const struct kb_opts *o, const fa2_config
 	while (!fa2_ba_job_done(&job)) {
 		int64_t left = deadline - fa2_time_mono_ms();
 		if (left <= 0) {
-			printf(L(o->lang, "still %s after the deadline: the job goes on in AWS; follow it with "
-			         "'fa2 kb sync --kb %s --data-source %s --job %s'\n",
-			         "期限を過ぎてもまだ %s です: ジョブは AWS で続いています。'fa2 kb sync --kb %s "
-			         "--data-source %s --job %s' で追跡できます\n"), job.status, kb, ds, job.job_id);
+			printf(fa2_msg(o->lang, "cmd.kb.still_after_deadline_job_goes"), job.status, kb, ds, job.job_id);
 			return FA2_EXIT_FAILURE;
 		}
 		fa2_time_sleep_ms(wait < left ? wait : left);
@@ -327,20 +313,18 @@ static int sync_kb(fa2_aws_session *s, const struct kb_opts *o, const fa2_config
 		prev = job;
 	}
 	for (i = 0; i < job.n_reasons; i++)
-		printf("%s %s\n", L(o->lang, "reason:", "理由:"), job.reasons[i]);
+		printf("%s %s\n", fa2_msg(o->lang, "cmd.kb.reason"), job.reasons[i]);
 	if (strcmp(job.status, "COMPLETE") == 0 && job.stats.failed == 0) {
-		printf(L(o->lang, "done: %llu documents scanned, %llu new, %llu modified, %llu deleted\n",
-		         "完了: 走査 %llu 件, 新規 %llu 件, 更新 %llu 件, 削除 %llu 件\n"),
+		printf(fa2_msg(o->lang, "cmd.kb.done_documents_scanned_new_modified"),
 		       (unsigned long long)job.stats.scanned, (unsigned long long)job.stats.new_indexed,
 		       (unsigned long long)job.stats.modified_indexed, (unsigned long long)job.stats.deleted);
 		return FA2_EXIT_OK;
 	}
 	if (strcmp(job.status, "COMPLETE") == 0)
-		printf(L(o->lang, "completed, but %llu documents failed to be ingested\n",
-		         "完了しましたが %llu 件の文書の取り込みに失敗しました\n"),
+		printf(fa2_msg(o->lang, "cmd.kb.completed_but_documents_failed_to"),
 		       (unsigned long long)job.stats.failed);
 	else
-		printf(L(o->lang, "the ingestion job ended %s\n", "取り込みジョブは %s で終了しました\n"),
+		printf(fa2_msg(o->lang, "cmd.kb.ingestion_job_ended"),
 		       job.status);
 	return FA2_EXIT_FAILURE;
 }

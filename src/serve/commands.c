@@ -7,11 +7,12 @@
 #include "base/buf.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/msg.h"
 #include "base/time.h"
 #include "agent/cmds.h"
+#include "doc/md_pdf.h"
 #include "slack/blocks.h"
 
-#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 #define GIST_BYTES 700u
 
 int fa2_slack_cmds_owns(const char *command)
@@ -28,7 +29,7 @@ static cJSON *option(int days, fa2_lang lang)
 {
 	cJSON *o = cJSON_CreateObject();
 	char label[32], value[8];
-	snprintf(label, sizeof label, days == 1 ? L(lang, "%d day", "%d 日") : L(lang, "%d days", "%d 日"), days);
+	snprintf(label, sizeof label, days == 1 ? fa2_msg(lang, "serve.cmd.day") : fa2_msg(lang, "serve.cmd.days"), days);
 	snprintf(value, sizeof value, "%d", days);
 	if (!o || !cJSON_AddItemToObject(o, "text", fa2_slack_text_obj("plain_text", label)) ||
 	    !cJSON_AddStringToObject(o, "value", value)) {
@@ -56,28 +57,24 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang)
 	cJSON_AddStringToObject(v, "type", "modal");
 	cJSON_AddStringToObject(v, "callback_id", FA2_SLACK_INSIGHT_CALLBACK);
 	cJSON_AddStringToObject(v, "private_metadata", channel ? channel : "");
-	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", L(lang, "Insight", "インサイト")));
-	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", L(lang, "Ask", "質問する")));
-	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
+	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.insight")));
+	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.ask")));
+	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", fa2_msg(lang, "slack.form.cancel")));
 
 	cJSON_AddStringToObject(b1, "type", "input");
 	cJSON_AddStringToObject(b1, "block_id", FA2_SLACK_BLK_QUESTION);
-	cJSON_AddItemToObject(b1, "label", fa2_slack_text_obj("plain_text", L(lang, "What do you want to know?",
-								  "知りたいことは何ですか？")));
+	cJSON_AddItemToObject(b1, "label", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.what_do_you_want_to")));
 	cJSON_AddStringToObject(q, "type", "plain_text_input");
 	cJSON_AddStringToObject(q, "action_id", FA2_SLACK_ACT_QUESTION);
 	cJSON_AddBoolToObject(q, "multiline", 1);
 	cJSON_AddNumberToObject(q, "max_length", 3000);
-	cJSON_AddItemToObject(q, "placeholder", fa2_slack_text_obj("plain_text", L(lang,
-		"e.g. Is the ECS service running out of CPU at peak times?",
-		"例: ピーク時に ECS サービスの CPU が不足していませんか？")));
+	cJSON_AddItemToObject(q, "placeholder", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.e_g_is_ecs_service")));
 	cJSON_AddItemToObject(b1, "element", q);
 	q = NULL;
 
 	cJSON_AddStringToObject(b2, "type", "input");
 	cJSON_AddStringToObject(b2, "block_id", FA2_SLACK_BLK_DAYS);
-	cJSON_AddItemToObject(b2, "label", fa2_slack_text_obj("plain_text", L(lang, "Period (days up to now)",
-								  "期間（現在までの日数）")));
+	cJSON_AddItemToObject(b2, "label", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.period_days_up_to_now")));
 	cJSON_AddStringToObject(sel, "type", "static_select");
 	cJSON_AddStringToObject(sel, "action_id", FA2_SLACK_ACT_DAYS);
 	cJSON_AddItemToObject(sel, "initial_option", option(7, lang));
@@ -249,38 +246,53 @@ static void run_insight(fa2_slack_api *api, const fa2_config *cfg, const char *c
 		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /insight.");
 		goto cleanup;
 	}
-	snprintf(line, sizeof line, L(lang, ":hourglass_flowing_sand: <@%s> asked: \"%s\" (last %d days). Reading CloudWatch metrics…",
-				      ":hourglass_flowing_sand: <@%s> さんの質問: 「%s」（直近 %d 日）。CloudWatch メトリクスを確認しています…"),
+	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.asked_last_days_reading_cloudwatch"),
 		 user ? user : "?", q, days);
 	if (post_working(api, channel, user, line, &d) != FA2_OK) {
-		tell_failure(api, NULL, channel, user, L(lang, ":x: fa2 cannot post the insight here or in your DM: "
-							 "invite the app to the channel and try again.",
-							 ":x: fa2 はここにもあなたの DM にも投稿できません。アプリをチャンネルに招待して再度お試しください。"));
+		tell_failure(api, NULL, channel, user, fa2_msg(lang, "serve.cmd.fa2_cannot_post_insight_here"));
 		goto cleanup;
 	}
 	e = fa2_cmds_run_insight(cfg, lang, question, days, &md, &model_ok, msg, sizeof msg);
 	if (e) {
-		snprintf(line, sizeof line, L(lang, ":x: The insight failed: %s", ":x: インサイトの作成に失敗しました: %s"),
+		snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.insight_failed"),
 			 msg[0] ? msg : fa2_err_str(e));
 		tell_failure(api, &d, channel, user, line);
 		goto cleanup;
 	}
 	fa2_slack_md_gist(fa2_buf_slice(&md), GIST_BYTES, gist, sizeof gist);
-	snprintf(line, sizeof line, L(lang, ":bar_chart: *Insight* for \"%s\" (last %d days, %llds)%s\n%s",
-				      ":bar_chart: 「%s」の*インサイト*（直近 %d 日、%lld 秒）%s\n%s"),
+	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.insight_for_last_days_s"),
 		 q, days, (long long)((fa2_time_mono_ms() - t0) / 1000),
-		 model_ok ? "" : L(lang, " — the model was unavailable, metric data only", " — モデル利用不可のためデータのみ"),
+		 model_ok ? "" : fa2_msg(lang, "serve.cmd.model_was_unavailable_metric_data"),
 		 gist);
 	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
-	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "insight.md", L(lang, "fa2 insight", "fa2 インサイト"),
-		   L(lang, "The full insight (Markdown).", "インサイト全文（Markdown）"), fa2_buf_slice(&md));
+	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "insight.md", fa2_msg(lang, "serve.cmd.fa2_insight"),
+		   fa2_msg(lang, "serve.cmd.full_insight_markdown"), fa2_buf_slice(&md));
 	if (e)
-		tell_failure(api, NULL, d.channel, user, L(lang, ":x: The insight was written but the file upload failed.",
-							  ":x: インサイトは作成されましたが、ファイルのアップロードに失敗しました。"));
+		tell_failure(api, NULL, d.channel, user, fa2_msg(lang, "serve.cmd.insight_was_written_but_file"));
 cleanup:
 	fa2_buf_cleanup(&md);
 }
 
+/* The findings report as a PDF (the Markdown is uploaded too), in the thread of d. */
+static void upload_findings_pdf(fa2_slack_api *api, const dest *d, const char *user, int lang, fa2_slice md)
+{
+	fa2_pdf_info info;
+	fa2_buf pdf;
+	fa2_err e;
+	memset(&info, 0, sizeof info);
+	info.lang = lang == FA2_LANG_JA ? "ja" : "en";
+	info.title = fa2_msg(lang, "serve.cmd.fa2_security_findings_report");
+	fa2_buf_init(&pdf, FA2_MAX_PDF_BYTES);
+	e = fa2_doc_md_to_pdf(md, &info, &pdf);
+	if (!e)
+		e = fa2_slack_upload_file(api, d->channel, d->ts[0] ? d->ts : NULL, "findings-report.pdf",
+					  info.title, fa2_msg(lang, "serve.cmd.full_report_pdf"), fa2_buf_slice(&pdf));
+	if (e) {
+		FA2_LOGW("serve", "/findings-report PDF: %s", fa2_err_str(e));
+		tell_failure(api, NULL, d->channel, user, fa2_msg(lang, "serve.cmd.report_pdf_failed"));
+	}
+	fa2_buf_cleanup(&pdf);
+}
 static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *channel, const char *user)
 {
 	fa2_lang lang = cfg ? cfg->lang : FA2_LANG_EN;
@@ -297,36 +309,29 @@ static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *
 		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /findings-report.");
 		goto cleanup;
 	}
-	snprintf(line, sizeof line, L(lang, ":hourglass_flowing_sand: <@%s> requested the security findings report. "
-				      "Reading GuardDuty and Security Hub…",
-				      ":hourglass_flowing_sand: <@%s> さんがセキュリティ検出結果レポートを依頼しました。"
-				      "GuardDuty と Security Hub を確認しています…"), user ? user : "?");
+	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.requested_security_findings_report_reading"), user ? user : "?");
 	if (post_working(api, channel, user, line, &d) != FA2_OK) {
-		tell_failure(api, NULL, channel, user, L(lang, ":x: fa2 cannot post the report here or in your DM: "
-							 "invite the app to the channel and try again.",
-							 ":x: fa2 はここにもあなたの DM にも投稿できません。アプリをチャンネルに招待して再度お試しください。"));
+		tell_failure(api, NULL, channel, user, fa2_msg(lang, "serve.cmd.fa2_cannot_post_report_here"));
 		goto cleanup;
 	}
 	e = fa2_cmds_run_findings(cfg, lang, &md, &model_ok, msg, sizeof msg);
 	if (e) {
-		snprintf(line, sizeof line, L(lang, ":x: The findings report failed: %s",
-					      ":x: 検出結果レポートの作成に失敗しました: %s"), msg[0] ? msg : fa2_err_str(e));
+		snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.findings_report_failed"), msg[0] ? msg : fa2_err_str(e));
 		tell_failure(api, &d, channel, user, line);
 		goto cleanup;
 	}
 	fa2_slack_md_gist(fa2_buf_slice(&md), GIST_BYTES, gist, sizeof gist);
-	snprintf(line, sizeof line, L(lang, ":shield: *Security findings report* (%llds)%s\n%s",
-				      ":shield: *セキュリティ検出結果レポート*（%lld 秒）%s\n%s"),
+	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.security_findings_report_s"),
 		 (long long)((fa2_time_mono_ms() - t0) / 1000),
-		 model_ok ? "" : L(lang, " — the model was unavailable: built from the findings alone",
-				   " — モデル利用不可のため検出結果から機械的に作成"), gist);
+		 model_ok ? "" : fa2_msg(lang, "serve.cmd.model_was_unavailable_built_from"), gist);
 	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
 	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "findings-report.md",
-		   L(lang, "fa2 security findings report", "fa2 セキュリティ検出結果レポート"),
-		   L(lang, "The full report (Markdown).", "レポート全文（Markdown）"), fa2_buf_slice(&md));
+		   fa2_msg(lang, "serve.cmd.fa2_security_findings_report"),
+		   fa2_msg(lang, "serve.cmd.full_report_markdown"), fa2_buf_slice(&md));
 	if (e)
-		tell_failure(api, NULL, d.channel, user, L(lang, ":x: The report was written but the file upload failed.",
-							  ":x: レポートは作成されましたが、ファイルのアップロードに失敗しました。"));
+		tell_failure(api, NULL, d.channel, user, fa2_msg(lang, "serve.cmd.report_was_written_but_file"));
+	else
+		upload_findings_pdf(api, &d, user, lang, fa2_buf_slice(&md));
 cleanup:
 	fa2_buf_cleanup(&md);
 }
@@ -369,16 +374,11 @@ int fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSO
 		return 0;
 	}
 	if (insight && !cfg->slash_insight) {
-		complete_text(req, L(lang, "Sorry, /insight is turned off on this fa2 (slashCommands.insight). "
-				     "Please ask your administrator.",
-				     "申し訳ありません。この fa2 では /insight が無効です（slashCommands.insight）。管理者にお問い合わせください。"));
+		complete_text(req, fa2_msg(lang, "serve.cmd.sorry_insight_is_turned_off"));
 		return 0;
 	}
 	if (!insight && !cfg->slash_findings_report) {
-		complete_text(req, L(lang, "Sorry, /findings-report is turned off on this fa2 (slashCommands.findingsReport). "
-				     "Please ask your administrator.",
-				     "申し訳ありません。この fa2 では /findings-report が無効です（slashCommands.findingsReport）。"
-				     "管理者にお問い合わせください。"));
+		complete_text(req, fa2_msg(lang, "serve.cmd.sorry_findings_report_is_turned"));
 		return 0;
 	}
 	if (insight) {
@@ -394,8 +394,7 @@ int fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSO
 		cJSON_Delete(b);
 		if (e) {
 			char t[256];
-			snprintf(t, sizeof t, L(lang, "Sorry, the /insight form could not be opened (%s). Please try again.",
-						"申し訳ありません。/insight のフォームを開けませんでした（%s）。もう一度お試しください。"),
+			snprintf(t, sizeof t, fa2_msg(lang, "serve.cmd.sorry_insight_form_could_not"),
 				 code[0] ? code : fa2_err_str(e));
 			complete_text(req, t);
 		} else {
@@ -405,8 +404,7 @@ int fa2_slack_cmds_command(fa2_slack_api *api, const fa2_config *cfg, const cJSO
 	}
 	/* /findings-report: acknowledge now (Slack wants an answer within 3 s); the caller
 	 * runs the report (fa2_slack_cmds_findings) where long work runs. */
-	complete_text(req, L(lang, "Working on the security findings report; it will be posted here.",
-			     "セキュリティ検出結果レポートを作成しています。完成したらここに投稿します。"));
+	complete_text(req, fa2_msg(lang, "serve.cmd.working_on_security_findings_report"));
 	return 1;
 }
 
@@ -431,13 +429,11 @@ void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON 
 	if (days_s && fa2_parse_int_range(fa2_slice_cstr(days_s), 1, 14, &days))
 		days = 7;
 	if (!question || !question[strspn(question, " \t\r\n")]) {
-		tell_failure(api, NULL, channel, user, L(cfg ? cfg->lang : FA2_LANG_EN, "Please write a question for /insight.",
-		                                         "/insight の質問を入力してください。"));
+		tell_failure(api, NULL, channel, user, fa2_msg(cfg ? cfg->lang : FA2_LANG_EN, "serve.cmd.please_write_question_for_insight"));
 		return;
 	}
 	if (cfg && !cfg->slash_insight) {
-		tell_failure(api, NULL, channel, user, L(cfg->lang, "Sorry, /insight is turned off on this fa2 (slashCommands.insight).",
-		                                         "申し訳ありません。この fa2 では /insight が無効です（slashCommands.insight）。"));
+		tell_failure(api, NULL, channel, user, fa2_msg(cfg->lang, "serve.cmd.sorry_insight_is_turned_off_2"));
 		return;
 	}
 	run_insight(api, cfg, channel, user, question, (int)days);

@@ -5,10 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/msg.h"
 #include "base/time.h"
 #include "slack/blocks.h"
-
-#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 
 void fa2_slack_progress_apply(fa2_slack_progress_state *st, const fa2_agent_progress *ev)
 {
@@ -70,35 +69,30 @@ void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *des
 				n += (size_t)w < cap - n ? (size_t)w : cap - n - 1; \
 		} \
 	} while (0)
-	if (lang == FA2_LANG_JA)
-		PUT(":hourglass_flowing_sand: 「%s」を分析しています…", desc && *desc ? desc : "障害");
-	else
-		PUT(":hourglass_flowing_sand: Analysing \"%s\"…", desc && *desc ? desc : "the incident");
+	PUT(fa2_msg(lang, "serve.progress.analysing"),
+	    desc && *desc ? desc : fa2_msg(lang, "serve.progress.the_incident"));
 	if (st->final)
-		PUT(L(lang, " writing the report", " レポートを作成中"));
+		PUT(fa2_msg(lang, "serve.progress.writing_report"));
 	else if (st->cycle)
-		PUT(L(lang, " cycle %u/%u", " サイクル %u/%u"), st->cycle, st->max_cycles);
+		PUT(fa2_msg(lang, "serve.progress.cycle"), st->cycle, st->max_cycles);
 	else
-		PUT(L(lang, " starting", " 開始しています"));
+		PUT(fa2_msg(lang, "serve.progress.starting"));
 	for (i = 0; i < st->ntools; i++) {
 		if (!st->running[i])
 			continue;
-		PUT("%s%s", shown ? ", " : L(lang, " · running: ", " · 実行中: "), st->tools[i]);
+		PUT("%s%s", shown ? ", " : fa2_msg(lang, "serve.progress.running"), st->tools[i]);
 		if (st->running[i] > 1)
 			PUT(" ×%u", st->running[i]);
 		shown++;
 	}
 	if (!shown && !st->final && st->cycle)
-		PUT(L(lang, " · asking the model", " · モデルに問い合わせ中"));
+		PUT(fa2_msg(lang, "serve.progress.asking_model"));
 	if (st->tools_done || st->tools_failed) {
-		if (lang == FA2_LANG_JA)
-			PUT(" · ツール呼び出し %u 件完了%s", st->tools_done + st->tools_failed,
-			    st->tools_failed ? "（一部失敗）" : "");
-		else
-			PUT(" · %u tool call%s done%s", st->tools_done + st->tools_failed,
-			    st->tools_done + st->tools_failed == 1 ? "" : "s", st->tools_failed ? " (some failed)" : "");
+		unsigned calls = st->tools_done + st->tools_failed;
+		PUT(calls == 1 ? fa2_msg(lang, "serve.progress.tool_call_done") :
+		    fa2_msg(lang, "serve.progress.tool_calls_done"), calls, st->tools_failed ? fa2_msg(lang, "serve.progress.some_failed") : "");
 	}
-	PUT(L(lang, " · %llds elapsed", " · 経過 %lld 秒"), (long long)(elapsed_ms / 1000));
+	PUT(fa2_msg(lang, "serve.progress.s_elapsed"), (long long)(elapsed_ms / 1000));
 #undef PUT
 }
 

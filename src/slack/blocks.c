@@ -8,8 +8,8 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/msg.h"
 
-#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 
 /* See blocks.h. */
 cJSON *fa2_slack_text_obj(const char *type, const char *text)
@@ -82,10 +82,10 @@ static cJSON *desc_input(const char *desc)
 
 static int add_fields(cJSON *arr, const char *desc, int64_t start_s, int64_t end_s, int lang)
 {
-	return add_input(arr, FA2_SLACK_BLK_DESC, L(lang, "What went wrong?", "何が起きましたか？"), desc_input(desc)) &&
-	       add_input(arr, FA2_SLACK_BLK_START, L(lang, "Start (your time zone)", "開始（あなたのタイムゾーン）"),
+	return add_input(arr, FA2_SLACK_BLK_DESC, fa2_msg(lang, "slack.form.what_went_wrong"), desc_input(desc)) &&
+	       add_input(arr, FA2_SLACK_BLK_START, fa2_msg(lang, "slack.form.start_your_time_zone"),
 	                 dt_picker(FA2_SLACK_ACT_START, start_s)) &&
-	       add_input(arr, FA2_SLACK_BLK_END, L(lang, "End (your time zone)", "終了（あなたのタイムゾーン）"),
+	       add_input(arr, FA2_SLACK_BLK_END, fa2_msg(lang, "slack.form.end_your_time_zone"),
 	                 dt_picker(FA2_SLACK_ACT_END, end_s));
 }
 
@@ -162,8 +162,7 @@ cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t en
 	cJSON *arr = cJSON_CreateArray(), *act = NULL, *els, *btn;
 	char value[FORM_VALUE_MAX + 1];
 	alarm_value(alarm, value, sizeof value);
-	if (!arr || !add_section(arr, L(lang, ":mag: *fa2 can analyse this.* Check the window and press *Analyse*.",
-	                                ":mag: *fa2 で分析できます。* 期間を確認して *分析* を押してください。")) ||
+	if (!arr || !add_section(arr, fa2_msg(lang, "slack.form.fa2_can_analyse_this_check")) ||
 	    !add_fields(arr, desc, start_s, end_s, lang))
 		goto fail;
 	act = cJSON_CreateObject();
@@ -178,7 +177,7 @@ cJSON *fa2_slack_form_blocks_alarm(const char *desc, int64_t start_s, int64_t en
 		cJSON_Delete(btn);
 		goto fail;
 	}
-	cJSON_AddItemToObject(btn, "text", fa2_slack_text_obj("plain_text", L(lang, "Analyse", "分析")));
+	cJSON_AddItemToObject(btn, "text", fa2_slack_text_obj("plain_text", fa2_msg(lang, "slack.form.analyse")));
 	cJSON_AddItemToArray(els, btn);
 	cJSON_AddItemToObject(act, "elements", els);
 	cJSON_AddItemToArray(arr, act);
@@ -206,9 +205,9 @@ cJSON *fa2_slack_form_modal(int64_t start_s, int64_t end_s, const char *channel,
 		cJSON_Delete(arr);
 		return NULL;
 	}
-	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", L(lang, "fa2 analysis", "fa2 障害分析")));
-	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", L(lang, "Analyse", "分析")));
-	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", L(lang, "Cancel", "キャンセル")));
+	cJSON_AddItemToObject(v, "title", fa2_slack_text_obj("plain_text", fa2_msg(lang, "slack.form.fa2_analysis")));
+	cJSON_AddItemToObject(v, "submit", fa2_slack_text_obj("plain_text", fa2_msg(lang, "slack.form.analyse")));
+	cJSON_AddItemToObject(v, "close", fa2_slack_text_obj("plain_text", fa2_msg(lang, "slack.form.cancel")));
 	cJSON_AddItemToObject(v, "blocks", arr);
 	return v;
 }
@@ -218,10 +217,7 @@ cJSON *fa2_slack_received_blocks(const char *desc, int64_t start_s, int64_t end_
 	char m[FA2_SLACK_MAX_TEXT + 1];
 	cJSON *arr = cJSON_CreateArray();
 	/* <!date^…> renders each reader's local time; the fallback is UTC */
-	snprintf(m, sizeof m, L(lang, ":inbox_tray: Request received from <@%s>.\n*From* <!date^%lld^{date_short_pretty} {time}|%lld> "
-	         "*to* <!date^%lld^{date_short_pretty} {time}|%lld>\n>%.2600s",
-	         ":inbox_tray: <@%s> さんの依頼を受け付けました。\n*開始* <!date^%lld^{date_short_pretty} {time}|%lld> "
-	         "*終了* <!date^%lld^{date_short_pretty} {time}|%lld>\n>%.2600s"),
+	snprintf(m, sizeof m, fa2_msg(lang, "slack.form.request_received_from_from_to"),
 	         user ? user : "someone", (long long)start_s, (long long)start_s, (long long)end_s,
 	         (long long)end_s, desc);
 	if (!arr || !add_section(arr, m)) {

@@ -234,6 +234,21 @@ def run(c, moto, dbl, slack):
         fid = done[0]["args"]["files"][0]["id"]
         c.check(slack.uploads[fid]["data"].decode() == REPORT and slack.uploads[fid]["filename"] == "findings-report.md",
                 "the uploaded report is the model's")
+        # the same report as a PDF in the same thread; poppler reads its text back
+        pdfs = wait_for(lambda: [slack.uploads[f["id"]] for x in slack.calls("files.completeUploadExternal")
+                                 if x["args"].get("channel_id") == "DUBOB" for f in x["args"]["files"]
+                                 if slack.uploads.get(f["id"], {}).get("filename") == "findings-report.pdf"
+                                 and "data" in slack.uploads[f["id"]]], 30)
+        c.check(bool(pdfs), "the report is uploaded as findings-report.pdf too")
+        if pdfs:
+            data = pdfs[0]["data"]
+            c.check(data.startswith(b"%PDF-"), "the PDF upload is a PDF file", repr(data[:20]))
+            pdf_path = os.path.join(os.environ["FA2_TMP"], "findings-report.pdf")
+            with open(pdf_path, "wb") as f:
+                f.write(data)
+            txt = subprocess.run(["pdftotext", pdf_path, "-"], capture_output=True, text=True).stdout
+            c.check("Overview" in txt and "One high GuardDuty finding needs attention." in txt,
+                    "pdftotext reads the report's heading and text from the PDF", txt[:400])
     c.check(prompts and "Bitcoin mining on i-1" in prompts[0] and "Security group open to the world" in prompts[0],
             "the model got both sources' findings", prompts[0][:800] if prompts else "")
 
