@@ -8,7 +8,9 @@
  *             wipe); the log is rewritten atomically with the live keys when it holds more
  *             than twice as many lines as there are live keys (and at least `cap`/4), so
  *             it stays bounded; every persisted key within its TTL is read back at open.
- *   dynamodb  one table (src/aws/dynamodb.h): PutItem of {pk: "idem#KEY", expires: N}
+ *   dynamodb  one table with key schema pk (S, hash) + sk (S, range) and TTL on the
+ *             attribute `expires` (deploy/dynamodb-store.yaml; `fa2 check` verifies it):
+ *             PutItem of {pk: "idem#KEY", sk: "idem", expires: N}
  *             with ConditionExpression attribute_not_exists(pk) OR expires < :now, and a
  *             TTL attribute `expires` (epoch seconds), so any number of instances on one
  *             table accept a key once. Each call has the store's deadline.

@@ -24,6 +24,7 @@ static fa2_err ddb_put(fa2_store *s, const char *key, int64_t ttl_s, int64_t now
 	memset(&err, 0, sizeof err);
 	snprintf(pk, sizeof pk, "idem#%s", key);
 	if (item && vals && fa2_ddb_put_s(item, "pk", fa2_slice_cstr(pk)) == FA2_OK &&
+	    fa2_ddb_put_s(item, "sk", FA2_SLICE_LIT("idem")) == FA2_OK &&
 	    fa2_ddb_put_n(item, "expires", exp) == FA2_OK && fa2_ddb_put_n(vals, ":now", now_s) == FA2_OK) {
 		memset(&x, 0, sizeof x);
 		/* an item whose TTL has passed may still be there (DynamoDB deletes late): it
