@@ -61,6 +61,7 @@ static void *http_loop(void *arg)
 
 /* ---- readiness: /readyz (liveness stays /healthz) ---- */
 
+
 #define SERVE_READY_CHECK_MS (5 * 60 * 1000) /* auth.test and the AWS credentials, re-checked */
 
 typedef struct ready_checker {
@@ -206,6 +207,27 @@ static void on_readyz(fa2_server_req *req, void *ctx)
 			cJSON_AddStringToObject(w, "credentials", st.source);
 		add_time(w, "expiresAt", st.expires_ms);
 		add_time(w, "checkedAt", st.checked_ms);
+	}
+	if (g_slack) {
+		fa2_store *store = fa2_slack_app_store(g_slack);
+		cJSON *w = cJSON_AddObjectToObject(checks, "store");
+		fa2_store_stats st;
+		if (!w)
+			goto fail;
+		fa2_store_get_stats(store, &st);
+		cJSON_AddStringToObject(w, "kind", fa2_store_kind(store));
+		if (st.last_error_ms > st.last_ok_ms) {
+			ready = 0;
+			cJSON_AddBoolToObject(w, "ok", 0);
+			cJSON_AddStringToObject(w, "error", fa2_err_str(st.last_error));
+			add_time(w, "since", st.last_error_ms);
+			snprintf(line, sizeof line, "the idempotency store (%s) failed its last call (%s): Slack requests "
+			         "are dropped until it answers again", fa2_store_kind(store), fa2_err_str(st.last_error));
+			cJSON_AddItemToArray(problems, cJSON_CreateString(line));
+		} else {
+			cJSON_AddBoolToObject(w, "ok", 1);
+		}
+		cJSON_AddNumberToObject(w, "errors", (double)st.errors);
 	}
 	cJSON_AddStringToObject(root, "status", ready ? "ready" : "not ready");
 	body = cJSON_PrintUnformatted(root);

@@ -119,6 +119,11 @@ static int seen_check(fa2_slack_app *app, const char *key)
 	return 1;
 }
 
+struct fa2_store *fa2_slack_app_store(fa2_slack_app *app)
+{
+	return app->store;
+}
+
 /* Makes the remembered keys durable (a worker does this before it acts on a job, so a
  * key is on disk before any visible effect of its event). */
 static void seen_flush(fa2_slack_app *app)

@@ -121,6 +121,8 @@ typedef struct fa2_slack_stats {
 	unsigned analyses_running, analysis_slots;  /* gauges */
 } fa2_slack_stats;
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out);
+/* The idempotency store in use (cfg.store or the app's flat store; /readyz reads its stats). */
+struct fa2_store *fa2_slack_app_store(fa2_slack_app *app);
 
 /* ---- pieces exposed for tests ---- */
 

@@ -26,6 +26,19 @@ fa2_err fa2_store_base_new(const fa2_store_ops *ops, void *impl, int64_t default
 	return FA2_OK;
 }
 
+static void note_outcome(fa2_store *s, fa2_err e)
+{
+	int64_t now = fa2_time_now_ms();
+	pthread_mutex_lock(&s->lock);
+	if (e == FA2_OK) {
+		s->stats.last_ok_ms = now;
+	} else {
+		s->stats.last_error_ms = now > s->stats.last_ok_ms ? now : s->stats.last_ok_ms + 1;
+		s->stats.last_error = e;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 fa2_err fa2_store_put(fa2_store *s, const char *key, int64_t ttl_s)
 {
 	size_t n = key ? strlen(key) : 0;
@@ -41,12 +54,20 @@ fa2_err fa2_store_put(fa2_store *s, const char *key, int64_t ttl_s)
 	else
 		s->stats.errors++;
 	pthread_mutex_unlock(&s->lock);
+	note_outcome(s, e == FA2_OK || e == FA2_ERR_EXISTS ? FA2_OK : e);
 	return e;
 }
 
 fa2_err fa2_store_flush(fa2_store *s)
 {
-	return s->ops->flush ? s->ops->flush(s) : FA2_OK;
+	fa2_err e = s->ops->flush ? s->ops->flush(s) : FA2_OK;
+	if (e != FA2_OK) {
+		pthread_mutex_lock(&s->lock);
+		s->stats.errors++;
+		pthread_mutex_unlock(&s->lock);
+		note_outcome(s, e);
+	}
+	return e;
 }
 
 const char *fa2_store_kind(const fa2_store *s)

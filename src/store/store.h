@@ -37,6 +37,9 @@ typedef struct fa2_store_stats {
 	uint64_t evicted;                        /* flat: keys dropped before their expiry */
 	uint64_t compactions;                    /* flat: log rewrites */
 	size_t live;                             /* flat: keys in memory */
+	int64_t last_ok_ms, last_error_ms;       /* wall clock of the last put/flush that
+	                                          * answered / failed (0: none yet) */
+	fa2_err last_error;                      /* of that failure */
 } fa2_store_stats;
 
 /* A flat store of at most cap keys (>= 16) logged to log_path (NULL or "": memory only).
@@ -59,6 +62,8 @@ fa2_err fa2_store_flush(fa2_store *s);
 
 /* "flat" or "dynamodb". */
 const char *fa2_store_kind(const fa2_store *s);
+/* Stats (thread-safe). The store is failing when last_error_ms > last_ok_ms: its last
+ * answer was an error (an outage), which /readyz reports. */
 void fa2_store_get_stats(fa2_store *s, fa2_store_stats *out);
 void fa2_store_close(fa2_store *s);
 
