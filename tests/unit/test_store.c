@@ -209,3 +209,49 @@ FA2_TEST(store_dynamodb_live_moto)
 	fa2_aws_session_close(&a);
 	fa2_aws_session_close(&b);
 }
+
+/* bench/store.sh runs this with FA2_STORE_BENCH=N (and FA2_STORE_DDB_TABLE for the
+ * DynamoDB store): N puts of new keys per store, printed as puts per second and the mean
+ * latency per put (flat: memory only, and with one fsync'd flush per put). */
+static void bench_one(const char *name, fa2_store *s, unsigned n, int flush_each)
+{
+	char k[48];
+	unsigned i;
+	int64_t t0 = fa2_time_mono_ms(), dt;
+	for (i = 0; i < n; i++) {
+		snprintf(k, sizeof k, "bench-%s-%lld-%u", name, (long long)t0, i);
+		CHECK_OK(fa2_store_put(s, k, 0));
+		if (flush_each)
+			CHECK_OK(fa2_store_flush(s));
+	}
+	dt = fa2_time_mono_ms() - t0;
+	printf("store bench: %-22s %7u puts in %6lld ms: %9.0f puts/s, %8.3f ms per put\n", name, n,
+	       (long long)dt, dt > 0 ? n * 1000.0 / (double)dt : 0.0, (double)dt / n);
+}
+
+FA2_TEST(store_bench)
+{
+	const char *nv = getenv("FA2_STORE_BENCH"), *table = getenv("FA2_STORE_DDB_TABLE");
+	char path[1024], msg[512];
+	fa2_store *s = NULL;
+	unsigned n = nv ? (unsigned)atoi(nv) : 0;
+	if (!n) {
+		fa2_test_skip("FA2_STORE_BENCH not set (bench/store.sh runs this)");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/bench.log", fa2_test_tmpdir());
+	CHECK_OK(fa2_store_open_flat(NULL, 262144, 0, &s));
+	bench_one("flat-memory", s, n * 100, 0);
+	fa2_store_close(s);
+	CHECK_OK(fa2_store_open_flat(path, 262144, 0, &s));
+	bench_one("flat-fsync-each", s, n, 1);
+	fa2_store_close(s);
+	if (table && *table) {
+		fa2_aws_session a;
+		CHECK_OK(fa2_aws_session_open(&a, NULL, "us-east-1", 20000, msg, sizeof msg));
+		CHECK_OK(fa2_store_open_dynamodb(&a.client, table, 10000, &s));
+		bench_one("dynamodb", s, n, 0);
+		fa2_store_close(s);
+		fa2_aws_session_close(&a);
+	}
+}
