@@ -1,6 +1,6 @@
 /* src/store: the flat-file idempotency store (70,000 keys, restart, retries, eviction by
  * age, log compaction) and the interface's argument checks. The DynamoDB store runs
- * against moto_server in tests/integration/t_store.py (FA2_STORE_DDB_TABLE set). */
+ * against moto_server in tests/integration/t_dynamodb.py (FA2_STORE_DDB_TABLE set). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +162,7 @@ FA2_TEST(store_flat_reads_old_format_and_skips_garbage)
 	CHECK_INT_EQ(fa2_store_open_flat(NULL, 8, 60, &s), FA2_ERR_INVALID);
 }
 
-/* Run by tests/integration/t_store.py with FA2_STORE_DDB_TABLE (moto_server): two stores,
+/* Run by tests/integration/t_dynamodb.py with FA2_STORE_DDB_TABLE (moto_server): two stores,
  * each with its own AWS session, on one table; every key is accepted exactly once. */
 FA2_TEST(store_dynamodb_live_moto)
 {
@@ -173,7 +173,7 @@ FA2_TEST(store_dynamodb_live_moto)
 	char msg[512], k[32];
 	unsigned i, accepted = 0, dup = 0;
 	if (!table || !*table) {
-		fa2_test_skip("FA2_STORE_DDB_TABLE not set (t_store.py runs this against moto_server)");
+		fa2_test_skip("FA2_STORE_DDB_TABLE not set (t_dynamodb.py runs this against moto_server)");
 		return;
 	}
 	CHECK_OK(fa2_aws_session_open(&a, NULL, "us-east-1", 20000, msg, sizeof msg));
