@@ -3,7 +3,7 @@
 #
 # Layers, lowest first; a file may include its own layer, an equal one (aws and llm,
 # agent, triage and doc are peers) or a lower one, never a higher one:
-#   base < crypto < net < aws = llm < agent = triage = doc < slack < serve < cmd
+#   base < crypto < net < aws = llm < agent = triage = doc = store < slack < serve < cmd
 # Two more rules:
 #   - nothing outside src/cmd includes src/cmd (cmd is argument parsing and output);
 #   - src/slack is the Slack protocol library: it includes no agent, triage, doc (nor,
@@ -33,7 +33,7 @@ function rank(d) {
 	if (d == "crypto") return 1
 	if (d == "net") return 2
 	if (d == "aws" || d == "llm") return 3
-	if (d == "agent" || d == "triage" || d == "doc") return 4
+	if (d == "agent" || d == "triage" || d == "doc" || d == "store") return 4
 	if (d == "slack") return 5
 	if (d == "serve") return 6
 	if (d == "cmd") return 7

@@ -165,7 +165,7 @@ static const char *const top_keys[] = {
 	"xrayTrace", "knowledgeBase", "knowledgeBaseId", "embeddingModelId", "rerankModelId",
 	"maxAgentCycles", "slashCommands", "slackAppTokenKey", "slackSigningSecretKey",
 	"detectorId", "env", "envName", "llm", "agent", "stateDir", "sessionRetentionDays",
-	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", "slack", "runbooksDir", NULL
+	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", "slack", "runbooksDir", "store", NULL
 };
 static const char *const llm_keys[] = {
 	"provider", "endpoint", "model", "apiKeyEnv", "maxTokens", "temperature", "topP",
@@ -176,6 +176,7 @@ static const char *const agent_keys[] = {
 	"timeoutSeconds", NULL
 };
 static const char *const env_keys[] = { "region", "account", NULL };
+static const char *const store_keys[] = { "kind", "table", "region", NULL };
 static const char *const slash_keys[] = { "insight", "findingsReport", NULL };
 
 static fa2_err load_log_groups(ctx *x, const cJSON *root)
@@ -320,6 +321,34 @@ static fa2_err apply(ctx *x, const cJSON *root)
 					break;
 			if (i < n || n > 32) {
 				fail(x, "env.region", "must be an AWS region name like \"us-east-1\", got \"%s\"", r);
+				goto out;
+			}
+		}
+	}
+	{
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "store");
+		char *kind = NULL;
+		if (st && !cJSON_IsObject(st)) {
+			fail(x, "store", "must be an object like {\"kind\": \"dynamodb\", \"table\": \"fa2-state\"}");
+			goto out;
+		}
+		if (st) {
+			warn_unknown(x, st, "store.", store_keys);
+			if (get_str(x, st, "kind", "store.kind", &kind, 1) ||
+			    get_str(x, st, "table", "store.table", &c->store_table, 1) ||
+			    get_str(x, st, "region", "store.region", &c->store_region, 1)) {
+				fa2_free(kind);
+				goto out;
+			}
+			c->store_dynamodb = kind && strcmp(kind, "dynamodb") == 0;
+			if (kind && !c->store_dynamodb && strcmp(kind, "flat") != 0) {
+				fail(x, "store.kind", "must be \"flat\" or \"dynamodb\", got \"%s\"", kind);
+				fa2_free(kind);
+				goto out;
+			}
+			fa2_free(kind);
+			if (c->store_dynamodb && !c->store_table) {
+				fail(x, "store.table", "is required when store.kind is \"dynamodb\"");
 				goto out;
 			}
 		}
@@ -508,7 +537,8 @@ void fa2_config_cleanup(fa2_config *c)
 		&c->athena_catalog, &c->knowledge_base_id, &c->embedding_model_id,
 		&c->rerank_model_id, &c->slack_app_token_key, &c->slack_signing_secret_key,
 		&c->detector_id, &c->region, &c->account, &c->llm_endpoint, &c->llm_model,
-		&c->llm_api_key_env, &c->state_dir, &c->prompts_dir, &c->source, &c->runbooks_dir
+		&c->llm_api_key_env, &c->state_dir, &c->prompts_dir, &c->source, &c->runbooks_dir,
+		&c->store_table, &c->store_region
 	};
 	for (i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		fa2_free(*strs[i]);

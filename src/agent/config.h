@@ -81,6 +81,10 @@ typedef struct fa2_config {
 	char *runbooks_dir;             /* runbooksDir: Markdown/text runbooks kb_tool searches
 	                                 * in-process (where there is no Bedrock KB) */
 
+	int store_dynamodb;             /* store.kind "dynamodb" (default "flat": STATE_DIR files) */
+	char *store_table;              /* store.table: the DynamoDB table (required for dynamodb) */
+	char *store_region;             /* store.region: the table's region (default env.region) */
+
 	char *source;                   /* the file loaded, or NULL for defaults only */
 } fa2_config;
 

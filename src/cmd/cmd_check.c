@@ -15,6 +15,7 @@
 #include "aws/bedrock_agent.h"
 #include "aws/shared.h"
 #include "aws/session.h"
+#include "aws/dynamodb.h"
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/limits.h"
@@ -75,6 +76,8 @@ static void usage(FILE *f)
 		"  log-group    each configured cwLogsLogGroups entry exists (DescribeLogGroups)\n"
 		"  knowledge-base  with knowledgeBase: knowledgeBaseId names an ACTIVE knowledge base\n"
 		"               (Bedrock GetKnowledgeBase; a missing id fails the config check with the fix)\n"
+		"  store        with store.kind dynamodb: the table exists and is ACTIVE, its key\n"
+		"               schema is pk (S) + sk (S), TTL is enabled on expires\n"
 		"  slack        SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set and\n"
 		"               well-formed; the secrets slackAppTokenKey / slackSigningSecretKey\n"
 		"               name can be read (Secrets Manager) and the bot token is valid\n"
@@ -235,6 +238,58 @@ static void check_knowledge_base(struct tally *t, fa2_aws_session *s, const fa2_
 	}
 }
 
+/* store.kind dynamodb: the table exists and is ACTIVE, its key schema is pk (S) + sk (S)
+ * and TTL is on for `expires` (deploy/dynamodb-store.yaml makes it so). */
+static void check_store_table(struct tally *t, fa2_aws_client *client, const fa2_config *c)
+{
+	fa2_ddb d;
+	fa2_ddb_table_info ti;
+	fa2_ddb_ttl_info tl;
+	fa2_aws_error err;
+	char line[1600];
+	fa2_err e;
+	memset(&err, 0, sizeof err);
+	if (fa2_ddb_init(&d, client, c->store_table) != FA2_OK) {
+		report(t, "FAIL", "store", "store.table \"%s\" is not a DynamoDB table name", c->store_table);
+		return;
+	}
+	e = fa2_ddb_describe_table(&d, &ti, &err);
+	if (e) {
+		fa2_aws_error_format(&err, line, sizeof line);
+		report(t, "FAIL", "store", "table %s: DescribeTable: %s (create it with "
+		       "deploy/dynamodb-store.yaml)", c->store_table,
+		       e == FA2_ERR_NOT_FOUND ? "no such table" : e == FA2_ERR_AWS ? line : fa2_err_str(e));
+		return;
+	}
+	if (strcmp(ti.hash_key, "pk") || strcmp(ti.hash_type, "S") || strcmp(ti.range_key, "sk") ||
+	    strcmp(ti.range_type, "S")) {
+		report(t, "FAIL", "store", "table %s: key schema is %s (%s) + %s (%s), fa2 needs pk (S) + sk (S)",
+		       c->store_table, ti.hash_key, ti.hash_type, ti.range_key[0] ? ti.range_key : "none",
+		       ti.range_type[0] ? ti.range_type : "-");
+		return;
+	}
+	if (strcmp(ti.status, "ACTIVE") && strcmp(ti.status, "UPDATING")) {
+		report(t, "FAIL", "store", "table %s is %s, not ACTIVE", c->store_table, ti.status);
+		return;
+	}
+	memset(&err, 0, sizeof err);
+	e = fa2_ddb_describe_ttl(&d, &tl, &err);
+	if (e) {
+		fa2_aws_error_format(&err, line, sizeof line);
+		report(t, "warn", "store", "table %s: DescribeTimeToLive: %s (fa2 needs "
+		       "dynamodb:DescribeTimeToLive to confirm TTL)", c->store_table,
+		       e == FA2_ERR_AWS ? line : fa2_err_str(e));
+	} else if (strcmp(tl.attribute, "expires") ||
+	           (strcmp(tl.status, "ENABLED") && strcmp(tl.status, "ENABLING"))) {
+		report(t, "FAIL", "store", "table %s: TTL is %s%s%s, fa2 needs it ENABLED on \"expires\" "
+		       "(keys are never removed otherwise)", c->store_table, tl.status[0] ? tl.status : "DISABLED",
+		       tl.attribute[0] ? " on " : "", tl.attribute);
+	} else {
+		report(t, "ok", "store", "DynamoDB table %s is %s: pk (S) + sk (S), TTL %s on expires",
+		       c->store_table, ti.status, tl.status);
+	}
+}
+
 /* GetCallerIdentity answers both "are the credentials good" and, through the Date
  * header the client learns skew from, "is the clock right". */
 static int check_identity(struct tally *t, fa2_aws_session *s)
@@ -321,6 +376,17 @@ static void check_aws(struct tally *t, fa2_aws_session *s, const fa2_config *c)
 	if (check_identity(t, s)) {
 		check_log_groups(t, s, c);
 		check_knowledge_base(t, s, c);
+		if (c->store_dynamodb && (!c->store_region || strcmp(c->store_region, s->region) == 0)) {
+			check_store_table(t, &s->client, c);
+		} else if (c->store_dynamodb) {
+			fa2_aws_session other;
+			char msg[768];
+			if (fa2_aws_session_open(&other, s->cfg.profile, c->store_region, 20000, msg, sizeof msg) == FA2_OK)
+				check_store_table(t, &other.client, c);
+			else
+				report(t, "FAIL", "store", "store.region %s: %s", c->store_region, msg);
+			fa2_aws_session_close(&other);
+		}
 	} else
 		report(t, "skip", "log-group", "no working credentials");
 }

@@ -18,6 +18,8 @@
 #include "net/server.h"
 #include "net/tls.h"
 #include "agent/config.h"
+#include "aws/shared.h"
+#include "store/store.h"
 #include "cmd/agent_run.h"
 #include "serve/app.h"
 #include "slack/socket.h"
@@ -58,6 +60,7 @@ static void *http_loop(void *arg)
 }
 
 /* ---- readiness: /readyz (liveness stays /healthz) ---- */
+
 
 #define SERVE_READY_CHECK_MS (5 * 60 * 1000) /* auth.test and the AWS credentials, re-checked */
 
@@ -204,6 +207,27 @@ static void on_readyz(fa2_server_req *req, void *ctx)
 			cJSON_AddStringToObject(w, "credentials", st.source);
 		add_time(w, "expiresAt", st.expires_ms);
 		add_time(w, "checkedAt", st.checked_ms);
+	}
+	if (g_slack) {
+		fa2_store *store = fa2_slack_app_store(g_slack);
+		cJSON *w = cJSON_AddObjectToObject(checks, "store");
+		fa2_store_stats st;
+		if (!w)
+			goto fail;
+		fa2_store_get_stats(store, &st);
+		cJSON_AddStringToObject(w, "kind", fa2_store_kind(store));
+		if (st.last_error_ms > st.last_ok_ms) {
+			ready = 0;
+			cJSON_AddBoolToObject(w, "ok", 0);
+			cJSON_AddStringToObject(w, "error", fa2_err_str(st.last_error));
+			add_time(w, "since", st.last_error_ms);
+			snprintf(line, sizeof line, "the idempotency store (%s) failed its last call (%s): Slack requests "
+			         "are dropped until it answers again", fa2_store_kind(store), fa2_err_str(st.last_error));
+			cJSON_AddItemToArray(problems, cJSON_CreateString(line));
+		} else {
+			cJSON_AddBoolToObject(w, "ok", 1);
+		}
+		cJSON_AddNumberToObject(w, "errors", (double)st.errors);
 	}
 	cJSON_AddStringToObject(root, "status", ready ? "ready" : "not ready");
 	body = cJSON_PrintUnformatted(root);
@@ -392,6 +416,7 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		"# TYPE fa2_slack_requests_total counter\nfa2_slack_requests_total %llu\n"
 		"# TYPE fa2_slack_rejected_total counter\nfa2_slack_rejected_total %llu\n"
 		"# TYPE fa2_slack_duplicates_total counter\nfa2_slack_duplicates_total %llu\n"
+		"# TYPE fa2_store_errors_total counter\nfa2_store_errors_total %llu\n"
 		"# TYPE fa2_slack_events_total counter\nfa2_slack_events_total %llu\n"
 		"# TYPE fa2_slack_forms_posted_total counter\nfa2_slack_forms_posted_total %llu\n"
 		"# TYPE fa2_slack_events_refused_total counter\nfa2_slack_events_refused_total %llu\n"
@@ -410,7 +435,8 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 		(unsigned long long)st.rejected_busy, (unsigned long long)st.rejected_peer,
 		(unsigned long long)st.rejected_budget, st.buffered_bytes,
 		(unsigned long long)sl.requests, (unsigned long long)sl.rejected,
-		(unsigned long long)sl.duplicates, (unsigned long long)sl.events,
+		(unsigned long long)sl.duplicates, (unsigned long long)sl.store_errors,
+		(unsigned long long)sl.events,
 		(unsigned long long)sl.forms_posted, (unsigned long long)sl.events_refused,
 		(unsigned long long)sl.analyses_ok,
 		(unsigned long long)sl.analyses_failed, (unsigned long long)sl.analyses_rejected,
@@ -518,6 +544,8 @@ int fa2_cmd_serve(int argc, char **argv)
 	fa2_slack_identity self;
 	reload_ctx rl_ctx;
 	char state_dir[1024] = "", msg[768];
+	fa2_store *store = NULL;      /* store.kind dynamodb: the idempotency store */
+	int store_held = 0;
 	fa2_serve_alarms *alarms = NULL;
 	ready_checker ready;
 	int64_t ready_ms = 0;
@@ -715,6 +743,26 @@ int fa2_cmd_serve(int argc, char **argv)
 			scfg.self_bot_id = self.bot_id;
 		}
 		scfg.state_dir = state_dir;
+		if (acfg->store_dynamodb) {
+			fa2_aws_client *client = NULL;
+			const char *region = acfg->store_region ? acfg->store_region : acfg->region;
+			err = fa2_aws_shared_get(region, &client, msg, sizeof msg);
+			if (err == FA2_OK) {
+				fa2_aws_shared_hold();
+				store_held = 1;
+				err = fa2_store_open_dynamodb(client, acfg->store_table, 0, &store);
+				if (err != FA2_OK)
+					snprintf(msg, sizeof msg, "%s", fa2_err_str(err));
+			}
+			if (err != FA2_OK) {
+				fprintf(stderr, "fa2 serve: cannot use the DynamoDB store (table %s): %s\n",
+				        acfg->store_table, msg);
+				rc = FA2_EXIT_FAILURE;
+				goto cleanup;
+			}
+			FA2_LOGI("serve", "idempotency keys in DynamoDB table %s", acfg->store_table);
+			scfg.store = store;
+		}
 		if (fa2_serve_alarms_new(acfg->region, &alarms) == FA2_OK) {
 			g_alarms = alarms;
 			scfg.lookup = fa2_serve_alarms_describe;
@@ -840,6 +888,9 @@ cleanup:
 	g_socket = NULL;
 	fa2_slack_app_free(g_slack);
 	g_slack = NULL;
+	fa2_store_close(store);
+	if (store_held)
+		fa2_aws_shared_release();
 	g_alarms = NULL;
 	fa2_serve_alarms_free(alarms);
 	fa2_slack_settings_free(sset);

@@ -15,6 +15,7 @@
 #include "base/time.h"
 #include "aws/alarms.h"
 #include "crypto/ct.h"
+#include "store/store.h"
 #include "slack/blocks.h"
 #include "serve/analysis.h"
 #include "serve/commands.h"
@@ -64,7 +65,6 @@ struct fa2_slack_app {
 	fa2_slack_app_config cfg;
 	char *secret;             /* owned copies */
 	char *token;
-	char seen_path[1024];
 	fa2_slack_api api;
 	fa2_slack_live live;      /* reloadable settings (SIGHUP): see settings.h */
 	fa2_slack_tzcache tz;     /* users' time zones (users.info) */
@@ -91,109 +91,44 @@ struct fa2_slack_app {
 
 	fa2_slack_auth_state auth; /* the token's standing (readiness) */
 
-	uint64_t *seen;           /* open addressing, 0 = empty; FA2_SLACK_MAX_SEEN*2 slots */
-	size_t nseen;
-	uint64_t pending[FA2_SLACK_MAX_QUEUE];  /* keys not yet in seen.log */
-	size_t npending;
+	fa2_store *store;         /* idempotency keys: cfg.store (borrowed) or own_store */
+	fa2_store *own_store;     /* the flat store opened here when cfg.store is NULL */
 	fa2_slack_stats stats;
 };
 
-/* ---- idempotency keys ---- */
+/* ---- idempotency keys (src/store: flat files, or a DynamoDB table shared by instances) ---- */
 
-static uint64_t key_hash(const char *k)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *k; k++) {
-		h ^= (unsigned char)*k;
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;
-}
-
-/* With app->lock held: 1 when k was already there, else inserts it and returns 0.
- * When full, the table is cleared (the oldest keys are long past Slack's retry window). */
-static int seen_insert(fa2_slack_app *app, uint64_t h)
-{
-	size_t cap = FA2_SLACK_MAX_SEEN * 2, i = (size_t)(h % cap);
-	while (app->seen[i]) {
-		if (app->seen[i] == h)
-			return 1;
-		i = (i + 1) % cap;
-	}
-	if (app->nseen >= FA2_SLACK_MAX_SEEN) {
-		memset(app->seen, 0, cap * sizeof *app->seen);
-		app->nseen = 0;
-		i = (size_t)(h % cap);
-	}
-	app->seen[i] = h;
-	app->nseen++;
-	return 0;
-}
-
-/* 1 when key was seen before (now or in an earlier run); else remembers it and queues
- * it for persistence. Cheap (no I/O): runs on the server loop. */
+/* 1 when key was seen before (now, in an earlier run, or by another instance on the
+ * same store); else remembers it (flat: queued for the log, which seen_flush writes).
+ * A store that cannot answer (outage) counts as seen: the event is dropped with a
+ * warning and counted (store_errors), never acted on twice; Slack retries it. */
 static int seen_check(fa2_slack_app *app, const char *key)
 {
-	uint64_t h = key_hash(key);
-	int dup;
+	fa2_err e = fa2_store_put(app->store, key, 0);
+	if (e == FA2_OK)
+		return 0;
 	pthread_mutex_lock(&app->lock);
-	dup = seen_insert(app, h);
-	if (dup)
+	if (e == FA2_ERR_EXISTS)
 		app->stats.duplicates++;
-	else if (app->npending < FA2_SLACK_MAX_QUEUE)
-		app->pending[app->npending++] = h;
+	else
+		app->stats.store_errors++;
 	pthread_mutex_unlock(&app->lock);
-	return dup;
+	if (e != FA2_ERR_EXISTS)
+		FA2_LOGW("slack", "idempotency store (%s) unavailable (%s): request dropped, Slack retries it",
+		         fa2_store_kind(app->store), fa2_err_str(e));
+	return 1;
 }
 
-/* Appends the queued keys to the log with one fsync (a worker does this before it acts
- * on a job, so a key is on disk before any visible effect of its event). */
+struct fa2_store *fa2_slack_app_store(fa2_slack_app *app)
+{
+	return app->store;
+}
+
+/* Makes the remembered keys durable (a worker does this before it acts on a job, so a
+ * key is on disk before any visible effect of its event). */
 static void seen_flush(fa2_slack_app *app)
 {
-	char buf[FA2_SLACK_MAX_QUEUE * 17];
-	size_t n = 0, i;
-	pthread_mutex_lock(&app->lock);
-	for (i = 0; i < app->npending; i++) {
-		snprintf(buf + n, 18, "%016llx\n", (unsigned long long)app->pending[i]);
-		n += 17;
-	}
-	app->npending = 0;
-	pthread_mutex_unlock(&app->lock);
-	if (n && app->seen_path[0] && fa2_file_append_sync(app->seen_path, buf, n, 0600) != FA2_OK)
-		FA2_LOGW("slack", "cannot persist idempotency keys to %s", app->seen_path);
-}
-
-static void seen_load(fa2_slack_app *app)
-{
-	fa2_buf b;
-	fa2_slice rest, line;
-	size_t n = 0;
-	fa2_buf_init(&b, 64u << 20);
-	if (fa2_file_read_all(app->seen_path, &b) == FA2_OK) {
-		rest = fa2_buf_slice(&b);
-		while (rest.len) {
-			uint64_t h = 0;
-			size_t i;
-			int ok = 1;
-			(void)fa2_slice_split(rest, '\n', &line, &rest);
-			if (line.len != 16)
-				continue;
-			for (i = 0; i < 16; i++) {
-				char c = line.ptr[i];
-				int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-				if (v < 0)
-					ok = 0;
-				h = h << 4 | (uint64_t)(v & 15);
-			}
-			if (ok && h) {
-				(void)seen_insert(app, h);
-				n++;
-			}
-		}
-	}
-	fa2_buf_cleanup(&b);
-	if (n)
-		FA2_LOGI("slack", "loaded %zu idempotency key(s) from %s", n, app->seen_path);
+	(void)fa2_store_flush(app->store);
 }
 
 /* ---- helpers ---- */
@@ -1459,16 +1394,28 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 		app->cfg.max_window_min = 1440;
 	app->secret = dup_str(cfg->signing_secret);
 	app->token = dup_str(cfg->bot_token);
-	app->seen = fa2_malloc(FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
-	if (!app->secret || !app->token || !app->seen) {
+	app->store = cfg->store;
+	if (!app->store) {
+		char path[1024] = "";
+		if (cfg->state_dir && *cfg->state_dir) {
+			char dir[900];
+			snprintf(dir, sizeof dir, "%s/slack", cfg->state_dir);
+			if (fa2_mkdir_p(dir, 0700) == FA2_OK)
+				snprintf(path, sizeof path, "%s/seen.log", dir);
+			else
+				FA2_LOGW("slack", "cannot create %s: idempotency keys kept in memory only", dir);
+		}
+		if (fa2_store_open_flat(path, FA2_SLACK_MAX_SEEN, 0, &app->own_store) == FA2_OK)
+			app->store = app->own_store;
+	}
+	if (!app->secret || !app->token || !app->store) {
 		fa2_slack_settings_free(st);
 		fa2_free(app->secret);
 		fa2_free(app->token);
-		fa2_free(app->seen);
+		fa2_store_close(app->own_store);
 		fa2_free(app);
 		return FA2_ERR_NOMEM;
 	}
-	memset(app->seen, 0, FA2_SLACK_MAX_SEEN * 2 * sizeof *app->seen);
 	if (app->secret[0])
 		(void)fa2_log_add_secret(fa2_slice_cstr(app->secret));
 	if (app->token[0])
@@ -1491,16 +1438,6 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	app->aqueue_cap = cfg->analysis_queue ? cfg->analysis_queue : FA2_SLACK_DEFAULT_ANALYSIS_QUEUE;
 	if (app->aqueue_cap > FA2_SLACK_MAX_QUEUE)
 		app->aqueue_cap = FA2_SLACK_MAX_QUEUE;
-	if (cfg->state_dir && *cfg->state_dir) {
-		char dir[900];
-		snprintf(dir, sizeof dir, "%s/slack", cfg->state_dir);
-		if (fa2_mkdir_p(dir, 0700) == FA2_OK) {
-			snprintf(app->seen_path, sizeof app->seen_path, "%s/seen.log", dir);
-			seen_load(app);
-		} else {
-			FA2_LOGW("slack", "cannot create %s: idempotency keys kept in memory only", dir);
-		}
-	}
 	n = cfg->workers ? cfg->workers : 2;
 	if (n > SLACK_MAX_WORKERS)
 		n = SLACK_MAX_WORKERS;
@@ -1579,6 +1516,6 @@ void fa2_slack_app_free(fa2_slack_app *app)
 		fa2_wipe(app->token, strlen(app->token));
 		fa2_free(app->token);
 	}
-	fa2_free(app->seen);
+	fa2_store_close(app->own_store);
 	fa2_free(app);
 }

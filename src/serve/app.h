@@ -15,9 +15,11 @@
  *     the queue full is told fa2 is busy.
  *
  * Idempotency: event ids (Slack retries carry the same event_id with X-Slack-Retry-Num)
- * and submit clicks (action + message ts) are remembered in memory and appended to
- * STATE_DIR/slack/seen.log, which is read back at start, so a retry or a double click
- * never starts a second form or analysis, across restarts too. */
+ * and submit clicks (action + message ts) are put into an idempotency store
+ * (store/store.h, one day TTL): cfg.store when given (e.g. one DynamoDB table shared by
+ * several instances), else a flat store in memory appended to STATE_DIR/slack/seen.log
+ * (read back at start, compacted, bounded by age), so a retry or a double click never
+ * starts a second form or analysis, across restarts and instances too. */
 #ifndef FA2_SERVE_APP_H
 #define FA2_SERVE_APP_H
 
@@ -29,9 +31,10 @@
 #include "slack/dispatch.h"
 
 struct fa2_alarm; /* aws/alarms.h */
+struct fa2_store; /* store/store.h */
 
 #define FA2_SLACK_MAX_BODY (512u * 1024u)   /* request bodies above this: 413 */
-#define FA2_SLACK_MAX_SEEN 65536u           /* idempotency keys remembered */
+#define FA2_SLACK_MAX_SEEN 262144u          /* flat store: idempotency keys remembered */
 #define FA2_SLACK_MAX_QUEUE 1024u           /* jobs waiting for a worker */
 #define FA2_SLACK_DEFAULT_ANALYSIS_WORKERS 2u
 #define FA2_SLACK_DEFAULT_ANALYSIS_QUEUE 16u
@@ -45,6 +48,7 @@ typedef struct fa2_slack_app_config {
 	const char *signing_secret;   /* required for the HTTP endpoint (not for Socket Mode) */
 	const char *bot_token;        /* xoxb-...; without it nothing is posted */
 	const char *state_dir;        /* idempotency log lives in STATE_DIR/slack */
+	struct fa2_store *store;      /* idempotency store (borrowed); NULL: the flat log above */
 	const char *alarm_ids;        /* comma-separated bot/app ids whose messages are alarms */
 	const char *allow_channels;   /* comma-separated channel ids; NULL/empty: all */
 	const char *allow_users;      /* comma-separated user ids; NULL/empty: all */
@@ -109,6 +113,7 @@ void fa2_slack_app_auth(fa2_slack_app *app, fa2_slack_auth_state *out);
 
 typedef struct fa2_slack_stats {
 	uint64_t requests, rejected, duplicates, events, actions, commands;
+	uint64_t store_errors;    /* requests dropped: the idempotency store could not answer */
 	uint64_t forms_posted, analyses_ok, analyses_failed;
 	uint64_t events_refused;  /* alarm messages dropped: unusable ts (logged) */
 	uint64_t analyses_rejected; /* long work refused: the analysis queue was full */
@@ -116,6 +121,8 @@ typedef struct fa2_slack_stats {
 	unsigned analyses_running, analysis_slots;  /* gauges */
 } fa2_slack_stats;
 void fa2_slack_app_stats(fa2_slack_app *app, fa2_slack_stats *out);
+/* The idempotency store in use (cfg.store or the app's flat store; /readyz reads its stats). */
+struct fa2_store *fa2_slack_app_store(fa2_slack_app *app);
 
 /* ---- pieces exposed for tests ---- */
 

@@ -91,6 +91,33 @@ def run(c, moto):
     c.check(rc == 1 and any(l.startswith("FAIL") and "/ecs/orders does not exist" in l
                             for l in lines(out, "log-group")), "a missing log group fails by name", out)
 
+    # store.kind dynamodb: the table as deploy/dynamodb-store.yaml makes it passes; a
+    # missing table, another key schema and TTL off each fail by name.
+    ddb = moto.client("dynamodb")
+
+    def table(name, keys, ttl):
+        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+                         AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys])
+        if ttl:
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True,
+                                                                             "AttributeName": "expires"})
+    table("fa2-state", [("pk", "HASH"), ("sk", "RANGE")], True)
+    table("fa2-hash-only", [("pk", "HASH")], True)
+    table("fa2-no-ttl", [("pk", "HASH"), ("sk", "RANGE")], False)
+    for name, want in [("fa2-state", "ok"), ("fa2-missing", "no such table"), ("fa2-hash-only", "key schema"),
+                       ("fa2-no-ttl", "TTL is")]:
+        with open(cfg, "w") as f:
+            json.dump({"cwLogsLogGroups": ["/ecs/orders-api"], "store": {"kind": "dynamodb", "table": name}}, f)
+        rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--config", cfg], env)
+        sl = lines(out, "store")
+        if want == "ok":
+            c.check(rc == 0 and sl and sl[0].startswith("ok") and "TTL ENABLED on expires" in sl[0],
+                    "store: the table as the template makes it passes", out + err)
+        else:
+            c.check(rc == 1 and sl and sl[0].startswith("FAIL") and name in sl[0] and want in sl[0],
+                    f"store: {name} fails ({want})", out + err)
+
     # Wrong secret: SignatureDoesNotMatch, said plainly, no log-group checks attempted.
     bad = dict(env, AWS_SECRET_ACCESS_KEY="not-the-secret-at-all-0000000000000000")
     rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--config", cfg], bad)

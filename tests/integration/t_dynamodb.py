@@ -6,7 +6,12 @@ DescribeTimeToLive, a conditional PutItem twice (the second is ConditionalCheckF
 a consistent GetItem with every attribute type, a lease by conditional UpdateItem with
 ReturnValues, a ValidationException, Query paging forward and backward with limits and
 an early stop, a conditional DeleteItem with ALL_OLD, and a number beyond int64. Then
-boto3 reads the table back independently."""
+boto3 reads the table back independently.
+The DynamoDB idempotency store (src/store/store_ddb.c): the unit test
+store_dynamodb_live_moto (tests/unit/test_store.c) opens two stores, each with its own AWS
+session, on a second table of the same shape and puts 40 keys through both: each is
+accepted exactly once; an item past its TTL does not block its key; boto3 then finds one
+item per key, each with its TTL attribute."""
 import os
 import subprocess
 import sys
@@ -36,8 +41,7 @@ def main():
         units = [os.path.join(os.path.dirname(FA2), "fa2-unit")]
         if FA2_ASAN and os.path.exists(os.path.join(os.path.dirname(FA2_ASAN), "fa2-unit")):
             units.append(os.path.join(os.path.dirname(FA2_ASAN), "fa2-unit"))
-        for i, unit in enumerate(units):
-            table = "fa2-store-%d" % i
+        def make_table(table):
             ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                                         {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -45,9 +49,12 @@ def main():
                                                    {"AttributeName": "sk", "AttributeType": "S"}])
             ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True,
                                                                               "AttributeName": "expires"})
-            env = aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
-                                      AWS_REGION="us-east-1", AWS_ENDPOINT_URL_DYNAMODB=moto.url,
-                                      FA2_DDB_TABLE=table)
+            return aws_peers.clean_env(TMP, AWS_ACCESS_KEY_ID=moto.akid, AWS_SECRET_ACCESS_KEY=moto.secret,
+                                       AWS_REGION="us-east-1", AWS_ENDPOINT_URL_DYNAMODB=moto.url,
+                                       FA2_DDB_TABLE=table, FA2_STORE_DDB_TABLE=table)
+        for i, unit in enumerate(units):
+            table = "fa2-store-%d" % i
+            env = make_table(table)
             p = subprocess.run([unit, "dynamodb_live_moto"], env=env, capture_output=True, text=True, timeout=240)
             name = "asan" if "asan" in unit else "native"
             c.check(p.returncode == 0 and "ok   dynamodb_live_moto" in p.stdout and "skip" not in p.stdout.lower(),
@@ -61,6 +68,17 @@ def main():
                              ExpressionAttributeValues={":p": {"S": "journal#s1"}})["Items"]
             c.check(len(rows) == 25 and all(r["n"]["N"] == str(int(r["sk"]["S"][5:])) for r in rows),
                     f"{name}: the 25 journal items, numbers as written", repr(rows[:2]))
+            idem = "fa2-idem-%d" % i
+            p = subprocess.run([unit, "store_dynamodb_live_moto"], env=make_table(idem), capture_output=True,
+                               text=True, timeout=240)
+            c.check(p.returncode == 0 and "ok   store_dynamodb_live_moto" in p.stdout and "skip" not in p.stdout.lower(),
+                    f"{name}: two idempotency stores on one table accept each key once", p.stdout + p.stderr)
+            items = ddb.scan(TableName=idem)["Items"]
+            keys = sorted(it["pk"]["S"] for it in items if it["sk"]["S"] == "idem")
+            c.check(len(keys) == 41 and keys[0] == "idem#Ev00000000X" and "idem#short-lived" in keys,
+                    f"{name}: one store item per key (40 + 1)", repr(keys[:3]))
+            c.check(all(int(it["expires"]["N"]) > 1700000000 for it in items),
+                    f"{name}: every store item has its TTL attribute", repr(items[:1]))
     finally:
         moto.stop()
     print(f"{c.passed} passed, {c.failed} failed")

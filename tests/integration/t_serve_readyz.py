@@ -10,6 +10,9 @@
    finds it accepted again after it is restored (503 -> 200).
 4. The credentials endpoint starts failing and the credentials it gave expire: the
    periodic check makes /readyz 503 naming AWS.
+5. store.kind dynamodb with a table endpoint that refuses connections: an alarm event is
+   dropped (no form posted, logged), counted in fa2_store_errors_total, and /readyz
+   answers 503 naming the store.
 """
 import json
 import os
@@ -117,6 +120,28 @@ def main():
     if a.get("ok") or not any(x.startswith("AWS: ") for x in r["problems"]) or not r["checks"]["slack"]["ok"]:
         F.fail("/readyz with failing AWS credentials: %r" % r)
     print("ok: expired AWS credentials that cannot be refreshed -> /readyz 503: %s" % a.get("error"))
+    F.stop(p)
+
+    # 5. the DynamoDB store cannot answer: the event is dropped, counted, /readyz says so
+    cfg = {"env": {"region": "us-east-1"}, "llm": {"provider": "openai", "endpoint": "http://127.0.0.1:9/v1"},
+           "store": {"kind": "dynamodb", "table": "fa2-state"}}
+    p, port = F.start(d, os.path.join(F.TMP, "state4"), config=cfg)
+    r0 = get(port, "/readyz")[1]
+    if r0["checks"]["store"].get("kind") != "dynamodb" or not r0["checks"]["store"].get("ok"):
+        F.fail("/readyz before any store call: %r" % r0)
+    posts = len(d.calls("chat.postMessage"))
+    F.post(port, F.alarm_event("EvStore1", "%d.000100" % (int(time.time()) - 60)))
+    st, r = F.wait_for(lambda: (lambda x: x if x[0] == 503 and not x[1]["checks"]["store"]["ok"] else None)(
+        get(port, "/readyz")), "/readyz 503 for the store", 10)
+    if not any("idempotency store (dynamodb)" in x for x in r["problems"]) or r["checks"]["store"]["errors"] < 1:
+        F.fail("/readyz with the store down: %r" % r)
+    m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read().decode()
+    if "fa2_store_errors_total 1" not in m:
+        F.fail("/metrics does not count the dropped request: %s" % m)
+    time.sleep(0.5)
+    if len(d.calls("chat.postMessage")) != posts:
+        F.fail("a form was posted although the store could not tell whether the event was new")
+    print("ok: the store down -> event dropped, fa2_store_errors_total 1, /readyz 503: %s" % r["problems"][-1])
     F.stop(p)
     if d.violations():
         F.fail("Slack double violations: %r" % d.violations())

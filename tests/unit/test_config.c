@@ -128,6 +128,9 @@ FA2_TEST(config_errors_name_the_key)
 		{ "{\"albAccessLogTableName\":\"alb\"}", "'albAccessLogTableName' needs 'databaseName'" },
 		{ "{\"timeZone\":\"Mars/Olympus\"}", "'timeZone' must be a time zone, got \"Mars/Olympus\": no such zone" },
 		{ "{\"stateDir\":\"\"}", "'stateDir' must not be empty" },
+		{ "{\"store\":\"dynamodb\"}", "'store' must be an object" },
+		{ "{\"store\":{\"kind\":\"redis\"}}", "'store.kind' must be \"flat\" or \"dynamodb\", got \"redis\"" },
+		{ "{\"store\":{\"kind\":\"dynamodb\"}}", "'store.table' is required when store.kind is \"dynamodb\"" },
 		{ "[1,2]", "'(top level)' must be a JSON object" },
 		{ "{\"language\": \"en\",}", "not valid JSON" },
 	};
@@ -141,6 +144,23 @@ FA2_TEST(config_errors_name_the_key)
 		CHECK_MSG(strncmp(msg, "config x.json: ", 15) == 0, "case %zu: \"%s\"", i, msg);
 		fa2_config_cleanup(&c);
 	}
+}
+
+FA2_TEST(config_store)
+{
+	fa2_config c;
+	char msg[512];
+	CHECK_OK(fa2_config_init(&c));
+	CHECK_OK(fa2_config_load_json(&c, FA2_SLICE_LIT("{\"store\":{\"kind\":\"dynamodb\",\"table\":\"fa2-state\","
+	                                                 "\"region\":\"eu-west-1\"}}"), "x.json", msg, sizeof msg));
+	CHECK(c.store_dynamodb);
+	CHECK_STR_EQ(c.store_table, "fa2-state");
+	CHECK_STR_EQ(c.store_region, "eu-west-1");
+	fa2_config_cleanup(&c);
+	CHECK_OK(fa2_config_init(&c));
+	CHECK_OK(fa2_config_load_json(&c, FA2_SLICE_LIT("{\"store\":{\"kind\":\"flat\"}}"), "x.json", msg, sizeof msg));
+	CHECK(!c.store_dynamodb && !c.store_table);
+	fa2_config_cleanup(&c);
 }
 
 FA2_TEST(config_file_and_knowledge_base_string)
