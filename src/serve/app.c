@@ -595,8 +595,36 @@ static void alarm_desc(const fa2_alarm *al, int64_t change_s, fa2_lang lang, cha
 	fa2_buf_cleanup(&metric);
 }
 
+void fa2_slack_unconfirmed_note(fa2_err e, const char *region, const char *account, fa2_lang lang, char *out,
+                                size_t cap)
+{
+	const char *r = region && *region ? region : L(lang, "the default region", "既定のリージョン");
+	const char *acct = account && *account ? account : "";
+	const char *tail = L(lang, " The details here come from the message alone and were not confirmed.",
+	                     "以下の内容はメッセージのみに基づいており、確認できていません。");
+	if (e == FA2_ERR_NOT_FOUND)
+		snprintf(out, cap, lang == FA2_LANG_JA
+		         ? "CloudWatch（%s）にこの名前のアラームが見つかりませんでした%s%s%s。%s"
+		         : "CloudWatch in %s has no alarm of this name%s%s%s.%s", r,
+		         *acct ? L(lang, " (it may belong to another account: ", "（別のアカウント ") : "", acct,
+		         *acct ? L(lang, ")", " のアラームかもしれません）") : "", tail);
+	else if (e == FA2_ERR_AUTH || e == FA2_ERR_AWS)
+		snprintf(out, cap, lang == FA2_LANG_JA
+		         ? "CloudWatch（%s）の DescribeAlarms が拒否されました（%s）。%s"
+		         : "CloudWatch in %s refused DescribeAlarms (%s).%s", r,
+		         e == FA2_ERR_AUTH ? L(lang, "credentials not accepted", "認証情報が受け付けられません")
+		                           : L(lang, "access denied or service error", "権限がないかサービスのエラー"), tail);
+	else if (e == FA2_ERR_CONFIG)
+		snprintf(out, cap, lang == FA2_LANG_JA ? "fa2 は %s の CloudWatch に接続する設定がありません。%s"
+		         : "fa2 has no way to reach CloudWatch in %s (region or credentials not set up).%s", r, tail);
+	else
+		snprintf(out, cap, lang == FA2_LANG_JA ? "CloudWatch（%s）に問い合わせできませんでした（%s）。%s"
+		         : "CloudWatch in %s could not be asked (%s).%s", r, fa2_err_str(e), tail);
+}
+
+/* unconfirmed: why DescribeAlarms could not confirm the alarm (a context line), or NULL */
 static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts, const fa2_alarm *al,
-                      int64_t change_s)
+                      int64_t change_s, const char *unconfirmed)
 {
 	char desc[2048], note[200];
 	cJSON *blocks;
@@ -614,6 +642,8 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 	/* the state-change time in UTC and the configured timeZone */
 	if (blocks && fa2_slack_format_change(change_s, tz, lang == FA2_LANG_JA, note, sizeof note))
 		(void)fa2_slack_blocks_insert_context(blocks, 1, note);
+	if (blocks && unconfirmed)
+		(void)fa2_slack_blocks_insert_context(blocks, 1, unconfirmed);
 	if (!blocks) {
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
@@ -654,6 +684,7 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 	const char *appid = fa2_json_str(ev, "app_id"), *thread = fa2_json_str(ev, "thread_ts");
 	fa2_alarm note, full, *al = &note;
 	int64_t change_s;
+	char unconfirmed[400] = "";
 
 	if (!type || strcmp(type, "message") != 0 || !channel || !ts)
 		return;
@@ -679,6 +710,8 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 		} else {
 			FA2_LOGW("slack", "alarm %s: DescribeAlarms failed (%s); using the message text",
 			         note.name, fa2_err_str(e));
+			fa2_slack_unconfirmed_note(e, note.region, note.account, app_lang(app), unconfirmed,
+			                           sizeof unconfirmed);
 		}
 	}
 	if (!al->state || strcmp(al->state, "ALARM") != 0) {
@@ -693,7 +726,7 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 		pthread_mutex_unlock(&app->lock);
 		goto done;
 	}
-	post_form(app, channel, thread ? thread : ts, al, change_s);
+	post_form(app, channel, thread ? thread : ts, al, change_s, unconfirmed[0] ? unconfirmed : NULL);
 done:
 	fa2_alarm_cleanup(&note);
 	fa2_alarm_cleanup(&full);

@@ -88,3 +88,20 @@ FA2_TEST(alarm_shapes_table)
 	CHECK_MSG(n >= 12, "only %u shapes found in %s", n, SHAPES_DIR);
 	CHECK_INT_EQ(bad, 0);
 }
+
+FA2_TEST(alarm_unconfirmed_note)
+{
+	char out[400];
+	fa2_slack_unconfirmed_note(FA2_ERR_NOT_FOUND, "eu-west-1", "210987654321", FA2_LANG_EN, out, sizeof out);
+	CHECK(strstr(out, "eu-west-1") && strstr(out, "another account: 210987654321") && strstr(out, "not confirmed"));
+	fa2_slack_unconfirmed_note(FA2_ERR_NOT_FOUND, "eu-west-1", "", FA2_LANG_JA, out, sizeof out);
+	CHECK(strstr(out, "見つかりませんでした") && !strstr(out, "別のアカウント") && strstr(out, "確認できていません"));
+	fa2_slack_unconfirmed_note(FA2_ERR_AWS, "us-east-1", NULL, FA2_LANG_EN, out, sizeof out);
+	CHECK(strstr(out, "refused DescribeAlarms (access denied"));
+	fa2_slack_unconfirmed_note(FA2_ERR_AUTH, NULL, NULL, FA2_LANG_JA, out, sizeof out);
+	CHECK(strstr(out, "既定のリージョン") && strstr(out, "拒否"));
+	fa2_slack_unconfirmed_note(FA2_ERR_TIMEOUT, "ap-northeast-1", NULL, FA2_LANG_EN, out, sizeof out);
+	CHECK(strstr(out, "could not be asked (deadline exceeded)"));
+	fa2_slack_unconfirmed_note(FA2_ERR_CONFIG, "ap-south-1", NULL, FA2_LANG_EN, out, sizeof out);
+	CHECK(strstr(out, "no way to reach CloudWatch in ap-south-1"));
+}
