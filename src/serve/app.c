@@ -14,6 +14,7 @@
 #include "base/num.h"
 #include "base/time.h"
 #include "aws/alarms.h"
+#include "aws/sns.h"
 #include "crypto/ct.h"
 #include "store/store.h"
 #include "slack/blocks.h"
@@ -324,12 +325,66 @@ typedef struct alarm_note {
 	char account[16];
 } alarm_note;
 
+/* The name in "The alarm NAME changed state ..." (one line; quotes around it dropped). */
+static int name_before_change(const char *s, char *out, size_t cap)
+{
+	const char *p, *e, *nl;
+	for (p = s; (p = find_ci(p, "the alarm ")) != NULL; p++) {
+		const char *b = p + 10;
+		e = find_ci(b, " changed state");
+		nl = strchr(b, '\n');
+		if (!e || (nl && nl < e))
+			continue;
+		while (b < e && (*b == ' ' || *b == '"' || *b == '*' || *b == '`' || *b == '\''))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '"' || e[-1] == '*' || e[-1] == '`' || e[-1] == '\''))
+			e--;
+		if (e > b && (size_t)(e - b) < cap) {
+			snprintf(out, cap, "%.*s", (int)(e - b), b);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The name after key at its first occurrence that is not a state transition's target
+ * ("... changed state to ALARM: Threshold Crossed" names a state, not an alarm). */
+static void name_after(const char *s, const char *key, char *out, size_t cap)
+{
+	const char *p;
+	for (p = s; !out[0] && (p = find_ci(p, key)) != NULL; p++) {
+		if (p - s >= 3 && find_ci(p - 3, "to ") == p - 3)
+			continue;
+		copy_name(p + strlen(key), out, cap);
+	}
+}
+
+/* The name in a title line "ALARM: name" / "OK: \"name\" in ..." (state word first). */
+static void name_in_title(const char *s, char *out, size_t cap)
+{
+	static const char *const states[] = { "ALARM: ", "OK: ", "INSUFFICIENT_DATA: ", NULL };
+	const char *p = s;
+	size_t i;
+	while (p && !out[0]) {
+		while (*p == '*' || *p == ' ')
+			p++;
+		for (i = 0; states[i] && !out[0]; i++)
+			if (strncmp(p, states[i], strlen(states[i])) == 0 && p[strlen(states[i])] != '<' &&
+			    strncmp(p + strlen(states[i]), "http", 4) != 0)  /* a link: "alarm/" reads it */
+				copy_name(p + strlen(states[i]), out, cap);
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+}
+
 static int parse_note(const cJSON *event, alarm_note *out)
 {
-	static const char *const name_keys[] = { "alarm \"", "alarm: ", "alarm name: ", "alarmname: ",
-		"alarm/", "the alarm ", "cloudwatch alarm | ", NULL };
+	/* most specific first: a prose sentence, a quoted name, a labelled field, the
+	 * console link, a title "ALARM: name" */
+	static const char *const name_keys[] = { "alarm \"", "alarm name: ", "alarmname: ", "alarm/",
+		"cloudwatch alarm | ", "alarm: ", "the alarm ", NULL };
 	static const char *const state_keys[] = { "changed state to ", "changed state from ok to ",
-		"new state: ", "state: ", "is now in ", "is in ", " to ", NULL };
+		"new state: ", "state: ", "state:* ", "state*: ", "is now in ", "is in ", " to ", NULL };
 	fa2_buf t;
 	const char *s, *p;
 	size_t i;
@@ -344,9 +399,10 @@ static int parse_note(const cJSON *event, alarm_note *out)
 		return 0;
 	}
 	s = (const char *)t.data;
+	if (!name_before_change(s, out->name, sizeof out->name))
+		name_in_title(s, out->name, sizeof out->name);
 	for (i = 0; name_keys[i] && !out->name[0]; i++)
-		if ((p = find_ci(s, name_keys[i])) != NULL)
-			copy_name(p + strlen(name_keys[i]), out->name, sizeof out->name);
+		name_after(s, name_keys[i], out->name, sizeof out->name);
 	for (i = 0; state_keys[i] && !out->state[0]; i++) {
 		for (p = s; (p = find_ci(p, state_keys[i])) != NULL && !out->state[0]; p++)
 			copy_state(p + strlen(state_keys[i]), out->state, sizeof out->state);
@@ -384,13 +440,30 @@ static int parse_note(const cJSON *event, alarm_note *out)
 			continue;
 		snprintf(out->region, sizeof out->region, "%.*s", (int)(q + b + 2 - p), p);
 	}
-	/* account: 12 digits after "Account" */
-	if ((p = find_ci(s, "account")) != NULL) {
-		for (; *p && !(*p >= '0' && *p <= '9'); p++)
-			if (*p == '\n')
-				break;
-		if (strspn(p, "0123456789") == 12)
-			snprintf(out->account, sizeof out->account, "%.12s", p);
+	/* a display name, "in US East (N. Virginia)" or "Region: ...", as CloudWatch's notification writes it */
+	for (i = 0; i < 2 && !out->region[0]; i++) {
+		const char *key = i ? "region: " : "in ";
+		for (p = s; !out->region[0] && (p = find_ci(p, key)) != NULL; p++) {
+			const char *b = p + strlen(key), *close = strchr(b, ')'), *nl = strchr(b, '\n');
+			const char *code;
+			while (*b == '*' || *b == ' ')
+				b++;
+			if (!close || (nl && nl < close) || close < b)
+				continue;
+			code = fa2_sns_region_from_name(fa2_slice_make(b, (size_t)(close + 1 - b)));
+			if (code)
+				snprintf(out->region, sizeof out->region, "%s", code);
+		}
+	}
+	/* account: 12 digits after "Account", on its line or the next (a field's value) */
+	for (p = s; !out->account[0] && (p = find_ci(p, "account")) != NULL; p++) {
+		const char *q = p + 7;
+		int lines = 0;
+		for (; *q && !(*q >= '0' && *q <= '9') && lines < 2; q++)
+			if (*q == '\n')
+				lines++;
+		if (lines < 2 && strspn(q, "0123456789") == 12)
+			snprintf(out->account, sizeof out->account, "%.12s", q);
 	}
 	fa2_buf_cleanup(&t);
 	return out->name[0] != '\0';
@@ -457,8 +530,36 @@ static void alarm_desc(const fa2_alarm *al, int64_t change_s, fa2_lang lang, cha
 	fa2_buf_cleanup(&metric);
 }
 
+void fa2_slack_unconfirmed_note(fa2_err e, const char *region, const char *account, fa2_lang lang, char *out,
+                                size_t cap)
+{
+	const char *r = region && *region ? region : L(lang, "the default region", "既定のリージョン");
+	const char *acct = account && *account ? account : "";
+	const char *tail = L(lang, " The details here come from the message alone and were not confirmed.",
+	                     "以下の内容はメッセージのみに基づいており、確認できていません。");
+	if (e == FA2_ERR_NOT_FOUND)
+		snprintf(out, cap, lang == FA2_LANG_JA
+		         ? "CloudWatch（%s）にこの名前のアラームが見つかりませんでした%s%s%s。%s"
+		         : "CloudWatch in %s has no alarm of this name%s%s%s.%s", r,
+		         *acct ? L(lang, " (it may belong to another account: ", "（別のアカウント ") : "", acct,
+		         *acct ? L(lang, ")", " のアラームかもしれません）") : "", tail);
+	else if (e == FA2_ERR_AUTH || e == FA2_ERR_AWS)
+		snprintf(out, cap, lang == FA2_LANG_JA
+		         ? "CloudWatch（%s）の DescribeAlarms が拒否されました（%s）。%s"
+		         : "CloudWatch in %s refused DescribeAlarms (%s).%s", r,
+		         e == FA2_ERR_AUTH ? L(lang, "credentials not accepted", "認証情報が受け付けられません")
+		                           : L(lang, "access denied or service error", "権限がないかサービスのエラー"), tail);
+	else if (e == FA2_ERR_CONFIG)
+		snprintf(out, cap, lang == FA2_LANG_JA ? "fa2 は %s の CloudWatch に接続する設定がありません。%s"
+		         : "fa2 has no way to reach CloudWatch in %s (region or credentials not set up).%s", r, tail);
+	else
+		snprintf(out, cap, lang == FA2_LANG_JA ? "CloudWatch（%s）に問い合わせできませんでした（%s）。%s"
+		         : "CloudWatch in %s could not be asked (%s).%s", r, fa2_err_str(e), tail);
+}
+
+/* unconfirmed: why DescribeAlarms could not confirm the alarm (a context line), or NULL */
 static void post_form(fa2_slack_app *app, const char *channel, const char *thread_ts, const fa2_alarm *al,
-                      int64_t change_s)
+                      int64_t change_s, const char *unconfirmed)
 {
 	char desc[2048], note[200];
 	cJSON *blocks;
@@ -476,6 +577,8 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 	/* the state-change time in UTC and the configured timeZone */
 	if (blocks && fa2_slack_format_change(change_s, tz, lang == FA2_LANG_JA, note, sizeof note))
 		(void)fa2_slack_blocks_insert_context(blocks, 1, note);
+	if (blocks && unconfirmed)
+		(void)fa2_slack_blocks_insert_context(blocks, 1, unconfirmed);
 	if (!blocks) {
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
@@ -516,6 +619,7 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 	const char *appid = fa2_json_str(ev, "app_id"), *thread = fa2_json_str(ev, "thread_ts");
 	fa2_alarm note, full, *al = &note;
 	int64_t change_s;
+	char unconfirmed[400] = "";
 
 	if (!type || strcmp(type, "message") != 0 || !channel || !ts)
 		return;
@@ -541,6 +645,8 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 		} else {
 			FA2_LOGW("slack", "alarm %s: DescribeAlarms failed (%s); using the message text",
 			         note.name, fa2_err_str(e));
+			fa2_slack_unconfirmed_note(e, note.region, note.account, app_lang(app), unconfirmed,
+			                           sizeof unconfirmed);
 		}
 	}
 	if (!al->state || strcmp(al->state, "ALARM") != 0) {
@@ -555,7 +661,7 @@ static void do_event(fa2_slack_app *app, const cJSON *env)
 		pthread_mutex_unlock(&app->lock);
 		goto done;
 	}
-	post_form(app, channel, thread ? thread : ts, al, change_s);
+	post_form(app, channel, thread ? thread : ts, al, change_s, unconfirmed[0] ? unconfirmed : NULL);
 done:
 	fa2_alarm_cleanup(&note);
 	fa2_alarm_cleanup(&full);

@@ -132,6 +132,12 @@ struct fa2_store *fa2_slack_app_store(fa2_slack_app *app);
  * fa2_alarm_cleanup), else 0 (out zeroed). */
 int fa2_slack_parse_alarm(const cJSON *event, struct fa2_alarm *out);
 
+/* The form's note (in lang) when DescribeAlarms could not confirm the alarm: why (e: no
+ * such alarm in region, perhaps another account; access refused; CloudWatch not set up
+ * or unreachable) and that the form shows what the message says, unconfirmed. */
+void fa2_slack_unconfirmed_note(fa2_err e, const char *region, const char *account, fa2_lang lang, char *out,
+                                size_t cap);
+
 /* Validates an analysis window (Unix seconds). Returns NULL when valid, else a sentence
  * for the user in lang; *start_at_fault (may be NULL) is 1 when the start field is the
  * one to correct. */

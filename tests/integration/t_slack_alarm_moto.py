@@ -3,7 +3,8 @@
 the state, the state-change time and the metric. A notification whose text says OK for
 an alarm CloudWatch has in ALARM gets the form (window around CloudWatch's state-change
 time, metric and reason in the description); one whose text says ALARM for an alarm
-that is OK in CloudWatch gets none. The form's submit button carries the alarm as
+that is OK in CloudWatch gets none; one CloudWatch does not know gets the form from the
+text with a note that it could not be confirmed. The form's submit button carries the alarm as
 data (JSON: name, ARN, metric, ...); the submitted analysis reads the alarm's metric first (its journal
 starts with the alarm and a metrics_tool call on exactly that metric)."""
 import glob
@@ -83,6 +84,15 @@ def main():
         time.sleep(1.5)
         if len(F.forms(d)) != 1:  # (the submitted alarm form's inline re-renders are updates)
             F.fail("a form for an alarm that CloudWatch has in OK")
+        # CloudWatch has no such alarm (another account's, say): the form is still posted from
+        # the message, with a note of what could not be confirmed
+        F.post(port, F.alarm_event("EvM3", "%d.000300" % now, state="ALARM", name="other-acct-alarm"))
+        f3 = F.wait_for(lambda: [x for x in F.forms(d) if "other-acct-alarm" in json.dumps(x["args"]["blocks"])],
+                        "the form for an alarm CloudWatch does not know")
+        ctx = " ".join(e.get("text", "") for b in f3[0]["args"]["blocks"] if b["type"] == "context"
+                       for e in b.get("elements", []))
+        if "has no alarm of this name" not in ctx or "not confirmed" not in ctx:
+            F.fail("no unconfirmed note on the form: %r" % ctx)
         F.stop(p)
         if d.violations():
             F.fail("double violations: %r" % d.violations())
