@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "agent/config.h"
+#include "aws/cloudtrail.h"
+#include "base/time.h"
 #include "triage/capture.h"
 #include "triage/data.h"
 #include "triage/triage.h"
@@ -56,6 +58,10 @@ static fa2_err read_live(const fa2_digest_source *src, int64_t from_ms, int64_t 
 		o.max_log_queries = FA2_DIGEST_LOG_QUERIES;
 	o.max_pages = FA2_DIGEST_PAGES;
 	e = fa2_capture_snapshot(src->aws, &o, &st);
+	/* LookupEvents calls are paced per lookup, not per process: let a second pass
+	 * before the tools' own lookups start, so that together they stay within the API's
+	 * rate (2 per second) instead of being throttled. */
+	fa2_time_sleep_ms(2 * FA2_CT_PACE_MS);
 	if (e)
 		snprintf(why, why_cap, "%s", e == FA2_ERR_AWS ? "no source could be read from AWS" : fa2_err_str(e));
 	return e;
