@@ -51,8 +51,8 @@ static fa2_err read_live(const fa2_digest_source *src, int64_t from_ms, int64_t 
 	} else {
 		o.no_xray = 1;
 	}
-	budget = src->budget_ms > 0 ? src->budget_ms : 90000;
-	o.poll_timeout_ms = budget < 15000 ? budget : 15000;
+	budget = src->budget_ms > 0 ? src->budget_ms : 30000;
+	o.poll_timeout_ms = budget < 10000 ? budget : 10000;
 	o.max_log_queries = (size_t)(budget / o.poll_timeout_ms);
 	if (o.max_log_queries > FA2_DIGEST_LOG_QUERIES)
 		o.max_log_queries = FA2_DIGEST_LOG_QUERIES;

@@ -26,7 +26,7 @@ typedef struct fa2_digest_source {
 	const struct fa2_config *cfg;      /* log groups, X-Ray (live); may be NULL */
 	const char *alarm;                 /* alarm name (live capture reads its metric); may be NULL */
 	int64_t budget_ms;                 /* live: Logs Insights waits in all (queries times
-	                                    * their poll timeout, 15 s each); 0: 90 s */
+	                                    * their poll timeout, 10 s each); 0: 30 s */
 } fa2_digest_source;
 
 /* Runs triage over [from_ms, to_ms] and appends the header and the digest to out, in at

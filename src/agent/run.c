@@ -556,7 +556,8 @@ fa2_run_status fa2_run_analysis(const fa2_run_request *req, fa2_run_outcome *out
 	digest.aws = req->source_dir ? NULL : aws;
 	digest.cfg = cfg;
 	digest.alarm = req->alarm ? req->alarm->name : NULL;
-	digest.budget_ms = ac.tool_timeout_ms ? (int64_t)ac.tool_timeout_ms : 90000;
+	/* An overview, not the investigation: at most 30 s of Logs Insights waits. */
+	digest.budget_ms = ac.tool_timeout_ms && ac.tool_timeout_ms < 30000u ? (int64_t)ac.tool_timeout_ms : 30000;
 	ac.digest = &digest;
 	if (req->resume_id) {
 		e = fa2_agent_resume(&ac, &res);
