@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/digest.h"
 #include "base/alloc.h"
 #include "base/json.h"
 #include "base/limits.h"
@@ -1529,6 +1530,76 @@ static fa2_err alarm_intro(state *st, const fa2_alarm *al, fa2_buf *msg)
 	return e;
 }
 
+/* Runs triage over the window as journaled call "fa2-triage-digest" of cycle 0 (a
+ * journaled result is reused, never run again) and appends its digest to msg. A failure
+ * is a note in the message and a failed call in the report, never the analysis's end. */
+static fa2_err digest_intro(state *st, fa2_buf *msg)
+{
+	static const char id[] = "fa2-triage-digest", name[] = "triage_digest";
+	const fa2_agent_config *ac = st->ac;
+	const call_rec *r = find_by_id(st, id, 0);
+	int ja = ac->lang == FA2_LANG_JA;
+	char input[96], why[512], *key;
+	int64_t t0;
+	fa2_buf obs;
+	fa2_err e, de;
+
+	if (r) {
+		st->res->tool_reused++;
+		e = fa2_buf_append_cstr(msg, r->output ? r->output : "");
+		return e ? e : fa2_buf_append_cstr(msg, "\n");
+	}
+	snprintf(input, sizeof input, "{\"fromMs\":%lld,\"toMs\":%lld}", (long long)st->from_ms,
+		 (long long)st->to_ms);
+	fa2_buf_init(&obs, ac->observation_bytes + 1024u);
+	progress(st, FA2_AGENT_EV_TOOL_START, name, 0, 0);
+	t0 = fa2_time_mono_ms();
+	de = fa2_digest_build(ac->digest, st->from_ms, st->to_ms, ac->lang, ac->observation_bytes, &obs, why,
+			      sizeof why);
+	if (de == FA2_ERR_NOMEM) {
+		fa2_buf_cleanup(&obs);
+		return de;
+	}
+	if (de) {
+		FA2_LOGW("agent", "triage digest unavailable: %s", why);
+		fa2_buf_truncate(&obs, 0);
+		e = fa2_buf_appendf(&obs, ja ? "(トリアージ要約を作れませんでした: %s。ツールで調べ始めてください)\n"
+					     : "(the triage digest could not be made: %s; start from the tools)\n",
+				    why);
+	} else {
+		e = FA2_OK;
+	}
+	st->res->tool_runs++;
+	key = call_key(name, input);
+	if (!e && !key)
+		e = FA2_ERR_NOMEM;
+	if (!e)
+		e = add_call(st, id, name, key, input, obs.data ? obs.data : "", de != FA2_OK, 0, 0,
+			     fa2_time_mono_ms() - t0);
+	if (!e && ac->session) {
+		cJSON *rec = cJSON_CreateObject();
+		if (rec && cJSON_AddStringToObject(rec, "type", "tool") && cJSON_AddNumberToObject(rec, "cycle", 0) &&
+		    cJSON_AddStringToObject(rec, "id", id) && cJSON_AddStringToObject(rec, "name", name) &&
+		    cJSON_AddStringToObject(rec, "input", input) &&
+		    cJSON_AddStringToObject(rec, "output", obs.data ? obs.data : "") &&
+		    cJSON_AddBoolToObject(rec, "error", de != FA2_OK) &&
+		    cJSON_AddNumberToObject(rec, "ms", (double)(fa2_time_mono_ms() - t0))) {
+			journal(st, rec);
+		} else {
+			cJSON_Delete(rec);
+			journal(st, NULL);
+		}
+	}
+	progress(st, FA2_AGENT_EV_TOOL_DONE, name, fa2_time_mono_ms() - t0, de != FA2_OK);
+	if (!e)
+		e = fa2_buf_append(msg, obs.data ? obs.data : "", obs.len);
+	if (!e)
+		e = fa2_buf_append_cstr(msg, "\n");
+	fa2_free(key);
+	fa2_buf_cleanup(&obs);
+	return e;
+}
+
 /* Renders the incident (with the alarm and its metric, when there is one), appends it
  * as the first user message and journals it. */
 static fa2_err first_message(state *st, const fa2_alarm *al)
@@ -1553,6 +1624,10 @@ static fa2_err first_message(state *st, const fa2_alarm *al)
 	vars[3].name = "window";
 	vars[3].value = win;
 	e = fa2_prompt_render(ac->prompts->text[FA2_PROMPT_INCIDENT], vars, 4, &msg);
+	if (!e && ac->digest)
+		e = fa2_buf_append_cstr(&msg, "\n");
+	if (!e && ac->digest)
+		e = digest_intro(st, &msg);
 	if (!e && al)
 		e = alarm_intro(st, al, &msg);
 	if (!e)

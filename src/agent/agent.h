@@ -90,6 +90,9 @@ typedef struct fa2_agent_config {
 	unsigned tool_timeout_ms;
 	int64_t deadline_mono_ms;          /* whole analysis; 0: none */
 	fa2_session *session;              /* journal; may be NULL */
+	/* The triage digest of the window, the first observation (journaled as call
+	 * "fa2-triage-digest" of cycle 0, never run again on resume); NULL: none. */
+	const struct fa2_digest_source *digest;
 	void (*progress)(void *ctx, const fa2_agent_progress *p); /* serialised; may be NULL */
 	void *progress_ctx;
 } fa2_agent_config;

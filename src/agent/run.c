@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent/digest.h"
 #include "agent/model.h"
 #include "agent/prompts.h"
 #include "agent/report.h"
@@ -415,6 +416,7 @@ fa2_run_status fa2_run_analysis(const fa2_run_request *req, fa2_run_outcome *out
 	fa2_source *src = NULL;
 	fa2_session session;
 	fa2_agent_config ac;
+	fa2_digest_source digest;
 	fa2_agent_result res;
 	fa2_aws_client *aws = NULL;
 	char msg[768], region[64] = "", why[512] = "";
@@ -548,6 +550,15 @@ fa2_run_status fa2_run_analysis(const fa2_run_request *req, fa2_run_outcome *out
 	ac.session = &session;
 	ac.progress = req->progress;
 	ac.progress_ctx = req->progress_ctx;
+	/* The first observation: triage over the tools' own data source. */
+	memset(&digest, 0, sizeof digest);
+	digest.snapshot_dir = req->source_dir;
+	digest.aws = req->source_dir ? NULL : aws;
+	digest.cfg = cfg;
+	digest.alarm = req->alarm ? req->alarm->name : NULL;
+	/* An overview, not the investigation: at most 30 s of Logs Insights waits. */
+	digest.budget_ms = ac.tool_timeout_ms && ac.tool_timeout_ms < 30000u ? (int64_t)ac.tool_timeout_ms : 30000;
+	ac.digest = &digest;
 	if (req->resume_id) {
 		e = fa2_agent_resume(&ac, &res);
 	} else {

@@ -70,4 +70,7 @@
 #define FA2_MAX_SNS_CERTS_CACHED    8u                     /* signing certificates kept */
 #define FA2_MAX_SNS_SEEN_IDS        65536u                 /* in-memory replay memory */
 
+/* Stack of a serve analysis slot (address space; pages are committed as touched). */
+#define FA2_ANALYSIS_STACK_BYTES    (8u * 1024u * 1024u)
+
 #endif

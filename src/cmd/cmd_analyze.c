@@ -23,7 +23,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: fa2 analyze --from TIME [--to TIME] --event TEXT [options]\n"
 		"       fa2 analyze --alarm NAME [--region R] [options]\n"
-		"       fa2 analyze --source DIR [--from TIME] [--to TIME] [--event TEXT] [options]\n"
+		"       fa2 analyze --source DIR [--alarm NAME] [--from TIME] [--to TIME] [--event TEXT] [options]\n"
 		"\n"
 		"Runs one failure analysis over the incident window and prints the report.\n"
 		"\n"
@@ -38,6 +38,8 @@ static void usage(FILE *f)
 		"                    without --from/--to the window is the alarm's state change\n"
 		"                    minus --before and plus --after minutes, without --event the\n"
 		"                    text is the alarm's name and state reason\n"
+		"                    With --source the alarm is the snapshot's own (its manifest;\n"
+		"                    NAME must be its name): nothing is read from AWS\n"
 		"  --region R        region of the alarm (default: the config's / AWS_REGION)\n"
 		"  --before MIN      minutes before the state change (default 30)\n"
 		"  --after MIN       minutes after the state change (default 10)\n"
@@ -118,8 +120,8 @@ int fa2_cmd_analyze(int argc, char **argv)
 			return FA2_EXIT_USAGE;
 		}
 	}
-	if (source && alarm) {
-		fprintf(stderr, "fa2 analyze: --alarm and --source do not go together (an alarm is looked up in AWS; a snapshot's own alarm is its default event)\n");
+	if (source && (region || before || after)) {
+		fprintf(stderr, "fa2 analyze: --region, --before and --after read AWS: they do not go with --source\n");
 		return FA2_EXIT_USAGE;
 	}
 	if (source) {
@@ -188,7 +190,14 @@ int fa2_cmd_analyze(int argc, char **argv)
 	}
 	if (!tz)
 		zone = cfg.tz; /* the config's zone for times written without one */
-	if (alarm) {
+	if (alarm && source) {
+		/* Offline: the snapshot's own alarm (its manifest), which must be the one named. */
+		if (fa2_snap_manifest_alarm(source, alarm, &al, msg, sizeof msg)) {
+			fprintf(stderr, "fa2 analyze: --alarm %s: %s\n", alarm, msg);
+			goto cleanup;
+		}
+		o.alarm = &al;
+	} else if (alarm) {
 		fa2_aws_session sess;
 		char amsg[1600];
 		fa2_err e = fa2_aws_session_open(&sess, NULL, region ? region : cfg.region, 15000, amsg, sizeof amsg);

@@ -1553,9 +1553,18 @@ fa2_err fa2_slack_app_new(const fa2_slack_app_config *cfg, fa2_slack_app **out)
 	n = cfg->analysis_workers ? cfg->analysis_workers : FA2_SLACK_DEFAULT_ANALYSIS_WORKERS;
 	if (n > SLACK_MAX_WORKERS)
 		n = SLACK_MAX_WORKERS;
-	for (i = 0; i < n; i++)
-		if (pthread_create(&app->athreads[app->nathreads], NULL, analysis_worker, app) == 0)
-			app->nathreads++;
+	{
+		/* An analysis runs the triage digest, the agent and report rendering on this
+		 * thread: musl's default thread stack (128 KiB) is far too small for them. The
+		 * size is address space; only the pages touched are memory. */
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, FA2_ANALYSIS_STACK_BYTES);
+		for (i = 0; i < n; i++)
+			if (pthread_create(&app->athreads[app->nathreads], &attr, analysis_worker, app) == 0)
+				app->nathreads++;
+		pthread_attr_destroy(&attr);
+	}
 	if (!app->nthreads || !app->nathreads) {
 		fa2_slack_app_free(app);
 		return FA2_ERR_NOMEM;

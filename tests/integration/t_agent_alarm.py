@@ -126,9 +126,18 @@ def run(c, moto, dbl):
         txt = first_text(req0)
         c.check(turn0 == 0 and "Alarm: orders-5xx" in txt and "Start from the alarm's metric" in txt,
                 "the first request carries the alarm", txt[:1500])
-        c.check("HTTPCode_Target_5XX_Count" in txt and "change at" in txt and "TargetResponseTime" not in txt,
+        # The triage digest of the window comes first (every series of the window); the
+        # alarm's part after it holds metrics_tool's result for the alarm's metric only.
+        mark = "Start from the alarm's metric"
+        c.check("Triage digest" in txt and mark in txt and txt.index("Triage digest") < txt.index(mark),
+                "the first request carries the triage digest, then the alarm", txt[:3000])
+        al_txt = txt[txt.index(mark):] if mark in txt else ""
+        c.check("HTTPCode_Target_5XX_Count" in al_txt and "change at" in al_txt and "TargetResponseTime" not in al_txt,
                 "the first request carries metrics_tool's result for exactly the alarm's metric", txt[:3000])
     calls = rep.get("agent", {}).get("toolCalls", [])
+    c.check(bool(calls) and calls[0].get("tool") == "triage_digest", "the report lists the digest first",
+            json.dumps(calls[:1]))
+    calls = [x for x in calls if x.get("tool") != "triage_digest"]
     first = calls[0] if calls else {}
     c.check(first.get("tool") == "metrics_tool" and first.get("cycle") == 0 and
             first.get("input", {}).get("metricName") == "HTTPCode_Target_5XX_Count" and
@@ -139,7 +148,8 @@ def run(c, moto, dbl):
         with open(os.path.join(state, "sessions", sid, "journal.jsonl")) as f:
             recs = [json.loads(line) for line in f if line.strip()]
         tools = [(r.get("id"), r.get("cycle")) for r in recs if r.get("type") == "tool"]
-        c.check(tools == [("fa2-alarm-metric-1", 0), ("tu-logs-1", 1)], "the journal has both tool calls once",
+        c.check(tools == [("fa2-triage-digest", 0), ("fa2-alarm-metric-1", 0), ("tu-logs-1", 1)],
+                "the journal has the digest and both tool calls once",
                 str(tools))
         c.check(recs[0].get("alarm", {}).get("AlarmName") == "orders-5xx", "the start record keeps the alarm")
 
@@ -149,7 +159,8 @@ def run(c, moto, dbl):
         rt = first_text(dbl.repairs[0])
         c.check(BAD in rt and "unexpected symbol found" in rt, "the repair call carries the bad filter and the error",
                 rt[:800])
-    starts = [b.get("queryString", "") for op, b in dbl.logs_calls if op == "StartQuery"]
+    # The digest's capture queries have no filter stage; the model's logs_tool calls do.
+    starts = [b.get("queryString", "") for op, b in dbl.logs_calls if op == "StartQuery" and "| filter " in b.get("queryString", "")]
     c.check(len(starts) == 2 and BAD in starts[0] and ("filter " + GOOD) in starts[1],
             "StartQuery twice: the rejected filter, then the repaired one", json.dumps(starts))
     if len(dbl.converse) >= 2:
@@ -168,7 +179,8 @@ def run(c, moto, dbl):
     rc, out, err, secs = aws_peers.fa2(FA2, ["analyze", "--from", frm, "--event", "errors", "--config", cfg,
                                              "--format", "json"], env, timeout=90)
     c.check(rc == 0, "analyze with a filter that stays broken exits 0", out + err)
-    starts = [b.get("queryString", "") for op, b in dbl.logs_calls if op == "StartQuery"]
+    # The digest's capture queries have no filter stage; the model's logs_tool calls do.
+    starts = [b.get("queryString", "") for op, b in dbl.logs_calls if op == "StartQuery" and "| filter " in b.get("queryString", "")]
     c.check(len(dbl.repairs) == 1 and len(starts) == 2, "still one repair and one re-run (%d, %d)" %
             (len(dbl.repairs), len(starts)))
     if len(dbl.converse) >= 2:

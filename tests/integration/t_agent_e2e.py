@@ -146,6 +146,18 @@ def run(c, moto, dbl):
     c.check(rep.get("summary") == REPORT["summary"] and rep.get("status") == "complete",
             "the report is the model's, status complete", out[-800:])
     calls = rep.get("agent", {}).get("toolCalls", [])
+    # The first observation is the triage digest of the window (before any model call),
+    # reported as call triage_digest of cycle 0; the model's own calls follow.
+    c.check(bool(calls) and calls[0].get("tool") == "triage_digest" and calls[0].get("cycle") == 0
+            and calls[0].get("ok") is True, "the triage digest ran first, as call 0 of cycle 0",
+            json.dumps(calls[:1]))
+    first = dbl.converse[0][2]["messages"][0]["content"] if dbl.converse else []
+    first_text = "".join(b.get("text", "") for b in first)
+    c.check("Triage digest" in first_text and "UpdateFunctionConfiguration on pay-fn" in first_text
+            and "payment failed order=<*>" in first_text,
+            "the first user message holds the digest: the seeded change and the error template read from AWS",
+            first_text[:3000])
+    calls = [x for x in calls if x.get("tool") != "triage_digest"]
     c.check(sorted(x.get("name", x.get("tool", "")) for x in calls) ==
             ["audit_log_tool", "audit_log_tool", "kb_tool", "logs_tool", "metrics_tool", "xray_tool"],
             "the report lists the six scripted tool calls", json.dumps(calls)[:800])
@@ -167,7 +179,7 @@ def run(c, moto, dbl):
         c.check("ERROR iam.amazonaws.com PutRolePolicy" in a2[1] and "AccessDenied" in a2[1],
                 "audit_log_tool: the failed call with its error code", a2[1][:800])
         # Parallelism: both LookupEvents arrived together; the turn took ~1 s, not 2.
-        ct = [t for t, _ in dbl.cloudtrail]
+        ct = [t for t, _ in dbl.cloudtrail if t > dbl.converse[0][0]]  # not the digest's
         turn = dbl.converse[2][0] - [t for t, k in dbl.converse_done if k == 1][0]
         c.check(len(ct) == 2 and abs(ct[0] - ct[1]) < 0.4, "the two tools of one turn ran at once")
         c.check(0.9 <= turn < 1.7, "a turn of two 1 s tools took %.2f s (about 1 s, not 2)" % turn)
@@ -201,7 +213,10 @@ def run(c, moto, dbl):
     p.wait()
     new = sorted(set(os.listdir(os.path.join(state, "sessions"))) - before)
     c.check(len(new) == 1, "one new session was left behind", str(new))
-    c.check(len(dbl.cloudtrail) - n_ct == 2, "two LookupEvents before the kill")
+    t_first = dbl.converse[0][0] if dbl.converse else 0
+    c.check(len([t for t, _ in dbl.cloudtrail[n_ct:] if t > t_first]) == 2,
+            "two LookupEvents of the model's tools before the kill")
+    n_ct = len(dbl.cloudtrail)
     dbl.hold_turn = None
     n_conv = len(dbl.converse)
     n_kb = len(dbl.retrieve)
@@ -214,14 +229,15 @@ def run(c, moto, dbl):
         except ValueError:
             rep = {}
         c.check(rep.get("summary") == REPORT["summary"], "the resumed analysis has the model's report", out[-500:])
-        c.check(len(dbl.cloudtrail) - n_ct == 2, "resume repeated no CloudTrail call (%d in all)" % (len(dbl.cloudtrail) - n_ct))
+        c.check(len(dbl.cloudtrail) == n_ct, "resume repeated no CloudTrail call, the digest's neither (%d new)"
+                % (len(dbl.cloudtrail) - n_ct))
         c.check(len(dbl.retrieve) == n_kb, "resume repeated no Retrieve call")
         c.check([t for _, t, _ in dbl.converse[n_conv:]] == [3], "resume asked the model only for the last turn",
                 str([t for _, t, _ in dbl.converse[n_conv:]]))
         with open(os.path.join(state, "sessions", new[0], "journal.jsonl")) as f:
             recs = [json.loads(line) for line in f if line.strip()]
         ids = [r.get("id") for r in recs if r.get("type") == "tool"]
-        c.check(sorted(ids) == ["tu-ct-1", "tu-ct-2", "tu-kb-1", "tu-logs-1", "tu-metrics-1", "tu-xray-1"],
+        c.check(sorted(ids) == ["fa2-triage-digest", "tu-ct-1", "tu-ct-2", "tu-kb-1", "tu-logs-1", "tu-metrics-1", "tu-xray-1"],
                 "the journal has each tool call once", str(ids))
         c.check(not dbl.errors, "no protocol violations on resume", "\n".join(dbl.errors))
 

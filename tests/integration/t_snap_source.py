@@ -158,6 +158,8 @@ def run(c, snap, poison, dbl):
         first = json.dumps(dbl.converse[0][2]["messages"][0])
         c.check("orders-api-target-5xx-high" in first and "2025-11-20" in first,
                 "the event and window default to the snapshot's alarm and window", first[:1500])
+        c.check("Triage digest" in first and "SecurityGroupEgress" in first,
+                "the first message holds the triage digest of the snapshot (its egress change)", first[:4000])
         names = sorted(t["toolSpec"]["name"] for t in dbl.converse[0][2]["toolConfig"]["tools"])
         c.check(names == ["audit_log_tool", "kb_tool", "logs_tool", "metrics_tool", "xray_tool"],
                 "the five tools are offered under their usual names", str(names))
@@ -269,6 +271,32 @@ def run(c, snap, poison, dbl):
     os.makedirs(nomanifest)
     rc, out, err, _ = aws_peers.fa2(FA2, ["analyze", "--source", nomanifest, "--config", cfg], env, timeout=30)
     c.check(rc == 2 and "manifest.json" in err, "analyze: a directory without a manifest is a usage error", err)
+
+    # ---- 4. --alarm with --source: the snapshot's own alarm, nothing read from AWS ----
+    rc, out, err, _ = aws_peers.fa2(FA2, ["analyze", "--source", snap, "--alarm", "another-alarm", "--config", cfg],
+                                    env, timeout=30)
+    c.check(rc == 2 and "taken for alarm orders-api-target-5xx-high, not another-alarm" in err,
+            "analyze --source --alarm: another alarm's name is a usage error naming the snapshot's", err)
+    rc, out, err, _ = aws_peers.fa2(FA2, ["analyze", "--source", snap, "--alarm", "x", "--before", "5",
+                                          "--config", cfg], env, timeout=30)
+    c.check(rc == 2 and "do not go with --source" in err, "analyze --source --alarm --before: a usage error", err)
+    dbl.converse.clear()
+    dbl.script = {0: D.converse_reply([{"text": "```json\n" + json.dumps(REPORT) + "\n```"}], "end_turn")}
+    rc, out, err, _ = aws_peers.fa2(FA2, ["analyze", "--source", snap, "--alarm", "orders-api-target-5xx-high",
+                                          "--config", cfg, "--format", "json"], env, timeout=120)
+    c.check(rc == 0, "analyze --source --alarm NAME exits 0", out[-600:] + err[-1500:])
+    if dbl.converse:
+        first = "".join(b.get("text", "") for b in dbl.converse[0][2]["messages"][0]["content"])
+        mark = "Start from the alarm's metric"
+        al_txt = first[first.index(mark):] if mark in first else ""
+        c.check("Triage digest" in first and "HTTPCode_Target_5XX_Count" in al_txt and "change at" in al_txt,
+                "the first message: the digest, then metrics_tool on the snapshot's alarm metric", first[-3000:])
+    try:
+        calls = json.loads(out).get("agent", {}).get("toolCalls", [])
+    except ValueError:
+        calls = []
+    c.check([(x.get("tool"), x.get("cycle")) for x in calls] == [("triage_digest", 0), ("metrics_tool", 0)],
+            "the digest and the alarm's metric ran before the model, as calls of cycle 0", json.dumps(calls)[:600])
     c.check(poison.hits == 0, "no AWS endpoint contacted in any run")
 
 

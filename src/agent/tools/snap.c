@@ -55,18 +55,14 @@ void fa2_snap_close(fa2_snap *s)
 	fa2_free(s);
 }
 
-fa2_err fa2_snap_manifest_info(const char *dir, int64_t *from_ms, int64_t *to_ms, char *event,
-			       size_t event_cap, char *msg, size_t cap)
+/* Reads and parses dir/manifest.json into *root (a JSON object). */
+static fa2_err read_manifest(const char *dir, cJSON **root, char *msg, size_t cap)
 {
 	char path[4096];
 	fa2_buf b;
-	cJSON *root = NULL;
-	const cJSON *a, *w;
 	fa2_err e;
 
-	*from_ms = *to_ms = 0;
-	if (event_cap)
-		event[0] = '\0';
+	*root = NULL;
 	fa2_buf_init(&b, FA2_MAX_JSON_BYTES);
 	if ((e = path_join(dir, "manifest.json", path, sizeof path))) {
 		snprintf(msg, cap, "%s: path too long", dir);
@@ -78,17 +74,35 @@ fa2_err fa2_snap_manifest_info(const char *dir, int64_t *from_ms, int64_t *to_ms
 		e = FA2_ERR_NOT_FOUND;
 		goto cleanup;
 	}
-	root = fa2_json_parse(fa2_buf_slice(&b), &e);
-	if (!root || !cJSON_IsObject(root)) {
+	*root = fa2_json_parse(fa2_buf_slice(&b), &e);
+	if (!*root || !cJSON_IsObject(*root)) {
 		snprintf(msg, cap, "%s: not a JSON object", path);
+		cJSON_Delete(*root);
+		*root = NULL;
 		e = FA2_ERR_PARSE;
-		goto cleanup;
 	}
+cleanup:
+	fa2_buf_cleanup(&b);
+	return e;
+}
+
+fa2_err fa2_snap_manifest_info(const char *dir, int64_t *from_ms, int64_t *to_ms, char *event,
+			       size_t event_cap, char *msg, size_t cap)
+{
+	cJSON *root = NULL;
+	const cJSON *a, *w;
+	fa2_err e;
+
+	*from_ms = *to_ms = 0;
+	if (event_cap)
+		event[0] = '\0';
+	if ((e = read_manifest(dir, &root, msg, cap)))
+		return e;
 	w = cJSON_GetObjectItemCaseSensitive(root, "window");
 	*from_ms = fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(w, "from"));
 	*to_ms = fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(w, "to"));
 	if (*from_ms <= 0 || *to_ms <= *from_ms) {
-		snprintf(msg, cap, "%s: window.from/window.to missing or not in order", path);
+		snprintf(msg, cap, "%s/manifest.json: window.from/window.to missing or not in order", dir);
 		e = FA2_ERR_PARSE;
 		goto cleanup;
 	}
@@ -108,7 +122,65 @@ fa2_err fa2_snap_manifest_info(const char *dir, int64_t *from_ms, int64_t *to_ms
 	e = FA2_OK;
 cleanup:
 	cJSON_Delete(root);
-	fa2_buf_cleanup(&b);
+	return e;
+}
+
+/* Copies manifest key from into the MetricAlarm document as key to (strings only). */
+static int copy_str(const cJSON *a, const char *from, cJSON *doc, const char *to)
+{
+	const char *v = fa2_json_str(a, from);
+	return !v || cJSON_AddStringToObject(doc, to, v) != NULL;
+}
+
+fa2_err fa2_snap_manifest_alarm(const char *dir, const char *name, fa2_alarm *out, char *msg, size_t cap)
+{
+	cJSON *root = NULL, *doc = NULL, *dims;
+	const cJSON *a, *d;
+	const char *have;
+	int64_t at;
+	fa2_err e;
+
+	memset(out, 0, sizeof *out);
+	if ((e = read_manifest(dir, &root, msg, cap)))
+		return e;
+	a = cJSON_GetObjectItemCaseSensitive(root, "alarm");
+	have = cJSON_IsObject(a) ? fa2_json_str(a, "name") : NULL;
+	if (!have || !*have) {
+		snprintf(msg, cap, "the snapshot %s has no alarm (take it with fa2 snapshot --alarm NAME)", dir);
+		e = FA2_ERR_NOT_FOUND;
+		goto cleanup;
+	}
+	if (name && strcmp(name, have) != 0) {
+		snprintf(msg, cap, "the snapshot %s was taken for alarm %s, not %s", dir, have, name);
+		e = FA2_ERR_NOT_FOUND;
+		goto cleanup;
+	}
+	/* The manifest's alarm in the shape of a DescribeAlarms MetricAlarm. */
+	doc = cJSON_CreateObject();
+	e = FA2_ERR_NOMEM;
+	if (!doc || !copy_str(a, "name", doc, "AlarmName") || !copy_str(a, "state", doc, "StateValue") ||
+	    !copy_str(a, "reason", doc, "StateReason") || !copy_str(a, "namespace", doc, "Namespace") ||
+	    !copy_str(a, "metric_name", doc, "MetricName") ||
+	    (fa2_json_str(root, "region") && !cJSON_AddStringToObject(doc, "fa2Region", fa2_json_str(root, "region"))))
+		goto cleanup;
+	at = fa2_tr_json_time_s(cJSON_GetObjectItemCaseSensitive(a, "state_change_time"));
+	if (at > 0 && !cJSON_AddNumberToObject(doc, "StateUpdatedTimestamp", (double)at / 1000.0))
+		goto cleanup;
+	d = cJSON_GetObjectItemCaseSensitive(a, "dimensions");
+	if (cJSON_IsArray(d)) {
+		if (!(dims = cJSON_Duplicate(d, 1)) || !cJSON_AddItemToObjectCS(doc, "Dimensions", dims)) {
+			cJSON_Delete(dims);
+			goto cleanup;
+		}
+	}
+	e = fa2_alarm_from_json(doc, out);
+	if (e)
+		snprintf(msg, cap, "the snapshot %s: its alarm cannot be read: %s", dir, fa2_err_str(e));
+cleanup:
+	if (e == FA2_ERR_NOMEM)
+		snprintf(msg, cap, "%s", fa2_err_str(e));
+	cJSON_Delete(doc);
+	cJSON_Delete(root);
 	return e;
 }
 

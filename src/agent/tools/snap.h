@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "agent/tool.h"
+#include "aws/alarms.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "triage/data.h"
@@ -71,6 +72,11 @@ void fa2_snap_close(fa2_snap *s);
  * else the description; "" when neither). FA2_ERR_PARSE or FA2_ERR_NOT_FOUND with msg. */
 fa2_err fa2_snap_manifest_info(const char *dir, int64_t *from_ms, int64_t *to_ms, char *event,
 			       size_t event_cap, char *msg, size_t cap);
+
+/* The manifest's alarm (docs/snapshot.md) as an alarm (*out owns its doc; zeroed on
+ * failure). name (may be NULL) must be the alarm's name. FA2_ERR_NOT_FOUND when the
+ * snapshot has no alarm or another one, with one line for people in msg (cap bytes). */
+fa2_err fa2_snap_manifest_alarm(const char *dir, const char *name, fa2_alarm *out, char *msg, size_t cap);
 
 /* FA2_OK when [from_ms, to_ms] lies inside the snapshot's [snap_from, snap_to];
  * otherwise FA2_ERR_INVALID with a message (cap bytes) that states both windows. */
