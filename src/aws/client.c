@@ -98,6 +98,20 @@ static void copy_trunc(char *dst, size_t cap, fa2_slice s)
 	dst[n] = '\0';
 }
 
+/* copy_trunc of a peer's error message: every registered secret in all of s is
+ * replaced first, so that the cut cannot leave the start of a secret an echoing peer
+ * put across it (base/log.h: redaction before any truncation). */
+static void copy_redacted(char *dst, size_t cap, fa2_slice s)
+{
+	fa2_buf b;
+	fa2_buf_init(&b, FA2_REDACT_CAP(s.len));
+	if (fa2_redact(s, &b) == FA2_OK)
+		copy_trunc(dst, cap, fa2_buf_slice(&b));
+	else
+		copy_trunc(dst, cap, fa2_slice_cstr("(the error message could not be redacted; withheld)"));
+	fa2_buf_cleanup(&b);
+}
+
 /* "aws.protocoltests#FooError:http://..." -> "FooError" */
 static fa2_slice sanitize_code(fa2_slice code)
 {
@@ -139,7 +153,7 @@ void fa2_aws_error_decode(const fa2_aws_http_response *resp, fa2_aws_error *err)
 		if (t && !err->code[0])
 			copy_trunc(err->code, sizeof err->code, sanitize_code(fa2_slice_cstr(t)));
 		if (m)
-			copy_trunc(err->message, sizeof err->message, fa2_slice_cstr(m));
+			copy_redacted(err->message, sizeof err->message, fa2_slice_cstr(m));
 		cJSON_Delete(j);
 	} else if (body.len && body.ptr[0] == '<') {
 		fa2_slice e = body;
@@ -147,11 +161,11 @@ void fa2_aws_error_decode(const fa2_aws_http_response *resp, fa2_aws_error *err)
 		if (!err->code[0] && fa2_aws_xml_elem(e, "Code", &v))
 			copy_trunc(err->code, sizeof err->code, fa2_slice_trim(v));
 		if (fa2_aws_xml_elem(e, "Message", &v))
-			copy_trunc(err->message, sizeof err->message, fa2_slice_trim(v));
+			copy_redacted(err->message, sizeof err->message, fa2_slice_trim(v));
 		if (!err->request_id[0] && (fa2_aws_xml_elem(body, "RequestId", &v) || fa2_aws_xml_elem(body, "RequestID", &v)))
 			copy_trunc(err->request_id, sizeof err->request_id, fa2_slice_trim(v));
 	} else if (body.len) {
-		copy_trunc(err->message, sizeof err->message < 300 ? sizeof err->message : 300, body);
+		copy_redacted(err->message, sizeof err->message < 300 ? sizeof err->message : 300, body);
 	}
 	if (!err->code[0]) {
 		const char *generic = resp->status == 429 ? "TooManyRequests"

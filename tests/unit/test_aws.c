@@ -14,6 +14,7 @@
 #include "aws/ini.h"
 #include "aws/secretsmanager.h"
 #include "aws/shared.h"
+#include "base/log.h"
 #include "aws/sts.h"
 #include "base/alloc.h"
 #include "base/file.h"
@@ -1053,4 +1054,42 @@ FA2_TEST(aws_shared_hold_release)
 	CHECK_OK(fa2_aws_shared_get("ap-south-1", &c3, msg, sizeof msg));
 	CHECK_STR_EQ(c3->region, "ap-south-1");
 	fa2_aws_shared_release();
+}
+
+/* A peer that echoes a secret in its error message across the message's cut: the
+ * decoded message holds neither the secret nor its first bytes. */
+FA2_TEST(aws_client_error_redacted_before_cut)
+{
+	static const char secret[] = "FwoGZXIvYXdzEBAaDLongSessionTokenValue0123456789";
+	fa2_aws_http_response r;
+	fa2_aws_error e;
+	fa2_buf body;
+	size_t i;
+	fa2_aws_http_response_init(&r);
+	fa2_buf_init(&body, 1u << 20);
+	CHECK_INT_EQ(fa2_log_add_secret(fa2_slice_cstr(secret)), FA2_OK);
+	r.status = 403;
+	fa2_buf_append_cstr(&body, "{\"__type\":\"AccessDeniedException\",\"message\":\"");
+	for (i = 0; i < sizeof e.message - 20; i++)
+		fa2_buf_append_byte(&body, 'x');
+	fa2_buf_append_cstr(&body, secret); /* starts 20 bytes before the cut */
+	fa2_buf_append_cstr(&body, "\"}");
+	fa2_buf_append(&r.body, body.data, body.len);
+	fa2_aws_error_decode(&r, &e);
+	CHECK_STR_EQ(e.code, "AccessDeniedException");
+	CHECK(strstr(e.message, "FwoGZXIv") == NULL);
+	CHECK(strstr(e.message, "[REDACTED]") != NULL);
+	/* The same across the 300-byte cut of a body that is not JSON. */
+	fa2_aws_http_response_reset(&r);
+	r.status = 500;
+	fa2_buf_truncate(&body, 0);
+	for (i = 0; i < 290; i++)
+		fa2_buf_append_byte(&body, 'y');
+	fa2_buf_append_cstr(&body, secret);
+	fa2_buf_append(&r.body, body.data, body.len);
+	fa2_aws_error_decode(&r, &e);
+	CHECK(strstr(e.message, "FwoGZXIv") == NULL);
+	fa2_log_clear_secrets();
+	fa2_buf_cleanup(&body);
+	fa2_aws_http_response_cleanup(&r);
 }
