@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "agent/run.h"
+#include "agent/session.h"
+#include "aws/alarms.h"
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -92,11 +94,36 @@ static int progress_send(void *ctx, const char *text)
 }
 
 /* Posts the report's metric graphs (serve/graphs.h): best effort. */
+/* The alarm a session started with (the first journal record's "alarm", as the agent
+ * wrote it): a resumed analysis graphs the alarm's own metric like a new one. 1 when
+ * out was filled (fa2_alarm_cleanup), else 0. */
+static int session_alarm(const fa2_slack_analysis_env *env, const char *sid, fa2_alarm *out)
+{
+	char dir[1100];
+	cJSON *recs = NULL;
+	const cJSON *ad;
+	size_t valid = 0;
+	int ok = 0;
+	memset(out, 0, sizeof *out);
+	if (!sid || !sid[0] || fa2_session_path(env->cfg->state_dir, sid, dir, sizeof dir) != FA2_OK ||
+	    fa2_session_read_journal(dir, &recs, &valid) != FA2_OK)
+		return 0;
+	ad = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 0), "alarm");
+	if (ad && fa2_alarm_from_json(ad, out) == FA2_OK)
+		ok = 1;
+	else
+		fa2_alarm_cleanup(out);
+	cJSON_Delete(recs);
+	return ok;
+}
+
 static void post_graphs(const fa2_slack_analysis_env *env, const char *channel, const char *thread,
-                        const cJSON *report)
+                        const cJSON *report, const char *resumed_sid)
 {
 	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(report, "incident");
 	fa2_slack_graph_opts go;
+	fa2_alarm resumed;
+	int have_resumed = 0;
 	unsigned posted = 0;
 	memset(&go, 0, sizeof go);
 	go.region = env->cfg->cfg->region;
@@ -105,10 +132,14 @@ static void post_graphs(const fa2_slack_analysis_env *env, const char *channel, 
 	if (!fa2_json_i64(inc, "toMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.to_ms))
 		go.to_ms = 0;
 	go.alarm = env->alarm;
+	if (!go.alarm && resumed_sid && (have_resumed = session_alarm(env, resumed_sid, &resumed)) != 0)
+		go.alarm = &resumed;
 	if (fa2_slack_post_graphs(env->api, channel, thread, report, &go, &posted) != FA2_OK)
 		FA2_LOGW("slack", "some metric graphs were not posted (%u posted); the report is in the thread", posted);
 	else if (posted)
 		FA2_LOGI("slack", "%u metric graph(s) posted in %s/%s", posted, channel, thread);
+	if (have_resumed)
+		fa2_alarm_cleanup(&resumed);
 }
 
 /* Runs a new analysis (resume_id NULL) or resumes one through the analysis API
@@ -179,7 +210,7 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 	(void)fa2_slack_post_report(env->api, channel, thread, oc.report, env->cfg->cfg->lang, &env->cfg->cfg->tz,
 	                            fa2_buf_slice(&oc.markdown));
 	ok = 1;
-	post_graphs(env, channel, thread, oc.report);
+	post_graphs(env, channel, thread, oc.report, resume_id);
 done:
 	if (oc.session_id[0] && fa2_slack_session_mark_posted(env->cfg->state_dir, oc.session_id, NULL) != FA2_OK)
 		FA2_LOGW("slack", "session %s: cannot mark its Slack outcome posted", oc.session_id);

@@ -347,6 +347,7 @@ def run(c, moto, dbl, cw, sd):
     n_ct = len(dbl.cloudtrail)
     dbl.hold_turn = None
     n_conv = len(dbl.converse)
+    n_widgets = len(cw.widgets)
     srv.start()
     done2 = wait_for(lambda: [t for t in updates(sd, prog2) if "complete" in t or "failed" in t], 60)
     c.check(bool(done2) and "Analysis complete" in done2[-1], "the resumed analysis completes in the same message",
@@ -361,6 +362,12 @@ def run(c, moto, dbl, cw, sd):
     mds = [f for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread2
            for f in x["args"]["files"] if sd.uploads[f["id"]]["filename"] == "fa2-report.md"]
     c.check(len(reps) == 1 and len(mds) == 1, "the report is posted once (%d, %d)" % (len(reps), len(mds)))
+    # The resumed analysis takes its alarm from the session journal: its graphs draw the
+    # alarm's metric with the state-change mark like a new analysis.
+    w2 = wait_for(lambda: [w for w in cw.widgets[n_widgets:] if w.get("annotations", {}).get("vertical")], 20)
+    c.check(bool(w2) and ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", LB] in w2[0].get("metrics", []),
+            "the resumed analysis graphs the alarm's metric with its state change (alarm read from the journal)",
+            json.dumps(cw.widgets[n_widgets:])[:800])
 
     # ---- 3. too old to resume -> failed, with a message in its thread ----
     sessions = os.path.join(state, "sessions")
