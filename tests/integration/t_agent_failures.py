@@ -294,6 +294,34 @@ def storage_part(c, dbl):
         rc, out, err = cli(["sessions", "show", sums[0]["id"], "--config", cfg], base_env(dbl))
         c.check(rc == 0 and "status:   failed" in out and "failure:  storage:" in out,
                 "fa2 sessions show names the failure", out[:800])
+    tmpfs_part(c, dbl)
+
+
+def tmpfs_part(c, dbl):
+    """The state directory on a tiny tmpfs (a real full disk: ENOSPC), where mounting is
+    permitted (root in a container that allows it); otherwise said and skipped."""
+    mnt = os.path.join(TMP, "tiny")
+    os.makedirs(mnt, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", mnt], capture_output=True, text=True)
+    if r.returncode != 0:
+        print("     tiny tmpfs not mounted here (%s): the RLIMIT_FSIZE runs above stand for it"
+              % (r.stderr.strip() or r.returncode))
+        return
+    try:
+        cfg, _ = write_cfg("tmpfs")
+        with open(cfg) as f:
+            conf = json.load(f)
+        conf["stateDir"] = os.path.join(mnt, "state")
+        with open(cfg, "w") as f:
+            json.dump(conf, f)
+        rc, out, err = cli(["analyze", "--from", "-1h", "--event", "checkout errors", "--config", cfg], base_env(dbl))
+        c.check(rc == 1 and "could not save the analysis" in err,
+                "a tiny tmpfs as the state directory: exit 1, the failure names the cause (%d)" % rc, err[-1500:])
+        sums = [json.loads(v) for k, v in tree_text(conf["stateDir"]).items() if k.endswith("summary.json")]
+        c.check(len(sums) == 1 and sums[0].get("status") == "failed",
+                "on the full tmpfs the session says failed", json.dumps(sums)[:800])
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
 def slack_storage_part(c, dbl):
