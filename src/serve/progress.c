@@ -72,11 +72,11 @@ void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *des
 	PUT(fa2_msg(lang, "serve.progress.analysing"),
 	    desc && *desc ? desc : fa2_msg(lang, "serve.progress.the_incident"));
 	if (st->final)
-		PUT(fa2_msg(lang, "serve.progress.writing_report"));
+		PUT("%s", fa2_msg(lang, "serve.progress.writing_report"));
 	else if (st->cycle)
 		PUT(fa2_msg(lang, "serve.progress.cycle"), st->cycle, st->max_cycles);
 	else
-		PUT(fa2_msg(lang, "serve.progress.starting"));
+		PUT("%s", fa2_msg(lang, "serve.progress.starting"));
 	for (i = 0; i < st->ntools; i++) {
 		if (!st->running[i])
 			continue;
@@ -86,7 +86,7 @@ void fa2_slack_progress_text(const fa2_slack_progress_state *st, const char *des
 		shown++;
 	}
 	if (!shown && !st->final && st->cycle)
-		PUT(fa2_msg(lang, "serve.progress.asking_model"));
+		PUT("%s", fa2_msg(lang, "serve.progress.asking_model"));
 	if (st->tools_done || st->tools_failed) {
 		unsigned calls = st->tools_done + st->tools_failed;
 		PUT(calls == 1 ? fa2_msg(lang, "serve.progress.tool_call_done") :
