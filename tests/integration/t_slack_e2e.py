@@ -108,6 +108,11 @@ def seed(moto, now):
         cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed: 1 datapoint [50.0]")
 
 
+def is_outcome(t):
+    """The progress message's final text, not a progress line ("... (some failed)")."""
+    return t.startswith(":x:") or t.startswith(":white_check_mark:")
+
+
 def sign(body):
     ts = str(int(time.time()))
     return ts, "v0=" + hmac.new(SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
@@ -275,7 +280,7 @@ def run(c, moto, dbl, cw, sd):
     prog = start_analysis(c, sd, srv.port, "EvE2E1", thread1, "api-5xx-high")
     if not prog:
         return
-    done = wait_for(lambda: [t for t in updates(sd, prog) if "complete" in t or "failed" in t], 60)
+    done = wait_for(lambda: [t for t in updates(sd, prog) if is_outcome(t)], 60)
     c.check(bool(done) and "Analysis complete" in done[0], "the progress message ends with the outcome",
             str(updates(sd, prog)) + srv.logtext())
     ups = updates(sd, prog)
@@ -349,7 +354,7 @@ def run(c, moto, dbl, cw, sd):
     n_conv = len(dbl.converse)
     n_widgets = len(cw.widgets)
     srv.start()
-    done2 = wait_for(lambda: [t for t in updates(sd, prog2) if "complete" in t or "failed" in t], 60)
+    done2 = wait_for(lambda: [t for t in updates(sd, prog2) if is_outcome(t)], 60)
     c.check(bool(done2) and "Analysis complete" in done2[-1], "the resumed analysis completes in the same message",
             str(updates(sd, prog2)) + srv.logtext())
     c.check(any("resuming after a restart" in t for t in updates(sd, prog2)), "the progress message says it resumed")
@@ -399,7 +404,7 @@ def run(c, moto, dbl, cw, sd):
     dbl.script[2] = D.converse_reply([{"text": json.dumps(BIG_REPORT, ensure_ascii=False)}], "end_turn")
     thread3 = "%d.000400" % (now - 20)
     prog3 = start_analysis(c, sd, srv.port, "EvE2E3", thread3, "api-5xx-high")
-    done3 = wait_for(lambda: [t for t in updates(sd, prog3) if "complete" in t or "failed" in t], 60)
+    done3 = wait_for(lambda: [t for t in updates(sd, prog3) if is_outcome(t)], 60)
     c.check(bool(done3) and "Analysis complete" in done3[-1], "graph failure: the analysis still completes")
     rep3 = wait_for(lambda: report_posts(sd, thread3), 20)
     c.check(bool(rep3), "graph failure: the report is still posted")
@@ -424,7 +429,7 @@ def run(c, moto, dbl, cw, sd):
     dbl.script[2] = D.converse_reply([{"text": json.dumps(REPORT)}], "end_turn")
     thread4 = "%d.000500" % (now - 10)
     prog4 = start_analysis(c, sd, srv.port, "EvE2E4", thread4, "api-5xx-high")
-    wait_for(lambda: [t for t in updates(sd, prog4) if "complete" in t or "failed" in t], 60)
+    wait_for(lambda: [t for t in updates(sd, prog4) if is_outcome(t)], 60)
     up = wait_for(lambda: [x for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread4
                            and any(sd.uploads[f["id"]]["filename"] == "fa2-report.md" for f in x["args"]["files"])], 20)
     c.check(bool(up) and up[0]["args"].get("initial_comment") == REPORT_TITLE,

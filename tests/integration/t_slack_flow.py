@@ -252,16 +252,18 @@ def main():
     prog = wait_for(lambda: [c for c in d.calls("chat.postMessage")[n_posts:]
                              if "Analysing" in c["args"].get("text", "")], "progress message")
     # the progress message is updated in place (cycle, tools, elapsed), then with the outcome
-    wait_for(lambda: [c for c in d.calls("chat.update")
-                      if "failed" in c["args"].get("text", "") or "complete" in c["args"].get("text", "")],
+    # the outcome, not a progress line such as "3 tool calls done (some failed)"
+    def is_outcome(c):
+        t = c["args"].get("text", "")
+        return t.startswith(":x:") or t.startswith(":white_check_mark:")
+    wait_for(lambda: [c for c in d.calls("chat.update") if is_outcome(c)],
              "progress update with the outcome", 40)
     time.sleep(1.0)
     if len(prog) != 1 or len([c for c in d.calls("chat.postMessage")[n_posts:] if "Analysing" in c["args"].get("text", "")]) != 1:
         fail("double click started a second analysis")
     if prog[0]["args"].get("thread_ts") != "1700000000.000100":
         fail("progress not in the form's thread: %r" % prog[0]["args"])
-    outcome = [c for c in d.calls("chat.update") if "failed" in c["args"].get("text", "") or
-               "complete" in c["args"].get("text", "")]
+    outcome = [c for c in d.calls("chat.update") if is_outcome(c)]
     if not outcome:
         fail("no outcome")
     if "failed" in outcome[-1]["args"]["text"]:

@@ -177,8 +177,8 @@ def run(lang):
     # the one behind moved up from 3 to 2 ahead before it started
     if not any(T["ahead2"] in c["args"].get("text", "") for c in d.calls("chat.update")):
         F.fail("the second queued notice was not updated as it moved up: %r" % texts(d, "chat.update"))
-    F.wait_for(lambda: len([c for c in d.calls("chat.update") if "failed" in c["args"].get("text", "") or
-                            "失敗" in c["args"].get("text", "")]) >= 4, "all four analyses to finish", 60)
+    F.wait_for(lambda: len([c for c in d.calls("chat.update")
+                            if c["args"].get("text", "").startswith(":x:")]) >= 4, "all four analyses to finish", 60)
 
     F.stop(p)
     if d.violations():
