@@ -22,4 +22,31 @@ fa2_err fa2_tr_mine_lines(const fa2_tr_logline *lines, size_t n, fa2_tr_pool *po
 			  fa2_tr_mined *out);
 void fa2_tr_mined_cleanup(fa2_tr_mined *m);
 
+/* ---- streaming reader of Logs Insights results ----
+ * A GetQueryResults document ({"results":[[{"field","value"}...]...]}) read row by row
+ * with a small tokenizer: no tree is built, memory does not grow with the document. It
+ * accepts and rejects exactly what cJSON (vendor/cjson, as fa2_json_parse calls it)
+ * accepts and rejects, and decodes rows as the tree reader did: the root must be an
+ * object; the first "results" member is read (an array, or an object's member values);
+ * each row is an array of objects whose first "field" names the field and whose first
+ * "value" holds it; within a row the last @timestamp, @message, @logStream and @log win
+ * (@message, @logStream and @log only when a string); strings end at a \u0000 as they
+ * did in C strings; a row without @message is skipped. */
+typedef struct fa2_tr_logrow {
+	int64_t t_ms;          /* 0 when absent or malformed */
+	const char *msg;       /* NUL-terminated; valid during the callback only */
+	size_t msg_len;
+	const char *group;     /* after the account id of @log, else the default group, else "" */
+	const char *stream;    /* "" when absent */
+} fa2_tr_logrow;
+
+/* Called once per row in document order; an error stops the scan and is returned. */
+typedef fa2_err (*fa2_tr_logrow_fn)(void *ctx, const fa2_tr_logrow *row);
+
+/* Scans one document, calling fn for each row. Errors: FA2_ERR_PARSE (not JSON, or not
+ * an object at the root; rows before the error were already passed to fn),
+ * FA2_ERR_TOO_LARGE (over FA2_MAX_JSON_BYTES), FA2_ERR_NOMEM, or fn's error. */
+fa2_err fa2_tr_logs_scan(fa2_slice json, const char *default_group, fa2_tr_logrow_fn fn,
+			 void *ctx);
+
 #endif

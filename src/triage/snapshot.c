@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/num.h"
 #include "base/time.h"
+#include "triage/logs.h"
 
 /* ---- string pool ---- */
 
@@ -198,22 +199,6 @@ int64_t fa2_tr_json_time_s(const cJSON *it)
 	return 0;
 }
 
-/* A Logs Insights @timestamp: "YYYY-MM-DD HH:MM:SS.mmm" (UTC) or epoch ms digits. */
-static int64_t logs_time(const cJSON *it)
-{
-	int64_t ms;
-	if (cJSON_IsNumber(it)) {
-		double v = it->valuedouble;
-		return fa2_num_double_to_i64(v < 1e11 ? v * 1000.0 : v, 1, FA2_NUM_EPOCH_MAX_MS, &ms)
-		       ? 0 : ms;
-	}
-	if (cJSON_IsString(it) && it->valuestring &&
-	    fa2_time_parse(fa2_slice_cstr(it->valuestring), 0, 0, &ms) == FA2_OK && ms > 0 &&
-	    ms <= FA2_NUM_EPOCH_MAX_MS)
-		return ms;
-	return 0;
-}
-
 static fa2_err parse_root(fa2_slice json, cJSON **root)
 {
 	fa2_err e = FA2_OK;
@@ -230,53 +215,36 @@ static fa2_err parse_root(fa2_slice json, cJSON **root)
 
 /* ---- logs ---- */
 
-fa2_err fa2_tr_parse_logs(fa2_tr_data *d, fa2_slice json, const char *default_group)
+/* One row of a Logs Insights result appended to the data's lines. */
+static fa2_err add_row(void *ctx, const fa2_tr_logrow *r)
 {
-	cJSON *root = NULL, *rows, *row, *f;
-	fa2_err e = parse_root(json, &root);
+	fa2_tr_data *d = ctx;
+	fa2_tr_logline *l;
+	fa2_err e;
+	if ((e = grow((void **)&d->lines, sizeof *d->lines, d->n_lines, &d->cap_lines,
+		      FA2_MAX_TR_LOG_LINES)))
+		return e;
+	l = &d->lines[d->n_lines];
+	l->t_ms = r->t_ms;
+	l->msg_len = r->msg_len;
+	l->msg = fa2_tr_pool_strndup(&d->pool, r->msg, r->msg_len);
+	if (!l->msg)
+		return FA2_ERR_NOMEM;
+	l->group = intern(d, r->group, &e);
+	l->stream = intern(d, r->stream, &e);
 	if (e)
 		return e;
-	rows = cJSON_GetObjectItemCaseSensitive(root, "results");
-	cJSON_ArrayForEach(row, rows) {
-		const cJSON *ts = NULL;
-		const char *msg = NULL, *stream = "", *group = default_group ? default_group : "";
-		fa2_tr_logline *l;
-		if (!cJSON_IsArray(row))
-			continue;
-		cJSON_ArrayForEach(f, row) {
-			const char *name = fa2_json_str(f, "field");
-			const cJSON *val = cJSON_GetObjectItemCaseSensitive(f, "value");
-			if (!name)
-				continue;
-			if (strcmp(name, "@timestamp") == 0)
-				ts = val;
-			else if (strcmp(name, "@message") == 0 && cJSON_IsString(val))
-				msg = val->valuestring;
-			else if (strcmp(name, "@logStream") == 0 && cJSON_IsString(val))
-				stream = val->valuestring;
-			else if (strcmp(name, "@log") == 0 && cJSON_IsString(val)) {
-				/* "123456789012:/ecs/orders": the group follows the account id. */
-				const char *c = strchr(val->valuestring, ':');
-				group = c ? c + 1 : val->valuestring;
-			}
-		}
-		if (!msg)
-			continue;
-		if ((e = grow((void **)&d->lines, sizeof *d->lines, d->n_lines, &d->cap_lines,
-			      FA2_MAX_TR_LOG_LINES)))
-			goto cleanup;
-		l = &d->lines[d->n_lines];
-		l->t_ms = logs_time(ts);
-		l->msg_len = strlen(msg);
-		l->msg = pstr(d, msg, &e);
-		l->group = intern(d, group, &e);
-		l->stream = intern(d, stream, &e);
-		if (e)
-			goto cleanup;
-		d->n_lines++;
-	}
-cleanup:
-	cJSON_Delete(root);
+	d->n_lines++;
+	return FA2_OK;
+}
+
+/* Row by row (triage/logs.h), no tree: a document that fails to parse adds nothing. */
+fa2_err fa2_tr_parse_logs(fa2_tr_data *d, fa2_slice json, const char *default_group)
+{
+	size_t before = d->n_lines;
+	fa2_err e = fa2_tr_logs_scan(json, default_group, add_row, d);
+	if (e == FA2_ERR_PARSE)
+		d->n_lines = before;  /* (their pooled text stays until cleanup) */
 	return e;
 }
 
