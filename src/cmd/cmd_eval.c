@@ -210,7 +210,7 @@ static fa2_err run_one(scenario *s)
 	fa2_tr_data_init(&d);
 	memset(&a, 0, sizeof a);
 	fa2_buf_init(&out, FA2_MAX_TR_REPORT_BYTES);
-	if ((e = fa2_tr_snapshot_read(&d, s->dir, &why))) {
+	if ((e = fa2_tr_snapshot_read_mined(&d, s->dir, 0, 0, &why))) {
 		snprintf(s->error, sizeof s->error, "reading the snapshot: %s%s%s", fa2_err_str(e), *why ? ": " : "", why);
 		goto cleanup;
 	}

@@ -282,7 +282,8 @@ int fa2_cmd_triage(int argc, char **argv)
 			rc = FA2_EXIT_USAGE;
 			goto cleanup;
 		}
-		if ((e = fa2_tr_snapshot_read(&d, source, &why))) {
+		/* Triage alone needs no line kept: they are mined as they are read. */
+		if ((e = fa2_tr_snapshot_read_mined(&d, source, from_ms, to_ms, &why))) {
 			fprintf(stderr, "fa2 triage: %s: %s%s%s\n", source, fa2_err_str(e), *why ? ": " : "", why);
 			/* No usable manifest: the directory is not a snapshot (a usage error). A bad
 			 * response file inside a snapshot is an analysis failure. */

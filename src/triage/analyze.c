@@ -325,16 +325,28 @@ fa2_err fa2_tr_analyze_metrics(fa2_tr_analysis *a)
 
 /* ---- logs ---- */
 
+/* Lines read (kept, or mined while read) and the time of line i, in time order. */
+static size_t data_lines(const fa2_tr_data *d)
+{
+	return d->mined ? d->mined->n_lines : d->n_lines;
+}
+
+static int64_t line_time(const fa2_tr_data *d, size_t i)
+{
+	return d->mined ? d->mined->t_ms[i] : d->lines[i].t_ms;
+}
+
 /* The incident period starts a margin before the reference time (an alarm fires minutes
  * after the trouble starts); without a reference, it is the second half of the window. */
 static void set_split(fa2_tr_analysis *a)
 {
 	const fa2_tr_data *d = a->d;
 	int64_t from = d->from_ms, to = d->to_ms, margin = 30 * 60000LL;
-	if (d->n_lines && (!from || d->lines[0].t_ms < from))
-		from = d->lines[0].t_ms;
-	if (d->n_lines && (!to || d->lines[d->n_lines - 1].t_ms > to))
-		to = d->lines[d->n_lines - 1].t_ms;
+	size_t n = data_lines(d);
+	if (n && (!from || line_time(d, 0) < from))
+		from = line_time(d, 0);
+	if (n && (!to || line_time(d, n - 1) > to))
+		to = line_time(d, n - 1);
 	if (a->ref_ms && a->ref_ms > from && (a->ref_ms - from) / 2 < margin)
 		margin = (a->ref_ms - from) / 2;
 	a->split_ms = a->ref_ms ? a->ref_ms - margin : from + (to - from) / 2;
@@ -357,61 +369,63 @@ static int cmp_tpl(const void *x, const void *y)
 fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 {
 	const fa2_tr_data *d = a->d;
-	fa2_tr_mined mined;
+	fa2_tr_mined own;
+	const fa2_tr_mined *mined = d->mined ? d->mined : &own;
 	int64_t from = d->from_ms, to = d->to_ms, split = a->split_ms, dur_b, dur_a;
-	size_t i;
+	size_t i, n = data_lines(d);
 	fa2_err e;
 
-	a->n_lines = d->n_lines;
-	if (!d->n_lines)
+	a->n_lines = n;
+	if (!n)
 		return FA2_OK;
-	if (!from || d->lines[0].t_ms < from)
-		from = d->lines[0].t_ms;
-	if (!to || d->lines[d->n_lines - 1].t_ms > to)
-		to = d->lines[d->n_lines - 1].t_ms;
+	if (!from || line_time(d, 0) < from)
+		from = line_time(d, 0);
+	if (!to || line_time(d, n - 1) > to)
+		to = line_time(d, n - 1);
 	dur_b = split - from > 60000 ? split - from : 60000;
 	dur_a = to - split > 60000 ? to - split : 60000;
 
-	if ((e = fa2_tr_mine_lines(d->lines, d->n_lines, &a->pool, &mined))) {
+	if (!d->mined && (e = fa2_tr_mine_lines(d->lines, d->n_lines, &a->pool, &own))) {
 		if (e == FA2_ERR_UNSUPPORTED) {
 			a->log_note = "log template miner not in this build; log lines were not analysed";
 			return FA2_OK;
 		}
 		return e;
 	}
-	a->tpls = fa2_calloc(mined.n_templates ? mined.n_templates : 1, sizeof *a->tpls);
+	a->tpls = fa2_calloc(mined->n_templates ? mined->n_templates : 1, sizeof *a->tpls);
 	if (!a->tpls) {
-		fa2_tr_mined_cleanup(&mined);
+		if (!d->mined)
+			fa2_tr_mined_cleanup(&own);
 		return FA2_ERR_NOMEM;
 	}
-	a->n_tpls = mined.n_templates;
-	for (i = 0; i < mined.n_templates; i++) {
-		a->tpls[i].text = mined.texts[i];
-		a->tpls[i].severity = mined.severities[i];
+	a->n_tpls = mined->n_templates;
+	for (i = 0; i < mined->n_templates; i++) {
+		a->tpls[i].text = mined->texts[i];
+		a->tpls[i].severity = mined->severities[i];
+		a->tpls[i].example = mined->examples[i];
+		a->tpls[i].group = mined->groups[i];
 	}
-	for (i = 0; i < d->n_lines; i++) {
-		uint32_t id = mined.ids[i];
+	for (i = 0; i < n; i++) {
+		uint32_t id = mined->ids[i];
+		int64_t t_ms = line_time(d, i);
 		fa2_tr_tpl *t;
-		const fa2_tr_logline *l = &d->lines[i];
-		if (id >= mined.n_templates)
+		if (id >= mined->n_templates)
 			continue;
 		t = &a->tpls[id];
-		if (!t->count) {
-			t->first_ms = l->t_ms;
-			t->example = l->msg;
-			t->group = l->group;
-		}
+		if (!t->count)
+			t->first_ms = t_ms;
 		t->count++;
-		t->last_ms = l->t_ms;
-		if (l->t_ms < split)
+		t->last_ms = t_ms;
+		if (t_ms < split)
 			t->n_before++;
 		else {
 			if (!t->n_after)
-				t->first_after_ms = l->t_ms;
+				t->first_after_ms = t_ms;
 			t->n_after++;
 		}
 	}
-	fa2_tr_mined_cleanup(&mined);
+	if (!d->mined)
+		fa2_tr_mined_cleanup(&own);
 	for (i = 0; i < a->n_tpls; i++) {
 		fa2_tr_tpl *t = &a->tpls[i];
 		double rb, ra, sev_w, novelty = 0;

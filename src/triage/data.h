@@ -130,6 +130,9 @@ typedef struct fa2_tr_data {
 	/* Recently pooled log group and stream names, reused instead of copied again for
 	 * each line (most lines of a page share a few); most recent first. */
 	const char *interned[FA2_TR_INTERN_SLOTS];
+	/* Log lines mined while they were read (fa2_tr_snapshot_read_mined): what the
+	 * analysis needs of them (triage/logs.h); lines stays empty. NULL otherwise. */
+	struct fa2_tr_mined *mined;
 } fa2_tr_data;
 
 void fa2_tr_data_init(fa2_tr_data *d);
@@ -160,6 +163,15 @@ fa2_err fa2_tr_data_finish(fa2_tr_data *d);
  * Sorts lines, events and traces by time. On error, *why (may be NULL) gets a static or
  * pooled message naming the file. */
 fa2_err fa2_tr_snapshot_read(fa2_tr_data *d, const char *dir, const char **why);
+
+/* The same for triage alone, with memory bounded by templates rather than lines: each
+ * log line is mined as it is read and dropped (d->mined holds its time and template), in
+ * the order the reader above would sort them (by time, stably: a file's rows in their
+ * order, files in the manifest's); only lines within [from_ms, to_ms] (0 = unbounded)
+ * are kept, as fa2_tr_data_narrow would keep them. Result files whose rows overlap in
+ * time are held together until mined; disjoint ones one at a time. */
+fa2_err fa2_tr_snapshot_read_mined(fa2_tr_data *d, const char *dir, int64_t from_ms,
+				   int64_t to_ms, const char **why);
 
 /* Keeps only lines, points, events and traces within [from_ms, to_ms] (0 = unbounded)
  * and narrows the window accordingly. */

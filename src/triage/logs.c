@@ -12,53 +12,138 @@
 #include "base/time.h"
 #include "triage/logtpl.h"
 
-fa2_err fa2_tr_mine_lines(const fa2_tr_logline *lines, size_t n, fa2_tr_pool *pool,
-			  fa2_tr_mined *out)
+/* Per miner id: the first line fed with it. */
+struct first_line {
+	size_t line;            /* index + 1; 0: not seen */
+	const char *msg;
+	const char *group;
+};
+
+struct fa2_tr_feed {
+	fa2_logtpl *m;
+	fa2_tr_pool *pool;      /* copies of first lines; NULL: the caller's pointers stay valid */
+	uint32_t *ids;          /* per line: the miner's id */
+	int64_t *t_ms;          /* per line */
+	size_t n, cap;
+	struct first_line *first;
+	size_t cap_first;
+};
+
+static fa2_err feed_new(fa2_tr_pool *pool, fa2_tr_feed **out)
 {
-	fa2_logtpl *m = NULL;
+	fa2_tr_feed *f = fa2_calloc(1, sizeof *f);
+	fa2_err e;
+	*out = NULL;
+	if (!f)
+		return FA2_ERR_NOMEM;
+	f->pool = pool;
+	if ((e = fa2_logtpl_new(NULL, &f->m))) {
+		fa2_free(f);
+		return e;
+	}
+	*out = f;
+	return FA2_OK;
+}
+
+fa2_err fa2_tr_feed_new(fa2_tr_pool *pool, fa2_tr_feed **out)
+{
+	return feed_new(pool, out);
+}
+
+void fa2_tr_feed_free(fa2_tr_feed *f)
+{
+	if (!f)
+		return;
+	fa2_logtpl_free(f->m);
+	fa2_free(f->ids);
+	fa2_free(f->t_ms);
+	fa2_free(f->first);
+	fa2_free(f);
+}
+
+fa2_err fa2_tr_feed_line(fa2_tr_feed *f, int64_t t_ms, const char *msg, size_t msg_len,
+			 const char *group)
+{
+	uint32_t id = 0;
+	fa2_err e;
+	if (f->n == f->cap) {
+		size_t nc = f->cap ? f->cap * 2 : 1024;
+		uint32_t *ids;
+		int64_t *ts;
+		if (nc > FA2_MAX_TR_LOG_LINES)
+			nc = FA2_MAX_TR_LOG_LINES;
+		if (f->n >= nc)
+			return FA2_ERR_TOO_LARGE;
+		if (!(ids = fa2_realloc(f->ids, nc * sizeof *ids)))
+			return FA2_ERR_NOMEM;
+		f->ids = ids;
+		if (!(ts = fa2_realloc(f->t_ms, nc * sizeof *ts)))
+			return FA2_ERR_NOMEM;
+		f->t_ms = ts;
+		f->cap = nc;
+	}
+	if ((e = fa2_logtpl_feed(f->m, fa2_slice_make(msg, msg_len),
+				 t_ms ? t_ms : FA2_LOGTPL_NO_TIME, (uint64_t)f->n + 1, &id)))
+		return e;
+	if (id >= f->cap_first) {
+		size_t nc = f->cap_first ? f->cap_first : 64;
+		struct first_line *p;
+		while (nc <= id)
+			nc *= 2;
+		if (!(p = fa2_realloc(f->first, nc * sizeof *p)))
+			return FA2_ERR_NOMEM;
+		memset(p + f->cap_first, 0, (nc - f->cap_first) * sizeof *p);
+		f->first = p;
+		f->cap_first = nc;
+	}
+	if (!f->first[id].line) {
+		struct first_line *fl = &f->first[id];
+		fl->msg = f->pool ? fa2_tr_pool_strndup(f->pool, msg, msg_len) : msg;
+		fl->group = f->pool ? fa2_tr_pool_strdup(f->pool, group) : group;
+		if (!fl->msg || (f->pool && !fl->group))
+			return FA2_ERR_NOMEM;
+		fl->line = f->n + 1;
+	}
+	f->ids[f->n] = id;
+	f->t_ms[f->n] = t_ms;
+	f->n++;
+	return FA2_OK;
+}
+
+/* Final templates in the order of their first line; texts copied into pool. */
+static fa2_err feed_finish(fa2_tr_feed *f, fa2_tr_pool *pool, fa2_tr_mined *out)
+{
 	fa2_logtpl_stats st;
 	fa2_logtpl_info info;
 	uint32_t *slot = NULL;   /* resolved miner id -> our index + 1 (0: not yet seen) */
-	size_t i, max_id;
+	size_t i, max_id, live;
 	fa2_err e;
 
 	memset(out, 0, sizeof *out);
-	if ((e = fa2_logtpl_new(NULL, &m)))
+	if ((e = fa2_logtpl_finish(f->m)))
 		return e;
-	out->ids = fa2_calloc(n ? n : 1, sizeof *out->ids);
-	if (!out->ids) {
-		e = FA2_ERR_NOMEM;
-		goto cleanup;
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t id = 0;
-		if ((e = fa2_logtpl_feed(m, fa2_slice_make(lines[i].msg, lines[i].msg_len),
-					 lines[i].t_ms ? lines[i].t_ms : FA2_LOGTPL_NO_TIME,
-					 (uint64_t)i + 1, &id)))
-			goto cleanup;
-		out->ids[i] = id;
-	}
-	if ((e = fa2_logtpl_finish(m)))
-		goto cleanup;
-	fa2_logtpl_stats_get(m, &st);
+	fa2_logtpl_stats_get(f->m, &st);
 	max_id = (size_t)st.created + 1;
+	live = st.live ? st.live : 1;
 	slot = fa2_calloc(max_id + 1, sizeof *slot);
-	out->texts = fa2_calloc(st.live ? st.live : 1, sizeof *out->texts);
-	out->severities = fa2_calloc(st.live ? st.live : 1, sizeof *out->severities);
-	if (!slot || !out->texts || !out->severities) {
+	out->texts = fa2_calloc(live, sizeof *out->texts);
+	out->severities = fa2_calloc(live, sizeof *out->severities);
+	out->examples = fa2_calloc(live, sizeof *out->examples);
+	out->groups = fa2_calloc(live, sizeof *out->groups);
+	if (!slot || !out->texts || !out->severities || !out->examples || !out->groups) {
 		e = FA2_ERR_NOMEM;
 		goto cleanup;
 	}
-	for (i = 0; i < n; i++) {
-		uint32_t rid = fa2_logtpl_resolve(m, out->ids[i]);
+	for (i = 0; i < f->n; i++) {
+		uint32_t rid = fa2_logtpl_resolve(f->m, f->ids[i]);
 		if (!rid || rid > max_id) {
-			out->ids[i] = UINT32_MAX;
+			f->ids[i] = UINT32_MAX;
 			continue;
 		}
 		if (!slot[rid]) {
 			char *text;
-			if (fa2_logtpl_get(m, rid, &info) != FA2_OK || out->n_templates >= st.live) {
-				out->ids[i] = UINT32_MAX;  /* evicted */
+			if (fa2_logtpl_get(f->m, rid, &info) != FA2_OK || out->n_templates >= st.live) {
+				f->ids[i] = UINT32_MAX;  /* evicted */
 				continue;
 			}
 			text = fa2_tr_pool_strndup(pool, info.text.ptr, info.text.len);
@@ -66,17 +151,54 @@ fa2_err fa2_tr_mine_lines(const fa2_tr_logline *lines, size_t n, fa2_tr_pool *po
 				e = FA2_ERR_NOMEM;
 				goto cleanup;
 			}
+			/* This line is the template's first: the first of the miner ids that
+			 * resolve to it, since every id's first line is a line of the template. */
 			out->texts[out->n_templates] = text;
 			out->severities[out->n_templates] = (int)info.severity;
+			out->examples[out->n_templates] = f->first[f->ids[i]].msg;
+			out->groups[out->n_templates] = f->first[f->ids[i]].group;
 			slot[rid] = (uint32_t)++out->n_templates;
 		}
-		out->ids[i] = slot[rid] - 1;
+		f->ids[i] = slot[rid] - 1;
 	}
+	out->ids = f->ids;
+	out->t_ms = f->t_ms;
+	out->n_lines = f->n;
+	f->ids = NULL;
+	f->t_ms = NULL;
+	f->n = f->cap = 0;
 cleanup:
 	fa2_free(slot);
-	fa2_logtpl_free(m);
 	if (e)
 		fa2_tr_mined_cleanup(out);
+	return e;
+}
+
+fa2_err fa2_tr_feed_finish(fa2_tr_feed *f, fa2_tr_mined *out)
+{
+	return feed_finish(f, f->pool, out);
+}
+
+fa2_err fa2_tr_mine_lines(const fa2_tr_logline *lines, size_t n, fa2_tr_pool *pool,
+			  fa2_tr_mined *out)
+{
+	fa2_tr_feed *f = NULL;
+	size_t i;
+	fa2_err e;
+
+	memset(out, 0, sizeof *out);
+	if ((e = feed_new(NULL, &f)))
+		return e;
+	for (i = 0; i < n && !e; i++)
+		e = fa2_tr_feed_line(f, lines[i].t_ms, lines[i].msg, lines[i].msg_len,
+				     lines[i].group);
+	if (!e)
+		e = feed_finish(f, pool, out);
+	if (!e) {
+		fa2_free(out->t_ms);
+		out->t_ms = NULL;
+	}
+	fa2_tr_feed_free(f);
 	return e;
 }
 
@@ -85,6 +207,9 @@ void fa2_tr_mined_cleanup(fa2_tr_mined *m)
 	fa2_free(m->ids);
 	fa2_free((void *)m->texts);
 	fa2_free(m->severities);
+	fa2_free((void *)m->examples);
+	fa2_free((void *)m->groups);
+	fa2_free(m->t_ms);
 	memset(m, 0, sizeof *m);
 }
 

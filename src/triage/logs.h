@@ -13,7 +13,13 @@ typedef struct fa2_tr_mined {
 	uint32_t *ids;          /* one per input line: index into texts, or UINT32_MAX */
 	const char **texts;     /* template text per id, in the caller's pool */
 	int *severities;        /* the miner's severity guess per id (FA2_TR_SEV_* scale) */
+	const char **examples;  /* per id: the message of its first line (not copied by
+	                         * fa2_tr_mine_lines: the lines' own; pooled when fed) */
+	const char **groups;    /* per id: the log group of its first line (likewise) */
 	size_t n_templates;
+	int64_t *t_ms;          /* per line when the lines were fed one by one (the lines
+	                         * themselves are gone); NULL from fa2_tr_mine_lines */
+	size_t n_lines;
 } fa2_tr_mined;
 
 /* Mines the @message of n lines (in order) and assigns each a template. Template texts
@@ -21,6 +27,17 @@ typedef struct fa2_tr_mined {
 fa2_err fa2_tr_mine_lines(const fa2_tr_logline *lines, size_t n, fa2_tr_pool *pool,
 			  fa2_tr_mined *out);
 void fa2_tr_mined_cleanup(fa2_tr_mined *m);
+
+/* The same, line by line, for lines that are not kept: a feed remembers per line only its
+ * time and the miner's id (12 bytes), and copies into pool the message and group of the
+ * first line of each template the miner creates. fa2_tr_feed_finish gives what
+ * fa2_tr_mine_lines gives for the same lines in the same order, with t_ms set. */
+typedef struct fa2_tr_feed fa2_tr_feed;
+fa2_err fa2_tr_feed_new(fa2_tr_pool *pool, fa2_tr_feed **out);
+fa2_err fa2_tr_feed_line(fa2_tr_feed *f, int64_t t_ms, const char *msg, size_t msg_len,
+			 const char *group);
+fa2_err fa2_tr_feed_finish(fa2_tr_feed *f, fa2_tr_mined *out);
+void fa2_tr_feed_free(fa2_tr_feed *f);  /* NULL is fine */
 
 /* ---- streaming reader of Logs Insights results ----
  * A GetQueryResults document ({"results":[[{"field","value"}...]...]}) read row by row

@@ -118,6 +118,10 @@ void fa2_tr_data_cleanup(fa2_tr_data *d)
 	fa2_free(d->series);
 	fa2_free(d->events);
 	fa2_free(d->traces);
+	if (d->mined) {
+		fa2_tr_mined_cleanup(d->mined);
+		fa2_free(d->mined);
+	}
 	fa2_tr_pool_cleanup(&d->pool);
 	memset(d, 0, sizeof *d);
 }
@@ -896,7 +900,163 @@ fa2_err fa2_tr_data_finish(fa2_tr_data *d)
 	return FA2_OK;
 }
 
-fa2_err fa2_tr_snapshot_read(fa2_tr_data *d, const char *dir, const char **why)
+/* ---- mining while reading ---- */
+
+/* A logs file of the snapshot, seen once for its rows' times. */
+struct logs_file {
+	size_t index;             /* order in the manifest */
+	const char *rel, *group;  /* pooled; group may be NULL */
+	int64_t min_ms, max_ms;   /* over its rows within the window */
+	size_t rows;              /* rows within the window */
+};
+
+struct mine_read {
+	int64_t from_ms, hi_ms;   /* the window; hi INT64_MAX when open */
+	struct logs_file *files;
+	size_t n_files, cap_files;
+	size_t rows_read;         /* every row, as the reader that keeps lines counts them */
+	fa2_tr_data *tmp;         /* pass 2: the lines of the files being sorted */
+};
+
+static int in_window(const struct mine_read *mr, int64_t t)
+{
+	return t >= mr->from_ms && t <= mr->hi_ms;
+}
+
+/* Pass 1: the time range and count of a file's rows. */
+static fa2_err range_row(void *ctx, const fa2_tr_logrow *r)
+{
+	struct mine_read *mr = ctx;
+	struct logs_file *f = &mr->files[mr->n_files - 1];
+	if (++mr->rows_read > FA2_MAX_TR_LOG_LINES)
+		return FA2_ERR_TOO_LARGE;
+	if (!in_window(mr, r->t_ms))
+		return FA2_OK;
+	if (!f->rows || r->t_ms < f->min_ms)
+		f->min_ms = r->t_ms;
+	if (!f->rows || r->t_ms > f->max_ms)
+		f->max_ms = r->t_ms;
+	f->rows++;
+	return FA2_OK;
+}
+
+/* Pass 2: the rows within the window, kept until their group of files is mined. */
+static fa2_err keep_row(void *ctx, const fa2_tr_logrow *r)
+{
+	struct mine_read *mr = ctx;
+	return in_window(mr, r->t_ms) ? add_row(mr->tmp, r) : FA2_OK;
+}
+
+static fa2_err logs_file_seen(fa2_tr_data *d, struct mine_read *mr, size_t index,
+			      const char *rel, const char *group, fa2_slice json)
+{
+	struct logs_file *f;
+	fa2_err e;
+	if ((e = grow((void **)&mr->files, sizeof *mr->files, mr->n_files, &mr->cap_files,
+		      FA2_MAX_SNAPSHOT_FILES)))
+		return e;
+	f = &mr->files[mr->n_files++];
+	memset(f, 0, sizeof *f);
+	f->index = index;
+	f->rel = fa2_tr_pool_strdup(&d->pool, rel);
+	f->group = group ? fa2_tr_pool_strdup(&d->pool, group) : NULL;
+	if (!f->rel || (group && !f->group))
+		return FA2_ERR_NOMEM;
+	return fa2_tr_logs_scan(json, group, range_row, mr);
+}
+
+static int cmp_files_time(const void *a, const void *b)
+{
+	const struct logs_file *x = a, *y = b;
+	if (x->min_ms != y->min_ms)
+		return x->min_ms < y->min_ms ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int cmp_files_index(const void *a, const void *b)
+{
+	const struct logs_file *x = a, *y = b;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static fa2_err sort_lines(fa2_tr_data *d);
+
+/* Mines every file's rows in time order. Files sorted by their first time fall into runs
+ * whose time ranges overlap (or touch); a run's times all precede the next run's, so
+ * sorting each run on its own (its files in manifest order, as the whole would be)
+ * gives the order of the whole. */
+static fa2_err mine_files(fa2_tr_data *d, struct mine_read *mr, const char *dir,
+			  fa2_buf *fbuf, const char **why)
+{
+	fa2_tr_feed *feed = NULL;
+	fa2_tr_mined *out = NULL;
+	fa2_tr_data tmp;
+	char path[4096];
+	size_t i = 0, j, k, m;
+	fa2_err e;
+
+	fa2_tr_data_init(&tmp);
+	mr->tmp = &tmp;
+	/* Files without a row in the window go last, and are not read again. */
+	for (k = m = 0; k < mr->n_files; k++)
+		if (mr->files[k].rows)
+			mr->files[m++] = mr->files[k];
+	mr->n_files = m;
+	if (mr->n_files > 1)
+		qsort(mr->files, mr->n_files, sizeof *mr->files, cmp_files_time);
+	if ((e = fa2_tr_feed_new(&d->pool, &feed)))
+		goto cleanup;
+	while (i < mr->n_files) {
+		int64_t hi = mr->files[i].max_ms;
+		for (j = i + 1; j < mr->n_files && mr->files[j].min_ms <= hi; j++)
+			if (mr->files[j].max_ms > hi)
+				hi = mr->files[j].max_ms;
+		if (j - i > 1)
+			qsort(mr->files + i, j - i, sizeof *mr->files, cmp_files_index);
+		for (k = i; k < j; k++) {
+			const struct logs_file *f = &mr->files[k];
+			if (snprintf(path, sizeof path, "%s/%s", dir, f->rel) >= (int)sizeof path) {
+				e = FA2_ERR_INVALID;
+				goto cleanup;
+			}
+			fa2_buf_reset(fbuf);
+			if ((e = fa2_file_read_all(path, fbuf)) ||
+			    (e = fa2_tr_logs_scan(fa2_buf_slice(fbuf), f->group, keep_row, mr))) {
+				if (why)
+					*why = f->rel;
+				goto cleanup;
+			}
+		}
+		if ((e = sort_lines(&tmp)))
+			goto cleanup;
+		for (k = 0; k < tmp.n_lines && !e; k++)
+			e = fa2_tr_feed_line(feed, tmp.lines[k].t_ms, tmp.lines[k].msg,
+					     tmp.lines[k].msg_len, tmp.lines[k].group);
+		if (e)
+			goto cleanup;
+		fa2_tr_data_cleanup(&tmp);
+		fa2_tr_data_init(&tmp);
+		i = j;
+	}
+	if (!(out = fa2_calloc(1, sizeof *out))) {
+		e = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
+	if ((e = fa2_tr_feed_finish(feed, out)))
+		goto cleanup;
+	d->mined = out;
+	out = NULL;
+cleanup:
+	fa2_free(out);
+	fa2_tr_feed_free(feed);
+	fa2_tr_data_cleanup(&tmp);
+	mr->tmp = NULL;
+	return e;
+}
+
+/* ---- the directory ---- */
+
+static fa2_err read_dir(fa2_tr_data *d, const char *dir, struct mine_read *mr, const char **why)
 {
 	fa2_buf mbuf, fbuf, qbuf;
 	cJSON *man = NULL, *files, *f;
@@ -959,7 +1119,8 @@ fa2_err fa2_tr_snapshot_read(fa2_tr_data *d, const char *dir, const char **why)
 				g = groups->child->valuestring;
 			else if (params && fa2_json_str(params, "logGroupName"))
 				g = fa2_json_str(params, "logGroupName");
-			e = fa2_tr_parse_logs(d, fa2_buf_slice(&fbuf), g);
+			e = mr ? logs_file_seen(d, mr, count, rel, g, fa2_buf_slice(&fbuf))
+			       : fa2_tr_parse_logs(d, fa2_buf_slice(&fbuf), g);
 		} else if (strcmp(kind, "metrics") == 0) {
 			const cJSON *q = params ? cJSON_GetObjectItemCaseSensitive(params, "MetricDataQueries") : NULL;
 			fa2_buf_reset(&qbuf);
@@ -979,12 +1140,32 @@ fa2_err fa2_tr_snapshot_read(fa2_tr_data *d, const char *dir, const char **why)
 			goto cleanup;
 		}
 	}
+	if (mr && (e = mine_files(d, mr, dir, &fbuf, why)))
+		goto cleanup;
 	e = fa2_tr_data_finish(d);
 cleanup:
 	cJSON_Delete(man);
 	fa2_buf_cleanup(&mbuf);
 	fa2_buf_cleanup(&fbuf);
 	fa2_buf_cleanup(&qbuf);
+	return e;
+}
+
+fa2_err fa2_tr_snapshot_read(fa2_tr_data *d, const char *dir, const char **why)
+{
+	return read_dir(d, dir, NULL, why);
+}
+
+fa2_err fa2_tr_snapshot_read_mined(fa2_tr_data *d, const char *dir, int64_t from_ms,
+				   int64_t to_ms, const char **why)
+{
+	struct mine_read mr;
+	fa2_err e;
+	memset(&mr, 0, sizeof mr);
+	mr.from_ms = from_ms;
+	mr.hi_ms = to_ms ? to_ms : INT64_MAX;
+	e = read_dir(d, dir, &mr, why);
+	fa2_free(mr.files);
 	return e;
 }
 
