@@ -18,6 +18,7 @@
 /* A string pool: chunks of memory freed together. */
 typedef struct fa2_tr_pool {
 	struct fa2_tr_chunk *head;
+	struct fa2_tr_chunk *spare;  /* emptied chunks, used again before new ones */
 	size_t used_bytes;   /* total bytes handed out */
 	size_t max_bytes;    /* cap; FA2_ERR_TOO_LARGE beyond */
 } fa2_tr_pool;

@@ -233,6 +233,7 @@ typedef struct lx {
 /* A string or number token: its bytes (a string's without the quotes). */
 typedef struct lx_tok {
 	int kind;        /* 0 none (absent), 1 string, 2 number, 3 other */
+	int esc;         /* a string with a backslash */
 	size_t beg, end;
 } lx_tok;
 
@@ -369,7 +370,8 @@ static int lx_str(lx *x, lx_tok *t)
 	if (!lx_str_span(x, &t->beg, &t->end))
 		return 0;
 	t->kind = 1;
-	return lx_unescape(x->s + t->beg, t->end - t->beg, NULL) == 1;
+	t->esc = memchr(x->s + t->beg, '\\', t->end - t->beg) != NULL;
+	return !t->esc || lx_unescape(x->s + t->beg, t->end - t->beg, NULL) == 1;
 }
 
 static int lx_numchar(unsigned char c)
@@ -596,6 +598,23 @@ static int64_t row_time(lx *x, struct scan *sc)
 	return 0;
 }
 
+/* A string's text as a slice cut at its first NUL: the bytes in place when it has no
+ * escape, else decoded into b. 1 ok, -1 no memory. */
+static int tok_slice(lx *x, const lx_tok *t, fa2_buf *b, fa2_slice *out)
+{
+	const char *p = (const char *)x->s + t->beg, *nul;
+	size_t n = t->end - t->beg;
+	if (t->esc) {
+		if (tok_text(x, t, b) != 1)
+			return -1;
+		*out = fa2_slice_make((const char *)b->data, b->len);
+		return 1;
+	}
+	nul = memchr(p, 0, n);
+	*out = fa2_slice_make(p, nul ? (size_t)(nul - p) : n);
+	return 1;
+}
+
 /* A string field's text into b ("" when the row has none). 1 ok, -1 no memory. */
 static int field_text(lx *x, const lx_tok *t, fa2_buf *b)
 {
@@ -611,6 +630,7 @@ static int result_element(lx *x, void *ctx)
 	struct scan *sc = ctx;
 	struct row_state *r = &sc->row;
 	fa2_tr_logrow row;
+	fa2_slice msg;
 	lx_tok t;
 	int rc;
 	if (x->s[x->off] != '[')
@@ -621,11 +641,11 @@ static int result_element(lx *x, void *ctx)
 	if (r->msg.kind != 1)
 		return 1;
 	row.t_ms = row_time(x, sc);
-	if (field_text(x, &r->msg, &sc->msg) != 1 || field_text(x, &r->stream, &sc->stream) != 1 ||
+	if (tok_slice(x, &r->msg, &sc->msg, &msg) != 1 || field_text(x, &r->stream, &sc->stream) != 1 ||
 	    field_text(x, &r->log, &sc->group) != 1)
 		return -1;
-	row.msg = (const char *)sc->msg.data;
-	row.msg_len = sc->msg.len;
+	row.msg = msg.ptr;
+	row.msg_len = msg.len;
 	row.stream = (const char *)sc->stream.data;
 	if (r->log.kind == 1) {
 		/* "123456789012:/ecs/orders": the group follows the account id. */

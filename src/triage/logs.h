@@ -51,7 +51,8 @@ void fa2_tr_feed_free(fa2_tr_feed *f);  /* NULL is fine */
  * did in C strings; a row without @message is skipped. */
 typedef struct fa2_tr_logrow {
 	int64_t t_ms;          /* 0 when absent or malformed */
-	const char *msg;       /* NUL-terminated; valid during the callback only */
+	const char *msg;       /* msg_len bytes, not NUL-terminated: in the document when it
+	                        * holds no escape, else decoded; valid during the callback */
 	size_t msg_len;
 	const char *group;     /* after the account id of @log, else the default group, else "" */
 	const char *stream;    /* "" when absent */

@@ -31,17 +31,42 @@ struct fa2_tr_chunk {
 
 void fa2_tr_pool_init(fa2_tr_pool *p, size_t max_bytes)
 {
-	p->head = NULL;
+	p->head = p->spare = NULL;
 	p->used_bytes = 0;
 	p->max_bytes = max_bytes;
 }
 
+static void free_chunks(struct fa2_tr_chunk *c)
+{
+	struct fa2_tr_chunk *next;
+	while (c) {
+		next = c->next;
+		fa2_free(c);
+		c = next;
+	}
+}
+
 void fa2_tr_pool_cleanup(fa2_tr_pool *p)
+{
+	free_chunks(p->head);
+	free_chunks(p->spare);
+	p->head = p->spare = NULL;
+	p->used_bytes = 0;
+}
+
+/* Empties the pool but keeps its chunks of the usual size for what comes next (strings
+ * handed out before are gone). */
+static void pool_recycle(fa2_tr_pool *p)
 {
 	struct fa2_tr_chunk *c = p->head, *next;
 	while (c) {
 		next = c->next;
-		fa2_free(c);
+		if (c->size == POOL_CHUNK_BYTES) {
+			c->next = p->spare;
+			p->spare = c;
+		} else {
+			fa2_free(c);
+		}
 		c = next;
 	}
 	p->head = NULL;
@@ -56,9 +81,12 @@ static void *pool_alloc(fa2_tr_pool *p, size_t n)
 		return NULL;
 	if (!c || c->size - c->used < need) {
 		size_t sz = need > POOL_CHUNK_BYTES ? need : POOL_CHUNK_BYTES;
-		c = fa2_malloc(sizeof *c + sz);
-		if (!c)
+		if (sz == POOL_CHUNK_BYTES && p->spare) {
+			c = p->spare;
+			p->spare = c->next;
+		} else if (!(c = fa2_malloc(sizeof *c + sz))) {
 			return NULL;
+		}
 		c->used = 0;
 		c->size = sz;
 		/* A big one-off allocation goes behind the current chunk so the current
@@ -843,11 +871,6 @@ static int safe_rel_path(const char *p)
 	return 1;
 }
 
-static int cmp_lines(const void *a, const void *b)
-{
-	int64_t x = ((const fa2_tr_logline *)a)->t_ms, y = ((const fa2_tr_logline *)b)->t_ms;
-	return x < y ? -1 : x > y;
-}
 static int cmp_events(const void *a, const void *b)
 {
 	int64_t x = ((const fa2_tr_event *)a)->t_ms, y = ((const fa2_tr_event *)b)->t_ms;
@@ -859,33 +882,88 @@ static int cmp_traces(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Stable sort of lines by time (merge sort keeps the order of equal timestamps, which
- * is the order AWS returned them in). */
+static void reverse_lines(fa2_tr_logline *l, size_t n)
+{
+	size_t a = 0, b = n;
+	while (b > a + 1) {
+		fa2_tr_logline t = l[a];
+		l[a++] = l[--b];
+		l[b] = t;
+	}
+}
+
+/* Stable sort of lines by time (the order of equal timestamps is the order AWS returned
+ * them in). A natural merge sort: the input is cut into its maximal runs in order, a
+ * descending run (Logs Insights sorts newest first) is reversed with its equal times
+ * kept in their order, and adjacent runs are merged, the left one first on ties. A
+ * result file or a run of them already in order costs one pass. */
+static fa2_err sort_range(fa2_tr_logline *l, size_t n)
+{
+	fa2_tr_logline *tmp = NULL, *src, *dst;
+	size_t *runs, n_runs = 0, i = 0, r, w;
+
+	if (n < 2)
+		return FA2_OK;
+	runs = fa2_malloc((n / 2 + 2) * sizeof *runs);
+	if (!runs)
+		return FA2_ERR_NOMEM;
+	while (i < n) {
+		size_t k = i + 1;
+		runs[n_runs++] = i;
+		if (k < n && l[k].t_ms < l[i].t_ms) {
+			size_t a;
+			while (k < n && l[k].t_ms <= l[k - 1].t_ms)
+				k++;
+			reverse_lines(l + i, k - i);
+			for (a = i; a < k;) {
+				size_t b = a + 1;
+				while (b < k && l[b].t_ms == l[a].t_ms)
+					b++;
+				reverse_lines(l + a, b - a);
+				a = b;
+			}
+		} else {
+			while (k < n && l[k].t_ms >= l[k - 1].t_ms)
+				k++;
+		}
+		i = k;
+	}
+	runs[n_runs] = n;
+	if (n_runs > 1 && !(tmp = fa2_malloc(n * sizeof *tmp))) {
+		fa2_free(runs);
+		return FA2_ERR_NOMEM;
+	}
+	src = l;
+	dst = tmp;
+	while (n_runs > 1) {
+		for (r = w = 0; r < n_runs; r += 2) {
+			size_t lo = runs[r], mid = runs[r + 1], hi = r + 2 <= n_runs ? runs[r + 2] : mid;
+			size_t a = lo, b = mid, k = lo;
+			if (r + 1 == n_runs)
+				mid = hi = runs[r + 1];
+			while (a < mid && b < hi)
+				dst[k++] = src[b].t_ms < src[a].t_ms ? src[b++] : src[a++];
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < hi)
+				dst[k++] = src[b++];
+			runs[w++] = lo;
+		}
+		runs[w] = n;
+		n_runs = w;
+		src = dst;
+		dst = src == l ? tmp : l;
+	}
+	if (src != l)
+		memcpy(l, src, n * sizeof *l);
+	fa2_free(tmp);
+	fa2_free(runs);
+	return FA2_OK;
+}
+
 static fa2_err sort_lines(fa2_tr_data *d)
 {
-	fa2_tr_logline *tmp;
-	size_t w, i;
-	if (d->n_lines < 2)
-		return FA2_OK;
-	tmp = fa2_calloc(d->n_lines, sizeof *tmp);
-	if (!tmp)
-		return FA2_ERR_NOMEM;
-	for (w = 1; w < d->n_lines; w *= 2) {
-		for (i = 0; i < d->n_lines; i += 2 * w) {
-			size_t lo = i, mid = i + w < d->n_lines ? i + w : d->n_lines;
-			size_t hi = i + 2 * w < d->n_lines ? i + 2 * w : d->n_lines;
-			size_t a = lo, b = mid, k = lo;
-			while (a < mid && b < hi)
-				tmp[k++] = cmp_lines(&d->lines[b], &d->lines[a]) < 0 ? d->lines[b++] : d->lines[a++];
-			while (a < mid)
-				tmp[k++] = d->lines[a++];
-			while (b < hi)
-				tmp[k++] = d->lines[b++];
-		}
-		memcpy(d->lines, tmp, d->n_lines * sizeof *tmp);
-	}
-	fa2_free(tmp);
-	return FA2_OK;
+	return sort_range(d->lines, d->n_lines);
 }
 
 fa2_err fa2_tr_data_finish(fa2_tr_data *d)
@@ -915,7 +993,7 @@ struct mine_read {
 	struct logs_file *files;
 	size_t n_files, cap_files;
 	size_t rows_read;         /* every row, as the reader that keeps lines counts them */
-	fa2_tr_data *tmp;         /* pass 2: the lines of the files being sorted */
+	fa2_tr_data *tmp;         /* pass 2: the lines of the run of files being mined */
 };
 
 static int in_window(const struct mine_read *mr, int64_t t)
@@ -940,7 +1018,7 @@ static fa2_err range_row(void *ctx, const fa2_tr_logrow *r)
 	return FA2_OK;
 }
 
-/* Pass 2: the rows within the window, kept until their group of files is mined. */
+/* Pass 2: the rows within the window, kept until their run of files is mined. */
 static fa2_err keep_row(void *ctx, const fa2_tr_logrow *r)
 {
 	struct mine_read *mr = ctx;
@@ -979,31 +1057,95 @@ static int cmp_files_index(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static fa2_err sort_lines(fa2_tr_data *d);
+static fa2_err sort_range(fa2_tr_logline *l, size_t n);
+
+/* A file's sorted rows in a merge: the next one, the end, the file's rank. */
+struct cursor {
+	size_t at, end, rank;
+};
+
+static int cursor_before(const fa2_tr_logline *l, const struct cursor *a, const struct cursor *b)
+{
+	int64_t x = l[a->at].t_ms, y = l[b->at].t_ms;
+	return x < y || (x == y && a->rank < b->rank);
+}
+
+static void heap_down(const fa2_tr_logline *l, struct cursor *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t c = 2 * i + 1, m = i;
+		struct cursor t;
+		if (c < n && cursor_before(l, &h[c], &h[m]))
+			m = c;
+		if (c + 1 < n && cursor_before(l, &h[c + 1], &h[m]))
+			m = c + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Feeds the rows of a run of files (tmp's lines, file after file in manifest order, each
+ * file sorted) in time order: a k-way merge, the earlier file first on equal times,
+ * which is the order a stable sort of them all would give. */
+static fa2_err feed_merged(fa2_tr_feed *feed, const fa2_tr_data *tmp, const size_t *starts,
+			   size_t n_files)
+{
+	struct cursor *h = fa2_malloc((n_files ? n_files : 1) * sizeof *h);
+	size_t n = 0, k;
+	fa2_err e = FA2_OK;
+	if (!h)
+		return FA2_ERR_NOMEM;
+	for (k = 0; k < n_files; k++)
+		if (starts[k] < starts[k + 1]) {
+			h[n].at = starts[k];
+			h[n].end = starts[k + 1];
+			h[n++].rank = k;
+		}
+	for (k = n / 2; k-- > 0;)
+		heap_down(tmp->lines, h, n, k);
+	while (n && !e) {
+		const fa2_tr_logline *l = &tmp->lines[h[0].at];
+		e = fa2_tr_feed_line(feed, l->t_ms, l->msg, l->msg_len, l->group);
+		if (++h[0].at == h[0].end)
+			h[0] = h[--n];
+		heap_down(tmp->lines, h, n, 0);
+	}
+	fa2_free(h);
+	return e;
+}
 
 /* Mines every file's rows in time order. Files sorted by their first time fall into runs
  * whose time ranges overlap (or touch); a run's times all precede the next run's, so
- * sorting each run on its own (its files in manifest order, as the whole would be)
- * gives the order of the whole. */
+ * the runs are mined one after the other, each held in memory only while it is mined
+ * (its messages, not its files). */
 static fa2_err mine_files(fa2_tr_data *d, struct mine_read *mr, const char *dir,
 			  fa2_buf *fbuf, const char **why)
 {
 	fa2_tr_feed *feed = NULL;
 	fa2_tr_mined *out = NULL;
 	fa2_tr_data tmp;
+	size_t *starts = NULL;
 	char path[4096];
 	size_t i = 0, j, k, m;
 	fa2_err e;
 
 	fa2_tr_data_init(&tmp);
 	mr->tmp = &tmp;
-	/* Files without a row in the window go last, and are not read again. */
+	/* Files without a row in the window are not read again. */
 	for (k = m = 0; k < mr->n_files; k++)
 		if (mr->files[k].rows)
 			mr->files[m++] = mr->files[k];
 	mr->n_files = m;
 	if (mr->n_files > 1)
 		qsort(mr->files, mr->n_files, sizeof *mr->files, cmp_files_time);
+	if (!(starts = fa2_malloc((mr->n_files + 1) * sizeof *starts))) {
+		e = FA2_ERR_NOMEM;
+		goto cleanup;
+	}
 	if ((e = fa2_tr_feed_new(&d->pool, &feed)))
 		goto cleanup;
 	while (i < mr->n_files) {
@@ -1015,6 +1157,7 @@ static fa2_err mine_files(fa2_tr_data *d, struct mine_read *mr, const char *dir,
 			qsort(mr->files + i, j - i, sizeof *mr->files, cmp_files_index);
 		for (k = i; k < j; k++) {
 			const struct logs_file *f = &mr->files[k];
+			starts[k - i] = tmp.n_lines;
 			if (snprintf(path, sizeof path, "%s/%s", dir, f->rel) >= (int)sizeof path) {
 				e = FA2_ERR_INVALID;
 				goto cleanup;
@@ -1026,16 +1169,16 @@ static fa2_err mine_files(fa2_tr_data *d, struct mine_read *mr, const char *dir,
 					*why = f->rel;
 				goto cleanup;
 			}
+			if ((e = sort_range(tmp.lines + starts[k - i], tmp.n_lines - starts[k - i])))
+				goto cleanup;
 		}
-		if ((e = sort_lines(&tmp)))
+		starts[j - i] = tmp.n_lines;
+		if ((e = feed_merged(feed, &tmp, starts, j - i)))
 			goto cleanup;
-		for (k = 0; k < tmp.n_lines && !e; k++)
-			e = fa2_tr_feed_line(feed, tmp.lines[k].t_ms, tmp.lines[k].msg,
-					     tmp.lines[k].msg_len, tmp.lines[k].group);
-		if (e)
-			goto cleanup;
-		fa2_tr_data_cleanup(&tmp);
-		fa2_tr_data_init(&tmp);
+		/* The next run reuses the line array and the pool's chunks. */
+		tmp.n_lines = 0;
+		pool_recycle(&tmp.pool);
+		memset(tmp.interned, 0, sizeof tmp.interned);
 		i = j;
 	}
 	if (!(out = fa2_calloc(1, sizeof *out))) {
@@ -1048,6 +1191,7 @@ static fa2_err mine_files(fa2_tr_data *d, struct mine_read *mr, const char *dir,
 	out = NULL;
 cleanup:
 	fa2_free(out);
+	fa2_free(starts);
 	fa2_tr_feed_free(feed);
 	fa2_tr_data_cleanup(&tmp);
 	mr->tmp = NULL;
