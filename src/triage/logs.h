@@ -61,10 +61,15 @@ typedef struct fa2_tr_logrow {
 /* Called once per row in document order; an error stops the scan and is returned. */
 typedef fa2_err (*fa2_tr_logrow_fn)(void *ctx, const fa2_tr_logrow *row);
 
+/* What a scan may leave out: FA2_TR_LOGS_TIMES only t_ms is set (the strings are ""),
+ * FA2_TR_LOGS_NO_STREAM stream is "". */
+#define FA2_TR_LOGS_TIMES      1u
+#define FA2_TR_LOGS_NO_STREAM  2u
+
 /* Scans one document, calling fn for each row. Errors: FA2_ERR_PARSE (not JSON, or not
  * an object at the root; rows before the error were already passed to fn),
  * FA2_ERR_TOO_LARGE (over FA2_MAX_JSON_BYTES), FA2_ERR_NOMEM, or fn's error. */
-fa2_err fa2_tr_logs_scan(fa2_slice json, const char *default_group, fa2_tr_logrow_fn fn,
-			 void *ctx);
+fa2_err fa2_tr_logs_scan(fa2_slice json, const char *default_group, unsigned flags,
+			 fa2_tr_logrow_fn fn, void *ctx);
 
 #endif

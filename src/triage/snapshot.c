@@ -274,7 +274,7 @@ static fa2_err add_row(void *ctx, const fa2_tr_logrow *r)
 fa2_err fa2_tr_parse_logs(fa2_tr_data *d, fa2_slice json, const char *default_group)
 {
 	size_t before = d->n_lines;
-	fa2_err e = fa2_tr_logs_scan(json, default_group, add_row, d);
+	fa2_err e = fa2_tr_logs_scan(json, default_group, 0, add_row, d);
 	if (e == FA2_ERR_PARSE)
 		d->n_lines = before;  /* (their pooled text stays until cleanup) */
 	return e;
@@ -1040,7 +1040,7 @@ static fa2_err logs_file_seen(fa2_tr_data *d, struct mine_read *mr, size_t index
 	f->group = group ? fa2_tr_pool_strdup(&d->pool, group) : NULL;
 	if (!f->rel || (group && !f->group))
 		return FA2_ERR_NOMEM;
-	return fa2_tr_logs_scan(json, group, range_row, mr);
+	return fa2_tr_logs_scan(json, group, FA2_TR_LOGS_TIMES, range_row, mr);
 }
 
 static int cmp_files_time(const void *a, const void *b)
@@ -1164,7 +1164,7 @@ static fa2_err mine_files(fa2_tr_data *d, struct mine_read *mr, const char *dir,
 			}
 			fa2_buf_reset(fbuf);
 			if ((e = fa2_file_read_all(path, fbuf)) ||
-			    (e = fa2_tr_logs_scan(fa2_buf_slice(fbuf), f->group, keep_row, mr))) {
+			    (e = fa2_tr_logs_scan(fa2_buf_slice(fbuf), f->group, FA2_TR_LOGS_NO_STREAM, keep_row, mr))) {
 				if (why)
 					*why = f->rel;
 				goto cleanup;
