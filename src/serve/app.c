@@ -1604,6 +1604,7 @@ void fa2_slack_app_free(fa2_slack_app *app)
 	unsigned i;
 	if (!app)
 		return;
+	fa2_slack_sessions_stop(); /* the take-over thread queues onto this app */
 	pthread_mutex_lock(&app->lock);
 	app->stopping = 1;
 	pthread_cond_broadcast(&app->cond);

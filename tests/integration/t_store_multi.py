@@ -13,13 +13,19 @@ the same Slack double and the same scripted model / CloudTrail doubles (t_slack_
    audit_log_tool calls reached CloudTrail once each), one report and one Markdown file.
 4. DynamoDB throttles (ThrottlingException from a proxy in front of moto for the first two
    PutItems of a new event): the instance retries within its deadline, one form.
-5. The table holds one item per idempotency key with its TTL (boto3 reads it back).
+5. The table holds one item per idempotency key with its TTL (boto3 reads it back), the
+   sessions' journal and summary items and one lease per analysis, posted.
+6. kill -9 of the instance running an analysis (held at the model's report turn): after its
+   lease (store.leaseSeconds 3) expires, exactly one other instance takes it over, rebuilds
+   the session from the table and resumes it: only the report turn is asked again, no
+   CloudTrail lookup is repeated, the report is posted once in the same progress message.
 The same run with store.kind flat (each instance its own files) posts three forms: the
 test's checks are the ones that fail then (FA2_STORE_MULTI_KIND=flat shows it)."""
 import http.client
 import http.server
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -172,7 +178,7 @@ def run(c, moto, dbl, cw, sd):
             json.dump({"modelId": E.MODEL, "env": {"region": "us-east-1"}, "cwLogsLogGroups": ["/fa2/app"],
                        "maxAgentCycles": 5, "stateDir": os.path.join(E.TMP, "state-" + name),
                        "slackResumeMaxAgeMinutes": 30,
-                       "store": {"kind": KIND, "table": TABLE} if KIND == "dynamodb" else {"kind": "flat"},
+                       "store": {"kind": KIND, "table": TABLE, "leaseSeconds": 3} if KIND == "dynamodb" else {"kind": "flat"},
                        "llm": {"maxRetries": 1, "backoffMs": 200, "timeoutSeconds": 60},
                        "agent": {"toolParallelism": 4, "timeoutSeconds": 120}}, f)
         s = E.Serve(c, env, cfg)
@@ -180,7 +186,7 @@ def run(c, moto, dbl, cw, sd):
         srv.append(s)
     if c.failed:
         return
-    c.check(all("idempotency keys in DynamoDB table " + TABLE in s.logtext() for s in srv) or KIND != "dynamodb",
+    c.check(all("idempotency keys and analysis sessions in DynamoDB table " + TABLE in s.logtext() for s in srv) or KIND != "dynamodb",
             "each instance uses the DynamoDB table", srv[0].logtext())
     a, b, cc = (s.port for s in srv)
 
@@ -237,12 +243,7 @@ def run(c, moto, dbl, cw, sd):
     model_ct = [r for t, r in dbl.cloudtrail[n_ct:] if t > t_first]
     c.check(len(model_ct) == 2, "the model's two audit_log_tool calls reached CloudTrail once each (%d)" % len(model_ct),
             json.dumps(model_ct)[:600])
-    reps = E.report_posts(sd, thread1)
-    mds = [f for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread1
-           for f in x["args"]["files"] if sd.uploads[f["id"]]["filename"] == "fa2-report.md"]
-    c.check(len(reps) == 1 and len(mds) == 1, "one report and one Markdown file (%d, %d)" % (len(reps), len(mds)))
-    c.check(not sd.violations() and not dbl.errors, "no protocol violations (Slack, Converse, CloudTrail)",
-            "\n".join(sd.violations() + dbl.errors))
+    check_one_report(c, sd, dbl, thread1, "")
 
     # ---- 4. DynamoDB throttles the first two PutItems of a new event ----
     if KIND == "dynamodb":
@@ -270,11 +271,77 @@ def run(c, moto, dbl, cw, sd):
         c.check(len(keys) == 4, "four idempotency items in all (%d)" % len(keys), repr(keys))
         c.check(all(int(it["expires"]["N"]) > now for it in items if it["sk"]["S"] == "idem"),
                 "every idempotency item has its TTL in the future", repr(items[:2]))
+        sess = [it for it in items if it["pk"]["S"].startswith("sess#")]
+        leases = [it for it in items if it["pk"]["S"] == "lease"]
+        c.check(len(leases) == 1 and leases[0].get("posted") == {"BOOL": True} and
+                leases[0]["takeovers"]["N"] == "0", "one lease for the analysis, posted, never taken over",
+                repr(leases))
+        sid = leases[0]["sk"]["S"] if leases else ""
+        jr = sorted(it["sk"]["S"] for it in sess if it["pk"]["S"] == "sess#" + sid and it["sk"]["S"].startswith("j#"))
+        c.check(len(jr) >= 4 and jr[0] == "j#0000000000#000" and
+                any(it["sk"]["S"] == "summary#000" for it in sess) and
+                any(it["sk"]["S"] == "file#report.md#000" for it in sess),
+                "the session in the table: journal records from 0, summary, report.md (%d journal items)" % len(jr),
+                repr(jr[:5]))
+        c.check(all(len(it["d"]["B"]) <= 300 * 1024 for it in sess), "every session item within its part size")
+
+    # ---- 6. kill -9 of the instance running an analysis: another takes it over ----
+    if KIND == "dynamodb":
+        takeover(c, sd, dbl, srv, thread2)
     for s in srv:
-        s.p.terminate()
-    c.check(all(s.p.wait(15) == 0 for s in srv), "the three instances stop cleanly")
+        if s.p.poll() is None:
+            s.p.terminate()
+    c.check(all(s.p.wait(15) == 0 for s in srv if s.p.returncode != -signal.SIGKILL),
+            "the remaining instances stop cleanly")
     proxy.shutdown()
     proxy.server_close()
+
+
+def check_one_report(c, sd, dbl, thread, what):
+    reps = E.report_posts(sd, thread)
+    mds = [f for x in sd.calls("files.completeUploadExternal") if x["args"].get("thread_ts") == thread
+           for f in x["args"]["files"] if sd.uploads[f["id"]]["filename"] == "fa2-report.md"]
+    c.check(len(reps) == 1 and len(mds) == 1, what + "one report and one Markdown file (%d, %d)" % (len(reps), len(mds)))
+    c.check(not sd.violations() and not dbl.errors, what + "no protocol violations (Slack, Converse, CloudTrail)",
+            "\n".join(sd.violations() + dbl.errors))
+
+
+def takeover(c, sd, dbl, srv, thread):
+    f = forms(sd, thread)
+    if not f:
+        return
+    n_post = len(sd.calls("chat.postMessage"))
+    dbl.converse.clear()
+    dbl.hold_turn, dbl.hold_s = 2, 15
+    dbl.held.clear()
+    a = srv[0]
+    c.check(post_to(a.port, submit_body(sd, f[0], thread), "application/x-www-form-urlencoded")[0] == 200,
+            "take-over: submit on A acknowledged")
+    c.check(dbl.held.wait(60), "take-over: A's analysis reached the model's report turn")
+    n_ct = len(dbl.cloudtrail)
+    t_kill = time.time()
+    os.kill(a.p.pid, signal.SIGKILL)
+    a.p.wait()
+    progs = [x for x in sd.calls("chat.postMessage")[n_post:] if x["args"].get("thread_ts") == thread and
+             "Analysing" in x["args"].get("text", "")]
+    c.check(len(progs) == 1, "take-over: one progress message before the kill")
+    if not progs:
+        return
+    n_conv = len(dbl.converse)
+    pts = "%d.000100" % (1700000000 + sd.calls("chat.postMessage").index(progs[0]) + 1)
+    done = E.wait_for(lambda: [t for t in E.updates(sd, pts) if E.is_outcome(t)], 60)
+    took = time.time() - t_kill
+    c.check(bool(done) and "Analysis complete" in done[-1],
+            "take-over: the analysis completes in the same progress message %.1f s after the kill" % took,
+            str(E.updates(sd, pts)) + "\n".join(s.logtext()[-1500:] for s in srv[1:]))
+    c.check(took >= 3.0, "take-over: not before the lease (3 s) expired (%.1f s)" % took)
+    took_by = [s for s in srv[1:] if "taken over from an instance" in s.logtext()]
+    c.check(len(took_by) == 1, "take-over: exactly one instance took the session over (%d)" % len(took_by))
+    c.check([t for _, t, _ in dbl.converse[n_conv:]] == [2], "take-over: only the report turn asked again %s"
+            % [t for _, t, _ in dbl.converse[n_conv:]])
+    c.check(len(dbl.cloudtrail) == n_ct, "take-over: no CloudTrail lookup repeated (%d new)" % (len(dbl.cloudtrail) - n_ct))
+    time.sleep(3)
+    check_one_report(c, sd, dbl, thread, "take-over: ")
 
 
 if __name__ == "__main__":
