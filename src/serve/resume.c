@@ -7,9 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/buf.h"
-#include "base/file.h"
-#include "base/limits.h"
 #include "base/log.h"
 #include "base/num.h"
 #include "base/time.h"
@@ -200,27 +197,15 @@ int fa2_slack_sessions_claim(const char *id)
  * its resumption. */
 static int take_one(void *ctx, const char *id)
 {
-	fa2_buf journal, summary;
-	char dir[PATH_MAX], path[PATH_MAX + 32];
+	char dir[PATH_MAX];
 	cJSON *sum = NULL;
 	fa2_slack_resume_item it;
-	fa2_err e;
+	fa2_err e = FA2_ERR_INVALID;
 	(void)ctx;
-	fa2_buf_init(&journal, FA2_MAX_JOURNAL_BYTES);
-	fa2_buf_init(&summary, FA2_MAX_CONFIG_BYTES);
-	e = fa2_sessdb_read(g_shared.db, id, &journal, &summary);
-	if (!e && (!fa2_session_id_valid(id) || fa2_session_path(g_shared.state_dir, id, dir, sizeof dir)))
-		e = FA2_ERR_INVALID;
+	if (fa2_session_id_valid(id) && fa2_session_path(g_shared.state_dir, id, dir, sizeof dir) == FA2_OK)
+		e = fa2_sessdb_fetch(g_shared.db, id, dir);
 	if (!e)
-		e = fa2_mkdir_p(dir, 0700);
-	if (!e && snprintf(path, sizeof path, "%s/journal.jsonl", dir) > 0)
-		e = fa2_file_write_atomic(path, journal.data ? journal.data : "", journal.len, 0600);
-	if (!e && snprintf(path, sizeof path, "%s/summary.json", dir) > 0)
-		e = fa2_file_write_atomic(path, summary.data ? summary.data : "", summary.len, 0600);
-	if (!e)
-		sum = fa2_json_parse(fa2_buf_slice(&summary), &e);
-	fa2_buf_cleanup(&journal);
-	fa2_buf_cleanup(&summary);
+		e = fa2_session_read_summary(dir, &sum);
 	if (e || !sum) {
 		FA2_LOGW("slack", "session %s: taken over but cannot be rebuilt here: %s", id, fa2_err_str(e));
 		fa2_sessdb_release(g_shared.db, id);

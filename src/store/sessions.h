@@ -55,6 +55,25 @@ fa2_err fa2_sessdb_put_named(fa2_sessdb *db, const char *id, const char *name, c
  * and summary.json into summary (empty when absent). FA2_ERR_NOT_FOUND: no item. */
 fa2_err fa2_sessdb_read(fa2_sessdb *db, const char *id, fa2_buf *journal, fa2_buf *summary);
 
+/* Reads the file name (e.g. report.md) of session id into out: FA2_ERR_NOT_FOUND when
+ * the table has none. */
+fa2_err fa2_sessdb_read_file(fa2_sessdb *db, const char *id, const char *name, fa2_buf *out);
+
+/* Writes session id from the table into dir (created): journal.jsonl, summary.json and,
+ * when the table has them, report.md and report.json, each atomically. */
+fa2_err fa2_sessdb_fetch(fa2_sessdb *db, const char *id, const char *dir);
+
+/* One lease as listed (fa2 sessions list). */
+typedef struct fa2_sessdb_lease {
+	char id[65];
+	char owner[33];
+	int64_t until_ms;
+	int64_t takeovers;
+	int posted;
+} fa2_sessdb_lease;
+/* Calls fn for every session lease in the table, oldest id first (fn non-zero stops). */
+fa2_err fa2_sessdb_list(fa2_sessdb *db, int (*fn)(void *ctx, const fa2_sessdb_lease *l), void *ctx);
+
 /* 1 when this instance holds the lease of id (acquired or taken over, not yet posted). */
 int fa2_sessdb_holds(fa2_sessdb *db, const char *id);
 /* A lease for a new session id: FA2_ERR_EXISTS when the item exists (another instance's). */

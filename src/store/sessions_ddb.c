@@ -2,6 +2,7 @@
 #include "store/sessions.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "aws/dynamodb.h"
 #include "base/alloc.h"
+#include "base/file.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/slice.h"
@@ -238,7 +240,7 @@ fa2_err fa2_sessdb_put_named(fa2_sessdb *db, const char *id, const char *name, c
 }
 
 typedef struct read_ctx {
-	fa2_buf *journal, *summary;
+	fa2_buf *journal, *summary, *file;
 	fa2_err e;
 	size_t items;
 } read_ctx;
@@ -251,7 +253,9 @@ static int read_one(void *ctx, const cJSON *item)
 	rc->items++;
 	if (fa2_ddb_get_s(item, "sk", &sk) != FA2_OK)
 		return 0;
-	if (sk.len > 2 && memcmp(sk.ptr, "j#", 2) == 0)
+	if (rc->file)
+		to = rc->file; /* the query asked for that file's parts only */
+	else if (sk.len > 2 && memcmp(sk.ptr, "j#", 2) == 0)
 		to = rc->journal;
 	else if (sk.len > 8 && memcmp(sk.ptr, "summary#", 8) == 0)
 		to = rc->summary;
@@ -260,39 +264,146 @@ static int read_one(void *ctx, const cJSON *item)
 	return 0;
 }
 
-fa2_err fa2_sessdb_read(fa2_sessdb *db, const char *id, fa2_buf *journal, fa2_buf *summary)
+/* Queries partition "sess#id" (sort keys beginning with prefix when given) into rc. */
+static fa2_err read_parts(fa2_sessdb *db, const char *id, const char *prefix, read_ctx *rc)
 {
 	char pk[SESSDB_ID_MAX + 8];
 	cJSON *vals = cJSON_CreateObject();
 	fa2_ddb_expr x;
 	fa2_ddb_query q;
 	fa2_aws_error err;
-	read_ctx rc;
 	fa2_err e = FA2_ERR_NOMEM;
 	if (!valid_id(id)) {
 		cJSON_Delete(vals);
 		return FA2_ERR_INVALID;
 	}
 	snprintf(pk, sizeof pk, "sess#%s", id);
-	memset(&rc, 0, sizeof rc);
-	rc.journal = journal;
-	rc.summary = summary;
-	if (vals && fa2_ddb_put_s(vals, ":p", fa2_slice_cstr(pk)) == FA2_OK) {
+	if (vals && fa2_ddb_put_s(vals, ":p", fa2_slice_cstr(pk)) == FA2_OK &&
+	    (!prefix || fa2_ddb_put_s(vals, ":s", fa2_slice_cstr(prefix)) == FA2_OK)) {
 		memset(&x, 0, sizeof x);
 		memset(&q, 0, sizeof q);
 		x.values = vals;
-		q.key_cond = "pk = :p";
+		q.key_cond = prefix ? "pk = :p AND begins_with(sk, :s)" : "pk = :p";
 		q.consistent = 1;
 		q.x = &x;
 		/* sort keys order the parts: j#SEQ#PART ascending, then summary#PART */
-		e = fa2_ddb_query_items(&db->d, &q, read_one, &rc, NULL, NULL, &err);
+		e = fa2_ddb_query_items(&db->d, &q, read_one, rc, NULL, NULL, &err);
 		if (!e)
-			e = rc.e;
-		if (!e && !rc.items)
+			e = rc->e;
+		if (!e && !rc->items)
 			e = FA2_ERR_NOT_FOUND;
 	}
 	cJSON_Delete(vals);
 	count(db, &db->stats.reads, e == FA2_ERR_NOT_FOUND ? FA2_OK : e);
+	return e;
+}
+
+fa2_err fa2_sessdb_read(fa2_sessdb *db, const char *id, fa2_buf *journal, fa2_buf *summary)
+{
+	read_ctx rc;
+	memset(&rc, 0, sizeof rc);
+	rc.journal = journal;
+	rc.summary = summary;
+	return read_parts(db, id, NULL, &rc);
+}
+
+fa2_err fa2_sessdb_read_file(fa2_sessdb *db, const char *id, const char *name, fa2_buf *out)
+{
+	char pre[300];
+	read_ctx rc;
+	if (!name || strlen(name) > 200 || strchr(name, '#'))
+		return FA2_ERR_INVALID;
+	snprintf(pre, sizeof pre, "file#%s#", name);
+	memset(&rc, 0, sizeof rc);
+	rc.file = out;
+	return read_parts(db, id, pre, &rc);
+}
+
+static fa2_err write_in(const char *dir, const char *name, const fa2_buf *b)
+{
+	char path[PATH_MAX + 32];
+	int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return FA2_ERR_TOO_LARGE;
+	return fa2_file_write_atomic(path, b->data ? b->data : "", b->len, 0600);
+}
+
+fa2_err fa2_sessdb_fetch(fa2_sessdb *db, const char *id, const char *dir)
+{
+	static const char *const files[] = { "report.md", "report.json" };
+	fa2_buf journal, summary;
+	size_t i;
+	fa2_err e;
+	fa2_buf_init(&journal, FA2_MAX_JOURNAL_BYTES);
+	fa2_buf_init(&summary, FA2_MAX_CONFIG_BYTES);
+	e = fa2_sessdb_read(db, id, &journal, &summary);
+	if (!e)
+		e = fa2_mkdir_p(dir, 0700);
+	if (!e)
+		e = write_in(dir, "journal.jsonl", &journal);
+	if (!e)
+		e = write_in(dir, "summary.json", &summary);
+	for (i = 0; !e && i < sizeof files / sizeof files[0]; i++) {
+		fa2_buf f;
+		fa2_err fe;
+		fa2_buf_init(&f, FA2_MAX_JOURNAL_BYTES);
+		fe = fa2_sessdb_read_file(db, id, files[i], &f);
+		if (fe == FA2_OK)
+			e = write_in(dir, files[i], &f);
+		else if (fe != FA2_ERR_NOT_FOUND)
+			e = fe;
+		fa2_buf_cleanup(&f);
+	}
+	fa2_buf_cleanup(&journal);
+	fa2_buf_cleanup(&summary);
+	return e;
+}
+
+typedef struct list_ctx {
+	int (*fn)(void *ctx, const fa2_sessdb_lease *l);
+	void *ctx;
+} list_ctx;
+
+static int list_one(void *ctx, const cJSON *item)
+{
+	list_ctx *lc = ctx;
+	fa2_sessdb_lease l;
+	fa2_slice sk, owner;
+	memset(&l, 0, sizeof l);
+	if (fa2_ddb_get_s(item, "sk", &sk) != FA2_OK || sk.len == 0 || sk.len >= sizeof l.id)
+		return 0;
+	memcpy(l.id, sk.ptr, sk.len);
+	if (fa2_ddb_get_s(item, "leaseOwner", &owner) == FA2_OK && owner.len < sizeof l.owner)
+		memcpy(l.owner, owner.ptr, owner.len);
+	if (fa2_ddb_get_n(item, "leaseUntil", &l.until_ms) != FA2_OK)
+		l.until_ms = 0;
+	if (fa2_ddb_get_n(item, "takeovers", &l.takeovers) != FA2_OK)
+		l.takeovers = 0;
+	if (fa2_ddb_get_bool(item, "posted", &l.posted) != FA2_OK)
+		l.posted = 0;
+	return lc->fn(lc->ctx, &l);
+}
+
+fa2_err fa2_sessdb_list(fa2_sessdb *db, int (*fn)(void *ctx, const fa2_sessdb_lease *l), void *ctx)
+{
+	cJSON *vals = cJSON_CreateObject();
+	fa2_ddb_expr x;
+	fa2_ddb_query q;
+	fa2_aws_error err;
+	list_ctx lc;
+	fa2_err e = FA2_ERR_NOMEM;
+	lc.fn = fn;
+	lc.ctx = ctx;
+	if (vals && fa2_ddb_put_s(vals, ":p", FA2_SLICE_LIT("lease")) == FA2_OK) {
+		memset(&x, 0, sizeof x);
+		memset(&q, 0, sizeof q);
+		x.values = vals;
+		q.key_cond = "pk = :p";
+		q.x = &x;
+		e = fa2_ddb_query_items(&db->d, &q, list_one, &lc, NULL, NULL, &err);
+	}
+	cJSON_Delete(vals);
+	count(db, &db->stats.reads, e);
 	return e;
 }
 

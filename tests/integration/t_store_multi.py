@@ -19,6 +19,9 @@ the same Slack double and the same scripted model / CloudTrail doubles (t_slack_
    lease (store.leaseSeconds 3) expires, exactly one other instance takes it over, rebuilds
    the session from the table and resumes it: only the report turn is asked again, no
    CloudTrail lookup is repeated, the report is posted once in the same progress message.
+7. `fa2 sessions list` lists the table's sessions with their lease (both posted, the
+   second taken over once); `fa2 sessions pull ID` copies one into an empty state
+   directory, where `fa2 sessions show ID` prints its report.
 The same run with store.kind flat (each instance its own files) posts three forms: the
 test's checks are the ones that fail then (FA2_STORE_MULTI_KIND=flat shows it)."""
 import http.client
@@ -288,6 +291,7 @@ def run(c, moto, dbl, cw, sd):
     # ---- 6. kill -9 of the instance running an analysis: another takes it over ----
     if KIND == "dynamodb":
         takeover(c, sd, dbl, srv, thread2)
+        sessions_cli(c, env, srv[1].cfg)
     for s in srv:
         if s.p.poll() is None:
             s.p.terminate()
@@ -304,6 +308,35 @@ def check_one_report(c, sd, dbl, thread, what):
     c.check(len(reps) == 1 and len(mds) == 1, what + "one report and one Markdown file (%d, %d)" % (len(reps), len(mds)))
     c.check(not sd.violations() and not dbl.errors, what + "no protocol violations (Slack, Converse, CloudTrail)",
             "\n".join(sd.violations() + dbl.errors))
+
+
+def sessions_cli(c, env, cfg):
+    import subprocess
+    fa2 = lambda *a: subprocess.run([E.FA2, "sessions"] + list(a) + ["--config", cfg], env=env,
+                                    capture_output=True, text=True, timeout=60)
+    p = fa2("list", "--json")
+    try:
+        rows = [r for r in json.loads(p.stdout) if r.get("store") == "dynamodb"]
+    except ValueError:
+        rows = []
+    c.check(p.returncode == 0 and len(rows) == 2 and all(r["posted"] for r in rows) and
+            sorted(r["takeovers"] for r in rows) == [0, 1], "fa2 sessions list: the table's two sessions, posted, "
+            "one taken over", p.stdout[-1500:] + p.stderr)
+    p = fa2("list")
+    c.check(p.returncode == 0 and "in DynamoDB table " + TABLE in p.stdout and p.stdout.count("posted") >= 2,
+            "fa2 sessions list: a table section", p.stdout[-1500:] + p.stderr)
+    if not rows:
+        return
+    sid = [r["id"] for r in rows if r["takeovers"] == 1][0]
+    empty = os.path.join(E.TMP, "state-pulled")
+    p = fa2("pull", sid, "--state-dir", empty)
+    c.check(p.returncode == 0 and os.path.exists(os.path.join(empty, "sessions", sid, "journal.jsonl")),
+            "fa2 sessions pull: the session copied into an empty state directory", p.stdout + p.stderr)
+    p = fa2("show", sid, "--state-dir", empty)
+    c.check(p.returncode == 0 and "status:   done" in p.stdout and E.REPORT["summary"] in p.stdout,
+            "fa2 sessions show on the pulled copy: its status and report", p.stdout[-1500:] + p.stderr)
+    p = fa2("pull", sid, "--state-dir", empty)
+    c.check(p.returncode == 1 and "exists already" in p.stderr, "fa2 sessions pull refuses to overwrite", p.stderr)
 
 
 def takeover(c, sd, dbl, srv, thread):
