@@ -38,7 +38,8 @@ typedef struct fa2_sessdb_stats {
 } fa2_sessdb_stats;
 
 /* Sessions on table through client (borrowed). lease_ms: how long a lease lasts without
- * renewal (>= 1000). timeout_ms bounds each call, retries included (0: 5000). */
+ * renewal (>= 1000). timeout_ms bounds each call, retries included (0: 5000; never more
+ * than half the lease, so a renewal ends well before the lease it renews). */
 fa2_err fa2_sessdb_open(fa2_aws_client *client, const char *table, int64_t lease_ms, int64_t timeout_ms,
                         fa2_sessdb **out);
 void fa2_sessdb_close(fa2_sessdb *db);

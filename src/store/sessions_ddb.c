@@ -67,7 +67,10 @@ fa2_err fa2_sessdb_open(fa2_aws_client *client, const char *table, int64_t lease
 		fa2_free(db);
 		return e;
 	}
+	/* a renewal must end well within the lease it renews */
 	db->d.timeout_ms = timeout_ms > 0 ? timeout_ms : SESSDB_DEFAULT_TIMEOUT_MS;
+	if (db->d.timeout_ms > lease_ms / 2)
+		db->d.timeout_ms = lease_ms / 2;
 	db->lease_ms = lease_ms;
 	owner_id(db->owner);
 	pthread_mutex_init(&db->mu, NULL);

@@ -57,8 +57,8 @@ FA2_TEST(sessdb_live_moto)
 	CHECK_OK(fa2_aws_session_open(&sa, NULL, "us-east-1", 20000, msg, sizeof msg));
 	CHECK_OK(fa2_aws_session_open(&sb, NULL, "us-east-1", 20000, msg, sizeof msg));
 	CHECK_INT_EQ(fa2_sessdb_open(&sa.client, table, 999, 0, &a), FA2_ERR_INVALID);
-	CHECK_OK(fa2_sessdb_open(&sa.client, table, 1500, 10000, &a));
-	CHECK_OK(fa2_sessdb_open(&sb.client, table, 1500, 10000, &b));
+	CHECK_OK(fa2_sessdb_open(&sa.client, table, 3000, 10000, &a));
+	CHECK_OK(fa2_sessdb_open(&sb.client, table, 3000, 10000, &b));
 	CHECK(strcmp(fa2_sessdb_owner(a), fa2_sessdb_owner(b)) != 0);
 
 	/* A starts session s1: the lease is A's, B cannot acquire it */
@@ -94,16 +94,16 @@ FA2_TEST(sessdb_live_moto)
 	fa2_buf_cleanup(&summary);
 
 	/* renewed in time, the lease is not taken over */
-	fa2_time_sleep_ms(900);
+	fa2_time_sleep_ms(1800);
 	CHECK_OK(fa2_sessdb_renew_all(a, &lost));
 	CHECK_INT_EQ(lost, 0);
-	fa2_time_sleep_ms(900);
+	fa2_time_sleep_ms(1800);
 	CHECK_OK(fa2_sessdb_take_expired(b, took, NULL, &taken));
 	CHECK_INT_EQ(taken, 0);
 	CHECK_INT_EQ(g_calls, 0);
 
 	/* A stops renewing: once the lease ran out, B takes it over (once) */
-	fa2_time_sleep_ms(1700);
+	fa2_time_sleep_ms(3400);
 	CHECK_OK(fa2_sessdb_take_expired(b, took, NULL, &taken));
 	CHECK_INT_EQ(taken, 1);
 	CHECK_INT_EQ(g_calls, 1);
@@ -120,7 +120,7 @@ FA2_TEST(sessdb_live_moto)
 	CHECK_OK(fa2_sessdb_claim_post(b, "s1"));
 	CHECK(!fa2_sessdb_holds(b, "s1"));
 	CHECK_INT_EQ(fa2_sessdb_claim_post(b, "s1"), FA2_ERR_EXISTS);
-	fa2_time_sleep_ms(1600);
+	fa2_time_sleep_ms(3200);
 	CHECK_OK(fa2_sessdb_take_expired(a, took, NULL, &taken));
 	CHECK_INT_EQ(taken, 0);
 	CHECK_INT_EQ(g_calls, 1);
