@@ -13,6 +13,8 @@ the same Slack double and the same scripted model / CloudTrail doubles (t_slack_
    audit_log_tool calls reached CloudTrail once each), one report and one Markdown file.
 4. DynamoDB throttles (ThrottlingException from a proxy in front of moto for the first two
    PutItems of a new event): the instance retries within its deadline, one form.
+   The table not answering (503 from the proxy): the event is answered 503 and no form is
+   posted; Slack's retry on another instance, once the table answers: one form.
 5. The table holds one item per idempotency key with its TTL (boto3 reads it back), the
    sessions' journal and summary items and one lease per analysis, posted.
 6. kill -9 of the instance running an analysis (held at the model's report turn): after its
@@ -70,6 +72,7 @@ class DdbProxy(http.server.ThreadingHTTPServer):
         self.upstream = upstream.split("//", 1)[1]
         self.lock = threading.Lock()
         self.throttle = 0
+        self.down = False       # every request answered 503 ServiceUnavailable
         self.throttled = 0
         self.puts = 0
         self.ops = {}           # X-Amz-Target operation -> count
@@ -93,6 +96,15 @@ class DdbProxyHandler(http.server.BaseHTTPRequestHandler):
         with s.lock:
             op = target.rpartition(".")[2]
             s.ops[op] = s.ops.get(op, 0) + 1
+        if s.down:
+            out = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ServiceUnavailable",
+                              "message": "Service unavailable"}).encode()
+            self.send_response(503)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+            return
         if target.endswith(".PutItem"):
             with s.lock:
                 s.puts += 1
@@ -268,14 +280,31 @@ def run(c, moto, dbl, cw, sd):
         c.check(len(forms(sd, thread3)) == 1, "throttled store: one form after the retries (%d)"
                 % len(forms(sd, thread3)), srv[1].logtext())
 
+        # the table does not answer: the event is answered 503 (Slack retries), no form;
+        # Slack's retry on another instance once it answers again: one form
+        thread4 = "%d.000450" % (now - 15)
+        ev4 = E.alarm_event("EvMulti4", thread4, "api-5xx-high")
+        proxy.down = True
+        st = post_to(a, ev4)
+        proxy.down = False
+        c.check(st[0] == 503 and st[1] < 3.0, "store outage: the event is answered 503 within Slack's 3 s "
+                "(%d in %.0f ms), so Slack retries it" % (st[0], st[1] * 1000))
+        time.sleep(1)
+        c.check(not forms(sd, thread4), "store outage: no form posted")
+        st = post_to(b, ev4, retry=1)
+        E.wait_for(lambda: forms(sd, thread4), 20)
+        time.sleep(1)
+        c.check(st[0] == 200 and len(forms(sd, thread4)) == 1, "store back: Slack's retry on B posts one form (%d)"
+                % len(forms(sd, thread4)))
+
     # ---- 5. what the table holds ----
     if KIND == "dynamodb":
         items = ddb.scan(TableName=TABLE, ConsistentRead=True)["Items"]
         keys = sorted(it["pk"]["S"] for it in items if it["sk"]["S"] == "idem")
-        c.check(all("idem#ev:EvMulti%d" % k in keys for k in (1, 2, 3)) and
+        c.check(all("idem#ev:EvMulti%d" % k in keys for k in (1, 2, 3, 4)) and
                 len([k for k in keys if k.startswith("idem#act:fa2_submit:")]) == 1,
                 "the table: one item per event id and one for the submit", repr(keys))
-        c.check(len(keys) == 4, "four idempotency items in all (%d)" % len(keys), repr(keys))
+        c.check(len(keys) == 5, "five idempotency items in all (%d)" % len(keys), repr(keys))
         c.check(all(int(it["expires"]["N"]) > now for it in items if it["sk"]["S"] == "idem"),
                 "every idempotency item has its TTL in the future", repr(items[:2]))
         sess = [it for it in items if it["pk"]["S"].startswith("sess#")]
