@@ -83,7 +83,8 @@ fa2_err fa2_sessdb_acquire(fa2_sessdb *db, const char *id);
  * dropped (logged). *lost (may be NULL) counts those. */
 fa2_err fa2_sessdb_renew_all(fa2_sessdb *db, unsigned *lost);
 /* Claims the right to post id's outcome (sets posted): FA2_OK when this instance holds
- * the lease and nobody posted; FA2_ERR_EXISTS otherwise. The lease is released either
+ * the lease (or no lease item exists: never acquired, so never taken over) and nobody
+ * posted; FA2_ERR_EXISTS otherwise. The lease is released either
  * way (no more renewals). */
 fa2_err fa2_sessdb_claim_post(fa2_sessdb *db, const char *id);
 /* Calls fn for each session whose lease expired and was not posted, after taking the

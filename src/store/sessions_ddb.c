@@ -502,7 +502,11 @@ fa2_err fa2_sessdb_claim_post(fa2_sessdb *db, const char *id)
 	fa2_err e;
 	if (!valid_id(id))
 		return FA2_ERR_INVALID;
-	e = lease_update(db, id, "SET posted = :t", "leaseOwner = :me AND attribute_not_exists(posted)", NULL, 0);
+	/* a session without a lease item (its first record never reached the table) cannot
+	 * have been taken over: this instance may post it, and the item made here keeps
+	 * every other instance from doing so */
+	e = lease_update(db, id, "SET posted = :t, leaseOwner = :me",
+	                 "attribute_not_exists(pk) OR (leaseOwner = :me AND attribute_not_exists(posted))", NULL, 0);
 	fa2_sessdb_release(db, id);
 	return e;
 }

@@ -95,7 +95,7 @@ def main():
             c.check(big == ["j#0000000001#000", "j#0000000001#001", "j#0000000001#002"] and
                     all(len(it["d"]["B"]) <= 300 * 1024 for it in items if "d" in it),
                     f"{name}: the 700 KiB record is three items of at most 300 KiB", repr(big))
-            lease = [it for it in items if it["pk"]["S"] == "lease"]
+            lease = [it for it in items if it["pk"]["S"] == "lease" and it["sk"]["S"] == "s1"]
             c.check(len(lease) == 1 and lease[0]["takeovers"]["N"] == "1" and lease[0]["posted"] == {"BOOL": True}
                     and int(lease[0]["expires"]["N"]) > 1700000000,
                     f"{name}: one lease item, taken over once, posted, with its TTL", repr(lease))
