@@ -77,12 +77,17 @@ static fa2_err put_file(const fa2_session *s, fa2_session_mirror_kind kind, cons
 		data = red.data;
 		len = red.len;
 	}
+	/* a journal record goes to the mirror first: one it refuses is not written here either,
+	 * so both keep the same numbering */
+	if (s && g_mirror && kind == FA2_SESSION_MIRROR_JOURNAL) {
+		e = g_mirror(g_mirror_ctx, s->id, kind, name, seq, data, len);
+		if (e)
+			goto done;
+	}
 	e = append ? fa2_file_append_sync(path, data, len, 0600) : fa2_file_write_atomic(path, data, len, 0600);
-	if (!e && s && g_mirror) {
+	if (!e && s && g_mirror && kind != FA2_SESSION_MIRROR_JOURNAL) {
 		fa2_err me = g_mirror(g_mirror_ctx, s->id, kind, name, seq, data, len);
-		if (me && kind == FA2_SESSION_MIRROR_JOURNAL)
-			e = me;
-		else if (me)
+		if (me)
 			FA2_LOGW("session", "session %s: %s not copied to the shared store: %s", s->id, name,
 			         fa2_err_str(me));
 	}

@@ -36,13 +36,14 @@ typedef struct fa2_session {
 } fa2_session;
 
 /* A copy of every session write elsewhere (fa2 serve with the DynamoDB store: serve/resume.c),
- * called after the local write succeeded with the bytes as written (redacted):
+ * with the bytes as written (redacted): a journal record before the local append, the
+ * others after the local write succeeded:
  *   kind FA2_SESSION_MIRROR_JOURNAL  one journal record (a line, '\n' included), number seq
  *   kind FA2_SESSION_MIRROR_SUMMARY  the whole summary.json (seq 0)
  *   kind FA2_SESSION_MIRROR_FILE     the file name (e.g. report.md) and its content
- * A journal record the mirror refuses fails fa2_session_append (the analysis then fails
- * rather than run steps another instance could not resume from); the other kinds only
- * log a warning. Process-wide; set once before any session is written (NULL: none). */
+ * A journal record the mirror refuses fails fa2_session_append and is not written locally
+ * either (the analysis then fails rather than run steps another instance could not
+ * resume from); the other kinds only log a warning. Process-wide; set once before any session is written (NULL: none). */
 typedef enum fa2_session_mirror_kind {
 	FA2_SESSION_MIRROR_JOURNAL,
 	FA2_SESSION_MIRROR_SUMMARY,
