@@ -4,6 +4,11 @@
 # and, when moto_server and boto3 are installed, the DynamoDB store against moto_server
 # on loopback (a local emulator: real DynamoDB adds the network round trip, typically a
 # few ms in-region). N (default 500) puts per store; prints the figures, asserts nothing.
+# Then (moto_server needed) bench/store_serve.py: for each store, one fa2 serve with
+# N_EVENTS (default 40) alarm events timed at the Slack acknowledgement (the added
+# latency per ack over flat), and the store operations of one analysis (DynamoDB: counted
+# per operation by a proxy in front of moto). Lease renewals (4 per lease per running
+# analysis) and the expired-lease Query (2 per lease per instance) come on top, by time.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 UNIT=${UNIT:-$ROOT/${BUILD:-build}/fa2-unit}
@@ -47,3 +52,8 @@ if p.returncode:
     print(p.stdout + p.stderr)
     sys.exit(1)
 PY
+if [ -x "$ROOT/${BUILD:-build}/fa2" ] && command -v moto_server >/dev/null 2>&1; then
+	FA2="$ROOT/${BUILD:-build}/fa2" FA2_TMP=$(mktemp -d) python3 "$ROOT/bench/store_serve.py" | grep '^store bench:'
+else
+	echo "store bench: fa2 or moto_server missing: per-analysis figures not measured"
+fi

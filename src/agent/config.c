@@ -176,7 +176,7 @@ static const char *const agent_keys[] = {
 	"timeoutSeconds", NULL
 };
 static const char *const env_keys[] = { "region", "account", NULL };
-static const char *const store_keys[] = { "kind", "table", "region", NULL };
+static const char *const store_keys[] = { "kind", "table", "region", "leaseSeconds", NULL };
 static const char *const slash_keys[] = { "insight", "findingsReport", NULL };
 
 static fa2_err load_log_groups(ctx *x, const cJSON *root)
@@ -336,7 +336,8 @@ static fa2_err apply(ctx *x, const cJSON *root)
 			warn_unknown(x, st, "store.", store_keys);
 			if (get_str(x, st, "kind", "store.kind", &kind, 1) ||
 			    get_str(x, st, "table", "store.table", &c->store_table, 1) ||
-			    get_str(x, st, "region", "store.region", &c->store_region, 1)) {
+			    get_str(x, st, "region", "store.region", &c->store_region, 1) ||
+			    get_unsigned(x, st, "leaseSeconds", "store.leaseSeconds", 2, 3600, &c->store_lease_s)) {
 				fa2_free(kind);
 				goto out;
 			}
@@ -510,6 +511,7 @@ fa2_err fa2_config_init(fa2_config *c)
 	c->analysis_timeout_s = 900;
 	c->session_retention_days = 30;
 	c->slack_resume_max_age_min = 60;
+	c->store_lease_s = 60;
 	fa2_tz_utc(&c->tz);
 	fa2_buf_init(&b, 4096);
 	if ((s = getenv("FA2_STATE_DIR")) && *s)

@@ -84,6 +84,7 @@ typedef struct fa2_config {
 	int store_dynamodb;             /* store.kind "dynamodb" (default "flat": STATE_DIR files) */
 	char *store_table;              /* store.table: the DynamoDB table (required for dynamodb) */
 	char *store_region;             /* store.region: the table's region (default env.region) */
+	unsigned store_lease_s;         /* store.leaseSeconds: an analysis lease (dynamodb; 60) */
 
 	char *source;                   /* the file loaded, or NULL for defaults only */
 } fa2_config;

@@ -51,20 +51,47 @@ static fa2_err file_in(const fa2_session *s, const char *name, char *out, size_t
 	return n < 0 || (size_t)n >= cap ? FA2_ERR_TOO_LARGE : FA2_OK;
 }
 
+static fa2_session_mirror_fn g_mirror;
+static void *g_mirror_ctx;
+
+void fa2_session_set_mirror(fa2_session_mirror_fn fn, void *ctx)
+{
+	g_mirror = fn;
+	g_mirror_ctx = ctx;
+}
+
 /* Every session file goes through here: its content is redacted (base/log.h) as a
- * whole before it is written, so no registered secret reaches the disk. */
-static fa2_err put_file(const char *path, const char *data, size_t len, int append)
+ * whole before it is written, so no registered secret reaches the disk. Then the mirror
+ * (fa2_session_set_mirror) gets the same bytes when s is given. */
+static fa2_err put_file(const fa2_session *s, fa2_session_mirror_kind kind, const char *name, uint64_t seq,
+                        const char *path, const char *data, size_t len, int append)
 {
 	fa2_buf red;
 	fa2_err e;
-	if (!fa2_redact_has(fa2_slice_make(data, len)))
-		return append ? fa2_file_append_sync(path, data, len, 0600)
-			      : fa2_file_write_atomic(path, data, len, 0600);
+	int redact = fa2_redact_has(fa2_slice_make(data, len));
 	fa2_buf_init(&red, FA2_REDACT_CAP(len));
-	e = fa2_redact(fa2_slice_make(data, len), &red);
-	if (!e)
-		e = append ? fa2_file_append_sync(path, red.data, red.len, 0600)
-			   : fa2_file_write_atomic(path, red.data, red.len, 0600);
+	if (redact) {
+		e = fa2_redact(fa2_slice_make(data, len), &red);
+		if (e)
+			goto done;
+		data = red.data;
+		len = red.len;
+	}
+	/* a journal record goes to the mirror first: one it refuses is not written here either,
+	 * so both keep the same numbering */
+	if (s && g_mirror && kind == FA2_SESSION_MIRROR_JOURNAL) {
+		e = g_mirror(g_mirror_ctx, s->id, kind, name, seq, data, len);
+		if (e)
+			goto done;
+	}
+	e = append ? fa2_file_append_sync(path, data, len, 0600) : fa2_file_write_atomic(path, data, len, 0600);
+	if (!e && s && g_mirror && kind != FA2_SESSION_MIRROR_JOURNAL) {
+		fa2_err me = g_mirror(g_mirror_ctx, s->id, kind, name, seq, data, len);
+		if (me)
+			FA2_LOGW("session", "session %s: %s not copied to the shared store: %s", s->id, name,
+			         fa2_err_str(me));
+	}
+done:
 	fa2_buf_cleanup(&red);
 	return e;
 }
@@ -362,7 +389,7 @@ fa2_err fa2_session_append(fa2_session *s, cJSON *record)
 	if (!e)
 		e = fa2_buf_append_byte(&line, '\n');
 	if (!e)
-		e = put_file(path, line.data, line.len, 1);
+		e = put_file(s, FA2_SESSION_MIRROR_JOURNAL, "journal", s->seq, path, line.data, line.len, 1);
 	if (!e)
 		s->seq++;
 	else
@@ -407,7 +434,7 @@ fa2_err fa2_session_update_summary(fa2_session *s, const cJSON *fields)
 	text = cJSON_Print(s->summary);
 	if (!text)
 		goto cleanup;
-	e = put_file(path, text, strlen(text), 0);
+	e = put_file(s, FA2_SESSION_MIRROR_SUMMARY, "summary.json", 0, path, text, strlen(text), 0);
 cleanup:
 	pthread_mutex_unlock(&s->mu);
 	fa2_free(text);
@@ -432,7 +459,7 @@ fa2_err fa2_session_write_file(fa2_session *s, const char *name, const char *dat
 	int n = snprintf(path, sizeof path, "%s/%s", s->dir, name);
 	if (n < 0 || (size_t)n >= sizeof path)
 		return FA2_ERR_TOO_LARGE;
-	return put_file(path, data, len, 0);
+	return put_file(s, FA2_SESSION_MIRROR_FILE, name, 0, path, data, len, 0);
 }
 
 static int cmp_str(const void *a, const void *b)

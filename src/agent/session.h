@@ -35,6 +35,24 @@ typedef struct fa2_session {
 	cJSON *summary;         /* owned; last summary written */
 } fa2_session;
 
+/* A copy of every session write elsewhere (fa2 serve with the DynamoDB store: serve/resume.c),
+ * with the bytes as written (redacted): a journal record before the local append, the
+ * others after the local write succeeded:
+ *   kind FA2_SESSION_MIRROR_JOURNAL  one journal record (a line, '\n' included), number seq
+ *   kind FA2_SESSION_MIRROR_SUMMARY  the whole summary.json (seq 0)
+ *   kind FA2_SESSION_MIRROR_FILE     the file name (e.g. report.md) and its content
+ * A journal record the mirror refuses fails fa2_session_append and is not written locally
+ * either (the analysis then fails rather than run steps another instance could not
+ * resume from); the other kinds only log a warning. Process-wide; set once before any session is written (NULL: none). */
+typedef enum fa2_session_mirror_kind {
+	FA2_SESSION_MIRROR_JOURNAL,
+	FA2_SESSION_MIRROR_SUMMARY,
+	FA2_SESSION_MIRROR_FILE
+} fa2_session_mirror_kind;
+typedef fa2_err (*fa2_session_mirror_fn)(void *ctx, const char *id, fa2_session_mirror_kind kind,
+                                          const char *name, uint64_t seq, const char *data, size_t len);
+void fa2_session_set_mirror(fa2_session_mirror_fn fn, void *ctx);
+
 /* True when id is 1..64 characters of [A-Za-z0-9_-] (no path tricks). */
 int fa2_session_id_valid(const char *id);
 

@@ -19,12 +19,14 @@
 #include "net/tls.h"
 #include "agent/config.h"
 #include "aws/shared.h"
+#include "store/sessions.h"
 #include "store/store.h"
 #include "cmd/agent_run.h"
 #include "serve/app.h"
 #include "slack/socket.h"
 #include "serve/alarms.h"
 #include "serve/secrets.h"
+#include "serve/resume.h"
 #include "serve/signals.h"
 #include "serve/settings.h"
 #include "slack/webapi.h"
@@ -546,6 +548,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	char state_dir[1024] = "", msg[768];
 	fa2_store *store = NULL;      /* store.kind dynamodb: the idempotency store */
 	int store_held = 0;
+	fa2_sessdb *sessdb = NULL;    /* store.kind dynamodb: sessions and leases */
 	fa2_serve_alarms *alarms = NULL;
 	ready_checker ready;
 	int64_t ready_ms = 0;
@@ -751,6 +754,9 @@ int fa2_cmd_serve(int argc, char **argv)
 				fa2_aws_shared_hold();
 				store_held = 1;
 				err = fa2_store_open_dynamodb(client, acfg->store_table, 0, &store);
+				if (err == FA2_OK)
+					err = fa2_sessdb_open(client, acfg->store_table, (int64_t)acfg->store_lease_s * 1000, 0,
+					                      &sessdb);
 				if (err != FA2_OK)
 					snprintf(msg, sizeof msg, "%s", fa2_err_str(err));
 			}
@@ -760,7 +766,9 @@ int fa2_cmd_serve(int argc, char **argv)
 				rc = FA2_EXIT_FAILURE;
 				goto cleanup;
 			}
-			FA2_LOGI("serve", "idempotency keys in DynamoDB table %s", acfg->store_table);
+			FA2_LOGI("serve", "idempotency keys and analysis sessions in DynamoDB table %s (instance %.8s, "
+			         "lease %u s)", acfg->store_table, fa2_sessdb_owner(sessdb), acfg->store_lease_s);
+			fa2_slack_sessions_share(sessdb, state_dir);
 			scfg.store = store;
 		}
 		if (fa2_serve_alarms_new(acfg->region, &alarms) == FA2_OK) {
@@ -888,6 +896,8 @@ cleanup:
 	g_socket = NULL;
 	fa2_slack_app_free(g_slack);
 	g_slack = NULL;
+	fa2_slack_sessions_share(NULL, NULL);
+	fa2_sessdb_close(sessdb);
 	fa2_store_close(store);
 	if (store_held)
 		fa2_aws_shared_release();

@@ -1,10 +1,13 @@
-/* fa2 sessions list | show ID | resume ID | prune: the flat-file session store. */
+/* fa2 sessions list | show ID | resume ID | prune | pull ID: the flat-file session store,
+ * and with store.kind dynamodb the sessions of the shared table (store/sessions.h). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "agent/config.h"
 #include "agent/session.h"
 #include "agent/tool.h"
+#include "aws/session.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/file.h"
@@ -13,6 +16,7 @@
 #include "base/time.h"
 #include "cmd/agent_run.h"
 #include "cmd/cmd.h"
+#include "store/sessions.h"
 
 static void usage(FILE *f)
 {
@@ -22,10 +26,14 @@ static void usage(FILE *f)
 		"       fa2 sessions resume ID [--format md|json] [--out FILE] [--prompts DIR]\n"
 		"                           [--source DIR]  (an offline analysis: its snapshot)\n"
 		"       fa2 sessions prune\n"
+		"       fa2 sessions pull ID\n"
 		"\n"
 		"Sessions live in STATE_DIR/sessions/ID (stateDir in the config, $FA2_STATE_DIR).\n"
 		"resume continues an interrupted analysis from its journal without repeating the\n"
 		"tool calls it completed; a finished session prints its report again.\n"
+		"With store.kind \"dynamodb\" (fa2 serve on several instances), list also lists the\n"
+		"sessions of the table with their lease, and pull copies one from the table into\n"
+		"STATE_DIR/sessions/ID (then show and resume work on it here).\n"
 		"\n"
 		"common options:\n"
 		"  --config FILE     configuration file (default: $FA2_CONFIG)\n"
@@ -64,6 +72,103 @@ static int list_one(void *ctx, const char *id, const cJSON *sum)
 	return 0;
 }
 
+/* STATE_DIR/sessions/ID of a valid id into dir; -1 (said why) otherwise. */
+static int session_dir(const fa2_config *cfg, const char *id, char *dir, size_t cap)
+{
+	if (!fa2_session_id_valid(id)) {
+		fprintf(stderr, "fa2 sessions: '%s' is not a session id\n", id);
+		return -1;
+	}
+	return fa2_session_path(cfg->state_dir, id, dir, cap) == FA2_OK ? 0 : -1;
+}
+
+/* The sessions of the configured DynamoDB table (store.kind dynamodb). */
+typedef struct table_conn {
+	fa2_aws_session aws;
+	fa2_sessdb *db;
+} table_conn;
+
+static int table_open(const fa2_config *cfg, table_conn *t)
+{
+	char msg[512];
+	fa2_err e;
+	memset(t, 0, sizeof *t);
+	e = fa2_aws_session_open(&t->aws, NULL, cfg->store_region ? cfg->store_region : cfg->region, 20000,
+	                         msg, sizeof msg);
+	if (e) {
+		fprintf(stderr, "fa2 sessions: DynamoDB table %s: %s\n", cfg->store_table, msg);
+		return -1;
+	}
+	e = fa2_sessdb_open(&t->aws.client, cfg->store_table, (int64_t)cfg->store_lease_s * 1000, 0, &t->db);
+	if (e) {
+		fprintf(stderr, "fa2 sessions: DynamoDB table %s: %s\n", cfg->store_table, fa2_err_str(e));
+		fa2_aws_session_close(&t->aws);
+		return -1;
+	}
+	return 0;
+}
+
+static void table_close(table_conn *t)
+{
+	fa2_sessdb_close(t->db);
+	fa2_aws_session_close(&t->aws);
+}
+
+static int list_lease(void *ctx, const fa2_sessdb_lease *l)
+{
+	struct list_ctx *lc = ctx;
+	char when[40] = "-", state[80];
+	int64_t now = fa2_time_now_ms();
+	lc->n++;
+	if (l->until_ms > 0)
+		fa2_time_format_rfc3339(l->until_ms, 0, 0, when, sizeof when);
+	if (lc->json) {
+		cJSON *o = cJSON_CreateObject();
+		if (o && cJSON_AddStringToObject(o, "id", l->id) && cJSON_AddStringToObject(o, "store", "dynamodb") &&
+		    cJSON_AddStringToObject(o, "leaseOwner", l->owner) &&
+		    cJSON_AddNumberToObject(o, "leaseUntil", (double)l->until_ms) &&
+		    cJSON_AddBoolToObject(o, "posted", l->posted) &&
+		    cJSON_AddNumberToObject(o, "takeovers", (double)l->takeovers))
+			cJSON_AddItemToArray(lc->arr, o);
+		else
+			cJSON_Delete(o);
+		return 0;
+	}
+	if (l->posted)
+		snprintf(state, sizeof state, "posted");
+	else if (l->until_ms < now)
+		snprintf(state, sizeof state, "lease expired (instance %.8s)", l->owner);
+	else
+		snprintf(state, sizeof state, "running on instance %.8s", l->owner);
+	printf("%-26s %-40s %9lld  %s\n", l->id, state, (long long)l->takeovers, when);
+	return 0;
+}
+
+static int cmd_pull(const fa2_config *cfg, const char *id)
+{
+	table_conn t;
+	struct stat st;
+	char dir[4200];
+	fa2_err e;
+	if (session_dir(cfg, id, dir, sizeof dir))
+		return FA2_EXIT_USAGE;
+	if (stat(dir, &st) == 0) {
+		fprintf(stderr, "fa2 sessions: %s exists already; remove it first to pull the table's copy\n", dir);
+		return FA2_EXIT_FAILURE;
+	}
+	if (table_open(cfg, &t))
+		return FA2_EXIT_FAILURE;
+	e = fa2_sessdb_fetch(t.db, id, dir);
+	table_close(&t);
+	if (e) {
+		fprintf(stderr, "fa2 sessions: session %s from table %s: %s\n", id, cfg->store_table,
+		        e == FA2_ERR_NOT_FOUND ? "not in the table" : fa2_err_str(e));
+		return FA2_EXIT_FAILURE;
+	}
+	printf("session %s copied from DynamoDB table %s to %s\n", id, cfg->store_table, dir);
+	return FA2_EXIT_OK;
+}
+
 static int cmd_list(const fa2_config *cfg, int json)
 {
 	struct list_ctx l;
@@ -79,6 +184,23 @@ static int cmd_list(const fa2_config *cfg, int json)
 		fprintf(stderr, "fa2 sessions: cannot list %s/sessions: %s\n", cfg->state_dir, fa2_err_str(e));
 		cJSON_Delete(l.arr);
 		return FA2_EXIT_FAILURE;
+	}
+	if (cfg->store_dynamodb) {
+		table_conn t;
+		if (table_open(cfg, &t)) {
+			cJSON_Delete(l.arr);
+			return FA2_EXIT_FAILURE;
+		}
+		if (!json)
+			printf("\nin DynamoDB table %s:\n%-26s %-40s %9s  %s\n", cfg->store_table, "ID", "STATE",
+			       "TAKEOVERS", "LEASE UNTIL");
+		e = fa2_sessdb_list(t.db, list_lease, &l);
+		table_close(&t);
+		if (e) {
+			fprintf(stderr, "fa2 sessions: cannot list table %s: %s\n", cfg->store_table, fa2_err_str(e));
+			cJSON_Delete(l.arr);
+			return FA2_EXIT_FAILURE;
+		}
 	}
 	if (json) {
 		char *s = cJSON_Print(l.arr);
@@ -109,11 +231,7 @@ static int cmd_show(const fa2_config *cfg, const char *id, const char *format)
 	char dir[4200];
 	cJSON *sum = NULL;
 	fa2_err e;
-	if (!fa2_session_id_valid(id)) {
-		fprintf(stderr, "fa2 sessions: '%s' is not a session id\n", id);
-		return FA2_EXIT_USAGE;
-	}
-	if (fa2_session_path(cfg->state_dir, id, dir, sizeof dir))
+	if (session_dir(cfg, id, dir, sizeof dir))
 		return FA2_EXIT_USAGE;
 	e = fa2_session_read_summary(dir, &sum);
 	if (e == FA2_ERR_NOT_FOUND) {
@@ -218,11 +336,11 @@ int fa2_cmd_sessions(int argc, char **argv)
 		return FA2_EXIT_USAGE;
 	}
 	if (strcmp(verb, "list") != 0 && strcmp(verb, "show") != 0 && strcmp(verb, "resume") != 0 &&
-	    strcmp(verb, "prune") != 0) {
-		fprintf(stderr, "fa2 sessions: unknown action '%s' (list, show, resume, prune)\n", verb);
+	    strcmp(verb, "prune") != 0 && strcmp(verb, "pull") != 0) {
+		fprintf(stderr, "fa2 sessions: unknown action '%s' (list, show, resume, prune, pull)\n", verb);
 		return FA2_EXIT_USAGE;
 	}
-	if ((strcmp(verb, "show") == 0 || strcmp(verb, "resume") == 0) && !id) {
+	if ((strcmp(verb, "show") == 0 || strcmp(verb, "resume") == 0 || strcmp(verb, "pull") == 0) && !id) {
 		fprintf(stderr, "fa2 sessions %s: needs a session ID (see 'fa2 sessions list')\n", verb);
 		return FA2_EXIT_USAGE;
 	}
@@ -247,6 +365,13 @@ int fa2_cmd_sessions(int argc, char **argv)
 		rc = cmd_list(&cfg, json);
 	} else if (strcmp(verb, "show") == 0) {
 		rc = cmd_show(&cfg, id, format);
+	} else if (strcmp(verb, "pull") == 0) {
+		if (!cfg.store_dynamodb) {
+			fprintf(stderr, "fa2 sessions pull: needs store.kind \"dynamodb\" and store.table in the config\n");
+			rc = FA2_EXIT_USAGE;
+		} else {
+			rc = cmd_pull(&cfg, id);
+		}
 	} else if (strcmp(verb, "prune") == 0) {
 		unsigned removed = 0;
 		if (fa2_session_remove_expired(cfg.state_dir,

@@ -189,6 +189,12 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 	rq.progress = fa2_slack_progress_event;
 	rq.progress_ctx = &prog;
 	(void)fa2_run_analysis(&rq, &oc);
+	if (!fa2_slack_sessions_claim(oc.session_id)) {
+		/* several instances: another one took this analysis over (our lease ran out) */
+		fa2_slack_progress_finish(&prog, NULL);
+		ok = -1;
+		goto unclaimed;
+	}
 	if (oc.status == FA2_RUN_FAILED || oc.failure.cls != FA2_RUN_ERR_NONE) {
 		fa2_slack_progress_finish(&prog, NULL);
 		failure_text(env, &oc, &text);
@@ -214,6 +220,7 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 done:
 	if (oc.session_id[0] && fa2_slack_session_mark_posted(env->cfg->state_dir, oc.session_id, NULL) != FA2_OK)
 		FA2_LOGW("slack", "session %s: cannot mark its Slack outcome posted", oc.session_id);
+unclaimed:
 	cJSON_Delete(meta);
 	fa2_buf_cleanup(&text);
 	fa2_run_outcome_cleanup(&oc);
@@ -255,6 +262,8 @@ int fa2_slack_analysis_resume(const fa2_slack_analysis_env *env, const cJSON *p)
 		         "再開するには古すぎます（slackResumeMaxAgeMinutes は %u）。`/fa2` で再度実行してください。"),
 		         id, (long long)(age / 60000), env->cfg->cfg ? env->cfg->cfg->slack_resume_max_age_min : 0u);
 		FA2_LOGW("slack", "session %s not resumed: started %lld s ago", id, (long long)(age / 1000));
+		if (!fa2_slack_sessions_claim(id))
+			return -1;
 		if (fa2_slack_session_mark_posted(env->cfg->state_dir, id, "failed") == FA2_OK) {
 			fail_thread(env, channel, thread, progress_ts, line);
 			return 0;

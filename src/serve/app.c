@@ -101,8 +101,9 @@ struct fa2_slack_app {
 
 /* 1 when key was seen before (now, in an earlier run, or by another instance on the
  * same store); else remembers it (flat: queued for the log, which seen_flush writes).
- * A store that cannot answer (outage) counts as seen: the event is dropped with a
- * warning and counted (store_errors), never acted on twice; Slack retries it. */
+ * A store that cannot answer (outage) gives -1, which callers treat as seen: the request
+ * is dropped with a warning and counted (store_errors), never acted on twice; an event
+ * is then answered 503 so that Slack retries it. */
 static int seen_check(fa2_slack_app *app, const char *key)
 {
 	fa2_err e = fa2_store_put(app->store, key, 0);
@@ -114,10 +115,11 @@ static int seen_check(fa2_slack_app *app, const char *key)
 	else
 		app->stats.store_errors++;
 	pthread_mutex_unlock(&app->lock);
-	if (e != FA2_ERR_EXISTS)
-		FA2_LOGW("slack", "idempotency store (%s) unavailable (%s): request dropped, Slack retries it",
-		         fa2_store_kind(app->store), fa2_err_str(e));
-	return 1;
+	if (e == FA2_ERR_EXISTS)
+		return 1;
+	FA2_LOGW("slack", "idempotency store (%s) unavailable (%s): request dropped", fa2_store_kind(app->store),
+	         fa2_err_str(e));
+	return -1;
 }
 
 struct fa2_store *fa2_slack_app_store(fa2_slack_app *app)
@@ -1234,6 +1236,7 @@ static void on_events(fa2_slack_app *app, cJSON *p, const char *retry, fa2_slack
 	} else if (strcmp(type, "event_callback") == 0) {
 		const char *eid = fa2_json_str(p, "event_id");
 		char key[160];
+		int seen;
 		snprintf(key, sizeof key, "ev:%s", eid ? eid : "");
 		if (!eid) {
 			ack_text(ack, 400, "event without event_id\n");
@@ -1243,7 +1246,9 @@ static void on_events(fa2_slack_app *app, cJSON *p, const char *retry, fa2_slack
 			app->stats.events++;
 			pthread_mutex_unlock(&app->lock);
 			ack_text(ack, 200, "");
-		} else if (seen_check(app, key)) {
+		} else if ((seen = seen_check(app, key)) < 0) {
+			ack_text(ack, 503, "idempotency store unavailable\n"); /* Slack retries it */
+		} else if (seen) {
 			FA2_LOGI("slack", "event %s already received (retry %s): ignored", eid, retry ? retry : "-");
 			ack_text(ack, 200, "");
 		} else {
@@ -1604,6 +1609,7 @@ void fa2_slack_app_free(fa2_slack_app *app)
 	unsigned i;
 	if (!app)
 		return;
+	fa2_slack_sessions_stop(); /* the take-over thread queues onto this app */
 	pthread_mutex_lock(&app->lock);
 	app->stopping = 1;
 	pthread_cond_broadcast(&app->cond);

@@ -48,4 +48,20 @@ cJSON *fa2_slack_resume_job(const fa2_slack_resume_item *it);
  * process holds it. */
 fa2_err fa2_slack_session_mark_posted(const char *state_dir, const char *id, const char *status);
 
+/* ---- several instances on one DynamoDB table (store/sessions.h) ----
+ * fa2_slack_sessions_share(db, state_dir) before the Slack app starts: every session
+ * write is copied to the table (journal records under the session's lease), and
+ * fa2_slack_resume_scan no longer reads state_dir: it starts a thread that renews this
+ * instance's leases every quarter of the lease and, every half, takes over the sessions
+ * whose lease expired (their instance died or hung), rebuilds each under
+ * state_dir/sessions from the table and hands it to fn like a restart's resumption.
+ * fa2_slack_sessions_stop() ends that thread (before fn's context goes away). */
+struct fa2_sessdb;
+void fa2_slack_sessions_share(struct fa2_sessdb *db, const char *state_dir);
+void fa2_slack_sessions_stop(void);
+/* Before a session's outcome is posted: 1 when this instance may post it (no shared
+ * table, no session id, or the posting claimed under its lease), 0 when another
+ * instance holds the lease or posted it already (nothing must be posted here). */
+int fa2_slack_sessions_claim(const char *id);
+
 #endif

@@ -11,7 +11,12 @@ The DynamoDB idempotency store (src/store/store_ddb.c): the unit test
 store_dynamodb_live_moto (tests/unit/test_store.c) opens two stores, each with its own AWS
 session, on a second table of the same shape and puts 40 keys through both: each is
 accepted exactly once; an item past its TTL does not block its key; boto3 then finds one
-item per key, each with its TTL attribute."""
+item per key, each with its TTL attribute.
+Sessions and leases (src/store/sessions_ddb.c): the unit test sessdb_live_moto
+(tests/unit/test_sessdb.c) runs two instances on a third table: a lease acquired once,
+journal records written once, a 700 KiB record split over three items and read back
+whole, a renewed lease not taken over, an expired one taken over by exactly one, the
+loser refused the posting; boto3 then checks the items' sizes and the lease item."""
 import os
 import subprocess
 import sys
@@ -79,6 +84,21 @@ def main():
                     f"{name}: one store item per key (40 + 1)", repr(keys[:3]))
             c.check(all(int(it["expires"]["N"]) > 1700000000 for it in items),
                     f"{name}: every store item has its TTL attribute", repr(items[:1]))
+            sess = "fa2-sess-%d" % i
+            env = make_table(sess)
+            env["FA2_SESSDB_TABLE"] = sess
+            p = subprocess.run([unit, "sessdb_live_moto"], env=env, capture_output=True, text=True, timeout=240)
+            c.check(p.returncode == 0 and "ok   sessdb_live_moto" in p.stdout and "skip" not in p.stdout.lower(),
+                    f"{name}: sessions and leases shared by two instances", p.stdout + p.stderr)
+            items = ddb.scan(TableName=sess)["Items"]
+            big = sorted(it["sk"]["S"] for it in items if it["sk"]["S"].startswith("j#0000000001#"))
+            c.check(big == ["j#0000000001#000", "j#0000000001#001", "j#0000000001#002"] and
+                    all(len(it["d"]["B"]) <= 300 * 1024 for it in items if "d" in it),
+                    f"{name}: the 700 KiB record is three items of at most 300 KiB", repr(big))
+            lease = [it for it in items if it["pk"]["S"] == "lease" and it["sk"]["S"] == "s1"]
+            c.check(len(lease) == 1 and lease[0]["takeovers"]["N"] == "1" and lease[0]["posted"] == {"BOOL": True}
+                    and int(lease[0]["expires"]["N"]) > 1700000000,
+                    f"{name}: one lease item, taken over once, posted, with its TTL", repr(lease))
     finally:
         moto.stop()
     print(f"{c.passed} passed, {c.failed} failed")

@@ -385,3 +385,75 @@ FA2_TEST(session_files_redacted_and_marked_failed)
 	fa2_session_close(&s);
 	fa2_log_clear_secrets();
 }
+
+/* The session mirror (fa2 serve's copy to DynamoDB) gets every write as written
+ * (redacted), journal records with their number; a journal record it refuses fails the
+ * append and is not written locally either, a refused summary or file only warns. */
+struct mirror_log {
+	unsigned journal, summary, files, leaked, bad;
+	uint64_t last_seq;
+	int refuse;
+};
+
+static fa2_err fake_mirror(void *ctx, const char *id, fa2_session_mirror_kind kind, const char *name, uint64_t seq,
+                           const char *data, size_t len)
+{
+	struct mirror_log *m = ctx;
+	(void)id;
+	if (fa2_slice_find(fa2_slice_make(data, len), fa2_slice_cstr("AKIAMIRRORSECRET77")) >= 0)
+		m->leaked++;
+	if (kind == FA2_SESSION_MIRROR_JOURNAL) {
+		m->journal++;
+		m->last_seq = seq;
+		m->bad += !(len > 0 && data[len - 1] == '\n');
+	} else if (kind == FA2_SESSION_MIRROR_SUMMARY) {
+		m->summary++;
+		m->bad += strcmp(name, "summary.json") != 0;
+	} else {
+		m->files++;
+		m->bad += strcmp(name, "report.md") != 0;
+	}
+	return m->refuse ? FA2_ERR_LOCKED : FA2_OK;
+}
+
+FA2_TEST(session_mirror_gets_every_write)
+{
+	struct mirror_log m;
+	fa2_session s;
+	char msg[256];
+	cJSON *rec, *recs;
+	size_t valid;
+	memset(&m, 0, sizeof m);
+	fa2_log_clear_secrets();
+	CHECK_OK(fa2_log_add_secret(fa2_slice_cstr("AKIAMIRRORSECRET77")));
+	fa2_session_set_mirror(fake_mirror, &m);
+	CHECK_OK(fa2_session_create(&s, fa2_test_tmpdir(), msg, sizeof msg));
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "type", "tool");
+	cJSON_AddStringToObject(rec, "output", "token AKIAMIRRORSECRET77");
+	CHECK_OK(fa2_session_append(&s, rec));
+	CHECK_OK(fa2_session_append(&s, rec));
+	CHECK_OK(fa2_session_update_summary(&s, rec));
+	CHECK_OK(fa2_session_write_file(&s, "report.md", "# r\n", 4));
+	CHECK_INT_EQ(m.journal, 2);
+	CHECK_INT_EQ(m.last_seq, 1);
+	CHECK_INT_EQ(m.summary, 1);
+	CHECK_INT_EQ(m.files, 1);
+	CHECK_INT_EQ(m.leaked, 0);
+	CHECK_INT_EQ(m.bad, 0);
+	m.refuse = 1;
+	CHECK_INT_EQ(fa2_session_append(&s, rec), FA2_ERR_LOCKED);
+	CHECK_INT_EQ(s.seq, 2);
+	CHECK_OK(fa2_session_update_summary(&s, rec));
+	CHECK_OK(fa2_session_write_file(&s, "report.md", "# r\n", 4));
+	fa2_session_set_mirror(NULL, NULL);
+	CHECK_OK(fa2_session_append(&s, rec)); /* no mirror: the next record takes number 2 */
+	CHECK_INT_EQ(m.journal, 3);
+	cJSON_Delete(rec);
+	CHECK_OK(fa2_session_read_journal(s.dir, &recs, &valid));
+	CHECK_INT_EQ(cJSON_GetArraySize(recs), 3);
+	CHECK(cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 2), "seq")->valuedouble == 2);
+	cJSON_Delete(recs);
+	fa2_session_close(&s);
+	fa2_log_clear_secrets();
+}
