@@ -18,6 +18,7 @@ is announced in its channel and its report reaches that channel's thread."""
 # itest-timeout: 400
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -93,6 +94,23 @@ def run(c, moto, dbl, cw, sd):
                                       {"topicArn": TOPIC_AUTO, "channel": CH_AUTO, "action": "analyze"}]}}, f)
     env = E.serve_env(moto, dbl, cw, sd)
     env.update(AWS_CA_BUNDLE=pki.ca_pem, AWS_ENDPOINT_URL_SNS=host.url)
+    # a bad "sns" object: fa2 check and fa2 serve say the same sentence
+    badcfg = os.path.join(E.TMP, "bad.json")
+    with open(badcfg, "w") as f:
+        json.dump({"sns": {"topics": [{"topicArn": TOPIC_FORM, "channel": "#alerts"}]}}, f)
+    r = subprocess.run([E.FA2, "check", "--offline", "--config", badcfg], env=env, capture_output=True, text=True,
+                       timeout=30)
+    c.check(r.returncode == 1 and "FAIL sns" in r.stdout and "sns.topics[0].channel must be a Slack channel id"
+            in r.stdout, "fa2 check fails a bad sns.topics[].channel", r.stdout + r.stderr)
+    r = subprocess.run([E.FA2, "serve", "--listen", "127.0.0.1:0", "--config", badcfg], env=env,
+                       capture_output=True, text=True, timeout=30)
+    c.check(r.returncode == 2 and "sns.topics[0].channel must be a Slack channel id" in r.stderr,
+            "fa2 serve refuses to start with it (exit 2)", "%d %s" % (r.returncode, r.stderr[-500:]))
+    r = subprocess.run([E.FA2, "check", "--offline", "--config", cfg], env=env, capture_output=True, text=True,
+                       timeout=30)
+    c.check("ok   sns          POST /sns: topic %s -> analysis form in channel %s" % (TOPIC_FORM, CH_FORM) in r.stdout
+            and "-> analysis at once, report in channel %s" % CH_AUTO in r.stdout,
+            "fa2 check lists the SNS topics and what they do", r.stdout)
     srv = E.Serve(c, env, cfg)
     try:
         srv.start()
