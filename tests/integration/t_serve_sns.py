@@ -233,6 +233,28 @@ def run(c, moto, dbl, cw, sd):
         c.check("fa2_sns_alarms_total 3" in mtext and "fa2_sns_duplicates_total 1" in mtext and
                 "fa2_sns_confirmed_total 1" in mtext, "/metrics counts SNS alarms, duplicates and confirmations",
                 "\n".join(l for l in mtext.splitlines() if "sns" in l))
+        # ---- SNS only: a bot token, no signing secret nor app token (no Slack app delivering) ----
+        srv.p.terminate()
+        srv.p.wait(30)
+        env2 = dict(env)
+        env2.pop("SLACK_SIGNING_SECRET", None)
+        srv2 = E.Serve(c, env2, cfg)
+        srv2.start()
+        n = len(forms(sd, CH_FORM))
+        st, body = post_sns(srv2.port, P.sign(P.notification(TOPIC_FORM, P.alarm_message(name="sns-only")),
+                                              pki.sign_key, cert_url, 2))
+        c.check(st == 200, "SNS only (no signing secret): the alarm is accepted", "%s %s" % (st, body) + srv2.logtext())
+        c.check(bool(E.wait_for(lambda: len(forms(sd, CH_FORM)) > n, 20)), "SNS only: its form is posted",
+                srv2.logtext())
+        st, body = post_sns(srv2.port, good)
+        c.check(st == 200 and "duplicate" in body, "after a restart, a redelivery is still a duplicate (the store)",
+                "%s %s" % (st, body))
+        req = urllib.request.Request("http://127.0.0.1:%d/slack/events" % srv2.port, data=b"{}")
+        try:
+            code = urllib.request.urlopen(req, timeout=10).status
+        except urllib.error.HTTPError as e:
+            code = e.code
+        c.check(code == 404, "SNS only: no Slack endpoint is served (404)", str(code))
     finally:
         host.stop()
 
