@@ -165,7 +165,7 @@ static const char *const top_keys[] = {
 	"xrayTrace", "knowledgeBase", "knowledgeBaseId", "embeddingModelId", "rerankModelId",
 	"maxAgentCycles", "slashCommands", "slackAppTokenKey", "slackSigningSecretKey",
 	"detectorId", "env", "envName", "llm", "agent", "stateDir", "sessionRetentionDays",
-	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", "slack", "runbooksDir", "store", NULL
+	"timeZone", "promptsDir", "$schema", "slackResumeMaxAgeMinutes", "slack", "runbooksDir", "store", "sns", NULL
 };
 static const char *const llm_keys[] = {
 	"provider", "endpoint", "model", "apiKeyEnv", "maxTokens", "temperature", "topP",

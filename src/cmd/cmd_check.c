@@ -17,6 +17,7 @@
 #include "aws/session.h"
 #include "aws/dynamodb.h"
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -24,6 +25,7 @@
 #include "base/time.h"
 #include "cmd/cmd.h"
 #include "serve/secrets.h"
+#include "serve/sns.h"
 #include "slack/webapi.h"
 #include "net/tls.h"
 #include "llm/llm.h"
@@ -82,15 +84,43 @@ static void usage(FILE *f)
 		"               well-formed; the secrets slackAppTokenKey / slackSigningSecretKey\n"
 		"               name can be read (Secrets Manager) and the bot token is valid\n"
 		"               (Slack auth.test)\n"
+		"  sns          with an \"sns\" object: its topics and channels are valid (the POST /sns\n"
+		"               route of fa2 serve), and a bot token is there to post the alarms\n"
 		"\n"
 		"  model        with --model: one short call to the configured model (Bedrock\n"
 		"               Converse or the OpenAI-compatible endpoint), a few tokens, proving\n"
 		"               model access (AccessDeniedException, a wrong modelId, ...)\n"
 		"\n"
-		"  --offline    only the checks that need no network (config, ca-bundle, slack)\n"
+		"  --offline    only the checks that need no network (config, ca-bundle, slack, sns)\n"
 		"  --model      also call the model once (costs a few tokens)\n"
 		"\n"
 		"Exit status: 0 nothing failed, 1 a check failed, 2 usage error.\n");
+}
+
+/* The "sns" object of the config file (serve/sns.h): fa2 serve refuses to start with a
+ * bad one, so say it here with the same sentence. */
+static void check_sns(struct tally *t, const char *path, const fa2_config *c)
+{
+	static fa2_serve_sns_config sc;
+	fa2_buf text;
+	char msg[768];
+	size_t i;
+	fa2_buf_init(&text, FA2_MAX_CONFIG_BYTES);
+	if (fa2_file_read_all(path, &text) != FA2_OK) {
+		fa2_buf_cleanup(&text);
+		return; /* the config check has said why */
+	}
+	if (fa2_serve_sns_config_parse(fa2_buf_slice(&text), path, &sc, msg, sizeof msg) != FA2_OK) {
+		report(t, "FAIL", "sns", "%s", msg);
+	} else if (sc.n_topics) {
+		for (i = 0; i < sc.n_topics; i++)
+			report(t, "ok", "sns", "POST %s: topic %s -> %s in channel %s", sc.path, sc.topics[i].arn,
+			       sc.topics[i].analyze ? "analysis at once, report" : "analysis form", sc.topics[i].channel);
+		if (!getenv("SLACK_BOT_TOKEN") && !(c->slack_app_token_key && *c->slack_app_token_key))
+			report(t, "FAIL", "sns", "no Slack bot token (SLACK_BOT_TOKEN or slackAppTokenKey): fa2 serve "
+			       "cannot post the alarms of the \"sns\" topics and refuses to start");
+	}
+	fa2_buf_cleanup(&text);
 }
 
 /* Secrets Manager and auth.test (not with --offline). */
@@ -427,7 +457,7 @@ int fa2_cmd_check(int argc, char **argv)
 	const char *config_path = getenv("FA2_CONFIG"), *profile = NULL, *region_opt = NULL;
 	const char *config_from = "environment FA2_CONFIG";
 	long long timeout_s = 10;
-	int offline = 0, model = 0, i, have_cfg = 0;
+	int offline = 0, model = 0, i, have_cfg = 0, cfg_ok = 0;
 	struct tally t = { 0, 0 };
 	fa2_config cfg;
 	fa2_aws_session sess;
@@ -483,6 +513,7 @@ int fa2_cmd_check(int argc, char **argv)
 			report(&t, "FAIL", "config", "%s", msg);
 		} else {
 			char lint[1200];
+			cfg_ok = 1;
 			report(&t, "ok", "config", "%s (from %s): language %s, model %s, %zu log group(s), "
 			       "maxAgentCycles %u", config_path, config_from,
 			       cfg.lang == FA2_LANG_JA ? "ja" : "en",
@@ -536,6 +567,8 @@ int fa2_cmd_check(int argc, char **argv)
 		check_model(&t, &cfg, timeout_s);
 	check_slack(&t, (cfg.slack_app_token_key && *cfg.slack_app_token_key) ||
 	                (cfg.slack_signing_secret_key && *cfg.slack_signing_secret_key));
+	if (cfg_ok)
+		check_sns(&t, config_path, &cfg);
 	if (!offline)
 		check_slack_online(&t, &cfg);
 	else if (cfg.slack_app_token_key || cfg.slack_signing_secret_key)

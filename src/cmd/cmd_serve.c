@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
+#include "base/file.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/slice.h"
 #include "base/time.h"
@@ -28,6 +31,7 @@
 #include "serve/secrets.h"
 #include "serve/resume.h"
 #include "serve/signals.h"
+#include "serve/sns.h"
 #include "serve/settings.h"
 #include "slack/webapi.h"
 
@@ -38,6 +42,7 @@ static int64_t g_start_ms;
 static fa2_slack_app *g_slack;
 static fa2_slack_socket *g_socket;
 static fa2_serve_alarms *g_alarms;
+static fa2_serve_sns *g_sns;
 
 /* Socket Mode's payloads go to the Slack app (slack/dispatch.h). */
 static fa2_err slack_dispatch(void *ctx, fa2_slack_kind kind, cJSON *payload, const char *retry,
@@ -314,11 +319,16 @@ static void usage(FILE *f)
 		"version, uptime_s), GET /readyz (readiness: 200, or 503 when Slack refuses the\n"
 		"bot token or the AWS credentials are missing, expired or refused; the JSON body\n"
 		"names the check and the fix), GET /metrics (Prometheus text), POST /slack/events\n"
-		"(see below). Stops gracefully on SIGTERM or SIGINT: stops accepting, finishes\n"
-		"requests in flight, then the work already queued (analyses included), exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
+		"(see below), and POST /sns when the config file has an \"sns\" object: Amazon SNS\n"
+		"deliveries of CloudWatch alarms from the listed topics, signatures verified, the\n"
+		"form or the analysis posted to each topic's channel (docs/sns.md; read at start,\n"
+		"not on SIGHUP; needs a bot token). Stops gracefully on SIGTERM or SIGINT: stops\n"
+		"accepting, finishes requests in flight, then the work already queued (analyses\n"
+		"included), exits 0.\n"		"SIGHUP re-reads --config (analysis settings, the \"slack\" allow-lists and\n"
 		"alarm ids): work that starts afterwards uses the new file, analyses already\n"
 		"running keep theirs, and a file that does not load is logged and ignored.\n"
-		"\n"
+		"\n");
+	fprintf(f,
 		"options:\n"
 		"  --listen HOST:PORT        address to listen on; repeatable. IPv6 as [::1]:8080;\n"
 		"                            :8080 is every IPv4 address, [::]:8080 every IPv6 one\n"
@@ -448,7 +458,23 @@ static void on_metrics(fa2_server_req *req, void *ctx)
 	if (n < 0 || (size_t)n >= sizeof body)
 		n = 0;
 	fa2_buf_init(&all, 64u * 1024u);
-	if (fa2_buf_append(&all, body, (size_t)n) == FA2_OK && fa2_run_totals_prometheus(&all) == FA2_OK)
+	(void)fa2_buf_append(&all, body, (size_t)n);
+	if (g_sns) {
+		fa2_serve_sns_stats ss;
+		fa2_serve_sns_stats_get(g_sns, &ss);
+		(void)fa2_buf_appendf(&all,
+			"# TYPE fa2_sns_requests_total counter\nfa2_sns_requests_total %llu\n"
+			"# TYPE fa2_sns_refused_total counter\nfa2_sns_refused_total %llu\n"
+			"# TYPE fa2_sns_duplicates_total counter\nfa2_sns_duplicates_total %llu\n"
+			"# TYPE fa2_sns_confirmed_total counter\nfa2_sns_confirmed_total %llu\n"
+			"# TYPE fa2_sns_alarms_total counter\nfa2_sns_alarms_total %llu\n"
+			"# TYPE fa2_sns_ignored_total counter\nfa2_sns_ignored_total %llu\n"
+			"# TYPE fa2_sns_busy_total counter\nfa2_sns_busy_total %llu\n",
+			(unsigned long long)ss.requests, (unsigned long long)ss.refused,
+			(unsigned long long)ss.duplicates, (unsigned long long)ss.confirmed,
+			(unsigned long long)ss.alarms, (unsigned long long)ss.ignored, (unsigned long long)ss.busy);
+	}
+	if (all.len && fa2_run_totals_prometheus(&all) == FA2_OK)
 		(void)fa2_server_respond(req, 200, "text/plain; version=0.0.4", NULL, all.data, all.len);
 	else
 		(void)fa2_server_respond(req, 200, "text/plain; version=0.0.4", NULL, body, (size_t)n);
@@ -533,6 +559,29 @@ static int readable(const char *opt, const char *path)
 	return 1;
 }
 
+/* The configuration file's "sns" object (serve/sns.h) into *out (allocated; n_topics 0
+ * when there is no file or no object). Read once at start (SIGHUP does not change it). */
+static fa2_err load_sns(const char *config, fa2_serve_sns_config **out, char *msg, size_t cap)
+{
+	const char *path = config && *config ? config : getenv("FA2_CONFIG");
+	fa2_buf text;
+	fa2_err e = FA2_OK;
+	if (!(*out = fa2_calloc(1, sizeof **out))) {
+		snprintf(msg, cap, "out of memory");
+		return FA2_ERR_NOMEM;
+	}
+	if (!path || !*path)
+		return FA2_OK;
+	fa2_buf_init(&text, FA2_MAX_CONFIG_BYTES);
+	e = fa2_file_read_all(path, &text);
+	if (e)
+		snprintf(msg, cap, "config %s: %s", path, fa2_err_str(e));
+	else
+		e = fa2_serve_sns_config_parse(fa2_buf_slice(&text), path, *out, msg, cap);
+	fa2_buf_cleanup(&text);
+	return e;
+}
+
 int fa2_cmd_serve(int argc, char **argv)
 {
 	const char *listen_addr[SERVE_MAX_LISTEN];
@@ -550,6 +599,7 @@ int fa2_cmd_serve(int argc, char **argv)
 	int store_held = 0;
 	fa2_sessdb *sessdb = NULL;    /* store.kind dynamodb: sessions and leases */
 	fa2_serve_alarms *alarms = NULL;
+	fa2_serve_sns_config *snscfg = NULL; /* the "sns" object (n_topics 0: no SNS endpoint) */
 	ready_checker ready;
 	int64_t ready_ms = 0;
 	http_state hs;
@@ -723,6 +773,13 @@ int fa2_cmd_serve(int argc, char **argv)
 		return FA2_EXIT_USAGE;
 	}
 	acfg = sset->cfg;
+	if (load_sns(config, &snscfg, msg, sizeof msg) != FA2_OK) {
+		fprintf(stderr, "fa2 serve: %s\n", msg);
+		fa2_free(snscfg);
+		fa2_slack_settings_free(sset);
+		fa2_serve_secrets_cleanup(&sec);
+		return FA2_EXIT_USAGE;
+	}
 	/* the state directory and region are fixed for the process (not reloaded) */
 	snprintf(state_dir, sizeof state_dir, "%s", acfg->state_dir ? acfg->state_dir : "");
 	err = fa2_serve_secrets_load(acfg, &sec, msg, sizeof msg);
@@ -735,7 +792,14 @@ int fa2_cmd_serve(int argc, char **argv)
 	scfg.bot_token = sec.token_from[0] ? (const char *)sec.token.data : NULL;
 	if (sec.signing_from[0])
 		FA2_LOGI("serve", "Slack signing secret from %s", sec.signing_from);
-	if ((scfg.signing_secret && *scfg.signing_secret) || app_token) {
+	if (snscfg->n_topics && (!scfg.bot_token || !*scfg.bot_token || !nlisten)) {
+		fprintf(stderr, "fa2 serve: the \"sns\" configuration needs %s\n", nlisten ?
+		        "a Slack bot token (SLACK_BOT_TOKEN or slackAppTokenKey) to post alarms to their channel" :
+		        "--listen: SNS delivers alarms by HTTP(S) POST");
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	if ((scfg.signing_secret && *scfg.signing_secret) || app_token || snscfg->n_topics) {
 		if (scfg.bot_token && *scfg.bot_token) {
 			FA2_LOGI("serve", "Slack bot token from %s", sec.token_from);
 			if (check_token(scfg.bot_token, sec.token_from, &self) != 0) {
@@ -789,6 +853,15 @@ int fa2_cmd_serve(int argc, char **argv)
 			rc = FA2_EXIT_FAILURE;
 			goto cleanup;
 		}
+		if (snscfg->n_topics) {
+			err = fa2_serve_sns_new(snscfg, g_slack, &g_sns, msg, sizeof msg);
+			if (err) {
+				fprintf(stderr, "fa2 serve: cannot start the SNS endpoint: %s\n",
+				        msg[0] ? msg : fa2_err_str(err));
+				rc = FA2_EXIT_FAILURE;
+				goto cleanup;
+			}
+		}
 		if (!scfg.bot_token || !*scfg.bot_token)
 			FA2_LOGW("serve", "no Slack bot token (SLACK_BOT_TOKEN or slackAppTokenKey): Slack "
 			         "requests are verified but nothing is posted");
@@ -838,6 +911,7 @@ int fa2_cmd_serve(int argc, char **argv)
 		    fa2_server_route(srv, "GET", "/metrics", on_metrics, srv) != FA2_OK ||
 		    (g_slack && scfg.signing_secret && *scfg.signing_secret &&
 		     fa2_slack_app_route(g_slack, srv, slack_path) != FA2_OK) ||
+		    (g_sns && fa2_serve_sns_route(g_sns, srv) != FA2_OK) ||
 		    (debug && fa2_server_route(srv, "GET", "/debug/sleep", on_sleep, NULL) != FA2_OK)) {
 			fprintf(stderr, "fa2 serve: cannot set up the server\n");
 			rc = FA2_EXIT_FAILURE;
@@ -845,6 +919,8 @@ int fa2_cmd_serve(int argc, char **argv)
 		}
 		if (g_slack && scfg.signing_secret && *scfg.signing_secret)
 			FA2_LOGI("serve", "Slack endpoint POST %s", slack_path);
+		if (g_sns)
+			FA2_LOGI("serve", "Amazon SNS endpoint POST %s (%zu topic(s))", snscfg->path, snscfg->n_topics);
 		for (i = 0; i < nlisten; i++)
 			FA2_LOGI("serve", "listening on %s (port %d, %s)", listen_addr[i],
 			         fa2_server_port(srv, i), tls ? "https" : "http");
@@ -894,6 +970,9 @@ cleanup:
 	ready_stop(&ready);
 	fa2_slack_socket_stop(g_socket);
 	g_socket = NULL;
+	fa2_serve_sns_free(g_sns); /* its workers hand alarms to the Slack app: first */
+	g_sns = NULL;
+	fa2_free(snscfg);
 	fa2_slack_app_free(g_slack);
 	g_slack = NULL;
 	fa2_slack_sessions_share(NULL, NULL);

@@ -1,5 +1,6 @@
 /* fa2 sns: check Amazon SNS deliveries offline with the same code the daemon's SNS
- * endpoint uses (src/aws/sns.c), and confirm a pending subscription by hand.
+ * endpoint (POST /sns, src/serve/sns.c) uses (src/aws/sns.c), and confirm a pending
+ * subscription by hand.
  *
  *   fa2 sns verify [OPTIONS] FILE...   each FILE one delivery's JSON body ('-': stdin)
  *   fa2 sns confirm [OPTIONS] FILE     verify a SubscriptionConfirmation, then confirm it
@@ -43,8 +44,9 @@ static void usage(FILE *f)
 		"\n"
 		"  --header NAME:VALUE  an x-amz-sns-* request header to check against the body\n"
 		"\n"
-		"The daemon's POST /sns route is not wired yet: this command is how deliveries are\n"
-		"checked today.\n"
+		"fa2 serve takes the same deliveries on its POST /sns route (the \"sns\" object of the\n"
+		"configuration: topics, channel, form or analysis; docs/sns.md). This command checks\n"
+		"saved deliveries by hand, and confirms a subscription fa2 serve missed.\n"
 		"exit codes: 0 every delivery accepted (and confirmed), 1 one was refused or the\n"
 		"confirmation failed, 2 usage error\n");
 }

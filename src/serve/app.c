@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/msg.h"
 #include "base/num.h"
 #include "base/time.h"
 #include "aws/alarms.h"
@@ -31,7 +32,7 @@
 typedef char slack_lang_ja_agrees[FA2_SLACK_LANG_JA == FA2_LANG_JA ? 1 : -1];
 
 /* Interactions: each is a few Web API calls at most, never an analysis. */
-typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW } job_kind;
+typedef enum job_kind { JOB_EVENT, JOB_ACTION, JOB_COMMAND, JOB_VIEW, JOB_ALARM } job_kind;
 
 /* Where a deferred answer goes: complete(handle, ...) exactly once. */
 typedef struct reply_to {
@@ -590,7 +591,8 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 		pthread_mutex_lock(&app->lock);
 		app->stats.forms_posted++;
 		pthread_mutex_unlock(&app->lock);
-		FA2_LOGI("slack", "form posted for alarm %s in %s (thread %s)", al->name, channel, thread_ts);
+		FA2_LOGI("slack", "form posted for alarm %s in %s (thread %s)", al->name, channel,
+		         thread_ts ? thread_ts : "-");
 	}
 	cJSON_Delete(blocks);
 }
@@ -1117,6 +1119,8 @@ static void do_command(fa2_slack_app *app, const cJSON *p, const reply_to *reply
 	complete_ephemeral(reply, text);
 }
 
+static void do_alarm(fa2_slack_app *app, const cJSON *p);
+
 static void *worker(void *arg)
 {
 	fa2_slack_app *app = arg;
@@ -1142,11 +1146,89 @@ static void *worker(void *arg)
 			do_action(app, j->payload);
 		else if (j->kind == JOB_VIEW)
 			do_view(app, j->payload);
+		else if (j->kind == JOB_ALARM)
+			do_alarm(app, j->payload);
 		else
 			do_command(app, j->payload, &j->reply);
 		cJSON_Delete(j->payload);
 		fa2_free(j);
 	}
+}
+
+/* ---- alarms from other entry points (serve/sns.c) ---- */
+
+/* An alarm handed over by fa2_slack_app_alarm: its form in the channel, or an
+ * announcement there and the analysis queued in its thread. */
+static void do_alarm(fa2_slack_app *app, const cJSON *p)
+{
+	const char *channel = fa2_json_str(p, "channel");
+	fa2_alarm *al = fa2_calloc(1, sizeof *al);
+	fa2_lang lang = app_lang(app);
+	int64_t now_s = fa2_time_now_ms() / 1000, change_s;
+	long_job *j = NULL;
+	char when[40], text[600];
+
+	if (!al || !channel ||
+	    fa2_alarm_from_json(cJSON_GetObjectItemCaseSensitive(p, "alarm"), al) != FA2_OK) {
+		FA2_LOGE("slack", "cannot take over an alarm from SNS (out of memory or unreadable)");
+		goto done;
+	}
+	(void)fa2_alarm_locate(al, fa2_json_str(p, "region"), fa2_json_str(p, "account"));
+	change_s = al->changed_ms / 1000;
+	if (change_s <= 0 || change_s > now_s + 3600)
+		change_s = now_s;  /* no usable state-change time: the alarm is arriving now */
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "analyze"))) {
+		post_form(app, channel, NULL, al, change_s, NULL);
+		goto done;
+	}
+	if (!(j = long_job_new(app, LONG_ANALYSIS)) || !(j->desc = fa2_malloc(2048)))
+		goto done;
+	alarm_desc(al, change_s, lang, j->desc, 2048);
+	fa2_time_format_rfc3339(change_s * 1000, 0, 0, when, sizeof when);
+	snprintf(text, sizeof text, fa2_msg(lang, "serve.sns.analysing_now"), al->name, when,
+	         al->region[0] ? al->region : "-", al->account[0] ? al->account : "-");
+	if (fa2_slack_post_message(&app->api, channel, NULL, text, NULL, j->thread) != FA2_OK || !j->thread[0]) {
+		FA2_LOGE("slack", "alarm %s from SNS: cannot post in %s; no analysis", al->name, channel);
+		goto done;
+	}
+	snprintf(j->channel, sizeof j->channel, "%s", channel);
+	j->start_s = change_s - (int64_t)app->cfg.before_min * 60;
+	j->end_s = change_s + (int64_t)app->cfg.after_min * 60;
+	if (j->end_s > now_s)
+		j->end_s = now_s > j->start_s ? now_s : change_s;
+	j->alarm = al;
+	al = NULL;
+	FA2_LOGI("slack", "alarm %s from SNS: analysis queued in %s (thread %s)", j->alarm->name, channel, j->thread);
+	(void)long_submit(app, j);  /* frees j when the queue is full (the thread is told) */
+	j = NULL;
+done:
+	long_job_free(j);
+	if (al) {
+		fa2_alarm_cleanup(al);
+		fa2_free(al);
+	}
+}
+
+fa2_err fa2_slack_app_alarm(fa2_slack_app *app, const fa2_alarm *alarm, const char *channel, int analyze)
+{
+	cJSON *p = cJSON_CreateObject(), *doc = alarm->doc ? cJSON_Duplicate(alarm->doc, 1) : NULL;
+	if (!p || !doc) {
+		cJSON_Delete(p);
+		cJSON_Delete(doc);
+		return FA2_ERR_NOMEM;
+	}
+	cJSON_AddItemToObject(p, "alarm", doc);
+	if (!cJSON_AddStringToObject(p, "channel", channel) || !cJSON_AddBoolToObject(p, "analyze", analyze) ||
+	    !cJSON_AddStringToObject(p, "region", alarm->region) ||
+	    !cJSON_AddStringToObject(p, "account", alarm->account)) {
+		cJSON_Delete(p);
+		return FA2_ERR_NOMEM;
+	}
+	if (enqueue(app, JOB_ALARM, p, NULL) != 0) {
+		cJSON_Delete(p);
+		return FA2_ERR_AGAIN;
+	}
+	return FA2_OK;
 }
 
 /* ---- dispatch: everything after verification, shared by HTTP and Socket Mode ---- */
