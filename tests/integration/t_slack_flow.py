@@ -340,9 +340,12 @@ def main():
     post(port, alarm_event("Ev0100", "%d.000900" % now))
     wait_for(lambda: len(forms(d)) == n + 1, "form after restart")
     print("ok: idempotency persisted across a restart")
-    m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port).read().decode()
-    if "fa2_slack_duplicates_total 1" not in m or "fa2_slack_forms_posted_total 1" not in m:
-        fail("metrics: %s" % m)
+    # the counter goes up after chat.postMessage returns, so the double may see the form first
+    def metrics_ok():
+        m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port).read().decode()
+        return "fa2_slack_duplicates_total 1" in m and "fa2_slack_forms_posted_total 1" in m
+    if not wait_for(metrics_ok, "metrics fa2_slack_duplicates_total 1, fa2_slack_forms_posted_total 1", 5):
+        fail("metrics")
     stop(p)
     for line in open(os.path.join(TMP, "serve-0.log")):
         if TOKEN in line or SECRET in line:
