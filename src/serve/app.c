@@ -1225,8 +1225,12 @@ fa2_err fa2_slack_app_alarm(fa2_slack_app *app, const fa2_alarm *alarm, const ch
 		return FA2_ERR_NOMEM;
 	}
 	if (enqueue(app, JOB_ALARM, p, NULL) != 0) {
+		int stopping;
 		cJSON_Delete(p);
-		return FA2_ERR_AGAIN;
+		pthread_mutex_lock(&app->lock);
+		stopping = app->stopping;
+		pthread_mutex_unlock(&app->lock);
+		return stopping ? FA2_ERR_CLOSED : FA2_ERR_AGAIN; /* AGAIN: the queue is full */
 	}
 	return FA2_OK;
 }

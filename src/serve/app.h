@@ -95,7 +95,8 @@ void fa2_slack_app_reload(fa2_slack_app *app, struct fa2_slack_settings *s);
  * ALARM: queued for an interaction worker, which posts its form in channel (a new
  * message), or with analyze posts a message announcing it and queues its analysis, whose
  * progress and report follow in that message's thread. alarm is copied. Non-blocking.
- * FA2_ERR_AGAIN when the interaction queue is full or the app is stopping. */
+ * FA2_ERR_AGAIN when the interaction queue is full (space comes back as jobs finish),
+ * FA2_ERR_CLOSED when the app is stopping. */
 fa2_err fa2_slack_app_alarm(fa2_slack_app *app, const struct fa2_alarm *alarm, const char *channel, int analyze);
 /* Stops the workers after the queued jobs finish, then frees. app may be NULL. */
 void fa2_slack_app_free(fa2_slack_app *app);

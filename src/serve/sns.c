@@ -268,6 +268,7 @@ static void notification(fa2_serve_sns *s, delivery *d, const fa2_sns_message *m
 	const fa2_serve_sns_topic *t = topic_of(s, m->topic_arn);
 	fa2_sns_alarm a;
 	fa2_err e;
+	int64_t waited_ms;
 	if (!t) { /* the verifier accepts only configured topics: cannot happen */
 		answer(d, 403, "unknown topic\n");
 		return;
@@ -288,7 +289,15 @@ static void notification(fa2_serve_sns *s, delivery *d, const fa2_sns_message *m
 		return;
 	}
 	(void)fa2_alarm_locate(&a.alarm, a.region, a.account);
-	e = fa2_slack_app_alarm(s->app, &a.alarm, t->channel, t->analyze);
+	/* The MessageId is already remembered (a redelivery would be dropped as a duplicate), so
+	 * a full interaction queue is waited out here, on this delivery's worker, rather than
+	 * answered 503: interaction jobs take milliseconds, so space comes back quickly. */
+	for (waited_ms = 0;; waited_ms += FA2_SERVE_SNS_HANDOVER_STEP_MS) {
+		e = fa2_slack_app_alarm(s->app, &a.alarm, t->channel, t->analyze);
+		if (e != FA2_ERR_AGAIN || waited_ms >= FA2_SERVE_SNS_HANDOVER_WAIT_MS)
+			break;
+		fa2_time_sleep_ms(FA2_SERVE_SNS_HANDOVER_STEP_MS);
+	}
 	if (e) {
 		/* the MessageId is remembered: a redelivery would be dropped, so say it plainly */
 		FA2_LOGE("sns", "alarm %s (message %s): cannot hand it over (%s): no %s in %s", a.alarm.name,

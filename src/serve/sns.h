@@ -42,6 +42,8 @@
 #define FA2_SERVE_SNS_MAX_TOPICS 64u
 #define FA2_SERVE_SNS_WORKERS 2u
 #define FA2_SERVE_SNS_QUEUE 64u        /* deliveries waiting for a worker; more: 503 */
+#define FA2_SERVE_SNS_HANDOVER_WAIT_MS 10000 /* a full interaction queue is waited out this long */
+#define FA2_SERVE_SNS_HANDOVER_STEP_MS 100
 #define FA2_SERVE_SNS_DEFAULT_PATH "/sns"
 
 typedef struct fa2_serve_sns_topic {
