@@ -598,6 +598,68 @@ FA2_TEST(audit_log_tool_routine_writes_do_not_crowd_out)
 	fixture_cleanup(&x);
 }
 
+FA2_TEST(logs_tool_new_templates_first)
+{
+	struct fixture x;
+	fa2_config cfg;
+	fa2_source *src = NULL;
+	fa2_tool_registry r;
+	fa2_tool_env env;
+	fa2_buf out;
+	char msg[512];
+	int64_t t0 = 1767225600000LL;
+	const char *started, *noise, *head;
+	int m, k, w;
+	CHECK(fixture_init(&x) == 0);
+	x.f->groups[0] = "/app";
+	x.f->n_groups = 1;
+	/* Thirty error templates all hour long (different lengths: thirty templates), and
+	 * one INFO line late in the window: the restart with a new version. */
+	for (m = 0; m < 60; m++) {
+		for (k = 1; k <= 30; k++) {
+			struct fake_ev *e = &x.f->ev[x.f->n_ev++];
+			size_t n;
+			e->t_ms = t0 + (int64_t)m * 60000 + k * 100;
+			n = (size_t)snprintf(e->msg, sizeof e->msg, "ERROR noisy");
+			for (w = 0; w < k && n + 3 < sizeof e->msg; w++)
+				n += (size_t)snprintf(e->msg + n, sizeof e->msg - n, " w");
+		}
+		if (m == 50) {
+			struct fake_ev *e = &x.f->ev[x.f->n_ev++];
+			e->t_ms = t0 + (int64_t)m * 60000 + 5000;
+			snprintf(e->msg, sizeof e->msg, "INFO Started orders-api in 11.2 seconds version=4.26.15");
+		}
+	}
+	CHECK_OK(fa2_config_init(&cfg));
+	CHECK_OK(fa2_config_load_json(&cfg, fa2_slice_cstr("{\"cwLogsLogGroups\": [\"/app\"]}"), "test", msg, sizeof msg));
+	CHECK_OK(fa2_source_open_live(&cfg, &x.cl, NULL, &src, msg, sizeof msg));
+	fa2_tool_registry_init(&r);
+	CHECK_OK(fa2_tools_build(&r, src));
+	memset(&env, 0, sizeof env);
+	env.from_ms = t0;
+	env.to_ms = t0 + 3600000;
+	env.budget_bytes = 2048;
+	env.deadline_mono_ms = fa2_time_mono_ms() + 30000;
+	fa2_buf_init(&out, FA2_TOOL_MAX_RAW_BYTES);
+	CHECK_OK(run_tool(&r, "logs_tool", "{}", &env, &out));
+	if (getenv("FA2_SHOW"))
+		fprintf(stderr, "%s\n", out.data);
+	started = strstr(out.data, "Started orders-api");
+	noise = strstr(out.data, "ERROR noisy");
+	head = strstr(out.data, "1 templates first appear after the window's start (new): listed first.");
+	/* Every line read; the new template first although it is INFO and single; the
+	 * budget cut falls on the old ones. */
+	CHECK_MSG(strstr(out.data, "1801 lines, 31 templates") != NULL, "%.2000s", out.data);
+	CHECK_MSG(head && started && noise && started < noise, "%.4000s", out.data);
+	CHECK(strstr(out.data, "-- new in the window --") != NULL);
+	CHECK(strstr(out.data, "-- present from the window's start --") != NULL);
+	CHECK_MSG(strstr(out.data, "more templates not shown") != NULL, "%.4000s", out.data);
+	fa2_buf_cleanup(&out);
+	fa2_source_close(src);
+	fa2_config_cleanup(&cfg);
+	fixture_cleanup(&x);
+}
+
 FA2_TEST(source_focus_from_alarm_dimensions)
 {
 	static const char *const dims[] = { "arn:aws:ecs:us-east-1:123456789012:service/prod/orders-api",
