@@ -95,6 +95,16 @@ static size_t char_floor(const char *s, size_t len, size_t want)
 	return n;
 }
 
+/* The smallest n >= want such that s[n] does not start inside a UTF-8 sequence (a tail
+ * that starts there never makes the cut longer than asked). */
+static size_t char_ceil(const char *s, size_t len, size_t want)
+{
+	size_t n = want < len ? want : len;
+	while (n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n++;
+	return n;
+}
+
 /* Where s[from..to) says what went wrong: the last "Caused by" (a Java chain's root
  * cause), else the first error word; -1 when none. */
 static long salient_at(const char *s, size_t from, size_t to)
@@ -126,9 +136,11 @@ fa2_err fa2_tools_append_cut(fa2_buf *out, const char *s, size_t len, size_t max
 	fa2_err e;
 	if (len <= max)
 		return fa2_buf_append(out, s, len);
+	if (max < 16)
+		return fa2_buf_append(out, s, char_floor(s, len, max)); /* no room for a marker */
 	/* Three fifths for the head, the rest (after the marker) for the tail. */
 	head = char_floor(s, len, max * 3 / 5);
-	tail_at = char_floor(s, len, len - (max - head > 8 ? max - head - 5 : 0));
+	tail_at = char_ceil(s, len, len - (max - head > 8 ? max - head - 5 : 0));
 	if (max >= 120 && (at = salient_at(s, head, tail_at)) >= 0) {
 		/* What went wrong lies in the part that would be cut (a stack trace's cause, a
 		 * JSON line's error field after long metadata): two fifths for the head, a
@@ -140,8 +152,10 @@ fa2_err fa2_tools_append_cut(fa2_buf *out, const char *s, size_t len, size_t max
 			back++;
 		}
 		mid_at = char_floor(s, len, from > h ? from : h);
+		if (mid_at < h)
+			mid_at = h;
 		mid_end = char_floor(s, len, mid_at + m);
-		tail_at = char_floor(s, len, len - (max - h - (mid_end - mid_at) > 10 ? max - h - (mid_end - mid_at) - 10 : 0));
+		tail_at = char_ceil(s, len, len - (max - h - (mid_end - mid_at) > 10 ? max - h - (mid_end - mid_at) - 10 : 0));
 		if (tail_at < mid_end)
 			tail_at = mid_end;
 		head = h;
