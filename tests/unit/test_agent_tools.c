@@ -103,6 +103,20 @@ FA2_TEST(tools_append_cut_keeps_the_cause)
 	CHECK_MSG(strstr(out.data, "Caused by: java.net.SocketTimeoutException: connect timed out") != NULL, "%s", out.data);
 	CHECK(strncmp(out.data, "ERROR o.e.Api - request failed", 30) == 0);
 	CHECK(out.len >= 4 && !strcmp(out.data + out.len - 4, "19)\n")); /* the tail */
+	/* No "Caused by": the exception with its message, from its class name; an error
+	 * word inside an identifier (handleErrorResponse) is not what went wrong. */
+	fa2_buf_reset(&out);
+	n = (size_t)snprintf(line, sizeof line, "ERROR 1 --- c.e.ProductService : PutItem for product 230833 after 3 retries\n");
+	for (i = 0; i < 4; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, "\tat com.example.Handler.run(Handler.java:%d)\n", i);
+	n += (size_t)snprintf(line + n, sizeof line - n, "\tat x.CombinedResponseHandler.handleErrorResponse(C.java:125)\n"
+			      "software.amazon.awssdk.services.dynamodb.model.DynamoDbException: The level of configured "
+			      "provisioned throughput for the table was exceeded\n");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, "\tat java.net.Socket.connect(Socket.java:%d)\n", i);
+	CHECK_OK(fa2_tools_append_cut(&out, line, n, 400));
+	CHECK_MSG(out.len <= 400, "%zu", out.len);
+	CHECK_MSG(strstr(out.data, "dynamodb.model.DynamoDbException: The level of configured") != NULL, "%s", out.data);
 	/* Nothing telling in the middle: head and tail only, as before. */
 	fa2_buf_reset(&out);
 	memset(line, 'a', 1000);

@@ -105,8 +105,17 @@ static size_t char_ceil(const char *s, size_t len, size_t want)
 	return n;
 }
 
+/* 1 when c continues an identifier ("handleErrorResponse" holds no error word). */
+static int ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+	       c == '.';
+}
+
 /* Where s[from..to) says what went wrong: the last "Caused by" (a Java chain's root
- * cause), else the first error word; -1 when none. */
+ * cause), else the first exception with its message ("x.y.DynamoDbException: The
+ * level ...", from the start of its class name), else the first error word that does
+ * not sit inside an identifier; -1 when none. */
 static long salient_at(const char *s, size_t from, size_t to)
 {
 	static const char *const words[] = { "Exception", "Error", "ERROR", "error", "FATAL", "fail", "denied",
@@ -118,15 +127,24 @@ static long salient_at(const char *s, size_t from, size_t to)
 			best = (long)i;
 	if (best >= 0)
 		return best;
-	for (i = from; i < to && best < 0; i++)
+	for (i = from; i + 10 <= to; i++) {
+		if (!memcmp(s + i, "Exception:", 10) || !memcmp(s + i, "Error: ", 7)) {
+			size_t b = i;
+			while (b > from && i - b < 120 && ident_char(s[b - 1]))
+				b--;
+			return (long)b;
+		}
+	}
+	for (i = from; i < to; i++) {
+		if (i > 0 && ident_char(s[i - 1]) && s[i - 1] != '.')
+			continue;
 		for (k = 0; k < sizeof words / sizeof words[0]; k++) {
 			size_t n = strlen(words[k]);
-			if (i + n <= to && !memcmp(s + i, words[k], n)) {
-				best = (long)i;
-				break;
-			}
+			if (i + n <= to && !memcmp(s + i, words[k], n))
+				return (long)i;
 		}
-	return best;
+	}
+	return -1;
 }
 
 fa2_err fa2_tools_append_cut(fa2_buf *out, const char *s, size_t len, size_t max)
