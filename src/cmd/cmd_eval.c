@@ -87,7 +87,8 @@ static void usage(FILE *f)
 		"  --state-dir DIR     with --agent: where the sessions are kept (default: the\n"
 		"                      config's stateDir)\n"
 		"Exit codes: 0 measured (whatever the score), 1 runtime failure, 2 usage error\n"
-		"(bad option, no corpus, no scenario).\n",
+		"(bad option, no corpus, no scenario; with --agent a configuration the agent cannot\n"
+		"run with, e.g. no usable model or prompts).\n",
 		EVAL_DEFAULT_CORPUS);
 }
 
@@ -288,9 +289,11 @@ cleanup:
 
 /* Runs the agent over the scenario's snapshot, as 'fa2 analyze --source DIR' does (the
  * window and the event from its manifest), and judges its report. A failure is the
- * scenario's agent result. */
-static void run_agent(scenario *s, const fa2_config *cfg)
+ * scenario's agent result; returns 1 when the configuration itself is unusable (no
+ * model, prompts), which no other scenario would escape either. */
+static int run_agent(scenario *s, const fa2_config *cfg)
 {
+	int usage = 0;
 	fa2_run_request rq;
 	fa2_run_outcome oc;
 	char event[2048], msg[512];
@@ -313,6 +316,7 @@ static void run_agent(scenario *s, const fa2_config *cfg)
 	if (oc.status == FA2_RUN_FAILED || !oc.report) {
 		snprintf(s->ag_error, sizeof s->ag_error, "agent failed: %s: %.200s", fa2_run_errclass_name(oc.failure.cls),
 			 oc.failure.message);
+		usage = oc.usage;
 		goto cleanup;
 	}
 	fa2_eval_judge_agent(&s->x, s->causes, s->n_causes, oc.report, &s->ag);
@@ -322,6 +326,7 @@ static void run_agent(scenario *s, const fa2_config *cfg)
 cleanup:
 	s->ag_ms = (long long)(fa2_time_mono_ms() - t0);
 	fa2_run_outcome_cleanup(&oc);
+	return usage;
 }
 
 static void count(totals *t, const scenario *s)
@@ -673,8 +678,11 @@ int fa2_cmd_eval(int argc, char **argv)
 		}
 		if (agent && s->error[0])
 			snprintf(s->ag_error, sizeof s->ag_error, "not run: %.280s", s->error);
-		else if (agent)
-			run_agent(s, &cfg);
+		else if (agent && run_agent(s, &cfg)) {
+			fprintf(stderr, "fa2 eval: --agent: %s\n", s->ag_error);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
 		count(&tot[s->set], s);
 		count(&all, s);
 		if (!json) {

@@ -188,6 +188,16 @@ def run(c, corpus, dbl):
             sum(1 for v in tri.values() if v[0]),
             "a failing model: agent errors on each line, triage still measured", json.dumps(doc)[:2000])
 
+    # ---- a configuration the agent cannot run with: usage error, not N failed lines ----
+    bad = os.path.join(TMP, "bad.json")
+    with open(bad, "w") as f:
+        json.dump({"modelId": MODEL, "env": {"region": "us-east-1"}, "stateDir": state,
+                   "promptsDir": os.path.join(TMP, "no-such-prompts")}, f)
+    n_conv = len(dbl.converse)
+    rc, out, err, _ = aws_peers.fa2(FA2, ["eval", "--corpus", corpus, "--agent", "--config", bad], env, timeout=120)
+    c.check(rc == 2 and "--agent:" in err and "no-such-prompts" in err and len(dbl.converse) == n_conv,
+            "an unusable configuration (prompts) is a usage error before any model call", err[-800:])
+
     # ---- usage ----
     rc, out, err, _ = aws_peers.fa2(FA2, ["eval", "--corpus", corpus, "--config", cfg], env)
     c.check(rc == 2 and "--agent" in err, "--config without --agent is a usage error", err)
