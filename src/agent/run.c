@@ -502,7 +502,19 @@ fa2_run_status fa2_run_analysis(const fa2_run_request *req, fa2_run_outcome *out
 			goto cleanup;
 		}
 	}
-	e = fa2_tools_build(&tools, src);
+	if (req->alarm) {
+		/* The alarm's resources come first in the tools' observations. */
+		const char *v[FA2_SRC_MAX_FOCUS];
+		size_t i, q, n = 0;
+		for (i = 0; i < req->alarm->metric.n_dims && n < FA2_SRC_MAX_FOCUS; i++)
+			v[n++] = req->alarm->metric.dims[i].value;
+		for (q = 0; q < req->alarm->n_queries; q++)
+			for (i = 0; i < req->alarm->queries[q].metric.n_dims && n < FA2_SRC_MAX_FOCUS; i++)
+				v[n++] = req->alarm->queries[q].metric.dims[i].value;
+		e = n ? fa2_source_set_focus(src, v, n) : FA2_OK;
+	}
+	if (!e)
+		e = fa2_tools_build(&tools, src);
 	if (e) {
 		snprintf(msg, sizeof msg, "cannot set up the tools: %s", fa2_err_str(e));
 		fail(out, FA2_RUN_ERR_INTERNAL, e, msg);

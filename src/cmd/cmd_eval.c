@@ -1,18 +1,23 @@
 /* fa2 eval: runs triage over every scenario of a corpus (tools/make-corpus.py writes one)
- * and judges each report against the scenario's answer key. A measurement: scenarios
- * that fail do not change the exit code. */
+ * and judges each report against the scenario's answer key; with --agent also the agent
+ * (the model of the configuration, as fa2 analyze --source runs it), whose first root
+ * cause is judged against the same key. A measurement: scenarios that fail do not
+ * change the exit code. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "agent/run.h"
+#include "agent/tools/snap.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/time.h"
+#include "cmd/agent_run.h"
 #include "cmd/cmd.h"
 #include "cmd/eval.h"
 #include "triage/data.h"
@@ -32,6 +37,13 @@ typedef struct scenario {
 	fa2_eval_result res;
 	char error[256];          /* why the scenario could not be judged; "" when judged */
 	long long ms;             /* triage wall time */
+	/* --agent: */
+	fa2_eval_cause causes[4]; /* the expected events as the snapshot records them */
+	size_t n_causes;
+	fa2_eval_agent_result ag;
+	char ag_error[300];       /* why the agent's report could not be judged; "" when judged */
+	char ag_session[FA2_SESSION_ID_MAX + 1];
+	long long ag_ms;
 } scenario;
 
 typedef struct corpus {
@@ -45,12 +57,15 @@ typedef struct totals {
 	unsigned nc_n, nc_top1, nc_top3;     /* no change involved */
 	unsigned blamed;                     /* no-change scenarios with a change ranked first */
 	long long ms;
+	unsigned ag_top1, ag_top3, ag_errors; /* --agent */
+	long long ag_ms;
 } totals;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fa2 eval [--corpus DIR] [--set dev|heldout|all] [--only TEXT] [--format text|json]\n"
+		"                [--agent [--config FILE] [--state-dir DIR]]\n"
 		"\n"
 		"Runs triage (as 'fa2 triage --source') over every scenario of an evaluation corpus\n"
 		"and judges its ranked suspects against the scenario's answer key (expected.json):\n"
@@ -64,10 +79,16 @@ static void usage(FILE *f)
 		"  --set S             only the dev or the held-out scenarios (default all)\n"
 		"  --only TEXT         only scenarios whose name contains TEXT\n"
 		"  --format text|json  a table (default) or JSON (schema fa2.eval/1)\n"
-		"\n"
-		"The agent is not judged by this command; it measures the LLM-free triage.\n"
+		"  --agent             also run the agent (the configured model, as 'fa2 analyze\n"
+		"                      --source' does) over each scenario's snapshot and judge its\n"
+		"                      report's first root cause against the same answer key; the\n"
+		"                      agent's results and totals are printed next to triage's\n"
+		"  --config FILE       with --agent: the configuration (default $FA2_CONFIG)\n"
+		"  --state-dir DIR     with --agent: where the sessions are kept (default: the\n"
+		"                      config's stateDir)\n"
 		"Exit codes: 0 measured (whatever the score), 1 runtime failure, 2 usage error\n"
-		"(bad option, no corpus, no scenario).\n",
+		"(bad option, no corpus, no scenario; with --agent a configuration the agent cannot\n"
+		"run with, e.g. no usable model or prompts).\n",
 		EVAL_DEFAULT_CORPUS);
 }
 
@@ -205,6 +226,7 @@ static fa2_err run_one(scenario *s)
 	cJSON *doc = NULL;
 	const char *why = "";
 	int64_t t0 = fa2_time_mono_ms();
+	size_t k, j;
 	fa2_err e;
 
 	fa2_tr_data_init(&d);
@@ -213,6 +235,23 @@ static fa2_err run_one(scenario *s)
 	if ((e = fa2_tr_snapshot_read_mined(&d, s->dir, 0, 0, &why))) {
 		snprintf(s->error, sizeof s->error, "reading the snapshot: %s%s%s", fa2_err_str(e), *why ? ": " : "", why);
 		goto cleanup;
+	}
+	/* The expected events as recorded, for judging the agent's words. */
+	for (k = 0; k < d.n_events && s->n_causes < sizeof s->causes / sizeof s->causes[0]; k++) {
+		const fa2_tr_event *ev = &d.events[k];
+		fa2_eval_cause *cz = &s->causes[s->n_causes];
+		if (!ev->id || !s->x.want_change)
+			continue;
+		for (j = 0; j < s->x.n_ids && strcmp(ev->id, s->x.ids[j]); j++)
+			;
+		if (j == s->x.n_ids || strlen(ev->id) >= sizeof cz->id || !ev->name || strlen(ev->name) >= sizeof cz->name)
+			continue;
+		memset(cz, 0, sizeof *cz);
+		strcpy(cz->id, ev->id);
+		strcpy(cz->name, ev->name);
+		for (j = 0; j < ev->n_resources; j++)
+			fa2_eval_cause_add_resource(cz, ev->resources[j].value);
+		s->n_causes++;
 	}
 	if ((e = fa2_tr_analyze(&d, NULL, &a))) {
 		snprintf(s->error, sizeof s->error, "triage failed: %s", fa2_err_str(e));
@@ -230,7 +269,6 @@ static fa2_err run_one(scenario *s)
 	fa2_eval_judge(&s->x, doc, &s->res);
 	if (s->x.want_change && s->res.change_rank == 0) {
 		/* The report lists only the top changes: find the cause's rank in the analysis. */
-		size_t k, j;
 		for (k = 0; k < a.n_changes && !s->res.change_rank; k++)
 			for (j = 0; j < s->x.n_ids; j++)
 				if (a.changes[k].ev && a.changes[k].ev->id && !strcmp(a.changes[k].ev->id, s->x.ids[j])) {
@@ -247,6 +285,48 @@ cleanup:
 	fa2_tr_data_cleanup(&d);
 	/* Out of memory ends the run; any other failure is this scenario's result. */
 	return e == FA2_ERR_NOMEM ? e : FA2_OK;
+}
+
+/* Runs the agent over the scenario's snapshot, as 'fa2 analyze --source DIR' does (the
+ * window and the event from its manifest), and judges its report. A failure is the
+ * scenario's agent result; returns 1 when the configuration itself is unusable (no
+ * model, prompts), which no other scenario would escape either. */
+static int run_agent(scenario *s, const fa2_config *cfg)
+{
+	int usage = 0;
+	fa2_run_request rq;
+	fa2_run_outcome oc;
+	char event[2048], msg[512];
+	int64_t from = 0, to = 0, t0 = fa2_time_mono_ms();
+
+	memset(&rq, 0, sizeof rq);
+	fa2_run_outcome_init(&oc);
+	if (fa2_snap_manifest_info(s->dir, &from, &to, event, sizeof event, msg, sizeof msg)) {
+		snprintf(s->ag_error, sizeof s->ag_error, "%.290s", msg);
+		goto cleanup;
+	}
+	rq.trigger = FA2_RUN_TRIGGER_CLI;
+	rq.cfg = cfg;
+	rq.event = event[0] ? event : s->x.name;
+	rq.from_ms = from;
+	rq.to_ms = to;
+	rq.source_dir = s->dir;
+	(void)fa2_run_analysis(&rq, &oc);
+	snprintf(s->ag_session, sizeof s->ag_session, "%s", oc.session_id);
+	if (oc.status == FA2_RUN_FAILED || !oc.report) {
+		snprintf(s->ag_error, sizeof s->ag_error, "agent failed: %s: %.200s", fa2_run_errclass_name(oc.failure.cls),
+			 oc.failure.message);
+		usage = oc.usage;
+		goto cleanup;
+	}
+	fa2_eval_judge_agent(&s->x, s->causes, s->n_causes, oc.report, &s->ag);
+	if (oc.status == FA2_RUN_PARTIAL)
+		snprintf(s->ag_error, sizeof s->ag_error, "partial report: %.200s",
+			 oc.detail[0] ? oc.detail : "the model did not write it");
+cleanup:
+	s->ag_ms = (long long)(fa2_time_mono_ms() - t0);
+	fa2_run_outcome_cleanup(&oc);
+	return usage;
 }
 
 static void count(totals *t, const scenario *s)
@@ -268,6 +348,10 @@ static void count(totals *t, const scenario *s)
 	}
 	t->top1 += ok && s->res.top1;
 	t->top3 += ok && s->res.top3;
+	t->ag_errors += s->ag_error[0] != '\0';
+	t->ag_top1 += !s->ag_error[0] && s->ag.top1;
+	t->ag_top3 += !s->ag_error[0] && s->ag.top3;
+	t->ag_ms += s->ag_ms;
 }
 
 /* Appends text cut to width characters (bytes of ASCII; UTF-8 continuations are kept
@@ -297,7 +381,7 @@ static fa2_err cell(fa2_buf *o, const char *text, size_t width)
 	return FA2_OK;
 }
 
-static fa2_err text_line(fa2_buf *o, const scenario *s)
+static fa2_err text_line(fa2_buf *o, const scenario *s, int agent)
 {
 	char expect[160], top[400], rank[16];
 	const fa2_eval_result *r = &s->res;
@@ -323,6 +407,18 @@ static fa2_err text_line(fa2_buf *o, const scenario *s)
 	    (e = cell(o, s->error[0] || !r->top1 ? "FAIL" : "pass", 4)) ||
 	    (e = cell(o, s->error[0] || !r->top3 ? "FAIL" : "pass", 4)))
 		return e;
+	if (agent) {
+		char ag[220];
+		if (s->ag_error[0])
+			snprintf(ag, sizeof ag, "ERROR %.200s", s->ag_error);
+		else if (!s->ag.n_causes)
+			snprintf(ag, sizeof ag, "(no root cause)");
+		else
+			snprintf(ag, sizeof ag, "%.159s", s->ag.top_title);
+		if ((e = cell(o, s->ag_error[0] || !s->ag.top1 ? "FAIL" : "pass", 5)) ||
+		    (e = cell(o, s->ag_error[0] || !s->ag.top3 ? "FAIL" : "pass", 5)) || (e = cell(o, ag, 50)))
+			return e;
+	}
 	if (!s->error[0] && s->x.want_change && r->change_rank > 0 && !r->rank)
 		e = fa2_buf_appendf(o, " cause is change #%d", r->change_rank);
 	else if (!s->error[0] && s->x.want_change && r->change_rank == 0)
@@ -336,19 +432,24 @@ static fa2_err text_line(fa2_buf *o, const scenario *s)
 	return e ? e : fa2_buf_append_byte(o, '\n');
 }
 
-static fa2_err text_totals(fa2_buf *o, const char *label, const totals *t)
+static fa2_err text_totals(fa2_buf *o, const char *label, const totals *t, int agent)
 {
+	fa2_err e;
 	if (!t->n)
 		return FA2_OK;
-	return fa2_buf_appendf(o,
+	e = fa2_buf_appendf(o,
 			       "%-9s top-1 %u/%u, top-3 %u/%u | change-caused top-1 %u/%u, top-3 %u/%u | "
 			       "no change top-1 %u/%u, top-3 %u/%u | blamed a change when none was involved: %u/%u | "
 			       "errors %u\n",
 			       label, t->top1, t->n, t->top3, t->n, t->ch_top1, t->ch_n, t->ch_top3, t->ch_n,
 			       t->nc_top1, t->nc_n, t->nc_top3, t->nc_n, t->blamed, t->nc_n, t->errors);
+	if (!e && agent)
+		e = fa2_buf_appendf(o, "%-9s agent top-1 %u/%u, top-3 %u/%u (first root cause / first three) | errors %u\n",
+				    "", t->ag_top1, t->n, t->ag_top3, t->n, t->ag_errors);
+	return e;
 }
 
-static cJSON *totals_json(const totals *t)
+static cJSON *totals_json(const totals *t, int agent)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
@@ -365,10 +466,16 @@ static cJSON *totals_json(const totals *t)
 	cJSON_AddNumberToObject(o, "blamed_change", t->blamed);
 	cJSON_AddNumberToObject(o, "errors", t->errors);
 	cJSON_AddNumberToObject(o, "triage_ms", (double)t->ms);
+	if (agent) {
+		cJSON_AddNumberToObject(o, "agent_top1", t->ag_top1);
+		cJSON_AddNumberToObject(o, "agent_top3", t->ag_top3);
+		cJSON_AddNumberToObject(o, "agent_errors", t->ag_errors);
+		cJSON_AddNumberToObject(o, "agent_ms", (double)t->ag_ms);
+	}
 	return o;
 }
 
-static cJSON *scenario_json(const scenario *s)
+static cJSON *scenario_json(const scenario *s, int agent)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
 	const fa2_eval_result *r = &s->res;
@@ -415,13 +522,34 @@ static cJSON *scenario_json(const scenario *s)
 		cJSON_AddNullToObject(o, "error");
 	else
 		cJSON_AddStringToObject(o, "error", s->error);
+	if (agent) {
+		cJSON *ag = cJSON_AddObjectToObject(o, "agent");
+		int aok = !s->ag_error[0];
+		if (ag) {
+			cJSON_AddStringToObject(ag, "root_cause", aok ? s->ag.top_title : "");
+			cJSON_AddNumberToObject(ag, "root_causes", aok ? s->ag.n_causes : 0);
+			if (aok && s->ag.rank)
+				cJSON_AddNumberToObject(ag, "rank", s->ag.rank);
+			else
+				cJSON_AddNullToObject(ag, "rank");
+			cJSON_AddBoolToObject(ag, "top1", aok && s->ag.top1);
+			cJSON_AddBoolToObject(ag, "top3", aok && s->ag.top3);
+			cJSON_AddStringToObject(ag, "session", s->ag_session);
+			cJSON_AddNumberToObject(ag, "ms", (double)s->ag_ms);
+			if (aok)
+				cJSON_AddNullToObject(ag, "error");
+			else
+				cJSON_AddStringToObject(ag, "error", s->ag_error);
+		}
+	}
 	return o;
 }
 
 int fa2_cmd_eval(int argc, char **argv)
 {
-	const char *dir = getenv("FA2_CORPUS"), *only = NULL, *v;
-	int json = 0, want_set = -1, rc = FA2_EXIT_FAILURE, i;
+	const char *dir = getenv("FA2_CORPUS"), *only = NULL, *v, *config = NULL, *state_dir = NULL;
+	int json = 0, want_set = -1, rc = FA2_EXIT_FAILURE, i, agent = 0, have_cfg = 0;
+	fa2_config cfg;
 	corpus c = { NULL, 0, 0 };
 	totals tot[SET__COUNT], all;
 	fa2_buf o;
@@ -435,12 +563,16 @@ int fa2_cmd_eval(int argc, char **argv)
 	if (!dir || !*dir)
 		dir = EVAL_DEFAULT_CORPUS;
 	for (i = 1; i < argc; i++) {
-		static const char *const opts[] = { "--corpus", "--only", "--format", "--set" };
+		static const char *const opts[] = { "--corpus", "--only", "--format", "--set", "--config", "--state-dir" };
 		size_t which;
 		if (fa2_cmd_is_help(argv[i])) {
 			usage(stdout);
 			rc = FA2_EXIT_OK;
 			goto cleanup;
+		}
+		if (!strcmp(argv[i], "--agent")) {
+			agent = 1;
+			continue;
 		}
 		for (which = 0, v = NULL; which < sizeof opts / sizeof opts[0]; which++)
 			if ((v = fa2_cmd_opt_value(argc, argv, &i, opts[which])))
@@ -459,6 +591,10 @@ int fa2_cmd_eval(int argc, char **argv)
 			dir = v;
 		} else if (which == 1) {
 			only = v;
+		} else if (which == 4) {
+			config = v;
+		} else if (which == 5) {
+			state_dir = v;
 		} else if (which == 2) {
 			if (!strcmp(v, "json") || !strcmp(v, "text"))
 				json = !strcmp(v, "json");
@@ -473,6 +609,26 @@ int fa2_cmd_eval(int argc, char **argv)
 			fprintf(stderr, "fa2 eval: unknown set '%s' (dev, heldout, all)\n", v);
 			rc = FA2_EXIT_USAGE;
 			goto cleanup;
+		}
+	}
+	if ((config || state_dir) && !agent) {
+		fprintf(stderr, "fa2 eval: --config and --state-dir go with --agent\n");
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (agent) {
+		/* The configuration as fa2 analyze loads it; the model must be usable. */
+		have_cfg = 1;
+		if (fa2_cmd_load_config("eval", config, &cfg)) {
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
+		if (state_dir) {
+			char *sd = fa2_strdup(state_dir);
+			if (!sd)
+				goto cleanup;
+			fa2_free(cfg.state_dir);
+			cfg.state_dir = sd;
 		}
 	}
 	if (!is_dir(dir)) {
@@ -506,9 +662,11 @@ int fa2_cmd_eval(int argc, char **argv)
 		rc = FA2_EXIT_USAGE;
 		goto cleanup;
 	}
-	if (!json && ((e = fa2_buf_appendf(&o, "fa2 eval: %zu scenario%s from %s\n\n%-8s %-34s %-30s %-60s %-4s %-4s %-4s\n",
-					  c.n, c.n == 1 ? "" : "s", dir, "set", "scenario", "expected", "top suspect",
-					  "rank", "top1", "top3")) || fa2_write_all(1, o.data, o.len))) {
+	if (!json && ((e = fa2_buf_appendf(&o, "fa2 eval: %zu scenario%s from %s%s\n\n%-8s %-34s %-30s %-60s %-4s %-4s %-4s%s\n",
+					  c.n, c.n == 1 ? "" : "s", dir, agent ? " (triage, then the agent)" : "", "set",
+					  "scenario", "expected", "top suspect", "rank", "top1", "top3",
+					  agent ? " agent1 agent3 agent's first root cause" : "")) ||
+		      fa2_write_all(1, o.data, o.len))) {
 		fprintf(stderr, "fa2 eval: cannot write the results\n");
 		goto cleanup;
 	}
@@ -518,12 +676,19 @@ int fa2_cmd_eval(int argc, char **argv)
 			fprintf(stderr, "fa2 eval: %s: %s\n", s->dir, fa2_err_str(e));
 			goto cleanup;
 		}
+		if (agent && s->error[0])
+			snprintf(s->ag_error, sizeof s->ag_error, "not run: %.280s", s->error);
+		else if (agent && run_agent(s, &cfg)) {
+			fprintf(stderr, "fa2 eval: --agent: %s\n", s->ag_error);
+			rc = FA2_EXIT_USAGE;
+			goto cleanup;
+		}
 		count(&tot[s->set], s);
 		count(&all, s);
 		if (!json) {
 			/* Line by line, so a long run shows progress. */
 			fa2_buf_reset(&o);
-			if ((e = text_line(&o, s)) || fa2_write_all(1, o.data, o.len)) {
+			if ((e = text_line(&o, s, agent)) || fa2_write_all(1, o.data, o.len)) {
 				fprintf(stderr, "fa2 eval: cannot write the results\n");
 				goto cleanup;
 			}
@@ -536,7 +701,7 @@ int fa2_cmd_eval(int argc, char **argv)
 		ok = ok && cJSON_AddStringToObject(doc, "schema", "fa2.eval/1") && cJSON_AddStringToObject(doc, "corpus", dir);
 		ok = ok && (arr = cJSON_AddArrayToObject(doc, "scenarios")) != NULL;
 		for (k = 0; ok && k < c.n; k++) {
-			cJSON *one = scenario_json(&c.v[k]);
+			cJSON *one = scenario_json(&c.v[k], agent);
 			ok = one && cJSON_AddItemToArray(arr, one);
 		}
 		ok = ok && (t = cJSON_AddObjectToObject(doc, "totals")) != NULL;
@@ -544,11 +709,11 @@ int fa2_cmd_eval(int argc, char **argv)
 			cJSON *one;
 			if (!tot[i].n)
 				continue;
-			one = totals_json(&tot[i]);
+			one = totals_json(&tot[i], agent);
 			ok = one && cJSON_AddItemToObject(t, set_key[i], one);
 		}
 		if (ok) {
-			cJSON *one = totals_json(&all);
+			cJSON *one = totals_json(&all, agent);
 			ok = one && cJSON_AddItemToObject(t, "all", one);
 		}
 		if (!ok || (e = fa2_json_append(&o, doc)) || (e = fa2_buf_append_byte(&o, '\n'))) {
@@ -558,11 +723,13 @@ int fa2_cmd_eval(int argc, char **argv)
 	} else {
 		e = fa2_buf_append_byte(&o, '\n');
 		for (i = 0; !e && i < SET__COUNT; i++)
-			e = text_totals(&o, set_label[i], &tot[i]);
+			e = text_totals(&o, set_label[i], &tot[i], agent);
 		if (!e && (tot[SET_DEV].n ? 1 : 0) + (tot[SET_HELDOUT].n ? 1 : 0) + (tot[SET_OTHER].n ? 1 : 0) > 1)
-			e = text_totals(&o, "all", &all);
+			e = text_totals(&o, "all", &all, agent);
 		if (!e)
 			e = fa2_buf_appendf(&o, "triage time: %lld ms for %u scenario%s\n", all.ms, all.n, all.n == 1 ? "" : "s");
+		if (!e && agent)
+			e = fa2_buf_appendf(&o, "agent time: %lld ms\n", all.ag_ms);
 		if (e) {
 			fprintf(stderr, "fa2 eval: out of memory\n");
 			goto cleanup;
@@ -575,6 +742,8 @@ int fa2_cmd_eval(int argc, char **argv)
 	rc = FA2_EXIT_OK;
 cleanup:
 	cJSON_Delete(doc);
+	if (have_cfg)
+		fa2_config_cleanup(&cfg);
 	for (k = 0; k < c.n; k++)
 		fa2_free(c.v[k].dir);
 	fa2_free(c.v);

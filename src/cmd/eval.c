@@ -203,3 +203,70 @@ void fa2_eval_judge(const fa2_eval_expect *x, const cJSON *report, fa2_eval_resu
 	res->top1 = agree && res->rank == 1;
 	res->top3 = agree && res->rank >= 1 && res->rank <= 3;
 }
+
+void fa2_eval_cause_add_resource(fa2_eval_cause *c, const char *value)
+{
+	const char *tail;
+	size_t n = value ? strlen(value) : 0, k;
+	if (!n || n >= FA2_MAX_EVAL_ANSWER_BYTES)
+		return;
+	for (k = 0; k < c->n_res && strcmp(c->res[k], value); k++)
+		;
+	if (k == c->n_res && c->n_res < FA2_EVAL_CAUSE_RESOURCES)
+		memcpy(c->res[c->n_res++], value, n + 1);
+	for (tail = value + n; tail > value && tail[-1] != ':' && tail[-1] != '/'; tail--)
+		;
+	if (tail > value && strlen(tail) >= 4)
+		fa2_eval_cause_add_resource(c, tail);
+}
+
+/* 1 when the root cause's title or description says s. */
+static int cause_says(const cJSON *rc, const char *s)
+{
+	const char *t = fa2_json_str(rc, "title"), *d = fa2_json_str(rc, "description");
+	fa2_slice n = fa2_slice_cstr(s);
+	return (t && fa2_eval_contains_ci(fa2_slice_cstr(t), n)) || (d && fa2_eval_contains_ci(fa2_slice_cstr(d), n));
+}
+
+static int cause_right(const fa2_eval_expect *x, const fa2_eval_cause *causes, size_t n_causes, const cJSON *rc)
+{
+	size_t i, k;
+	if (!x->want_change) {
+		for (k = 0; k < x->n_keys; k++)
+			if (cause_says(rc, x->keys[k]))
+				return 1;
+		return 0;
+	}
+	for (k = 0; k < x->n_ids; k++)
+		if (cause_says(rc, x->ids[k]))
+			return 1;
+	for (i = 0; i < n_causes; i++) {
+		if (!causes[i].name[0] || !cause_says(rc, causes[i].name))
+			continue;
+		for (k = 0; k < causes[i].n_res; k++)
+			if (cause_says(rc, causes[i].res[k]))
+				return 1;
+	}
+	return 0;
+}
+
+void fa2_eval_judge_agent(const fa2_eval_expect *x, const fa2_eval_cause *causes, size_t n_causes,
+			  const cJSON *report, fa2_eval_agent_result *res)
+{
+	const cJSON *rcs = cJSON_GetObjectItemCaseSensitive(report, "rootCauses"), *it;
+	int i = 0;
+	memset(res, 0, sizeof *res);
+	if (!cJSON_IsArray(rcs))
+		return;
+	cJSON_ArrayForEach(it, rcs) {
+		i++;
+		if (i == 1)
+			copy_cut(res->top_title, sizeof res->top_title,
+				 fa2_json_str(it, "title") ? fa2_json_str(it, "title") : "");
+		if (i <= 3 && !res->rank && cJSON_IsObject(it) && cause_right(x, causes, n_causes, it))
+			res->rank = i;
+	}
+	res->n_causes = i;
+	res->top1 = res->rank == 1;
+	res->top3 = res->rank >= 1 && res->rank <= 3;
+}

@@ -54,6 +54,37 @@ typedef struct fa2_eval_result {
  * counts as absent. */
 void fa2_eval_judge(const fa2_eval_expect *x, const cJSON *report, fa2_eval_result *res);
 
+/* The expected change as the snapshot's CloudTrail records it, for judging a report
+ * written in words (the agent's): its eventID, eventName and the resources it acted on. */
+#define FA2_EVAL_CAUSE_RESOURCES 8u
+typedef struct fa2_eval_cause {
+	char id[FA2_MAX_EVAL_ANSWER_BYTES];
+	char name[FA2_MAX_EVAL_ANSWER_BYTES];
+	char res[FA2_EVAL_CAUSE_RESOURCES][FA2_MAX_EVAL_ANSWER_BYTES];
+	size_t n_res;
+} fa2_eval_cause;
+
+/* Records a resource value of an expected event (the full value, and its last ':' or
+ * '/' part when that is another string of at least 4 bytes); values that do not fit are
+ * skipped. */
+void fa2_eval_cause_add_resource(fa2_eval_cause *c, const char *value);
+
+typedef struct fa2_eval_agent_result {
+	int rank;               /* 1-based index of the first right root cause (of the first 3); 0 none */
+	int n_causes;           /* rootCauses in the report */
+	int top1, top3;
+	char top_title[160];    /* rootCauses[0].title, cut to fit */
+} fa2_eval_agent_result;
+
+/* Judges an agent report (docs/report-schema.md) against the key. Only the title and
+ * the description of rootCauses[0..2] are read (not the evidence). Change-caused: a root
+ * cause is right when it names an expected event, by its eventID, or by its eventName
+ * together with one of the resources that event acted on (causes[0..n), built from the
+ * snapshot). No change involved: when it contains one of the keywords. ASCII
+ * case-insensitive. top-1 / top-3: the rank is 1 / at most 3. */
+void fa2_eval_judge_agent(const fa2_eval_expect *x, const fa2_eval_cause *causes, size_t n_causes,
+			  const cJSON *report, fa2_eval_agent_result *res);
+
 /* 1 when hay contains needle, ASCII case-insensitively (an empty needle never matches). */
 int fa2_eval_contains_ci(fa2_slice hay, fa2_slice needle);
 

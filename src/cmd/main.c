@@ -33,7 +33,7 @@ static const struct command commands[] = {
 	{ "insight", fa2_cmd_insight, "answer a question from the last 1-14 days of CloudWatch metrics" },
 	{ "findings-report", fa2_cmd_findings_report,
 	  "security report from active GuardDuty and Security Hub findings" },
-	{ "eval", fa2_cmd_eval, "run triage over an evaluation corpus and score it (top-1/top-3)" },
+	{ "eval", fa2_cmd_eval, "run triage (with --agent also the agent) over an evaluation corpus and score it" },
 	{ "sns", fa2_cmd_sns, "check Amazon SNS deliveries (signature, topic, replay); confirm a subscription" },
 	{ "config", fa2_cmd_config, "config import parameter.ts: the AWS sample's parameters as fa2's JSON" },
 	{ "kb", fa2_cmd_kb, "Bedrock knowledge base: list, sync (start and follow an ingestion job)" },

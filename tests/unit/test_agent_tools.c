@@ -3,6 +3,7 @@
  * in tests/integration/t_agent_e2e.py against moto_server and strict doubles; the tools
  * over a fake source and the Logs Insights reader over a fake service are in
  * test_sources.c. */
+#include <stdio.h>
 #include <string.h>
 
 #include "test.h"
@@ -78,4 +79,53 @@ FA2_TEST(tools_registry_follows_config)
 		}
 	}
 	fa2_config_cleanup(&cfg);
+}
+
+FA2_TEST(tools_append_cut_keeps_the_cause)
+{
+	char line[3000];
+	fa2_buf out;
+	size_t n = 0;
+	int i;
+	/* A joined Java stack trace: the message, forty frames, the cause, more frames. */
+	n += (size_t)snprintf(line + n, sizeof line - n, "ERROR o.e.Api - request failed: java.lang.IllegalStateException: "
+			      "pool\n");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, "\tat com.example.pool.Pool.get(Pool.java:%d)\n", i);
+	n += (size_t)snprintf(line + n, sizeof line - n, "Caused by: java.net.SocketTimeoutException: connect timed out "
+			      "to db-7.internal:5432\n");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, "\tat java.net.Socket.connect(Socket.java:%d)\n", i);
+	CHECK(n > 1500 && n < sizeof line - 1);
+	fa2_buf_init(&out, 1 << 16);
+	CHECK_OK(fa2_tools_append_cut(&out, line, n, 400));
+	CHECK_MSG(out.len <= 400, "%zu", out.len);
+	CHECK_MSG(strstr(out.data, "Caused by: java.net.SocketTimeoutException: connect timed out") != NULL, "%s", out.data);
+	CHECK(strncmp(out.data, "ERROR o.e.Api - request failed", 30) == 0);
+	CHECK(out.len >= 4 && !strcmp(out.data + out.len - 4, "19)\n")); /* the tail */
+	/* No "Caused by": the exception with its message, from its class name; an error
+	 * word inside an identifier (handleErrorResponse) is not what went wrong. */
+	fa2_buf_reset(&out);
+	n = (size_t)snprintf(line, sizeof line, "ERROR 1 --- c.e.ProductService : PutItem for product 230833 after 3 retries\n");
+	for (i = 0; i < 4; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, "\tat com.example.Handler.run(Handler.java:%d)\n", i);
+	n += (size_t)snprintf(line + n, sizeof line - n, "\tat x.CombinedResponseHandler.handleErrorResponse(C.java:125)\n"
+			      "software.amazon.awssdk.services.dynamodb.model.DynamoDbException: The level of configured "
+			      "provisioned throughput for the table was exceeded\n");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, "\tat java.net.Socket.connect(Socket.java:%d)\n", i);
+	CHECK_OK(fa2_tools_append_cut(&out, line, n, 400));
+	CHECK_MSG(out.len <= 400, "%zu", out.len);
+	CHECK_MSG(strstr(out.data, "dynamodb.model.DynamoDbException: The level of configured") != NULL, "%s", out.data);
+	/* Nothing telling in the middle: head and tail only, as before. */
+	fa2_buf_reset(&out);
+	memset(line, 'a', 1000);
+	CHECK_OK(fa2_tools_append_cut(&out, line, 1000, 400));
+	CHECK_INT_EQ(out.len, 240 + 5 + 155);
+	CHECK(!memcmp(out.data + 240, " \xE2\x80\xA6 ", 5));
+	/* Short enough: whole. */
+	fa2_buf_reset(&out);
+	CHECK_OK(fa2_tools_append_cut(&out, "Caused by: x", 12, 400));
+	CHECK_STR_EQ(out.data, "Caused by: x");
+	fa2_buf_cleanup(&out);
 }

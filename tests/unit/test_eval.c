@@ -177,3 +177,66 @@ FA2_TEST(eval_judge_title_cut)
 	CHECK(strlen(r.top_title) < sizeof r.top_title);
 	CHECK_INT_EQ(strlen(r.top_title) % 3, 0);
 }
+
+static int judge_agent(const fa2_eval_expect *x, const fa2_eval_cause *cz, size_t n, const char *report,
+		       fa2_eval_agent_result *r)
+{
+	fa2_err e;
+	cJSON *doc = fa2_json_parse(fa2_slice_cstr(report), &e);
+	if (!doc)
+		return -1;
+	fa2_eval_judge_agent(x, cz, n, doc, r);
+	cJSON_Delete(doc);
+	return r->rank;
+}
+
+FA2_TEST(eval_judge_agent)
+{
+	fa2_eval_expect x;
+	fa2_eval_cause cz;
+	fa2_eval_agent_result r;
+
+	CHECK_OK(parse_key("{\"expect\":\"change\",\"event_ids\":[\"588414e6\"]}", &x));
+	memset(&cz, 0, sizeof cz);
+	strcpy(cz.id, "588414e6");
+	strcpy(cz.name, "DetachRolePolicy");
+	fa2_eval_cause_add_resource(&cz, "arn:aws:iam::123456789012:policy/payments-api-dynamodb-access");
+	fa2_eval_cause_add_resource(&cz, "payments-api-task-role");
+	fa2_eval_cause_add_resource(&cz, "payments-api-task-role");  /* once */
+	fa2_eval_cause_add_resource(&cz, "arn:aws:ec2:x:1:sg/sg");    /* short tail: the full value only */
+	CHECK_INT_EQ(cz.n_res, 4);
+	CHECK_STR_EQ(cz.res[1], "payments-api-dynamodb-access");
+	CHECK_STR_EQ(cz.res[2], "payments-api-task-role");
+	/* The call and a resource it acted on, in title or description; case-insensitive. */
+	CHECK_INT_EQ(judge_agent(&x, &cz, 1, "{\"rootCauses\":[{\"title\":\"Policy detached\",\"description\":"
+				 "\"detachrolepolicy removed payments-api-dynamodb-access\"}]}", &r), 1);
+	CHECK(r.top1 && r.top3);
+	CHECK_STR_EQ(r.top_title, "Policy detached");
+	/* The call on another role, the role without the call, the pair only in the evidence: wrong. */
+	CHECK_INT_EQ(judge_agent(&x, &cz, 1, "{\"rootCauses\":[{\"title\":\"DetachRolePolicy on thumbnailer-role\"}]}",
+				 &r), 0);
+	CHECK(!r.top1 && !r.top3);
+	CHECK_INT_EQ(judge_agent(&x, &cz, 1, "{\"rootCauses\":[{\"title\":\"payments-api-task-role lost access\"}]}",
+				 &r), 0);
+	CHECK_INT_EQ(judge_agent(&x, &cz, 1, "{\"rootCauses\":[{\"title\":\"deploy\",\"evidence\":"
+				 "[\"DetachRolePolicy payments-api-task-role\"]}]}", &r), 0);
+	/* The event id names it; the second root cause is top-3 only; the fourth is not counted. */
+	CHECK_INT_EQ(judge_agent(&x, &cz, 1, "{\"rootCauses\":[{\"title\":\"a\"},{\"description\":\"event 588414e6\"}]}",
+				 &r), 2);
+	CHECK(!r.top1 && r.top3);
+	CHECK_INT_EQ(r.n_causes, 2);
+	CHECK_INT_EQ(judge_agent(&x, &cz, 1, "{\"rootCauses\":[{},{},{},{\"title\":\"588414e6\"}]}", &r), 0);
+	/* Without the recorded event only the id can name it. */
+	CHECK_INT_EQ(judge_agent(&x, &cz, 0, "{\"rootCauses\":[{\"title\":\"DetachRolePolicy payments-api-task-role\"}]}",
+				 &r), 0);
+	/* No root causes, or not a list. */
+	CHECK_INT_EQ(judge_agent(&x, &cz, 1, "{\"rootCauses\":\"x\"}", &r), 0);
+	CHECK_INT_EQ(r.n_causes, 0);
+	CHECK_STR_EQ(r.top_title, "");
+	/* No change involved: a keyword in title or description. */
+	CHECK_OK(parse_key("{\"expect\":\"no_change\",\"keywords\":[\"No space left\",\"disk_used_percent\"]}", &x));
+	CHECK_INT_EQ(judge_agent(&x, NULL, 0, "{\"rootCauses\":[{\"title\":\"Disk full\",\"description\":"
+				 "\"NO SPACE LEFT on device\"}]}", &r), 1);
+	CHECK_INT_EQ(judge_agent(&x, NULL, 0, "{\"rootCauses\":[{\"title\":\"PutParameter flag\",\"evidence\":"
+				 "[\"No space left\"]}]}", &r), 0);
+}

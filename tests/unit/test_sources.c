@@ -100,6 +100,7 @@ struct fake_ct {
 	int64_t t_s;
 	char name[48], source[48], user[48], error[32];
 	int read_only;
+	char res[48];                /* requestParameters.service; "" for "svc-NAME" */
 };
 
 struct fake_aws {
@@ -276,8 +277,9 @@ static fa2_err fake_lookup(struct fake_aws *f, const cJSON *in, fa2_aws_http_res
 			break;
 		}
 		snprintf(detail, sizeof detail, "{\\\"eventName\\\":\\\"%s\\\",\\\"readOnly\\\":%s%s%s%s,"
-			 "\\\"requestParameters\\\":{\\\"service\\\":\\\"svc-%s\\\"}}", e->name, e->read_only ? "true" : "false",
-			 e->error[0] ? ",\\\"errorCode\\\":\\\"" : "", e->error, e->error[0] ? "\\\"" : "", e->name);
+			 "\\\"requestParameters\\\":{\\\"service\\\":\\\"%s%s\\\"}}", e->name, e->read_only ? "true" : "false",
+			 e->error[0] ? ",\\\"errorCode\\\":\\\"" : "", e->error, e->error[0] ? "\\\"" : "",
+			 e->res[0] ? "" : "svc-", e->res[0] ? e->res : e->name);
 		(void)fa2_buf_appendf(&resp->body, "%s{\"EventId\":\"e%zu\",\"EventName\":\"%s\",\"EventSource\":\"%s\","
 				      "\"Username\":\"%s\",\"EventTime\":%lld,\"ReadOnly\":\"%s\",\"CloudTrailEvent\":\"%s\"}",
 				      shown ? "," : "", i, e->name, e->source, e->user, (long long)e->t_s,
@@ -589,6 +591,147 @@ FA2_TEST(audit_log_tool_routine_writes_do_not_crowd_out)
 		  "%.3000s", out.data);
 	CHECK(strstr(out.data, "read ec2.amazonaws.com DescribeInstances x40") != NULL);
 	if (getenv("FA2_SHOW")) fprintf(stderr, "%s\n", out.data);
+	CHECK(out.len < 6000);
+	fa2_buf_cleanup(&out);
+	fa2_source_close(src);
+	fa2_config_cleanup(&cfg);
+	fixture_cleanup(&x);
+}
+
+FA2_TEST(logs_tool_new_templates_first)
+{
+	struct fixture x;
+	fa2_config cfg;
+	fa2_source *src = NULL;
+	fa2_tool_registry r;
+	fa2_tool_env env;
+	fa2_buf out;
+	char msg[512];
+	int64_t t0 = 1767225600000LL;
+	const char *started, *noise, *head;
+	int m, k, w;
+	CHECK(fixture_init(&x) == 0);
+	x.f->groups[0] = "/app";
+	x.f->n_groups = 1;
+	/* Thirty error templates all hour long (different lengths: thirty templates), and
+	 * one INFO line late in the window: the restart with a new version. */
+	for (m = 0; m < 60; m++) {
+		for (k = 1; k <= 30; k++) {
+			struct fake_ev *e = &x.f->ev[x.f->n_ev++];
+			size_t n;
+			e->t_ms = t0 + (int64_t)m * 60000 + k * 100;
+			n = (size_t)snprintf(e->msg, sizeof e->msg, "ERROR noisy");
+			for (w = 0; w < k && n + 3 < sizeof e->msg; w++)
+				n += (size_t)snprintf(e->msg + n, sizeof e->msg - n, " w");
+		}
+		if (m == 50) {
+			struct fake_ev *e = &x.f->ev[x.f->n_ev++];
+			e->t_ms = t0 + (int64_t)m * 60000 + 5000;
+			snprintf(e->msg, sizeof e->msg, "INFO Started orders-api in 11.2 seconds version=4.26.15");
+		}
+	}
+	CHECK_OK(fa2_config_init(&cfg));
+	CHECK_OK(fa2_config_load_json(&cfg, fa2_slice_cstr("{\"cwLogsLogGroups\": [\"/app\"]}"), "test", msg, sizeof msg));
+	CHECK_OK(fa2_source_open_live(&cfg, &x.cl, NULL, &src, msg, sizeof msg));
+	fa2_tool_registry_init(&r);
+	CHECK_OK(fa2_tools_build(&r, src));
+	memset(&env, 0, sizeof env);
+	env.from_ms = t0;
+	env.to_ms = t0 + 3600000;
+	env.budget_bytes = 2048;
+	env.deadline_mono_ms = fa2_time_mono_ms() + 30000;
+	fa2_buf_init(&out, FA2_TOOL_MAX_RAW_BYTES);
+	CHECK_OK(run_tool(&r, "logs_tool", "{}", &env, &out));
+	if (getenv("FA2_SHOW"))
+		fprintf(stderr, "%s\n", out.data);
+	started = strstr(out.data, "Started orders-api");
+	noise = strstr(out.data, "ERROR noisy");
+	head = strstr(out.data, "1 templates first appear after the window's start (new): listed first.");
+	/* Every line read; the new template first although it is INFO and single; the
+	 * budget cut falls on the old ones. */
+	CHECK_MSG(strstr(out.data, "1801 lines, 31 templates") != NULL, "%.2000s", out.data);
+	CHECK_MSG(head && started && noise && started < noise, "%.4000s", out.data);
+	CHECK(strstr(out.data, "-- new in the window --") != NULL);
+	CHECK(strstr(out.data, "-- present from the window's start --") != NULL);
+	CHECK_MSG(strstr(out.data, "more templates not shown") != NULL, "%.4000s", out.data);
+	fa2_buf_cleanup(&out);
+	fa2_source_close(src);
+	fa2_config_cleanup(&cfg);
+	fixture_cleanup(&x);
+}
+
+FA2_TEST(source_focus_from_alarm_dimensions)
+{
+	static const char *const dims[] = { "arn:aws:ecs:us-east-1:123456789012:service/prod/orders-api",
+					    "app/orders-api-alb/91ae8677a702f212", "targetgroup/orders-api-tg/2a94a44179a263f7" };
+	fa2_source *src = NULL;
+	char msg[256];
+	CHECK_OK(fa2_source_open_live(NULL, NULL, "none", &src, msg, sizeof msg));
+	CHECK_OK(fa2_source_set_focus(src, dims, 3));
+	/* Parts of ARNs and paths without ids, regions, accounts and generic words. */
+	CHECK_INT_EQ(src->n_focus, 3);
+	CHECK_STR_EQ(src->focus[0], "orders-api");
+	CHECK_STR_EQ(src->focus[1], "orders-api-alb");
+	CHECK_STR_EQ(src->focus[2], "orders-api-tg");
+	/* Whole words only, case-insensitive. */
+	CHECK(fa2_source_focus_hit(src, "arn:aws:iam::1:role/Orders-API-task-role"));
+	CHECK(!fa2_source_focus_hit(src, "legacyorders-apiv2 us-east-1 prod"));
+	CHECK(!fa2_source_focus_hit(src, NULL));
+	/* Replaced, not added to. */
+	CHECK_OK(fa2_source_set_focus(src, dims + 1, 1));
+	CHECK_INT_EQ(src->n_focus, 2);
+	fa2_source_close(src);
+}
+
+FA2_TEST(audit_log_tool_alarm_resources_first)
+{
+	static const char *const dims[] = { "app/orders-api-alb/91ae8677a702f212" };
+	struct fixture x;
+	fa2_config cfg;
+	fa2_source *src = NULL;
+	fa2_tool_registry r;
+	fa2_tool_env env;
+	fa2_buf out;
+	char msg[512];
+	const char *deploy, *decoy;
+	int64_t t0 = 1767225600; /* seconds */
+	int i;
+	CHECK(fixture_init(&x) == 0);
+	/* Six hours: routine check-ins; the deploy of the alarm's service at the start;
+	 * seventy unrelated one-off changes later, more than the budget holds. */
+	for (i = 0; i < 72; i++)
+		add_ct(x.f, t0 + i * 300 + 7, "UpdateInstanceInformation", "ssm.amazonaws.com", "i-0a", 0, NULL);
+	add_ct(x.f, t0 + 600, "UpdateService", "ecs.amazonaws.com", "deployer", 0, NULL);
+	snprintf(x.f->ct[x.f->n_ct - 1].res, sizeof x.f->ct[0].res, "orders-api");
+	for (i = 0; i < 70; i++) {
+		char name[48];
+		snprintf(name, sizeof name, "PutSetting%02d", i);
+		add_ct(x.f, t0 + 7200 + i * 200, name, "misc.amazonaws.com", "ops", 0, NULL);
+		snprintf(x.f->ct[x.f->n_ct - 1].res, sizeof x.f->ct[0].res, "legacyorders-apiv%d", i);
+	}
+	qsort(x.f->ct, x.f->n_ct, sizeof x.f->ct[0], ct_time_cmp);
+	CHECK_OK(fa2_config_init(&cfg));
+	CHECK_OK(fa2_source_open_live(&cfg, &x.cl, NULL, &src, msg, sizeof msg));
+	CHECK_OK(fa2_source_set_focus(src, dims, 1));
+	fa2_tool_registry_init(&r);
+	CHECK_OK(fa2_tools_build(&r, src));
+	memset(&env, 0, sizeof env);
+	env.from_ms = t0 * 1000;
+	env.to_ms = (t0 + 6 * 3600) * 1000;
+	env.budget_bytes = 6000;
+	env.deadline_mono_ms = fa2_time_mono_ms() + 60000;
+	fa2_buf_init(&out, FA2_TOOL_MAX_RAW_BYTES);
+	CHECK_OK(run_tool(&r, "audit_log_tool", "{}", &env, &out));
+	if (getenv("FA2_SHOW"))
+		fprintf(stderr, "%s\n", out.data);
+	deploy = strstr(out.data, "WRITE ecs.amazonaws.com UpdateService user=deployer");
+	decoy = strstr(out.data, "WRITE misc.amazonaws.com PutSetting");
+	CHECK_MSG(strstr(out.data, "Mutating calls on what the alarm is about (orders-api-alb, orders-api): 1, listed first.") &&
+		  strstr(out.data, "-- mutating calls on the alarm's resources, newest first --"), "%.3000s", out.data);
+	/* The deploy six hours back comes first; the budget cut falls on the unrelated ones. */
+	CHECK_MSG(deploy && decoy && deploy < decoy, "%.3000s", out.data);
+	CHECK_MSG(strstr(out.data, "more events not listed"), "%.3000s", out.data);
+	CHECK(strstr(out.data, "72 of them are routine writes") != NULL);
 	CHECK(out.len < 6000);
 	fa2_buf_cleanup(&out);
 	fa2_source_close(src);

@@ -5,14 +5,13 @@
  * - when cloudTrailLogTableName (+ databaseName) is configured (live only), Athena SQL
  *   over the CloudTrail table (the standard CloudTrail Athena schema), filtered by lists
  *   of services, event names, resources and users at once, ranked in SQL.
- * What matters comes first within the observation budget: errors (repeated ones
- * counted on one line), then the mutating calls (newest first, with their request
- * parameters; repeated ones counted), then the routine writes recognised by their
- * cadence (a call that recurs at a steady rate over the window, such as SSM
- * UpdateInstanceInformation or CreateLogStream, collapsed into one counted line so that
- * it cannot crowd out a deploy hours before the onset), then read-only calls counted by
- * name. */
-#include <math.h>
+ * What matters comes first within the observation budget: the mutating calls on the
+ * resources the incident is about (the alarm's: fa2_source_set_focus), then errors
+ * (repeated ones counted on one line), then the other mutating calls (newest first, with
+ * their request parameters; repeated ones counted), then the routine writes (recognised
+ * by their cadence with triage's rule, fa2_tr_mark_routine: SSM UpdateInstanceInformation,
+ * CreateLogStream, ... collapsed into one counted line each so that they cannot crowd out
+ * a deploy hours before the onset), then read-only calls counted by name. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +29,6 @@
 #define AUDIT_MAX_EVENTS   1000
 #define AUDIT_SHOWN        60
 #define AUDIT_GROUP_MIN    3      /* a call repeated this often is counted on one line */
-#define AUDIT_ROUTINE_MIN  6      /* ... and can be routine from this many */
-#define AUDIT_BUCKETS      12     /* cadence: the group's span cut into this many parts */
 #define AUDIT_READS_SHOWN  10
 
 static const char schema[] =
@@ -44,7 +41,13 @@ static const char schema[] =
 	"\"description\":\"events listed one per line at most (the rest are counted)\"}},"
 	"\"additionalProperties\":false}";
 
-enum { R_ERROR = 0, R_WRITE, R_ROUTINE, R_READ };
+enum { R_LINKED = 0, R_ERROR, R_WRITE, R_ROUTINE, R_READ, R__COUNT };
+
+/* An event with its section. */
+typedef struct ev_item {
+	const fa2_tr_event *ev;
+	int rank;                           /* R_* */
+} ev_item;
 
 typedef struct ev_group {
 	const fa2_tr_event *first, *last;   /* oldest and newest */
@@ -52,27 +55,40 @@ typedef struct ev_group {
 	size_t count;
 	int rank;                           /* R_* */
 	int64_t cadence_ms;                 /* routine: the typical spacing */
-	const fa2_tr_event **members;       /* into the shared order array, oldest first */
+	const ev_item *members;             /* into the shared order array, oldest first */
 } ev_group;
 
-static int rank_of(const fa2_tr_event *ev)
+static int plain_rank(const fa2_tr_event *ev)
 {
 	if (ev->error_code && *ev->error_code)
 		return R_ERROR;
 	return fa2_tr_event_is_write(ev) ? R_WRITE : R_READ;
 }
 
-static int same_group(const fa2_tr_event *a, const fa2_tr_event *b)
+/* 1 when the event acted on one of the source's focus names. */
+static int linked(const fa2_source *src, const fa2_tr_event *ev)
 {
-	return rank_of(a) == rank_of(b) && strcmp(a->source ? a->source : "", b->source ? b->source : "") == 0 &&
-	       strcmp(a->name ? a->name : "", b->name ? b->name : "") == 0 &&
-	       strcmp(a->error_code ? a->error_code : "", b->error_code ? b->error_code : "") == 0;
+	size_t k;
+	for (k = 0; k < ev->n_resources; k++)
+		if (fa2_source_focus_hit(src, ev->resources[k].value))
+			return 1;
+	return fa2_source_focus_hit(src, ev->params);
+}
+
+/* Calls of one kind, counted on one line when repeated; those on the alarm's resources
+ * are few and matter most: each on its own line. */
+static int same_group(const ev_item *a, const ev_item *b)
+{
+	return a->rank == b->rank && a->rank != R_LINKED && strcmp(a->ev->source ? a->ev->source : "", b->ev->source ? b->ev->source : "") == 0 &&
+	       strcmp(a->ev->name ? a->ev->name : "", b->ev->name ? b->ev->name : "") == 0 &&
+	       strcmp(a->ev->error_code ? a->ev->error_code : "", b->ev->error_code ? b->ev->error_code : "") == 0;
 }
 
 static int key_cmp(const void *pa, const void *pb)
 {
-	const fa2_tr_event *a = *(const fa2_tr_event *const *)pa, *b = *(const fa2_tr_event *const *)pb;
-	int c = rank_of(a) - rank_of(b);
+	const ev_item *x = pa, *y = pb;
+	const fa2_tr_event *a = x->ev, *b = y->ev;
+	int c = x->rank - y->rank;
 	if (!c)
 		c = strcmp(a->source ? a->source : "", b->source ? b->source : "");
 	if (!c)
@@ -84,33 +100,35 @@ static int key_cmp(const void *pa, const void *pb)
 	return c;
 }
 
-/* Routine: at least AUDIT_ROUTINE_MIN calls spread over at least half the window, in
- * (nearly) every part of their span, at a steady rate (the parts' counts vary little).
- * Returns the typical spacing, 0 when not routine. */
-static int64_t cadence(const fa2_tr_event *const *m, size_t n, int64_t from_ms, int64_t to_ms)
+/* Sections of v[0..n) (oldest first) into items: the routine writes by triage's rule
+ * (fa2_tr_mark_routine over the successful writes), then the writes on the focus names. */
+static fa2_err classify(const fa2_source *src, const fa2_tool_env *env, const fa2_tr_event *const *v, size_t n,
+			ev_item *items)
 {
-	size_t buckets[AUDIT_BUCKETS], i, filled = 0;
-	int64_t span = m[n - 1]->t_ms - m[0]->t_ms, width;
-	double mean, var = 0;
-	if (n < AUDIT_ROUTINE_MIN || to_ms <= from_ms || span * 2 < to_ms - from_ms)
-		return 0;
-	width = span / AUDIT_BUCKETS + 1;
-	memset(buckets, 0, sizeof buckets);
+	const fa2_tr_event **w = fa2_malloc((n ? n : 1) * sizeof *w);
+	size_t *at = fa2_malloc((n ? n : 1) * sizeof *at), i, nw = 0;
+	int *routine = fa2_calloc(n ? n : 1, sizeof *routine);
+	if (!w || !at || !routine) {
+		fa2_free(w);
+		fa2_free(at);
+		fa2_free(routine);
+		return FA2_ERR_NOMEM;
+	}
 	for (i = 0; i < n; i++) {
-		size_t b = (size_t)((m[i]->t_ms - m[0]->t_ms) / width);
-		buckets[b < AUDIT_BUCKETS ? b : AUDIT_BUCKETS - 1]++;
+		items[i].ev = v[i];
+		items[i].rank = plain_rank(v[i]);
+		if (items[i].rank == R_WRITE) {
+			at[nw] = i;
+			w[nw++] = v[i];
+		}
 	}
-	mean = (double)n / AUDIT_BUCKETS;
-	for (i = 0; i < AUDIT_BUCKETS; i++) {
-		filled += buckets[i] > 0;
-		var += (buckets[i] - mean) * (buckets[i] - mean);
-	}
-	var /= AUDIT_BUCKETS;
-	if (n >= AUDIT_BUCKETS * 2 ? filled < AUDIT_BUCKETS - 1 : filled * 4 < AUDIT_BUCKETS * 3)
-		return 0;
-	if (mean >= 2 && sqrt(var) > 0.6 * mean)
-		return 0;
-	return span / (int64_t)(n - 1);
+	fa2_tr_mark_routine(w, nw, env->from_ms, env->to_ms, routine);
+	for (i = 0; i < nw; i++)
+		items[at[i]].rank = routine[i] ? R_ROUTINE : linked(src, w[i]) ? R_LINKED : R_WRITE;
+	fa2_free(w);
+	fa2_free(at);
+	fa2_free(routine);
+	return FA2_OK;
 }
 
 static void append_duration(fa2_buf *out, int64_t ms)
@@ -161,7 +179,7 @@ static void group_line(const fa2_tool_env *env, const ev_group *g, fa2_buf *out)
 		(void)fa2_buf_append_cstr(out, FA2_T(env, ")", " ごと）"));
 	}
 	for (i = 0; i < g->count; i++) {
-		const char *u = g->members[i]->user;
+		const char *u = g->members[i].ev->user;
 		if (!u || !*u)
 			continue;
 		for (k = 0; k < nu && strcmp(users[k], u) != 0; k++)
@@ -190,46 +208,54 @@ static int group_cmp(const void *pa, const void *pb)
 	return a->last->t_ms > b->last->t_ms ? -1 : a->last->t_ms < b->last->t_ms;
 }
 
-/* The events v[0..n) (any order) ranked and grouped into out within env's budget. */
-static fa2_err render_events(const fa2_tool_env *env, const fa2_tr_event *const *v, size_t n, size_t max_lines,
-			     fa2_buf *out)
+/* The events v[0..n) (oldest first) ranked and grouped into out within env's budget. */
+static fa2_err render_events(const fa2_source *src, const fa2_tool_env *env, const fa2_tr_event *const *v, size_t n,
+			     size_t max_lines, fa2_buf *out)
 {
-	const fa2_tr_event **order = NULL;
+	ev_item *order = NULL;
 	ev_group *g = NULL;
 	size_t ng = 0, i, j, start = out->len, budget = env->budget_bytes >= 2048 ? env->budget_bytes : FA2_MAX_OBSERVATION_BYTES;
-	size_t lines = 0, skipped = 0, routine = 0, reads = 0;
+	size_t lines = 0, skipped = 0, routine = 0, reads = 0, n_linked = 0;
 	int section = -1;
+	fa2_err e;
 
 	if (n == 0)
 		return FA2_OK;
 	order = fa2_malloc(n * sizeof *order);
 	g = fa2_calloc(n, sizeof *g);
-	if (!order || !g) {
+	if (!order || !g || (e = classify(src, env, v, n, order)) != FA2_OK) {
 		fa2_free(order);
 		fa2_free(g);
 		return FA2_ERR_NOMEM;
 	}
-	memcpy(order, v, n * sizeof *order);
 	qsort(order, n, sizeof *order, key_cmp);
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && same_group(order[i], order[j]); j++)
+		for (j = i + 1; j < n && same_group(&order[i], &order[j]); j++)
 			;
 		g[ng].members = &order[i];
 		g[ng].count = j - i;
-		g[ng].first = order[i];
-		g[ng].last = order[j - 1];
-		g[ng].source = order[i]->source;
-		g[ng].name = order[i]->name;
-		g[ng].error = order[i]->error_code && *order[i]->error_code ? order[i]->error_code : NULL;
-		g[ng].rank = rank_of(order[i]);
-		if (g[ng].rank == R_WRITE &&
-		    (g[ng].cadence_ms = cadence(&order[i], j - i, env->from_ms, env->to_ms)) > 0)
-			g[ng].rank = R_ROUTINE;
+		g[ng].first = order[i].ev;
+		g[ng].last = order[j - 1].ev;
+		g[ng].source = order[i].ev->source;
+		g[ng].name = order[i].ev->name;
+		g[ng].error = order[i].ev->error_code && *order[i].ev->error_code ? order[i].ev->error_code : NULL;
+		g[ng].rank = order[i].rank;
+		if (g[ng].rank == R_ROUTINE && j - i > 1)
+			g[ng].cadence_ms = (g[ng].last->t_ms - g[ng].first->t_ms) / (int64_t)(j - i - 1);
 		routine += g[ng].rank == R_ROUTINE ? g[ng].count : 0;
+		n_linked += g[ng].rank == R_LINKED ? g[ng].count : 0;
 		ng++;
 	}
 	/* Single calls of a group are listed one by one; repeated ones on one line. */
 	qsort(g, ng, sizeof *g, group_cmp);
+	if (n_linked) {
+		(void)fa2_buf_append_cstr(out, FA2_T(env, "Mutating calls on what the alarm is about (",
+						     "アラームの対象 ("));
+		for (i = 0; i < src->n_focus; i++)
+			(void)fa2_buf_appendf(out, "%s%.120s", i ? ", " : "", src->focus[i]);
+		(void)fa2_buf_appendf(out, FA2_T(env, "): %zu, listed first.\n", ") への変更系の呼び出し: %zu 件、先頭に示します。\n"),
+				      n_linked);
+	}
 	if (routine)
 		(void)fa2_buf_appendf(out, FA2_T(env, "%zu of them are routine writes (steady over the window), "
 						 "counted on one line each below.\n",
@@ -239,9 +265,11 @@ static fa2_err render_events(const fa2_tool_env *env, const fa2_tr_event *const 
 		const ev_group *x = &g[i];
 		size_t used = out->len - start;
 		if (x->rank != section) {
-			static const char *const titles[2][4] = {
-				{ "errors", "mutating calls, newest first", "routine writes", "read-only calls, most frequent first" },
-				{ "エラー", "変更系の呼び出し（新しい順）", "定常的な書き込み", "読み取り系（多い順）" } };
+			static const char *const titles[2][R__COUNT] = {
+				{ "mutating calls on the alarm's resources, newest first", "errors",
+				  "mutating calls, newest first", "routine writes", "read-only calls, most frequent first" },
+				{ "アラームの対象への変更系の呼び出し（新しい順）", "エラー", "変更系の呼び出し（新しい順）",
+				  "定常的な書き込み", "読み取り系（多い順）" } };
 			if (used + 200 > budget)
 				break;
 			section = x->rank;
@@ -269,7 +297,7 @@ static fa2_err render_events(const fa2_tool_env *env, const fa2_tr_event *const 
 				skipped += j + 1;
 				break;
 			}
-			event_line(env, x->members[j], x->rank, out);
+			event_line(env, x->members[j].ev, x->rank, out);
 			lines++;
 		}
 	}
@@ -314,7 +342,7 @@ static fa2_err audit_exec(void *ctx, const fa2_tool_env *env, const cJSON *input
 	if (e)
 		goto cleanup;
 	for (i = 0; i < r.n; i++) {
-		int rank = rank_of(r.v[i]);
+		int rank = plain_rank(r.v[i]);
 		errors += rank == R_ERROR;
 		writes += rank == R_WRITE;
 	}
@@ -330,7 +358,7 @@ static fa2_err audit_exec(void *ctx, const fa2_tool_env *env, const cJSON *input
 		(void)fa2_buf_appendf(out, FA2_T(env, "read: %s\n", "読み込み: %s\n"), r.how);
 	if (r.note)
 		(void)fa2_buf_appendf(out, FA2_T(env, "Snapshot coverage: %s\n", "スナップショットの網羅状況: %s\n"), r.note);
-	e = render_events(env, r.v, r.n, q.max_events, out);
+	e = render_events(src, env, r.v, r.n, q.max_events, out);
 cleanup:
 	fa2_src_events_cleanup(&r);
 	fa2_buf_cleanup(&filter);

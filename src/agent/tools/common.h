@@ -34,7 +34,10 @@ long fa2_tools_int(const cJSON *input, const char *key, long def, long lo, long 
 fa2_err fa2_tools_sql_quote(fa2_buf *out, const char *s);
 /* Appends up to max bytes of s (len bytes), cut on a UTF-8 character boundary; when s
  * is longer, its head and its tail with " … " between (the tail holds what ends a line:
- * an exception's cause, a status). */
+ * an exception's cause, a status), and when the part that would be cut says what went
+ * wrong (the last "Caused by", else the first error word such as Exception, ERROR,
+ * refused, timed out, No space) that part too: head, " … ", a quarter of max from just
+ * before it, " … ", tail. */
 fa2_err fa2_tools_append_cut(fa2_buf *out, const char *s, size_t len, size_t max);
 
 #endif

@@ -6,7 +6,10 @@
  * cwLogsInsightQuery, @timestamp always returned, a missing log group skipped and
  * named); offline, the snapshot's rows through a Logs Insights subset. The rows are
  * compressed into message templates (src/triage/logtpl.h) with counts, first/last time
- * and examples, errors first, within the observation budget: never a raw dump. A stats
+ * and examples, within the observation budget: never a raw dump. What matters first:
+ * the templates that are new in the window (first seen after its first tenth: what
+ * changed, a restart with a new version, an OOM kill, however rare or unlabelled), then
+ * those present from the start; most severe, then most frequent, first in each. A stats
  * query gives its aggregate rows instead.
  *
  * A rejected query (MalformedQueryException live, outside the subset offline) with a
@@ -44,9 +47,27 @@ static const char schema[] =
 	"\"description\":\"only the newest N lines (default: the whole window)\"}},"
 	"\"additionalProperties\":false}";
 
+/* New in the window: first seen after its first tenth (at least 5 minutes in). */
+static int tpl_new(const fa2_logtpl_info *t, int64_t from_ms, int64_t to_ms)
+{
+	int64_t lead = (to_ms - from_ms) / 10;
+	if (lead < 300000)
+		lead = 300000;
+	return from_ms > 0 && to_ms > from_ms && t->first_ms != FA2_LOGTPL_NO_TIME && t->first_ms > from_ms + lead;
+}
+
+/* A template with its place in the listing. */
+typedef struct tpl_item {
+	fa2_logtpl_info t;
+	int is_new;
+} tpl_item;
+
 static int tpl_cmp(const void *a, const void *b)
 {
-	const fa2_logtpl_info *x = a, *y = b;
+	const tpl_item *xi = a, *yi = b;
+	const fa2_logtpl_info *x = &xi->t, *y = &yi->t;
+	if (xi->is_new != yi->is_new)
+		return yi->is_new - xi->is_new;
 	if (x->severity != y->severity)
 		return x->severity > y->severity ? -1 : 1;
 	if (x->count != y->count)
@@ -103,17 +124,21 @@ static size_t budget_of(const fa2_tool_env *env)
 fa2_err fa2_logs_tool_render(const fa2_tool_env *env, const fa2_logtpl *m, const fa2_src_logs_res *res,
 			     fa2_buf *out)
 {
-	fa2_logtpl_info *list = NULL;
+	tpl_item *list = NULL;
 	fa2_logtpl_stats st;
-	size_t n = 0, cursor = 0, i, start = out->len, budget = budget_of(env), brief = 0;
+	size_t n = 0, cursor = 0, i, start = out->len, budget = budget_of(env), brief = 0, n_new = 0;
+	int section = -1;
 	char t1[40], t2[40];
 
 	fa2_logtpl_stats_get(m, &st);
 	list = st.live ? fa2_malloc(st.live * sizeof *list) : NULL;
 	if (st.live && !list)
 		return FA2_ERR_NOMEM;
-	while (n < st.live && fa2_logtpl_next(m, &cursor, &list[n]))
+	while (n < st.live && fa2_logtpl_next(m, &cursor, &list[n].t)) {
+		list[n].is_new = tpl_new(&list[n].t, env->from_ms, env->to_ms);
+		n_new += list[n].is_new != 0;
 		n++;
+	}
 	qsort(list, n, sizeof *list, tpl_cmp);
 	fa2_tools_time(env->from_ms, t1, sizeof t1);
 	fa2_tools_time(env->to_ms, t2, sizeof t2);
@@ -123,12 +148,22 @@ fa2_err fa2_logs_tool_render(const fa2_tool_env *env, const fa2_logtpl *m, const
 			      res->snapshot ? FA2_T(env, " (snapshot)", " (スナップショット)") : "",
 			      res->query && res->query->data ? res->query->data : "", t1, t2, res->rows, n);
 	render_coverage(env, res, out);
+	if (n_new && n_new < n)
+		(void)fa2_buf_appendf(out, FA2_T(env, "%zu templates first appear after the window's start (new): listed first.\n",
+						 "%zu テンプレートは期間の始まりより後に初めて現れたもの（新規）で、先頭に示します。\n"),
+				      n_new);
 	for (i = 0; i < n && i < LOGS_MAX_TEMPLATES_SHOWN; i++) {
-		const fa2_logtpl_info *t = &list[i];
+		const fa2_logtpl_info *t = &list[i].t;
 		size_t used = out->len - start, k;
 		int wild = memchr(t->text.ptr, '*', t->text.len) != NULL;
 		if (used + 300 > budget)
 			break;
+		if (n_new && n_new < n && list[i].is_new != section) {
+			section = list[i].is_new;
+			(void)fa2_buf_append_cstr(out, section ? FA2_T(env, "\n-- new in the window --\n", "\n-- 期間内に新たに現れたもの --\n")
+							       : FA2_T(env, "\n-- present from the window's start --\n",
+								       "\n-- 期間の始まりからあるもの --\n"));
+		}
 		fa2_tools_time(t->first_ms, t1, sizeof t1);
 		fa2_tools_time(t->last_ms, t2, sizeof t2);
 		if (used + 2500 > budget) {

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agent/config.h"
 #include "agent/tools/runbooks.h"
@@ -69,6 +70,14 @@ fa2_err fa2_source_open_snapshot(const char *dir, const struct fa2_config *cfg, 
 			}
 		}
 	}
+	if (!e && s->snap->d.alarm.n_dims) {
+		/* The manifest's alarm says what the incident is about. */
+		const char *v[FA2_SRC_MAX_FOCUS];
+		size_t i, n = 0;
+		for (i = 0; i < s->snap->d.alarm.n_dims && n < FA2_SRC_MAX_FOCUS; i++)
+			v[n++] = s->snap->d.alarm.dims[i].value;
+		e = fa2_source_set_focus(s, v, n);
+	}
 	if (e) {
 		fa2_source_close(s);
 		return e;
@@ -77,10 +86,122 @@ fa2_err fa2_source_open_snapshot(const char *dir, const struct fa2_config *cfg, 
 	return FA2_OK;
 }
 
+/* ---- focus: the names the incident is about ---- */
+
+/* strcasestr (not C99): the first place hay holds needle, ASCII case-insensitively. */
+static const char *strcasestr_(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return hay;
+	return NULL;
+}
+
+static void focus_clear(fa2_source *s)
+{
+	size_t i;
+	for (i = 0; i < s->n_focus; i++)
+		fa2_free(s->focus[i]);
+	s->n_focus = 0;
+}
+
+/* A part that names nothing by itself: too short, an id (hex, or mostly digits), or a
+ * word every account uses. */
+static int focus_weak(const char *p, size_t n)
+{
+	static const char *const generic[] = { "prod", "production", "staging", "stage", "test", "default", "main",
+		"primary", "service", "cluster", "targetgroup", "loadbalancer", "function", "table", "aws", "arn" };
+	size_t i, hex = 0, letters = 0;
+	if (n < 4)
+		return 1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		hex += (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	}
+	if (hex == n || letters * 3 < n)
+		return 1;
+	/* a region (us-east-1, us-gov-west-1): in every ARN of the account */
+	if (n <= 16 && p[n - 1] >= '0' && p[n - 1] <= '9' && p[n - 2] == '-' && p[2] == '-')
+		return 1;
+	for (i = 0; i < sizeof generic / sizeof generic[0]; i++)
+		if (strlen(generic[i]) == n && !strncasecmp(p, generic[i], n))
+			return 1;
+	return 0;
+}
+
+static fa2_err focus_add(fa2_source *s, const char *p, size_t n)
+{
+	size_t i;
+	char *c;
+	if (focus_weak(p, n) || s->n_focus >= FA2_SRC_MAX_FOCUS)
+		return FA2_OK;
+	for (i = 0; i < s->n_focus; i++)
+		if (strlen(s->focus[i]) == n && !strncasecmp(s->focus[i], p, n))
+			return FA2_OK;
+	if (!(c = fa2_malloc(n + 1)))
+		return FA2_ERR_NOMEM;
+	memcpy(c, p, n);
+	c[n] = '\0';
+	s->focus[s->n_focus++] = c;
+	return FA2_OK;
+}
+
+fa2_err fa2_source_set_focus(fa2_source *s, const char *const *values, size_t n)
+{
+	static const char *const suffixes[] = { "-alb", "-nlb", "-elb", "-lb", "-tg", "-svc", "-service", "-cluster" };
+	size_t i, k;
+	fa2_err e = FA2_OK;
+	focus_clear(s);
+	for (i = 0; i < n && !e; i++) {
+		const char *v = values[i], *p;
+		if (!v)
+			continue;
+		/* The parts between '/' and ':' (an ARN, "app/name/id"), each also without a
+		 * suffix that only says what kind of resource it is. */
+		for (p = v; *p && !e;) {
+			size_t len = strcspn(p, "/:");
+			e = focus_add(s, p, len);
+			for (k = 0; k < sizeof suffixes / sizeof suffixes[0] && !e; k++) {
+				size_t sl = strlen(suffixes[k]);
+				if (len > sl && !strncasecmp(p + len - sl, suffixes[k], sl))
+					e = focus_add(s, p, len - sl);
+			}
+			p += len;
+			if (*p)
+				p++;
+		}
+	}
+	return e;
+}
+
+/* 1 when c continues a word (a letter or a digit). */
+static int word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+int fa2_source_focus_hit(const fa2_source *s, const char *text)
+{
+	size_t i;
+	const char *p;
+	if (!s || !text)
+		return 0;
+	for (i = 0; i < s->n_focus; i++) {
+		size_t n = strlen(s->focus[i]);
+		for (p = text; (p = strcasestr_(p, s->focus[i])) != NULL; p++)
+			if ((p == text || !word_char(p[-1])) && !word_char(p[n]))
+				return 1;
+	}
+	return 0;
+}
+
 void fa2_source_close(fa2_source *s)
 {
 	if (!s)
 		return;
+	focus_clear(s);
 	if (s->ops && s->ops->close)
 		s->ops->close(s);
 	fa2_snap_close(s->snap);

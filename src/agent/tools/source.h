@@ -166,6 +166,8 @@ typedef struct fa2_source_ops {
 	void (*close)(fa2_source *s);
 } fa2_source_ops;
 
+#define FA2_SRC_MAX_FOCUS 8u          /* names the incident is about (the alarm's resources) */
+
 struct fa2_source {
 	const fa2_source_ops *ops;
 	const char *kind;                       /* "live" or "snapshot" */
@@ -175,6 +177,10 @@ struct fa2_source {
 	struct fa2_snap *snap;                  /* snapshot: owned */
 	struct fa2_runbooks *runbooks;          /* owned; NULL when none */
 	void *impl;                             /* an implementation's own state (tests' fakes) */
+	/* The names of the resources the incident is about (fa2_source_set_focus): tools put
+	 * what touches them first. Owned copies; n_focus 0: none known. */
+	char *focus[FA2_SRC_MAX_FOCUS];
+	size_t n_focus;
 };
 
 /* A live source over aws (borrowed, may be NULL: then every AWS-backed answer says
@@ -188,6 +194,17 @@ fa2_err fa2_source_open_live(const struct fa2_config *cfg, struct fa2_aws_client
 fa2_err fa2_source_open_snapshot(const char *dir, const struct fa2_config *cfg, fa2_source **out, char *msg,
 				 size_t cap);
 void fa2_source_close(fa2_source *s);   /* NULL is fine */
+
+/* Sets the names the incident is about from the values of an alarm's dimensions
+ * (values[0..n)): each value and the names inside it (an ARN's or a path's parts,
+ * "app/payments-api-alb/91ae..." gives "payments-api-alb" and "payments-api"), without
+ * ids, generic words (prod, default, ...) and names under 4 characters; at most
+ * FA2_SRC_MAX_FOCUS, replacing any set before. A snapshot source starts with its
+ * manifest alarm's. FA2_ERR_NOMEM. */
+fa2_err fa2_source_set_focus(fa2_source *s, const char *const *values, size_t n);
+/* 1 when text names one of the source's focus names (case-insensitive, as a whole word:
+ * not inside a longer run of letters and digits). */
+int fa2_source_focus_hit(const fa2_source *s, const char *text);
 
 /* The snapshot's window (epoch ms); 0 when the source is live. */
 void fa2_source_window(const fa2_source *s, int64_t *from_ms, int64_t *to_ms);
