@@ -221,7 +221,8 @@ static fa2_logtpl_sev word_sev(const char *w, size_t n)
 	return FA2_LOGTPL_SEV_NONE;
 }
 
-/* Highest severity of the letter words in p[0..n). */
+/* Highest severity of the letter words in p[0..n), keys of key=value and JSON pairs
+ * excepted. */
 static fa2_logtpl_sev scan_sev(const char *p, size_t n)
 {
 	fa2_logtpl_sev best = FA2_LOGTPL_SEV_NONE, s;
@@ -234,6 +235,9 @@ static fa2_logtpl_sev scan_sev(const char *p, size_t n)
 		start = i;
 		while (i < n && is_alpha((unsigned char)p[i]))
 			i++;
+		/* a key names a field, its value says how it went: errors=0, "error":null */
+		if (i < n && (p[i] == '=' || (p[i] == '"' && i + 1 < n && p[i + 1] == ':')))
+			continue;
 		s = word_sev(p + start, i - start);
 		if (s > best)
 			best = s;
@@ -2090,11 +2094,15 @@ fa2_err fa2_logtpl_feed(fa2_logtpl *m, fa2_slice line, int64_t ts_ms, uint64_t l
 	 * rest is already in t->sev) */
 	sev = FA2_LOGTPL_SEV_NONE;
 	for (i = 0; i < nt; i++) {
-		if (!m->tok_var[i] && (created || t->h[i] == WILD_H)) {
-			fa2_logtpl_sev s1 = scan_sev(m->tok_raw[i], m->tok_raw_len[i]);
-			if (s1 > sev)
-				sev = s1;
-		}
+		fa2_logtpl_sev s1;
+		if (m->tok_var[i] == 2 || !(created || t->h[i] == WILD_H))
+			continue;
+		/* a token masked in part (a JSON line without spaces is one token) counts by its
+		 * constant words: "level":"ERROR" does, the masked "<*>" parts do not */
+		s1 = m->tok_var[i] ? scan_sev(m->tok_ptr[i], m->tok_len[i])
+		                   : scan_sev(m->tok_raw[i], m->tok_raw_len[i]);
+		if (s1 > sev)
+			sev = s1;
 	}
 	tpl_observe(m, t, line, ts_ms, line_no, sev);
 	if (tpl_id)

@@ -664,3 +664,31 @@ FA2_TEST(logtpl_finish_merges_value_spans)
 	CHECK(fa2_logtpl_resolve(m, other) != fa2_logtpl_resolve(m, blk1));
 	fa2_logtpl_free(m);
 }
+
+/* A JSON line without spaces is one token, masked in part: its constant words count
+ * ("level":"WARN"), its keys do not ("errors":0, errors=0). */
+FA2_TEST(logtpl_severity_in_json_and_keys)
+{
+	fa2_logtpl *m = NULL;
+	fa2_logtpl_info info;
+	uint32_t w = 0, e = 0, k = 0;
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("INFO errors=0 warnings=2 processed=10")), FA2_LOGTPL_SEV_INFO);
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("{\"error\":null,\"level\":\"INFO\"}")), FA2_LOGTPL_SEV_INFO);
+	CHECK_INT_EQ(fa2_logtpl_guess_severity(S("error: connection refused")), FA2_LOGTPL_SEV_ERROR);
+	CHECK_OK(fa2_logtpl_new(NULL, &m));
+	CHECK_OK(fa2_logtpl_feed(m, S("{\"@timestamp\":\"2025-11-25T10:23:03.080Z\",\"message\":\"responded in 2300ms\","
+	                              "\"thread_name\":\"http-nio-8080-exec-190\",\"level\":\"WARN\",\"level_value\":30000}"),
+	                         1, 1, &w));
+	CHECK_OK(fa2_logtpl_feed(m, S("{\"@timestamp\":\"2025-11-25T10:23:04.080Z\",\"message\":\"Servlet.service() threw\","
+	                              "\"thread_name\":\"http-nio-8080-exec-191\",\"level\":\"ERROR\",\"level_value\":40000}"),
+	                         2, 2, &e));
+	CHECK_OK(fa2_logtpl_feed(m, S("2025-11-25 10:23:05.1 INFO 1 --- [main] c.e.S : errors=3 warnings=1 processed=77"),
+	                         3, 3, &k));
+	CHECK_OK(fa2_logtpl_get(m, w, &info));
+	CHECK_INT_EQ(info.severity, FA2_LOGTPL_SEV_WARN);
+	CHECK_OK(fa2_logtpl_get(m, e, &info));
+	CHECK_INT_EQ(info.severity, FA2_LOGTPL_SEV_ERROR);
+	CHECK_OK(fa2_logtpl_get(m, k, &info));
+	CHECK_INT_EQ(info.severity, FA2_LOGTPL_SEV_INFO);
+	fa2_logtpl_free(m);
+}
