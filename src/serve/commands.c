@@ -243,7 +243,7 @@ static void run_insight(fa2_slack_api *api, const fa2_config *cfg, const char *c
 	memset(&d, 0, sizeof d);
 	fa2_slack_md_gist(fa2_slice_cstr(question), 180, q, sizeof q);
 	if (!cfg) {
-		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /insight.");
+		tell_failure(api, NULL, channel, user, fa2_msg(lang, "serve.cmd.no_configuration_insight"));
 		goto cleanup;
 	}
 	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.asked_last_days_reading_cloudwatch"),
@@ -306,7 +306,7 @@ static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *
 	fa2_buf_init(&md, FA2_MAX_REPORT_BYTES);
 	memset(&d, 0, sizeof d);
 	if (!cfg) {
-		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /findings-report.");
+		tell_failure(api, NULL, channel, user, fa2_msg(lang, "serve.cmd.no_configuration_findings_report"));
 		goto cleanup;
 	}
 	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.requested_security_findings_report_reading"), user ? user : "?");
