@@ -495,6 +495,36 @@ static fa2_err put_code(fa2_buf *b, const char *s)
 	return e;
 }
 
+fa2_err fa2_report_local_text(const char *text, const fa2_tz *tz, int tz_offset_min, fa2_buf *out)
+{
+	const char *p = text ? text : "", *q;
+	char word[40], lt[64];
+	size_t n;
+	fa2_err e = FA2_OK;
+	while (*p && !e) {
+		if (is_digit(*p) && (p == text || !is_digit(p[-1]))) {
+			for (n = 0; p[n] && p[n] != ' ' && p[n] != '\n' && p[n] != '\t' && n < sizeof word; n++)
+				;
+			while (n > 0 && strchr(".,;)]", p[n - 1]))
+				n--;
+			if (n >= 17 && n < sizeof word) {
+				memcpy(word, p, n);
+				word[n] = '\0';
+				if (fa2_report_local_time(word, tz, tz_offset_min, lt, sizeof lt)) {
+					e = fa2_buf_append_cstr(out, lt);
+					p += n;
+					continue;
+				}
+			}
+		}
+		for (q = p + 1; *q && !is_digit(*q); q++)
+			;
+		e = fa2_buf_append(out, p, (size_t)(q - p));
+		p = q;
+	}
+	return e;
+}
+
 const char *fa2_report_level_text(fa2_lang lang, const char *lvl)
 {
 	lang = lang == FA2_LANG_JA ? FA2_LANG_JA : FA2_LANG_EN;
@@ -653,8 +683,11 @@ static fa2_err render_md(const cJSON *r, fa2_lang lang, const fa2_tz *tz, int tz
 	else if (!e && strcmp(status, "partial") == 0)
 		e = fa2_buf_appendf(b, "> %s\n\n", L(FA2_RL_STATUS_PARTIAL));
 	if (!e && cJSON_IsObject(inc)) {
-		e = fa2_buf_appendf(b, "- **%s**: %s\n- **%s**: ", L(FA2_RL_INCIDENT), gs(inc, "event"),
-				    L(FA2_RL_WINDOW));
+		e = fa2_buf_appendf(b, "- **%s**: ", L(FA2_RL_INCIDENT));
+		if (!e)
+			e = fa2_report_local_text(gs(inc, "event"), tz, tz_offset_min, b);
+		if (!e)
+			e = fa2_buf_appendf(b, "\n- **%s**: ", L(FA2_RL_WINDOW));
 		if (!e)
 			e = render_window(b, inc, tz, tz_offset_min);
 		if (!e)

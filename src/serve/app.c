@@ -56,6 +56,7 @@ typedef struct long_job {
 	fa2_alarm *alarm;         /* owned (LONG_ANALYSIS); NULL: none */
 	char *desc;               /* owned (LONG_ANALYSIS) */
 	char channel[64], thread[32];
+	char user[32];            /* LONG_ANALYSIS: the requester (their zone: users.info) */
 	char notice_ts[32];       /* the "queued" notice in the thread; "" when none was posted */
 	int64_t start_s, end_s;
 	int64_t queued_ms;        /* monotonic */
@@ -677,19 +678,43 @@ static void count_outcome(fa2_slack_app *app, int outcome)
 /* The analysis itself, its progress message, report, graphs and resume: serve/analysis.c.
  * With resume (a queued resumption's payload) resumes that session; else runs a new
  * analysis of desc over start_s..end_s, answered in channel/thread. */
+/* The zone of Slack user `user` (users.info tz, read from the system's zoneinfo; its
+ * tz_offset as a fixed zone when the name cannot be loaded) into z. 0 when Slack gave
+ * none (or no user): the configuration's zone applies. */
+static int user_zone(fa2_slack_app *app, const char *user, fa2_tz *z)
+{
+	fa2_slack_tz st;
+	fa2_err e;
+	if (!user || !*user)
+		return 0;
+	fa2_slack_tzcache_get(&app->tz, app->api.token && app->api.token[0] ? &app->api : NULL, user, &st);
+	if (!st.known)
+		return 0;
+	if (st.name[0] && (e = fa2_tz_load(fa2_slice_cstr(st.name), z)) == FA2_OK)
+		return 1;
+	if (st.name[0])
+		FA2_LOGW("slack", "user %s: zone %s not in the zoneinfo (%s): using its offset %+d min", user, st.name,
+		         fa2_err_str(e), st.offset_min);
+	fa2_tz_fixed(z, st.offset_min, NULL);
+	return 1;
+}
+
 static void analyse(fa2_slack_app *app, const cJSON *resume, const char *channel, const char *thread,
-                    const char *desc, int64_t start_s, int64_t end_s, const fa2_alarm *alarm)
+                    const char *desc, int64_t start_s, int64_t end_s, const fa2_alarm *alarm, const char *user)
 {
 	/* the configuration this analysis started with, kept across a reload (settings.h) */
 	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
 	fa2_slack_app_config c = app->cfg;
 	fa2_slack_analysis_env env;
+	fa2_tz *z = resume ? NULL : fa2_calloc(1, sizeof *z);
 	c.cfg = cur->cfg;
 	env.api = &app->api;
 	env.cfg = &c;
 	env.alarm = resume ? NULL : alarm;
+	env.tz = z && user_zone(app, user, z) ? z : NULL;
 	count_outcome(app, resume ? fa2_slack_analysis_resume(&env, resume)
 	                          : fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
+	fa2_free(z);
 	fa2_slack_live_put(&app->live, cur);
 }
 
@@ -834,10 +859,10 @@ static void run_long(fa2_slack_app *app, long_job *j)
 			}
 		}
 		analyse(app, NULL, j->channel, j->thread, j->desc, j->start_s, j->end_s,
-		        j->alarm && j->alarm->doc ? j->alarm : NULL);
+		        j->alarm && j->alarm->doc ? j->alarm : NULL, j->user);
 		break;
 	case LONG_RESUME:
-		analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL);
+		analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL, NULL);
 		break;
 	case LONG_INSIGHT:
 	case LONG_FINDINGS:
@@ -986,6 +1011,7 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	alarm = NULL;
 	snprintf(lj->channel, sizeof lj->channel, "%s", channel);
 	snprintf(lj->thread, sizeof lj->thread, "%s", thread ? thread : mts);
+	snprintf(lj->user, sizeof lj->user, "%s", user ? user : "");
 	lj->start_s = start;
 	lj->end_s = end;
 	(void)long_submit(app, lj);
@@ -1028,6 +1054,7 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 		if ((lj = long_job_new(app, LONG_ANALYSIS)) != NULL && (lj->desc = dup_str(desc)) != NULL) {
 			snprintf(lj->channel, sizeof lj->channel, "%s", channel);
 			snprintf(lj->thread, sizeof lj->thread, "%s", ts);
+			snprintf(lj->user, sizeof lj->user, "%s", user ? user : "");
 			lj->start_s = start;
 			lj->end_s = end;
 			(void)long_submit(app, lj);
