@@ -72,7 +72,7 @@ done < "$tmp/calls"
 # Files whose user-visible texts all come from the catalog.
 CATALOG_ONLY="src/serve/app.c src/serve/progress.c src/serve/graphs.c
 	src/serve/commands.c src/agent/run.c src/agent/agent.c src/agent/report.c src/agent/insight.c
-	src/cmd/agent_run.c src/triage/render.c"
+	src/cmd/agent_run.c src/cmd/cmd_check.c src/triage/render.c"
 # Text-taking functions and the 0-based positions of their text arguments.
 TEXT_FUNCS="fa2_slack_post_message:3 fa2_slack_update_message:3 fa2_slack_text_obj:1
 	complete_ephemeral:1 fa2_slack_upload_file:4,5 tell_failure:4"
