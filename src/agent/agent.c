@@ -701,13 +701,15 @@ static fa2_err run_turn(state *st, size_t am_index, unsigned cycle, int *all_rep
 				r = &st->calls[ref[i]];
 				out = r->output;
 				is_error = r->is_error;
-				e = fa2_buf_appendf(&txt, fa2_msg(ac->lang, "agent.agent.repeated_call_already_ran_with"),
+				e = fa2_buf_appendf(&txt,
+						fa2_msg(ac->lang, "agent.agent.repeated_call_already_ran_with"),
 						    b->tool_name, r->cycle);
 			} else {
 				const job *jb = &jobs[ref[i]];
 				out = jb->out.data ? jb->out.data : "";
 				is_error = jb->err != FA2_OK;
-				e = fa2_buf_appendf(&txt, fa2_msg(ac->lang, "agent.agent.repeated_call_already_ran_with_2"),
+				e = fa2_buf_appendf(&txt,
+						fa2_msg(ac->lang, "agent.agent.repeated_call_already_ran_with_2"),
 						    b->tool_name);
 			}
 			if (!e)

@@ -68,9 +68,11 @@ static const char *str_of(const cJSON *obj, const char *key, char *tmp, size_t c
 
 static const char *level_of(const char *s)
 {
-	if (strncasecmp(s, "high", 4) == 0 || strncasecmp(s, "critical", 8) == 0 || strcmp(s, fa2_msg(FA2_LANG_JA, "report.label.high")) == 0)
+	if (strncasecmp(s, "high", 4) == 0 || strncasecmp(s, "critical", 8) == 0 ||
+			strcmp(s, fa2_msg(FA2_LANG_JA, "report.label.high")) == 0)
 		return "high";
-	if (strncasecmp(s, "medium", 6) == 0 || strncasecmp(s, "moderate", 8) == 0 || strcmp(s, fa2_msg(FA2_LANG_JA, "report.label.medium")) == 0)
+	if (strncasecmp(s, "medium", 6) == 0 || strncasecmp(s, "moderate", 8) == 0 ||
+			strcmp(s, fa2_msg(FA2_LANG_JA, "report.label.medium")) == 0)
 		return "medium";
 	if (strncasecmp(s, "low", 3) == 0 || strcmp(s, fa2_msg(FA2_LANG_JA, "report.label.low")) == 0)
 		return "low";

@@ -126,7 +126,8 @@ static void check_slack_online(struct tally *t, const fa2_config *c)
 		report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.auth_test_slack_refused_the"), sec.token_from,
 		       code);
 	else
-		report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.auth_test_is_reachable"), fa2_err_str(e), api.base);
+		report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.auth_test_is_reachable"), fa2_err_str(e),
+				api.base);
 cleanup:
 	fa2_serve_secrets_cleanup(&sec);
 }
@@ -149,7 +150,8 @@ static void check_slack(struct tally *t, int configured)
 		any = 1;
 		fa2_log_add_secret(fa2_slice_cstr(v));
 		if (strncmp(v, toks[i].prefix, strlen(toks[i].prefix)) != 0)
-			report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.does_not_look_like_a"), toks[i].env, toks[i].what, toks[i].prefix);
+			report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.does_not_look_like_a"),
+					toks[i].env, toks[i].what, toks[i].prefix);
 		else
 			report(t, "ok", "slack", fa2_msg(t->lang, "cmd.check.is_set"), toks[i].env);
 	}
@@ -169,7 +171,8 @@ static void check_log_groups(struct tally *t, fa2_aws_session *s, const fa2_conf
 {
 	size_t i;
 	if (c->n_log_groups == 0) {
-		report(t, "warn", "log-group", "%s", fa2_msg(t->lang, "cmd.check.no_cwlogsloggroups_configured_logs_tool"));
+		report(t, "warn", "log-group", "%s",
+				fa2_msg(t->lang, "cmd.check.no_cwlogsloggroups_configured_logs_tool"));
 		return;
 	}
 	for (i = 0; i < c->n_log_groups; i++) {
@@ -200,7 +203,8 @@ static void check_log_groups(struct tally *t, fa2_aws_session *s, const fa2_conf
 			if (found)
 				report(t, "ok", "log-group", fa2_msg(t->lang, "cmd.check.exists"), c->log_groups[i]);
 			else
-				report(t, "FAIL", "log-group", fa2_msg(t->lang, "cmd.check.does_not_exist_in_or"), c->log_groups[i], s->region);
+				report(t, "FAIL", "log-group",
+						fa2_msg(t->lang, "cmd.check.does_not_exist_in_or"), c->log_groups[i], s->region);
 		}
 		cJSON_Delete(j);
 		fa2_buf_cleanup(&in);
@@ -222,12 +226,16 @@ static void check_knowledge_base(struct tally *t, fa2_aws_session *s, const fa2_
 		char line[1600];
 		fa2_aws_error_format(&err, line, sizeof line);
 		if (strcmp(err.code, "AccessDeniedException") == 0)
-			report(t, "warn", "knowledge-base", fa2_msg(t->lang, "cmd.check.cannot_confirm_it_kb_tool"), c->knowledge_base_id, line);
+			report(t, "warn", "knowledge-base",
+					fa2_msg(t->lang, "cmd.check.cannot_confirm_it_kb_tool"), c->knowledge_base_id, line);
 		else
-			report(t, "FAIL", "knowledge-base", fa2_msg(t->lang, "cmd.check.knowledgebaseid_getknowledgebase_the_ids"), c->knowledge_base_id, e == FA2_ERR_AWS ? line
+			report(t, "FAIL", "knowledge-base",
+					fa2_msg(t->lang, "cmd.check.knowledgebaseid_getknowledgebase_the_ids"), c->knowledge_base_id,
+					e == FA2_ERR_AWS ? line
 			       : fa2_err_str(e));
 	} else if (!fa2_slice_eq_ci(fa2_slice_cstr(kb.status), FA2_SLICE_LIT("ACTIVE"))) {
-		report(t, "FAIL", "knowledge-base", fa2_msg(t->lang, "cmd.check.is_not_active"), kb.id, kb.name, kb.status);
+		report(t, "FAIL", "knowledge-base", fa2_msg(t->lang, "cmd.check.is_not_active"), kb.id, kb.name,
+				kb.status);
 	} else {
 		report(t, "ok", "knowledge-base", fa2_msg(t->lang, "cmd.check.is_active"), kb.id, kb.name);
 	}
@@ -251,7 +259,8 @@ static void check_store_table(struct tally *t, fa2_aws_client *client, const fa2
 	e = fa2_ddb_describe_table(&d, &ti, &err);
 	if (e) {
 		fa2_aws_error_format(&err, line, sizeof line);
-		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_describetable_create_it_with"), c->store_table,
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_describetable_create_it_with"),
+				c->store_table,
 		       e == FA2_ERR_NOT_FOUND ? "no such table" : e == FA2_ERR_AWS ? line : fa2_err_str(e));
 		return;
 	}
@@ -263,18 +272,21 @@ static void check_store_table(struct tally *t, fa2_aws_client *client, const fa2
 		return;
 	}
 	if (strcmp(ti.status, "ACTIVE") && strcmp(ti.status, "UPDATING")) {
-		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_is_not_active"), c->store_table, ti.status);
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_is_not_active"), c->store_table,
+				ti.status);
 		return;
 	}
 	memset(&err, 0, sizeof err);
 	e = fa2_ddb_describe_ttl(&d, &tl, &err);
 	if (e) {
 		fa2_aws_error_format(&err, line, sizeof line);
-		report(t, "warn", "store", fa2_msg(t->lang, "cmd.check.table_describetimetolive_fa2_needs_dynam"), c->store_table,
+		report(t, "warn", "store",
+				fa2_msg(t->lang, "cmd.check.table_describetimetolive_fa2_needs_dynam"), c->store_table,
 		       e == FA2_ERR_AWS ? line : fa2_err_str(e));
 	} else if (strcmp(tl.attribute, "expires") ||
 	           (strcmp(tl.status, "ENABLED") && strcmp(tl.status, "ENABLING"))) {
-		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_ttl_is_fa2_needs"), c->store_table, tl.status[0] ? tl.status : "DISABLED",
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_ttl_is_fa2_needs"), c->store_table,
+				tl.status[0] ? tl.status : "DISABLED",
 		       tl.attribute[0] ? " on " : "", tl.attribute);
 	} else {
 		report(t, "ok", "store", fa2_msg(t->lang, "cmd.check.dynamodb_table_is_pk_s"),
@@ -318,7 +330,8 @@ static int check_identity(struct tally *t, fa2_aws_session *s)
 		fa2_aws_creds_init(&cr);
 		if (fa2_aws_creds_provider_get(&s->prov, &cr) != FA2_OK)
 			snprintf(cr.source, sizeof cr.source, "?");
-		report(t, "ok", "credentials", fa2_msg(t->lang, "cmd.check.identity_from"), arn ? arn : fa2_msg(t->lang, "cmd.check.no_arn_in_the_answer"),
+		report(t, "ok", "credentials", fa2_msg(t->lang, "cmd.check.identity_from"),
+				arn ? arn : fa2_msg(t->lang, "cmd.check.no_arn_in_the_answer"),
 		       cr.source[0] ? cr.source : "?");
 		fa2_aws_creds_cleanup(&cr);
 	}
@@ -404,7 +417,8 @@ static void check_model(struct tally *t, const fa2_config *cfg, long long timeou
 	if (e)
 		report(t, "FAIL", "model", "%s %s: %s", fa2_llm_kind_name(cfg->llm_provider), fa2_config_model(cfg), msg);
 	else
-		report(t, "ok", "model", fa2_msg(t->lang, "cmd.check.answered_in_ms"), fa2_llm_kind_name(cfg->llm_provider),
+		report(t, "ok", "model", fa2_msg(t->lang, "cmd.check.answered_in_ms"),
+				fa2_llm_kind_name(cfg->llm_provider),
 		       fa2_config_model(cfg), (long long)(fa2_time_mono_ms() - t0));
 cleanup:
 	fa2_model_close(&m);
@@ -474,7 +488,8 @@ int fa2_cmd_check(int argc, char **argv)
 		} else {
 			char lint[1200];
 			t.lang = cfg.lang == FA2_LANG_JA ? FA2_MSG_JA : FA2_MSG_EN;
-			report(&t, "ok", "config", fa2_msg(t.lang, "cmd.check.from_language_model_log_group"), config_path, config_from,
+			report(&t, "ok", "config", fa2_msg(t.lang, "cmd.check.from_language_model_log_group"),
+					config_path, config_from,
 			       cfg.lang == FA2_LANG_JA ? "ja" : "en",
 			       fa2_config_model(&cfg), cfg.n_log_groups, cfg.max_agent_cycles);
 			/* A cwLogsInsightQuery that limits (before filtering) weakens logs_tool. */
@@ -488,7 +503,8 @@ int fa2_cmd_check(int argc, char **argv)
 
 	e = fa2_tls_anchors_global(&anchors);
 	if (e)
-		report(&t, "FAIL", "ca-bundle", fa2_msg(t.lang, "cmd.check.no_usable_ca_bundle_install"), fa2_err_str(e));
+		report(&t, "FAIL", "ca-bundle", fa2_msg(t.lang, "cmd.check.no_usable_ca_bundle_install"),
+				fa2_err_str(e));
 	else
 		report(&t, "ok", "ca-bundle", "%s", fa2_tls_anchors_global_path());
 
@@ -505,16 +521,19 @@ int fa2_cmd_check(int argc, char **argv)
 			if (region_opt)
 				snprintf(src, sizeof src, "%s", fa2_msg(t.lang, "cmd.check.option_region"));
 			else if (cfg.region)
-				snprintf(src, sizeof src, fa2_msg(t.lang, "cmd.check.config_file_env_region"), config_path);
+				snprintf(src, sizeof src, fa2_msg(t.lang, "cmd.check.config_file_env_region"),
+						config_path);
 			else
 				snprintf(src, sizeof src, "%s", sess.region_source);
 			report(&t, "ok", "profile", fa2_msg(t.lang, "cmd.check.profile_from"), sess.cfg.profile,
-			       strcmp(sess.cfg.profile_source, "option") == 0 ? fa2_msg(t.lang, "cmd.check.option_profile")
+			       strcmp(sess.cfg.profile_source,
+			       "option") == 0 ? fa2_msg(t.lang, "cmd.check.option_profile")
 			                                                     : sess.cfg.profile_source);
 			if (check_region(&t, sess.region, src))
 				check_aws(&t, &sess, &cfg);
 			else
-				report(&t, "skip", "credentials", "%s", fa2_msg(t.lang, "cmd.check.not_checked_with_a_region"));
+				report(&t, "skip", "credentials", "%s",
+						fa2_msg(t.lang, "cmd.check.not_checked_with_a_region"));
 		}
 	}
 	if (model && offline)

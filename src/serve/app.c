@@ -575,7 +575,8 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
 	}
-	if (fa2_slack_post_message(&app->api, channel, thread_ts, fa2_msg(lang, "serve.app.analyse_this_alarm_with_fa2"), blocks, NULL) == FA2_OK) {
+	if (fa2_slack_post_message(&app->api, channel, thread_ts, fa2_msg(lang, "serve.app.analyse_this_alarm_with_fa2"),
+	                           blocks, NULL) == FA2_OK) {
 		pthread_mutex_lock(&app->lock);
 		app->stats.forms_posted++;
 		pthread_mutex_unlock(&app->lock);
@@ -983,7 +984,8 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	if (why) { /* inline error: the form again, with the message under it */
 		cJSON *blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", start, end, why, alarm, lang);
 		if (blocks)
-			(void)fa2_slack_update_message(&app->api, channel, mts, fa2_msg(lang, "serve.app.please_correct_the_form"), blocks);
+			(void)fa2_slack_update_message(&app->api, channel, mts,
+					fa2_msg(lang, "serve.app.please_correct_the_form"), blocks);
 		cJSON_Delete(blocks);
 		goto done;
 	}

@@ -211,7 +211,8 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 	switch (r.kind) {
 	case FA2_TR_EV_METRIC: {
 		const fa2_tr_metric *m = &a->metrics[r.idx];
-		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.metric"), m->s->metric, *m->s->stat ? " " : "", m->s->stat);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.metric"), m->s->metric, *m->s->stat ? " " : "",
+				m->s->stat);
 		if (!e && m->s->n_dims) {
 			e = fa2_buf_append_cstr(b, " [");
 			if (!e)
@@ -247,7 +248,9 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 		const fa2_tr_cause *s = &a->causes[r.idx];
 		fmt_time(s->n_before ? s->first_after_ms : s->first_ms, t, sizeof t);
 		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.trace_fault_root_cause_in"),
-				    s->count, 100.0 * s->share, s->n_before ? fa2_msg(a->lang, "triage.rising_from") : fa2_msg(a->lang, "triage.new_from"), t, s->service);
+				    s->count, 100.0 * s->share,
+				    s->n_before ? fa2_msg(a->lang, "triage.rising_from") : fa2_msg(a->lang, "triage.new_from"),
+				    t, s->service);
 		if (!e && *s->entity)
 			e = fa2_buf_appendf(b, ", at %s", s->entity);
 		if (!e && *s->exception)
@@ -266,7 +269,8 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 		fmt_time(c->ev->t_ms, t, sizeof t);
 		e = change_title(b, c, a->lang);
 		if (!e)
-			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.by_at"), *c->ev->user ? c->ev->user : fa2_msg(a->lang, "triage.unknown"), t);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.by_at"),
+					*c->ev->user ? c->ev->user : fa2_msg(a->lang, "triage.unknown"), t);
 		if (!e && a->onset_ms) {
 			fmt_delta(c->delta_ms, dl, sizeof dl);
 			if (c->delta_ms == 0 && c->ev->t_ms != a->onset_ms)
@@ -407,7 +411,9 @@ static fa2_err md_summary(const fa2_tr_analysis *a, fa2_buf *b)
 			e = suspect_title(a, s, b);
 		if (!e)
 			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.score_confidence"), s->score,
-					    s->score >= 0.6 ? fa2_msg(a->lang, "triage.high") : s->score >= 0.35 ? fa2_msg(a->lang, "triage.medium") : fa2_msg(a->lang, "triage.low"));
+					    s->score >= 0.6    ? fa2_msg(a->lang, "triage.high")
+					    : s->score >= 0.35 ? fa2_msg(a->lang, "triage.medium")
+					                       : fa2_msg(a->lang, "triage.low"));
 	}
 	if (!e && s->n_evidence)
 		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.it_is_followed_by_piece"), s->n_evidence);
@@ -416,7 +422,8 @@ static fa2_err md_summary(const fa2_tr_analysis *a, fa2_buf *b)
 		int first = 1;
 		for (bit = 0; !e && bit < FA2_TR_SYM__COUNT; bit++)
 			if (a->symptoms & (1u << bit)) {
-				e = fa2_buf_appendf(b, "%s%s", first ? fa2_msg(a->lang, "triage.observed_symptoms") : ", ",
+				e = fa2_buf_appendf(b, "%s%s",
+						first ? fa2_msg(a->lang, "triage.observed_symptoms") : ", ",
 						    fa2_tr_symptom_name(1u << bit));
 				first = 0;
 			}
@@ -504,7 +511,8 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 			const fa2_tr_metric *m = &a->metrics[i];
 			fa2_buf tmp;
 			fa2_buf_init(&tmp, 4096);
-			e = fa2_buf_appendf(b, "| %s %s%s | ", m->s->metric, m->s->stat, m->alarm_metric ? fa2_msg(a->lang, "triage.alarm") : "");
+			e = fa2_buf_appendf(b, "| %s %s%s | ", m->s->metric, m->s->stat,
+					m->alarm_metric ? fa2_msg(a->lang, "triage.alarm") : "");
 			if (!e)
 				e = dims_text(&tmp, m->s->dims, m->s->n_dims);
 			if (!e)
@@ -1040,7 +1048,8 @@ fa2_err fa2_tr_render(const fa2_tr_analysis *a, int format, size_t budget_tokens
 		}
 	}
 	if (!e && format != FA2_TR_FMT_JSON && (om.timeline || om.tpls || om.changes || om.metrics || om.svcs))
-		e = fa2_buf_appendf(&b, fa2_msg(a->lang, "triage.shortened_to_fit_tokens_raise"), budget / BYTES_PER_TOKEN);
+		e = fa2_buf_appendf(&b, fa2_msg(a->lang, "triage.shortened_to_fit_tokens_raise"),
+				budget / BYTES_PER_TOKEN);
 	if (!e)
 		e = fa2_buf_append(out, b.data ? b.data : "", b.len);
 cleanup:
