@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent/digest.h"
+#include "base/msg.h"
 #include "base/alloc.h"
 #include "base/json.h"
 #include "base/limits.h"
@@ -498,8 +499,7 @@ static void run_job(job *j)
 		e = FA2_OK; /* hit the raw cap: keep what fits, the bound below marks the cut */
 	j->err = e;
 	if (e && j->out.len == 0)
-		(void)fa2_buf_appendf(&j->out, ac->lang == FA2_LANG_JA ? "ツールの実行に失敗しました: %s"
-									: "tool failed: %s",
+		(void)fa2_buf_appendf(&j->out, fa2_msg(ac->lang, "agent.agent.tool_failed"),
 				      fa2_err_str(e));
 	if (fa2_tool_bound(&j->out, ac->observation_bytes, ac->lang,
 			   j->tool->narrow_hint[ac->lang]) != FA2_OK)
@@ -581,7 +581,7 @@ static void tool_names(const state *st, fa2_buf *b)
 	for (i = 0; i < st->ac->tools->n; i++)
 		(void)fa2_buf_appendf(b, "%s%s", i ? ", " : "", st->ac->tools->tools[i].name);
 	if (st->ac->tools->n == 0)
-		(void)fa2_buf_append_cstr(b, st->ac->lang == FA2_LANG_JA ? "(なし)" : "(none)");
+		(void)fa2_buf_append_cstr(b, fa2_msg(st->ac->lang, "agent.agent.none"));
 }
 
 /* Executes the tool uses of assistant message am (cycle `cycle`) and appends the user
@@ -689,9 +689,7 @@ static fa2_err run_turn(state *st, size_t am_index, unsigned cycle, int *all_rep
 			st->res->tool_reused++;
 			break;
 		case K_UNKNOWN:
-			e = fa2_buf_appendf(&txt, ac->lang == FA2_LANG_JA
-							  ? "ツール \"%s\" はありません。使えるツール: "
-							  : "There is no tool \"%s\". Available tools: ",
+			e = fa2_buf_appendf(&txt, fa2_msg(ac->lang, "agent.agent.there_is_no_tool_available"),
 					    b->tool_name);
 			tool_names(st, &txt);
 			out = txt.data ? txt.data : "";
@@ -703,17 +701,15 @@ static fa2_err run_turn(state *st, size_t am_index, unsigned cycle, int *all_rep
 				r = &st->calls[ref[i]];
 				out = r->output;
 				is_error = r->is_error;
-				e = fa2_buf_appendf(&txt, ac->lang == FA2_LANG_JA
-								  ? "[重複した呼び出し: %s はサイクル %u で同じ入力により実行済みです。そのときの結果を示します]\n"
-								  : "[Repeated call: %s already ran with this input in cycle %u; its result follows]\n",
+				e = fa2_buf_appendf(&txt,
+						fa2_msg(ac->lang, "agent.agent.repeated_call_already_ran_with"),
 						    b->tool_name, r->cycle);
 			} else {
 				const job *jb = &jobs[ref[i]];
 				out = jb->out.data ? jb->out.data : "";
 				is_error = jb->err != FA2_OK;
-				e = fa2_buf_appendf(&txt, ac->lang == FA2_LANG_JA
-								  ? "[重複した呼び出し: %s は同じターンで同じ入力により実行済みです。その結果を示します]\n"
-								  : "[Repeated call: %s already ran with this input in this turn; its result follows]\n",
+				e = fa2_buf_appendf(&txt,
+						fa2_msg(ac->lang, "agent.agent.repeated_call_already_ran_with_2"),
 						    b->tool_name);
 			}
 			if (!e)
@@ -779,9 +775,7 @@ static fa2_err trim_context(state *st)
 			if (len <= sizeof note)
 				continue;
 			n = snprintf(note, sizeof note,
-				     st->ac->lang == FA2_LANG_JA
-					     ? "[%s の以前の結果 (%zu バイト) は会話の長さを抑えるため省略しました。同じ入力で再度呼び出すと全体が返ります]"
-					     : "[The earlier result of %s (%zu bytes) was elided to keep the conversation within its budget; calling it again with the same input returns it in full]",
+				     fa2_msg(st->ac->lang, "agent.agent.the_earlier_result_of_bytes"),
 				     b->tool_name ? b->tool_name : "the tool", len);
 			if (n < 0 || (size_t)n >= sizeof note)
 				continue;
@@ -855,26 +849,21 @@ static fa2_err model_turn(state *st, unsigned cycle, int64_t deadline, fa2_llm_r
 
 static const char *stop_text(const state *st, char *buf, size_t cap)
 {
-	int ja = st->ac->lang == FA2_LANG_JA;
 	switch (st->stop) {
 	case FA2_AGENT_STOP_ANSWER:
-		return ja ? "直前の回答が求められた JSON レポートの形式ではありませんでした。"
-			  : "your last reply was not the JSON report that was asked for.";
+		return fa2_msg(st->ac->lang, "agent.agent.your_last_reply_was_not");
 	case FA2_AGENT_STOP_MAX_CYCLES:
-		snprintf(buf, cap, ja ? "ツール呼び出しの上限 (%u ラウンド) に達しました。"
-				      : "the limit of %u rounds of tool calls was reached.",
+		snprintf(buf, cap, fa2_msg(st->ac->lang, "agent.agent.the_limit_of_rounds_of"),
 			 st->ac->max_cycles);
 		return buf;
 	case FA2_AGENT_STOP_REPEATED:
-		return ja ? "直前のラウンドは以前と同じツール呼び出しの繰り返しだけでした。"
-			  : "the last round only repeated earlier tool calls.";
+		return fa2_msg(st->ac->lang, "agent.agent.the_last_round_only_repeated");
 	case FA2_AGENT_STOP_THROTTLED:
-		return ja ? "モデルのサービスがリクエストを制限し続けました。"
-			  : "the model service kept throttling requests.";
+		return fa2_msg(st->ac->lang, "agent.agent.the_model_service_kept_throttling");
 	case FA2_AGENT_STOP_DEADLINE:
-		return ja ? "分析の制限時間に達しました。" : "the analysis time limit was reached.";
+		return fa2_msg(st->ac->lang, "agent.agent.the_analysis_time_limit_was");
 	case FA2_AGENT_STOP_MODEL_ERROR:
-		snprintf(buf, cap, ja ? "モデルの呼び出しに失敗しました: %s" : "the model call failed: %s",
+		snprintf(buf, cap, fa2_msg(st->ac->lang, "agent.agent.the_model_call_failed"),
 			 st->res->detail);
 		return buf;
 	default:
@@ -886,7 +875,6 @@ static const char *stop_text(const state *st, char *buf, size_t cap)
 static fa2_err missing_lines(const state *st, fa2_buf *b, cJSON *arr)
 {
 	size_t i, k;
-	int ja = st->ac->lang == FA2_LANG_JA;
 	fa2_buf line;
 	fa2_err e = FA2_OK;
 	fa2_buf_init(&line, 4096);
@@ -898,7 +886,7 @@ static fa2_err missing_lines(const state *st, fa2_buf *b, cJSON *arr)
 		if (k < st->n_calls)
 			continue;
 		fa2_buf_reset(&line);
-		e = fa2_buf_appendf(&line, ja ? "%s は呼び出されませんでした" : "%s was not called", name);
+		e = fa2_buf_appendf(&line, fa2_msg(st->ac->lang, "agent.agent.was_not_called"), name);
 		if (!e && b)
 			e = fa2_buf_appendf(b, "- %s\n", line.data);
 		if (!e && arr)
@@ -909,14 +897,14 @@ static fa2_err missing_lines(const state *st, fa2_buf *b, cJSON *arr)
 		if (!r->is_error || r->repeated)
 			continue;
 		fa2_buf_reset(&line);
-		e = fa2_buf_appendf(&line, ja ? "%s %.300s は失敗しました" : "%s %.300s failed", r->name, r->input);
+		e = fa2_buf_appendf(&line, fa2_msg(st->ac->lang, "agent.agent.failed"), r->name, r->input);
 		if (!e && b)
 			e = fa2_buf_appendf(b, "- %s\n", line.data);
 		if (!e && arr)
 			cJSON_AddItemToArray(arr, cJSON_CreateString(line.data));
 	}
 	if (!e && b && b->len == 0)
-		e = fa2_buf_append_cstr(b, ja ? "- (既知の不足はありません)\n" : "- (none known)\n");
+		e = fa2_buf_append_cstr(b, fa2_msg(st->ac->lang, "agent.agent.none_known"));
 	fa2_buf_cleanup(&line);
 	return e;
 }
@@ -938,8 +926,7 @@ static fa2_err add_user_text(state *st, const char *text)
 		if (b->kind == FA2_LLM_TOOL_USE)
 			e = fa2_llm_message_add_tool_result(
 				m, b->tool_id, b->tool_name,
-				fa2_slice_cstr(st->ac->lang == FA2_LANG_JA ? "実行しませんでした: 調査は終了しています。"
-									    : "Not run: the investigation has ended."),
+				fa2_slice_cstr(fa2_msg(st->ac->lang, "agent.agent.not_run_the_investigation_has")),
 				1);
 	}
 	if (!e)
@@ -1022,7 +1009,6 @@ static char *first_line(const char *s, size_t max)
 /* The report fa2 writes when the model could not. */
 static cJSON *fallback_body(state *st, const char *raw_answer)
 {
-	int ja = st->ac->lang == FA2_LANG_JA;
 	cJSON *in = cJSON_CreateObject(), *refs, *missing, *body = NULL;
 	char tmp[512];
 	fa2_buf s;
@@ -1037,8 +1023,7 @@ static cJSON *fallback_body(state *st, const char *raw_answer)
 	if (raw_answer && *raw_answer)
 		(void)fa2_buf_append_cstr(&s, raw_answer);
 	else
-		(void)fa2_buf_appendf(&s, ja ? "モデルから分析結果を得られませんでした (%s)。このレポートは %u 回のツール呼び出しで集めたデータを解釈せずに並べたものです。モデルが利用可能になったら分析を再実行するか、下記のデータを確認してください。"
-					     : "fa2 could not obtain an analysis from the model (%s). This partial report lists the data gathered by %u tool calls, without interpretation; re-run the analysis when the model is available, or review the data below.",
+		(void)fa2_buf_appendf(&s, fa2_msg(st->ac->lang, "agent.agent.fa2_could_not_obtain_an"),
 				      stop_text(st, tmp, sizeof tmp), executed);
 	cJSON_AddStringToObject(in, "summary", s.data ? s.data : "");
 	refs = cJSON_AddArrayToObject(in, "references");
@@ -1064,7 +1049,7 @@ static cJSON *fallback_body(state *st, const char *raw_answer)
 		cJSON_AddItemToArray(refs, o);
 		fa2_free(fl);
 	}
-	snprintf(tmp, sizeof tmp, ja ? "モデルによる根本原因の分析 (%s)" : "root-cause analysis by the model (%s)",
+	snprintf(tmp, sizeof tmp, fa2_msg(st->ac->lang, "agent.agent.root_cause_analysis_by_the"),
 		 fa2_agent_stop_name(st->stop));
 	cJSON_AddItemToArray(missing, cJSON_CreateString(tmp));
 	(void)missing_lines(st, NULL, missing);
@@ -1088,8 +1073,7 @@ static void add_failed_calls(const state *st, cJSON *missing)
 		cJSON *it;
 		if (!r->is_error || r->repeated)
 			continue;
-		snprintf(line, sizeof line, st->ac->lang == FA2_LANG_JA ? "%s %.300s は失敗しました"
-									   : "%s %.300s failed",
+		snprintf(line, sizeof line, fa2_msg(st->ac->lang, "agent.agent.failed"),
 			 r->name, r->input);
 		cJSON_ArrayForEach(it, missing)
 		{
@@ -1370,7 +1354,7 @@ static fa2_err state_init(state *st, const fa2_agent_config *ac, fa2_agent_resul
 	vars[1].name = "architecture";
 	vars[1].value = ac->architecture && *ac->architecture
 				? ac->architecture
-				: (ac->lang == FA2_LANG_JA ? "(記載なし)" : "(not described)");
+				: fa2_msg(ac->lang, "agent.agent.not_described");
 	vars[2].name = "tools";
 	vars[2].value = names.data ? names.data : "";
 	vars[3].name = "report_schema";
@@ -1402,17 +1386,10 @@ static void state_cleanup(state *st)
 static void window_text(fa2_lang lang, int64_t ms, char *out, size_t cap)
 {
 	int64_t min = ms / 60000;
-	if (lang == FA2_LANG_JA) {
-		if (min >= 120 && min % 60 == 0)
-			snprintf(out, cap, "%lld 時間", (long long)(min / 60));
-		else
-			snprintf(out, cap, "%lld 分間", (long long)min);
-	} else {
-		if (min >= 120 && min % 60 == 0)
-			snprintf(out, cap, "%lld hours", (long long)(min / 60));
-		else
-			snprintf(out, cap, "%lld minutes", (long long)min);
-	}
+	if (min >= 120 && min % 60 == 0)
+		snprintf(out, cap, fa2_msg(lang, "agent.agent.window_hours"), (long long)(min / 60));
+	else
+		snprintf(out, cap, fa2_msg(lang, "agent.agent.window_minutes"), (long long)min);
 }
 
 /* The metrics_tool input for metric m: {"namespace", "metricName", "dimensions"}.
@@ -1450,7 +1427,6 @@ static fa2_err alarm_intro(state *st, const fa2_alarm *al, fa2_buf *msg)
 	const fa2_agent_config *ac = st->ac;
 	const fa2_alarm_metric *ms[FA2_AGENT_ALARM_METRICS];
 	const fa2_tool *tool = fa2_tool_registry_find(ac->tools, "metrics_tool");
-	int ja = ac->lang == FA2_LANG_JA;
 	fa2_prompt_var vars[2];
 	fa2_buf desc, obs;
 	size_t n = 0, i;
@@ -1481,8 +1457,7 @@ static fa2_err alarm_intro(state *st, const fa2_alarm *al, fa2_buf *msg)
 			e = fa2_buf_append_cstr(&obs, r->output ? r->output : "");
 			st->res->tool_reused++;
 		} else if (!e && !tool) {
-			e = fa2_buf_append_cstr(&obs, ja ? "(この構成では metrics_tool を使えません)\n"
-							  : "(metrics_tool is not available in this configuration)\n");
+			e = fa2_buf_append_cstr(&obs, fa2_msg(ac->lang, "agent.agent.metrics_tool_is_not_available"));
 		} else if (!e) {
 			job j;
 			fa2_llm_block blk;
@@ -1516,8 +1491,7 @@ static fa2_err alarm_intro(state *st, const fa2_alarm *al, fa2_buf *msg)
 		fa2_free(input);
 	}
 	if (!e && n == 0)
-		e = fa2_buf_append_cstr(&obs, ja ? "(このアラームには metrics_tool で読めるメトリクスがありません)\n"
-						  : "(the alarm names no metric that metrics_tool can read)\n");
+		e = fa2_buf_append_cstr(&obs, fa2_msg(ac->lang, "agent.agent.the_alarm_names_no_metric"));
 	if (!e) {
 		vars[0].name = "alarm";
 		vars[0].value = desc.data ? desc.data : "";
@@ -1538,7 +1512,6 @@ static fa2_err digest_intro(state *st, fa2_buf *msg)
 	static const char id[] = "fa2-triage-digest", name[] = "triage_digest";
 	const fa2_agent_config *ac = st->ac;
 	const call_rec *r = find_by_id(st, id, 0);
-	int ja = ac->lang == FA2_LANG_JA;
 	char input[96], why[512], *key;
 	int64_t t0;
 	fa2_buf obs;
@@ -1563,8 +1536,7 @@ static fa2_err digest_intro(state *st, fa2_buf *msg)
 	if (de) {
 		FA2_LOGW("agent", "triage digest unavailable: %s", why);
 		fa2_buf_truncate(&obs, 0);
-		e = fa2_buf_appendf(&obs, ja ? "(トリアージ要約を作れませんでした: %s。ツールで調べ始めてください)\n"
-					     : "(the triage digest could not be made: %s; start from the tools)\n",
+		e = fa2_buf_appendf(&obs, fa2_msg(ac->lang, "agent.agent.the_triage_digest_could_not"),
 				    why);
 	} else {
 		e = FA2_OK;

@@ -9,6 +9,7 @@
 #include "agent/tools/tools.h"
 #include "aws/cloudwatch.h"
 #include "aws/shared.h"
+#include "base/msg.h"
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -152,8 +153,6 @@ static void describe_metric(const cJSON *m, fa2_buf *out)
 	}
 }
 
-#define T(r, en, ja) ((r)->lang == FA2_LANG_JA ? (ja) : (en))
-
 fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info *info,
 			char *msg, size_t cap)
 {
@@ -180,13 +179,12 @@ fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info 
 		goto cleanup;
 	if (!r->question || !r->question[strspn(r->question, " \t\r\n")] ||
 	    strlen(r->question) > FA2_INSIGHT_MAX_QUESTION) {
-		snprintf(msg, cap, "%s", T(r, "the question is empty or longer than 3000 bytes",
-					   "質問が空か 3000 バイトを超えています"));
+		snprintf(msg, cap, "%s", fa2_msg(r->lang, "agent.insight.the_question_is_empty_or"));
 		e = FA2_ERR_INVALID;
 		goto cleanup;
 	}
 	if (r->days < 1 || r->days > FA2_INSIGHT_MAX_DAYS) {
-		snprintf(msg, cap, "%s", T(r, "days must be 1 to 14", "日数は 1〜14 です"));
+		snprintf(msg, cap, "%s", fa2_msg(r->lang, "agent.insight.days_must_be_1_to"));
 		e = FA2_ERR_INVALID;
 		goto cleanup;
 	}
@@ -259,19 +257,15 @@ fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info 
 		FA2_LOGW("insight", "ListMetrics: %.*s", (int)(errs.len > 600 ? 600 : errs.len), errs.data);
 	if (inf.n_listed == 0) {
 		if (errs.len) {
-			snprintf(msg, cap, "%s%.*s", T(r, "CloudWatch ListMetrics failed: ", "CloudWatch ListMetrics が失敗しました: "),
+			snprintf(msg, cap, "%s%.*s", fa2_msg(r->lang, "agent.insight.cloudwatch_listmetrics_failed"),
 				 (int)(errs.len > 400 ? 400 : errs.len), errs.data);
 			e = FA2_ERR_AWS;
 			goto cleanup;
 		}
-		(void)fa2_buf_appendf(md, T(r, "# Insight\n\n**Question:** %s\n\nNo metric of the namespaces ",
-					   "# インサイト\n\n**質問:** %s\n\n名前空間 "), r->question);
+		(void)fa2_buf_appendf(md, fa2_msg(r->lang, "agent.insight.insight_question_no_metric_of"), r->question);
 		for (i = 0; i < n_ns; i++)
 			(void)fa2_buf_appendf(md, "%s`%s`", i ? ", " : "", ns[i]);
-		(void)fa2_buf_append_cstr(md, T(r, " had data in the last 3 hours, so there is nothing to analyse. "
-						"Ask about a service this account runs, or name its namespace in the question.\n",
-						" には直近 3 時間にデータのあるメトリクスがなく、分析対象がありません。"
-						"このアカウントで稼働しているサービスについて質問するか、名前空間を質問に含めてください。\n"));
+		(void)fa2_buf_append_cstr(md, fa2_msg(r->lang, "agent.insight.had_data_in_the_last"));
 		e = FA2_OK;
 		goto done;
 	}
@@ -324,7 +318,7 @@ fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info 
 	/* 4. GetMetricData and summaries */
 	e = fa2_metrics_tool_fetch_summarise(&env, chosen, fa2_cw_period(env.to_ms - env.from_ms), 0, &data);
 	if (e) {
-		snprintf(msg, cap, "%s%.*s", T(r, "CloudWatch GetMetricData failed: ", "CloudWatch GetMetricData が失敗しました: "),
+		snprintf(msg, cap, "%s%.*s", fa2_msg(r->lang, "agent.insight.cloudwatch_getmetricdata_failed"),
 			 (int)(data.len > 400 ? 400 : data.len), data.data ? data.data : "");
 		goto cleanup;
 	}
@@ -343,23 +337,19 @@ fa2_err fa2_insight_run(const fa2_insight_req *r, fa2_buf *md, fa2_insight_info 
 			inf.model_ok = 1;
 			e = fa2_buf_append_slice(md, fa2_buf_slice(&answer));
 		} else {
-			e = fa2_buf_appendf(md, T(r, "# Insight\n\n**Question:** %s\n\n> The model was unavailable (%s), "
-						  "so this is the metric data without interpretation.\n\n```\n%s```\n",
-						  "# インサイト\n\n**質問:** %s\n\n> モデルを利用できなかったため（%s）、"
-						  "解釈なしのメトリクスデータを示します。\n\n```\n%s```\n"),
+			e = fa2_buf_appendf(md, fa2_msg(r->lang, "agent.insight.insight_question_the_model_was"),
 					    r->question, why, data.data ? data.data : "");
 		}
 		if (e)
 			goto cleanup;
 	}
 done:
-	(void)fa2_buf_appendf(md, T(r, "\n\n---\n_Period %s .. %s (UTC, %d days). Namespaces: ",
-				    "\n\n---\n_期間 %s .. %s（UTC、%d 日）。名前空間: "), t1, t2, r->days);
+	(void)fa2_buf_appendf(md, fa2_msg(r->lang, "agent.insight.period_utc_days_namespaces"), t1, t2, r->days);
 	for (i = 0; i < n_ns; i++)
 		(void)fa2_buf_appendf(md, "%s%s", i ? ", " : "", ns[i]);
 	if (chosen && cJSON_GetArraySize(chosen)) {
 		const cJSON *m;
-		(void)fa2_buf_append_cstr(md, T(r, ". Metrics: ", "。メトリクス: "));
+		(void)fa2_buf_append_cstr(md, fa2_msg(r->lang, "agent.insight.metrics"));
 		i = 0;
 		cJSON_ArrayForEach(m, chosen) {
 			if (i++)

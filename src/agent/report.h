@@ -55,6 +55,12 @@ const char *fa2_report_level_text(fa2_lang lang, const char *level);
  * written. cap of 48 is always enough. */
 int fa2_report_local_time(const char *written, const fa2_tz *tz, int tz_offset_min, char *out, size_t cap);
 
+/* Appends text to out with each zoned date-time in it (a word that fa2_report_local_time
+ * accepts, trailing . , ; ) ] aside) shown at tz / tz_offset_min: "went to ALARM at
+ * 2026-12-05T12:39:28Z in us-east-1" -> "... at 2026-12-05 21:39:28 JST in us-east-1". The
+ * rest is copied as is. Errors: those of out (FA2_ERR_NOMEM, FA2_ERR_TOO_LARGE). */
+fa2_err fa2_report_local_text(const char *text, const fa2_tz *tz, int tz_offset_min, fa2_buf *out);
+
 /* Finds the JSON object in a model answer (bare, in a ``` fence, or with prose around
  * it) and returns its normalised body; NULL with FA2_ERR_PARSE when there is none. */
 cJSON *fa2_report_parse_model(fa2_slice text, fa2_err *err);

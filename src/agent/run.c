@@ -15,6 +15,7 @@
 #include "agent/tools/source.h"
 #include "aws/client.h"
 #include "aws/shared.h"
+#include "base/msg.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/time.h"
@@ -133,80 +134,54 @@ fa2_run_errclass fa2_run_classify(fa2_err e, int http_status, const char *code, 
 
 /* ---- failure text ---- */
 
-typedef struct class_text {
-	const char *title_en, *title_ja;
-	const char *fix_en, *fix_ja;             /* Bedrock (or provider-independent) */
-	const char *fix_oa_en, *fix_oa_ja;       /* OpenAI-compatible; NULL: the above */
-} class_text;
-
-static const class_text texts[FA2_RUN_ERR__COUNT] = {
-	{ "", "", "", "", NULL, NULL },
-	{ "The model denied access to fa2.",
-	  "モデルが fa2 のアクセスを拒否しました。",
-	  "Enable access to this model for this region in the Amazon Bedrock console (Model access), "
-	  "and allow bedrock:InvokeModel on it in the IAM policy of fa2's role; or set modelId to a model "
-	  "you have access to.",
-	  "Amazon Bedrock コンソール（モデルアクセス）でこのリージョンのこのモデルへのアクセスを有効にし、"
-	  "fa2 のロールの IAM ポリシーでこのモデルへの bedrock:InvokeModel を許可してください。"
-	  "または利用できるモデルを modelId に設定してください。",
-	  "Check that the API key (llm.apiKeyEnv) may use this model on the server, or set modelId to one "
-	  "it may use.",
-	  "API キー（llm.apiKeyEnv）がサーバーでこのモデルを使えるか確認するか、使えるモデルを modelId に"
-	  "設定してください。" },
-	{ "The model was not found, or it is not offered in this region.",
-	  "モデルが見つからないか、このリージョンでは提供されていません。",
-	  "Check modelId: use a model or inference profile id that exists in this region "
-	  "(aws bedrock list-foundation-models, list-inference-profiles), such as a cross-region profile, "
-	  "or set env.region to a region that offers the model.",
-	  "modelId を確認してください。このリージョンに存在するモデル ID または推論プロファイル ID"
-	  "（aws bedrock list-foundation-models、list-inference-profiles。クロスリージョン推論プロファイルなど）"
-	  "を使うか、そのモデルを提供するリージョンを env.region に設定してください。",
-	  "Check modelId against the models the server offers (GET /v1/models).",
-	  "サーバーが提供するモデル（GET /v1/models）と modelId を照らし合わせてください。" },
-	{ "The model service kept throttling requests (quota or capacity).",
-	  "モデルのサービスがリクエストの制限を続けました（クォータまたは容量）。",
-	  "Retry in a few minutes. If it keeps happening, request a higher quota in Service Quotas "
-	  "or use a cross-region inference profile as modelId.",
-	  "数分後に再実行してください。繰り返し発生する場合は Service Quotas でクォータの引き上げを"
-	  "申請するか、クロスリージョン推論プロファイルを modelId に設定してください。",
-	  "Retry in a few minutes. If it keeps happening, raise the server's rate limit or capacity.",
-	  "数分後に再実行してください。繰り返し発生する場合はサーバーのレート制限または容量を"
-	  "引き上げてください。" },
-	{ "fa2 has no valid credentials: they are missing, invalid or expired.",
-	  "fa2 に有効な認証情報がありません（未設定、無効、または期限切れ）。",
-	  "Give fa2 AWS credentials (an instance or container role, AWS_PROFILE, or environment "
-	  "variables) and renew expired ones; `fa2 check` shows which source is used.",
-	  "fa2 に AWS 認証情報（インスタンスまたはコンテナのロール、AWS_PROFILE、環境変数）を与え、"
-	  "期限切れのものは更新してください。`fa2 check` で使われている認証情報を確認できます。",
-	  "Set a valid API key in the environment variable named by llm.apiKeyEnv and restart fa2.",
-	  "llm.apiKeyEnv で指定した環境変数に有効な API キーを設定し、fa2 を再起動してください。" },
-	{ "A configured log group does not exist.",
-	  "設定されたロググループが存在しません。",
-	  "Correct cwLogsLogGroups (names and region); `fa2 check` checks each log group.",
-	  "cwLogsLogGroups（名前とリージョン）を修正してください。`fa2 check` で各ロググループを確認できます。", NULL, NULL },
-	{ "The service could not be reached (network, DNS, TLS or a timeout).",
-	  "サービスに接続できませんでした（ネットワーク、DNS、TLS、またはタイムアウト）。",
-	  "Check the network path from the fa2 host to the endpoint (HTTPS_PROXY, VPC endpoint, "
-	  "security groups, llm.endpoint); `fa2 check --model` tests it.",
-	  "fa2 のホストからエンドポイントへの経路（HTTPS_PROXY、VPC エンドポイント、セキュリティグループ、"
-	  "llm.endpoint）を確認してください。`fa2 check --model` で確認できます。",
-	  NULL, NULL },
-	{ "fa2 could not save the analysis in its state directory (the disk is full or not writable).",
-	  "fa2 が状態ディレクトリに分析を保存できませんでした（ディスクの空き不足または書き込み不可）。",
-	  "Free space in fa2's state directory (stateDir) or fix its permissions.",
-	  "fa2 の状態ディレクトリ（stateDir）の空き容量を確保するか権限を修正してください。",
-	  NULL, NULL },
-	{ "fa2's configuration cannot be used for this analysis.",
-	  "fa2 の設定ではこの分析を実行できません。",
-	  "Correct the setting named above (`fa2 check` helps).",
-	  "上記の設定を修正してください（`fa2 check` が役立ちます）。",
-	  NULL, NULL },
-	{ "The analysis failed.",
-	  "分析に失敗しました。",
-	  "Retry. If it fails again, give your administrator the fa2 log lines of this session.",
-	  "再実行してください。再び失敗する場合は、このセッションの fa2 のログを管理者に渡してください。",
-	  NULL, NULL },
-};
+/* The class texts: title, fix and the fix for OpenAI-compatible providers (NULL: the same). */
+static void class_texts(fa2_run_errclass c, fa2_lang lang, const char **title, const char **fix,
+                        const char **fix_oa)
+{
+	*fix_oa = NULL;
+	switch (c) {
+	case FA2_RUN_ERR_MODEL_ACCESS:
+		*title = fa2_msg(lang, "agent.run.model_access.title");
+		*fix = fa2_msg(lang, "agent.run.model_access.fix");
+		*fix_oa = fa2_msg(lang, "agent.run.model_access.fix_openai");
+		return;
+	case FA2_RUN_ERR_MODEL_NOT_FOUND:
+		*title = fa2_msg(lang, "agent.run.model_not_found.title");
+		*fix = fa2_msg(lang, "agent.run.model_not_found.fix");
+		*fix_oa = fa2_msg(lang, "agent.run.model_not_found.fix_openai");
+		return;
+	case FA2_RUN_ERR_THROTTLED:
+		*title = fa2_msg(lang, "agent.run.throttled.title");
+		*fix = fa2_msg(lang, "agent.run.throttled.fix");
+		*fix_oa = fa2_msg(lang, "agent.run.throttled.fix_openai");
+		return;
+	case FA2_RUN_ERR_CREDENTIALS:
+		*title = fa2_msg(lang, "agent.run.credentials.title");
+		*fix = fa2_msg(lang, "agent.run.credentials.fix");
+		*fix_oa = fa2_msg(lang, "agent.run.credentials.fix_openai");
+		return;
+	case FA2_RUN_ERR_LOG_GROUP:
+		*title = fa2_msg(lang, "agent.run.log_group.title");
+		*fix = fa2_msg(lang, "agent.run.log_group.fix");
+		return;
+	case FA2_RUN_ERR_NETWORK:
+		*title = fa2_msg(lang, "agent.run.network.title");
+		*fix = fa2_msg(lang, "agent.run.network.fix");
+		return;
+	case FA2_RUN_ERR_STORAGE:
+		*title = fa2_msg(lang, "agent.run.storage.title");
+		*fix = fa2_msg(lang, "agent.run.storage.fix");
+		return;
+	case FA2_RUN_ERR_CONFIG:
+		*title = fa2_msg(lang, "agent.run.config.title");
+		*fix = fa2_msg(lang, "agent.run.config.fix");
+		return;
+	default:
+		*title = fa2_msg(lang, "agent.run.internal.title");
+		*fix = fa2_msg(lang, "agent.run.internal.fix");
+		return;
+	}
+}
 
 static int model_class(fa2_run_errclass c)
 {
@@ -216,42 +191,42 @@ static int model_class(fa2_run_errclass c)
 
 fa2_err fa2_run_failure_render(const fa2_run_failure *f, fa2_lang lang, fa2_buf *out)
 {
-	const class_text *t;
-	int ja = lang == FA2_LANG_JA, oa = strcmp(f->provider, "openai") == 0;
-	const char *fix;
+	int oa = strcmp(f->provider, "openai") == 0;
+	const char *title, *fix, *fix_oa;
 	fa2_err e;
 
 	if (f->cls == FA2_RUN_ERR_NONE)
 		return FA2_OK;
-	t = &texts[(unsigned)f->cls < FA2_RUN_ERR__COUNT ? f->cls : FA2_RUN_ERR_INTERNAL];
-	e = fa2_buf_appendf(out, "%s\n", ja ? t->title_ja : t->title_en);
+	class_texts(f->cls, lang, &title, &fix, &fix_oa);
+	e = fa2_buf_appendf(out, "%s\n", title);
 	if (!e && f->model[0] && model_class(f->cls)) {
-		e = fa2_buf_appendf(out, ja ? "モデル: %s（%s）" : "Model: %s (%s)", f->model,
+		e = fa2_buf_appendf(out, fa2_msg(lang, "agent.run.model"), f->model,
 				    f->provider[0] ? f->provider : "?");
 		if (!e && f->region[0])
-			e = fa2_buf_appendf(out, ja ? "、リージョン: %s" : ", region %s", f->region);
+			e = fa2_buf_appendf(out, fa2_msg(lang, "agent.run.region"), f->region);
 		if (!e)
 			e = fa2_buf_append_byte(out, '\n');
 	} else if (!e && f->region[0] && f->cls != FA2_RUN_ERR_STORAGE && f->cls != FA2_RUN_ERR_CONFIG) {
-		e = fa2_buf_appendf(out, ja ? "リージョン: %s\n" : "Region: %s\n", f->region);
+		e = fa2_buf_appendf(out, fa2_msg(lang, "agent.run.region_2"), f->region);
 	}
 	if (!e && (f->code[0] || f->http_status || f->message[0])) {
-		e = fa2_buf_append_cstr(out, ja ? "エラー: " : "Error: ");
+		e = fa2_buf_append_cstr(out, fa2_msg(lang, "agent.run.error"));
 		if (!e && f->code[0])
 			e = fa2_buf_append_cstr(out, f->code);
 		if (!e && f->http_status)
-			e = fa2_buf_appendf(out, ja ? "%s（HTTP %d）" : "%s(HTTP %d)", f->code[0] && !ja ? " " : "",
-					    f->http_status);
+			e = fa2_buf_appendf(out, f->code[0] ? fa2_msg(lang, "agent.run.http_after_code")
+			                                    : fa2_msg(lang, "agent.run.http"), f->http_status);
 		if (!e && f->message[0])
 			e = fa2_buf_appendf(out, "%s%s", f->code[0] || f->http_status ? ": " : "", f->message);
 		if (!e)
 			e = fa2_buf_append_byte(out, '\n');
 	}
 	if (!e && f->subject[0])
-		e = fa2_buf_appendf(out, ja ? "対象: %s\n" : "Concerns: %s\n", f->subject);
-	fix = oa && t->fix_oa_en ? (ja ? t->fix_oa_ja : t->fix_oa_en) : (ja ? t->fix_ja : t->fix_en);
+		e = fa2_buf_appendf(out, fa2_msg(lang, "agent.run.concerns"), f->subject);
+	if (oa && fix_oa)
+		fix = fix_oa;
 	if (!e)
-		e = fa2_buf_appendf(out, ja ? "対処: %s\n" : "What to do: %s\n", fix);
+		e = fa2_buf_appendf(out, fa2_msg(lang, "agent.run.what_to_do"), fix);
 	return e;
 }
 

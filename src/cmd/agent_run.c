@@ -9,6 +9,7 @@
 
 #include "agent/agent.h"
 #include "agent/report.h"
+#include "base/msg.h"
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/limits.h"
@@ -138,8 +139,7 @@ int fa2_cmd_run_agent(const fa2_run_opts *o)
 	(void)fa2_run_analysis(&rq, &oc);
 	if (oc.status == FA2_RUN_FAILED) {
 		if (oc.session_id[0])
-			fprintf(stderr, oc.lang == FA2_LANG_JA ? "fa2 %s: 分析に失敗しました（セッション %s、%s）\n"
-							       : "fa2 %s: the analysis failed (session %s, %s)\n",
+			fprintf(stderr, fa2_msg(oc.lang, "cmd.agent_run.fa2_the_analysis_failed_session"),
 				o->cmd, oc.session_id, fa2_run_errclass_name(oc.failure.cls));
 		print_failure(o->cmd, &oc);
 		rc = oc.usage ? FA2_EXIT_USAGE : FA2_EXIT_FAILURE;

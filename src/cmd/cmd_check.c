@@ -30,6 +30,7 @@
 #include "net/tls.h"
 #include "llm/llm.h"
 #include "agent/model.h"
+#include "base/msg.h"
 
 /* Clock skew beyond this is a failure: SigV4 requests are rejected past 5 minutes. */
 #define CHECK_SKEW_FAIL_MS (4LL * 60 * 1000)
@@ -37,6 +38,7 @@
 
 struct tally {
 	int failed, warned;
+	int lang; /* of the texts (base/msg.h): the configuration's language once it is read */
 };
 
 static void report(struct tally *t, const char *status, const char *what, const char *fmt, ...)
@@ -114,11 +116,11 @@ static void check_sns(struct tally *t, const char *path, const fa2_config *c)
 		report(t, "FAIL", "sns", "%s", msg);
 	} else if (sc.n_topics) {
 		for (i = 0; i < sc.n_topics; i++)
-			report(t, "ok", "sns", "POST %s: topic %s -> %s in channel %s", sc.path, sc.topics[i].arn,
-			       sc.topics[i].analyze ? "analysis at once, report" : "analysis form", sc.topics[i].channel);
+			report(t, "ok", "sns", fa2_msg(t->lang, "cmd.check.sns_topic"), sc.path, sc.topics[i].arn,
+			       fa2_msg(t->lang, sc.topics[i].analyze ? "cmd.check.sns_analyze" : "cmd.check.sns_form"),
+			       sc.topics[i].channel);
 		if (!getenv("SLACK_BOT_TOKEN") && !(c->slack_app_token_key && *c->slack_app_token_key))
-			report(t, "FAIL", "sns", "no Slack bot token (SLACK_BOT_TOKEN or slackAppTokenKey): fa2 serve "
-			       "cannot post the alarms of the \"sns\" topics and refuses to start");
+			report(t, "FAIL", "sns", "%s", fa2_msg(t->lang, "cmd.check.sns_no_bot_token"));
 	}
 	fa2_buf_cleanup(&text);
 }
@@ -139,22 +141,23 @@ static void check_slack_online(struct tally *t, const fa2_config *c)
 		goto cleanup;
 	}
 	if (strncmp(sec.token_from, "Secrets Manager", 15) == 0)
-		report(t, "ok", "slack", "bot token read from %s", sec.token_from);
+		report(t, "ok", "slack", fa2_msg(t->lang, "cmd.check.bot_token_read_from"), sec.token_from);
 	if (strncmp(sec.signing_from, "Secrets Manager", 15) == 0)
-		report(t, "ok", "slack", "signing secret read from %s", sec.signing_from);
+		report(t, "ok", "slack", fa2_msg(t->lang, "cmd.check.signing_secret_read_from"), sec.signing_from);
 	if (!sec.token_from[0])
 		goto cleanup;
 	fa2_slack_api_init(&api, (const char *)sec.token.data);
 	api.timeout_ms = 10000;
 	e = fa2_slack_auth_test(&api, &id, code);
 	if (!e)
-		report(t, "ok", "slack", "auth.test: the bot token (%s) is valid: bot user %s in team %s (%s)",
+		report(t, "ok", "slack", fa2_msg(t->lang, "cmd.check.auth_test_the_bot_token"),
 		       sec.token_from, id.user_id, id.team_id, id.team);
 	else if (code[0])
-		report(t, "FAIL", "slack", "auth.test: Slack refused the bot token from %s: %s", sec.token_from,
+		report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.auth_test_slack_refused_the"), sec.token_from,
 		       code);
 	else
-		report(t, "FAIL", "slack", "auth.test: %s (is %s reachable?)", fa2_err_str(e), api.base);
+		report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.auth_test_is_reachable"), fa2_err_str(e),
+				api.base);
 cleanup:
 	fa2_serve_secrets_cleanup(&sec);
 }
@@ -177,31 +180,29 @@ static void check_slack(struct tally *t, int configured)
 		any = 1;
 		fa2_log_add_secret(fa2_slice_cstr(v));
 		if (strncmp(v, toks[i].prefix, strlen(toks[i].prefix)) != 0)
-			report(t, "FAIL", "slack", "%s does not look like a Slack %s (it should start "
-			       "with %s)", toks[i].env, toks[i].what, toks[i].prefix);
+			report(t, "FAIL", "slack", fa2_msg(t->lang, "cmd.check.does_not_look_like_a"),
+					toks[i].env, toks[i].what, toks[i].prefix);
 		else
-			report(t, "ok", "slack", "%s is set", toks[i].env);
+			report(t, "ok", "slack", fa2_msg(t->lang, "cmd.check.is_set"), toks[i].env);
 	}
 	if (secret && *secret) {
 		any = 1;
 		fa2_log_add_secret(fa2_slice_cstr(secret));
 		if (strlen(secret) < 16)
-			report(t, "FAIL", "slack", "SLACK_SIGNING_SECRET is too short to be a signing "
-			       "secret");
+			report(t, "FAIL", "slack", "%s", fa2_msg(t->lang, "cmd.check.slack_signing_secret_is_too"));
 		else
-			report(t, "ok", "slack", "SLACK_SIGNING_SECRET is set");
+			report(t, "ok", "slack", "%s", fa2_msg(t->lang, "cmd.check.slack_signing_secret_is_set"));
 	}
 	if (!any && !configured)
-		report(t, "skip", "slack", "no SLACK_* tokens in the environment (Slack is optional; "
-		       "see docs for Secrets Manager)");
+		report(t, "skip", "slack", "%s", fa2_msg(t->lang, "cmd.check.no_slack_tokens_in_the"));
 }
 
 static void check_log_groups(struct tally *t, fa2_aws_session *s, const fa2_config *c)
 {
 	size_t i;
 	if (c->n_log_groups == 0) {
-		report(t, "warn", "log-group", "no cwLogsLogGroups configured: logs_tool will have "
-		       "nothing to query");
+		report(t, "warn", "log-group", "%s",
+				fa2_msg(t->lang, "cmd.check.no_cwlogsloggroups_configured_logs_tool"));
 		return;
 	}
 	for (i = 0; i < c->n_log_groups; i++) {
@@ -216,7 +217,7 @@ static void check_log_groups(struct tally *t, fa2_aws_session *s, const fa2_conf
 		if (fa2_buf_append_cstr(&in, "{\"logGroupNamePrefix\":") ||
 		    fa2_json_append_string(&in, fa2_slice_cstr(c->log_groups[i])) ||
 		    fa2_buf_append_cstr(&in, ",\"limit\":50}")) {
-			report(t, "FAIL", "log-group", "%s: out of memory", c->log_groups[i]);
+			report(t, "FAIL", "log-group", fa2_msg(t->lang, "cmd.check.out_of_memory"), c->log_groups[i]);
 		} else if (fa2_aws_call(&s->client, svc, "DescribeLogGroups", fa2_buf_slice(&in), &out,
 					&err, NULL)) {
 			char line[1600];
@@ -230,10 +231,10 @@ static void check_log_groups(struct tally *t, fa2_aws_session *s, const fa2_conf
 					found = 1;
 			}
 			if (found)
-				report(t, "ok", "log-group", "%s exists", c->log_groups[i]);
+				report(t, "ok", "log-group", fa2_msg(t->lang, "cmd.check.exists"), c->log_groups[i]);
 			else
-				report(t, "FAIL", "log-group", "%s does not exist in %s (or is not visible "
-				       "to this identity)", c->log_groups[i], s->region);
+				report(t, "FAIL", "log-group",
+						fa2_msg(t->lang, "cmd.check.does_not_exist_in_or"), c->log_groups[i], s->region);
 		}
 		cJSON_Delete(j);
 		fa2_buf_cleanup(&in);
@@ -255,16 +256,18 @@ static void check_knowledge_base(struct tally *t, fa2_aws_session *s, const fa2_
 		char line[1600];
 		fa2_aws_error_format(&err, line, sizeof line);
 		if (strcmp(err.code, "AccessDeniedException") == 0)
-			report(t, "warn", "knowledge-base", "%s: cannot confirm it (%s); kb_tool needs "
-			       "bedrock:Retrieve on it", c->knowledge_base_id, line);
+			report(t, "warn", "knowledge-base",
+					fa2_msg(t->lang, "cmd.check.cannot_confirm_it_kb_tool"), c->knowledge_base_id, line);
 		else
-			report(t, "FAIL", "knowledge-base", "knowledgeBaseId %s: GetKnowledgeBase: %s (the ids "
-			       "of this region: 'fa2 kb list')", c->knowledge_base_id, e == FA2_ERR_AWS ? line
+			report(t, "FAIL", "knowledge-base",
+					fa2_msg(t->lang, "cmd.check.knowledgebaseid_getknowledgebase_the_ids"), c->knowledge_base_id,
+					e == FA2_ERR_AWS ? line
 			       : fa2_err_str(e));
 	} else if (!fa2_slice_eq_ci(fa2_slice_cstr(kb.status), FA2_SLICE_LIT("ACTIVE"))) {
-		report(t, "FAIL", "knowledge-base", "%s (%s) is %s, not ACTIVE", kb.id, kb.name, kb.status);
+		report(t, "FAIL", "knowledge-base", fa2_msg(t->lang, "cmd.check.is_not_active"), kb.id, kb.name,
+				kb.status);
 	} else {
-		report(t, "ok", "knowledge-base", "%s (%s) is ACTIVE", kb.id, kb.name);
+		report(t, "ok", "knowledge-base", fa2_msg(t->lang, "cmd.check.is_active"), kb.id, kb.name);
 	}
 }
 
@@ -280,42 +283,43 @@ static void check_store_table(struct tally *t, fa2_aws_client *client, const fa2
 	fa2_err e;
 	memset(&err, 0, sizeof err);
 	if (fa2_ddb_init(&d, client, c->store_table) != FA2_OK) {
-		report(t, "FAIL", "store", "store.table \"%s\" is not a DynamoDB table name", c->store_table);
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.store_table_is_not_a"), c->store_table);
 		return;
 	}
 	e = fa2_ddb_describe_table(&d, &ti, &err);
 	if (e) {
 		fa2_aws_error_format(&err, line, sizeof line);
-		report(t, "FAIL", "store", "table %s: DescribeTable: %s (create it with "
-		       "deploy/dynamodb-store.yaml)", c->store_table,
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_describetable_create_it_with"),
+				c->store_table,
 		       e == FA2_ERR_NOT_FOUND ? "no such table" : e == FA2_ERR_AWS ? line : fa2_err_str(e));
 		return;
 	}
 	if (strcmp(ti.hash_key, "pk") || strcmp(ti.hash_type, "S") || strcmp(ti.range_key, "sk") ||
 	    strcmp(ti.range_type, "S")) {
-		report(t, "FAIL", "store", "table %s: key schema is %s (%s) + %s (%s), fa2 needs pk (S) + sk (S)",
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_key_schema_is_fa2"),
 		       c->store_table, ti.hash_key, ti.hash_type, ti.range_key[0] ? ti.range_key : "none",
 		       ti.range_type[0] ? ti.range_type : "-");
 		return;
 	}
 	if (strcmp(ti.status, "ACTIVE") && strcmp(ti.status, "UPDATING")) {
-		report(t, "FAIL", "store", "table %s is %s, not ACTIVE", c->store_table, ti.status);
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_is_not_active"), c->store_table,
+				ti.status);
 		return;
 	}
 	memset(&err, 0, sizeof err);
 	e = fa2_ddb_describe_ttl(&d, &tl, &err);
 	if (e) {
 		fa2_aws_error_format(&err, line, sizeof line);
-		report(t, "warn", "store", "table %s: DescribeTimeToLive: %s (fa2 needs "
-		       "dynamodb:DescribeTimeToLive to confirm TTL)", c->store_table,
+		report(t, "warn", "store",
+				fa2_msg(t->lang, "cmd.check.table_describetimetolive_fa2_needs_dynam"), c->store_table,
 		       e == FA2_ERR_AWS ? line : fa2_err_str(e));
 	} else if (strcmp(tl.attribute, "expires") ||
 	           (strcmp(tl.status, "ENABLED") && strcmp(tl.status, "ENABLING"))) {
-		report(t, "FAIL", "store", "table %s: TTL is %s%s%s, fa2 needs it ENABLED on \"expires\" "
-		       "(keys are never removed otherwise)", c->store_table, tl.status[0] ? tl.status : "DISABLED",
+		report(t, "FAIL", "store", fa2_msg(t->lang, "cmd.check.table_ttl_is_fa2_needs"), c->store_table,
+				tl.status[0] ? tl.status : "DISABLED",
 		       tl.attribute[0] ? " on " : "", tl.attribute);
 	} else {
-		report(t, "ok", "store", "DynamoDB table %s is %s: pk (S) + sk (S), TTL %s on expires",
+		report(t, "ok", "store", fa2_msg(t->lang, "cmd.check.dynamodb_table_is_pk_s"),
 		       c->store_table, ti.status, tl.status);
 	}
 }
@@ -356,7 +360,8 @@ static int check_identity(struct tally *t, fa2_aws_session *s)
 		fa2_aws_creds_init(&cr);
 		if (fa2_aws_creds_provider_get(&s->prov, &cr) != FA2_OK)
 			snprintf(cr.source, sizeof cr.source, "?");
-		report(t, "ok", "credentials", "identity %s (from %s)", arn ? arn : "(no Arn in the answer)",
+		report(t, "ok", "credentials", fa2_msg(t->lang, "cmd.check.identity_from"),
+				arn ? arn : fa2_msg(t->lang, "cmd.check.no_arn_in_the_answer"),
 		       cr.source[0] ? cr.source : "?");
 		fa2_aws_creds_cleanup(&cr);
 	}
@@ -368,14 +373,13 @@ static int check_identity(struct tally *t, fa2_aws_session *s)
 	pthread_mutex_unlock(&s->client.lock);
 	mag = skew < 0 ? -skew : skew;
 	if (mag >= CHECK_SKEW_FAIL_MS)
-		report(t, "FAIL", "clock", "this host is %lld s %s AWS: fix NTP (fa2 corrects requests, "
-		       "but times shown to people will be off)", (long long)(mag / 1000),
-		       skew > 0 ? "behind" : "ahead of");
+		report(t, "FAIL", "clock", fa2_msg(t->lang, "cmd.check.this_host_is_s_aws"), (long long)(mag / 1000),
+		       skew > 0 ? fa2_msg(t->lang, "cmd.check.behind") : fa2_msg(t->lang, "cmd.check.ahead_of"));
 	else if (mag >= CHECK_SKEW_WARN_MS)
-		report(t, "warn", "clock", "this host is %lld s %s AWS", (long long)(mag / 1000),
-		       skew > 0 ? "behind" : "ahead of");
+		report(t, "warn", "clock", fa2_msg(t->lang, "cmd.check.this_host_is_s_aws_2"), (long long)(mag / 1000),
+		       skew > 0 ? fa2_msg(t->lang, "cmd.check.behind") : fa2_msg(t->lang, "cmd.check.ahead_of"));
 	else
-		report(t, "ok", "clock", "within %lld s of AWS (as far as AWS's Date header tells)",
+		report(t, "ok", "clock", fa2_msg(t->lang, "cmd.check.within_s_of_aws_as"),
 		       (long long)(CHECK_SKEW_WARN_MS / 1000));
 cleanup:
 	fa2_buf_cleanup(&out);
@@ -391,12 +395,11 @@ static int check_region(struct tally *t, const char *region, const char *src)
 	const char *part = fa2_aws_region_partition(region, hint, sizeof hint);
 	const char *ep = getenv("AWS_ENDPOINT_URL");
 	if (part) {
-		report(t, "ok", "region", "%s (from %s; partition %s)", region, src, part);
+		report(t, "ok", "region", fa2_msg(t->lang, "cmd.check.from_partition"), region, src, part);
 		return 1;
 	}
-	report(t, ep && *ep ? "warn" : "FAIL", "region", "'%s' (from %s) is not an AWS region name%s%s%s "
-	       "(regions look like us-east-1, eu-central-1, cn-north-1, us-gov-west-1)", region, src,
-	       hint[0] ? ": did you mean " : "", hint, hint[0] ? "?" : "");
+	report(t, ep && *ep ? "warn" : "FAIL", "region", fa2_msg(t->lang, "cmd.check.from_is_not_an_aws"), region, src,
+	       hint[0] ? fa2_msg(t->lang, "cmd.check.did_you_mean") : "", hint, hint[0] ? "?" : "");
 	return ep && *ep;
 }
 
@@ -418,7 +421,7 @@ static void check_aws(struct tally *t, fa2_aws_session *s, const fa2_config *c)
 			fa2_aws_session_close(&other);
 		}
 	} else
-		report(t, "skip", "log-group", "no working credentials");
+		report(t, "skip", "log-group", "%s", fa2_msg(t->lang, "cmd.check.no_working_credentials"));
 }
 
 /* --model: one short call through the same provider and transport an analysis uses. */
@@ -444,7 +447,8 @@ static void check_model(struct tally *t, const fa2_config *cfg, long long timeou
 	if (e)
 		report(t, "FAIL", "model", "%s %s: %s", fa2_llm_kind_name(cfg->llm_provider), fa2_config_model(cfg), msg);
 	else
-		report(t, "ok", "model", "%s %s answered in %lld ms", fa2_llm_kind_name(cfg->llm_provider),
+		report(t, "ok", "model", fa2_msg(t->lang, "cmd.check.answered_in_ms"),
+				fa2_llm_kind_name(cfg->llm_provider),
 		       fa2_config_model(cfg), (long long)(fa2_time_mono_ms() - t0));
 cleanup:
 	fa2_model_close(&m);
@@ -458,7 +462,7 @@ int fa2_cmd_check(int argc, char **argv)
 	const char *config_from = "environment FA2_CONFIG";
 	long long timeout_s = 10;
 	int offline = 0, model = 0, i, have_cfg = 0, cfg_ok = 0;
-	struct tally t = { 0, 0 };
+	struct tally t = { 0, 0, FA2_MSG_EN };
 	fa2_config cfg;
 	fa2_aws_session sess;
 	const fa2_tls_anchors *anchors;
@@ -514,30 +518,29 @@ int fa2_cmd_check(int argc, char **argv)
 		} else {
 			char lint[1200];
 			cfg_ok = 1;
-			report(&t, "ok", "config", "%s (from %s): language %s, model %s, %zu log group(s), "
-			       "maxAgentCycles %u", config_path, config_from,
+			t.lang = cfg.lang == FA2_LANG_JA ? FA2_MSG_JA : FA2_MSG_EN;
+			report(&t, "ok", "config", fa2_msg(t.lang, "cmd.check.from_language_model_log_group"),
+			       config_path, config_from,
 			       cfg.lang == FA2_LANG_JA ? "ja" : "en",
 			       fa2_config_model(&cfg), cfg.n_log_groups, cfg.max_agent_cycles);
 			/* A cwLogsInsightQuery that limits (before filtering) weakens logs_tool. */
 			if (cfg.insight_query && fa2_logs_query_lint(cfg.insight_query, lint, sizeof lint) != 0)
 				report(&t, "warn", "logs-query", "cwLogsInsightQuery \"%s\": %s", cfg.insight_query,
-				       lint[0] ? lint : "it does not split into stages (an unterminated quote or regex)");
+				       lint[0] ? lint : fa2_msg(t.lang, "cmd.check.query_does_not_split"));
 		}
 	} else {
-		report(&t, "warn", "config", "no --config (or FA2_CONFIG): defaults only, no log "
-		       "groups to check");
+		report(&t, "warn", "config", "%s", fa2_msg(t.lang, "cmd.check.no_config_or_fa2_config"));
 	}
 
 	e = fa2_tls_anchors_global(&anchors);
 	if (e)
-		report(&t, "FAIL", "ca-bundle", "no usable CA bundle (%s): install ca-certificates or "
-		       "set AWS_CA_BUNDLE / SSL_CERT_FILE", fa2_err_str(e));
+		report(&t, "FAIL", "ca-bundle", fa2_msg(t.lang, "cmd.check.no_usable_ca_bundle_install"),
+				fa2_err_str(e));
 	else
 		report(&t, "ok", "ca-bundle", "%s", fa2_tls_anchors_global_path());
 
 	if (offline) {
-		report(&t, "skip", "aws", "--offline: region, credentials, clock and log groups not "
-		       "checked");
+		report(&t, "skip", "aws", "%s", fa2_msg(t.lang, "cmd.check.offline_region_credentials_clock_and"));
 	} else {
 		e = fa2_aws_session_open(&sess, profile, region_opt ? region_opt : cfg.region,
 					 timeout_s * 1000, msg, sizeof msg);
@@ -547,22 +550,25 @@ int fa2_cmd_check(int argc, char **argv)
 			char src[300];
 			/* The session calls any region it is handed an option: name the real source. */
 			if (region_opt)
-				snprintf(src, sizeof src, "option --region");
+				snprintf(src, sizeof src, "%s", fa2_msg(t.lang, "cmd.check.option_region"));
 			else if (cfg.region)
-				snprintf(src, sizeof src, "config file %s (env.region)", config_path);
+				snprintf(src, sizeof src, fa2_msg(t.lang, "cmd.check.config_file_env_region"),
+						config_path);
 			else
 				snprintf(src, sizeof src, "%s", sess.region_source);
-			report(&t, "ok", "profile", "%s (from %s)", sess.cfg.profile,
-			       strcmp(sess.cfg.profile_source, "option") == 0 ? "option --profile"
+			report(&t, "ok", "profile", fa2_msg(t.lang, "cmd.check.profile_from"), sess.cfg.profile,
+			       strcmp(sess.cfg.profile_source,
+			       "option") == 0 ? fa2_msg(t.lang, "cmd.check.option_profile")
 			                                                     : sess.cfg.profile_source);
 			if (check_region(&t, sess.region, src))
 				check_aws(&t, &sess, &cfg);
 			else
-				report(&t, "skip", "credentials", "not checked with a region that does not exist");
+				report(&t, "skip", "credentials", "%s",
+						fa2_msg(t.lang, "cmd.check.not_checked_with_a_region"));
 		}
 	}
 	if (model && offline)
-		report(&t, "skip", "model", "--offline: the model is not called");
+		report(&t, "skip", "model", "%s", fa2_msg(t.lang, "cmd.check.offline_the_model_is_not"));
 	else if (model)
 		check_model(&t, &cfg, timeout_s);
 	check_slack(&t, (cfg.slack_app_token_key && *cfg.slack_app_token_key) ||
@@ -572,9 +578,9 @@ int fa2_cmd_check(int argc, char **argv)
 	if (!offline)
 		check_slack_online(&t, &cfg);
 	else if (cfg.slack_app_token_key || cfg.slack_signing_secret_key)
-		report(&t, "skip", "slack", "--offline: Secrets Manager secrets and auth.test not checked");
+		report(&t, "skip", "slack", "%s", fa2_msg(t.lang, "cmd.check.offline_secrets_manager_secrets_and"));
 
-	printf("\n%d failed, %d warning(s)\n", t.failed, t.warned);
+	printf(fa2_msg(t.lang, "cmd.check.failed_warning_s"), t.failed, t.warned);
 	fa2_aws_session_close(&sess);
 	if (have_cfg)
 		fa2_config_cleanup(&cfg);

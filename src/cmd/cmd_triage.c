@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agent/config.h"
+#include "agent/tool.h"
 #include "agent/tools/snap.h"
 #include "aws/alarms.h"
 #include "aws/session.h"
@@ -10,6 +11,7 @@
 #include "base/file.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/msg.h"
 #include "base/time.h"
 #include "base/tz.h"
 #include "cmd/agent_run.h"
@@ -44,6 +46,8 @@ static void usage(FILE *f)
 		"                      now); with --source: narrow the snapshot's window\n"
 		"  --tz ZONE           zone for --from/--to without one: Asia/Tokyo, +09:00, UTC\n"
 		"                      (default UTC)\n"
+		"  --lang en|ja        language of the report's headings and texts (default: the\n"
+		"                      config's language when AWS is read, else en)\n"
 		"\n"
 		"Without --source, triage reads the window from AWS with the configuration analyze\n"
 		"uses (cwLogsLogGroups, region, xrayTrace), into memory, as 'fa2 snapshot' would\n"
@@ -76,7 +80,8 @@ static int need_value(int i, int argc, const char *opt)
 /* Reads the window from AWS into d (capture.c's memory sink). Returns an exit code. */
 static int read_live(fa2_tr_data *d, const char *config, const char *region, const char *alarm,
 		     const char *const *groups, size_t n_groups, int have_from, int64_t from_ms, int64_t to_ms,
-		     uint64_t before_min, uint64_t after_min, long long pages, long long queries, int64_t now)
+		     uint64_t before_min, uint64_t after_min, long long pages, long long queries, int64_t now,
+		     fa2_lang *lang)
 {
 	fa2_config cfg;
 	fa2_aws_session sess;
@@ -95,6 +100,7 @@ static int read_live(fa2_tr_data *d, const char *config, const char *region, con
 		fa2_config_cleanup(&cfg);
 		return FA2_EXIT_USAGE;
 	}
+	*lang = cfg.lang;
 	e = fa2_aws_session_open(&sess, NULL, region ? region : cfg.region, 30000, msg, sizeof msg);
 	if (e) {
 		fprintf(stderr, "fa2 triage: %s\n", msg);
@@ -159,7 +165,8 @@ cleanup:
 int fa2_cmd_triage(int argc, char **argv)
 {
 	const char *source = NULL, *from_s = NULL, *to_s = NULL, *why = "", *config = NULL, *region = NULL;
-	const char *alarm = NULL, *groups[FA2_CAPTURE_MAX_GROUPS];
+	const char *alarm = NULL, *groups[FA2_CAPTURE_MAX_GROUPS], *lang_s = NULL;
+	fa2_lang lang = FA2_LANG_EN;
 	int format = FA2_TR_FMT_MD, rc = FA2_EXIT_FAILURE, i, live_opts = 0;
 	fa2_tz zone;
 	long long budget = TRIAGE_DEFAULT_BUDGET_TOKENS, pages = 100, queries = FA2_CAPTURE_LOG_QUERIES;
@@ -177,7 +184,7 @@ int fa2_cmd_triage(int argc, char **argv)
 	fa2_buf_init(&out, FA2_MAX_TR_REPORT_BYTES);
 	for (i = 1; i < argc; i++) {
 		static const char *const with_value[] = { "--source", "--format", "--budget-tokens", "--from", "--to",
-							  "--tz", "--config", "--region", "--alarm", "--before",
+							  "--tz", "--lang", "--config", "--region", "--alarm", "--before",
 							  "--after", "--log-group", "--max-pages", "--max-queries" };
 		const char *o = argv[i], *v;
 		size_t k;
@@ -198,10 +205,12 @@ int fa2_cmd_triage(int argc, char **argv)
 			goto cleanup;
 		}
 		v = argv[++i];
-		if (k >= 6)
+		if (k >= 7)
 			live_opts = 1;
 		if (!strcmp(o, "--source"))
 			source = v;
+		else if (!strcmp(o, "--lang"))
+			lang_s = v;
 		else if (!strcmp(o, "--from"))
 			from_s = v;
 		else if (!strcmp(o, "--to"))
@@ -271,7 +280,7 @@ int fa2_cmd_triage(int argc, char **argv)
 			goto cleanup;
 		}
 		rc = read_live(&d, config, region, alarm, groups, n_groups, from_s != NULL, from_ms,
-			       to_s ? to_ms : now, before_min, after_min, pages, queries, now);
+			       to_s ? to_ms : now, before_min, after_min, pages, queries, now, &lang);
 		if (rc != FA2_EXIT_OK)
 			goto cleanup;
 		rc = FA2_EXIT_FAILURE;
@@ -307,6 +316,12 @@ int fa2_cmd_triage(int argc, char **argv)
 		fprintf(stderr, "fa2 triage: analysis failed: %s\n", fa2_err_str(e));
 		goto cleanup;
 	}
+	if (lang_s && fa2_lang_parse(lang_s, &lang) != FA2_OK) {
+		fprintf(stderr, "fa2 triage: --lang must be en or ja\n");
+		rc = FA2_EXIT_USAGE;
+		goto cleanup;
+	}
+	a.lang = lang == FA2_LANG_JA ? FA2_MSG_JA : FA2_MSG_EN;
 	if ((e = fa2_tr_render(&a, format, (size_t)budget, &out))) {
 		fprintf(stderr, "fa2 triage: rendering failed: %s\n", fa2_err_str(e));
 		goto cleanup;

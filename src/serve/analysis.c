@@ -127,6 +127,7 @@ static void post_graphs(const fa2_slack_analysis_env *env, const char *channel, 
 	unsigned posted = 0;
 	memset(&go, 0, sizeof go);
 	go.region = env->cfg->cfg->region;
+	go.tz = env->tz ? env->tz : &env->cfg->cfg->tz;
 	if (!fa2_json_i64(inc, "fromMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.from_ms))
 		go.from_ms = 0;
 	if (!fa2_json_i64(inc, "toMs", 0, FA2_NUM_EPOCH_MAX_MS, &go.to_ms))
@@ -170,6 +171,7 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 	rq.trigger = FA2_RUN_TRIGGER_SLACK;
 	rq.cfg = env->cfg->cfg;
 	rq.tz_offset_min = env->cfg->cfg->tz_offset_min;
+	rq.tz = env->tz;
 	if (resume_id) {
 		rq.resume_id = resume_id;
 	} else {
@@ -201,7 +203,7 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 		fail_thread(env, channel, thread, progress_ts, text.data ? text.data : "");
 		if (oc.status == FA2_RUN_PARTIAL && oc.markdown.len)
 			(void)fa2_slack_post_report(env->api, channel, thread, oc.report, env->cfg->cfg->lang,
-			                            &env->cfg->cfg->tz, fa2_buf_slice(&oc.markdown));
+			                            env->tz ? env->tz : &env->cfg->cfg->tz, fa2_buf_slice(&oc.markdown));
 		if (oc.to_ms <= oc.from_ms) { /* a resume whose journal was unreadable: the last hour */
 			oc.to_ms = fa2_time_now_ms();
 			oc.from_ms = oc.to_ms - 3600000;
@@ -213,8 +215,8 @@ static int drive_analysis(const fa2_slack_analysis_env *env, const char *channel
 	                                ":white_check_mark: 分析が完了しました（%lld 秒）。"),
 	         (long long)(oc.duration_ms / 1000));
 	fa2_slack_progress_finish(&prog, line);
-	(void)fa2_slack_post_report(env->api, channel, thread, oc.report, env->cfg->cfg->lang, &env->cfg->cfg->tz,
-	                            fa2_buf_slice(&oc.markdown));
+	(void)fa2_slack_post_report(env->api, channel, thread, oc.report, env->cfg->cfg->lang,
+	                            env->tz ? env->tz : &env->cfg->cfg->tz, fa2_buf_slice(&oc.markdown));
 	ok = 1;
 	post_graphs(env, channel, thread, oc.report, resume_id);
 done:

@@ -29,6 +29,10 @@ typedef struct fa2_slack_analysis_env {
 	const struct fa2_alarm *alarm;      /* new analyses: the alarm whose metric is read first
 	                                     * (borrowed; NULL: none). A resume takes the alarm
 	                                     * from the session journal. */
+	const struct fa2_tz *tz;            /* new analyses: the requester's zone (Slack
+	                                     * users.info; borrowed): the report's header and
+	                                     * timeline and the graphs are in it. NULL: the
+	                                     * configuration's timeZone. */
 } fa2_slack_analysis_env;
 
 /* Runs a new analysis in channel/thread. Returns 1 when the report was posted, 0 when

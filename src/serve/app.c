@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/msg.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/file.h"
@@ -28,7 +29,6 @@
 #include "slack/webapi.h"
 
 #define SLACK_MAX_WORKERS 32u
-#define L(lang, en, ja) FA2_SLACK_L(lang, en, ja)
 typedef char slack_lang_ja_agrees[FA2_SLACK_LANG_JA == FA2_LANG_JA ? 1 : -1];
 
 /* Interactions: each is a few Web API calls at most, never an analysis. */
@@ -57,6 +57,7 @@ typedef struct long_job {
 	fa2_alarm *alarm;         /* owned (LONG_ANALYSIS); NULL: none */
 	char *desc;               /* owned (LONG_ANALYSIS) */
 	char channel[64], thread[32];
+	char user[32];            /* LONG_ANALYSIS: the requester (their zone: users.info) */
 	char notice_ts[32];       /* the "queued" notice in the thread; "" when none was posted */
 	int64_t start_s, end_s;
 	int64_t queued_ms;        /* monotonic */
@@ -201,10 +202,7 @@ static int alarm_source(fa2_slack_app *app, const char *appid, const char *bot, 
 
 static const char *refusal(fa2_lang lang)
 {
-	return L(lang, "Sorry, fa2 is not enabled for you or for this channel. Ask your fa2 operator to add "
-	         "it to the allow-list.",
-	         "申し訳ありません。あなたまたはこのチャンネルでは fa2 が有効になっていません。"
-	         "fa2 の管理者に許可リストへの追加を依頼してください。");
+	return fa2_msg(lang, "serve.app.sorry_fa2_is_not_enabled");
 }
 
 /* The configured language (of the current settings). */
@@ -493,18 +491,17 @@ const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s
 		start_at_fault = &dummy;
 	*start_at_fault = 0;
 	if (start_s <= 0 || end_s <= 0)
-		return L(lang, "Please pick both a start and an end time.", "開始時刻と終了時刻の両方を選んでください。");
+		return fa2_msg(lang, "serve.app.please_pick_both_a_start");
 	if (end_s <= start_s)
-		return L(lang, "The end time must be after the start time.", "終了時刻は開始時刻より後にしてください。");
+		return fa2_msg(lang, "serve.app.the_end_time_must_be");
 	if (start_s > now_s + 60) {
 		*start_at_fault = 1;
-		return L(lang, "The start time is in the future.", "開始時刻が未来になっています。");
+		return fa2_msg(lang, "serve.app.the_start_time_is_in");
 	}
 	if (end_s > now_s + 3600)
-		return L(lang, "The end time is more than an hour in the future.", "終了時刻が 1 時間以上先になっています。");
+		return fa2_msg(lang, "serve.app.the_end_time_is_more");
 	if (end_s - start_s > (int64_t)max_min * 60)
-		return L(lang, "The time window is longer than allowed; pick a shorter one.",
-		         "期間が上限より長すぎます。もっと短い期間を選んでください。");
+		return fa2_msg(lang, "serve.app.the_time_window_is_longer");
 	return NULL;
 }
 
@@ -515,49 +512,44 @@ const char *fa2_slack_check_window(int64_t start_s, int64_t end_s, int64_t now_s
 static void alarm_desc(const fa2_alarm *al, int64_t change_s, fa2_lang lang, char *out, size_t cap)
 {
 	char when[40];
-	fa2_buf metric;
+	fa2_buf metric, d;
 	fa2_buf_init(&metric, 1024);
 	if (fa2_alarm_has_metric(al) && fa2_alarm_metric_text(al, &metric) == FA2_OK && al->has_threshold)
 		(void)fa2_buf_appendf(&metric, " (%s %g)", al->comparison ? al->comparison : "threshold", al->threshold);
 	fa2_time_format_rfc3339(change_s * 1000, 0, 0, when, sizeof when);
-	if (lang == FA2_LANG_JA)
-		snprintf(out, cap, "CloudWatch アラーム %s が %s に ALARM になりました%s%s%s。%s%.*s%s%s%s",
-		         al->name, when, al->region[0] ? "（リージョン " : "", al->region, al->region[0] ? "）" : "",
-		         metric.len ? "メトリクス: " : "", (int)metric.len, metric.data ? (const char *)metric.data : "",
-		         metric.len ? "。" : "", al->reason ? "理由: " : "", al->reason ? al->reason : "");
-	else
-		snprintf(out, cap, "CloudWatch alarm %s went to ALARM at %s%s%s.%s%.*s%s%s",
-		         al->name, when, al->region[0] ? " in " : "", al->region, metric.len ? " Metric: " : "",
-		         (int)metric.len, metric.data ? (const char *)metric.data : "", al->reason ? ". Reason: " : "",
-		         al->reason ? al->reason : "");
+	fa2_buf_init(&d, 64u * 1024u); /* over cap: the snprintf below cuts */
+	(void)fa2_buf_appendf(&d, fa2_msg(lang, "serve.app.alarm_desc.head"), al->name, when);
+	if (al->region[0])
+		(void)fa2_buf_appendf(&d, fa2_msg(lang, "serve.app.alarm_desc.region"), al->region);
+	(void)fa2_buf_append_cstr(&d, fa2_msg(lang, "serve.app.alarm_desc.stop"));
+	if (metric.len)
+		(void)fa2_buf_appendf(&d, fa2_msg(lang, "serve.app.alarm_desc.metric"), (int)metric.len,
+		                      (const char *)metric.data);
+	if (al->reason)
+		(void)fa2_buf_appendf(&d, fa2_msg(lang, "serve.app.alarm_desc.reason"), al->reason);
+	snprintf(out, cap, "%s", d.data ? d.data : "");
+	fa2_buf_cleanup(&d);
 	fa2_buf_cleanup(&metric);
 }
 
 void fa2_slack_unconfirmed_note(fa2_err e, const char *region, const char *account, fa2_lang lang, char *out,
                                 size_t cap)
 {
-	const char *r = region && *region ? region : L(lang, "the default region", "既定のリージョン");
+	const char *r = region && *region ? region : fa2_msg(lang, "serve.app.the_default_region");
 	const char *acct = account && *account ? account : "";
-	const char *tail = L(lang, " The details here come from the message alone and were not confirmed.",
-	                     "以下の内容はメッセージのみに基づいており、確認できていません。");
+	const char *tail = fa2_msg(lang, "serve.app.the_details_here_come_from");
 	if (e == FA2_ERR_NOT_FOUND)
-		snprintf(out, cap, lang == FA2_LANG_JA
-		         ? "CloudWatch（%s）にこの名前のアラームが見つかりませんでした%s%s%s。%s"
-		         : "CloudWatch in %s has no alarm of this name%s%s%s.%s", r,
-		         *acct ? L(lang, " (it may belong to another account: ", "（別のアカウント ") : "", acct,
-		         *acct ? L(lang, ")", " のアラームかもしれません）") : "", tail);
+		snprintf(out, cap, fa2_msg(lang, "serve.app.cloudwatch_in_has_no_alarm"), r,
+		         *acct ? fa2_msg(lang, "serve.app.it_may_belong_to_another") : "", acct,
+		         *acct ? fa2_msg(lang, "serve.app.account_alarm_close") : "", tail);
 	else if (e == FA2_ERR_AUTH || e == FA2_ERR_AWS)
-		snprintf(out, cap, lang == FA2_LANG_JA
-		         ? "CloudWatch（%s）の DescribeAlarms が拒否されました（%s）。%s"
-		         : "CloudWatch in %s refused DescribeAlarms (%s).%s", r,
-		         e == FA2_ERR_AUTH ? L(lang, "credentials not accepted", "認証情報が受け付けられません")
-		                           : L(lang, "access denied or service error", "権限がないかサービスのエラー"), tail);
+		snprintf(out, cap, fa2_msg(lang, "serve.app.cloudwatch_in_refused_describealarms"), r,
+		         e == FA2_ERR_AUTH ? fa2_msg(lang, "serve.app.credentials_not_accepted")
+		                           : fa2_msg(lang, "serve.app.access_denied_or_service_error"), tail);
 	else if (e == FA2_ERR_CONFIG)
-		snprintf(out, cap, lang == FA2_LANG_JA ? "fa2 は %s の CloudWatch に接続する設定がありません。%s"
-		         : "fa2 has no way to reach CloudWatch in %s (region or credentials not set up).%s", r, tail);
+		snprintf(out, cap, fa2_msg(lang, "serve.app.fa2_has_no_way_to"), r, tail);
 	else
-		snprintf(out, cap, lang == FA2_LANG_JA ? "CloudWatch（%s）に問い合わせできませんでした（%s）。%s"
-		         : "CloudWatch in %s could not be asked (%s).%s", r, fa2_err_str(e), tail);
+		snprintf(out, cap, fa2_msg(lang, "serve.app.cloudwatch_in_could_not_be"), r, fa2_err_str(e), tail);
 }
 
 /* unconfirmed: why DescribeAlarms could not confirm the alarm (a context line), or NULL */
@@ -586,8 +578,8 @@ static void post_form(fa2_slack_app *app, const char *channel, const char *threa
 		FA2_LOGE("slack", "cannot build the form (out of memory)");
 		return;
 	}
-	if (fa2_slack_post_message(&app->api, channel, thread_ts, L(lang, "Analyse this alarm with fa2?",
-	                           "このアラームを fa2 で分析しますか？"), blocks, NULL) == FA2_OK) {
+	if (fa2_slack_post_message(&app->api, channel, thread_ts, fa2_msg(lang, "serve.app.analyse_this_alarm_with_fa2"),
+	                           blocks, NULL) == FA2_OK) {
 		pthread_mutex_lock(&app->lock);
 		app->stats.forms_posted++;
 		pthread_mutex_unlock(&app->lock);
@@ -691,19 +683,43 @@ static void count_outcome(fa2_slack_app *app, int outcome)
 /* The analysis itself, its progress message, report, graphs and resume: serve/analysis.c.
  * With resume (a queued resumption's payload) resumes that session; else runs a new
  * analysis of desc over start_s..end_s, answered in channel/thread. */
+/* The zone of Slack user `user` (users.info tz, read from the system's zoneinfo; its
+ * tz_offset as a fixed zone when the name cannot be loaded) into z. 0 when Slack gave
+ * none (or no user): the configuration's zone applies. */
+static int user_zone(fa2_slack_app *app, const char *user, fa2_tz *z)
+{
+	fa2_slack_tz st;
+	fa2_err e;
+	if (!user || !*user)
+		return 0;
+	fa2_slack_tzcache_get(&app->tz, app->api.token && app->api.token[0] ? &app->api : NULL, user, &st);
+	if (!st.known)
+		return 0;
+	if (st.name[0] && (e = fa2_tz_load(fa2_slice_cstr(st.name), z)) == FA2_OK)
+		return 1;
+	if (st.name[0])
+		FA2_LOGW("slack", "user %s: zone %s not in the zoneinfo (%s): using its offset %+d min", user, st.name,
+		         fa2_err_str(e), st.offset_min);
+	fa2_tz_fixed(z, st.offset_min, NULL);
+	return 1;
+}
+
 static void analyse(fa2_slack_app *app, const cJSON *resume, const char *channel, const char *thread,
-                    const char *desc, int64_t start_s, int64_t end_s, const fa2_alarm *alarm)
+                    const char *desc, int64_t start_s, int64_t end_s, const fa2_alarm *alarm, const char *user)
 {
 	/* the configuration this analysis started with, kept across a reload (settings.h) */
 	fa2_slack_settings *cur = fa2_slack_live_get(&app->live);
 	fa2_slack_app_config c = app->cfg;
 	fa2_slack_analysis_env env;
+	fa2_tz *z = resume ? NULL : fa2_calloc(1, sizeof *z);
 	c.cfg = cur->cfg;
 	env.api = &app->api;
 	env.cfg = &c;
 	env.alarm = resume ? NULL : alarm;
+	env.tz = z && user_zone(app, user, z) ? z : NULL;
 	count_outcome(app, resume ? fa2_slack_analysis_resume(&env, resume)
 	                          : fa2_slack_analysis_run(&env, channel, thread, desc, start_s, end_s));
+	fa2_free(z);
 	fa2_slack_live_put(&app->live, cur);
 }
 
@@ -740,15 +756,9 @@ static long_job *long_job_new(fa2_slack_app *app, long_kind kind)
 static void queued_text(fa2_lang lang, size_t ahead, char *out, size_t cap)
 {
 	if (ahead == 1)
-		snprintf(out, cap, "%s", L(lang, ":hourglass: Queued: 1 analysis ahead of yours. It starts when an "
-		                           "analysis slot frees up; this message says when.",
-		                           ":hourglass: 順番待ち: 先に 1 件の分析があります。分析の枠が空きしだい開始し、"
-		                           "このメッセージでお知らせします。"));
+		snprintf(out, cap, "%s", fa2_msg(lang, "serve.app.queued_1_analysis_ahead_of"));
 	else
-		snprintf(out, cap, L(lang, ":hourglass: Queued: %zu analyses ahead of yours. It starts when an "
-		                     "analysis slot frees up; this message says when.",
-		                     ":hourglass: 順番待ち: 先に %zu 件の分析があります。分析の枠が空きしだい開始し、"
-		                     "このメッセージでお知らせします。"), ahead);
+		snprintf(out, cap, fa2_msg(lang, "serve.app.queued_analyses_ahead_of_yours"), ahead);
 }
 
 /* Hands j (owned) to the analysis pool. With every slot busy the thread first gets a
@@ -774,10 +784,7 @@ static int long_submit(fa2_slack_app *app, long_job *j)
 	if (full) {
 		FA2_LOGW("slack", "analysis queue full (%zu waiting): request in %s refused", cap, j->channel[0] ? j->channel : "-");
 		if (j->channel[0] && app->token[0]) {
-			snprintf(text, sizeof text, L(j->lang, ":warning: fa2 is busy: %zu analyses are already waiting. "
-			                             "Please submit again later.",
-			                             ":warning: fa2 は混み合っています。すでに %zu 件の分析が待機中です。"
-			                             "しばらくしてからもう一度送信してください。"), cap);
+			snprintf(text, sizeof text, fa2_msg(j->lang, "serve.app.fa2_is_busy_analyses_are"), cap);
 			(void)fa2_slack_post_message(&app->api, j->channel, j->thread[0] ? j->thread : NULL, text, NULL, NULL);
 		}
 		long_job_free(j);
@@ -857,10 +864,10 @@ static void run_long(fa2_slack_app *app, long_job *j)
 			}
 		}
 		analyse(app, NULL, j->channel, j->thread, j->desc, j->start_s, j->end_s,
-		        j->alarm && j->alarm->doc ? j->alarm : NULL);
+		        j->alarm && j->alarm->doc ? j->alarm : NULL, j->user);
 		break;
 	case LONG_RESUME:
-		analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL);
+		analyse(app, j->payload, NULL, NULL, NULL, 0, 0, NULL, NULL);
 		break;
 	case LONG_INSIGHT:
 	case LONG_FINDINGS:
@@ -898,9 +905,7 @@ static void *analysis_worker(void *arg)
 		pos = positions_locked(app, &npos);
 		pthread_mutex_unlock(&app->lock);
 		if (j->notice_ts[0]) {
-			snprintf(text, sizeof text, L(j->lang, ":arrow_forward: Your analysis started after %llds in the queue; "
-			                             "its progress follows below.",
-			                             ":arrow_forward: %lld 秒の順番待ちの後、分析を開始しました。進捗は下に表示されます。"),
+			snprintf(text, sizeof text, fa2_msg(j->lang, "serve.app.your_analysis_started_after_s"),
 			         (long long)((fa2_time_mono_ms() - j->queued_ms) / 1000));
 			(void)fa2_slack_update_message(&app->api, j->channel, j->notice_ts, text, NULL);
 		}
@@ -939,9 +944,9 @@ static void received_line(fa2_slack_app *app, const char *user, int64_t start, i
 	char when[300];
 	fa2_slack_tzcache_get(&app->tz, app->api.token && app->api.token[0] ? &app->api : NULL, user, &tz);
 	if (fa2_slack_format_window(start, end, &tz, when, sizeof when))
-		snprintf(line, cap, L(lang, "Request received: %s", "依頼を受け付けました: %s"), when);
+		snprintf(line, cap, fa2_msg(lang, "serve.app.request_received"), when);
 	else
-		snprintf(line, cap, "%s", L(lang, "Request received", "依頼を受け付けました"));
+		snprintf(line, cap, "%s", fa2_msg(lang, "serve.app.request_received_2"));
 }
 
 static void do_action(fa2_slack_app *app, const cJSON *p)
@@ -979,12 +984,12 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	end = state_num(values, FA2_SLACK_BLK_END, FA2_SLACK_ACT_END, "selected_date_time");
 	why = fa2_slack_check_window(start, end, fa2_time_now_ms() / 1000, app->cfg.max_window_min, lang, NULL);
 	if (!desc || !*desc)
-		why = L(lang, "Please describe what went wrong.", "何が起きたかを入力してください。");
+		why = fa2_msg(lang, "serve.app.please_describe_what_went_wrong");
 	if (why) { /* inline error: the form again, with the message under it */
 		cJSON *blocks = fa2_slack_form_blocks_alarm(desc ? desc : "", start, end, why, alarm, lang);
 		if (blocks)
-			(void)fa2_slack_update_message(&app->api, channel, mts, L(lang, "Please correct the form",
-			                               "フォームを修正してください"), blocks);
+			(void)fa2_slack_update_message(&app->api, channel, mts,
+					fa2_msg(lang, "serve.app.please_correct_the_form"), blocks);
 		cJSON_Delete(blocks);
 		goto done;
 	}
@@ -1012,6 +1017,7 @@ static void do_action(fa2_slack_app *app, const cJSON *p)
 	alarm = NULL;
 	snprintf(lj->channel, sizeof lj->channel, "%s", channel);
 	snprintf(lj->thread, sizeof lj->thread, "%s", thread ? thread : mts);
+	snprintf(lj->user, sizeof lj->user, "%s", user ? user : "");
 	lj->start_s = start;
 	lj->end_s = end;
 	(void)long_submit(app, lj);
@@ -1054,6 +1060,7 @@ static void do_view(fa2_slack_app *app, const cJSON *p)
 		if ((lj = long_job_new(app, LONG_ANALYSIS)) != NULL && (lj->desc = dup_str(desc)) != NULL) {
 			snprintf(lj->channel, sizeof lj->channel, "%s", channel);
 			snprintf(lj->thread, sizeof lj->thread, "%s", ts);
+			snprintf(lj->user, sizeof lj->user, "%s", user ? user : "");
 			lj->start_s = start;
 			lj->end_s = end;
 			(void)long_submit(app, lj);
@@ -1108,13 +1115,12 @@ static void do_command(fa2_slack_app *app, const cJSON *p, const reply_to *reply
 			cJSON_AddItemToObject(b, "view", view);
 			view = NULL;
 			if (fa2_slack_call_json(&app->api, "views.open", b, NULL, NULL) != FA2_OK)
-				text = L(lang, "Sorry, the form could not be opened. Please try again.",
-				         "申し訳ありません。フォームを開けませんでした。もう一度お試しください。");
+				text = fa2_msg(lang, "serve.app.sorry_the_form_could_not");
 		}
 		cJSON_Delete(view);
 		cJSON_Delete(b);
 	} else {
-		text = L(lang, "Unknown command. Try /fa2.", "不明なコマンドです。/fa2 をお試しください。");
+		text = fa2_msg(lang, "serve.app.unknown_command_try_fa2");
 	}
 	complete_ephemeral(reply, text);
 }

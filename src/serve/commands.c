@@ -29,7 +29,8 @@ static cJSON *option(int days, fa2_lang lang)
 {
 	cJSON *o = cJSON_CreateObject();
 	char label[32], value[8];
-	snprintf(label, sizeof label, days == 1 ? fa2_msg(lang, "serve.cmd.day") : fa2_msg(lang, "serve.cmd.days"), days);
+	snprintf(label, sizeof label,
+			days == 1 ? fa2_msg(lang, "serve.cmd.day") : fa2_msg(lang, "serve.cmd.days"), days);
 	snprintf(value, sizeof value, "%d", days);
 	if (!o || !cJSON_AddItemToObject(o, "text", fa2_slack_text_obj("plain_text", label)) ||
 	    !cJSON_AddStringToObject(o, "value", value)) {
@@ -63,18 +64,21 @@ cJSON *fa2_slack_insight_modal(const char *channel, fa2_lang lang)
 
 	cJSON_AddStringToObject(b1, "type", "input");
 	cJSON_AddStringToObject(b1, "block_id", FA2_SLACK_BLK_QUESTION);
-	cJSON_AddItemToObject(b1, "label", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.what_do_you_want_to")));
+	cJSON_AddItemToObject(b1, "label",
+			fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.what_do_you_want_to")));
 	cJSON_AddStringToObject(q, "type", "plain_text_input");
 	cJSON_AddStringToObject(q, "action_id", FA2_SLACK_ACT_QUESTION);
 	cJSON_AddBoolToObject(q, "multiline", 1);
 	cJSON_AddNumberToObject(q, "max_length", 3000);
-	cJSON_AddItemToObject(q, "placeholder", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.e_g_is_ecs_service")));
+	cJSON_AddItemToObject(q, "placeholder",
+			fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.e_g_is_ecs_service")));
 	cJSON_AddItemToObject(b1, "element", q);
 	q = NULL;
 
 	cJSON_AddStringToObject(b2, "type", "input");
 	cJSON_AddStringToObject(b2, "block_id", FA2_SLACK_BLK_DAYS);
-	cJSON_AddItemToObject(b2, "label", fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.period_days_up_to_now")));
+	cJSON_AddItemToObject(b2, "label",
+			fa2_slack_text_obj("plain_text", fa2_msg(lang, "serve.cmd.period_days_up_to_now")));
 	cJSON_AddStringToObject(sel, "type", "static_select");
 	cJSON_AddStringToObject(sel, "action_id", FA2_SLACK_ACT_DAYS);
 	cJSON_AddItemToObject(sel, "initial_option", option(7, lang));
@@ -243,7 +247,7 @@ static void run_insight(fa2_slack_api *api, const fa2_config *cfg, const char *c
 	memset(&d, 0, sizeof d);
 	fa2_slack_md_gist(fa2_slice_cstr(question), 180, q, sizeof q);
 	if (!cfg) {
-		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /insight.");
+		tell_failure(api, NULL, channel, user, fa2_msg(lang, "serve.cmd.no_configuration_insight"));
 		goto cleanup;
 	}
 	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.asked_last_days_reading_cloudwatch"),
@@ -265,7 +269,8 @@ static void run_insight(fa2_slack_api *api, const fa2_config *cfg, const char *c
 		 model_ok ? "" : fa2_msg(lang, "serve.cmd.model_was_unavailable_metric_data"),
 		 gist);
 	(void)fa2_slack_update_message(api, d.channel, d.ts, line, NULL);
-	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "insight.md", fa2_msg(lang, "serve.cmd.fa2_insight"),
+	e = fa2_slack_upload_file(api, d.channel, d.ts[0] ? d.ts : NULL, "insight.md",
+			fa2_msg(lang, "serve.cmd.fa2_insight"),
 		   fa2_msg(lang, "serve.cmd.full_insight_markdown"), fa2_buf_slice(&md));
 	if (e)
 		tell_failure(api, NULL, d.channel, user, fa2_msg(lang, "serve.cmd.insight_was_written_but_file"));
@@ -306,17 +311,19 @@ static void run_findings(fa2_slack_api *api, const fa2_config *cfg, const char *
 	fa2_buf_init(&md, FA2_MAX_REPORT_BYTES);
 	memset(&d, 0, sizeof d);
 	if (!cfg) {
-		tell_failure(api, NULL, channel, user, ":x: fa2 serve has no configuration for /findings-report.");
+		tell_failure(api, NULL, channel, user, fa2_msg(lang, "serve.cmd.no_configuration_findings_report"));
 		goto cleanup;
 	}
-	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.requested_security_findings_report_reading"), user ? user : "?");
+	snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.requested_security_findings_report_reading"),
+			user ? user : "?");
 	if (post_working(api, channel, user, line, &d) != FA2_OK) {
 		tell_failure(api, NULL, channel, user, fa2_msg(lang, "serve.cmd.fa2_cannot_post_report_here"));
 		goto cleanup;
 	}
 	e = fa2_cmds_run_findings(cfg, lang, &md, &model_ok, msg, sizeof msg);
 	if (e) {
-		snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.findings_report_failed"), msg[0] ? msg : fa2_err_str(e));
+		snprintf(line, sizeof line, fa2_msg(lang, "serve.cmd.findings_report_failed"),
+				msg[0] ? msg : fa2_err_str(e));
 		tell_failure(api, &d, channel, user, line);
 		goto cleanup;
 	}
@@ -429,7 +436,8 @@ void fa2_slack_cmds_view(fa2_slack_api *api, const fa2_config *cfg, const cJSON 
 	if (days_s && fa2_parse_int_range(fa2_slice_cstr(days_s), 1, 14, &days))
 		days = 7;
 	if (!question || !question[strspn(question, " \t\r\n")]) {
-		tell_failure(api, NULL, channel, user, fa2_msg(cfg ? cfg->lang : FA2_LANG_EN, "serve.cmd.please_write_question_for_insight"));
+		tell_failure(api, NULL, channel, user,
+				fa2_msg(cfg ? cfg->lang : FA2_LANG_EN, "serve.cmd.please_write_question_for_insight"));
 		return;
 	}
 	if (cfg && !cfg->slash_insight) {

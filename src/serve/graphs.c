@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "base/tz.h"
 #include "crypto/encode.h"
 #include "slack/blocks.h"
 
@@ -243,6 +244,32 @@ static fa2_aws_client *session_for(graph_sessions *g, const char *region, const 
 	return &g->sess[k].client;
 }
 
+int fa2_slack_graph_zone(cJSON *widget, const fa2_tz *tz, int64_t at_ms, char *title_out, size_t cap)
+{
+	const char *title = fa2_json_str(widget, "title");
+	char zone[16], name[sizeof tz->name + 64], t[700];
+	fa2_tz_info inf;
+	unsigned a;
+	int off;
+	if (!title)
+		return 0;
+	snprintf(title_out, cap, "%s", title);
+	if (!tz)
+		return 1;
+	fa2_tz_lookup(tz, at_ms, &inf);
+	off = inf.off_s / 60;
+	a = (unsigned)(off < 0 ? -off : off) % (24u * 60u); /* |offset| < 24 h */
+	snprintf(zone, sizeof zone, "%c%02u%02u", off < 0 ? '-' : '+', a / 60u, a % 60u);
+	if (inf.abbr[0] && strcmp(inf.abbr, tz->name) != 0)
+		snprintf(name, sizeof name, "%s (%s, %.3s:%.2s)", tz->name, inf.abbr, zone, zone + 3);
+	else
+		snprintf(name, sizeof name, "%s (%.3s:%.2s)", tz->name[0] ? tz->name : "UTC", zone, zone + 3);
+	snprintf(t, sizeof t, "%s · %s", title, name);
+	snprintf(title_out, cap, "%s", t);
+	return cJSON_ReplaceItemInObjectCaseSensitive(widget, "timezone", cJSON_CreateString(zone)) &&
+	       cJSON_ReplaceItemInObjectCaseSensitive(widget, "title", cJSON_CreateString(t));
+}
+
 fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const char *thread,
                               const cJSON *report, const fa2_slack_graph_opts *o, unsigned *posted)
 {
@@ -273,12 +300,15 @@ fa2_err fa2_slack_post_graphs(fa2_slack_api *api, const char *channel, const cha
 		const char *region = ms[i].region[0] ? ms[i].region : o->region;
 		fa2_aws_client *c = session_for(&g, ms[i].region, o, timeout);
 		cJSON *w = c ? fa2_slack_graph_widget(&ms[i], o->from_ms, o->to_ms, mark_ms, "ALARM", region) : NULL;
+		if (w && !fa2_slack_graph_zone(w, o->tz, o->to_ms, title, sizeof title)) {
+			cJSON_Delete(w);
+			w = NULL;
+		}
 		fa2_buf_reset(&png);
 		e = !c ? FA2_ERR_CONFIG : w ? render(c, w, timeout, &png) : FA2_ERR_NOMEM;
 		cJSON_Delete(w);
 		if (!e) {
 			snprintf(fname, sizeof fname, "fa2-metric-%zu.png", i + 1);
-			snprintf(title, sizeof title, "%s %s", ms[i].ns, ms[i].name);
 			e = fa2_slack_upload_file(api, channel, thread, fname, title, NULL, fa2_buf_slice(&png));
 			if (e)
 				FA2_LOGW("slack", "graph %s: upload failed: %s", title, fa2_err_str(e));

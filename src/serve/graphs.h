@@ -51,7 +51,14 @@ typedef struct fa2_slack_graph_opts {
 	const struct fa2_alarm *alarm; /* the alarm analysed (NULL: none): its metric first,
 	                              * in its region, marked at its state change */
 	int64_t timeout_ms;          /* per GetMetricWidgetImage call (0: 20000) */
+	const struct fa2_tz *tz;     /* the zone of the graphs' time axis, named in their
+	                              * titles (NULL: UTC) */
 } fa2_slack_graph_opts;
+
+/* Puts widget's time axis in zone tz (its offset at at_ms: "timezone": "+0900") and names
+ * the zone in its title ("NS NAME · Asia/Tokyo (JST, +09:00)") and in title_out (cap
+ * bytes). tz NULL leaves the widget in UTC. 0 when out of memory. */
+int fa2_slack_graph_zone(cJSON *widget, const struct fa2_tz *tz, int64_t at_ms, char *title_out, size_t cap);
 
 /* Renders and uploads the graphs of report in channel/thread. *posted gets the number of
  * PNGs uploaded. Errors are logged; the return value is the first error (FA2_OK when every

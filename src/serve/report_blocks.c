@@ -365,8 +365,14 @@ static void add_head(rb *b, const cJSON *r)
 		return;
 	fa2_buf_init(&t, RB_TEXT_MAX);
 	e = fa2_buf_appendf(&t, "*%s*: ", LBL(b, FA2_RL_INCIDENT));
-	if (!e)
-		e = put_esc(&t, gs(inc, "event"));
+	if (!e) {
+		fa2_buf ev;
+		fa2_buf_init(&ev, strlen(gs(inc, "event")) + 4096u);
+		e = fa2_report_local_text(gs(inc, "event"), b->tz, 0, &ev);
+		if (!e)
+			e = put_esc(&t, ev.data ? ev.data : "");
+		fa2_buf_cleanup(&ev);
+	}
 	if (!e)
 		e = fa2_buf_appendf(&t, "\n*%s*: ", LBL(b, FA2_RL_WINDOW));
 	if (!e && fa2_json_num(inc, "fromMs", &from) && fa2_json_num(inc, "toMs", &to)) {

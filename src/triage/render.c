@@ -6,6 +6,7 @@
 
 #include "base/json.h"
 #include "base/limits.h"
+#include "base/msg.h"
 #include "base/time.h"
 #include "triage/triage.h"
 
@@ -71,7 +72,7 @@ static fa2_err dims_text(fa2_buf *b, const fa2_tr_kv *dims, size_t n)
 	return e;
 }
 
-static fa2_err metric_finding(fa2_buf *b, const fa2_tr_metric *m)
+static fa2_err metric_finding(fa2_buf *b, const fa2_tr_metric *m, int lang)
 {
 	char t[40];
 	const fa2_tr_metric_result *r = &m->r;
@@ -79,8 +80,8 @@ static fa2_err metric_finding(fa2_buf *b, const fa2_tr_metric *m)
 	fa2_err e = FA2_OK;
 	if (m->trend_ms && (!m->harm_ms || m->trend_ms <= m->harm_ms)) {
 		fmt_time(m->trend_ms, t, sizeof t);
-		e = fa2_buf_appendf(b, "rising gradually from %s (%.4g to %.4g)%s", t, r->min, r->max,
-				    m->at_ceiling ? ", at its ceiling" : "");
+		e = fa2_buf_appendf(b, fa2_msg(lang, "triage.rising_gradually_from_to"), t, r->min, r->max,
+				    m->at_ceiling ? fa2_msg(lang, "triage.at_its_ceiling") : "");
 		return e;
 	}
 	/* the harmful shift when there is one, else the first */
@@ -91,19 +92,19 @@ static fa2_err metric_finding(fa2_buf *b, const fa2_tr_metric *m)
 		}
 	if (r->n_shifts) {
 		fmt_time(r->shifts[k].t_ms, t, sizeof t);
-		e = fa2_buf_appendf(b, "level shift %.4g -> %.4g at %s (%.1f sigma)%s", r->shifts[k].before,
+		e = fa2_buf_appendf(b, fa2_msg(lang, "triage.level_shift_at_sigma"), r->shifts[k].before,
 				    r->shifts[k].after, t, r->shifts[k].z,
-				    r->n_shifts > 1 ? ", other changes too" : "");
+				    r->n_shifts > 1 ? fa2_msg(lang, "triage.other_changes_too") : "");
 		if (!e && m->at_ceiling)
-			e = fa2_buf_appendf(b, ", at its ceiling (%.4g)", r->max);
+			e = fa2_buf_appendf(b, fa2_msg(lang, "triage.at_its_ceiling_2"), r->max);
 		return e;
 	}
 	if (r->n_spikes) {
 		fmt_time(r->first_spike_ms, t, sizeof t);
-		return fa2_buf_appendf(b, "%zu spike(s), first at %s, largest %.4g (%.1f sigma from %.4g)",
+		return fa2_buf_appendf(b, fa2_msg(lang, "triage.spike_s_first_at_largest"),
 				       r->n_spikes, t, r->max_spike_value, r->max_spike_z, r->base_median);
 	}
-	return fa2_buf_append_cstr(b, "no significant change");
+	return fa2_buf_append_cstr(b, fa2_msg(lang, "triage.no_significant_change"));
 }
 
 /* How well a resource names what a change changed: 0 a container (cluster, hosted
@@ -175,7 +176,7 @@ static int named_by_event(const char *event, const char *type)
 	return n >= 3 && strstr(ev, noun) != NULL;
 }
 
-static fa2_err change_title(fa2_buf *b, const fa2_tr_change *c)
+static fa2_err change_title(fa2_buf *b, const fa2_tr_change *c, int lang)
 {
 	const fa2_tr_event *ev = c->ev;
 	size_t i, best = 0;
@@ -194,9 +195,9 @@ static fa2_err change_title(fa2_buf *b, const fa2_tr_change *c)
 			best = i;
 		}
 	}
-	e = fa2_buf_appendf(b, "%s change: %s", fa2_tr_category_name(c->cats), ev->name);
+	e = fa2_buf_appendf(b, fa2_msg(lang, "triage.change"), fa2_tr_category_name(c->cats), ev->name);
 	if (!e && ev->n_resources)
-		e = fa2_buf_appendf(b, " on %s", short_name(ev->resources[best].value));
+		e = fa2_buf_appendf(b, fa2_msg(lang, "triage.on"), short_name(ev->resources[best].value));
 	if (!e)
 		e = fa2_buf_appendf(b, " (%s)", ev->source);
 	return e;
@@ -210,7 +211,8 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 	switch (r.kind) {
 	case FA2_TR_EV_METRIC: {
 		const fa2_tr_metric *m = &a->metrics[r.idx];
-		e = fa2_buf_appendf(b, "metric %s%s%s", m->s->metric, *m->s->stat ? " " : "", m->s->stat);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.metric"), m->s->metric, *m->s->stat ? " " : "",
+				m->s->stat);
 		if (!e && m->s->n_dims) {
 			e = fa2_buf_append_cstr(b, " [");
 			if (!e)
@@ -219,19 +221,19 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 				e = fa2_buf_append_cstr(b, "]");
 		}
 		if (!e)
-			e = fa2_buf_append_cstr(b, m->alarm_metric ? " (alarm metric): " : ": ");
+			e = fa2_buf_append_cstr(b, m->alarm_metric ? fa2_msg(a->lang, "triage.alarm_metric") : ": ");
 		if (!e)
-			e = metric_finding(b, m);
+			e = metric_finding(b, m, a->lang);
 		break;
 	}
 	case FA2_TR_EV_TEMPLATE: {
 		const fa2_tr_tpl *tp = &a->tpls[r.idx];
 		fmt_time(tp->is_new ? tp->first_ms : tp->first_after_ms, t, sizeof t);
 		if (tp->is_new)
-			e = fa2_buf_appendf(b, "log: new %s template, %zu lines from %s: ",
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.log_new_template_lines_from"),
 					    fa2_tr_severity_name(tp->severity), tp->n_after, t);
 		else
-			e = fa2_buf_appendf(b, "log: %s template up %.1fx (%zu before, %zu during) from %s: ",
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.log_template_up_x_before"),
 					    fa2_tr_severity_name(tp->severity), tp->ratio, tp->n_before,
 					    tp->n_after, t);
 		if (!e)
@@ -245,8 +247,10 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 	case FA2_TR_EV_CAUSE: {
 		const fa2_tr_cause *s = &a->causes[r.idx];
 		fmt_time(s->n_before ? s->first_after_ms : s->first_ms, t, sizeof t);
-		e = fa2_buf_appendf(b, "trace: fault root cause in %zu faulting traces (%.0f%% of the incident's) %s %s: %s",
-				    s->count, 100.0 * s->share, s->n_before ? "rising from" : "new from", t, s->service);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.trace_fault_root_cause_in"),
+				    s->count, 100.0 * s->share,
+				    s->n_before ? fa2_msg(a->lang, "triage.rising_from") : fa2_msg(a->lang, "triage.new_from"),
+				    t, s->service);
 		if (!e && *s->entity)
 			e = fa2_buf_appendf(b, ", at %s", s->entity);
 		if (!e && *s->exception)
@@ -263,19 +267,20 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 	case FA2_TR_EV_CHANGE: {
 		const fa2_tr_change *c = &a->changes[r.idx];
 		fmt_time(c->ev->t_ms, t, sizeof t);
-		e = change_title(b, c);
+		e = change_title(b, c, a->lang);
 		if (!e)
-			e = fa2_buf_appendf(b, " by %s at %s", *c->ev->user ? c->ev->user : "unknown", t);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.by_at"),
+					*c->ev->user ? c->ev->user : fa2_msg(a->lang, "triage.unknown"), t);
 		if (!e && a->onset_ms) {
 			fmt_delta(c->delta_ms, dl, sizeof dl);
 			if (c->delta_ms == 0 && c->ev->t_ms != a->onset_ms)
-				e = fa2_buf_append_cstr(b, ", within the onset's time resolution");
+				e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.within_the_onset_s_time"));
 			else
-				e = c->delta_ms >= 0 ? fa2_buf_appendf(b, ", %s before onset", dl)
-					: fa2_buf_appendf(b, ", %s after onset", dl + 1);
+				e = c->delta_ms >= 0 ? fa2_buf_appendf(b, fa2_msg(a->lang, "triage.before_onset"), dl)
+					: fa2_buf_appendf(b, fa2_msg(a->lang, "triage.after_onset"), dl + 1);
 		}
 		if (!e && *c->ev->error_code)
-			e = fa2_buf_appendf(b, " (failed: %s)", c->ev->error_code);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.failed"), c->ev->error_code);
 		break;
 	}
 	default:
@@ -287,26 +292,26 @@ static fa2_err item_text(const fa2_tr_analysis *a, fa2_tr_ref r, size_t max_text
 /* Why a change is suspected, in words. */
 static fa2_err change_why(const fa2_tr_analysis *a, const fa2_tr_change *c, fa2_buf *b)
 {
-	fa2_err e = fa2_buf_appendf(b, "evidence %.2f, time proximity %.2f", c->link, c->time_score);
+	fa2_err e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.evidence_time_proximity"), c->link, c->time_score);
 	unsigned bit;
 	int first = 1;
 	for (bit = 0; !e && bit < FA2_TR_SYM__COUNT; bit++) {
 		if (!(c->explained & (1u << bit)))
 			continue;
-		e = fa2_buf_appendf(b, "%s%s", first ? "; would explain the observed " : ", ",
+		e = fa2_buf_appendf(b, "%s%s", first ? fa2_msg(a->lang, "triage.would_explain_the_observed") : ", ",
 				    fa2_tr_symptom_name(1u << bit));
 		first = 0;
 	}
 	if (!e && !first)
-		e = fa2_buf_appendf(b, " symptoms (%.2f)", c->symptom_score);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.symptoms"), c->symptom_score);
 	if (!e && c->matched[0])
-		e = fa2_buf_appendf(b, "; shares resources with the incident: %s", c->matched);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.shares_resources_with_the_incident"), c->matched);
 	if (!e && !c->matched[0])
-		e = fa2_buf_append_cstr(b, "; shares no resource name with the incident");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.shares_no_resource_name_with"));
 	if (!e && c->routine)
-		e = fa2_buf_append_cstr(b, "; a routine write (its own cadence in the window), discounted");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.a_routine_write_its_own"));
 	if (!e && c->ev->by_service)
-		e = fa2_buf_append_cstr(b, "; made by an AWS service, discounted");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.made_by_an_aws_service"));
 	(void)a;
 	return e;
 }
@@ -318,7 +323,7 @@ static fa2_err suspect_title(const fa2_tr_analysis *a, const fa2_tr_suspect *s, 
 		return item_text(a, s->what, 200, b);
 	case FA2_TR_EV_CAUSE: {
 		const fa2_tr_cause *sv = &a->causes[s->what.idx];
-		fa2_err e = fa2_buf_appendf(b, "failing call: %s", sv->service);
+		fa2_err e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.failing_call"), sv->service);
 		if (!e && *sv->entity && strcmp(sv->entity, sv->service))
 			e = fa2_buf_appendf(b, " -> %s", sv->entity);
 		if (!e && *sv->exception)
@@ -361,12 +366,12 @@ static fa2_err md_header(const fa2_tr_analysis *a, fa2_buf *b)
 	fmt_time(d->from_ms, f, sizeof f);
 	fmt_time(d->to_ms, t, sizeof t);
 	fmt_time(a->onset_ms, o, sizeof o);
-	e = fa2_buf_appendf(b, "# fa2 triage report\n\n- Window: %s to %s%s%s\n", f, t,
-			    d->region && *d->region ? ", region " : "", d->region ? d->region : "");
+	e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.fa2_triage_report_window_to"), f, t,
+			    d->region && *d->region ? fa2_msg(a->lang, "triage.region") : "", d->region ? d->region : "");
 	if (!e && d->alarm.name) {
 		char at[40];
 		fmt_time(d->alarm.t_ms, at, sizeof at);
-		e = fa2_buf_appendf(b, "- Alarm: %s at %s", d->alarm.name, at);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.alarm_at"), d->alarm.name, at);
 		if (!e && d->alarm.reason && *d->alarm.reason) {
 			e = fa2_buf_append_cstr(b, ": ");
 			if (!e)
@@ -376,49 +381,49 @@ static fa2_err md_header(const fa2_tr_analysis *a, fa2_buf *b)
 			e = fa2_buf_append_byte(b, '\n');
 	}
 	if (!e)
-		e = fa2_buf_appendf(b, "- Estimated onset: %s (%s)\n", o, a->onset_basis);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.estimated_onset"), o, a->onset_basis);
 	if (!e)
-		e = fa2_buf_appendf(b, "- Analysed: %zu log lines in %zu templates, %zu metric series, "
-				    "%zu CloudTrail events (%zu mutating), %zu traces (%zu with faults)\n",
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.analysed_log_lines_in_templates"),
 				    a->n_lines, a->n_tpls, a->n_metrics, a->n_events, a->n_changes,
 				    a->n_traces, a->n_fault_traces);
 	if (!e && a->log_note)
-		e = fa2_buf_appendf(b, "- Note: %s\n", a->log_note);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.note"), a->log_note);
 	if (!e && d->coverage_note)
-		e = fa2_buf_appendf(b, "- Coverage: %s\n", d->coverage_note);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.coverage"), d->coverage_note);
 	return e;
 }
 
 static fa2_err md_summary(const fa2_tr_analysis *a, fa2_buf *b)
 {
-	fa2_err e = fa2_buf_append_cstr(b, "\n## Summary\n\n");
+	fa2_err e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.summary"));
 	const fa2_tr_suspect *s = a->n_suspects ? &a->suspects[0] : NULL;
 	if (!e && !s)
-		return fa2_buf_append_cstr(b, "No suspect stands out: no correlated change, failing "
-					      "dependency or new error was found in this window.\n");
+		return fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.no_suspect_stands_out_no"));
 	if (!e && a->no_change) {
-		e = fa2_buf_append_cstr(b, "No change is implicated: no change in the window is linked to the "
-					"symptoms. Leading symptom: **");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.no_change_is_implicated_no"));
 		if (!e)
 			e = suspect_title(a, s, b);
 		if (!e)
-			e = fa2_buf_appendf(b, "** (score %.2f).", s->score);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.score"), s->score);
 	} else if (!e) {
-		e = fa2_buf_append_cstr(b, "Most likely cause: **");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.most_likely_cause"));
 		if (!e)
 			e = suspect_title(a, s, b);
 		if (!e)
-			e = fa2_buf_appendf(b, "** (score %.2f, %s confidence).", s->score,
-					    s->score >= 0.6 ? "high" : s->score >= 0.35 ? "medium" : "low");
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.score_confidence"), s->score,
+					    s->score >= 0.6    ? fa2_msg(a->lang, "triage.high")
+					    : s->score >= 0.35 ? fa2_msg(a->lang, "triage.medium")
+					                       : fa2_msg(a->lang, "triage.low"));
 	}
 	if (!e && s->n_evidence)
-		e = fa2_buf_appendf(b, " It is followed by %zu piece(s) of evidence listed below.", s->n_evidence);
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.it_is_followed_by_piece"), s->n_evidence);
 	if (!e && a->symptoms) {
 		unsigned bit;
 		int first = 1;
 		for (bit = 0; !e && bit < FA2_TR_SYM__COUNT; bit++)
 			if (a->symptoms & (1u << bit)) {
-				e = fa2_buf_appendf(b, "%s%s", first ? " Observed symptoms: " : ", ",
+				e = fa2_buf_appendf(b, "%s%s",
+						first ? fa2_msg(a->lang, "triage.observed_symptoms") : ", ",
 						    fa2_tr_symptom_name(1u << bit));
 				first = 0;
 			}
@@ -439,7 +444,7 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 		e = md_summary(a, b);
 	memset(om, 0, sizeof *om);
 	if (!e && a->n_suspects) {
-		e = fa2_buf_append_cstr(b, "\n## Suspects\n\n");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.suspects"));
 		n = a->n_suspects < L->suspects ? a->n_suspects : L->suspects;
 		om->suspects = a->n_suspects - n;
 		for (i = 0; !e && i < n; i++) {
@@ -450,7 +455,7 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 			if (!e)
 				e = fa2_buf_append_byte(b, '\n');
 			if (!e && s->what.kind == FA2_TR_EV_CHANGE) {
-				e = fa2_buf_append_cstr(b, "   - why: ");
+				e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.why"));
 				if (!e)
 					e = change_why(a, &a->changes[s->what.idx], b);
 				if (!e)
@@ -465,10 +470,10 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 			}
 		}
 		if (!e && om->suspects)
-			e = fa2_buf_appendf(b, "\n(%zu more suspects omitted)\n", om->suspects);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.more_suspects_omitted"), om->suspects);
 	}
 	if (!e && a->n_timeline && L->timeline) {
-		e = fa2_buf_append_cstr(b, "\n## Timeline (UTC)\n\n");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.timeline_utc"));
 		n = a->n_timeline < L->timeline ? a->n_timeline : L->timeline;
 		om->timeline = a->n_timeline - n;
 		/* Keep the entries nearest the onset when shortening. */
@@ -486,7 +491,7 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 				     : a->timeline[i - 1].t_ms < a->onset_ms && a->timeline[i].t_ms >= a->onset_ms)) {
 				char o[40];
 				fmt_time(a->onset_ms, o, sizeof o);
-				e = fa2_buf_appendf(b, "- %s **estimated onset**\n", o);
+				e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.estimated_onset_2"), o);
 			}
 			if (!e)
 				e = fa2_buf_appendf(b, "- %s ", t);
@@ -496,24 +501,25 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 				e = fa2_buf_append_byte(b, '\n');
 		}
 		if (!e && om->timeline)
-			e = fa2_buf_appendf(b, "- (%zu more entries omitted)\n", om->timeline);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.more_entries_omitted"), om->timeline);
 	}
 	if (!e && a->n_metrics && L->metrics) {
-		e = fa2_buf_append_cstr(b, "\n## Metrics\n\n| metric | dimensions | finding | min | max | mean | last |\n|---|---|---|---|---|---|---|\n");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.metrics_metric_dimensions_finding_min"));
 		n = a->n_metrics < L->metrics ? a->n_metrics : L->metrics;
 		om->metrics = a->n_metrics - n;
 		for (i = 0; !e && i < n; i++) {
 			const fa2_tr_metric *m = &a->metrics[i];
 			fa2_buf tmp;
 			fa2_buf_init(&tmp, 4096);
-			e = fa2_buf_appendf(b, "| %s %s%s | ", m->s->metric, m->s->stat, m->alarm_metric ? " (alarm)" : "");
+			e = fa2_buf_appendf(b, "| %s %s%s | ", m->s->metric, m->s->stat,
+					m->alarm_metric ? fa2_msg(a->lang, "triage.alarm") : "");
 			if (!e)
 				e = dims_text(&tmp, m->s->dims, m->s->n_dims);
 			if (!e)
 				e = put_text(b, tmp.data ? tmp.data : "", 120, 1);
 			fa2_buf_reset(&tmp);
 			if (!e)
-				e = metric_finding(&tmp, m);
+				e = metric_finding(&tmp, m, a->lang);
 			if (!e)
 				e = fa2_buf_append_cstr(b, " | ");
 			if (!e)
@@ -524,17 +530,17 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 						    m->r.mean, m->r.last);
 		}
 		if (!e && om->metrics)
-			e = fa2_buf_appendf(b, "\n(%zu more series omitted)\n", om->metrics);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.more_series_omitted"), om->metrics);
 	}
 	if (!e && a->n_tpls && L->tpls) {
-		e = fa2_buf_append_cstr(b, "\n## Log templates (new or spiking first)\n\n| score | before | during | first seen | severity | template |\n|---|---|---|---|---|---|\n");
+		e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.log_templates_new_or_spiking"));
 		n = a->n_tpls < L->tpls ? a->n_tpls : L->tpls;
 		om->tpls = a->n_tpls - n;
 		for (i = 0; !e && i < n; i++) {
 			const fa2_tr_tpl *tp = &a->tpls[i];
 			fmt_time(tp->first_ms, t, sizeof t);
 			e = fa2_buf_appendf(b, "| %.2f%s | %zu | %zu | %s | %s | `", tp->score,
-					    tp->is_new ? " new" : "", tp->n_before, tp->n_after, t,
+					    tp->is_new ? fa2_msg(a->lang, "triage.new") : "", tp->n_before, tp->n_after, t,
 					    fa2_tr_severity_name(tp->severity));
 			if (!e)
 				e = put_text(b, tp->text, L->text, 1);
@@ -542,11 +548,10 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 				e = fa2_buf_append_cstr(b, "` |\n");
 		}
 		if (!e && om->tpls)
-			e = fa2_buf_appendf(b, "\n(%zu more templates omitted)\n", om->tpls);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.more_templates_omitted"), om->tpls);
 	}
 	if (!e && a->n_changes && L->changes) {
-		e = fa2_buf_appendf(b, "\n## Changes (%zu mutating of %zu CloudTrail events; read-only calls left out)\n\n"
-				    "| score | time | change | user | why |\n|---|---|---|---|---|\n",
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.changes_mutating_of_cloudtrail_events"),
 				    a->n_changes, a->n_events);
 		n = a->n_changes < L->changes ? a->n_changes : L->changes;
 		om->changes = a->n_changes - n;
@@ -557,7 +562,7 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 			fmt_time(c->ev->t_ms, t, sizeof t);
 			e = fa2_buf_appendf(b, "| %.2f | %s | ", c->score, t);
 			if (!e)
-				e = change_title(&tmp, c);
+				e = change_title(&tmp, c, a->lang);
 			if (!e)
 				e = put_text(b, tmp.data ? tmp.data : "", 200, 1);
 			if (!e)
@@ -576,11 +581,10 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 			fa2_buf_cleanup(&tmp);
 		}
 		if (!e && om->changes)
-			e = fa2_buf_appendf(b, "\n(%zu more changes omitted)\n", om->changes);
+			e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.more_changes_omitted"), om->changes);
 	}
 	if (!e && a->n_traces && L->svcs) {
-		e = fa2_buf_appendf(b, "\n## Traces (%zu traces, %zu with faults, %zu with errors)\n\n"
-				    "| service | traces | faults | errors | root cause of faults |\n|---|---|---|---|---|\n",
+		e = fa2_buf_appendf(b, fa2_msg(a->lang, "triage.traces_traces_with_faults_with"),
 				    a->n_traces, a->n_fault_traces, a->n_error_traces);
 		n = a->n_svcs < L->svcs ? a->n_svcs : L->svcs;
 		om->svcs = a->n_svcs - n;
@@ -590,7 +594,7 @@ static fa2_err md_render(const fa2_tr_analysis *a, const limits *L, omitted *om,
 					    s->errors, s->root_faults);
 		}
 		if (!e && a->n_causes)
-			e = fa2_buf_append_cstr(b, "\n| fault root cause | entity | exception | before | during | message |\n|---|---|---|---|---|---|\n");
+			e = fa2_buf_append_cstr(b, fa2_msg(a->lang, "triage.fault_root_cause_entity_exception"));
 		for (i = 0; !e && i < a->n_causes && i < L->svcs; i++) {
 			const fa2_tr_cause *c = &a->causes[i];
 			e = fa2_buf_appendf(b, "| %s | ", c->service);
@@ -1038,14 +1042,14 @@ fa2_err fa2_tr_render(const fa2_tr_analysis *a, int format, size_t budget_tokens
 				while (cut > 0 && b.data[cut - 1] != '\n')
 					cut--;
 				fa2_buf_truncate(&b, cut);
-				e = fa2_buf_append_cstr(&b, "\n(report cut to the token budget)\n");
+				e = fa2_buf_append_cstr(&b, fa2_msg(a->lang, "triage.report_cut_to_the_token"));
 			}
 			break;
 		}
 	}
 	if (!e && format != FA2_TR_FMT_JSON && (om.timeline || om.tpls || om.changes || om.metrics || om.svcs))
-		e = fa2_buf_appendf(&b, "\n_Shortened to fit %zu tokens; raise --budget-tokens or narrow "
-				    "--from/--to for more._\n", budget / BYTES_PER_TOKEN);
+		e = fa2_buf_appendf(&b, fa2_msg(a->lang, "triage.shortened_to_fit_tokens_raise"),
+				budget / BYTES_PER_TOKEN);
 	if (!e)
 		e = fa2_buf_append(out, b.data ? b.data : "", b.len);
 cleanup:

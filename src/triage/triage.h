@@ -200,6 +200,8 @@ typedef struct fa2_tr_analysis {
 	fa2_tr_suspect suspects[FA2_TR_MAX_SUSPECTS];
 	size_t n_suspects;
 	fa2_tr_tl *timeline; size_t n_timeline;
+	int lang;                 /* language of fa2_tr_render's texts (base/msg.h FA2_MSG_EN
+	                           * or FA2_MSG_JA); set by the caller after the analysis */
 } fa2_tr_analysis;
 
 fa2_err fa2_tr_analyze(const fa2_tr_data *d, const fa2_tr_config *cfg, fa2_tr_analysis *a);

@@ -1,5 +1,6 @@
 /* libFuzzer target: a model's report answer through the report side. The input is the
- * model's text: fa2_report_parse_model normalises it (causalChain included), the
+ * model's text: fa2_report_local_text reads it as an incident line (times in a zone),
+ * fa2_report_parse_model normalises it (causalChain included), the
  * Markdown renderer draws it (Mermaid diagram, timeline times in a zone), and
  * fa2_slack_report_messages builds the Slack messages, each of which must keep Block
  * Kit's limits (serve/report_blocks.h): at most 50 blocks, no text over 3,000
@@ -52,6 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fa2_tz_fixed(&tz, 540, "JST");
 	if (fa2_report_local_time(s, &tz, 0, lt, sizeof lt) && strlen(lt) >= sizeof lt)
 		abort();
+	/* the input as free text (an incident line): zoned times shown in the zone, and a
+	 * text without digits comes back byte for byte */
+	fa2_buf_init(&md, 2 * size + 64);
+	if (fa2_report_local_text(s, &tz, 0, &md) == FA2_OK && !strpbrk(s, "0123456789") &&
+	    (md.len != strlen(s) || (md.len && memcmp(md.data, s, md.len) != 0)))
+		abort();
+	fa2_buf_cleanup(&md);
 	r = fa2_report_parse_model(fa2_slice_make(s, size), NULL);
 	if (r) {
 		fa2_buf_init(&md, FA2_MAX_REPORT_BYTES);

@@ -135,6 +135,15 @@ def run(c, moto):
     c.check("xoxp-user-token" not in out + err, "the Slack token is not echoed", out + err)
     c.check(any(l.startswith("skip") for l in lines(out, "aws")), "--offline skips AWS", out)
 
+    # language "ja": the lines after the config is read are Japanese (the catalog)
+    with open(cfg, "w") as f:
+        json.dump({"language": "ja"}, f)
+    rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--offline", "--config", cfg], off)
+    c.check(any("言語 ja" in l for l in lines(out, "config")) and
+            any("リージョン、認証情報、時計、ロググループは確認していません" in l for l in lines(out, "aws")) and
+            "失敗 " in out and "件、警告 " in out and "failed," not in out,
+            "with language ja, fa2 check answers in Japanese", out)
+
     rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--bogus"], off)
     c.check(rc == 2, "unknown option exits 2", err)
     rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--help"], off)

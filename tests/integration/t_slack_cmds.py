@@ -7,7 +7,10 @@ GuardDuty doubles (agent_doubles.py). Flow: signed /insight -> views.open with t
 (question, 1-14 day select) -> signed view_submission -> "working" message in the
 channel -> chat.update with the summary -> files upload v2 of the Markdown answer in
 that message's thread; /findings-report from a DM the bot cannot post in -> ephemeral
-acknowledgement, the report in the user's DM with the bot (conversations.open); an AWS
+acknowledgement, the report in the user's DM with the bot (conversations.open); with
+language "ja", /findings-report answers in Japanese and the PDF it uploads to Slack
+reads back in Japanese with pdftotext (headings and findings) and renders with pdftoppm
+(poppler-utils, installed by tools/setup-deps.sh); an AWS
 failure -> the working message says why; slashCommands off -> polite refusal and no
 modal."""
 import hashlib
@@ -42,6 +45,8 @@ TOKEN = "xoxb-test-0000-secret-token"
 MODEL = "us.anthropic.claude-test-v1:0"
 ANSWER = "## Answer\nThe database CPU of db-1 jumped from about 10% to 85% half an hour ago.\n"
 REPORT = "## Overview\nOne high GuardDuty finding needs attention.\n"
+REPORT_JA = ("# セキュリティ検出結果レポート\n\n## 概要\n\n重大度の高い GuardDuty の検出結果が 1 件あり、対応が必要です。\n\n"
+             "## 推奨する対応\n\n1. i-1 を隔離して調査してください。\n")
 procs = []
 
 
@@ -162,6 +167,8 @@ def run(c, moto, dbl, slack):
             return D.converse_reply([{"text": ANSWER}], "end_turn")
         if "security findings report" in p:
             return D.converse_reply([{"text": REPORT}], "end_turn")
+        if "セキュリティ検出結果レポート" in p:
+            return D.converse_reply([{"text": REPORT_JA}], "end_turn")
         return None
 
     dbl.script_fn = script
@@ -251,6 +258,43 @@ def run(c, moto, dbl, slack):
                     "pdftotext reads the report's heading and text from the PDF", txt[:400])
     c.check(prompts and "Bitcoin mining on i-1" in prompts[0] and "Security group open to the world" in prompts[0],
             "the model got both sources' findings", prompts[0][:800] if prompts else "")
+
+    # ---- /findings-report in Japanese (language "ja"): the PDF uploaded to Slack reads back
+    # in Japanese (pdftotext) and renders (pdftoppm) ----
+    cfg_ja = os.path.join(TMP, "cmds-ja.json")
+    with open(cfg_ja, "w") as f:
+        json.dump({"modelId": MODEL, "env": {"region": "us-east-1"}, "language": "ja",
+                   "llm": {"maxRetries": 0, "timeoutSeconds": 30}, "agent": {"timeoutSeconds": 60}}, f)
+    env_ja = dict(env, FA2_STATE_DIR=os.path.join(TMP, "state-cmds-ja"))
+    p_ja, port_ja = start(env_ja, cfg_ja)
+    st, body = post(port_ja, command("/findings-report", "C0JAOPS", "UALICE", "555.666.ja"))
+    ack = json.loads(body or b"{}")
+    c.check(st == 200 and "セキュリティ検出結果レポートを作成しています" in ack.get("text", ""),
+            "/findings-report (ja) is acknowledged in Japanese", body.decode(errors="replace"))
+    pdfs = wait_for(lambda: [(f, slack.uploads[f["id"]]) for x in slack.calls("files.completeUploadExternal")
+                             if x["args"].get("channel_id") == "C0JAOPS" for f in x["args"]["files"]
+                             if slack.uploads.get(f["id"], {}).get("filename") == "findings-report.pdf"
+                             and "data" in slack.uploads[f["id"]]], 60)
+    c.check(bool(pdfs) and pdfs[0][1]["data"].startswith(b"%PDF-") and "セキュリティ検出結果レポート" in pdfs[0][0].get("title", ""),
+            "the ja report is uploaded to Slack as findings-report.pdf, titled in Japanese",
+            json.dumps([f for f, _ in pdfs], ensure_ascii=False) if pdfs else "no PDF upload")
+    if pdfs:
+        pdf_ja = os.path.join(TMP, "findings-report-ja.pdf")
+        with open(pdf_ja, "wb") as f:
+            f.write(pdfs[0][1]["data"])
+        txt = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf_ja, "-"], capture_output=True, text=True)
+        want = ["セキュリティ検出結果レポート", "概要", "重大度の高い GuardDuty の検出結果が 1 件あり", "推奨する対応",
+                "i-1 を隔離して調査してください"]
+        c.check(txt.returncode == 0 and all(w in txt.stdout for w in want),
+                "pdftotext of the Slack PDF (ja) returns the Japanese headings and findings",
+                "missing %s\n%s%s" % ([w for w in want if w not in txt.stdout], txt.stdout[:1200], txt.stderr))
+        ppm = subprocess.run(["pdftoppm", "-png", "-r", "40", pdf_ja, os.path.join(TMP, "slack-ja-page")],
+                             capture_output=True, text=True)
+        pages = [n for n in os.listdir(TMP) if n.startswith("slack-ja-page") and n.endswith(".png")]
+        c.check(ppm.returncode == 0 and ppm.stderr == "" and bool(pages),
+                "pdftoppm renders the Slack PDF (ja) with nothing on stderr (%d page(s))" % len(pages), ppm.stderr)
+    p_ja.terminate()
+    p_ja.wait(10)
 
     # ---- an AWS failure reaches the user ----
     moto.stop()

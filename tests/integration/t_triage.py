@@ -83,6 +83,23 @@ p, secs = run(["triage", "--source", SAMPLE])
 if p.returncode != 0 or "RevokeSecurityGroupEgress" not in p.stdout.split("## Suspects")[0]:
     fail("markdown summary does not name the revoke: rc %d\n%s" % (p.returncode, p.stdout[:800]))
 
+# 2b. The same report in Japanese (--lang ja): headings, table heads and the sentences are
+# Japanese, the facts the same; English (the default) has none of the Japanese.
+p_ja, _ = run(["triage", "--source", SAMPLE, "--lang", "ja"])
+want_ja = ["# fa2 トリアージレポート", "- 対象期間: ", "- 推定発生時刻: ", "## 概要", "最も可能性の高い原因: **",
+           "## 被疑箇所", "   - 理由: 根拠 ", "## タイムライン（UTC）", "## メトリクス", "| メトリクス | ディメンション | 所見 |",
+           "## ログテンプレート", "## 変更（変更 ", "## トレース（", "RevokeSecurityGroupEgress"]
+missing = [w for w in want_ja if w not in p_ja.stdout]
+if p_ja.returncode != 0 or missing or "## Summary" in p_ja.stdout or "Most likely cause" in p_ja.stdout:
+    fail("--lang ja: rc %d, missing %r\n%s" % (p_ja.returncode, missing, p_ja.stdout[:1200]))
+if "RevokeSecurityGroupEgress" not in p_ja.stdout.split("## 被疑箇所")[0]:
+    fail("--lang ja: the summary does not name the revoke")
+if "トリアージ" in p.stdout or "## Summary" not in p.stdout:
+    fail("the default (English) report has Japanese in it or lacks its headings")
+p_bad, _ = run(["triage", "--source", SAMPLE, "--lang", "fr"])
+if p_bad.returncode != 2 or "--lang must be en or ja" not in p_bad.stderr:
+    fail("--lang fr: exit %d, %r" % (p_bad.returncode, p_bad.stderr))
+
 # 3. Budget: a small budget gives a small, still valid report.
 p, _ = run(["triage", "--source", SAMPLE, "--format", "json", "--budget-tokens", "1500"])
 small = json.loads(p.stdout)

@@ -162,6 +162,21 @@ def run(c, moto, dbl):
             "the live report and the snapshot's agree (inputs and suspects)",
             json.dumps(sdoc.get("inputs")) + " vs " + json.dumps(inp))
 
+    # The configuration's language: "ja" gives the Markdown report in Japanese; --lang en
+    # overrides it.
+    cfg_ja = os.path.join(TMP, "fa2-ja.json")
+    with open(cfg_ja, "w") as f:
+        json.dump({"env": {"region": "us-east-1"}, "cwLogsLogGroups": ["/ecs/orders"], "language": "ja"}, f)
+    time.sleep(1.1)  # the CloudTrail rate is per account: the runs above used it
+    rc, so, se, _ = aws_peers.fa2(FA2, ["triage", "--from", frm, "--to", to, "--config", cfg_ja], env, timeout=240)
+    c.check(rc == 0 and so.startswith("# fa2 トリアージレポート") and "## 被疑箇所" in so and "## Suspects" not in so,
+            "with language ja in the configuration, the report read from AWS is Japanese", se + so[:600])
+    time.sleep(1.1)
+    rc, so, se, _ = aws_peers.fa2(FA2, ["triage", "--from", frm, "--to", to, "--config", cfg_ja, "--lang", "en"], env,
+                                  timeout=240)
+    c.check(rc == 0 and so.startswith("# fa2 triage report") and "トリアージ" not in so,
+            "--lang en overrides the configuration's ja", se + so[:600])
+
     # Usage errors.
     rc, so, se, _ = aws_peers.fa2(FA2, ["triage", "--config", cfg], env)
     c.check(rc == 2 and "--from TIME or --alarm NAME" in se, "neither --source, --from nor --alarm: exit 2", se)

@@ -25,6 +25,28 @@ FA2_TEST(report_local_time)
 	CHECK(!fa2_report_local_time("2026-11-25", &z, 0, out, sizeof out));
 }
 
+/* Zoned date-times inside free text (the incident line) are shown in the zone; the rest
+ * of the text is kept byte for byte. */
+FA2_TEST(report_local_text)
+{
+	fa2_tz z;
+	fa2_buf b;
+	fa2_tz_fixed(&z, 540, "JST");
+	fa2_buf_init(&b, 4096);
+	CHECK(fa2_report_local_text("alarm went to ALARM at 2026-12-05T12:39:28Z in us-east-1 (since "
+	                            "2026-12-05T12:30:00+00:00). 3 datapoints [50.0] at 12:39, id 2026-12-05", &z, 0,
+	                            &b) == FA2_OK);
+	CHECK_STR_EQ(b.data, "alarm went to ALARM at 2026-12-05 21:39:28 JST in us-east-1 (since "
+	                     "2026-12-05 21:30 JST). 3 datapoints [50.0] at 12:39, id 2026-12-05");
+	fa2_buf_reset(&b);
+	CHECK(fa2_report_local_text("2026-11-25T08:02:00Z", NULL, -300, &b) == FA2_OK);
+	CHECK_STR_EQ(b.data, "2026-11-25 03:02 -05:00");
+	fa2_buf_reset(&b);
+	CHECK(fa2_report_local_text("", &z, 0, &b) == FA2_OK);
+	CHECK(b.len == 0);
+	fa2_buf_cleanup(&b);
+}
+
 FA2_TEST(report_causal_chain_normalised)
 {
 	cJSON *in = cJSON_Parse("{\"summary\":\"s\",\"causalChain\":[{\"id\":\"a\",\"kind\":\"CHANGE\",\"label\":\"Deploy\","

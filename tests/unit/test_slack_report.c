@@ -15,6 +15,7 @@
 #include "serve/graphs.h"
 #include "serve/progress.h"
 #include "serve/resume.h"
+#include "base/tz.h"
 #include "test.h"
 
 typedef struct sink {
@@ -202,6 +203,22 @@ FA2_TEST(slack_graph_metrics)
 	          strstr(txt, "\"period\":60") && strstr(txt, "\"vertical\":[{\"label\":\"ALARM\",\"value\":\"2026-11-25T08:12:00Z\"}]") &&
 	          strstr(txt, "\"region\":\"us-east-1\""), "%s", txt ? txt : "");
 	cJSON_free(txt);
+	{ /* the time axis and the title in the user's zone, named */
+		char title[700];
+		fa2_tz z;
+		fa2_tz_fixed(&z, 540, "JST");
+		snprintf(z.name, sizeof z.name, "Asia/Tokyo");
+		CHECK(fa2_slack_graph_zone(w, &z, 1795600800000LL, title, sizeof title));
+		CHECK_STR_EQ(fa2_json_str(w, "timezone"), "+0900");
+		CHECK_STR_EQ(title, "AWS/ApplicationELB HTTPCode_Target_5XX_Count · Asia/Tokyo (JST, +09:00)");
+		CHECK_STR_EQ(fa2_json_str(w, "title"), title);
+		fa2_tz_fixed(&z, -330, NULL);
+		snprintf(z.name, sizeof z.name, "-05:30");
+		CHECK(fa2_slack_graph_zone(w, &z, 0, title, sizeof title));
+		CHECK_STR_EQ(fa2_json_str(w, "timezone"), "-0530");
+		CHECK(fa2_slack_graph_zone(w, NULL, 0, title, sizeof title)); /* NULL: left as it is */
+		CHECK_STR_EQ(fa2_json_str(w, "timezone"), "-0530");
+	}
 	cJSON_Delete(w);
 	/* a 7-day window: period keeps the series at most 1,440 points, a multiple of 60; the
 	 * mark outside the window is left out */
