@@ -139,8 +139,9 @@ def main():
         env["AWS_ENDPOINT_URL_BEDROCK_AGENT"] = kbd.url
         rc, out, err, _ = aws_peers.fa2(FA2, ["check", "--config", out_json], env)
         # The sample's own query ("fields @message | limit 100") is carried over as it is;
-        # fa2 check passes and warns (once) that its limit caps each logs_tool call.
-        c.check(rc == 0 and out.rstrip().endswith("0 failed, 1 warning(s)") and
+        # fa2 check passes and warns (once) that its limit caps each logs_tool call. The
+        # sample's language is ja, so fa2 check speaks Japanese once it has read the config.
+        c.check(rc == 0 and out.rstrip().endswith("失敗 0 件、警告 1 件") and
                 "warn logs-query" in out and "'limit 100'" in out,
                 "fa2 check passes on the import (one warning: the sample's query limit)", out + err)
         c.check(len([l for l in lines(out, "log-group") if l.startswith("ok")]) == 3, "the three log groups exist", out)
