@@ -15,7 +15,7 @@ for t in "$@"; do
 	mkdir -p "$corpus"
 	[ -d "$seeds" ] || seeds=""
 	if [ "$mode" = smoke ]; then
-		args="-runs=${FUZZ_SMOKE_RUNS:-20000} -max_total_time=20"
+		args="-runs=${FUZZ_SMOKE_RUNS:-10000} -max_total_time=20"
 	else
 		args="-max_total_time=$secs"
 	fi

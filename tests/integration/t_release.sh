@@ -1,5 +1,6 @@
 #!/bin/sh
 # itest-timeout: 2400
+# itest-background
 # `make release` from two clean trees must give byte-identical artifacts:
 #   A: a fresh git clone of this checkout (what is committed), online;
 #   B: the source tarball A produced, unpacked elsewhere and built OFFLINE (apt-get and
