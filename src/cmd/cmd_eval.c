@@ -247,8 +247,8 @@ static fa2_err run_one(scenario *s)
 		if (j == s->x.n_ids || strlen(ev->id) >= sizeof cz->id || !ev->name || strlen(ev->name) >= sizeof cz->name)
 			continue;
 		memset(cz, 0, sizeof *cz);
-		strcpy(cz->id, ev->id);
-		strcpy(cz->name, ev->name);
+		snprintf(cz->id, sizeof cz->id, "%s", ev->id);
+		snprintf(cz->name, sizeof cz->name, "%s", ev->name);
 		for (j = 0; j < ev->n_resources; j++)
 			fa2_eval_cause_add_resource(cz, ev->resources[j].value);
 		s->n_causes++;

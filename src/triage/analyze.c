@@ -385,13 +385,8 @@ fa2_err fa2_tr_analyze_logs(fa2_tr_analysis *a)
 	dur_b = split - from > 60000 ? split - from : 60000;
 	dur_a = to - split > 60000 ? to - split : 60000;
 
-	if (!d->mined && (e = fa2_tr_mine_lines(d->lines, d->n_lines, &a->pool, &own))) {
-		if (e == FA2_ERR_UNSUPPORTED) {
-			a->log_note = "log template miner not in this build; log lines were not analysed";
-			return FA2_OK;
-		}
+	if (!d->mined && (e = fa2_tr_mine_lines(d->lines, d->n_lines, &a->pool, &own)))
 		return e;
-	}
 	a->tpls = fa2_calloc(mined->n_templates ? mined->n_templates : 1, sizeof *a->tpls);
 	if (!a->tpls) {
 		if (!d->mined)
